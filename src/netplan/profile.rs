@@ -1,0 +1,84 @@
+//! The inputs the rules look at: an AKS network profile plus its address context.
+//!
+//! Values stay as the user wrote them (strings) so that the rules can reject bad
+//! spellings with a message; every value carries the path to blame.
+
+use super::FieldPath;
+
+/// A user-supplied value together with the attribute it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub path: FieldPath,
+}
+
+impl<T> Located<T> {
+    /// Wraps `value` found at `path`.
+    pub fn new(value: T, path: FieldPath) -> Self {
+        Self { value, path }
+    }
+}
+
+/// An AKS network profile as far as it can be checked without Azure.
+///
+/// `None`/empty means "not set" (AKS applies its default). Paths in [`Located`] values
+/// point at the Terraform attribute the value came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkProfile {
+    /// `azure` | `kubenet` | `none` (E1). `None` means the AKS default for the version.
+    pub network_plugin: Option<Located<String>>,
+    /// `overlay` (E2).
+    pub network_plugin_mode: Option<Located<String>>,
+    /// `none` | `calico` | `azure` | `cilium` (E3).
+    pub network_policy: Option<Located<String>>,
+    /// `azure` | `cilium` (E5).
+    pub network_data_plane: Option<Located<String>>,
+    /// Pod CIDRs (overlay, kubenet, none): one per IP family, in `ip_families` order (E10, E14, R3).
+    pub pod_cidrs: Vec<Located<String>>,
+    /// Service CIDRs: one per IP family (R4, E14).
+    pub service_cidrs: Vec<Located<String>>,
+    /// Kubernetes DNS service IP (R5, R6).
+    pub dns_service_ip: Option<Located<String>>,
+    /// `["IPv4"]` or `["IPv4", "IPv6"]` (E14). Empty means IPv4 only.
+    pub ip_families: Vec<Located<String>>,
+    /// `loadBalancer` | `userDefinedRouting` | `managedNATGateway` | `userAssignedNATGateway` | `none` (E15).
+    pub outbound_type: Option<Located<String>>,
+    /// `standard` | `basic` (E15, E16).
+    pub load_balancer_sku: Option<Located<String>>,
+    /// Kubernetes version `1.x[.y]`, used for defaults and version-gated rules (E1, C7, W1).
+    pub kubernetes_version: Option<Located<String>>,
+    /// The VNet's address space (R2, R3, R4).
+    pub vnet_address_space: Vec<Located<String>>,
+    /// Ranges in use elsewhere: existing subnets, peered VNets, on-premises (R3, R4).
+    pub reserved_cidrs: Vec<Located<String>>,
+    /// The node subnet, when known (R8, C4, C5).
+    pub node_subnet_cidr: Option<Located<String>>,
+    /// The pod subnet, when pools use one (C6, C7).
+    pub pod_subnet_cidr: Option<Located<String>>,
+    /// Node pools; the first is the system pool.
+    pub node_pools: Vec<NodePool>,
+}
+
+/// One node pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodePool {
+    /// Path of the pool's block, e.g. `node_pool[1]`; attribute paths are built under it.
+    pub path: FieldPath,
+    /// Pool name (W1: `^[a-z][a-z0-9]{0,11}$`, Windows ≤ 6 characters).
+    pub name: Option<String>,
+    /// `Linux` | `Windows`.
+    pub os_type: Option<String>,
+    /// Fixed node count (or the initial count of an autoscaled pool).
+    pub node_count: Option<u32>,
+    pub min_count: Option<u32>,
+    /// Autoscaler maximum; capacity is checked against it (C1, C5).
+    pub max_count: Option<u32>,
+    /// Max pods per node; `None` means the plugin default (C8, C9).
+    pub max_pods: Option<u32>,
+    /// Surge during upgrades: a node count (`"3"`) or a percentage (`"33%"`). `None` = AKS default.
+    pub max_surge: Option<String>,
+    /// True when the pool has a pod subnet (azure with a pod subnet: E12, C6, C7).
+    pub uses_pod_subnet: bool,
+    /// `DynamicIndividual` | `StaticBlock` (E13, C7); only with a pod subnet.
+    pub pod_ip_allocation_mode: Option<String>,
+}
