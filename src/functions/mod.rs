@@ -1,0 +1,19 @@
+//! Provider-defined functions (Terraform ≥ 1.8): pure address math and aksnet's rules for
+//! module authors who use other providers, e.g. in a `precondition`.
+
+use std::collections::HashMap;
+
+use tf_provider::DynamicFunction;
+
+pub mod address;
+pub mod network_profile_errors;
+
+/// Every function the provider serves, by name (Terraform adds no prefix).
+pub fn all() -> HashMap<String, Box<dyn DynamicFunction>> {
+    tf_provider::map! {
+        "cidrs_overlap" => address::CidrsOverlap,
+        "pod_cidr_max_nodes" => address::PodCidrMaxNodes,
+        "node_subnet_prefix" => address::NodeSubnetPrefix,
+        "network_profile_errors" => network_profile_errors::NetworkProfileErrors
+    }
+}

@@ -1,0 +1,307 @@
+//! `network_profile_errors(profile)`: runs netplan's rules on an object shaped like
+//! `aksnet_cluster_network`'s inputs and returns the error strings.
+//!
+//! The argument is dynamic (any object): Terraform sends it as msgpack `[type JSON, value]`,
+//! which is taken apart here as an `rmpv::Value`.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value as Json};
+use serde::Deserialize;
+use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
+use tf_provider::{Diagnostics, Function};
+
+use crate::netplan::profile::Located;
+use crate::netplan::rules::validate_profile;
+use crate::netplan::{FieldPath, NetworkProfile, NodePool};
+
+/// NetworkProfileErrors implements `network_profile_errors`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NetworkProfileErrors;
+
+const TOP_KEYS: [&str; 19] = [
+    "network_plugin",
+    "network_plugin_mode",
+    "network_policy",
+    "network_data_plane",
+    "pod_cidr",
+    "pod_cidrs",
+    "service_cidr",
+    "service_cidrs",
+    "dns_service_ip",
+    "ip_families",
+    "outbound_type",
+    "load_balancer_sku",
+    "kubernetes_version",
+    "vnet_address_space",
+    "reserved_cidrs",
+    "node_subnet_cidr",
+    "pod_subnet_cidr",
+    "default_node_pool",
+    "node_pool",
+];
+
+const POOL_KEYS: [&str; 10] = [
+    "name",
+    "os_type",
+    "node_count",
+    "min_count",
+    "max_count",
+    "max_pods",
+    "max_surge",
+    "vnet_subnet_id",
+    "pod_subnet_id",
+    "pod_ip_allocation_mode",
+];
+
+/// The one positional argument, kept raw because its type is dynamic.
+#[derive(Debug, Deserialize)]
+pub struct Args {
+    profile: rmpv::Value,
+}
+
+#[async_trait]
+impl Function for NetworkProfileErrors {
+    type Input<'a> = Args;
+    type Output<'a> = Vec<String>;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<FunctionSchema> {
+        Some(FunctionSchema {
+            parameters: vec![Parameter {
+                name: "profile".into(),
+                param_type: Type::Any,
+                description: Description::markdown(
+                    "An object with any of the network inputs of `aksnet_cluster_network`: `network_plugin`, \
+                     `network_plugin_mode`, `network_policy`, `network_data_plane`, `pod_cidr`/`pod_cidrs`, \
+                     `service_cidr`/`service_cidrs`, `dns_service_ip`, `ip_families`, `outbound_type`, \
+                     `load_balancer_sku`, `kubernetes_version`, plus the address context `vnet_address_space`, \
+                     `reserved_cidrs`, `node_subnet_cidr`, `pod_subnet_cidr`, and pools as `default_node_pool` \
+                     (object) and `node_pool` (list) with `name`, `os_type`, `node_count`, `min_count`, `max_count`, \
+                     `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`. Null \
+                     attributes count as unset; unknown attribute names are an error.",
+                ),
+                ..Default::default()
+            }],
+            return_type: Type::List(Box::new(Type::String)),
+            summary: "Errors aksnet's AKS networking rules find in a network profile".into(),
+            description: Description::markdown(
+                "Runs every rule aksnet checks without calling Azure (plugin, mode, policy and dataplane \
+                 combinations; reserved and overlapping ranges; DNS service IP; capacity; Windows) and returns the \
+                 errors as strings like `[R1] pod_cidr: ...`, each with its rule id. An empty list means the profile \
+                 passes. Warnings are not returned. Use it in a `precondition` with any provider.",
+            ),
+            ..Default::default()
+        })
+    }
+
+    async fn call<'a>(&self, diags: &mut Diagnostics, args: Args) -> Option<Vec<String>> {
+        let json = match decode_dynamic(args.profile) {
+            Ok(j) => j,
+            Err(e) => {
+                diags.function_error(0, e);
+                return None;
+            }
+        };
+        let profile = match profile_from_json(&json) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.function_error(0, e);
+                return None;
+            }
+        };
+        Some(validate_profile(&profile).into_iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect())
+    }
+}
+
+/// Unwraps a dynamic argument (msgpack `[type JSON, value]`) into plain JSON.
+pub fn decode_dynamic(v: rmpv::Value) -> Result<Json, String> {
+    let v = match v {
+        rmpv::Value::Array(mut items)
+            if items.len() == 2 && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
+        {
+            items.swap_remove(1)
+        }
+        other => other,
+    };
+    msgpack_to_json(v)
+}
+
+fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
+    Ok(match v {
+        rmpv::Value::Nil => Json::Null,
+        rmpv::Value::Boolean(b) => Json::Bool(b),
+        rmpv::Value::Integer(i) => {
+            if let Some(n) = i.as_i64() {
+                Json::from(n)
+            } else {
+                Json::from(i.as_u64().unwrap_or(u64::MAX))
+            }
+        }
+        rmpv::Value::F32(f) => serde_json::Number::from_f64(f64::from(f)).map(Json::Number).unwrap_or(Json::Null),
+        rmpv::Value::F64(f) => serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null),
+        rmpv::Value::String(s) => Json::String(s.into_str().unwrap_or_default()),
+        rmpv::Value::Binary(b) => Json::String(String::from_utf8_lossy(&b).into_owned()),
+        rmpv::Value::Array(items) => Json::Array(items.into_iter().map(msgpack_to_json).collect::<Result<_, _>>()?),
+        rmpv::Value::Map(entries) => {
+            let mut m = Map::new();
+            for (k, v) in entries {
+                let key = match k {
+                    rmpv::Value::String(s) => s.into_str().unwrap_or_default(),
+                    other => other.to_string(),
+                };
+                m.insert(key, msgpack_to_json(v)?);
+            }
+            Json::Object(m)
+        }
+        rmpv::Value::Ext(..) => return Err("the argument contains a value that is not known yet".into()),
+    })
+}
+
+/// Maps the object onto a netplan profile, rejecting unknown keys and wrong types.
+pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
+    let obj = json.as_object().ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
+    check_keys(obj, &TOP_KEYS, "profile")?;
+    let s = |k: &'static str| opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))));
+    let list = |k: &'static str| -> Result<Vec<Located<String>>, String> {
+        Ok(string_list(obj, k)?.into_iter().enumerate().map(|(i, v)| Located::new(v, FieldPath::attr(k).index(i))).collect())
+    };
+    let mut pod_cidrs = list("pod_cidrs")?;
+    if let Some(p) = s("pod_cidr")? {
+        pod_cidrs.insert(0, p);
+    }
+    let mut service_cidrs = list("service_cidrs")?;
+    if let Some(p) = s("service_cidr")? {
+        service_cidrs.insert(0, p);
+    }
+    let mut pools = Vec::new();
+    if let Some(p) = obj.get("default_node_pool").filter(|v| !v.is_null()) {
+        pools.push(pool_from_json(p, FieldPath::attr("default_node_pool"))?);
+    }
+    match obj.get("node_pool") {
+        None | Some(Json::Null) => {}
+        Some(Json::Array(items)) => {
+            for (i, p) in items.iter().enumerate() {
+                pools.push(pool_from_json(p, FieldPath::attr("node_pool").index(i))?);
+            }
+        }
+        Some(_) => return Err("node_pool must be a list of objects".into()),
+    }
+    let node_subnet = s("node_subnet_cidr")?;
+    Ok(NetworkProfile {
+        network_plugin: s("network_plugin")?,
+        network_plugin_mode: s("network_plugin_mode")?,
+        network_policy: s("network_policy")?,
+        network_data_plane: s("network_data_plane")?,
+        pod_cidrs,
+        service_cidrs,
+        dns_service_ip: s("dns_service_ip")?,
+        ip_families: list("ip_families")?,
+        outbound_type: s("outbound_type")?,
+        load_balancer_sku: s("load_balancer_sku")?,
+        kubernetes_version: s("kubernetes_version")?,
+        vnet_address_space: list("vnet_address_space")?,
+        reserved_cidrs: list("reserved_cidrs")?,
+        node_subnet_cidr: node_subnet,
+        pod_subnet_cidr: s("pod_subnet_cidr")?,
+        node_pools: pools,
+    })
+}
+
+fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
+    let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
+    check_keys(obj, &POOL_KEYS, &path.to_string())?;
+    let n = |k: &str| opt_u32(obj, k).map_err(|e| format!("{path}.{e}"));
+    let s = |k: &str| opt_string(obj, k).map_err(|e| format!("{path}.{e}"));
+    let pod_subnet_id = s("pod_subnet_id")?;
+    Ok(NodePool {
+        name: s("name")?,
+        os_type: s("os_type")?,
+        node_count: n("node_count")?,
+        min_count: n("min_count")?,
+        max_count: n("max_count")?,
+        max_pods: n("max_pods")?,
+        max_surge: s("max_surge")?,
+        uses_pod_subnet: pod_subnet_id.is_some_and(|id| !id.is_empty()),
+        pod_ip_allocation_mode: s("pod_ip_allocation_mode")?,
+        path,
+    })
+}
+
+fn check_keys(obj: &Map<String, Json>, allowed: &[&str], what: &str) -> Result<(), String> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(format!("{what} has an unsupported attribute \"{k}\"; supported: {}", allowed.join(", "))),
+        None => Ok(()),
+    }
+}
+
+fn opt_string(obj: &Map<String, Json>, k: &str) -> Result<Option<String>, String> {
+    match obj.get(k) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(Json::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(format!("{k} must be a string")),
+    }
+}
+
+fn opt_u32(obj: &Map<String, Json>, k: &str) -> Result<Option<u32>, String> {
+    match obj.get(k) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| format!("{k} must be a whole number of 0 or more, got {n}")),
+        Some(Json::String(s)) => s.parse().map(Some).map_err(|_| format!("{k} must be a number, got \"{s}\"")),
+        Some(_) => Err(format!("{k} must be a number")),
+    }
+}
+
+fn string_list(obj: &Map<String, Json>, k: &str) -> Result<Vec<String>, String> {
+    match obj.get(k) {
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("{k} must be a list of strings")))
+            .collect(),
+        Some(_) => Err(format!("{k} must be a list of strings")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decodes_terraform_dynamic_msgpack() {
+        let inner = rmpv::Value::Map(vec![(rmpv::Value::from("network_plugin"), rmpv::Value::from("kubenet"))]);
+        let wrapped = rmpv::Value::Array(vec![rmpv::Value::Binary(br#"["object",{"network_plugin":"string"}]"#.to_vec()), inner]);
+        assert_eq!(decode_dynamic(wrapped).unwrap(), json!({"network_plugin": "kubenet"}));
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_wrong_types() {
+        let err = profile_from_json(&json!({"network_pluggin": "azure"})).unwrap_err();
+        assert!(err.contains("network_pluggin") && err.contains("network_plugin,"), "{err}");
+        let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]})).unwrap_err();
+        assert!(err.contains("node_pool[0].max_pods"), "{err}");
+        assert!(profile_from_json(&json!("azure")).is_err());
+    }
+
+    #[test]
+    fn maps_pools_and_cidrs_with_paths() {
+        let p = profile_from_json(&json!({
+            "pod_cidr": "10.244.0.0/16",
+            "pod_cidrs": ["fd12:3456:789a::/64"],
+            "default_node_pool": {"name": "system", "node_count": 3, "pod_subnet_id": "/subscriptions/x"},
+            "node_pool": [{"name": "user", "max_count": 10}],
+        }))
+        .unwrap();
+        assert_eq!(p.pod_cidrs[0].value, "10.244.0.0/16");
+        assert_eq!(p.pod_cidrs[0].path.to_string(), "pod_cidr");
+        assert_eq!(p.pod_cidrs[1].path.to_string(), "pod_cidrs[0]");
+        assert_eq!(p.node_pools.len(), 2);
+        assert!(p.node_pools[0].uses_pod_subnet);
+        assert_eq!(p.node_pools[1].path.to_string(), "node_pool[0]");
+        assert_eq!(p.node_pools[1].max_count, Some(10));
+    }
+}

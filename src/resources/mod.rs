@@ -1,0 +1,3 @@
+//! Terraform resources, one per file: schema, validation, plan, CRUD, import and tests.
+
+pub mod pod_cidr_plan;

@@ -1,0 +1,77 @@
+//! Glue between Terraform values and netplan: attribute paths, diagnostics, schema helpers.
+
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use crate::netplan::{FieldPath, Finding, Severity, Step};
+
+/// Converts a netplan path into a Terraform attribute path.
+pub fn attribute_path(path: &FieldPath) -> AttributePath {
+    let mut out = AttributePath::root();
+    for step in &path.0 {
+        match step {
+            Step::Attr(name) => {
+                out.add_attribute(*name);
+            }
+            Step::Index(i) => {
+                out.add_index(*i as i64);
+            }
+        }
+    }
+    out
+}
+
+/// Records findings as diagnostics: the summary carries the rule id, the detail the fix.
+pub fn report(diags: &mut Diagnostics, findings: &[Finding]) {
+    for f in findings {
+        let summary = format!("{} ({})", f.summary, f.rule);
+        let path = attribute_path(&f.path);
+        match f.severity {
+            Severity::Error => diags.error(summary, f.detail.clone(), path),
+            Severity::Warning => diags.warning(summary, f.detail.clone(), path),
+        }
+    }
+}
+
+/// A schema attribute with a Markdown description.
+pub fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, markdown: &str) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(markdown),
+        constraint,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+/// Value state of a config attribute: `Err(())` when unknown, else the optional value.
+pub fn known<T>(v: &Value<T>) -> Result<Option<&T>, ()> {
+    match v {
+        Value::Value(x) => Ok(Some(x)),
+        Value::Null => Ok(None),
+        Value::Unknown => Err(()),
+    }
+}
+
+/// Known strings of a list, skipping unknown elements (validation checks what it can).
+pub fn known_strings(v: &Value<Vec<Value<String>>>) -> Vec<(usize, &str)> {
+    v.as_ref_option()
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.as_ref_option().map(|s| (i, s.as_str())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when the value, or any element of a list, is unknown.
+pub fn list_has_unknown<T>(v: &Value<Vec<Value<T>>>) -> bool {
+    match v {
+        Value::Unknown => true,
+        Value::Value(items) => items.iter().any(|i| i.is_unknown()),
+        Value::Null => false,
+    }
+}
