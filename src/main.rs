@@ -22,14 +22,20 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("aksnet: starting the async runtime: {err}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(tf_provider::serve("aksnet", aksnet::provider::AksnetProvider::new())) {
+    match runtime.block_on(tf_provider::serve(
+        "aksnet",
+        aksnet::provider::AksnetProvider::new(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("aksnet: serving the provider: {err:#}");

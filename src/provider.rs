@@ -52,13 +52,19 @@ impl Provider for AksnetProvider {
         Some(())
     }
 
-    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+    fn get_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(map! {
             "pod_cidr_plan" => PodCidrPlan,
         })
     }
 
-    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
+    fn get_functions(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         Some(functions::all())
     }
 }

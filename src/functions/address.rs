@@ -10,7 +10,12 @@ use crate::netplan::cidr::{overlaps, parse_cidr, smallest_v4_subnet_prefix, thou
 use crate::netplan::sizing::{self, Ipam, MAX_PODS_RANGE};
 
 fn param(name: &str, param_type: Type, md: &str) -> Parameter {
-    Parameter { name: name.into(), param_type, description: Description::markdown(md), ..Default::default() }
+    Parameter {
+        name: name.into(),
+        param_type,
+        description: Description::markdown(md),
+        ..Default::default()
+    }
 }
 
 /// cidrs_overlap(a, b): whether two CIDRs share any address.
@@ -52,7 +57,9 @@ impl Function for CidrsOverlap {
 }
 
 fn arg_cidr(diags: &mut Diagnostics, index: i64, s: &str) -> Option<IpNet> {
-    parse_cidr(s).map_err(|e| diags.function_error(index, e)).ok()
+    parse_cidr(s)
+        .map_err(|e| diags.function_error(index, e))
+        .ok()
 }
 
 /// pod_cidr_max_nodes(pod_cidr): nodes an overlay or kubenet pod CIDR can hold (C1).
@@ -87,7 +94,13 @@ impl Function for PodCidrMaxNodes {
         match arg_cidr(diags, 0, &args.pod_cidr)? {
             IpNet::V4(n) => Some(sizing::pod_cidr_max_nodes(n.prefix_len()) as i64),
             IpNet::V6(_) => {
-                diags.function_error(0, format!("\"{}\" is IPv6; the /24-per-node rule applies to IPv4 pod CIDRs", args.pod_cidr));
+                diags.function_error(
+                    0,
+                    format!(
+                        "\"{}\" is IPv6; the /24-per-node rule applies to IPv4 pod CIDRs",
+                        args.pod_cidr
+                    ),
+                );
                 None
             }
         }
@@ -148,15 +161,31 @@ impl Function for NodeSubnetPrefix {
             return None;
         }
         if !MAX_PODS_RANGE.contains(&u32::try_from(args.max_pods).unwrap_or(0)) {
-            diags.function_error(2, format!("max_pods is {}; AKS accepts 10 to 250 (rule C8)", args.max_pods));
+            diags.function_error(
+                2,
+                format!(
+                    "max_pods is {}; AKS accepts 10 to 250 (rule C8)",
+                    args.max_pods
+                ),
+            );
             return None;
         }
         let nodes = args.nodes as u64;
-        let needed = if ipam == Ipam::NodeSubnet { nodes * (args.max_pods as u64 + 1) } else { nodes };
+        let needed = if ipam == Ipam::NodeSubnet {
+            nodes * (args.max_pods as u64 + 1)
+        } else {
+            nodes
+        };
         match smallest_v4_subnet_prefix(needed) {
             Some(p) => Some(i64::from(p)),
             None => {
-                diags.function_error(1, format!("{} addresses do not fit in any Azure subnet", thousands(needed)));
+                diags.function_error(
+                    1,
+                    format!(
+                        "{} addresses do not fit in any Azure subnet",
+                        thousands(needed)
+                    ),
+                );
                 None
             }
         }

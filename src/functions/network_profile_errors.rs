@@ -5,8 +5,8 @@
 //! which is taken apart here as an `rmpv::Value`.
 
 use async_trait::async_trait;
-use serde_json::{Map, Value as Json};
 use serde::Deserialize;
+use serde_json::{Map, Value as Json};
 use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
 use tf_provider::{Diagnostics, Function};
 
@@ -108,7 +108,13 @@ impl Function for NetworkProfileErrors {
                 return None;
             }
         };
-        Some(validate_profile(&profile).into_iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect())
+        Some(
+            validate_profile(&profile)
+                .into_iter()
+                .filter(|f| f.is_error())
+                .map(|f| f.to_string())
+                .collect(),
+        )
     }
 }
 
@@ -116,7 +122,8 @@ impl Function for NetworkProfileErrors {
 pub fn decode_dynamic(v: rmpv::Value) -> Result<Json, String> {
     let v = match v {
         rmpv::Value::Array(mut items)
-            if items.len() == 2 && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
+            if items.len() == 2
+                && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
         {
             items.swap_remove(1)
         }
@@ -136,11 +143,20 @@ fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
                 Json::from(i.as_u64().unwrap_or(u64::MAX))
             }
         }
-        rmpv::Value::F32(f) => serde_json::Number::from_f64(f64::from(f)).map(Json::Number).unwrap_or(Json::Null),
-        rmpv::Value::F64(f) => serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null),
+        rmpv::Value::F32(f) => serde_json::Number::from_f64(f64::from(f))
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        rmpv::Value::F64(f) => serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         rmpv::Value::String(s) => Json::String(s.into_str().unwrap_or_default()),
         rmpv::Value::Binary(b) => Json::String(String::from_utf8_lossy(&b).into_owned()),
-        rmpv::Value::Array(items) => Json::Array(items.into_iter().map(msgpack_to_json).collect::<Result<_, _>>()?),
+        rmpv::Value::Array(items) => Json::Array(
+            items
+                .into_iter()
+                .map(msgpack_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
         rmpv::Value::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
@@ -152,17 +168,27 @@ fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
             }
             Json::Object(m)
         }
-        rmpv::Value::Ext(..) => return Err("the argument contains a value that is not known yet".into()),
+        rmpv::Value::Ext(..) => {
+            return Err("the argument contains a value that is not known yet".into())
+        }
     })
 }
 
 /// Maps the object onto a netplan profile, rejecting unknown keys and wrong types.
 pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
-    let obj = json.as_object().ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
+    let obj = json
+        .as_object()
+        .ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
     check_keys(obj, &TOP_KEYS, "profile")?;
-    let s = |k: &'static str| opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))));
+    let s = |k: &'static str| {
+        opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))))
+    };
     let list = |k: &'static str| -> Result<Vec<Located<String>>, String> {
-        Ok(string_list(obj, k)?.into_iter().enumerate().map(|(i, v)| Located::new(v, FieldPath::attr(k).index(i))).collect())
+        Ok(string_list(obj, k)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Located::new(v, FieldPath::attr(k).index(i)))
+            .collect())
     };
     let mut pod_cidrs = list("pod_cidrs")?;
     if let Some(p) = s("pod_cidr")? {
@@ -207,7 +233,9 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
 }
 
 fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
-    let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{path} must be an object"))?;
     check_keys(obj, &POOL_KEYS, &path.to_string())?;
     let n = |k: &str| opt_u32(obj, k).map_err(|e| format!("{path}.{e}"));
     let s = |k: &str| opt_string(obj, k).map_err(|e| format!("{path}.{e}"));
@@ -228,7 +256,10 @@ fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
 
 fn check_keys(obj: &Map<String, Json>, allowed: &[&str], what: &str) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(format!("{what} has an unsupported attribute \"{k}\"; supported: {}", allowed.join(", "))),
+        Some(k) => Err(format!(
+            "{what} has an unsupported attribute \"{k}\"; supported: {}",
+            allowed.join(", ")
+        )),
         None => Ok(()),
     }
 }
@@ -250,7 +281,10 @@ fn opt_u32(obj: &Map<String, Json>, k: &str) -> Result<Option<u32>, String> {
             .and_then(|n| u32::try_from(n).ok())
             .map(Some)
             .ok_or_else(|| format!("{k} must be a whole number of 0 or more, got {n}")),
-        Some(Json::String(s)) => s.parse().map(Some).map_err(|_| format!("{k} must be a number, got \"{s}\"")),
+        Some(Json::String(s)) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{k} must be a number, got \"{s}\"")),
         Some(_) => Err(format!("{k} must be a number")),
     }
 }
@@ -260,7 +294,11 @@ fn string_list(obj: &Map<String, Json>, k: &str) -> Result<Vec<String>, String> 
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(Json::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("{k} must be a list of strings")))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("{k} must be a list of strings"))
+            })
             .collect(),
         Some(_) => Err(format!("{k} must be a list of strings")),
     }
@@ -273,16 +311,29 @@ mod tests {
 
     #[test]
     fn decodes_terraform_dynamic_msgpack() {
-        let inner = rmpv::Value::Map(vec![(rmpv::Value::from("network_plugin"), rmpv::Value::from("kubenet"))]);
-        let wrapped = rmpv::Value::Array(vec![rmpv::Value::Binary(br#"["object",{"network_plugin":"string"}]"#.to_vec()), inner]);
-        assert_eq!(decode_dynamic(wrapped).unwrap(), json!({"network_plugin": "kubenet"}));
+        let inner = rmpv::Value::Map(vec![(
+            rmpv::Value::from("network_plugin"),
+            rmpv::Value::from("kubenet"),
+        )]);
+        let wrapped = rmpv::Value::Array(vec![
+            rmpv::Value::Binary(br#"["object",{"network_plugin":"string"}]"#.to_vec()),
+            inner,
+        ]);
+        assert_eq!(
+            decode_dynamic(wrapped).unwrap(),
+            json!({"network_plugin": "kubenet"})
+        );
     }
 
     #[test]
     fn rejects_unknown_keys_and_wrong_types() {
         let err = profile_from_json(&json!({"network_pluggin": "azure"})).unwrap_err();
-        assert!(err.contains("network_pluggin") && err.contains("network_plugin,"), "{err}");
-        let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]})).unwrap_err();
+        assert!(
+            err.contains("network_pluggin") && err.contains("network_plugin,"),
+            "{err}"
+        );
+        let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]}))
+            .unwrap_err();
         assert!(err.contains("node_pool[0].max_pods"), "{err}");
         assert!(profile_from_json(&json!("azure")).is_err());
     }

@@ -1,3 +1,6 @@
 //! Terraform resources, one per file: schema, validation, plan, CRUD, import and tests.
 
 pub mod pod_cidr_plan;
+
+#[cfg(test)]
+pub(crate) mod schema_guard;

@@ -9,14 +9,16 @@ use std::net::IpAddr;
 use async_trait::async_trait;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema};
+use tf_provider::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema,
+};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::netplan::planner::{self, Plan, PlanRequest, PriorPlan};
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
-use crate::netplan::{cidr, FieldPath, NetworkProfile, NodePool};
+use crate::netplan::{cidr, FieldPath, Finding, NetworkProfile, NodePool};
 use crate::tfvalue::{attribute, known_strings, list_has_unknown, report};
 
 /// The resource type, without the provider prefix.
@@ -101,7 +103,7 @@ impl PodCidrPlan {
             ("pod_subnet_cidr", attribute(T::String, C::Computed, "The pod subnet, when `pod_ip_allocation_mode` is set; otherwise null.")),
             ("pod_cidrs", attribute(list_str(), C::Computed, "Pod CIDRs in `ip_families` order (IPv6 default `fd12:3456:789a::/64`); empty for flat Azure CNI and pod-subnet modes.")),
             ("service_cidrs", attribute(list_str(), C::Computed, "Service CIDRs in `ip_families` order (IPv6 default `fd12:3456:789a:1::/108`).")),
-            ("max_nodes", attribute(T::Number, C::Computed, "Nodes the plan can hold, surge nodes included, at the largest `max_pods` of any pool.")),
+            ("max_nodes", attribute(T::Number, C::Computed, "Nodes the plan can hold, surge nodes included, at the pools' current mix of `max_pods`.")),
             ("max_nodes_limit", attribute(T::String, C::Computed, "What binds `max_nodes`: a range of this plan, the kubenet 400-route limit, or AKS's 5,000-node cluster limit.")),
             ("required_node_ips", attribute(T::Number, C::Computed, "Node-subnet addresses needed at peak (nodes, plus pods for flat Azure CNI).")),
             ("required_pod_ips", attribute(T::Number, C::Computed, "Pod addresses reserved at peak: a /24 (256) per node for kubenet, overlay and `none`; `max_pods` per node for flat Azure CNI; 16-address batches or /28 blocks for pod subnets.")),
@@ -162,11 +164,15 @@ fn located(v: &Str, path: FieldPath) -> Option<Located<String>> {
 }
 
 fn located_list(v: &StrList, attr: &'static str) -> Vec<Located<String>> {
-    known_strings(v).into_iter().map(|(i, s)| Located::new(s.to_string(), FieldPath::attr(attr).index(i))).collect()
+    known_strings(v)
+        .into_iter()
+        .map(|(i, s)| Located::new(s.to_string(), FieldPath::attr(attr).index(i)))
+        .collect()
 }
 
 fn num(v: &Num) -> Option<u32> {
-    v.as_ref_option().map(|n| (*n).clamp(0, i64::from(u32::MAX)) as u32)
+    v.as_ref_option()
+        .map(|n| (*n).clamp(0, i64::from(u32::MAX)) as u32)
 }
 
 /// Builds the netplan profile from known config values (unknown ones are left out).
@@ -197,9 +203,16 @@ fn profile(cfg: &State) -> NetworkProfile {
         .unwrap_or_default();
     NetworkProfile {
         network_plugin: located(&cfg.network_plugin, FieldPath::attr("network_plugin")),
-        network_plugin_mode: located(&cfg.network_plugin_mode, FieldPath::attr("network_plugin_mode")),
-        pod_cidrs: located(&cfg.pod_cidr, FieldPath::attr("pod_cidr")).into_iter().collect(),
-        service_cidrs: located(&cfg.service_cidr, FieldPath::attr("service_cidr")).into_iter().collect(),
+        network_plugin_mode: located(
+            &cfg.network_plugin_mode,
+            FieldPath::attr("network_plugin_mode"),
+        ),
+        pod_cidrs: located(&cfg.pod_cidr, FieldPath::attr("pod_cidr"))
+            .into_iter()
+            .collect(),
+        service_cidrs: located(&cfg.service_cidr, FieldPath::attr("service_cidr"))
+            .into_iter()
+            .collect(),
         dns_service_ip: located(&cfg.dns_service_ip, FieldPath::attr("dns_service_ip")),
         ip_families: located_list(&cfg.ip_families, "ip_families"),
         vnet_address_space: located_list(&cfg.address_space, "address_space"),
@@ -221,7 +234,9 @@ fn inputs_unknown(cfg: &State) -> bool {
     ];
     strs.iter().any(|v| v.is_unknown())
         || cfg.headroom_percent.is_unknown()
-        || [&cfg.address_space, &cfg.reserved_cidrs, &cfg.ip_families].iter().any(|l| list_has_unknown(l))
+        || [&cfg.address_space, &cfg.reserved_cidrs, &cfg.ip_families]
+            .iter()
+            .any(|l| list_has_unknown(l))
         || match &cfg.node_pool {
             Value::Unknown => true,
             Value::Null => false,
@@ -229,8 +244,12 @@ fn inputs_unknown(cfg: &State) -> bool {
                 Value::Unknown => true,
                 Value::Null => false,
                 Value::Value(p) => {
-                    [&p.name, &p.os_type, &p.max_surge].iter().any(|v| v.is_unknown())
-                        || [&p.node_count, &p.min_count, &p.max_count, &p.max_pods].iter().any(|v| v.is_unknown())
+                    [&p.name, &p.os_type, &p.max_surge]
+                        .iter()
+                        .any(|v| v.is_unknown())
+                        || [&p.node_count, &p.min_count, &p.max_count, &p.max_pods]
+                            .iter()
+                            .any(|v| v.is_unknown())
                 }
             }),
         }
@@ -248,7 +267,10 @@ fn validate_shape(diags: &mut Diagnostics, cfg: &State) {
         ("max_nodes_limit", !cfg.max_nodes_limit.is_null()),
         ("required_node_ips", !cfg.required_node_ips.is_null()),
         ("required_pod_ips", !cfg.required_pod_ips.is_null()),
-        ("kubenet_routes_needed", !cfg.kubenet_routes_needed.is_null()),
+        (
+            "kubenet_routes_needed",
+            !cfg.kubenet_routes_needed.is_null(),
+        ),
         ("pools", !cfg.pools.is_null()),
         ("warnings", !cfg.warnings.is_null()),
     ];
@@ -278,7 +300,12 @@ fn validate_shape(diags: &mut Diagnostics, cfg: &State) {
     if let Value::Value(pools) = &cfg.node_pool {
         for (i, p) in pools.iter().enumerate() {
             let Value::Value(p) = p else { continue };
-            for (name, v) in [("node_count", &p.node_count), ("min_count", &p.min_count), ("max_count", &p.max_count), ("max_pods", &p.max_pods)] {
+            for (name, v) in [
+                ("node_count", &p.node_count),
+                ("min_count", &p.min_count),
+                ("max_count", &p.max_count),
+                ("max_pods", &p.max_pods),
+            ] {
                 if let Value::Value(n) = v {
                     if *n < 0 || *n > i64::from(u32::MAX) {
                         diags.error(
@@ -301,7 +328,10 @@ fn no_pool(diags: &mut Diagnostics) {
 }
 
 fn parse_net_list(v: &StrList) -> Vec<IpNet> {
-    known_strings(v).into_iter().filter_map(|(_, s)| cidr::parse_cidr(s).ok()).collect()
+    known_strings(v)
+        .into_iter()
+        .filter_map(|(_, s)| cidr::parse_cidr(s).ok())
+        .collect()
 }
 
 /// The previous outputs, used to keep ranges stable across updates.
@@ -312,12 +342,20 @@ fn prior_plan(prior: &State) -> PriorPlan {
         pod_subnet_cidr: net(&prior.pod_subnet_cidr),
         pod_cidrs: parse_net_list(&prior.pod_cidrs),
         service_cidrs: parse_net_list(&prior.service_cidrs),
-        dns_service_ip: prior.dns_service_ip.as_ref_option().and_then(|s| s.parse::<IpAddr>().ok()),
+        dns_service_ip: prior
+            .dns_service_ip
+            .as_ref_option()
+            .and_then(|s| s.parse::<IpAddr>().ok()),
     }
 }
 
 fn strs<T: ToString>(items: impl IntoIterator<Item = T>) -> StrList {
-    Value::Value(items.into_iter().map(|s| Value::Value(s.to_string())).collect())
+    Value::Value(
+        items
+            .into_iter()
+            .map(|s| Value::Value(s.to_string()))
+            .collect(),
+    )
 }
 
 fn count(n: u64) -> Num {
@@ -325,7 +363,7 @@ fn count(n: u64) -> Num {
 }
 
 /// Fills the computed attributes from a plan.
-fn apply_plan(state: &mut State, plan: &Plan) {
+fn apply_plan(state: &mut State, plan: &Plan, warnings: &[Finding]) {
     state.node_subnet_cidr = Value::Value(plan.node_subnet_cidr.to_string());
     state.pod_subnet_cidr = plan.pod_subnet_cidr.map(|n| n.to_string()).into();
     state.pod_cidrs = strs(&plan.pod_cidrs);
@@ -354,7 +392,7 @@ fn apply_plan(state: &mut State, plan: &Plan) {
             })
             .collect(),
     );
-    state.warnings = strs(plan.warnings.iter().map(|w| w.to_string()));
+    state.warnings = strs(warnings.iter().map(|w| w.to_string()));
 }
 
 fn mark_unknown(state: &mut State) {
@@ -381,7 +419,12 @@ fn mark_unknown(state: &mut State) {
 }
 
 /// Plans `proposed` (user inputs from `config`, stability from `prior`).
-fn plan_state(diags: &mut Diagnostics, proposed: State, config: &State, prior: Option<&State>) -> Option<State> {
+fn plan_state(
+    diags: &mut Diagnostics,
+    proposed: State,
+    config: &State,
+    prior: Option<&State>,
+) -> Option<State> {
     let mut state = proposed;
     // Optional+Computed inputs: the user's value if set, else computed again below.
     state.pod_cidr = config.pod_cidr.clone();
@@ -398,10 +441,15 @@ fn plan_state(diags: &mut Diagnostics, proposed: State, config: &State, prior: O
     };
     match planner::plan(&req) {
         Ok(plan) => {
-            // Rule warnings were already shown at validate; only planner notes are new here.
-            let notes: Vec<_> = plan.warnings.iter().filter(|w| w.summary == "Address Range Moves").cloned().collect();
-            report(diags, &notes);
-            apply_plan(&mut state, &plan);
+            // Rule warnings were already shown at validate; moves are news of this plan only,
+            // so they are reported but kept out of `warnings` (which must be stable to re-plan empty).
+            let (moves, rules): (Vec<_>, Vec<_>) = plan
+                .warnings
+                .iter()
+                .cloned()
+                .partition(|w| w.summary == planner::MOVE_SUMMARY);
+            report(diags, &moves);
+            apply_plan(&mut state, &plan, &rules);
             Some(state)
         }
         Err(errors) => {
@@ -415,7 +463,9 @@ fn plan_state(diags: &mut Diagnostics, proposed: State, config: &State, prior: O
 /// (plan, then apply) and both must agree, so the id cannot be random. FNV-1a, 64 bits.
 fn new_id(config: &State) -> String {
     let bytes = serde_json::to_vec(config).unwrap_or_default();
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("podcidrplan-{hash:016x}")
 }
 
@@ -426,7 +476,10 @@ impl Resource for PodCidrPlan {
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: Self::block() })
+        Some(Schema {
+            version: 1,
+            block: Self::block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
