@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    aksnet = {
+      source = "aksnet/aksnet"
+    }
+  }
+}
+
+provider "aksnet" {}
