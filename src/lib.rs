@@ -2,6 +2,7 @@
 //! and safe. Rules and address planning live in [`netplan`] (pure); resources and functions
 //! translate between Terraform values and `netplan`.
 
+pub mod arm;
 pub mod functions;
 pub mod netplan;
 pub mod provider;

@@ -1,0 +1,3 @@
+//! Azure Resource Manager client: typed IDs, models, errors, LRO polling.
+
+pub mod ids;
