@@ -1,3 +1,4 @@
 //! Azure Resource Manager client: typed IDs, models, errors, LRO polling.
 
+pub mod error;
 pub mod ids;

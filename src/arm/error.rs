@@ -1,0 +1,144 @@
+//! One error type for ARM failures, parsed from both body shapes: ARM/Network's wrapped
+//! `{"error":{code,message,target}}` and AKS's flat `{code,message,target}`.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// An error ARM returned, synchronously or from a failed long-running operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmError {
+    /// HTTP status (200 for an operation-status body that reports `Failed`).
+    pub status: u16,
+    /// ARM error code, e.g. `AnotherOperationInProgress`; empty when the body had none.
+    pub code: String,
+    pub message: String,
+    pub target: Option<String>,
+    /// `x-ms-request-id` of the failing response, for support tickets.
+    pub request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    code: Option<String>,
+    message: Option<String>,
+    target: Option<String>,
+    error: Option<Box<Body>>,
+}
+
+impl ArmError {
+    /// Parses an error body of either shape; falls back to the raw text when it is not JSON.
+    pub fn from_body(status: u16, body: &[u8], request_id: Option<String>) -> Self {
+        let parsed: Option<Body> = serde_json::from_slice(body).ok();
+        let inner = parsed.map(|b| match b.error {
+            Some(inner) => *inner,
+            None => b,
+        });
+        match inner {
+            Some(Body {
+                code,
+                message,
+                target,
+                ..
+            }) if code.is_some() || message.is_some() => Self {
+                status,
+                code: code.unwrap_or_default(),
+                message: message.unwrap_or_default(),
+                target: target.filter(|t| !t.is_empty()),
+                request_id,
+            },
+            _ => {
+                let text = String::from_utf8_lossy(body);
+                let text: String = text.chars().take(512).collect();
+                Self {
+                    status,
+                    code: String::new(),
+                    message: if text.trim().is_empty() {
+                        format!("HTTP {status} with an empty body")
+                    } else {
+                        text
+                    },
+                    target: None,
+                    request_id,
+                }
+            }
+        }
+    }
+
+    /// True for ARM's "busy, try again" conflicts, which are retried within the timeout.
+    pub fn is_operation_in_progress(&self) -> bool {
+        self.status == 409
+            && matches!(
+                self.code.as_str(),
+                "AnotherOperationInProgress" | "OperationNotAllowed"
+            )
+    }
+
+    /// True for 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    /// True for a failed `If-Match` (someone else wrote the resource since it was read).
+    pub fn is_precondition_failed(&self) -> bool {
+        self.status == 412
+    }
+}
+
+impl fmt::Display for ArmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if !self.code.is_empty() {
+            write!(f, " {}", self.code)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(t) = &self.target {
+            write!(f, " (target: {t})")?;
+        }
+        if let Some(r) = &self.request_id {
+            write!(f, " [request id: {r}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ArmError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_wrapped_network_errors() {
+        let body = br#"{"error":{"code":"AnotherOperationInProgress","message":"Another operation on this or dependent resource is in progress.","details":[]}}"#;
+        let e = ArmError::from_body(409, body, Some("req-1".into()));
+        assert_eq!(e.code, "AnotherOperationInProgress");
+        assert!(e.is_operation_in_progress());
+        assert_eq!(e.to_string(), "HTTP 409 AnotherOperationInProgress: Another operation on this or dependent resource is in progress. [request id: req-1]");
+    }
+
+    #[test]
+    fn parses_flat_aks_errors_with_target() {
+        let body = br#"{"code":"ServiceCidrOverlapExistingSubnetsCidr","details":null,"message":"The specified service CIDR 10.0.0.0/16 is conflicted","subcode":"","target":"networkProfile.serviceCIDR"}"#;
+        let e = ArmError::from_body(400, body, None);
+        assert_eq!(e.code, "ServiceCidrOverlapExistingSubnetsCidr");
+        assert_eq!(e.target.as_deref(), Some("networkProfile.serviceCIDR"));
+        assert!(!e.is_operation_in_progress());
+    }
+
+    #[test]
+    fn survives_garbage_and_empty_bodies() {
+        assert_eq!(
+            ArmError::from_body(502, b"", None).message,
+            "HTTP 502 with an empty body"
+        );
+        assert_eq!(
+            ArmError::from_body(500, b"<html>oops", None).message,
+            "<html>oops"
+        );
+        assert_eq!(
+            ArmError::from_body(400, br#"{"error":42}"#, None).message,
+            r#"{"error":42}"#
+        );
+    }
+}
