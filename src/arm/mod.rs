@@ -1,4 +1,5 @@
 //! Azure Resource Manager client: typed IDs, models, errors, LRO polling.
 
+pub mod client;
 pub mod error;
 pub mod ids;

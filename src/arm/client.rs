@@ -1,0 +1,433 @@
+//! The one ARM client every resource uses: azure_core's pipeline (bearer auth, retries on
+//! 408/429/5xx honouring `Retry-After`), plus what azure_core leaves to callers: both
+//! error shapes, 409 "operation in progress" retries, `If-Match`, and LRO polling.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::headers::HeaderName;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::policies::Policy;
+use azure_core::http::{
+    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, Url,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use super::error::ArmError;
+use super::ids::{Kind, ResourceId};
+
+/// Pinned api-versions: the versions of the specs in `../shared/azure-specs`.
+pub const API_VERSION_AKS: &str = "2025-10-01";
+pub const API_VERSION_NETWORK: &str = "2025-01-01";
+pub const API_VERSION_RESOURCES: &str = "2023-07-01";
+
+const AZURE_ASYNC_OPERATION: HeaderName = HeaderName::from_static("azure-asyncoperation");
+const LOCATION: HeaderName = HeaderName::from_static("location");
+const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+const ETAG: HeaderName = HeaderName::from_static("etag");
+const IF_MATCH: HeaderName = HeaderName::from_static("if-match");
+
+/// Polling interval when the server sends no `Retry-After`.
+const DEFAULT_POLL: Duration = Duration::from_secs(5);
+/// Longest wait between polls, whatever `Retry-After` says.
+const MAX_POLL: Duration = Duration::from_secs(60);
+
+/// Everything that can go wrong talking to ARM.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// ARM answered with an error, or an operation ended `Failed`/`Canceled`.
+    #[error("{0}")]
+    Arm(#[from] ArmError),
+    /// The request never got an answer (DNS, TLS, connection).
+    #[error("sending the request: {0}")]
+    Transport(String),
+    /// The operation outlived the resource's timeout.
+    #[error(
+        "timed out after {0:?} waiting for the operation to finish; it may still complete in Azure"
+    )]
+    Timeout(Duration),
+    /// The response was not the JSON expected.
+    #[error("decoding the response: {0}")]
+    Decode(String),
+    /// The configuration cannot work (for example a plain `http://` endpoint).
+    #[error("{0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// True when ARM said 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ClientError::Arm(e) if e.is_not_found())
+    }
+}
+
+/// A resource body with the ETag that came with it.
+#[derive(Debug, Clone)]
+pub struct Tagged<T> {
+    pub body: T,
+    pub etag: Option<String>,
+}
+
+/// ArmClient sends requests to one ARM endpoint with one credential.
+#[derive(Debug, Clone)]
+pub struct ArmClient {
+    pipeline: Arc<Pipeline>,
+    endpoint: Url,
+}
+
+impl ArmClient {
+    /// Builds a client for `endpoint` (the resource manager URL) using `credential` for `scope`.
+    /// Plain `http://` endpoints are refused: tokens never travel unencrypted.
+    pub fn new(
+        endpoint: Url,
+        credential: Arc<dyn TokenCredential>,
+        scope: String,
+        options: ClientOptions,
+    ) -> Result<Self, ClientError> {
+        if endpoint.scheme() != "https" {
+            return Err(ClientError::Config(format!(
+                "the resource manager endpoint {endpoint} does not use https; aksnet refuses to send credentials over plain HTTP"
+            )));
+        }
+        let auth: Arc<dyn Policy> =
+            Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
+        let pipeline = Pipeline::new(
+            Some("aksnet"),
+            Some(env!("CARGO_PKG_VERSION")),
+            options,
+            Vec::new(),
+            vec![auth],
+            None,
+        );
+        Ok(Self {
+            pipeline: Arc::new(pipeline),
+            endpoint,
+        })
+    }
+
+    /// The api-version pinned for a resource kind.
+    pub fn api_version(kind: Kind) -> &'static str {
+        match kind {
+            Kind::ResourceGroup => API_VERSION_RESOURCES,
+            Kind::ManagedCluster => API_VERSION_AKS,
+            _ => API_VERSION_NETWORK,
+        }
+    }
+
+    fn url(&self, id: &ResourceId) -> Result<Url, ClientError> {
+        let mut url = self
+            .endpoint
+            .join(&id.path())
+            .map_err(|e| ClientError::Config(format!("building the URL of {id}: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", Self::api_version(id.kind));
+        Ok(url)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        if_match: Option<&str>,
+    ) -> Result<RawResponse, ClientError> {
+        let mut req = Request::new(url, method);
+        req.insert_header(HeaderName::from_static("accept"), "application/json");
+        if let Some(b) = body {
+            req.insert_header(HeaderName::from_static("content-type"), "application/json");
+            req.set_body(b);
+        }
+        if let Some(tag) = if_match {
+            req.insert_header(IF_MATCH, tag.to_string());
+        }
+        let opts = PipelineSendOptions {
+            skip_checks: true,
+            ..Default::default()
+        };
+        self.pipeline
+            .send(&Context::new(), &mut req, Some(opts))
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))
+    }
+
+    /// Sends, retrying ARM's "another operation is in progress" conflicts until `deadline`.
+    async fn send_retrying(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        if_match: Option<&str>,
+        deadline: Instant,
+    ) -> Result<RawResponse, ClientError> {
+        let mut backoff = Duration::from_secs(2);
+        loop {
+            let resp = self
+                .send(method, url.clone(), body.clone(), if_match)
+                .await?;
+            let status = u16::from(resp.status());
+            if status < 400 {
+                return Ok(resp);
+            }
+            let err = to_arm_error(&resp);
+            if err.is_operation_in_progress() {
+                let wait = retry_after(&resp).unwrap_or(backoff).min(MAX_POLL);
+                if Instant::now() + wait < deadline {
+                    tokio::time::sleep(wait).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    continue;
+                }
+            }
+            return Err(err.into());
+        }
+    }
+
+    /// GETs a resource; `Ok(None)` when it does not exist.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        id: &ResourceId,
+    ) -> Result<Option<Tagged<T>>, ClientError> {
+        let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
+        match u16::from(resp.status()) {
+            404 => Ok(None),
+            s if s < 300 => Ok(Some(decode_tagged(&resp)?)),
+            _ => Err(to_arm_error(&resp).into()),
+        }
+    }
+
+    /// PUTs a resource and waits for its long-running operation, then returns the final GET.
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        id: &ResourceId,
+        body: &B,
+        if_match: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Tagged<T>, ClientError> {
+        let deadline = Instant::now() + timeout;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| ClientError::Decode(format!("encoding the body of {id}: {e}")))?;
+        let resp = self
+            .send_retrying(Method::Put, self.url(id)?, Some(bytes), if_match, deadline)
+            .await?;
+        if let Some(op) = header(&resp, &AZURE_ASYNC_OPERATION) {
+            self.wait_async_operation(&op, retry_after(&resp), deadline, timeout)
+                .await?;
+        } else if !is_terminal(&provisioning_state(&resp)) {
+            self.wait_provisioning(id, retry_after(&resp), deadline, timeout)
+                .await?;
+        }
+        self.get(id).await?.ok_or_else(|| {
+            ArmError {
+                status: 404,
+                code: "ResourceNotFound".into(),
+                message: format!("{id} was not found after it was written"),
+                target: None,
+                request_id: None,
+            }
+            .into()
+        })
+    }
+
+    /// DELETEs a resource and waits until it is gone. Deleting what is already gone succeeds.
+    pub async fn delete(&self, id: &ResourceId, timeout: Duration) -> Result<(), ClientError> {
+        let deadline = Instant::now() + timeout;
+        let resp = self
+            .send_retrying(Method::Delete, self.url(id)?, None, None, deadline)
+            .await?;
+        if u16::from(resp.status()) != 202 {
+            return Ok(());
+        }
+        if let Some(op) = header(&resp, &AZURE_ASYNC_OPERATION) {
+            return self
+                .wait_async_operation(&op, retry_after(&resp), deadline, timeout)
+                .await;
+        }
+        if let Some(loc) = header(&resp, &LOCATION) {
+            return self
+                .wait_location(&loc, retry_after(&resp), deadline, timeout)
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn pause(
+        first: Option<Duration>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        let wait = first.unwrap_or(DEFAULT_POLL).min(MAX_POLL);
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(ClientError::Timeout(timeout));
+        }
+        tokio::time::sleep(wait.min(deadline - now)).await;
+        Ok(())
+    }
+
+    fn absolute(&self, raw: &str) -> Result<Url, ClientError> {
+        let url = Url::parse(raw)
+            .map_err(|e| ClientError::Decode(format!("operation URL \"{raw}\": {e}")))?;
+        if url.scheme() != "https" {
+            return Err(ClientError::Config(format!(
+                "refusing to poll the non-https operation URL {url}"
+            )));
+        }
+        Ok(url)
+    }
+
+    /// Polls an `Azure-AsyncOperation` URL (always 200; status in the body).
+    async fn wait_async_operation(
+        &self,
+        op: &str,
+        mut wait: Option<Duration>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        let url = self.absolute(op)?;
+        loop {
+            Self::pause(wait, deadline, timeout).await?;
+            let resp = self.send(Method::Get, url.clone(), None, None).await?;
+            if u16::from(resp.status()) >= 400 {
+                return Err(to_arm_error(&resp).into());
+            }
+            let status: OperationStatus = serde_json::from_slice(resp.body())
+                .map_err(|e| ClientError::Decode(format!("operation status: {e}")))?;
+            match status.status.as_str() {
+                s if s.eq_ignore_ascii_case("Succeeded") => return Ok(()),
+                s if is_failed(s) => return Err(operation_error(&resp, status).into()),
+                _ => wait = retry_after(&resp),
+            }
+        }
+    }
+
+    /// Polls a `Location` URL: 202 while running, then the final status.
+    async fn wait_location(
+        &self,
+        loc: &str,
+        mut wait: Option<Duration>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        let url = self.absolute(loc)?;
+        loop {
+            Self::pause(wait, deadline, timeout).await?;
+            let resp = self.send(Method::Get, url.clone(), None, None).await?;
+            match u16::from(resp.status()) {
+                202 => wait = retry_after(&resp),
+                s if s < 300 || s == 404 => return Ok(()),
+                _ => return Err(to_arm_error(&resp).into()),
+            }
+        }
+    }
+
+    /// Polls the resource itself until its `provisioningState` is terminal.
+    async fn wait_provisioning(
+        &self,
+        id: &ResourceId,
+        mut wait: Option<Duration>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        loop {
+            Self::pause(wait, deadline, timeout).await?;
+            let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
+            if u16::from(resp.status()) >= 400 {
+                return Err(to_arm_error(&resp).into());
+            }
+            let state = provisioning_state(&resp);
+            if is_failed(&state) {
+                return Err(ArmError {
+                    status: 200,
+                    code: "ProvisioningFailed".into(),
+                    message: format!("{id} ended in provisioningState {state}"),
+                    target: None,
+                    request_id: header(&resp, &REQUEST_ID),
+                }
+                .into());
+            }
+            if is_terminal(&state) {
+                return Ok(());
+            }
+            wait = retry_after(&resp);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct OperationStatus {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+fn operation_error(resp: &RawResponse, status: OperationStatus) -> ArmError {
+    let body = status
+        .error
+        .map(|e| serde_json::json!({ "error": e }))
+        .unwrap_or(serde_json::json!({}));
+    let mut err = ArmError::from_body(200, body.to_string().as_bytes(), header(resp, &REQUEST_ID));
+    if err.code.is_empty() {
+        err.code = format!("Operation{}", status.status);
+        err.message = format!(
+            "the operation ended {} without an error body",
+            status.status
+        );
+    }
+    err
+}
+
+fn is_failed(s: &str) -> bool {
+    s.eq_ignore_ascii_case("Failed")
+        || s.eq_ignore_ascii_case("Canceled")
+        || s.eq_ignore_ascii_case("Cancelled")
+}
+
+/// A missing provisioningState means Succeeded (RPC).
+fn is_terminal(s: &str) -> bool {
+    s.is_empty() || s.eq_ignore_ascii_case("Succeeded") || is_failed(s)
+}
+
+fn provisioning_state(resp: &RawResponse) -> String {
+    serde_json::from_slice::<serde_json::Value>(resp.body())
+        .ok()
+        .and_then(|v| {
+            v.pointer("/properties/provisioningState")
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
+fn header(resp: &RawResponse, name: &HeaderName) -> Option<String> {
+    resp.headers().get_optional_string(name)
+}
+
+/// `Retry-After` in integer seconds (ARM never sends HTTP-dates on polls).
+fn retry_after(resp: &RawResponse) -> Option<Duration> {
+    header(resp, &RETRY_AFTER)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+fn to_arm_error(resp: &RawResponse) -> ArmError {
+    ArmError::from_body(
+        u16::from(resp.status()),
+        resp.body(),
+        header(resp, &REQUEST_ID),
+    )
+}
+
+fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse) -> Result<Tagged<T>, ClientError> {
+    let body =
+        serde_json::from_slice(resp.body()).map_err(|e| ClientError::Decode(e.to_string()))?;
+    let etag = header(resp, &ETAG).or_else(|| {
+        serde_json::from_slice::<serde_json::Value>(resp.body())
+            .ok()
+            .and_then(|v| v.get("etag").and_then(|e| e.as_str()).map(str::to_string))
+    });
+    Ok(Tagged { body, etag })
+}
