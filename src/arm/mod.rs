@@ -1,5 +1,6 @@
 //! Azure Resource Manager client: typed IDs, models, errors, LRO polling.
 
+pub mod auth;
 pub mod client;
 pub mod error;
 pub mod ids;

@@ -1,0 +1,441 @@
+//! Credentials and cloud discovery. `azure_identity` 1.0 reads no `ARM_*` variables and has no
+//! default chain, so the provider maps its settings itself and tries credentials in a fixed,
+//! documented order. Nothing here logs or formats a secret.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::http::headers::HeaderName;
+use azure_core::http::{
+    ClientMethodOptions, ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request,
+    Url,
+};
+use azure_identity::{
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
+    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
+};
+
+/// Resolved provider settings (config first, then `ARM_*` variables, then defaults).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AuthSettings {
+    pub subscription_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub use_oidc: bool,
+    pub oidc_token: Option<String>,
+    pub oidc_token_file_path: Option<String>,
+    pub oidc_request_token: Option<String>,
+    pub oidc_request_url: Option<String>,
+    pub use_aks_workload_identity: bool,
+    pub use_msi: bool,
+    pub msi_endpoint: Option<String>,
+    pub use_cli: bool,
+    /// `public`, `usgovernment` or `china`.
+    pub environment: String,
+    /// Host serving `/metadata/endpoints` (custom clouds, the emulator).
+    pub metadata_host: Option<String>,
+}
+
+impl fmt::Debug for AuthSettings {
+    /// Secrets are shown only as set or unset.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |o: &Option<String>| if o.is_some() { "(set)" } else { "(unset)" };
+        f.debug_struct("AuthSettings")
+            .field("subscription_id", &self.subscription_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &set(&self.client_secret))
+            .field("use_oidc", &self.use_oidc)
+            .field("oidc_token", &set(&self.oidc_token))
+            .field("oidc_request_token", &set(&self.oidc_request_token))
+            .field("use_msi", &self.use_msi)
+            .field("use_cli", &self.use_cli)
+            .field("environment", &self.environment)
+            .field("metadata_host", &self.metadata_host)
+            .finish()
+    }
+}
+
+/// Endpoints of one Azure cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cloud {
+    pub resource_manager: Url,
+    /// Entra authority host, e.g. `https://login.microsoftonline.com`.
+    pub authority_host: String,
+    /// Token scope for ARM, e.g. `https://management.core.windows.net/.default`.
+    pub scope: String,
+}
+
+impl Cloud {
+    /// The built-in clouds by `environment` name.
+    pub fn builtin(environment: &str) -> Result<Cloud, String> {
+        let (rm, login, audience) = match environment {
+            "" | "public" => ("https://management.azure.com/", "https://login.microsoftonline.com", "https://management.core.windows.net/"),
+            "usgovernment" => ("https://management.usgovcloudapi.net/", "https://login.microsoftonline.us", "https://management.core.usgovcloudapi.net/"),
+            "china" => ("https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn", "https://management.core.chinacloudapi.cn/"),
+            other => return Err(format!("environment \"{other}\" is not supported; possible values are public, usgovernment and china (use metadata_host for other clouds)")),
+        };
+        Ok(Cloud {
+            resource_manager: Url::parse(rm).map_err(|e| e.to_string())?,
+            authority_host: login.to_string(),
+            scope: scope_for(audience),
+        })
+    }
+
+    /// Parses a `/metadata/endpoints` document (one cloud, or a list of them).
+    pub fn from_metadata(host: &str, doc: &serde_json::Value) -> Result<Cloud, String> {
+        let cloud = match doc {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .find(|c| {
+                    c.get("resourceManager")
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|rm| rm.contains(host))
+                })
+                .or_else(|| items.first())
+                .ok_or("the metadata document lists no cloud")?,
+            other => other,
+        };
+        let rm = cloud
+            .get("resourceManager")
+            .and_then(|v| v.as_str())
+            .ok_or("the metadata has no resourceManager")?;
+        let auth = cloud
+            .get("authentication")
+            .ok_or("the metadata has no authentication section")?;
+        let login = auth
+            .get("loginEndpoint")
+            .and_then(|v| v.as_str())
+            .ok_or("the metadata has no authentication.loginEndpoint")?;
+        let audience = auth
+            .get("audiences")
+            .and_then(|a| a.as_array())
+            .and_then(|a| a.first())
+            .and_then(|v| v.as_str())
+            .ok_or("the metadata has no authentication.audiences")?;
+        let resource_manager =
+            Url::parse(rm).map_err(|e| format!("resourceManager \"{rm}\": {e}"))?;
+        if resource_manager.scheme() != "https" || !login.starts_with("https://") {
+            return Err("the metadata points at a plain http:// endpoint; aksnet only talks to https endpoints".into());
+        }
+        Ok(Cloud {
+            resource_manager,
+            authority_host: login.trim_end_matches('/').to_string(),
+            scope: scope_for(audience),
+        })
+    }
+}
+
+fn scope_for(audience: &str) -> String {
+    format!("{}/.default", audience.trim_end_matches('/'))
+}
+
+/// A pipeline without authentication, for metadata and OIDC token requests.
+fn plain_pipeline() -> Pipeline {
+    Pipeline::new(
+        Some("aksnet"),
+        Some(env!("CARGO_PKG_VERSION")),
+        ClientOptions::default(),
+        Vec::new(),
+        Vec::new(),
+        None,
+    )
+}
+
+/// GETs JSON over https; `bearer` is sent but never appears in errors.
+async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value, String> {
+    let parsed = Url::parse(url).map_err(|e| format!("invalid URL {url}: {e}"))?;
+    if parsed.scheme() != "https" {
+        return Err(format!(
+            "refusing the plain http URL {url}: aksnet only talks to https endpoints"
+        ));
+    }
+    let mut req = Request::new(parsed, Method::Get);
+    req.insert_header(HeaderName::from_static("accept"), "application/json");
+    if let Some(b) = bearer {
+        req.insert_header(
+            HeaderName::from_static("authorization"),
+            format!("Bearer {b}"),
+        );
+    }
+    let resp = plain_pipeline()
+        .send(
+            &Context::new(),
+            &mut req,
+            Some(PipelineSendOptions {
+                skip_checks: true,
+                ..Default::default()
+            }),
+        )
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = u16::from(resp.status());
+    if status >= 300 {
+        return Err(format!("GET {url}: HTTP {status}"));
+    }
+    serde_json::from_slice(resp.body()).map_err(|e| format!("GET {url}: decoding JSON: {e}"))
+}
+
+/// Discovers the cloud: from `metadata_host` when set, else the built-in `environment`.
+pub async fn discover_cloud(settings: &AuthSettings) -> Result<Cloud, String> {
+    match settings.metadata_host.as_deref().filter(|h| !h.is_empty()) {
+        Some(host) => {
+            let host = host.trim_start_matches("https://").trim_end_matches('/');
+            if host.starts_with("http://") {
+                return Err("metadata_host must not use plain http".into());
+            }
+            let doc = fetch_json(
+                &format!("https://{host}/metadata/endpoints?api-version=2022-09-01"),
+                None,
+            )
+            .await
+            .map_err(|e| format!("discovering endpoints from metadata_host {host}: {e}"))?;
+            Cloud::from_metadata(host, &doc)
+        }
+        None => Cloud::builtin(&settings.environment),
+    }
+}
+
+/// Where a federated (OIDC) token comes from.
+#[derive(Clone)]
+enum OidcSource {
+    Token(String),
+    File(String),
+    Request { url: String, token: String },
+}
+
+impl fmt::Debug for OidcSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OidcSource::Token(_) => f.write_str("OidcSource::Token(<redacted>)"),
+            OidcSource::File(p) => write!(f, "OidcSource::File({p})"),
+            OidcSource::Request { url, .. } => write!(f, "OidcSource::Request({url})"),
+        }
+    }
+}
+
+#[async_trait]
+impl ClientAssertion for OidcSource {
+    async fn secret(
+        &self,
+        _options: Option<ClientMethodOptions<'_>>,
+    ) -> azure_core::Result<String> {
+        let err = |m: String| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m)
+        };
+        match self {
+            OidcSource::Token(t) => Ok(t.clone()),
+            OidcSource::File(p) => std::fs::read_to_string(p)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| err(format!("reading oidc_token_file_path {p}: {e}"))),
+            OidcSource::Request { url, token } => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let doc = fetch_json(
+                    &format!("{url}{sep}audience=api%3A%2F%2FAzureADTokenExchange"),
+                    Some(token),
+                )
+                .await
+                .map_err(err)?;
+                doc.get("value")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .ok_or_else(|| err("the OIDC token response has no \"value\"".into()))
+            }
+        }
+    }
+}
+
+/// Picks the credential: client secret → OIDC → AKS workload identity → managed identity →
+/// Azure CLI. Returns the method's name for diagnostics, or one error listing what was tried.
+pub fn select_credential(
+    s: &AuthSettings,
+    cloud: &Cloud,
+) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+    let client_options = || {
+        let mut custom = CustomConfiguration::default();
+        custom.authority_host = cloud.authority_host.clone();
+        ClientOptions {
+            cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),
+            ..Default::default()
+        }
+    };
+    let mut tried: Vec<String> = Vec::new();
+    let tenant = s.tenant_id.as_deref().filter(|t| !t.is_empty());
+    let client = s.client_id.as_deref().filter(|c| !c.is_empty());
+
+    match (
+        tenant,
+        client,
+        s.client_secret.as_deref().filter(|x| !x.is_empty()),
+    ) {
+        (Some(t), Some(c), Some(secret)) => {
+            let cred = ClientSecretCredential::new(
+                t,
+                c.to_string(),
+                Secret::new(secret.to_string()),
+                Some(ClientSecretCredentialOptions {
+                    client_options: client_options(),
+                }),
+            )
+            .map_err(|e| format!("client secret credential: {e}"))?;
+            return Ok((cred, "client secret"));
+        }
+        (_, _, Some(_)) => tried
+            .push("client secret: tenant_id and client_id are required with client_secret".into()),
+        _ => tried.push("client secret: client_secret is not set".into()),
+    }
+
+    if s.use_oidc {
+        let source = if let Some(t) = s.oidc_token.clone().filter(|t| !t.is_empty()) {
+            Some(OidcSource::Token(t))
+        } else if let Some(p) = s.oidc_token_file_path.clone().filter(|p| !p.is_empty()) {
+            Some(OidcSource::File(p))
+        } else {
+            match (s.oidc_request_url.clone(), s.oidc_request_token.clone()) {
+                (Some(url), Some(token)) if !url.is_empty() && !token.is_empty() => {
+                    Some(OidcSource::Request { url, token })
+                }
+                _ => None,
+            }
+        };
+        match (tenant, client, source) {
+            (Some(t), Some(c), Some(src)) => {
+                let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), src, Some(ClientAssertionCredentialOptions { client_options: client_options() }))
+                    .map_err(|e| format!("OIDC credential: {e}"))?;
+                return Ok((cred, "OIDC"));
+            }
+            (_, _, None) => tried.push("OIDC: none of oidc_token, oidc_token_file_path, oidc_request_url + oidc_request_token is set".into()),
+            _ => tried.push("OIDC: tenant_id and client_id are required".into()),
+        }
+    } else {
+        tried.push("OIDC: use_oidc is false".into());
+    }
+
+    if s.use_aks_workload_identity {
+        let opts = WorkloadIdentityCredentialOptions {
+            credential_options: ClientAssertionCredentialOptions {
+                client_options: client_options(),
+            },
+            client_id: client.map(str::to_string),
+            tenant_id: tenant.map(str::to_string),
+            ..Default::default()
+        };
+        match WorkloadIdentityCredential::new(Some(opts)) {
+            Ok(cred) => return Ok((cred, "AKS workload identity")),
+            Err(e) => tried.push(format!("AKS workload identity: {e}")),
+        }
+    } else {
+        tried.push("AKS workload identity: use_aks_workload_identity is false".into());
+    }
+
+    if s.use_msi {
+        let opts = ManagedIdentityCredentialOptions {
+            user_assigned_id: client.map(|c| UserAssignedId::ClientId(c.to_string())),
+            client_options: client_options(),
+        };
+        match ManagedIdentityCredential::new(Some(opts)) {
+            Ok(cred) => return Ok((cred, "managed identity")),
+            Err(e) => tried.push(format!("managed identity: {e}")),
+        }
+    } else {
+        tried.push("managed identity: use_msi is false".into());
+    }
+
+    if s.use_cli {
+        let opts = AzureCliCredentialOptions {
+            tenant_id: tenant.map(str::to_string),
+            ..Default::default()
+        };
+        match AzureCliCredential::new(Some(opts)) {
+            Ok(cred) => return Ok((cred, "Azure CLI")),
+            Err(e) => tried.push(format!("Azure CLI: {e}")),
+        }
+    } else {
+        tried.push("Azure CLI: use_cli is false".into());
+    }
+    Err(format!(
+        "no Azure credential is configured; tried, in order:\n- {}",
+        tried.join("\n- ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let s = AuthSettings {
+            client_secret: Some("hunter2-secret".into()),
+            oidc_token: Some("eyJ.token".into()),
+            ..Default::default()
+        };
+        let d = format!("{s:?}");
+        assert!(!d.contains("hunter2") && !d.contains("eyJ"), "{d}");
+        assert!(d.contains("(set)"));
+        assert!(!format!("{:?}", OidcSource::Token("eyJ.secret".into())).contains("eyJ"));
+    }
+
+    #[test]
+    fn builtin_clouds_and_scopes() {
+        let c = Cloud::builtin("public").unwrap();
+        assert_eq!(c.scope, "https://management.core.windows.net/.default");
+        assert_eq!(c.resource_manager.as_str(), "https://management.azure.com/");
+        assert!(Cloud::builtin("mars").unwrap_err().contains("usgovernment"));
+    }
+
+    #[test]
+    fn metadata_documents_of_either_shape() {
+        let one = serde_json::json!({
+            "resourceManager": "https://127.0.0.1:8443/",
+            "authentication": {"loginEndpoint": "https://127.0.0.1:8443/", "audiences": ["https://management.core.windows.net/"]}
+        });
+        let c = Cloud::from_metadata("127.0.0.1:8443", &one).unwrap();
+        assert_eq!(c.authority_host, "https://127.0.0.1:8443");
+        let list = serde_json::json!([one]);
+        assert_eq!(Cloud::from_metadata("127.0.0.1:8443", &list).unwrap(), c);
+        let plain = serde_json::json!({
+            "resourceManager": "http://127.0.0.1:8443/",
+            "authentication": {"loginEndpoint": "http://127.0.0.1:8443/", "audiences": ["x"]}
+        });
+        assert!(Cloud::from_metadata("127.0.0.1:8443", &plain)
+            .unwrap_err()
+            .contains("https"));
+    }
+
+    #[test]
+    fn nothing_configured_lists_every_method_tried() {
+        let s = AuthSettings::default();
+        let err = select_credential(&s, &Cloud::builtin("public").unwrap())
+            .err()
+            .unwrap();
+        for m in [
+            "client secret",
+            "OIDC",
+            "workload identity",
+            "managed identity",
+            "Azure CLI",
+        ] {
+            assert!(err.contains(m), "{err}");
+        }
+    }
+
+    #[test]
+    fn client_secret_wins() {
+        let s = AuthSettings {
+            tenant_id: Some("00000000-0000-0000-0000-000000000001".into()),
+            client_id: Some("app".into()),
+            client_secret: Some("s3cret".into()),
+            use_cli: true,
+            ..Default::default()
+        };
+        let (_, method) = select_credential(&s, &Cloud::builtin("public").unwrap()).unwrap();
+        assert_eq!(method, "client secret");
+    }
+}
