@@ -1,55 +1,294 @@
 //! The `aksnet` provider: schema, configuration, and the resources and functions it serves.
+//!
+//! Configuration follows azurerm: each attribute falls back to its `ARM_*` environment
+//! variable (config wins). Credentials are resolved lazily, on the first ARM call, so the
+//! pure resource and the functions work with no Azure configuration at all.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use tf_provider::schema::{Block, Description, Schema};
-use tf_provider::value::ValueEmpty;
-use tf_provider::{map, Diagnostics, DynamicFunction, DynamicResource, Provider};
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, Schema,
+};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{map, AttributePath, Diagnostics, DynamicFunction, DynamicResource, Provider};
+use tokio::sync::{OnceCell, RwLock};
 
+use crate::arm::auth::{discover_cloud, select_credential, AuthSettings};
+use crate::arm::client::ArmClient;
 use crate::functions;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
+use crate::tfvalue::attribute;
 
 /// The provider type name; tf-provider prefixes resource names with `aksnet_`.
 pub const PROVIDER_NAME: &str = "aksnet";
 
+type Str = Value<String>;
+type Flag = Value<bool>;
+
+/// Provider configuration; one field per schema attribute.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    pub subscription_id: Str,
+    pub tenant_id: Str,
+    pub client_id: Str,
+    pub client_id_file_path: Str,
+    pub client_secret: Str,
+    pub client_secret_file_path: Str,
+    pub use_oidc: Flag,
+    pub oidc_token: Str,
+    pub oidc_token_file_path: Str,
+    pub oidc_request_token: Str,
+    pub oidc_request_url: Str,
+    pub use_aks_workload_identity: Flag,
+    pub use_msi: Flag,
+    pub msi_endpoint: Str,
+    pub use_cli: Flag,
+    pub environment: Str,
+    pub metadata_host: Str,
+}
+
+/// Attribute name, environment variables (first set wins), sensitive, description.
+const STRING_SETTINGS: [(&str, &[&str], bool, &str); 13] = [
+    ("subscription_id", &["ARM_SUBSCRIPTION_ID"], false, "The Azure subscription to manage resources in."),
+    ("tenant_id", &["ARM_TENANT_ID"], false, "The Microsoft Entra tenant to authenticate in."),
+    ("client_id", &["ARM_CLIENT_ID"], false, "Client (application) ID of the service principal or user-assigned managed identity."),
+    ("client_id_file_path", &["ARM_CLIENT_ID_FILE_PATH"], false, "Path to a file holding the client ID (used when `client_id` is unset)."),
+    ("client_secret", &["ARM_CLIENT_SECRET"], true, "Client secret of the service principal."),
+    ("client_secret_file_path", &["ARM_CLIENT_SECRET_FILE_PATH"], false, "Path to a file holding the client secret (used when `client_secret` is unset)."),
+    ("oidc_token", &["ARM_OIDC_TOKEN"], true, "An OIDC ID token to exchange for an Azure token (workload identity federation). Requires `use_oidc`."),
+    ("oidc_token_file_path", &["ARM_OIDC_TOKEN_FILE_PATH"], false, "Path to a file holding an OIDC ID token. Requires `use_oidc`."),
+    ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true, "Bearer token for the OIDC token request URL (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Requires `use_oidc`."),
+    ("oidc_request_url", &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], false, "URL to request an OIDC token from (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_URL`). Requires `use_oidc`."),
+    ("msi_endpoint", &["ARM_MSI_ENDPOINT"], false, "Custom managed identity endpoint; normally discovered automatically."),
+    ("environment", &["ARM_ENVIRONMENT"], false, "The Azure cloud: `public`, `usgovernment` or `china`. Defaults to `public`."),
+    ("metadata_host", &["ARM_METADATA_HOSTNAME", "ARM_METADATA_HOST"], false, "Host name serving `/metadata/endpoints` for a custom cloud or the aksnet emulator; endpoints and token audience are discovered from it."),
+];
+
+const BOOL_SETTINGS: [(&str, &str, bool, &str); 4] = [
+    ("use_oidc", "ARM_USE_OIDC", false, "Authenticate with an OIDC token (workload identity federation). Defaults to `false`."),
+    ("use_aks_workload_identity", "ARM_USE_AKS_WORKLOAD_IDENTITY", false, "Authenticate with AKS workload identity (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`). Defaults to `false`."),
+    ("use_msi", "ARM_USE_MSI", false, "Authenticate with a managed identity. Defaults to `false`."),
+    ("use_cli", "ARM_USE_CLI", true, "Authenticate with the Azure CLI's signed-in account when nothing else is configured. Defaults to `true`."),
+];
+
+/// The ARM connection, built on first use from the resolved settings.
+#[derive(Debug, Default)]
+pub struct Connection {
+    settings: RwLock<Option<AuthSettings>>,
+    client: OnceCell<Result<ArmClient, String>>,
+}
+
+impl Connection {
+    /// The client, created on the first call; the error lists every credential tried.
+    pub async fn client(&self) -> Result<ArmClient, String> {
+        let settings = self
+            .settings
+            .read()
+            .await
+            .clone()
+            .ok_or("the provider is not configured")?;
+        self.client
+            .get_or_init(|| async move {
+                let cloud = discover_cloud(&settings).await?;
+                let (credential, _method) = select_credential(&settings, &cloud)?;
+                ArmClient::new(
+                    cloud.resource_manager,
+                    credential,
+                    cloud.scope,
+                    Default::default(),
+                )
+                .map_err(|e| e.to_string())
+            })
+            .await
+            .clone()
+    }
+
+    /// The subscription resources are created in.
+    pub async fn subscription_id(&self) -> Option<String> {
+        self.settings
+            .read()
+            .await
+            .as_ref()
+            .and_then(|s| s.subscription_id.clone())
+    }
+}
+
 /// AksnetProvider serves aksnet's resources and functions.
 #[derive(Debug, Default, Clone)]
-pub struct AksnetProvider;
+pub struct AksnetProvider {
+    connection: Arc<Connection>,
+}
 
 impl AksnetProvider {
-    /// Builds the provider; resources are created once and shared by every request.
+    /// Builds the provider; resources share its connection.
     pub fn new() -> Self {
-        Self
+        Self::default()
+    }
+}
+
+fn env_first(vars: &[&str]) -> Option<String> {
+    vars.iter()
+        .filter(|v| !v.is_empty())
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+}
+
+fn env_bool(var: &str) -> Result<Option<bool>, String> {
+    match std::env::var(var).ok().filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "1" | "true" => Ok(Some(true)),
+            "0" | "false" => Ok(Some(false)),
+            _ => Err(format!("{var} must be true or false, got \"{v}\"")),
+        },
+    }
+}
+
+/// Resolves settings: config value, then environment variable, then default.
+pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
+    let get = |name: &str, v: &Str| -> Option<String> {
+        v.as_ref_option()
+            .cloned()
+            .filter(|s| !s.is_empty())
+            .or_else(|| {
+                STRING_SETTINGS
+                    .iter()
+                    .find(|(n, ..)| *n == name)
+                    .and_then(|(_, vars, ..)| env_first(vars))
+            })
+    };
+    let flag = |name: &str, v: &Flag| -> Result<bool, String> {
+        if let Some(b) = v.as_ref_option() {
+            return Ok(*b);
+        }
+        match BOOL_SETTINGS.iter().find(|(n, ..)| *n == name) {
+            Some((_, var, default, _)) => Ok(env_bool(var)?.unwrap_or(*default)),
+            None => Ok(false),
+        }
+    };
+    let from_file = |value: Option<String>,
+                     path: Option<String>,
+                     what: &str|
+     -> Result<Option<String>, String> {
+        match (value, path) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, Some(p)) => std::fs::read_to_string(&p)
+                .map(|s| Some(s.trim().to_string()))
+                .map_err(|e| format!("reading {what} from {p}: {e}")),
+            (None, None) => Ok(None),
+        }
+    };
+    Ok(AuthSettings {
+        subscription_id: get("subscription_id", &cfg.subscription_id),
+        tenant_id: get("tenant_id", &cfg.tenant_id),
+        client_id: from_file(
+            get("client_id", &cfg.client_id),
+            get("client_id_file_path", &cfg.client_id_file_path),
+            "client_id_file_path",
+        )?,
+        client_secret: from_file(
+            get("client_secret", &cfg.client_secret),
+            get("client_secret_file_path", &cfg.client_secret_file_path),
+            "client_secret_file_path",
+        )?,
+        use_oidc: flag("use_oidc", &cfg.use_oidc)?,
+        oidc_token: get("oidc_token", &cfg.oidc_token),
+        oidc_token_file_path: get("oidc_token_file_path", &cfg.oidc_token_file_path),
+        oidc_request_token: get("oidc_request_token", &cfg.oidc_request_token),
+        oidc_request_url: get("oidc_request_url", &cfg.oidc_request_url),
+        use_aks_workload_identity: flag(
+            "use_aks_workload_identity",
+            &cfg.use_aks_workload_identity,
+        )?,
+        use_msi: flag("use_msi", &cfg.use_msi)?,
+        msi_endpoint: get("msi_endpoint", &cfg.msi_endpoint),
+        use_cli: flag("use_cli", &cfg.use_cli)?,
+        environment: get("environment", &cfg.environment).unwrap_or_else(|| "public".into()),
+        metadata_host: get("metadata_host", &cfg.metadata_host),
+    })
+}
+
+fn provider_block() -> Block {
+    let mut attributes = HashMap::new();
+    for (name, vars, sensitive, text) in STRING_SETTINGS {
+        let env = vars
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let mut a = attribute(
+            T::String,
+            C::Optional,
+            &format!("{text} This can also be sourced from the {env} Environment Variable."),
+        );
+        a.sensitive = sensitive;
+        attributes.insert(name.to_string(), a);
+    }
+    for (name, var, _, text) in BOOL_SETTINGS {
+        attributes.insert(
+            name.to_string(),
+            attribute(
+                T::Bool,
+                C::Optional,
+                &format!("{text} This can also be sourced from the `{var}` Environment Variable."),
+            ),
+        );
+    }
+    Block {
+        version: 1,
+        attributes,
+        blocks: HashMap::new(),
+        description: Description::markdown(
+            "The aksnet provider makes Azure Kubernetes Service networking declarative and safe: it checks address \
+             plans, plugin combinations and capacity at plan time, before Azure sees them.",
+        ),
+        deprecated: false,
     }
 }
 
 #[async_trait]
 impl Provider for AksnetProvider {
-    type Config<'a> = ValueEmpty;
+    type Config<'a> = Config;
     type MetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(Schema {
             version: 1,
-            block: Block {
-                description: Description::markdown(
-                    "The aksnet provider makes Azure Kubernetes Service networking declarative \
-                     and safe: it checks address plans, plugin combinations and capacity at plan \
-                     time, before Azure sees them.",
-                ),
-                ..Default::default()
-            },
+            block: provider_block(),
         })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+        if let Value::Value(env) = &config.environment {
+            if !["public", "usgovernment", "china"].contains(&env.as_str()) {
+                diags.error(
+                    "Invalid Environment",
+                    format!("environment is \"{env}\"; possible values are `public`, `usgovernment` and `china` (use `metadata_host` for other clouds)."),
+                    AttributePath::new("environment"),
+                );
+            }
+        }
+        Some(())
     }
 
     async fn configure<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         _terraform_version: String,
-        _config: Self::Config<'a>,
+        config: Self::Config<'a>,
     ) -> Option<()> {
-        Some(())
+        match resolve_settings(&config) {
+            Ok(settings) => {
+                *self.connection.settings.write().await = Some(settings);
+                Some(())
+            }
+            Err(e) => {
+                diags.root_error("Invalid Provider Configuration", e);
+                None
+            }
+        }
     }
 
     fn get_resources(
@@ -57,7 +296,7 @@ impl Provider for AksnetProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(map! {
-            "pod_cidr_plan" => PodCidrPlan,
+            "pod_cidr_plan" => PodCidrPlan
         })
     }
 
@@ -66,5 +305,51 @@ impl Provider for AksnetProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         Some(functions::all())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::schema_guard;
+
+    #[test]
+    fn config_matches_schema_and_is_described() {
+        let block = provider_block();
+        schema_guard::assert_state_matches(&Config::default(), &block, "provider");
+        schema_guard::assert_well_described(&block, "provider");
+        assert!(block.attributes["client_secret"].sensitive);
+        assert!(block.attributes["oidc_token"].sensitive);
+        assert!(block.attributes["subscription_id"]
+            .description
+            .content
+            .contains("`ARM_SUBSCRIPTION_ID` Environment Variable"));
+    }
+
+    #[test]
+    fn config_wins_over_defaults_and_secret_files_are_read() {
+        let dir = std::env::temp_dir().join(format!("aksnet-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = dir.join("secret");
+        std::fs::write(&secret, "from-file\n").unwrap();
+        let cfg = Config {
+            subscription_id: Value::Value("sub-from-config".into()),
+            client_secret_file_path: Value::Value(secret.display().to_string()),
+            use_cli: Value::Value(false),
+            environment: Value::Value("china".into()),
+            ..Default::default()
+        };
+        let s = resolve_settings(&cfg).unwrap();
+        assert_eq!(s.subscription_id.as_deref(), Some("sub-from-config"));
+        assert_eq!(s.client_secret.as_deref(), Some("from-file"));
+        assert!(!s.use_cli);
+        assert_eq!(s.environment, "china");
+        let missing = Config {
+            client_secret_file_path: Value::Value("/nonexistent/aksnet".into()),
+            ..Default::default()
+        };
+        assert!(resolve_settings(&missing)
+            .unwrap_err()
+            .contains("/nonexistent/aksnet"));
     }
 }
