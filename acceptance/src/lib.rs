@@ -1,1 +1,23 @@
+//! aksnet's acceptance harness and protocol test client.
+//!
+//! - [`terraform`]: finds the Terraform CLI (lookup order in DEVELOPERS.md) and runs it
+//!   against a provider binary through `dev_overrides`.
+//! - [`harness`]: steps modelled on terraform-plugin-testing (apply + check + empty re-plan,
+//!   plan-only, expected errors, destroy at the end), run on every Terraform found.
+//! - [`grpc`]: a plugin-protocol 6 client that talks to the provider binary directly.
 
+pub mod grpc;
+pub mod harness;
+pub mod terraform;
+
+/// Generated tfplugin6.5 client types.
+#[allow(missing_docs, clippy::all)]
+pub mod tfplugin6 {
+    tonic::include_proto!("tfplugin6");
+}
+
+/// Generated go-plugin types (unused by tests but compiled to keep the protos honest).
+#[allow(missing_docs, clippy::all)]
+pub mod plugin {
+    tonic::include_proto!("plugin");
+}
