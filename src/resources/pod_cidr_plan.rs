@@ -18,7 +18,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::netplan::planner::{self, Plan, PlanRequest, PriorPlan};
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
-use crate::netplan::{cidr, FieldPath, Finding, NetworkProfile, NodePool};
+use crate::netplan::{cidr, FieldPath, Finding, NetworkProfile, NodePool, Step};
 use crate::tfvalue::{attribute, known_strings, list_has_unknown, report};
 
 /// The resource type, without the provider prefix.
@@ -220,6 +220,20 @@ fn profile(cfg: &State) -> NetworkProfile {
         node_pools: pools,
         ..Default::default()
     }
+}
+
+/// Runs the rules and points pool-level pod-subnet findings at `pod_ip_allocation_mode`,
+/// the attribute that stands for the pod subnet in this resource.
+fn rule_findings(cfg: &State) -> Vec<Finding> {
+    let mut findings = validate_profile(&profile(cfg));
+    for f in &mut findings {
+        if let [Step::Attr("node_pool"), Step::Index(_), Step::Attr("pod_subnet_id" | "pod_ip_allocation_mode")] =
+            f.path.0.as_slice()
+        {
+            f.path = FieldPath::attr("pod_ip_allocation_mode");
+        }
+    }
+    findings
 }
 
 /// True when some input is unknown, so outputs cannot be computed yet.
@@ -484,7 +498,7 @@ impl Resource for PodCidrPlan {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_shape(diags, &config);
-        report(diags, &validate_profile(&profile(&config)));
+        report(diags, &rule_findings(&config));
         Some(())
     }
 

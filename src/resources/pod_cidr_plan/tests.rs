@@ -84,3 +84,12 @@ fn computed_attributes_cannot_be_configured() {
     assert_eq!(diags.errors.len(), 1);
     assert!(diags.errors[0].detail.contains("node_subnet_cidr"));
 }
+
+#[test]
+fn pod_subnet_findings_point_at_the_allocation_mode() {
+    let mut cfg = config("kubenet", &["10.0.0.0/16"], 3);
+    cfg.pod_ip_allocation_mode = Value::Value("StaticBlock".into());
+    let f = rule_findings(&cfg);
+    let e12 = f.iter().find(|f| f.rule == "E12").expect("E12");
+    assert_eq!(e12.path, FieldPath::attr("pod_ip_allocation_mode"));
+}
