@@ -22,6 +22,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
+    // Two rustls crypto backends are compiled in (see Cargo.toml); without a process default,
+    // the AutoMTLS handshake with Terraform panics.
+    if rustls::crypto::ring::default_provider()
+        .install_default()
+        .is_err()
+    {
+        eprintln!("aksnet: a TLS crypto provider was already installed");
+    }
+
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -21,7 +21,17 @@ pub struct Json {
     pub text: String,
 }
 
+/// Joins Terraform's wrapped lines: every whitespace run becomes one space.
+pub fn flatten(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl Json {
+    /// True when the CLI output says `needle`, whatever Terraform's line wrapping.
+    pub fn says(&self, needle: &str) -> bool {
+        flatten(&self.text).contains(&flatten(needle))
+    }
+
     fn resources(&self) -> Vec<&Value> {
         let root = self
             .doc
@@ -276,7 +286,7 @@ pub fn run_steps(
                     ));
                 }
                 if let Some(p) = pattern {
-                    if !p.is_match(&run.text()) {
+                    if !p.is_match(&flatten(&run.text())) {
                         return Err(step_error(
                             i,
                             &args.join(" "),
@@ -313,8 +323,10 @@ pub fn check_error(run: &Run, pattern: &Regex, attribute: Option<&str>) -> Resul
     if text.contains("panicked") || text.contains("Plugin did not respond") {
         return Err(format!("the provider crashed:\n{text}"));
     }
-    if !pattern.is_match(&text) {
-        return Err(format!("error output does not match /{pattern}/:\n{text}"));
+    if !pattern.is_match(&flatten(&text)) {
+        return Err(format!(
+            "error output does not match /{pattern}/ (lines joined):\n{text}"
+        ));
     }
     if let Some(attr) = attribute {
         // The snippet under "on main.tf line N" shows the offending line, e.g. `  12:   max_pods = 5`.
