@@ -49,15 +49,6 @@ pub fn attribute(
     }
 }
 
-/// Value state of a config attribute: `Err(())` when unknown, else the optional value.
-pub fn known<T>(v: &Value<T>) -> Result<Option<&T>, ()> {
-    match v {
-        Value::Value(x) => Ok(Some(x)),
-        Value::Null => Ok(None),
-        Value::Unknown => Err(()),
-    }
-}
-
 /// Known strings of a list, skipping unknown elements (validation checks what it can).
 pub fn known_strings(v: &Value<Vec<Value<String>>>) -> Vec<(usize, &str)> {
     v.as_ref_option()

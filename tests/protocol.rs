@@ -142,11 +142,7 @@ async fn validation_blames_the_attribute_with_the_rule_id() {
         .unwrap_or_else(|| panic!("no R1 error: {errs:?}"));
     assert!(e.detail.contains("172.30.0.0/16"), "{}", e.detail);
     let path = e.attribute.as_ref().expect("attribute path");
-    assert_eq!(
-        format!("{:?}", path.steps).contains("pod_cidr"),
-        true,
-        "{path:?}"
-    );
+    assert!(format!("{:?}", path.steps).contains("pod_cidr"), "{path:?}");
 
     // Unknown values (from references) are skipped, not rejected.
     let diags = validate(

@@ -15,6 +15,7 @@ fn finds_the_pinned_terraform() {
 fn applies_replans_and_destroys_builtin_resources() {
     let config = r#"resource "terraform_data" "x" { input = "hello" }
 output "y" { value = terraform_data.x.output }"#;
+    let parse_error = regex::Regex::new("Invalid|Unclosed|Argument or block").unwrap();
     for tf in terraform_binaries().expect("terraform") {
         let steps = vec![
             Step::Apply {
@@ -28,7 +29,7 @@ output "y" { value = terraform_data.x.output }"#;
             },
             Step::ExpectError {
                 config: "resource \"nope\" {".into(),
-                pattern: regex::Regex::new("Invalid|Unclosed|Argument or block").unwrap(),
+                pattern: parse_error.clone(),
                 attribute: None,
             },
         ];
