@@ -5,13 +5,15 @@ use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
     call_function, get_provider_schema, plan_resource_change, validate_resource_config, Diagnostic,
 };
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 const PLAN: &str = "aksnet_pod_cidr_plan";
 
 async fn provider() -> ProviderProcess {
-    ProviderProcess::start(std::path::Path::new(BIN))
+    ProviderProcess::start(Path::new(BIN))
         .await
         .expect("provider starts")
 }
@@ -266,4 +268,39 @@ async fn functions_compute_and_blame_arguments() {
     .await;
     assert!(err.expect("error").contains("C8"));
     p.stop().await;
+}
+
+#[tokio::test]
+async fn diagnostics_never_carry_backtraces() {
+    let mut p = ProviderProcess::start_with_env(
+        Path::new(BIN),
+        &[("RUST_BACKTRACE", "full"), ("RUST_LIB_BACKTRACE", "1")],
+    )
+    .await
+    .expect("provider starts");
+    let diags = validate(&mut p, plan_config(json!({"pod_cidr": "not-a-cidr"}))).await;
+    let errs = errors(&diags);
+    assert!(!errs.is_empty(), "{diags:?}");
+    for d in errs {
+        assert!(
+            !d.detail.contains("backtrace") && !d.detail.contains("rust_begin_unwind"),
+            "{}",
+            d.detail
+        );
+    }
+    p.stop().await;
+}
+
+#[test]
+fn started_by_hand_it_explains_itself() {
+    let out = std::process::Command::new(BIN)
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
+    assert!(
+        out.stdout.is_empty(),
+        "no handshake line without the cookie"
+    );
 }

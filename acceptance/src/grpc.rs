@@ -30,7 +30,13 @@ pub struct ProviderProcess {
 impl ProviderProcess {
     /// Starts `binary` and connects (plain TCP: no `PLUGIN_CLIENT_CERT`).
     pub async fn start(binary: &Path) -> Result<Self, String> {
+        Self::start_with_env(binary, &[]).await
+    }
+
+    /// Like [`ProviderProcess::start`], with extra environment variables.
+    pub async fn start_with_env(binary: &Path, env: &[(&str, &str)]) -> Result<Self, String> {
         let mut child = Command::new(binary)
+            .envs(env.iter().copied())
             .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
             .env("PLUGIN_PROTOCOL_VERSIONS", "6")
             .env_remove("PLUGIN_CLIENT_CERT")
