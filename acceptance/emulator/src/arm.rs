@@ -1,0 +1,666 @@
+//! Resource-manager semantics: auth, api-versions, faults, PUT/GET/DELETE with long-running
+//! operations, ETags and preconditions, 409 while busy, operation status URLs.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+
+use crate::ids::{api_version_for, key, Target};
+use crate::store::{after, child_array_name, split_child, Fault, Op, OpKind, Store, Stored};
+use crate::{aks, network, Options};
+
+/// An HTTP answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Some(body),
+        }
+    }
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+    pub fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
+        self.headers.push((k.to_string(), v.into()));
+        self
+    }
+}
+
+/// ARM's wrapped error body (`{"error":{...}}`), used by ARM and Microsoft.Network.
+pub fn wrapped(status: u16, code: &str, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": {"code": code, "message": message, "details": []}}),
+    )
+}
+
+/// AKS's flat error body.
+pub fn flat(status: u16, code: &str, message: &str, target: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"code": code, "details": null, "message": message, "subcode": "", "target": target}),
+    )
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(1);
+
+/// A GUID-shaped unique id (not cryptographic; ids only need to be unique).
+pub fn guid() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let x = (t as u64) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        (x >> 32) as u32,
+        (x >> 16) as u16,
+        n & 0xfff,
+        (t >> 8) as u16 & 0xfff,
+        (x ^ (t as u64 >> 3)) & 0xffff_ffff_ffff
+    )
+}
+
+/// A weak ETag, as Network and AKS send them.
+pub fn etag() -> String {
+    format!("W/\"{}\"", guid())
+}
+
+/// RFC 3339 UTC timestamp.
+pub fn now_rfc3339() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A resource-manager request, already read.
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub api_version: Option<&'a str>,
+    pub authorization: Option<&'a str>,
+    pub if_match: Option<&'a str>,
+    pub if_none_match: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// `None` means: drop the connection.
+pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> Option<Reply> {
+    let now = Instant::now();
+    match req.method {
+        "GET" => store.counters.reads += 1,
+        _ => store.counters.writes += 1,
+    }
+    if let Some(f) = store.take_fault(req.method, req.path, false) {
+        return fault_reply(&f);
+    }
+    let token_ok = req
+        .authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|t| store.tokens.contains(t.trim()));
+    if !token_ok {
+        let why = if req.authorization.is_none() {
+            "Authentication failed. The 'Authorization' header is missing."
+        } else {
+            "Authentication failed. The access token is not valid."
+        };
+        return Some(wrapped(401, if req.authorization.is_none() { "AuthenticationFailed" } else { "InvalidAuthenticationToken" }, why).header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\""));
+    }
+    let Some(target) = Target::parse(req.path) else {
+        return Some(wrapped(
+            400,
+            "InvalidRequestUri",
+            &format!("The request uri '{}' is not valid.", req.path),
+        ));
+    };
+    let served = api_version_for(target.namespace());
+    match (served, req.api_version) {
+        (Some(v), Some(asked)) if v == asked => {}
+        (Some(v), asked) => {
+            return Some(wrapped(
+                400,
+                "NoRegisteredProviderFound",
+                &format!(
+                    "No registered resource provider found for location 'westeurope' and API version '{}' for type '{}'. The supported api-versions are '{v}'.",
+                    asked.unwrap_or(""),
+                    target.type_name().rsplit('/').next().unwrap_or("")
+                ),
+            ))
+        }
+        (None, _) => return Some(wrapped(404, "InvalidResourceNamespace", &format!("The resource namespace '{}' is invalid.", target.namespace()))),
+    }
+    store.settle(now);
+    let reply = match (&target, req.method) {
+        (Target::Operation { id, result, .. }, "GET") => {
+            store.counters.polls += 1;
+            store.counters.reads -= 1;
+            operation(store, id, *result, base, now)
+        }
+        (Target::ResourceGroup { .. }, "PUT") => put_group(store, &target, req),
+        (Target::Resource { .. }, "PUT") => put_resource(store, opts, base, &target, req, now),
+        (_, "GET") => get(store, &target),
+        (_, "DELETE") => delete(store, opts, base, &target, req, now),
+        (_, "PATCH") => wrapped(
+            405,
+            "MethodNotAllowed",
+            "PATCH is not supported by aksnet-emulator; use PUT.",
+        ),
+        _ => wrapped(
+            405,
+            "MethodNotAllowed",
+            "The requested method is not allowed.",
+        ),
+    };
+    Some(reply)
+}
+
+fn fault_reply(f: &Fault) -> Option<Reply> {
+    if f.drop {
+        return None;
+    }
+    let status = if f.status == 0 { 500 } else { f.status };
+    let code = if f.code.is_empty() {
+        "InternalServerError"
+    } else {
+        &f.code
+    };
+    let message = if f.message.is_empty() {
+        "Injected by aksnet-emulator."
+    } else {
+        &f.message
+    };
+    let mut r = wrapped(status, code, message);
+    if let Some(s) = f.retry_after {
+        r = r.header("Retry-After", s.to_string());
+    }
+    Some(r)
+}
+
+fn not_found(target: &Target) -> Reply {
+    let ty = target.type_name();
+    match target {
+        Target::ResourceGroup { rg, .. } => wrapped(404, "ResourceGroupNotFound", &format!("Resource group '{rg}' could not be found.")),
+        Target::Resource { rg, .. } => wrapped(404, "ResourceNotFound", &format!("The Resource '{ty}/{}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", target.name())),
+        Target::Operation { .. } => wrapped(404, "NotFound", "The operation was not found."),
+    }
+}
+
+fn parse_body(req: &Request) -> Result<Map<String, Value>, Reply> {
+    match serde_json::from_slice::<Value>(req.body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(wrapped(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: expected a JSON object.")),
+        Err(e) => Err(wrapped(400, "InvalidRequestContent", &format!("The request content was invalid and could not be deserialized: {e}"))),
+    }
+}
+
+fn put_group(store: &mut Store, target: &Target, req: &Request) -> Reply {
+    let body = match parse_body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(location) = body.get("location").and_then(Value::as_str) else {
+        return wrapped(
+            400,
+            "LocationRequired",
+            "The location property is required for this definition.",
+        );
+    };
+    let k = key(&target.id());
+    let existed = store.resources.contains_key(&k);
+    let out = json!({
+        "id": target.id(), "name": target.name(), "type": "Microsoft.Resources/resourceGroups",
+        "location": location, "tags": body.get("tags").cloned().unwrap_or(json!({})),
+        "properties": {"provisioningState": "Succeeded"}
+    });
+    store.resources.insert(
+        k,
+        Stored {
+            id: target.id(),
+            body: out.clone(),
+        },
+    );
+    store.save();
+    Reply::json(if existed { 200 } else { 201 }, out)
+}
+
+/// The stored body of a target (for children: the element in the parent), rendered.
+fn lookup(store: &Store, target: &Target) -> Option<Value> {
+    let k = key(&target.id());
+    if let Some(s) = store.resources.get(&k) {
+        return Some(render(store, &s.body));
+    }
+    let ((parent, child_type), name) = split_child(&k)?;
+    let array = child_array_name(&child_type)?;
+    let parent = store.resources.get(&parent)?;
+    let children = parent
+        .body
+        .pointer(&format!("/properties/{array}"))?
+        .as_array()?;
+    let child = children.iter().find(|c| {
+        c.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+    })?;
+    Some(render(store, child))
+}
+
+/// Fills computed back-references (route table → associated subnets).
+fn render(store: &Store, body: &Value) -> Value {
+    let mut out = body.clone();
+    if network::is_route_table(&out) {
+        let id = out
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let subnets = network::subnets_using_route_table(store, &id);
+        if let Some(props) = out.get_mut("properties").and_then(Value::as_object_mut) {
+            if subnets.is_empty() {
+                props.remove("subnets");
+            } else {
+                props.insert(
+                    "subnets".into(),
+                    Value::Array(subnets.into_iter().map(|s| json!({"id": s})).collect()),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn get(store: &Store, target: &Target) -> Reply {
+    match lookup(store, target) {
+        Some(body) => {
+            let tag = body.get("etag").and_then(Value::as_str).map(str::to_string);
+            let r = Reply::json(200, body);
+            match tag {
+                Some(t) => r.header("ETag", t),
+                None => r,
+            }
+        }
+        None => not_found(target),
+    }
+}
+
+/// The lock key: the top-level resource a request works on.
+fn lock_key(target: &Target) -> String {
+    let mut t = target.clone();
+    while let Some(Target::Resource { .. }) = t.parent() {
+        if let Some(p) = t.parent() {
+            t = p;
+        }
+    }
+    key(&t.id())
+}
+
+fn is_aks(target: &Target) -> bool {
+    target
+        .namespace()
+        .eq_ignore_ascii_case("Microsoft.ContainerService")
+}
+
+fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
+    if is_aks(target) {
+        flat(409, "OperationNotAllowed", &format!("Operation is not allowed: Another operation ({op_id}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details"), "")
+    } else {
+        let sub = match target {
+            Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
+            _ => "",
+        };
+        wrapped(409, "AnotherOperationInProgress", &format!("Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: {base}/subscriptions/{sub}/providers/{ns}/locations/westeurope/operations/{op_id}?api-version={}", api_version_for(ns).unwrap_or("")))
+    }
+}
+
+fn precondition(existing: Option<&Value>, req: &Request) -> Result<(), Reply> {
+    let current = existing.and_then(|b| b.get("etag")).and_then(Value::as_str);
+    let fail = |m: &str| Err(wrapped(412, "PreconditionFailed", m));
+    if let Some(want) = req.if_match {
+        match current {
+            None => return fail("The resource does not exist, so If-Match cannot match."),
+            Some(_) if want.trim() == "*" => {}
+            Some(cur) if cur == want.trim() => {}
+            Some(_) => return fail("The condition specified using HTTP conditional header(s) is not met: the ETag does not match."),
+        }
+    }
+    if req.if_none_match.map(str::trim) == Some("*") && existing.is_some() {
+        return fail("The resource already exists and If-None-Match is '*'.");
+    }
+    Ok(())
+}
+
+fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> String {
+    let sub = match target {
+        Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
+        _ => "",
+    };
+    let kind = if result {
+        "operationResults"
+    } else {
+        "operations"
+    };
+    format!(
+        "{base}/subscriptions/{sub}/providers/{ns}/locations/westeurope/{kind}/{id}?api-version={}",
+        api_version_for(ns).unwrap_or("")
+    )
+}
+
+/// Starts an LRO on `target`, honouring LRO faults.
+fn start_op(
+    store: &mut Store,
+    opts: &Options,
+    target: &Target,
+    kind: OpKind,
+    now: Instant,
+) -> String {
+    let id = guid();
+    let ns = target.namespace().to_string();
+    let mut failure = None;
+    let mut extra_ms = 0;
+    if let Some(f) = store.take_fault(
+        if matches!(kind, OpKind::Delete) {
+            "DELETE"
+        } else {
+            "PUT"
+        },
+        &target.id(),
+        true,
+    ) {
+        match f.lro.as_deref() {
+            Some("fail") => {
+                failure = Some(json!({
+                    "code": if f.code.is_empty() { "InternalOperationError" } else { &f.code },
+                    "message": if f.message.is_empty() { "The operation failed (injected by aksnet-emulator)." } else { &f.message }
+                }))
+            }
+            Some("hold") => extra_ms = f.hold_ms,
+            _ => {}
+        }
+    }
+    store.ops.insert(
+        id.clone(),
+        Op {
+            resource: key(&target.id()),
+            lock: lock_key(target),
+            namespace: ns,
+            kind,
+            started: now,
+            started_at: now_rfc3339(),
+            done_at: after(now, opts.lro_ms + extra_ms),
+            failure,
+            settled: false,
+        },
+    );
+    id
+}
+
+fn put_resource(
+    store: &mut Store,
+    opts: &Options,
+    base: &str,
+    target: &Target,
+    req: &Request,
+    now: Instant,
+) -> Reply {
+    let Some(parent) = target.parent() else {
+        return not_found(target);
+    };
+    if lookup(store, &parent).is_none() {
+        return match parent {
+            Target::ResourceGroup { rg, .. } => wrapped(404, "ResourceGroupNotFound", &format!("Resource group '{rg}' could not be found.")),
+            _ => wrapped(404, "ParentResourceNotFound", &format!("Can not perform requested operation on nested resource. Parent resource '{}' not found.", parent.name())),
+        };
+    }
+    let ns = target.namespace().to_string();
+    if let Some((op_id, _)) = store.busy(&lock_key(target)) {
+        return busy_reply(target, base, &op_id.clone(), &ns);
+    }
+    let existing = lookup(store, target);
+    if let Err(r) = precondition(existing.as_ref(), req) {
+        return r;
+    }
+    let body = match parse_body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let prepared = if is_aks(target) {
+        aks::prepare(store, target, body, existing.as_ref())
+    } else {
+        network::prepare(store, target, body, existing.as_ref())
+    };
+    let mut out = match prepared {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let tag = etag();
+    out.insert("id".into(), Value::from(target.id()));
+    out.insert("name".into(), Value::from(target.name()));
+    out.insert("type".into(), Value::from(target.type_name()));
+    out.insert("etag".into(), Value::from(tag.clone()));
+    let props = out.entry("properties").or_insert_with(|| json!({}));
+    if let Some(p) = props.as_object_mut() {
+        let state = if is_aks(target) {
+            if existing.is_some() {
+                "Updating"
+            } else {
+                "Creating"
+            }
+        } else {
+            "Updating"
+        };
+        p.insert("provisioningState".into(), Value::from(state));
+    }
+    let out = Value::Object(out);
+    if let Err(r) = write(store, target, out.clone()) {
+        return r;
+    }
+    let op = start_op(store, opts, target, OpKind::Put, now);
+    store.save();
+    Reply::json(
+        if existing.is_some() { 200 } else { 201 },
+        render(store, &out),
+    )
+    .header(
+        "Azure-AsyncOperation",
+        op_url(base, target, &ns, &op, false),
+    )
+    .header("Retry-After", opts.retry_after_secs().to_string())
+    .header("ETag", tag)
+}
+
+/// Stores a resource, or a child inside its parent (bumping the parent's ETag).
+fn write(store: &mut Store, target: &Target, body: Value) -> Result<(), Reply> {
+    let k = key(&target.id());
+    if matches!(target.parent(), Some(Target::ResourceGroup { .. })) {
+        store.resources.insert(
+            k,
+            Stored {
+                id: target.id(),
+                body,
+            },
+        );
+        return Ok(());
+    }
+    let Some(parent) = target.parent() else {
+        return Err(not_found(target));
+    };
+    let ((_, child_type), name) = split_child(&k).ok_or_else(|| not_found(target))?;
+    let array = child_array_name(&child_type).ok_or_else(|| {
+        wrapped(
+            400,
+            "InvalidResourceType",
+            &format!(
+                "The resource type '{}' is not supported by aksnet-emulator.",
+                target.type_name()
+            ),
+        )
+    })?;
+    let parent_body = store
+        .resources
+        .get_mut(&key(&parent.id()))
+        .map(|s| &mut s.body)
+        .ok_or_else(|| not_found(&parent))?;
+    parent_body["etag"] = Value::from(etag());
+    let props = parent_body
+        .as_object_mut()
+        .and_then(|o| {
+            o.entry("properties")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+        })
+        .ok_or_else(|| not_found(&parent))?;
+    let list = props.entry(array).or_insert_with(|| json!([]));
+    if let Some(items) = list.as_array_mut() {
+        items.retain(|c| {
+            !c.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
+        items.push(body);
+    }
+    Ok(())
+}
+
+fn delete(
+    store: &mut Store,
+    opts: &Options,
+    base: &str,
+    target: &Target,
+    req: &Request,
+    now: Instant,
+) -> Reply {
+    let Some(existing) = lookup(store, target) else {
+        return Reply::empty(204);
+    };
+    if let Err(r) = precondition(Some(&existing), req) {
+        return r;
+    }
+    let ns = target.namespace().to_string();
+    if let Some((op_id, _)) = store.busy(&lock_key(target)) {
+        return busy_reply(target, base, &op_id.clone(), &ns);
+    }
+    if let Err(r) = network::check_delete(store, target, &existing) {
+        return r;
+    }
+    if let Target::ResourceGroup { .. } = target {
+        let prefix = format!("{}/", key(&target.id()));
+        store.resources.retain(|k, _| !k.starts_with(&prefix));
+    }
+    let k = key(&target.id());
+    if !store.resources.contains_key(&k) {
+        // A child goes at once; its parent's ETag changes.
+        if let (Some(parent), Some(((_, ct), name))) = (target.parent(), split_child(&k)) {
+            if let (Some(array), Some(p)) = (
+                child_array_name(&ct),
+                store.resources.get_mut(&key(&parent.id())),
+            ) {
+                p.body["etag"] = Value::from(etag());
+                if let Some(items) = p
+                    .body
+                    .pointer_mut(&format!("/properties/{array}"))
+                    .and_then(Value::as_array_mut)
+                {
+                    items.retain(|c| {
+                        !c.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                    });
+                }
+            }
+        }
+    } else if let Some(p) = store
+        .resources
+        .get_mut(&k)
+        .and_then(|s| s.body.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    {
+        p.insert("provisioningState".into(), Value::from("Deleting"));
+    }
+    let op = start_op(store, opts, target, OpKind::Delete, now);
+    store.save();
+    Reply::empty(202)
+        .header("Location", op_url(base, target, &ns, &op, true))
+        .header(
+            "Azure-AsyncOperation",
+            op_url(base, target, &ns, &op, false),
+        )
+        .header("Retry-After", opts.retry_after_secs().to_string())
+}
+
+fn operation(store: &mut Store, id: &str, result: bool, base: &str, now: Instant) -> Reply {
+    let Some(op) = store.ops.get(id).cloned() else {
+        return wrapped(404, "NotFound", &format!("Operation {id} was not found."));
+    };
+    let running = !op.settled && op.done_at > now;
+    let aks = op
+        .namespace
+        .eq_ignore_ascii_case("Microsoft.ContainerService");
+    if result {
+        return if running {
+            let _ = base;
+            Reply::empty(202).header("Retry-After", "1")
+        } else if let Some(err) = op.failure {
+            Reply::json(500, json!({"error": err}))
+        } else if matches!(op.kind, OpKind::Delete) {
+            Reply::empty(204)
+        } else {
+            Reply::empty(200)
+        };
+    }
+    let status = if running {
+        "InProgress"
+    } else if op.failure.is_some() {
+        "Failed"
+    } else {
+        "Succeeded"
+    };
+    let mut body = if aks {
+        json!({"name": id, "status": status, "startTime": op.started_at})
+    } else {
+        json!({"status": status})
+    };
+    if !running && aks {
+        body["endTime"] = Value::from(now_rfc3339());
+    }
+    if let Some(err) = op.failure.filter(|_| !running) {
+        body["error"] = err;
+    }
+    let _ = op.started;
+    let r = Reply::json(200, body);
+    if running {
+        r.header("Retry-After", "1")
+    } else {
+        r
+    }
+}
