@@ -1,0 +1,302 @@
+//! The production ARM client and credential path against aksnet-emulator over real HTTPS:
+//! endpoints discovered from /metadata/endpoints, a client-secret token from the emulator's
+//! Entra endpoint, TLS trusted through SSL_CERT_FILE (no verification bypass).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use aksnet::arm::auth::{discover_cloud, select_credential, AuthSettings};
+use aksnet::arm::client::{ArmClient, ClientError};
+use aksnet::arm::ids::{Kind, ResourceId};
+use aksnet_emulator::{Options, SAMPLE_CLIENT, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION, SAMPLE_TENANT};
+use serde_json::{json, Value};
+
+const SUB: &str = SAMPLE_SUBSCRIPTION;
+
+struct Emu {
+    host: String,
+    admin: reqwest::Client,
+}
+
+/// One emulator per test binary: SSL_CERT_FILE is process-wide, so every test trusts one CA.
+fn emulator() -> &'static Emu {
+    static EMU: OnceLock<Emu> = OnceLock::new();
+    EMU.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async move {
+                let running = aksnet_emulator::start(Options {
+                    data_dir: dir,
+                    lro_ms: 300,
+                    ..Default::default()
+                })
+                .await
+                .expect("emulator starts");
+                tx.send((running.addr, running.data_dir.join("ca.pem")))
+                    .expect("send");
+                std::future::pending::<()>().await;
+            });
+        });
+        let (addr, ca) = rx.recv().expect("emulator address");
+        // Set before any TLS client exists; the platform verifier reads it on creation.
+        std::env::set_var("SSL_CERT_FILE", &ca);
+        let pem = std::fs::read(&ca).expect("ca.pem");
+        let admin = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"))
+            .build()
+            .expect("admin client");
+        Emu {
+            host: addr.to_string(),
+            admin,
+        }
+    })
+}
+
+impl Emu {
+    async fn fault(&self, f: Value) {
+        let r = self
+            .admin
+            .post(format!("https://{}/_emulator/faults", self.host))
+            .json(&f)
+            .send()
+            .await
+            .expect("fault");
+        assert!(r.status().is_success());
+    }
+}
+
+fn settings(e: &Emu) -> AuthSettings {
+    AuthSettings {
+        subscription_id: Some(SUB.into()),
+        tenant_id: Some(SAMPLE_TENANT.into()),
+        client_id: Some(SAMPLE_CLIENT.into()),
+        client_secret: Some(SAMPLE_SECRET.into()),
+        metadata_host: Some(e.host.clone()),
+        environment: "public".into(),
+        ..Default::default()
+    }
+}
+
+async fn client() -> ArmClient {
+    let e = emulator();
+    let cloud = discover_cloud(&settings(e))
+        .await
+        .expect("metadata discovery");
+    let (cred, method) = select_credential(&settings(e), &cloud).expect("credential");
+    assert_eq!(method, "client secret");
+    ArmClient::new(
+        cloud.resource_manager,
+        cred,
+        cloud.scope,
+        Default::default(),
+    )
+    .expect("client")
+}
+
+fn rg(name: &str) -> ResourceId {
+    ResourceId::new(Kind::ResourceGroup, SUB, name, &[])
+}
+
+fn route_table(group: &str, name: &str) -> ResourceId {
+    ResourceId::new(Kind::RouteTable, SUB, group, &[name])
+}
+
+async fn group(c: &ArmClient, name: &str) {
+    c.put::<_, Value>(
+        &rg(name),
+        &json!({"location": "westeurope"}),
+        None,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("resource group");
+}
+
+fn table_body() -> Value {
+    json!({"location": "westeurope", "tags": {"team": "net"}, "properties": {"routes": [
+        {"name": "fw", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}}
+    ]}})
+}
+
+const T: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn put_waits_for_the_lro_and_returns_the_final_state() {
+    let c = client().await;
+    group(&c, "rg-lro").await;
+    let id = route_table("rg-lro", "rt");
+    let done = c
+        .put::<_, Value>(&id, &table_body(), None, T)
+        .await
+        .expect("put");
+    assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
+    assert!(done.etag.as_deref().is_some_and(|t| t.starts_with("W/\"")));
+    assert!(c
+        .get::<Value>(&route_table("rg-lro", "missing"))
+        .await
+        .expect("get")
+        .is_none());
+}
+
+#[tokio::test]
+async fn unknown_fields_survive_get_modify_put() {
+    let c = client().await;
+    group(&c, "rg-roundtrip").await;
+    let id = route_table("rg-roundtrip", "rt");
+    let mut body = table_body();
+    body["properties"]["futureField"] = json!({"kept": true});
+    c.put::<_, Value>(&id, &body, None, T).await.expect("put");
+    let mut read = c.get::<Value>(&id).await.expect("get").expect("exists");
+    read.body["tags"]["env"] = json!("prod");
+    let written = c
+        .put::<_, Value>(&id, &read.body, read.etag.as_deref(), T)
+        .await
+        .expect("put back");
+    assert_eq!(
+        written.body["properties"]["futureField"],
+        json!({"kept": true})
+    );
+    assert_eq!(written.body["tags"]["team"], "net");
+}
+
+#[tokio::test]
+async fn stale_etag_is_a_precondition_failure() {
+    let c = client().await;
+    group(&c, "rg-etag").await;
+    let id = route_table("rg-etag", "rt");
+    let first = c
+        .put::<_, Value>(&id, &table_body(), None, T)
+        .await
+        .expect("put");
+    c.put::<_, Value>(&id, &table_body(), first.etag.as_deref(), T)
+        .await
+        .expect("matching etag");
+    let err = c
+        .put::<_, Value>(&id, &table_body(), first.etag.as_deref(), T)
+        .await
+        .expect_err("stale etag");
+    match err {
+        ClientError::Arm(e) => {
+            assert!(e.is_precondition_failed(), "{e}");
+            assert!(e.request_id.is_some(), "request id missing: {e}");
+        }
+        other => panic!("expected 412, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn operation_in_progress_and_throttling_are_retried() {
+    let c = client().await;
+    group(&c, "rg-retry").await;
+    let e = emulator();
+    e.fault(json!({"method": "PUT", "path": "rg-retry/providers", "count": 1, "status": 409, "code": "AnotherOperationInProgress", "retry_after": 1})).await;
+    e.fault(json!({"method": "PUT", "path": "rg-retry/providers", "count": 1, "status": 429, "code": "TooManyRequests", "retry_after": 1})).await;
+    let done = c
+        .put::<_, Value>(&route_table("rg-retry", "rt"), &table_body(), None, T)
+        .await
+        .expect("retried to success");
+    assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
+}
+
+#[tokio::test]
+async fn failed_lro_surfaces_code_and_message() {
+    let c = client().await;
+    group(&c, "rg-fail").await;
+    emulator().fault(json!({"path": "rg-fail/providers/Microsoft.Network/routeTables/rt", "lro": "fail", "code": "InternalServerError", "message": "the disk is on fire"})).await;
+    let err = c
+        .put::<_, Value>(&route_table("rg-fail", "rt"), &table_body(), None, T)
+        .await
+        .expect_err("lro fails");
+    let text = err.to_string();
+    assert!(
+        text.contains("InternalServerError") && text.contains("the disk is on fire"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn lro_outliving_the_timeout_is_a_timeout() {
+    let c = client().await;
+    group(&c, "rg-hold").await;
+    emulator().fault(json!({"path": "rg-hold/providers/Microsoft.Network/routeTables/rt", "lro": "hold", "hold_ms": 60000})).await;
+    let err = c
+        .put::<_, Value>(
+            &route_table("rg-hold", "rt"),
+            &table_body(),
+            None,
+            Duration::from_secs(3),
+        )
+        .await
+        .expect_err("times out");
+    assert!(matches!(err, ClientError::Timeout(_)), "{err}");
+}
+
+#[tokio::test]
+async fn delete_waits_and_in_use_tables_are_refused() {
+    let c = client().await;
+    group(&c, "rg-del").await;
+    let rt = route_table("rg-del", "rt");
+    c.put::<_, Value>(&rt, &table_body(), None, T)
+        .await
+        .expect("table");
+    let vnet = ResourceId::new(Kind::VirtualNetwork, SUB, "rg-del", &["vnet"]);
+    let body = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/24", "routeTable": {"id": rt.path()}}}]}});
+    c.put::<_, Value>(&vnet, &body, None, T)
+        .await
+        .expect("vnet");
+    let table = c.get::<Value>(&rt).await.expect("get").expect("exists");
+    assert_eq!(
+        table.body["properties"]["subnets"][0]["id"],
+        format!("{}/subnets/nodes", vnet.path())
+    );
+    let err = c.delete(&rt, T).await.expect_err("in use");
+    assert!(
+        err.to_string().contains("InUseRouteTableCannotBeDeleted"),
+        "{err}"
+    );
+    c.delete(&vnet, T).await.expect("vnet deleted");
+    c.delete(&rt, T).await.expect("table deleted");
+    assert!(c.get::<Value>(&rt).await.expect("get").is_none());
+    c.delete(&rt, T)
+        .await
+        .expect("deleting what is gone succeeds");
+}
+
+#[tokio::test]
+async fn aks_errors_come_back_flat_and_parsed() {
+    let c = client().await;
+    group(&c, "rg-aks").await;
+    let id = ResourceId::new(Kind::ManagedCluster, SUB, "rg-aks", &["aks"]);
+    let body = json!({"location": "westeurope", "properties": {"dnsPrefix": "aks", "kubernetesVersion": "1.33",
+        "agentPoolProfiles": [{"name": "system", "count": 1, "mode": "System", "vmSize": "Standard_D2s_v5"}],
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.1.0.10"}}});
+    let err = c
+        .put::<_, Value>(&id, &body, None, T)
+        .await
+        .expect_err("bad dns ip");
+    match err {
+        ClientError::Arm(e) => {
+            assert_eq!(e.code, "DnsServiceIpOutOfServiceCidr");
+            assert_eq!(e.target.as_deref(), Some("networkProfile.dnsServiceIP"));
+        }
+        other => panic!("expected an ARM error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn plain_http_endpoints_are_refused() {
+    let e = emulator();
+    let cloud = discover_cloud(&settings(e)).await.expect("metadata");
+    let (cred, _) = select_credential(&settings(e), &cloud).expect("credential");
+    let err = ArmClient::new(
+        url::Url::parse("http://127.0.0.1:1/").unwrap(),
+        cred,
+        cloud.scope,
+        Default::default(),
+    )
+    .expect_err("http refused");
+    assert!(err.to_string().contains("plain HTTP"), "{err}");
+}
