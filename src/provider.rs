@@ -20,6 +20,7 @@ use crate::arm::auth::{discover_cloud, select_credential, AuthSettings};
 use crate::arm::client::ArmClient;
 use crate::functions;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
+use crate::resources::route_table::RouteTable;
 use crate::tfvalue::attribute;
 
 /// The provider type name; tf-provider prefixes resource names with `aksnet_`.
@@ -296,7 +297,8 @@ impl Provider for AksnetProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(map! {
-            "pod_cidr_plan" => PodCidrPlan
+            "pod_cidr_plan" => PodCidrPlan,
+            "route_table" => RouteTable::new(self.connection.clone())
         })
     }
 

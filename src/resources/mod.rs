@@ -1,6 +1,8 @@
 //! Terraform resources, one per file: schema, validation, plan, CRUD, import and tests.
 
 pub mod pod_cidr_plan;
+pub mod route_table;
+pub mod timeouts;
 
 #[cfg(test)]
 pub(crate) mod schema_guard;

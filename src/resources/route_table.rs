@@ -1,0 +1,699 @@
+//! `aksnet_route_table`: a route table managed in one write, next to the routes AKS and
+//! others add. Routes declared here are owned; every other route is foreign and, by
+//! default, preserved and never diffed. Subnet associations are managed per subnet.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema};
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::models::{Route, RouteProperties, RouteTable as ArmRouteTable, SubResource, Subnet};
+use crate::netplan::cidr;
+use crate::provider::Connection;
+use crate::resources::timeouts::{self, Timeouts};
+use crate::tfvalue::attribute;
+
+/// Azure's per-table route limit (VNET-LIM; rule C2/O7).
+pub const MAX_ROUTES: usize = 400;
+const NEXT_HOPS: [&str; 5] = ["VirtualNetworkGateway", "VnetLocal", "Internet", "VirtualAppliance", "None"];
+const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
+const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
+
+type Str = Value<String>;
+
+/// RouteTable implements `aksnet_route_table`.
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    connection: Arc<Connection>,
+}
+
+impl RouteTable {
+    /// The resource, sharing the provider's connection.
+    pub fn new(connection: Arc<Connection>) -> Self {
+        Self { connection }
+    }
+}
+
+/// Terraform state, in lock-step with the schema.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub name: Str,
+    pub resource_group_name: Str,
+    pub location: Str,
+    pub bgp_route_propagation_enabled: Value<bool>,
+    pub tags: Value<BTreeMap<String, Str>>,
+    pub subnet_ids: Value<BTreeSet<Str>>,
+    pub route: Value<Vec<Value<RouteBlock>>>,
+    pub foreign_routes: Str,
+    pub reserved_route_count: Value<i64>,
+    pub etag: Str,
+    pub foreign_route_names: Value<Vec<Str>>,
+    pub timeouts: Value<Timeouts>,
+}
+
+/// A `route` block.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteBlock {
+    pub name: Str,
+    pub address_prefix: Str,
+    pub next_hop_type: Str,
+    pub next_hop_ip_address: Str,
+}
+
+fn block() -> Block {
+    let force = " Changing this forces a new resource to be created.";
+    let attrs = [
+        ("id", attribute(T::String, C::Computed, "The ARM resource ID of the route table.")),
+        ("name", attribute(T::String, C::Required, &format!("The name of the route table (1–80 characters: letters, digits, `_`, `.`, `-`).{force}"))),
+        ("resource_group_name", attribute(T::String, C::Required, &format!("The resource group of the route table.{force}"))),
+        ("location", attribute(T::String, C::Required, &format!("The Azure region, e.g. `westeurope`.{force}"))),
+        ("bgp_route_propagation_enabled", attribute(T::Bool, C::OptionalComputed, "Whether routes learned by BGP propagate to the associated subnets. Defaults to `true`.")),
+        ("tags", attribute(T::Map(Box::new(T::String)), C::Optional, "Tags to assign to the route table.")),
+        ("subnet_ids", attribute(T::Set(Box::new(T::String)), C::Optional, "IDs of subnets to associate with the route table. Associations this resource did not make are left alone.")),
+        ("foreign_routes", attribute(T::String, C::Optional, "What to do with routes in the table that are not declared here, such as the `aks-*` routes kubenet writes: `preserve` (the default) keeps them and never shows them as drift; `remove` deletes them on the next apply.")),
+        ("reserved_route_count", attribute(T::Number, C::Optional, "Routes to keep free for kubenet nodes (one per node), e.g. `aksnet_pod_cidr_plan.example.kubenet_routes_needed`. Declared + foreign + reserved routes must fit Azure's limit of 400.")),
+        ("etag", attribute(T::String, C::Computed, "The route table's ETag after the last write; writes send it in `If-Match`.")),
+        ("foreign_route_names", attribute(T::List(Box::new(T::String)), C::Computed, "Names of routes in the table that this resource does not own (for example AKS's `aks-*` routes).")),
+    ];
+    let route_attrs = [
+        ("name", attribute(T::String, C::Required, "The route name, unique in the table.")),
+        ("address_prefix", attribute(T::String, C::Required, "Destination CIDR (e.g. `0.0.0.0/0`) or service tag (e.g. `AzureCloud`).")),
+        ("next_hop_type", attribute(T::String, C::Required, "Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`.")),
+        ("next_hop_ip_address", attribute(T::String, C::Optional, "The next hop's IP address; required for, and only allowed with, `VirtualAppliance`.")),
+    ];
+    Block {
+        version: 1,
+        attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        blocks: HashMap::from([
+            (
+                "route".to_string(),
+                NestedBlock::List(Block {
+                    version: 1,
+                    attributes: route_attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                    blocks: HashMap::new(),
+                    description: Description::markdown("A route this resource owns."),
+                    deprecated: false,
+                }),
+            ),
+            ("timeouts".to_string(), timeouts::block(30, 5, 30, 30, "route table")),
+        ]),
+        description: Description::markdown(
+            "Manages a route table for kubenet or bring-your-own routing without fighting AKS: the whole table is written \
+             in one request (with `If-Match`), routes it does not declare (such as AKS's `aks-*` routes) are preserved and \
+             never shown as drift, and subnet associations are made per subnet.",
+        ),
+        deprecated: false,
+    }
+}
+
+fn s(v: &Str) -> Option<&str> {
+    v.as_ref_option().map(String::as_str)
+}
+
+fn routes_of(state: &State) -> Vec<&RouteBlock> {
+    state.route.as_ref_option().map(|r| r.iter().filter_map(|b| b.as_ref_option()).collect()).unwrap_or_default()
+}
+
+/// A service tag such as `AzureCloud` or `Storage.WestEurope`.
+fn is_service_tag(p: &str) -> bool {
+    let mut chars = p.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+}
+
+/// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (azurerm RouteName).
+fn valid_name(n: &str) -> bool {
+    let bytes = n.as_bytes();
+    !n.is_empty()
+        && n.len() <= 80
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes.last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Plan-time checks (O7, C2): hop/IP pairing, prefixes, unique names, the 400-route budget.
+fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
+    if let Some(n) = s(&cfg.name) {
+        if !valid_name(n) {
+            diags.error("Invalid Route Table Name", format!("\"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, start with a letter or digit and end with a letter, digit or `_`."), AttributePath::new("name"));
+        }
+    }
+    if let Some(mode) = s(&cfg.foreign_routes) {
+        if !["preserve", "remove"].contains(&mode) {
+            diags.error("Invalid Foreign Routes Mode", format!("foreign_routes is \"{mode}\"; possible values are `preserve` and `remove`."), AttributePath::new("foreign_routes"));
+        }
+    }
+    for (name, v) in [("id", &cfg.id), ("etag", &cfg.etag)] {
+        if v.is_value() {
+            diags.error("Invalid Configuration for Read-Only Attribute", format!("`{name}` is computed and cannot be set."), AttributePath::new(name));
+        }
+    }
+    if cfg.foreign_route_names.is_value() {
+        diags.error("Invalid Configuration for Read-Only Attribute", "`foreign_route_names` is computed and cannot be set.", AttributePath::new("foreign_route_names"));
+    }
+    let mut names = HashMap::new();
+    let mut prefixes = HashMap::new();
+    let routes = cfg.route.as_ref_option().cloned().unwrap_or_default();
+    for (i, r) in routes.iter().enumerate() {
+        let Value::Value(r) = r else { continue };
+        let at = |attr: &'static str| AttributePath::new("route").index(i as i64).attribute(attr);
+        if let Some(n) = s(&r.name) {
+            if !valid_name(n) {
+                diags.error("Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit."), at("name"));
+            }
+            if let Some(first) = names.insert(n.to_ascii_lowercase(), i) {
+                diags.error("Duplicate Route Name", format!("route \"{n}\" is declared twice (route[{first}] and route[{i}]); route names are unique per table."), at("name"));
+            }
+        }
+        if let Some(p) = s(&r.address_prefix) {
+            if p.contains('/') || p.parse::<std::net::IpAddr>().is_ok() {
+                if let Err(e) = cidr::parse_cidr(p) {
+                    diags.error("Invalid Address Prefix", format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."), at("address_prefix"));
+                }
+            } else if !is_service_tag(p) {
+                diags.error("Invalid Address Prefix", format!("\"{p}\" is neither a CIDR nor a service tag."), at("address_prefix"));
+            }
+            if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), i) {
+                diags.error("Duplicate Address Prefix", format!("address prefix {p} is routed twice (route[{first}] and route[{i}]); Azure allows one route per prefix."), at("address_prefix"));
+            }
+        }
+        let hop = s(&r.next_hop_type);
+        if let Some(h) = hop {
+            if !NEXT_HOPS.contains(&h) {
+                diags.error("Invalid Next Hop Type", format!("\"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`."), at("next_hop_type"));
+            }
+        }
+        match (hop, &r.next_hop_ip_address) {
+            (Some("VirtualAppliance"), Value::Null) => diags.error("Missing Next Hop IP Address", "next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress).", at("next_hop_ip_address")),
+            (Some(h), Value::Value(ip)) if h != "VirtualAppliance" => diags.error("Next Hop IP Address Not Allowed", format!("next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."), at("next_hop_ip_address")),
+            (_, Value::Value(ip)) if ip.parse::<std::net::IpAddr>().is_err() => diags.error("Invalid Next Hop IP Address", format!("\"{ip}\" is not an IP address."), at("next_hop_ip_address")),
+            _ => {}
+        }
+        if s(&r.address_prefix) == Some("0.0.0.0/0") && hop == Some("Internet") {
+            diags.warning("Default Route To Internet (O1)", "a 0.0.0.0/0 route to `Internet` is incompatible with AKS `userDefinedRouting` egress (AKS rejects it with RouteTableInvalidNextHop); route 0.0.0.0/0 to a `VirtualAppliance` or `VirtualNetworkGateway` for UDR clusters.", at("next_hop_type"));
+        }
+    }
+    let reserved = cfg.reserved_route_count.as_ref_option().copied().unwrap_or(0);
+    if reserved < 0 {
+        diags.error("Invalid Reserved Route Count", format!("reserved_route_count is {reserved}; it must be 0 or more."), AttributePath::new("reserved_route_count"));
+    }
+    let declared = routes.len();
+    let keep_foreign = if s(&cfg.foreign_routes) == Some("remove") { 0 } else { foreign };
+    let total = declared + keep_foreign + reserved.max(0) as usize;
+    if total > MAX_ROUTES {
+        diags.error(
+            "Route Table Limit (C2)",
+            format!("{declared} declared + {keep_foreign} foreign + {reserved} reserved routes = {total}; an Azure route table holds at most 400 routes. Remove routes, set foreign_routes = \"remove\", or lower reserved_route_count (kubenet needs one route per node: consider Azure CNI Overlay)."),
+            AttributePath::new("reserved_route_count"),
+        );
+    }
+}
+
+fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
+    Some(ResourceId::new(Kind::RouteTable, subscription, s(&state.resource_group_name)?, &[s(&state.name)?]))
+}
+
+/// Azure writes `westeurope` for `West Europe`; both mean the same region.
+fn same_location(a: &str, b: &str) -> bool {
+    let norm = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    norm(a) == norm(b)
+}
+
+fn to_arm_route(r: &RouteBlock, existing: Option<&Route>) -> Route {
+    let mut route = existing.cloned().unwrap_or_default();
+    route.name = s(&r.name).unwrap_or_default().to_string();
+    route.properties = RouteProperties {
+        address_prefix: s(&r.address_prefix).unwrap_or_default().to_string(),
+        next_hop_type: s(&r.next_hop_type).unwrap_or_default().to_string(),
+        next_hop_ip_address: s(&r.next_hop_ip_address).map(str::to_string),
+        extra: existing.map(|e| e.properties.extra.clone()).unwrap_or_default(),
+    };
+    route.properties.extra.remove("provisioningState");
+    route
+}
+
+fn from_arm_route(r: &Route) -> RouteBlock {
+    RouteBlock {
+        name: Value::Value(r.name.clone()),
+        address_prefix: Value::Value(r.properties.address_prefix.clone()),
+        next_hop_type: Value::Value(r.properties.next_hop_type.clone()),
+        next_hop_ip_address: r.properties.next_hop_ip_address.clone().filter(|s| !s.is_empty()).into(),
+    }
+}
+
+/// The table body to write: declared routes (keeping server fields), plus foreign routes unless removed.
+fn desired_table(planned: &State, current: Option<&ArmRouteTable>) -> ArmRouteTable {
+    let mut table = current.cloned().unwrap_or_default();
+    let declared = routes_of(planned);
+    let owned: BTreeSet<String> = declared.iter().filter_map(|r| s(&r.name)).map(str::to_ascii_lowercase).collect();
+    let existing: HashMap<String, &Route> = current.map(|c| c.properties.routes.iter().map(|r| (r.name.to_ascii_lowercase(), r)).collect()).unwrap_or_default();
+    let mut routes: Vec<Route> = declared.iter().map(|r| to_arm_route(r, s(&r.name).and_then(|n| existing.get(&n.to_ascii_lowercase()).copied()))).collect();
+    if s(&planned.foreign_routes) != Some("remove") {
+        if let Some(c) = current {
+            routes.extend(c.properties.routes.iter().filter(|r| !owned.contains(&r.name.to_ascii_lowercase())).cloned());
+        }
+    }
+    table.location = s(&planned.location).map(str::to_string).or(table.location);
+    table.tags = Some(planned.tags.as_ref_option().map(|t| t.iter().filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), Json::from(v.clone())))).collect()).unwrap_or_default());
+    table.properties.routes = routes;
+    table.properties.disable_bgp_route_propagation = Some(!planned.bgp_route_propagation_enabled.as_ref_option().copied().unwrap_or(true));
+    table.properties.extra.remove("provisioningState");
+    table
+}
+
+/// Refreshes the computed parts of `state` from the table ARM returned.
+fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, importing: bool) {
+    let declared: BTreeSet<String> = routes_of(state).iter().filter_map(|r| s(&r.name)).map(str::to_ascii_lowercase).collect();
+    let by_name: HashMap<String, &Route> = table.properties.routes.iter().map(|r| (r.name.to_ascii_lowercase(), r)).collect();
+    if importing {
+        state.route = Value::Value(table.properties.routes.iter().map(|r| Value::Value(from_arm_route(r))).collect());
+        state.foreign_route_names = Value::Value(Vec::new());
+    } else {
+        // Owned routes show drift (changed or deleted out of band); foreign ones never do.
+        let owned: Vec<Value<RouteBlock>> = routes_of(state)
+            .iter()
+            .filter_map(|r| s(&r.name).and_then(|n| by_name.get(&n.to_ascii_lowercase())).map(|arm| Value::Value(from_arm_route(arm))))
+            .collect();
+        state.route = Value::Value(owned);
+        let mut foreign: Vec<Str> = table.properties.routes.iter().filter(|r| !declared.contains(&r.name.to_ascii_lowercase())).map(|r| Value::Value(r.name.clone())).collect();
+        foreign.sort();
+        state.foreign_route_names = Value::Value(foreign);
+    }
+    if let Some(loc) = &table.location {
+        if !s(&state.location).is_some_and(|l| same_location(l, loc)) {
+            state.location = Value::Value(loc.clone());
+        }
+    }
+    state.bgp_route_propagation_enabled = Value::Value(!table.properties.disable_bgp_route_propagation.unwrap_or(false));
+    let tags: BTreeMap<String, Str> = table.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), Value::Value(v.as_str().unwrap_or_default().to_string()))).collect()).unwrap_or_default();
+    state.tags = if tags.is_empty() && state.tags.is_null() { Value::Null } else { Value::Value(tags) };
+    let associated: BTreeSet<String> = table.properties.subnets.iter().map(|s| s.id.to_ascii_lowercase()).collect();
+    if let Value::Value(ids) = &state.subnet_ids {
+        // Associations made elsewhere are not ours; ours that vanished show as drift.
+        state.subnet_ids = Value::Value(ids.iter().filter(|id| s(id).is_some_and(|i| associated.contains(&i.to_ascii_lowercase()))).cloned().collect());
+    }
+    state.etag = etag.into();
+}
+
+fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
+    diags.root_error(format!("Error {what} {}", id.kind.display_name()), format!("{what} {id}: {e}"));
+}
+
+impl RouteTable {
+    async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
+        let client = match self.connection.client().await {
+            Ok(c) => c,
+            Err(e) => {
+                diags.root_error("Azure Client Unavailable", e);
+                return None;
+            }
+        };
+        match self.connection.subscription_id().await {
+            Some(sub) => Some((client, sub)),
+            None => {
+                diags.root_error("Missing Subscription", "set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage route tables.");
+                None
+            }
+        }
+    }
+
+    /// Sets (or clears) `routeTable` on a subnet with If-Match, retrying ETag races.
+    async fn associate(&self, client: &ArmClient, subnet_id: &str, table: Option<&ResourceId>, timeout: Duration) -> Result<(), String> {
+        let id = ResourceId::parse(Kind::Subnet, subnet_id).map_err(|e| e.to_string())?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let Some(current) = client.get::<Subnet>(&id).await.map_err(|e| format!("reading {id}: {e}"))? else {
+                return if table.is_some() { Err(format!("{id} does not exist")) } else { Ok(()) };
+            };
+            let mut subnet = current.body;
+            let mine = table.map(|t| t.path());
+            let now = subnet.properties.route_table.as_ref().map(|r| r.id.to_ascii_lowercase());
+            match (&mine, &now) {
+                (Some(m), Some(n)) if m.to_ascii_lowercase() == *n => return Ok(()),
+                (None, None) => return Ok(()),
+                _ => {}
+            }
+            subnet.properties.route_table = mine.map(|id| SubResource { id, ..Default::default() });
+            subnet.properties.extra.remove("provisioningState");
+            match client.put::<_, Subnet>(&id, &subnet, current.etag.as_deref(), deadline.saturating_duration_since(tokio::time::Instant::now())).await {
+                Ok(_) => return Ok(()),
+                Err(ClientError::Arm(e)) if e.is_precondition_failed() && tokio::time::Instant::now() < deadline => continue,
+                Err(e) => return Err(format!("updating {id}: {e}")),
+            }
+        }
+    }
+
+    /// GET → merge → PUT with If-Match; on 412 (AKS wrote meanwhile) re-read and retry.
+    async fn write_table(&self, client: &ArmClient, id: &ResourceId, planned: &State, timeout: Duration) -> Result<(ArmRouteTable, Option<String>), ClientError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let current = client.get::<ArmRouteTable>(id).await?;
+            let body = desired_table(planned, current.as_ref().map(|c| &c.body));
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match client.put::<_, ArmRouteTable>(id, &body, current.as_ref().and_then(|c| c.etag.as_deref()), left).await {
+                Ok(done) => return Ok((done.body, done.etag)),
+                Err(ClientError::Arm(e)) if e.is_precondition_failed() && tokio::time::Instant::now() < deadline => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn sync_subnets(&self, diags: &mut Diagnostics, client: &ArmClient, id: &ResourceId, before: &BTreeSet<String>, after: &BTreeSet<String>, timeout: Duration) {
+        for subnet in after.difference(before) {
+            if let Err(e) = self.associate(client, subnet, Some(id), timeout).await {
+                diags.error("Error Associating Subnet", format!("associating {subnet} with {id}: {e}"), AttributePath::new("subnet_ids"));
+            }
+        }
+        for subnet in before.difference(after) {
+            if let Err(e) = self.associate(client, subnet, None, timeout).await {
+                diags.error("Error Dissociating Subnet", format!("dissociating {subnet} from {id}: {e}"), AttributePath::new("subnet_ids"));
+            }
+        }
+    }
+}
+
+fn subnet_set(v: &Value<BTreeSet<Str>>) -> BTreeSet<String> {
+    v.as_ref_option().map(|s| s.iter().filter_map(|x| x.as_ref_option().cloned()).collect()).unwrap_or_default()
+}
+
+fn timeouts_of(state: &State, which: &str, default: Duration) -> Result<Duration, String> {
+    state.timeouts.as_ref_option().map(|t| t.get(which, default)).unwrap_or(Ok(default))
+}
+
+fn plan_common(diags: &mut Diagnostics, mut proposed: State, config: &State, prior: Option<&State>) -> State {
+    let foreign = prior.and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len)).unwrap_or(0);
+    validate_config(diags, config, foreign);
+    if proposed.bgp_route_propagation_enabled.is_null() {
+        proposed.bgp_route_propagation_enabled = Value::Value(true);
+    }
+    proposed.etag = Value::Unknown;
+    // Foreign routes stay as they are unless they are being removed.
+    proposed.foreign_route_names = match (s(&config.foreign_routes), prior) {
+        (Some("remove"), _) => Value::Value(Vec::new()),
+        (_, Some(p)) => p.foreign_route_names.clone(),
+        (_, None) => Value::Unknown,
+    };
+    proposed
+}
+
+#[async_trait]
+impl Resource for RouteTable {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(Schema { version: 1, block: block() })
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_config(diags, &config, 0);
+        if let Some(t) = config.timeouts.as_ref_option() {
+            for which in ["create", "read", "update", "delete"] {
+                if let Err(e) = t.get(which, DEFAULT_CRUD) {
+                    diags.error("Invalid Timeout", e, AttributePath::new("timeouts").attribute(which));
+                }
+            }
+        }
+        Some(())
+    }
+
+    async fn read<'a>(&self, diags: &mut Diagnostics, state: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let (client, sub) = self.client(diags).await?;
+        let Some(id) = id_of(&state, &sub) else {
+            diags.root_error_short("internal-error: the state has no name or resource group");
+            return Some((state, private));
+        };
+        let importing = state.route.is_null() && state.etag.is_null();
+        let _ = timeouts_of(&state, "read", DEFAULT_READ);
+        match client.get::<ArmRouteTable>(&id).await {
+            Ok(Some(t)) => {
+                let mut next = state;
+                next.id = Value::Value(id.path());
+                refresh(&mut next, &t.body, t.etag, importing);
+                Some((next, private))
+            }
+            // Deleted out of band: Terraform plans to create it again.
+            Ok(None) => None,
+            Err(e) => {
+                arm_error(diags, "reading", &id, &e);
+                Some((state, private))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(&self, diags: &mut Diagnostics, proposed: Self::State<'a>, config: Self::State<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut planned = plan_common(diags, proposed, &config, None);
+        planned.id = Value::Unknown;
+        Some((planned, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, proposed: Self::State<'a>, config: Self::State<'a>, _prior_private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let mut replace = Vec::new();
+        if proposed.name != prior.name {
+            replace.push(AttributePath::new("name"));
+        }
+        if proposed.resource_group_name != prior.resource_group_name {
+            replace.push(AttributePath::new("resource_group_name"));
+        }
+        let mut proposed = proposed;
+        match (s(&prior.location), s(&proposed.location)) {
+            (Some(a), Some(b)) if same_location(a, b) => proposed.location = prior.location.clone(),
+            (Some(_), Some(_)) => replace.push(AttributePath::new("location")),
+            _ => {}
+        }
+        let unchanged = proposed == prior;
+        let mut planned = plan_common(diags, proposed, &config, Some(&prior));
+        if unchanged || !replace.is_empty() {
+            planned.etag = prior.etag.clone();
+        }
+        if !replace.is_empty() {
+            planned.id = Value::Unknown;
+            planned.etag = Value::Unknown;
+        }
+        Some((planned, ValueEmpty::default(), replace))
+    }
+
+    async fn plan_destroy<'a>(&self, _diags: &mut Diagnostics, _prior: Self::State<'a>, _prior_private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<Self::PrivateState<'a>> {
+        Some(ValueEmpty::default())
+    }
+
+    async fn create<'a>(&self, diags: &mut Diagnostics, planned: Self::State<'a>, _config: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let (client, sub) = self.client(diags).await?;
+        let id = id_of(&planned, &sub)?;
+        let timeout = match timeouts_of(&planned, "create", DEFAULT_CRUD) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.root_error("Invalid Timeout", e);
+                return None;
+            }
+        };
+        match client.get::<Json>(&id).await {
+            Ok(Some(_)) => {
+                diags.root_error(
+                    "Resource Already Exists",
+                    format!("A resource with the ID \"{}\" already exists - to be managed via Terraform this resource needs to be imported into the State. Please see the resource documentation for \"aksnet_route_table\" for more information.", id.path()),
+                );
+                return None;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                arm_error(diags, "checking for an existing", &id, &e);
+                return None;
+            }
+        }
+        let body = desired_table(&planned, None);
+        let mut state = planned.clone();
+        state.id = Value::Value(id.path());
+        match client.put::<_, ArmRouteTable>(&id, &body, None, timeout).await {
+            Ok(done) => refresh(&mut state, &done.body, done.etag, false),
+            Err(e) => {
+                arm_error(diags, "creating", &id, &e);
+                // The PUT may have created the table before failing: record it if it exists.
+                return match client.get::<ArmRouteTable>(&id).await {
+                    Ok(Some(t)) => {
+                        refresh(&mut state, &t.body, t.etag, false);
+                        Some((state, private))
+                    }
+                    _ => None,
+                };
+            }
+        }
+        let wanted = subnet_set(&planned.subnet_ids);
+        self.sync_subnets(diags, &client, &id, &BTreeSet::new(), &wanted, timeout).await;
+        // Record what is true now: associations that failed are left out, so the next plan retries them.
+        if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
+            state.subnet_ids = planned.subnet_ids.clone();
+            refresh(&mut state, &t.body, t.etag, false);
+            if planned.subnet_ids.is_null() {
+                state.subnet_ids = Value::Null;
+            }
+        }
+        Some((state, private))
+    }
+
+    async fn update<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, planned: Self::State<'a>, _config: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let (client, sub) = self.client(diags).await?;
+        let id = id_of(&planned, &sub)?;
+        let timeout = match timeouts_of(&planned, "update", DEFAULT_CRUD) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.root_error("Invalid Timeout", e);
+                return Some((prior, private));
+            }
+        };
+        let mut state = planned.clone();
+        state.id = Value::Value(id.path());
+        match self.write_table(&client, &id, &planned, timeout).await {
+            Ok((table, etag)) => refresh(&mut state, &table, etag, false),
+            Err(e) => {
+                arm_error(diags, "updating", &id, &e);
+                return Some((prior, private));
+            }
+        }
+        self.sync_subnets(diags, &client, &id, &subnet_set(&prior.subnet_ids), &subnet_set(&planned.subnet_ids), timeout).await;
+        if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
+            refresh(&mut state, &t.body, t.etag, false);
+        }
+        Some((state, private))
+    }
+
+    async fn destroy<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, _private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<()> {
+        let (client, sub) = self.client(diags).await?;
+        let id = id_of(&prior, &sub)?;
+        let timeout = match timeouts_of(&prior, "delete", DEFAULT_CRUD) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.root_error("Invalid Timeout", e);
+                return None;
+            }
+        };
+        self.sync_subnets(diags, &client, &id, &subnet_set(&prior.subnet_ids), &BTreeSet::new(), timeout).await;
+        if !diags.errors.is_empty() {
+            return None;
+        }
+        match client.delete(&id, timeout).await {
+            Ok(()) => Some(()),
+            Err(e) => {
+                arm_error(diags, "deleting", &id, &e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let parsed = match ResourceId::parse(Kind::RouteTable, &id) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.root_error("Invalid Import ID", e.to_string());
+                return None;
+            }
+        };
+        let state = State {
+            id: Value::Value(parsed.path()),
+            name: Value::Value(parsed.name().to_string()),
+            resource_group_name: Value::Value(parsed.resource_group.clone()),
+            foreign_routes: Value::Null,
+            ..Default::default()
+        };
+        Some((state, ValueEmpty::default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::schema_guard;
+
+    #[test]
+    fn state_matches_schema() {
+        let b = block();
+        schema_guard::assert_state_matches(&State::default(), &b, "aksnet_route_table");
+        schema_guard::assert_well_described(&b, "aksnet_route_table");
+        let NestedBlock::List(route) = &b.blocks["route"] else { panic!("route is a list block") };
+        schema_guard::assert_state_matches(&RouteBlock::default(), route, "route");
+        let NestedBlock::Group(t) = &b.blocks["timeouts"] else { panic!("timeouts is a group") };
+        schema_guard::assert_state_matches(&Timeouts::default(), t, "timeouts");
+        for a in ["name", "resource_group_name", "location"] {
+            assert!(b.attributes[a].description.content.ends_with("Changing this forces a new resource to be created."), "{a}");
+        }
+    }
+
+    fn route(name: &str, prefix: &str, hop: &str, ip: Option<&str>) -> Value<RouteBlock> {
+        Value::Value(RouteBlock { name: Value::Value(name.into()), address_prefix: Value::Value(prefix.into()), next_hop_type: Value::Value(hop.into()), next_hop_ip_address: ip.map(str::to_string).into() })
+    }
+
+    fn cfg(routes: Vec<Value<RouteBlock>>) -> State {
+        State { name: Value::Value("rt".into()), resource_group_name: Value::Value("rg".into()), location: Value::Value("westeurope".into()), route: Value::Value(routes), ..Default::default() }
+    }
+
+    fn errors(c: &State, foreign: usize) -> Vec<String> {
+        let mut d = Diagnostics::default();
+        validate_config(&mut d, c, foreign);
+        d.errors.iter().map(|e| format!("{}: {} @ {}", e.summary, e.detail, e.attribute)).collect()
+    }
+
+    #[test]
+    fn next_hop_ip_pairs_with_virtual_appliance_only() {
+        assert!(errors(&cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.4"))]), 0).is_empty());
+        let e = errors(&cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", None)]), 0);
+        assert!(e[0].contains("Missing Next Hop IP Address") && e[0].contains("next_hop_ip_address"), "{e:?}");
+        let e = errors(&cfg(vec![route("net", "0.0.0.0/0", "Internet", Some("10.0.0.4"))]), 0);
+        assert!(e[0].contains("only allowed"), "{e:?}");
+    }
+
+    #[test]
+    fn names_and_prefixes_are_unique_and_valid() {
+        let e = errors(&cfg(vec![route("a", "10.0.0.0/8", "None", None), route("A", "10.1.0.0/16", "None", None)]), 0);
+        assert!(e.iter().any(|x| x.contains("Duplicate Route Name")), "{e:?}");
+        let e = errors(&cfg(vec![route("a", "10.0.0.0/8", "None", None), route("b", "10.0.0.0/8", "None", None)]), 0);
+        assert!(e.iter().any(|x| x.contains("Duplicate Address Prefix")), "{e:?}");
+        let e = errors(&cfg(vec![route("-bad", "10.0.0.1/8", "Nowhere", None)]), 0);
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(errors(&cfg(vec![route("storage", "Storage.WestEurope", "Internet", None)]), 0).is_empty());
+    }
+
+    #[test]
+    fn route_budget_counts_declared_foreign_and_reserved() {
+        let mut c = cfg(vec![route("a", "10.0.0.0/8", "None", None)]);
+        c.reserved_route_count = Value::Value(300);
+        assert!(errors(&c, 99).is_empty());
+        let e = errors(&c, 100);
+        assert!(e[0].contains("1 declared + 100 foreign + 300 reserved routes = 401"), "{e:?}");
+        c.foreign_routes = Value::Value("remove".into());
+        assert!(errors(&c, 100).is_empty());
+    }
+
+    #[test]
+    fn merge_keeps_foreign_routes_unless_removed() {
+        let current = ArmRouteTable {
+            properties: crate::arm::models::RouteTableProperties {
+                routes: vec![
+                    Route { name: "aks-node-0".into(), properties: RouteProperties { address_prefix: "10.244.0.0/24".into(), next_hop_type: "VirtualAppliance".into(), next_hop_ip_address: Some("10.0.0.4".into()), ..Default::default() }, ..Default::default() },
+                    Route { name: "fw".into(), properties: RouteProperties { address_prefix: "0.0.0.0/0".into(), next_hop_type: "Internet".into(), ..Default::default() }, ..Default::default() },
+                ],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let planned = cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.5"))]);
+        let t = desired_table(&planned, Some(&current));
+        let names: Vec<&str> = t.properties.routes.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["fw", "aks-node-0"]);
+        assert_eq!(t.properties.routes[0].properties.next_hop_ip_address.as_deref(), Some("10.0.0.5"));
+        let mut removing = planned.clone();
+        removing.foreign_routes = Value::Value("remove".into());
+        assert_eq!(desired_table(&removing, Some(&current)).properties.routes.len(), 1);
+        let mut state = planned;
+        refresh(&mut state, &current, None, false);
+        assert_eq!(state.foreign_route_names, Value::Value(vec![Value::Value("aks-node-0".to_string())]));
+    }
+}
