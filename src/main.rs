@@ -31,10 +31,7 @@ fn main() -> ExitCode {
         eprintln!("aksnet: a TLS crypto provider was already installed");
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("aksnet: starting the async runtime: {err}");

@@ -9,9 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{
-    AttributeConstraint as C, AttributeType as T, Block, Description, Schema,
-};
+use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{map, AttributePath, Diagnostics, DynamicFunction, DynamicResource, Provider};
 use tokio::sync::{OnceCell, RwLock};
@@ -150,15 +148,12 @@ fn env_bool(var: &str) -> Result<Option<bool>, String> {
 /// Resolves settings: config value, then environment variable, then default.
 pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
     let get = |name: &str, v: &Str| -> Option<String> {
-        v.as_ref_option()
-            .cloned()
-            .filter(|s| !s.is_empty())
-            .or_else(|| {
-                STRING_SETTINGS
-                    .iter()
-                    .find(|(n, ..)| *n == name)
-                    .and_then(|(_, vars, ..)| env_first(vars))
-            })
+        v.as_ref_option().cloned().filter(|s| !s.is_empty()).or_else(|| {
+            STRING_SETTINGS
+                .iter()
+                .find(|(n, ..)| *n == name)
+                .and_then(|(_, vars, ..)| env_first(vars))
+        })
     };
     let flag = |name: &str, v: &Flag| -> Result<bool, String> {
         if let Some(b) = v.as_ref_option() {
@@ -169,18 +164,16 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
             None => Ok(false),
         }
     };
-    let from_file = |value: Option<String>,
-                     path: Option<String>,
-                     what: &str|
-     -> Result<Option<String>, String> {
-        match (value, path) {
-            (Some(v), _) => Ok(Some(v)),
-            (None, Some(p)) => std::fs::read_to_string(&p)
-                .map(|s| Some(s.trim().to_string()))
-                .map_err(|e| format!("reading {what} from {p}: {e}")),
-            (None, None) => Ok(None),
-        }
-    };
+    let from_file =
+        |value: Option<String>, path: Option<String>, what: &str| -> Result<Option<String>, String> {
+            match (value, path) {
+                (Some(v), _) => Ok(Some(v)),
+                (None, Some(p)) => std::fs::read_to_string(&p)
+                    .map(|s| Some(s.trim().to_string()))
+                    .map_err(|e| format!("reading {what} from {p}: {e}")),
+                (None, None) => Ok(None),
+            }
+        };
     Ok(AuthSettings {
         subscription_id: get("subscription_id", &cfg.subscription_id),
         tenant_id: get("tenant_id", &cfg.tenant_id),
@@ -199,10 +192,7 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
         oidc_token_file_path: get("oidc_token_file_path", &cfg.oidc_token_file_path),
         oidc_request_token: get("oidc_request_token", &cfg.oidc_request_token),
         oidc_request_url: get("oidc_request_url", &cfg.oidc_request_url),
-        use_aks_workload_identity: flag(
-            "use_aks_workload_identity",
-            &cfg.use_aks_workload_identity,
-        )?,
+        use_aks_workload_identity: flag("use_aks_workload_identity", &cfg.use_aks_workload_identity)?,
         use_msi: flag("use_msi", &cfg.use_msi)?,
         msi_endpoint: get("msi_endpoint", &cfg.msi_endpoint),
         use_cli: flag("use_cli", &cfg.use_cli)?,
@@ -292,20 +282,14 @@ impl Provider for AksnetProvider {
         }
     }
 
-    fn get_resources(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+    fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(map! {
             "pod_cidr_plan" => PodCidrPlan,
             "route_table" => RouteTable::new(self.connection.clone())
         })
     }
 
-    fn get_functions(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
+    fn get_functions(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         Some(functions::all())
     }
 }

@@ -35,11 +35,7 @@ pub fn report(diags: &mut Diagnostics, findings: &[Finding]) {
 }
 
 /// A schema attribute with a Markdown description.
-pub fn attribute(
-    attr_type: AttributeType,
-    constraint: AttributeConstraint,
-    markdown: &str,
-) -> Attribute {
+pub fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, markdown: &str) -> Attribute {
     Attribute {
         attr_type,
         description: Description::markdown(markdown),

@@ -206,12 +206,7 @@ fn import_is_not_supported() {
         vec![
             Step::apply(basic_config(), |_| Ok(())),
             Step::cli(
-                &[
-                    "import",
-                    "-no-color",
-                    "aksnet_pod_cidr_plan.other",
-                    "anything",
-                ],
+                &["import", "-no-color", "aksnet_pod_cidr_plan.other", "anything"],
                 false,
                 Some("Import Not Supported|not declared|resource address"),
             ),

@@ -81,18 +81,10 @@ fn settings(e: &Emu) -> AuthSettings {
 
 async fn client() -> ArmClient {
     let e = emulator();
-    let cloud = discover_cloud(&settings(e))
-        .await
-        .expect("metadata discovery");
+    let cloud = discover_cloud(&settings(e)).await.expect("metadata discovery");
     let (cred, method) = select_credential(&settings(e), &cloud).expect("credential");
     assert_eq!(method, "client secret");
-    ArmClient::new(
-        cloud.resource_manager,
-        cred,
-        cloud.scope,
-        Default::default(),
-    )
-    .expect("client")
+    ArmClient::new(cloud.resource_manager, cred, cloud.scope, Default::default()).expect("client")
 }
 
 fn rg(name: &str) -> ResourceId {
@@ -127,10 +119,7 @@ async fn put_waits_for_the_lro_and_returns_the_final_state() {
     let c = client().await;
     group(&c, "rg-lro").await;
     let id = route_table("rg-lro", "rt");
-    let done = c
-        .put::<_, Value>(&id, &table_body(), None, T)
-        .await
-        .expect("put");
+    let done = c.put::<_, Value>(&id, &table_body(), None, T).await.expect("put");
     assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
     assert!(done.etag.as_deref().is_some_and(|t| t.starts_with("W/\"")));
     assert!(c
@@ -154,10 +143,7 @@ async fn unknown_fields_survive_get_modify_put() {
         .put::<_, Value>(&id, &read.body, read.etag.as_deref(), T)
         .await
         .expect("put back");
-    assert_eq!(
-        written.body["properties"]["futureField"],
-        json!({"kept": true})
-    );
+    assert_eq!(written.body["properties"]["futureField"], json!({"kept": true}));
     assert_eq!(written.body["tags"]["team"], "net");
 }
 
@@ -166,10 +152,7 @@ async fn stale_etag_is_a_precondition_failure() {
     let c = client().await;
     group(&c, "rg-etag").await;
     let id = route_table("rg-etag", "rt");
-    let first = c
-        .put::<_, Value>(&id, &table_body(), None, T)
-        .await
-        .expect("put");
+    let first = c.put::<_, Value>(&id, &table_body(), None, T).await.expect("put");
     c.put::<_, Value>(&id, &table_body(), first.etag.as_deref(), T)
         .await
         .expect("matching etag");
@@ -244,9 +227,7 @@ async fn delete_waits_and_in_use_tables_are_refused() {
     let vnet = ResourceId::new(Kind::VirtualNetwork, SUB, "rg-del", &["vnet"]);
     let body = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
         "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/24", "routeTable": {"id": rt.path()}}}]}});
-    c.put::<_, Value>(&vnet, &body, None, T)
-        .await
-        .expect("vnet");
+    c.put::<_, Value>(&vnet, &body, None, T).await.expect("vnet");
     let table = c.get::<Value>(&rt).await.expect("get").expect("exists");
     assert_eq!(
         table.body["properties"]["subnets"][0]["id"],
@@ -260,9 +241,7 @@ async fn delete_waits_and_in_use_tables_are_refused() {
     c.delete(&vnet, T).await.expect("vnet deleted");
     c.delete(&rt, T).await.expect("table deleted");
     assert!(c.get::<Value>(&rt).await.expect("get").is_none());
-    c.delete(&rt, T)
-        .await
-        .expect("deleting what is gone succeeds");
+    c.delete(&rt, T).await.expect("deleting what is gone succeeds");
 }
 
 #[tokio::test]

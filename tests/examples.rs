@@ -33,13 +33,7 @@ fn examples_are_formatted() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let wd = Workdir::new(&tf, None).expect("workdir");
     let run = wd
-        .run(&[
-            "fmt",
-            "-check",
-            "-recursive",
-            "-diff",
-            examples.to_str().unwrap(),
-        ])
+        .run(&["fmt", "-check", "-recursive", "-diff", examples.to_str().unwrap()])
         .expect("runs");
     assert_eq!(
         run.code,

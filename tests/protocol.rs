@@ -70,18 +70,12 @@ async fn plan(p: &mut ProviderProcess, config: Value) -> (Option<Value>, Vec<Dia
         .expect("rpc")
         .into_inner();
     (
-        resp.planned_state
-            .as_ref()
-            .map(|s| decode(s).expect("decodes")),
+        resp.planned_state.as_ref().map(|s| decode(s).expect("decodes")),
         resp.diagnostics,
     )
 }
 
-async fn call(
-    p: &mut ProviderProcess,
-    name: &str,
-    args: Vec<Value>,
-) -> (Option<Value>, Option<String>) {
+async fn call(p: &mut ProviderProcess, name: &str, args: Vec<Value>) -> (Option<Value>, Option<String>) {
     let resp = p
         .client
         .call_function(call_function::Request {
@@ -115,11 +109,7 @@ async fn schema_lists_resource_and_functions_with_descriptions() {
             "{} lacks a description",
             a.name
         );
-        assert!(
-            a.nested_type.is_none(),
-            "{} uses a nested attribute type",
-            a.name
-        );
+        assert!(a.nested_type.is_none(), "{} uses a nested attribute type", a.name);
     }
     for f in [
         "cidrs_overlap",
@@ -299,8 +289,5 @@ fn started_by_hand_it_explains_itself() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
-    assert!(
-        out.stdout.is_empty(),
-        "no handshake line without the cookie"
-    );
+    assert!(out.stdout.is_empty(), "no handshake line without the cookie");
 }

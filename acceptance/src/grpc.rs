@@ -115,8 +115,8 @@ pub fn decode(v: &DynamicValue) -> Result<serde_json::Value, String> {
     if !v.json.is_empty() {
         return serde_json::from_slice(&v.json).map_err(|e| e.to_string());
     }
-    let mp = rmpv::decode::read_value(&mut v.msgpack.as_slice())
-        .map_err(|e| format!("decoding msgpack: {e}"))?;
+    let mp =
+        rmpv::decode::read_value(&mut v.msgpack.as_slice()).map_err(|e| format!("decoding msgpack: {e}"))?;
     Ok(from_msgpack(mp))
 }
 
@@ -132,16 +132,12 @@ fn from_msgpack(v: rmpv::Value) -> serde_json::Value {
         rmpv::Value::F64(f) => f.into(),
         rmpv::Value::String(s) => s.into_str().unwrap_or_default().into(),
         rmpv::Value::Binary(b) => String::from_utf8_lossy(&b).into_owned().into(),
-        rmpv::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(from_msgpack).collect())
-        }
+        rmpv::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(from_msgpack).collect()),
         rmpv::Value::Map(m) => serde_json::Value::Object(
             m.into_iter()
                 .map(|(k, v)| {
                     (
-                        k.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| k.to_string()),
+                        k.as_str().map(str::to_string).unwrap_or_else(|| k.to_string()),
                         from_msgpack(v),
                     )
                 })

@@ -78,10 +78,7 @@ impl Json {
     pub fn output(&self, name: &str) -> Result<&Value, String> {
         self.doc
             .pointer(&format!("/values/outputs/{name}/value"))
-            .or_else(|| {
-                self.doc
-                    .pointer(&format!("/planned_values/outputs/{name}/value"))
-            })
+            .or_else(|| self.doc.pointer(&format!("/planned_values/outputs/{name}/value")))
             .ok_or_else(|| format!("output {name} is not set"))
     }
 }
@@ -98,15 +95,9 @@ pub fn expect_eq(what: &str, actual: &Value, expected: &Value) -> Result<(), Str
 /// One step of a test case.
 pub enum Step {
     /// Apply the configuration, run the checks on the state, then require an empty plan.
-    Apply {
-        config: String,
-        check: Option<Check>,
-    },
+    Apply { config: String, check: Option<Check> },
     /// Plan only (nothing applied) and check the planned values.
-    Plan {
-        config: String,
-        check: Option<Check>,
-    },
+    Plan { config: String, check: Option<Check> },
     /// Plan must fail; the output must match `pattern` and, when set, show `attribute` in the
     /// diagnostic's source snippet.
     ExpectError {
@@ -119,6 +110,20 @@ pub enum Step {
         args: Vec<String>,
         succeed: bool,
         pattern: Option<Regex>,
+    },
+    /// Runs arbitrary code between steps (out-of-band changes, fault injection).
+    Do(Box<dyn Fn() -> Result<(), String>>),
+    /// `plan -detailed-exitcode` must exit `code` (0 no changes, 2 changes) and match `pattern`.
+    PlanExit {
+        config: String,
+        code: i32,
+        pattern: Option<Regex>,
+    },
+    /// Apply must fail with output matching `pattern`; the applied config still gets destroyed.
+    ApplyError {
+        config: String,
+        pattern: Regex,
+        check: Option<Check>,
     },
 }
 
@@ -152,6 +157,30 @@ impl Step {
             pattern: Regex::new(pattern).expect("valid regex"),
             attribute: Some(attribute.to_string()),
         }
+    }
+    /// Plan with `-detailed-exitcode` expecting `code`.
+    pub fn plan_exit(config: &str, code: i32, pattern: Option<&str>) -> Step {
+        Step::PlanExit {
+            config: with_provider(config),
+            code,
+            pattern: pattern.map(|p| Regex::new(p).expect("valid regex")),
+        }
+    }
+    /// Apply must fail with output matching `pattern`.
+    pub fn apply_error(
+        config: &str,
+        pattern: &str,
+        check: impl Fn(&Json) -> Result<(), String> + 'static,
+    ) -> Step {
+        Step::ApplyError {
+            config: with_provider(config),
+            pattern: Regex::new(pattern).expect("valid regex"),
+            check: Some(Box::new(check)),
+        }
+    }
+    /// Arbitrary code between steps.
+    pub fn run(f: impl Fn() -> Result<(), String> + 'static) -> Step {
+        Step::Do(Box::new(f))
     }
     /// A CLI command that must succeed or fail, with output matching `pattern`.
     pub fn cli(args: &[&str], succeed: bool, pattern: Option<&str>) -> Step {
@@ -197,18 +226,27 @@ fn step_error(i: usize, what: &str, msg: String) -> String {
 
 fn show_plan(wd: &Workdir, text: String) -> Result<Json, String> {
     let run = wd.run_ok(&["show", "-json", "-no-color", "plan.bin"])?;
-    let doc =
-        serde_json::from_str(&run.stdout).map_err(|e| format!("parsing the plan JSON: {e}"))?;
+    let doc = serde_json::from_str(&run.stdout).map_err(|e| format!("parsing the plan JSON: {e}"))?;
     Ok(Json { doc, text })
 }
 
 /// Runs the steps on one Terraform.
-pub fn run_steps(
+pub fn run_steps(terraform: &TerraformBin, provider: Option<&Path>, steps: &[Step]) -> Result<(), String> {
+    run_steps_env(terraform, provider, &[], steps)
+}
+
+/// Runs the steps with extra environment for Terraform and the provider (e.g. `ARM_*`).
+pub fn run_steps_env(
     terraform: &TerraformBin,
     provider: Option<&Path>,
+    env: &[(String, String)],
     steps: &[Step],
 ) -> Result<(), String> {
-    let wd = Workdir::new(terraform, provider)?;
+    let mut wd = Workdir::new(terraform, provider)?;
+    for (k, v) in env {
+        wd.set_env(k, v);
+    }
+    let wd = wd;
     let mut cleanup = Cleanup {
         wd: &wd,
         applied: None,
@@ -271,6 +309,48 @@ pub fn run_steps(
                 check_error(&run, pattern, attribute.as_deref())
                     .map_err(|e| step_error(i, "expect error", e))?;
             }
+            Step::Do(f) => f().map_err(|e| step_error(i, "out-of-band action", e))?,
+            Step::PlanExit {
+                config,
+                code,
+                pattern,
+            } => {
+                wd.write_config(config)?;
+                let run = wd.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"])?;
+                if run.code != *code {
+                    return Err(step_error(
+                        i,
+                        "plan",
+                        format!("expected exit {code}, got {}:\n{}", run.code, run.text()),
+                    ));
+                }
+                if let Some(p) = pattern {
+                    if !p.is_match(&flatten(&run.text())) {
+                        return Err(step_error(
+                            i,
+                            "plan",
+                            format!("output does not match /{p}/:\n{}", run.text()),
+                        ));
+                    }
+                }
+            }
+            Step::ApplyError {
+                config,
+                pattern,
+                check,
+            } => {
+                wd.write_config(config)?;
+                cleanup.applied = Some(config.clone());
+                let run = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"])?;
+                check_error(&run, pattern, None).map_err(|e| step_error(i, "apply error", e))?;
+                if let Some(check) = check {
+                    let state = Json {
+                        doc: wd.show_state()?,
+                        text: run.text(),
+                    };
+                    check(&state).map_err(|e| step_error(i, "apply error check", e))?;
+                }
+            }
             Step::Cli {
                 args,
                 succeed,
@@ -330,11 +410,8 @@ pub fn check_error(run: &Run, pattern: &Regex, attribute: Option<&str>) -> Resul
     }
     if let Some(attr) = attribute {
         // The snippet under "on main.tf line N" shows the offending line, e.g. `  12:   max_pods = 5`.
-        let line = Regex::new(&format!(
-            r"(?m)^[│|]?\s*\d+:\s+{}\s*(=|\{{)",
-            regex::escape(attr)
-        ))
-        .expect("valid regex");
+        let line = Regex::new(&format!(r"(?m)^[│|]?\s*\d+:\s+{}\s*(=|\{{)", regex::escape(attr)))
+            .expect("valid regex");
         if !line.is_match(&text) {
             return Err(format!("the error does not point at `{attr}`:\n{text}"));
         }
@@ -344,14 +421,15 @@ pub fn check_error(run: &Run, pattern: &Regex, attribute: Option<&str>) -> Resul
 
 /// Runs a case on every Terraform the suite uses and panics naming the version that failed.
 pub fn run_case(name: &str, provider: &Path, steps: Vec<Step>) {
+    run_case_env(name, provider, &[], steps)
+}
+
+/// [`run_case`] with extra environment (e.g. an emulator's `ARM_*`).
+pub fn run_case_env(name: &str, provider: &Path, env: &[(String, String)], steps: Vec<Step>) {
     let bins = terraform_binaries().unwrap_or_else(|e| panic!("{name}: no Terraform: {e}"));
     for tf in &bins {
-        if let Err(e) = run_steps(tf, Some(provider), &steps) {
-            panic!(
-                "{name} on Terraform {} ({}): {e}",
-                tf.version,
-                tf.path.display()
-            );
+        if let Err(e) = run_steps_env(tf, Some(provider), env, &steps) {
+            panic!("{name} on Terraform {} ({}): {e}", tf.version, tf.path.display());
         }
     }
 }

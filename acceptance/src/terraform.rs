@@ -62,8 +62,7 @@ pub fn pinned() -> Result<TerraformBin, String> {
             return Err(format!("scripts/install-terraform.sh failed with {status}"));
         }
     }
-    let version =
-        version_of(&path).ok_or_else(|| format!("{} does not report a version", path.display()))?;
+    let version = version_of(&path).ok_or_else(|| format!("{} does not report a version", path.display()))?;
     Ok(TerraformBin { path, version })
 }
 
@@ -181,8 +180,7 @@ impl Workdir {
 
     /// Replaces `main.tf`.
     pub fn write_config(&self, config: &str) -> Result<(), String> {
-        std::fs::write(self.path().join("main.tf"), config)
-            .map_err(|e| format!("writing main.tf: {e}"))
+        std::fs::write(self.path().join("main.tf"), config).map_err(|e| format!("writing main.tf: {e}"))
     }
 
     /// Runs `terraform ARGS…` in the directory.

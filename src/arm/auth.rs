@@ -10,14 +10,13 @@ use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::headers::HeaderName;
 use azure_core::http::{
-    ClientMethodOptions, ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request,
-    Url,
+    ClientMethodOptions, ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url,
 };
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
     ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
-    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
-    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    WorkloadIdentityCredentialOptions,
 };
 
 /// Resolved provider settings (config first, then `ARM_*` variables, then defaults).
@@ -119,10 +118,12 @@ impl Cloud {
             .and_then(|a| a.first())
             .and_then(|v| v.as_str())
             .ok_or("the metadata has no authentication.audiences")?;
-        let resource_manager =
-            Url::parse(rm).map_err(|e| format!("resourceManager \"{rm}\": {e}"))?;
+        let resource_manager = Url::parse(rm).map_err(|e| format!("resourceManager \"{rm}\": {e}"))?;
         if resource_manager.scheme() != "https" || !login.starts_with("https://") {
-            return Err("the metadata points at a plain http:// endpoint; aksnet only talks to https endpoints".into());
+            return Err(
+                "the metadata points at a plain http:// endpoint; aksnet only talks to https endpoints"
+                    .into(),
+            );
         }
         Ok(Cloud {
             resource_manager,
@@ -159,10 +160,7 @@ async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value
     let mut req = Request::new(parsed, Method::Get);
     req.insert_header(HeaderName::from_static("accept"), "application/json");
     if let Some(b) = bearer {
-        req.insert_header(
-            HeaderName::from_static("authorization"),
-            format!("Bearer {b}"),
-        );
+        req.insert_header(HeaderName::from_static("authorization"), format!("Bearer {b}"));
     }
     let resp = plain_pipeline()
         .send(
@@ -222,13 +220,8 @@ impl fmt::Debug for OidcSource {
 
 #[async_trait]
 impl ClientAssertion for OidcSource {
-    async fn secret(
-        &self,
-        _options: Option<ClientMethodOptions<'_>>,
-    ) -> azure_core::Result<String> {
-        let err = |m: String| {
-            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m)
-        };
+    async fn secret(&self, _options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+        let err = |m: String| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m);
         match self {
             OidcSource::Token(t) => Ok(t.clone()),
             OidcSource::File(p) => std::fs::read_to_string(p)
@@ -286,8 +279,9 @@ pub fn select_credential(
             .map_err(|e| format!("client secret credential: {e}"))?;
             return Ok((cred, "client secret"));
         }
-        (_, _, Some(_)) => tried
-            .push("client secret: tenant_id and client_id are required with client_secret".into()),
+        (_, _, Some(_)) => {
+            tried.push("client secret: tenant_id and client_id are required with client_secret".into())
+        }
         _ => tried.push("client secret: client_secret is not set".into()),
     }
 

@@ -46,9 +46,7 @@ pub enum ClientError {
     #[error("sending the request: {0}")]
     Transport(String),
     /// The operation outlived the resource's timeout.
-    #[error(
-        "timed out after {0:?} waiting for the operation to finish; it may still complete in Azure"
-    )]
+    #[error("timed out after {0:?} waiting for the operation to finish; it may still complete in Azure")]
     Timeout(Duration),
     /// The response was not the JSON expected.
     #[error("decoding the response: {0}")]
@@ -93,8 +91,7 @@ impl ArmClient {
                 "the resource manager endpoint {endpoint} does not use https; aksnet refuses to send credentials over plain HTTP"
             )));
         }
-        let auth: Arc<dyn Policy> =
-            Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
+        let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
         let pipeline = Pipeline::new(
             Some("aksnet"),
             Some(env!("CARGO_PKG_VERSION")),
@@ -165,9 +162,7 @@ impl ArmClient {
     ) -> Result<RawResponse, ClientError> {
         let mut backoff = Duration::from_secs(2);
         loop {
-            let resp = self
-                .send(method, url.clone(), body.clone(), if_match)
-                .await?;
+            let resp = self.send(method, url.clone(), body.clone(), if_match).await?;
             let status = u16::from(resp.status());
             if status < 400 {
                 return Ok(resp);
@@ -186,10 +181,7 @@ impl ArmClient {
     }
 
     /// GETs a resource; `Ok(None)` when it does not exist.
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        id: &ResourceId,
-    ) -> Result<Option<Tagged<T>>, ClientError> {
+    pub async fn get<T: DeserializeOwned>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
         let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
         match u16::from(resp.status()) {
             404 => Ok(None),
@@ -253,11 +245,7 @@ impl ArmClient {
         Ok(())
     }
 
-    async fn pause(
-        first: Option<Duration>,
-        deadline: Instant,
-        timeout: Duration,
-    ) -> Result<(), ClientError> {
+    async fn pause(first: Option<Duration>, deadline: Instant, timeout: Duration) -> Result<(), ClientError> {
         let wait = first.unwrap_or(DEFAULT_POLL).min(MAX_POLL);
         let now = Instant::now();
         if now >= deadline {
@@ -268,8 +256,8 @@ impl ArmClient {
     }
 
     fn absolute(&self, raw: &str) -> Result<Url, ClientError> {
-        let url = Url::parse(raw)
-            .map_err(|e| ClientError::Decode(format!("operation URL \"{raw}\": {e}")))?;
+        let url =
+            Url::parse(raw).map_err(|e| ClientError::Decode(format!("operation URL \"{raw}\": {e}")))?;
         if url.scheme() != "https" {
             return Err(ClientError::Config(format!(
                 "refusing to poll the non-https operation URL {url}"
@@ -372,10 +360,7 @@ fn operation_error(resp: &RawResponse, status: OperationStatus) -> ArmError {
     let mut err = ArmError::from_body(200, body.to_string().as_bytes(), header(resp, &REQUEST_ID));
     if err.code.is_empty() {
         err.code = format!("Operation{}", status.status);
-        err.message = format!(
-            "the operation ended {} without an error body",
-            status.status
-        );
+        err.message = format!("the operation ended {} without an error body", status.status);
     }
     err
 }
@@ -414,16 +399,11 @@ fn retry_after(resp: &RawResponse) -> Option<Duration> {
 }
 
 fn to_arm_error(resp: &RawResponse) -> ArmError {
-    ArmError::from_body(
-        u16::from(resp.status()),
-        resp.body(),
-        header(resp, &REQUEST_ID),
-    )
+    ArmError::from_body(u16::from(resp.status()), resp.body(), header(resp, &REQUEST_ID))
 }
 
 fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse) -> Result<Tagged<T>, ClientError> {
-    let body =
-        serde_json::from_slice(resp.body()).map_err(|e| ClientError::Decode(e.to_string()))?;
+    let body = serde_json::from_slice(resp.body()).map_err(|e| ClientError::Decode(e.to_string()))?;
     let etag = header(resp, &ETAG).or_else(|| {
         serde_json::from_slice::<serde_json::Value>(resp.body())
             .ok()

@@ -48,8 +48,8 @@ impl Kind {
     }
 
     fn example(self) -> String {
-        let mut s = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/example-rg"
-            .to_string();
+        let mut s =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/example-rg".to_string();
         if self != Kind::ResourceGroup {
             s.push_str("/providers/");
             s.push_str(self.namespace());
@@ -118,9 +118,7 @@ impl ResourceId {
             ));
         }
         let seg = |i: usize| parts.get(i).copied().unwrap_or("");
-        if !seg(1).eq_ignore_ascii_case("subscriptions")
-            || !seg(3).eq_ignore_ascii_case("resourceGroups")
-        {
+        if !seg(1).eq_ignore_ascii_case("subscriptions") || !seg(3).eq_ignore_ascii_case("resourceGroups") {
             return Err(err(
                 "it must start with /subscriptions/{id}/resourceGroups/{name}",
             ));
@@ -131,11 +129,7 @@ impl ResourceId {
         }
         let rest = &parts[5..];
         let types = kind.segments();
-        let expected_len = if types.is_empty() {
-            0
-        } else {
-            2 + types.len() * 2
-        };
+        let expected_len = if types.is_empty() { 0 } else { 2 + types.len() * 2 };
         if rest.len() != expected_len {
             return Err(err(&format!(
                 "it has {} segments after the resource group, expected {expected_len}",
@@ -144,17 +138,13 @@ impl ResourceId {
         }
         let mut names = Vec::new();
         if !types.is_empty() {
-            if !rest[0].eq_ignore_ascii_case("providers")
-                || !rest[1].eq_ignore_ascii_case(kind.namespace())
-            {
+            if !rest[0].eq_ignore_ascii_case("providers") || !rest[1].eq_ignore_ascii_case(kind.namespace()) {
                 return Err(err(&format!("the provider must be {}", kind.namespace())));
             }
             for (i, t) in types.iter().enumerate() {
                 let (ty, name) = (rest[2 + 2 * i], rest[3 + 2 * i]);
                 if !ty.eq_ignore_ascii_case(t) {
-                    return Err(err(&format!(
-                        "found segment \"{ty}\" where \"{t}\" was expected"
-                    )));
+                    return Err(err(&format!("found segment \"{ty}\" where \"{t}\" was expected")));
                 }
                 if name.is_empty() {
                     return Err(err(&format!("the {t} name is empty")));
@@ -236,8 +226,7 @@ mod tests {
 
     #[test]
     fn parses_case_insensitively_and_round_trips() {
-        let id =
-            ResourceId::parse(Kind::RouteTable, &RT.to_lowercase().replace("rg", "RG")).unwrap();
+        let id = ResourceId::parse(Kind::RouteTable, &RT.to_lowercase().replace("rg", "RG")).unwrap();
         assert_eq!(id.name(), "rt");
         assert_eq!(id.resource_group, "RG");
         let id = ResourceId::parse(Kind::RouteTable, RT).unwrap();
@@ -277,10 +266,6 @@ mod tests {
             .to_string();
         assert!(e.contains("Microsoft.ContainerService"), "{e}");
         assert!(ResourceId::parse(Kind::RouteTable, "rt").is_err());
-        assert!(ResourceId::parse(
-            Kind::RouteTable,
-            &format!("https://management.azure.com{RT}")
-        )
-        .is_err());
+        assert!(ResourceId::parse(Kind::RouteTable, &format!("https://management.azure.com{RT}")).is_err());
     }
 }

@@ -105,7 +105,13 @@ mod tests {
         let back = serde_json::to_value(&rt).unwrap();
         assert_eq!(back["etag"], raw["etag"]);
         assert_eq!(back["properties"]["resourceGuid"], "g");
-        assert_eq!(back["properties"]["routes"][0]["properties"]["hasBgpOverride"], false);
-        assert!(back["properties"].get("subnets").is_none(), "read-only subnets are not sent back");
+        assert_eq!(
+            back["properties"]["routes"][0]["properties"]["hasBgpOverride"],
+            false
+        );
+        assert!(
+            back["properties"].get("subnets").is_none(),
+            "read-only subnets are not sent back"
+        );
     }
 }

@@ -57,9 +57,7 @@ impl Function for CidrsOverlap {
 }
 
 fn arg_cidr(diags: &mut Diagnostics, index: i64, s: &str) -> Option<IpNet> {
-    parse_cidr(s)
-        .map_err(|e| diags.function_error(index, e))
-        .ok()
+    parse_cidr(s).map_err(|e| diags.function_error(index, e)).ok()
 }
 
 /// pod_cidr_max_nodes(pod_cidr): nodes an overlay or kubenet pod CIDR can hold (C1).
@@ -163,10 +161,7 @@ impl Function for NodeSubnetPrefix {
         if !MAX_PODS_RANGE.contains(&u32::try_from(args.max_pods).unwrap_or(0)) {
             diags.function_error(
                 2,
-                format!(
-                    "max_pods is {}; AKS accepts 10 to 250 (rule C8)",
-                    args.max_pods
-                ),
+                format!("max_pods is {}; AKS accepts 10 to 250 (rule C8)", args.max_pods),
             );
             return None;
         }
@@ -181,10 +176,7 @@ impl Function for NodeSubnetPrefix {
             None => {
                 diags.function_error(
                     1,
-                    format!(
-                        "{} addresses do not fit in any Azure subnet",
-                        thousands(needed)
-                    ),
+                    format!("{} addresses do not fit in any Azure subnet", thousands(needed)),
                 );
                 None
             }

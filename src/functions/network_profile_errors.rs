@@ -122,8 +122,7 @@ impl Function for NetworkProfileErrors {
 pub fn decode_dynamic(v: rmpv::Value) -> Result<Json, String> {
     let v = match v {
         rmpv::Value::Array(mut items)
-            if items.len() == 2
-                && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
+            if items.len() == 2 && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
         {
             items.swap_remove(1)
         }
@@ -151,12 +150,9 @@ fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
             .unwrap_or(Json::Null),
         rmpv::Value::String(s) => Json::String(s.into_str().unwrap_or_default()),
         rmpv::Value::Binary(b) => Json::String(String::from_utf8_lossy(&b).into_owned()),
-        rmpv::Value::Array(items) => Json::Array(
-            items
-                .into_iter()
-                .map(msgpack_to_json)
-                .collect::<Result<_, _>>()?,
-        ),
+        rmpv::Value::Array(items) => {
+            Json::Array(items.into_iter().map(msgpack_to_json).collect::<Result<_, _>>()?)
+        }
         rmpv::Value::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
@@ -168,9 +164,7 @@ fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
             }
             Json::Object(m)
         }
-        rmpv::Value::Ext(..) => {
-            return Err("the argument contains a value that is not known yet".into())
-        }
+        rmpv::Value::Ext(..) => return Err("the argument contains a value that is not known yet".into()),
     })
 }
 
@@ -180,9 +174,7 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
         .as_object()
         .ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
     check_keys(obj, &TOP_KEYS, "profile")?;
-    let s = |k: &'static str| {
-        opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))))
-    };
+    let s = |k: &'static str| opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))));
     let list = |k: &'static str| -> Result<Vec<Located<String>>, String> {
         Ok(string_list(obj, k)?
             .into_iter()
@@ -233,9 +225,7 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
 }
 
 fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| format!("{path} must be an object"))?;
+    let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
     check_keys(obj, &POOL_KEYS, &path.to_string())?;
     let n = |k: &str| opt_u32(obj, k).map_err(|e| format!("{path}.{e}"));
     let s = |k: &str| opt_string(obj, k).map_err(|e| format!("{path}.{e}"));
@@ -332,8 +322,7 @@ mod tests {
             err.contains("network_pluggin") && err.contains("network_plugin,"),
             "{err}"
         );
-        let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]}))
-            .unwrap_err();
+        let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]})).unwrap_err();
         assert!(err.contains("node_pool[0].max_pods"), "{err}");
         assert!(profile_from_json(&json!("azure")).is_err());
     }

@@ -5,12 +5,7 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 /// Ranges AKS reserves for itself (R1; A-cni, A-kn, A-leg, A-byo).
-pub const AKS_RESERVED: [&str; 4] = [
-    "169.254.0.0/16",
-    "172.30.0.0/16",
-    "172.31.0.0/16",
-    "192.0.2.0/24",
-];
+pub const AKS_RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
 /// Ranges a VNet or subnet may not contain (R2; VNET-FAQ).
 pub const VNET_FORBIDDEN: [&str; 5] = [
@@ -32,7 +27,9 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
     let s = s.trim();
     let net: IpNet = s.parse().map_err(|_| {
         if s.contains('/') {
-            format!("\"{s}\" is not a valid CIDR; expected an address and a prefix length such as 10.244.0.0/16")
+            format!(
+                "\"{s}\" is not a valid CIDR; expected an address and a prefix length such as 10.244.0.0/16"
+            )
         } else {
             format!("\"{s}\" has no prefix length; expected a CIDR such as 10.244.0.0/16")
         }
@@ -50,9 +47,7 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
 pub fn parse_cidr_v4(s: &str) -> Result<Ipv4Net, String> {
     match parse_cidr(s)? {
         IpNet::V4(n) => Ok(n),
-        IpNet::V6(_) => Err(format!(
-            "\"{s}\" is an IPv6 range; an IPv4 CIDR is expected here"
-        )),
+        IpNet::V6(_) => Err(format!("\"{s}\" is an IPv6 range; an IPv4 CIDR is expected here")),
     }
 }
 
@@ -102,20 +97,14 @@ pub fn smallest_prefix_for(needed: u64, max_prefix: u8) -> Option<u8> {
 /// The first range of length `prefix_len` (lowest address first, space by space, in the
 /// order given) that lies inside one of `space` and overlaps none of `used`.
 pub fn first_free(space: &[IpNet], used: &[IpNet], prefix_len: u8) -> Option<IpNet> {
-    space
-        .iter()
-        .find_map(|s| first_free_in(s, used, prefix_len))
+    space.iter().find_map(|s| first_free_in(s, used, prefix_len))
 }
 
 fn first_free_in(space: &IpNet, used: &[IpNet], prefix_len: u8) -> Option<IpNet> {
     if prefix_len < space.prefix_len() || prefix_len > space.max_prefix_len() {
         return None;
     }
-    let mut blockers: Vec<(u128, u128)> = used
-        .iter()
-        .filter(|u| overlaps(u, space))
-        .map(bounds)
-        .collect();
+    let mut blockers: Vec<(u128, u128)> = used.iter().filter(|u| overlaps(u, space)).map(bounds).collect();
     blockers.sort_unstable();
     let (lo, hi) = bounds(space);
     let step: u128 = 1u128 << u32::from(space.max_prefix_len() - prefix_len);
@@ -157,12 +146,11 @@ fn bounds(net: &IpNet) -> (u128, u128) {
 fn from_u128(like: &IpNet, addr: u128, prefix_len: u8) -> IpNet {
     match like {
         IpNet::V4(_) => IpNet::V4(
-            Ipv4Net::new(std::net::Ipv4Addr::from(addr as u32), prefix_len)
-                .expect("prefix checked"),
+            Ipv4Net::new(std::net::Ipv4Addr::from(addr as u32), prefix_len).expect("prefix checked"),
         ),
-        IpNet::V6(_) => IpNet::V6(
-            Ipv6Net::new(std::net::Ipv6Addr::from(addr), prefix_len).expect("prefix checked"),
-        ),
+        IpNet::V6(_) => {
+            IpNet::V6(Ipv6Net::new(std::net::Ipv6Addr::from(addr), prefix_len).expect("prefix checked"))
+        }
     }
 }
 
@@ -201,9 +189,7 @@ mod tests {
     fn parse_rejects_host_bits_with_the_network_address() {
         let err = parse_cidr("10.244.1.0/16").unwrap_err();
         assert!(err.contains("10.244.0.0/16"), "{err}");
-        assert!(parse_cidr("10.244.0.0")
-            .unwrap_err()
-            .contains("no prefix length"));
+        assert!(parse_cidr("10.244.0.0").unwrap_err().contains("no prefix length"));
         assert!(parse_cidr("10.300.0.0/16").is_err());
         assert_eq!(parse_cidr(" 10.0.0.0/8 ").unwrap(), n("10.0.0.0/8"));
         assert!(parse_cidr_v4("fd00::/64").is_err());
@@ -244,10 +230,7 @@ mod tests {
         assert_eq!(first_free(&space, &used, 15), None);
         assert_eq!(first_free(&space, &[n("10.0.0.0/16")], 24), None);
         let two = [n("10.0.0.0/24"), n("10.1.0.0/16")];
-        assert_eq!(
-            first_free(&two, &[n("10.0.0.0/25")], 24),
-            Some(n("10.1.0.0/24"))
-        );
+        assert_eq!(first_free(&two, &[n("10.0.0.0/25")], 24), Some(n("10.1.0.0/24")));
         assert_eq!(
             first_free(&[n("fd00::/48")], &[n("fd00::/64")], 64),
             Some(n("fd00:0:0:1::/64"))

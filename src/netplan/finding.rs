@@ -35,11 +35,7 @@ impl FieldPath {
     }
     /// `block[index].attr`
     pub fn nested(block: &'static str, index: usize, attr: &'static str) -> Self {
-        Self(vec![
-            Step::Attr(block),
-            Step::Index(index),
-            Step::Attr(attr),
-        ])
+        Self(vec![Step::Attr(block), Step::Index(index), Step::Attr(attr)])
     }
     /// Appends an index step.
     pub fn index(mut self, i: usize) -> Self {

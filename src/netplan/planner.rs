@@ -24,12 +24,7 @@ pub const MOVE_SUMMARY: &str = "Address Range Moves";
 pub const DNS_SERVICE_IP_OFFSET: u64 = 10;
 
 /// Private spaces searched when a default range is taken (R3: RFC 1918 and RFC 6598).
-const PRIVATE_V4: [&str; 4] = [
-    "10.0.0.0/8",
-    "100.64.0.0/10",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-];
+const PRIVATE_V4: [&str; 4] = ["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16"];
 const PRIVATE_V6: &str = "fd00::/8";
 
 /// Everything the planner needs; the profile carries the user's explicit values.
@@ -209,16 +204,10 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
         .copied()
         .collect();
     let user_pod = p.pod_cidrs.first().and_then(|l| parse_cidr(&l.value).ok());
-    let user_svc = p
-        .service_cidrs
-        .first()
-        .and_then(|l| parse_cidr(&l.value).ok());
+    let user_svc = p.service_cidrs.first().and_then(|l| parse_cidr(&l.value).ok());
     outside.extend(user_pod.iter().chain(user_svc.iter()).copied());
 
-    let dual = p
-        .ip_families
-        .iter()
-        .any(|f| f.value.eq_ignore_ascii_case("IPv6"));
+    let dual = p.ip_families.iter().any(|f| f.value.eq_ignore_ascii_case("IPv6"));
     let mut pod_cidrs = Vec::new();
     if ipam.uses_pod_cidr() {
         let pod_v4 = match user_pod {
@@ -348,11 +337,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
         max_nodes_limit,
         required_node_ips: node_ips,
         required_pod_ips: pod_ips,
-        kubenet_routes_needed: if ipam == Ipam::Kubenet {
-            total_nodes
-        } else {
-            0
-        },
+        kubenet_routes_needed: if ipam == Ipam::Kubenet { total_nodes } else { 0 },
         pools,
         warnings,
     })
@@ -367,13 +352,8 @@ fn size_pools(req: &PlanRequest, ipam: Ipam) -> Result<Vec<PoolPlan>, Vec<Findin
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for pool in &req.profile.node_pools {
-        let max_pods = pool
-            .max_pods
-            .unwrap_or_else(|| sizing::default_max_pods(ipam));
-        let base = pool
-            .node_count
-            .unwrap_or(0)
-            .max(pool.max_count.unwrap_or(0));
+        let max_pods = pool.max_pods.unwrap_or_else(|| sizing::default_max_pods(ipam));
+        let base = pool.node_count.unwrap_or(0).max(pool.max_count.unwrap_or(0));
         let surge = match sizing::surge_nodes(pool.max_surge.as_deref(), base) {
             Ok(s) => s,
             Err(e) => {
@@ -427,13 +407,7 @@ fn keep_or_allocate(
 }
 
 /// Warns when a range of an earlier plan moves, and why.
-fn note_move(
-    warnings: &mut Vec<Finding>,
-    attr: &'static str,
-    prior: Option<IpNet>,
-    now: IpNet,
-    needed: u8,
-) {
+fn note_move(warnings: &mut Vec<Finding>, attr: &'static str, prior: Option<IpNet>, now: IpNet, needed: u8) {
     if let Some(old) = prior.filter(|old| *old != now) {
         let why = if old.prefix_len() > needed {
             format!("{old} is too small (a /{needed} or larger is needed)")
@@ -491,8 +465,7 @@ fn capacity(
         if needed == 0 {
             usable
         } else {
-            u64::try_from(u128::from(usable) * u128::from(peak) / u128::from(needed))
-                .unwrap_or(u64::MAX)
+            u64::try_from(u128::from(usable) * u128::from(peak) / u128::from(needed)).unwrap_or(u64::MAX)
         }
     };
     let node_ips: u64 = pools.iter().map(|p| p.node_ips).sum();
@@ -579,13 +552,7 @@ fn demand(ipam: Ipam, needed: u64, pools: &[PoolPlan]) -> String {
     }
 }
 
-fn too_big(
-    rule: &'static str,
-    path: FieldPath,
-    ipam: Ipam,
-    needed: u64,
-    pools: &[PoolPlan],
-) -> Finding {
+fn too_big(rule: &'static str, path: FieldPath, ipam: Ipam, needed: u64, pools: &[PoolPlan]) -> Finding {
     Finding::error(
         rule,
         path,
@@ -614,8 +581,7 @@ fn no_room(
         (Ipam::PodSubnetStatic, "pod subnet") => "C7",
         _ => "C4",
     };
-    let largest =
-        (prefix + 1..=cidr::MIN_SUBNET_PREFIX_V4).find_map(|p| first_free(space, taken, p));
+    let largest = (prefix + 1..=cidr::MIN_SUBNET_PREFIX_V4).find_map(|p| first_free(space, taken, p));
     let have = match largest {
         Some(n) => format!(
             "the largest free range in address_space is /{} ({} usable)",
@@ -723,14 +689,8 @@ mod tests {
             vec![pool(0, 3, None, None)],
         ))
         .unwrap();
-        assert!(!p
-            .service_cidrs
-            .iter()
-            .any(|s| overlaps(s, &net("10.0.0.0/16"))));
-        assert!(!p
-            .pod_cidrs
-            .iter()
-            .any(|s| overlaps(s, &net("10.244.0.0/16"))));
+        assert!(!p.service_cidrs.iter().any(|s| overlaps(s, &net("10.0.0.0/16"))));
+        assert!(!p.pod_cidrs.iter().any(|s| overlaps(s, &net("10.244.0.0/16"))));
         assert_eq!(p.kubenet_routes_needed, 4);
     }
 
@@ -749,8 +709,7 @@ mod tests {
         assert_eq!(e.rule, "C5");
         assert_eq!(e.path, FieldPath::attr("address_space"));
         assert!(
-            e.detail
-                .contains("1,581 addresses for 51 nodes × (30 pods + 1)"),
+            e.detail.contains("1,581 addresses for 51 nodes × (30 pods + 1)"),
             "{}",
             e.detail
         );
@@ -887,11 +846,7 @@ mod tests {
         req.profile.pod_cidrs = vec![loc("10.100.0.0/22", "pod_cidr")];
         let p = plan(&req).unwrap();
         assert_eq!(p.max_nodes, 4);
-        assert!(
-            p.max_nodes_limit.starts_with("pod_cidr"),
-            "{}",
-            p.max_nodes_limit
-        );
+        assert!(p.max_nodes_limit.starts_with("pod_cidr"), "{}", p.max_nodes_limit);
         assert_eq!(p.pod_cidrs[0], net("10.100.0.0/22"));
     }
 

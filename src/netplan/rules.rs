@@ -385,16 +385,16 @@ fn families(p: &NetworkProfile, out: &mut Vec<Finding>) {
         return;
     }
     let n = fams.len().max(1);
-    for (what, list) in [
-        ("pod_cidrs", &p.pod_cidrs),
-        ("service_cidrs", &p.service_cidrs),
-    ] {
+    for (what, list) in [("pod_cidrs", &p.pod_cidrs), ("service_cidrs", &p.service_cidrs)] {
         if list.len() > n {
             out.push(Finding::error(
                 "E14",
                 list[n].path.clone(),
                 "CIDRs Do Not Match IP Families",
-                format!("{what} has {} entries but ip_families has {n}; give one CIDR per family, IPv4 first.", list.len()),
+                format!(
+                    "{what} has {} entries but ip_families has {n}; give one CIDR per family, IPv4 first.",
+                    list.len()
+                ),
             ));
         }
         if list.len() == 2 {
@@ -478,23 +478,15 @@ impl Ranges {
 }
 
 fn is_private_v4(n: &IpNet) -> bool {
-    [
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-    ]
-    .iter()
-    .filter_map(|s| s.parse::<IpNet>().ok())
-    .any(|space| space.contains(n))
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
+        .iter()
+        .filter_map(|s| s.parse::<IpNet>().ok())
+        .any(|space| space.contains(n))
 }
 
 /// R1–R6, R8: reserved, forbidden and overlapping ranges; DNS service IP; subnet sizes.
 fn address_ranges(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
-    let aks_reserved: Vec<IpNet> = cidr::AKS_RESERVED
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect();
+    let aks_reserved: Vec<IpNet> = cidr::AKS_RESERVED.iter().filter_map(|s| s.parse().ok()).collect();
     let forbidden: Vec<IpNet> = cidr::VNET_FORBIDDEN
         .iter()
         .filter_map(|s| s.parse().ok())
@@ -652,12 +644,8 @@ fn address_ranges(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
 /// Peak nodes of one pool: `max(node_count, max_count) + surge` (C1, C4; A-ip). Invalid
 /// surge values count as the default here and are reported by [`capacity`].
 fn pool_peak(pool: &NodePool) -> u64 {
-    let base = pool
-        .node_count
-        .unwrap_or(0)
-        .max(pool.max_count.unwrap_or(0));
-    let surge =
-        sizing::surge_nodes(pool.max_surge.as_deref(), base).unwrap_or(sizing::DEFAULT_SURGE_NODES);
+    let base = pool.node_count.unwrap_or(0).max(pool.max_count.unwrap_or(0));
+    let surge = sizing::surge_nodes(pool.max_surge.as_deref(), base).unwrap_or(sizing::DEFAULT_SURGE_NODES);
     u64::from(base) + u64::from(surge)
 }
 
@@ -672,11 +660,7 @@ fn peak_breakdown(p: &NetworkProfile) -> String {
         .iter()
         .map(|n| {
             let base = n.node_count.unwrap_or(0).max(n.max_count.unwrap_or(0));
-            format!(
-                "{}: {base} + {} surge",
-                n.path,
-                pool_peak(n) - u64::from(base)
-            )
+            format!("{}: {base} + {} surge", n.path, pool_peak(n) - u64::from(base))
         })
         .collect();
     format!(
@@ -702,9 +686,7 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
             }
         }
         if let Some(count) = pool.node_count {
-            if pool.min_count.is_some_and(|m| count < m)
-                || pool.max_count.is_some_and(|m| count > m)
-            {
+            if pool.min_count.is_some_and(|m| count < m) || pool.max_count.is_some_and(|m| count > m) {
                 out.push(Finding::error(
                     "C3",
                     pool.path.clone().then("node_count"),
@@ -725,10 +707,7 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        let base = pool
-            .node_count
-            .unwrap_or(0)
-            .max(pool.max_count.unwrap_or(0));
+        let base = pool.node_count.unwrap_or(0).max(pool.max_count.unwrap_or(0));
         if base > sizing::MAX_POOL_NODES {
             let attr = if pool.max_count.unwrap_or(0) >= pool.node_count.unwrap_or(0) {
                 "max_count"
@@ -775,10 +754,7 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
             "C3",
             FieldPath::root(),
             "Cluster Too Large",
-            format!(
-                "{}; an AKS cluster holds at most 5,000 nodes.",
-                peak_breakdown(p)
-            ),
+            format!("{}; an AKS cluster holds at most 5,000 nodes.", peak_breakdown(p)),
         ));
     }
     let Some(ipam) = ipam else { return };
@@ -812,7 +788,11 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
                     "C1",
                     path.clone(),
                     "Pod CIDR Too Small",
-                    format!("pod CIDR {pc} holds {} nodes at one /24 per node; {}; use /{need} or larger.", thousands(holds), peak_breakdown(p)),
+                    format!(
+                        "pod CIDR {pc} holds {} nodes at one /24 per node; {}; use /{need} or larger.",
+                        thousands(holds),
+                        peak_breakdown(p)
+                    ),
                 ));
             }
         }
@@ -842,37 +822,36 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
             let fix = cidr::smallest_v4_subnet_prefix(needed)
                 .map(|p| format!("use /{p} or larger"))
                 .unwrap_or_else(|| "split the cluster".into());
-            let (rule, demand) =
-                if ipam == Ipam::NodeSubnet && pods.windows(2).all(|w| w[0] == w[1]) {
-                    (
-                        "C5",
-                        format!(
-                            "Azure CNI needs {} addresses for {} nodes × ({} pods + 1)",
-                            thousands(needed),
-                            thousands(peak),
-                            pods.first().copied().unwrap_or(0)
-                        ),
-                    )
-                } else if ipam == Ipam::NodeSubnet {
-                    (
-                        "C5",
-                        format!(
-                            "Azure CNI needs {} addresses for {} nodes and their pods",
-                            thousands(needed),
-                            thousands(peak)
-                        ),
-                    )
-                } else {
-                    (
-                        "C4",
-                        format!(
-                            "{} needs {} node addresses for {} nodes",
-                            ipam.describe(),
-                            thousands(needed),
-                            thousands(peak)
-                        ),
-                    )
-                };
+            let (rule, demand) = if ipam == Ipam::NodeSubnet && pods.windows(2).all(|w| w[0] == w[1]) {
+                (
+                    "C5",
+                    format!(
+                        "Azure CNI needs {} addresses for {} nodes × ({} pods + 1)",
+                        thousands(needed),
+                        thousands(peak),
+                        pods.first().copied().unwrap_or(0)
+                    ),
+                )
+            } else if ipam == Ipam::NodeSubnet {
+                (
+                    "C5",
+                    format!(
+                        "Azure CNI needs {} addresses for {} nodes and their pods",
+                        thousands(needed),
+                        thousands(peak)
+                    ),
+                )
+            } else {
+                (
+                    "C4",
+                    format!(
+                        "{} needs {} node addresses for {} nodes",
+                        ipam.describe(),
+                        thousands(needed),
+                        thousands(peak)
+                    ),
+                )
+            };
             out.push(Finding::error(
                 rule,
                 path.clone(),
@@ -901,11 +880,7 @@ fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
                 .sum();
             let usable = usable_subnet_ips(subnet);
             if usable < needed {
-                let rule = if ipam == Ipam::PodSubnetStatic {
-                    "C7"
-                } else {
-                    "C6"
-                };
+                let rule = if ipam == Ipam::PodSubnetStatic { "C7" } else { "C6" };
                 let fix = cidr::smallest_v4_subnet_prefix(needed)
                     .map(|p| format!("use /{p} or larger"))
                     .unwrap_or_else(|| "split the cluster".into());

@@ -108,9 +108,7 @@ pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, String> {
         Ok((u64::from(nodes) * u64::from(pct)).div_ceil(100).max(1) as u32)
     } else {
         raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            format!(
-                "\"{raw}\" is neither a node count (1 or more) nor a percentage such as \"33%\""
-            )
+            format!("\"{raw}\" is neither a node count (1 or more) nor a percentage such as \"33%\"")
         })
     }
 }
@@ -169,14 +167,8 @@ mod tests {
             Ipam::from_settings(Some("none"), None, false, None),
             Some(Ipam::Byo)
         );
-        assert_eq!(
-            Ipam::from_settings(None, None, false, None),
-            Some(Ipam::Overlay)
-        );
-        assert_eq!(
-            Ipam::from_settings(Some("flannel"), None, false, None),
-            None
-        );
+        assert_eq!(Ipam::from_settings(None, None, false, None), Some(Ipam::Overlay));
+        assert_eq!(Ipam::from_settings(Some("flannel"), None, false, None), None);
     }
 
     #[test]

@@ -203,10 +203,7 @@ fn profile(cfg: &State) -> NetworkProfile {
         .unwrap_or_default();
     NetworkProfile {
         network_plugin: located(&cfg.network_plugin, FieldPath::attr("network_plugin")),
-        network_plugin_mode: located(
-            &cfg.network_plugin_mode,
-            FieldPath::attr("network_plugin_mode"),
-        ),
+        network_plugin_mode: located(&cfg.network_plugin_mode, FieldPath::attr("network_plugin_mode")),
         pod_cidrs: located(&cfg.pod_cidr, FieldPath::attr("pod_cidr"))
             .into_iter()
             .collect(),
@@ -258,9 +255,7 @@ fn inputs_unknown(cfg: &State) -> bool {
                 Value::Unknown => true,
                 Value::Null => false,
                 Value::Value(p) => {
-                    [&p.name, &p.os_type, &p.max_surge]
-                        .iter()
-                        .any(|v| v.is_unknown())
+                    [&p.name, &p.os_type, &p.max_surge].iter().any(|v| v.is_unknown())
                         || [&p.node_count, &p.min_count, &p.max_count, &p.max_pods]
                             .iter()
                             .any(|v| v.is_unknown())
@@ -281,10 +276,7 @@ fn validate_shape(diags: &mut Diagnostics, cfg: &State) {
         ("max_nodes_limit", !cfg.max_nodes_limit.is_null()),
         ("required_node_ips", !cfg.required_node_ips.is_null()),
         ("required_pod_ips", !cfg.required_pod_ips.is_null()),
-        (
-            "kubenet_routes_needed",
-            !cfg.kubenet_routes_needed.is_null(),
-        ),
+        ("kubenet_routes_needed", !cfg.kubenet_routes_needed.is_null()),
         ("pools", !cfg.pools.is_null()),
         ("warnings", !cfg.warnings.is_null()),
     ];
@@ -364,12 +356,7 @@ fn prior_plan(prior: &State) -> PriorPlan {
 }
 
 fn strs<T: ToString>(items: impl IntoIterator<Item = T>) -> StrList {
-    Value::Value(
-        items
-            .into_iter()
-            .map(|s| Value::Value(s.to_string()))
-            .collect(),
-    )
+    Value::Value(items.into_iter().map(|s| Value::Value(s.to_string())).collect())
 }
 
 fn count(n: u64) -> Num {

@@ -9,7 +9,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema};
+use tf_provider::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema,
+};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
@@ -23,7 +25,13 @@ use crate::tfvalue::attribute;
 
 /// Azure's per-table route limit (VNET-LIM; rule C2/O7).
 pub const MAX_ROUTES: usize = 400;
-const NEXT_HOPS: [&str; 5] = ["VirtualNetworkGateway", "VnetLocal", "Internet", "VirtualAppliance", "None"];
+const NEXT_HOPS: [&str; 5] = [
+    "VirtualNetworkGateway",
+    "VnetLocal",
+    "Internet",
+    "VirtualAppliance",
+    "None",
+];
 const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
@@ -120,13 +128,18 @@ fn s(v: &Str) -> Option<&str> {
 }
 
 fn routes_of(state: &State) -> Vec<&RouteBlock> {
-    state.route.as_ref_option().map(|r| r.iter().filter_map(|b| b.as_ref_option()).collect()).unwrap_or_default()
+    state
+        .route
+        .as_ref_option()
+        .map(|r| r.iter().filter_map(|b| b.as_ref_option()).collect())
+        .unwrap_or_default()
 }
 
 /// A service tag such as `AzureCloud` or `Storage.WestEurope`.
 fn is_service_tag(p: &str) -> bool {
     let mut chars = p.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
 /// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (azurerm RouteName).
@@ -135,8 +148,11 @@ fn valid_name(n: &str) -> bool {
     !n.is_empty()
         && n.len() <= 80
         && bytes[0].is_ascii_alphanumeric()
-        && bytes.last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && bytes
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Plan-time checks (O7, C2): hop/IP pairing, prefixes, unique names, the 400-route budget.
@@ -148,16 +164,28 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
     }
     if let Some(mode) = s(&cfg.foreign_routes) {
         if !["preserve", "remove"].contains(&mode) {
-            diags.error("Invalid Foreign Routes Mode", format!("foreign_routes is \"{mode}\"; possible values are `preserve` and `remove`."), AttributePath::new("foreign_routes"));
+            diags.error(
+                "Invalid Foreign Routes Mode",
+                format!("foreign_routes is \"{mode}\"; possible values are `preserve` and `remove`."),
+                AttributePath::new("foreign_routes"),
+            );
         }
     }
     for (name, v) in [("id", &cfg.id), ("etag", &cfg.etag)] {
         if v.is_value() {
-            diags.error("Invalid Configuration for Read-Only Attribute", format!("`{name}` is computed and cannot be set."), AttributePath::new(name));
+            diags.error(
+                "Invalid Configuration for Read-Only Attribute",
+                format!("`{name}` is computed and cannot be set."),
+                AttributePath::new(name),
+            );
         }
     }
     if cfg.foreign_route_names.is_value() {
-        diags.error("Invalid Configuration for Read-Only Attribute", "`foreign_route_names` is computed and cannot be set.", AttributePath::new("foreign_route_names"));
+        diags.error(
+            "Invalid Configuration for Read-Only Attribute",
+            "`foreign_route_names` is computed and cannot be set.",
+            AttributePath::new("foreign_route_names"),
+        );
     }
     let mut names = HashMap::new();
     let mut prefixes = HashMap::new();
@@ -176,10 +204,18 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
         if let Some(p) = s(&r.address_prefix) {
             if p.contains('/') || p.parse::<std::net::IpAddr>().is_ok() {
                 if let Err(e) = cidr::parse_cidr(p) {
-                    diags.error("Invalid Address Prefix", format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."), at("address_prefix"));
+                    diags.error(
+                        "Invalid Address Prefix",
+                        format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."),
+                        at("address_prefix"),
+                    );
                 }
             } else if !is_service_tag(p) {
-                diags.error("Invalid Address Prefix", format!("\"{p}\" is neither a CIDR nor a service tag."), at("address_prefix"));
+                diags.error(
+                    "Invalid Address Prefix",
+                    format!("\"{p}\" is neither a CIDR nor a service tag."),
+                    at("address_prefix"),
+                );
             }
             if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), i) {
                 diags.error("Duplicate Address Prefix", format!("address prefix {p} is routed twice (route[{first}] and route[{i}]); Azure allows one route per prefix."), at("address_prefix"));
@@ -203,10 +239,18 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
     }
     let reserved = cfg.reserved_route_count.as_ref_option().copied().unwrap_or(0);
     if reserved < 0 {
-        diags.error("Invalid Reserved Route Count", format!("reserved_route_count is {reserved}; it must be 0 or more."), AttributePath::new("reserved_route_count"));
+        diags.error(
+            "Invalid Reserved Route Count",
+            format!("reserved_route_count is {reserved}; it must be 0 or more."),
+            AttributePath::new("reserved_route_count"),
+        );
     }
     let declared = routes.len();
-    let keep_foreign = if s(&cfg.foreign_routes) == Some("remove") { 0 } else { foreign };
+    let keep_foreign = if s(&cfg.foreign_routes) == Some("remove") {
+        0
+    } else {
+        foreign
+    };
     let total = declared + keep_foreign + reserved.max(0) as usize;
     if total > MAX_ROUTES {
         diags.error(
@@ -218,12 +262,22 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
 }
 
 fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
-    Some(ResourceId::new(Kind::RouteTable, subscription, s(&state.resource_group_name)?, &[s(&state.name)?]))
+    Some(ResourceId::new(
+        Kind::RouteTable,
+        subscription,
+        s(&state.resource_group_name)?,
+        &[s(&state.name)?],
+    ))
 }
 
 /// Azure writes `westeurope` for `West Europe`; both mean the same region.
 fn same_location(a: &str, b: &str) -> bool {
-    let norm = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    let norm = |x: &str| {
+        x.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
     norm(a) == norm(b)
 }
 
@@ -245,7 +299,12 @@ fn from_arm_route(r: &Route) -> RouteBlock {
         name: Value::Value(r.name.clone()),
         address_prefix: Value::Value(r.properties.address_prefix.clone()),
         next_hop_type: Value::Value(r.properties.next_hop_type.clone()),
-        next_hop_ip_address: r.properties.next_hop_ip_address.clone().filter(|s| !s.is_empty()).into(),
+        next_hop_ip_address: r
+            .properties
+            .next_hop_ip_address
+            .clone()
+            .filter(|s| !s.is_empty())
+            .into(),
     }
 }
 
@@ -253,37 +312,105 @@ fn from_arm_route(r: &Route) -> RouteBlock {
 fn desired_table(planned: &State, current: Option<&ArmRouteTable>) -> ArmRouteTable {
     let mut table = current.cloned().unwrap_or_default();
     let declared = routes_of(planned);
-    let owned: BTreeSet<String> = declared.iter().filter_map(|r| s(&r.name)).map(str::to_ascii_lowercase).collect();
-    let existing: HashMap<String, &Route> = current.map(|c| c.properties.routes.iter().map(|r| (r.name.to_ascii_lowercase(), r)).collect()).unwrap_or_default();
-    let mut routes: Vec<Route> = declared.iter().map(|r| to_arm_route(r, s(&r.name).and_then(|n| existing.get(&n.to_ascii_lowercase()).copied()))).collect();
+    let owned: BTreeSet<String> = declared
+        .iter()
+        .filter_map(|r| s(&r.name))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let existing: HashMap<String, &Route> = current
+        .map(|c| {
+            c.properties
+                .routes
+                .iter()
+                .map(|r| (r.name.to_ascii_lowercase(), r))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut routes: Vec<Route> = declared
+        .iter()
+        .map(|r| {
+            to_arm_route(
+                r,
+                s(&r.name).and_then(|n| existing.get(&n.to_ascii_lowercase()).copied()),
+            )
+        })
+        .collect();
     if s(&planned.foreign_routes) != Some("remove") {
         if let Some(c) = current {
-            routes.extend(c.properties.routes.iter().filter(|r| !owned.contains(&r.name.to_ascii_lowercase())).cloned());
+            routes.extend(
+                c.properties
+                    .routes
+                    .iter()
+                    .filter(|r| !owned.contains(&r.name.to_ascii_lowercase()))
+                    .cloned(),
+            );
         }
     }
     table.location = s(&planned.location).map(str::to_string).or(table.location);
-    table.tags = Some(planned.tags.as_ref_option().map(|t| t.iter().filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), Json::from(v.clone())))).collect()).unwrap_or_default());
+    table.tags = Some(
+        planned
+            .tags
+            .as_ref_option()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), Json::from(v.clone()))))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
     table.properties.routes = routes;
-    table.properties.disable_bgp_route_propagation = Some(!planned.bgp_route_propagation_enabled.as_ref_option().copied().unwrap_or(true));
+    table.properties.disable_bgp_route_propagation = Some(
+        !planned
+            .bgp_route_propagation_enabled
+            .as_ref_option()
+            .copied()
+            .unwrap_or(true),
+    );
     table.properties.extra.remove("provisioningState");
     table
 }
 
 /// Refreshes the computed parts of `state` from the table ARM returned.
 fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, importing: bool) {
-    let declared: BTreeSet<String> = routes_of(state).iter().filter_map(|r| s(&r.name)).map(str::to_ascii_lowercase).collect();
-    let by_name: HashMap<String, &Route> = table.properties.routes.iter().map(|r| (r.name.to_ascii_lowercase(), r)).collect();
+    let declared: BTreeSet<String> = routes_of(state)
+        .iter()
+        .filter_map(|r| s(&r.name))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let by_name: HashMap<String, &Route> = table
+        .properties
+        .routes
+        .iter()
+        .map(|r| (r.name.to_ascii_lowercase(), r))
+        .collect();
     if importing {
-        state.route = Value::Value(table.properties.routes.iter().map(|r| Value::Value(from_arm_route(r))).collect());
+        state.route = Value::Value(
+            table
+                .properties
+                .routes
+                .iter()
+                .map(|r| Value::Value(from_arm_route(r)))
+                .collect(),
+        );
         state.foreign_route_names = Value::Value(Vec::new());
     } else {
         // Owned routes show drift (changed or deleted out of band); foreign ones never do.
         let owned: Vec<Value<RouteBlock>> = routes_of(state)
             .iter()
-            .filter_map(|r| s(&r.name).and_then(|n| by_name.get(&n.to_ascii_lowercase())).map(|arm| Value::Value(from_arm_route(arm))))
+            .filter_map(|r| {
+                s(&r.name)
+                    .and_then(|n| by_name.get(&n.to_ascii_lowercase()))
+                    .map(|arm| Value::Value(from_arm_route(arm)))
+            })
             .collect();
         state.route = Value::Value(owned);
-        let mut foreign: Vec<Str> = table.properties.routes.iter().filter(|r| !declared.contains(&r.name.to_ascii_lowercase())).map(|r| Value::Value(r.name.clone())).collect();
+        let mut foreign: Vec<Str> = table
+            .properties
+            .routes
+            .iter()
+            .filter(|r| !declared.contains(&r.name.to_ascii_lowercase()))
+            .map(|r| Value::Value(r.name.clone()))
+            .collect();
         foreign.sort();
         state.foreign_route_names = Value::Value(foreign);
     }
@@ -292,19 +419,50 @@ fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, impor
             state.location = Value::Value(loc.clone());
         }
     }
-    state.bgp_route_propagation_enabled = Value::Value(!table.properties.disable_bgp_route_propagation.unwrap_or(false));
-    let tags: BTreeMap<String, Str> = table.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), Value::Value(v.as_str().unwrap_or_default().to_string()))).collect()).unwrap_or_default();
-    state.tags = if tags.is_empty() && state.tags.is_null() { Value::Null } else { Value::Value(tags) };
-    let associated: BTreeSet<String> = table.properties.subnets.iter().map(|s| s.id.to_ascii_lowercase()).collect();
+    state.bgp_route_propagation_enabled =
+        Value::Value(!table.properties.disable_bgp_route_propagation.unwrap_or(false));
+    let tags: BTreeMap<String, Str> = table
+        .tags
+        .as_ref()
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Value::Value(v.as_str().unwrap_or_default().to_string()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    state.tags = if tags.is_empty() && state.tags.is_null() {
+        Value::Null
+    } else {
+        Value::Value(tags)
+    };
+    let associated: BTreeSet<String> = table
+        .properties
+        .subnets
+        .iter()
+        .map(|s| s.id.to_ascii_lowercase())
+        .collect();
     if let Value::Value(ids) = &state.subnet_ids {
         // Associations made elsewhere are not ours; ours that vanished show as drift.
-        state.subnet_ids = Value::Value(ids.iter().filter(|id| s(id).is_some_and(|i| associated.contains(&i.to_ascii_lowercase()))).cloned().collect());
+        state.subnet_ids = Value::Value(
+            ids.iter()
+                .filter(|id| s(id).is_some_and(|i| associated.contains(&i.to_ascii_lowercase())))
+                .cloned()
+                .collect(),
+        );
     }
     state.etag = etag.into();
 }
 
 fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
-    diags.root_error(format!("Error {what} {}", id.kind.display_name()), format!("{what} {id}: {e}"));
+    diags.root_error(
+        format!("Error {what} {}", id.kind.display_name()),
+        format!("{what} {id}: {e}"),
+    );
 }
 
 impl RouteTable {
@@ -319,77 +477,150 @@ impl RouteTable {
         match self.connection.subscription_id().await {
             Some(sub) => Some((client, sub)),
             None => {
-                diags.root_error("Missing Subscription", "set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage route tables.");
+                diags.root_error(
+                    "Missing Subscription",
+                    "set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage route tables.",
+                );
                 None
             }
         }
     }
 
     /// Sets (or clears) `routeTable` on a subnet with If-Match, retrying ETag races.
-    async fn associate(&self, client: &ArmClient, subnet_id: &str, table: Option<&ResourceId>, timeout: Duration) -> Result<(), String> {
+    async fn associate(
+        &self,
+        client: &ArmClient,
+        subnet_id: &str,
+        table: Option<&ResourceId>,
+        timeout: Duration,
+    ) -> Result<(), String> {
         let id = ResourceId::parse(Kind::Subnet, subnet_id).map_err(|e| e.to_string())?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let Some(current) = client.get::<Subnet>(&id).await.map_err(|e| format!("reading {id}: {e}"))? else {
-                return if table.is_some() { Err(format!("{id} does not exist")) } else { Ok(()) };
+            let Some(current) = client
+                .get::<Subnet>(&id)
+                .await
+                .map_err(|e| format!("reading {id}: {e}"))?
+            else {
+                return if table.is_some() {
+                    Err(format!("{id} does not exist"))
+                } else {
+                    Ok(())
+                };
             };
             let mut subnet = current.body;
             let mine = table.map(|t| t.path());
-            let now = subnet.properties.route_table.as_ref().map(|r| r.id.to_ascii_lowercase());
+            let now = subnet
+                .properties
+                .route_table
+                .as_ref()
+                .map(|r| r.id.to_ascii_lowercase());
             match (&mine, &now) {
                 (Some(m), Some(n)) if m.to_ascii_lowercase() == *n => return Ok(()),
                 (None, None) => return Ok(()),
                 _ => {}
             }
-            subnet.properties.route_table = mine.map(|id| SubResource { id, ..Default::default() });
+            subnet.properties.route_table = mine.map(|id| SubResource {
+                id,
+                ..Default::default()
+            });
             subnet.properties.extra.remove("provisioningState");
-            match client.put::<_, Subnet>(&id, &subnet, current.etag.as_deref(), deadline.saturating_duration_since(tokio::time::Instant::now())).await {
+            match client
+                .put::<_, Subnet>(
+                    &id,
+                    &subnet,
+                    current.etag.as_deref(),
+                    deadline.saturating_duration_since(tokio::time::Instant::now()),
+                )
+                .await
+            {
                 Ok(_) => return Ok(()),
-                Err(ClientError::Arm(e)) if e.is_precondition_failed() && tokio::time::Instant::now() < deadline => continue,
+                Err(ClientError::Arm(e))
+                    if e.is_precondition_failed() && tokio::time::Instant::now() < deadline =>
+                {
+                    continue
+                }
                 Err(e) => return Err(format!("updating {id}: {e}")),
             }
         }
     }
 
     /// GET → merge → PUT with If-Match; on 412 (AKS wrote meanwhile) re-read and retry.
-    async fn write_table(&self, client: &ArmClient, id: &ResourceId, planned: &State, timeout: Duration) -> Result<(ArmRouteTable, Option<String>), ClientError> {
+    async fn write_table(
+        &self,
+        client: &ArmClient,
+        id: &ResourceId,
+        planned: &State,
+        timeout: Duration,
+    ) -> Result<(ArmRouteTable, Option<String>), ClientError> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let current = client.get::<ArmRouteTable>(id).await?;
             let body = desired_table(planned, current.as_ref().map(|c| &c.body));
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            match client.put::<_, ArmRouteTable>(id, &body, current.as_ref().and_then(|c| c.etag.as_deref()), left).await {
+            match client
+                .put::<_, ArmRouteTable>(id, &body, current.as_ref().and_then(|c| c.etag.as_deref()), left)
+                .await
+            {
                 Ok(done) => return Ok((done.body, done.etag)),
-                Err(ClientError::Arm(e)) if e.is_precondition_failed() && tokio::time::Instant::now() < deadline => continue,
+                Err(ClientError::Arm(e))
+                    if e.is_precondition_failed() && tokio::time::Instant::now() < deadline =>
+                {
+                    continue
+                }
                 Err(e) => return Err(e),
             }
         }
     }
 
-    async fn sync_subnets(&self, diags: &mut Diagnostics, client: &ArmClient, id: &ResourceId, before: &BTreeSet<String>, after: &BTreeSet<String>, timeout: Duration) {
+    async fn sync_subnets(
+        &self,
+        diags: &mut Diagnostics,
+        client: &ArmClient,
+        id: &ResourceId,
+        before: &BTreeSet<String>,
+        after: &BTreeSet<String>,
+        timeout: Duration,
+    ) {
         for subnet in after.difference(before) {
             if let Err(e) = self.associate(client, subnet, Some(id), timeout).await {
-                diags.error("Error Associating Subnet", format!("associating {subnet} with {id}: {e}"), AttributePath::new("subnet_ids"));
+                diags.error(
+                    "Error Associating Subnet",
+                    format!("associating {subnet} with {id}: {e}"),
+                    AttributePath::new("subnet_ids"),
+                );
             }
         }
         for subnet in before.difference(after) {
             if let Err(e) = self.associate(client, subnet, None, timeout).await {
-                diags.error("Error Dissociating Subnet", format!("dissociating {subnet} from {id}: {e}"), AttributePath::new("subnet_ids"));
+                diags.error(
+                    "Error Dissociating Subnet",
+                    format!("dissociating {subnet} from {id}: {e}"),
+                    AttributePath::new("subnet_ids"),
+                );
             }
         }
     }
 }
 
 fn subnet_set(v: &Value<BTreeSet<Str>>) -> BTreeSet<String> {
-    v.as_ref_option().map(|s| s.iter().filter_map(|x| x.as_ref_option().cloned()).collect()).unwrap_or_default()
+    v.as_ref_option()
+        .map(|s| s.iter().filter_map(|x| x.as_ref_option().cloned()).collect())
+        .unwrap_or_default()
 }
 
 fn timeouts_of(state: &State, which: &str, default: Duration) -> Result<Duration, String> {
-    state.timeouts.as_ref_option().map(|t| t.get(which, default)).unwrap_or(Ok(default))
+    state
+        .timeouts
+        .as_ref_option()
+        .map(|t| t.get(which, default))
+        .unwrap_or(Ok(default))
 }
 
 fn plan_common(diags: &mut Diagnostics, mut proposed: State, config: &State, prior: Option<&State>) -> State {
-    let foreign = prior.and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len)).unwrap_or(0);
+    let foreign = prior
+        .and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len))
+        .unwrap_or(0);
     validate_config(diags, config, foreign);
     if proposed.bgp_route_propagation_enabled.is_null() {
         proposed.bgp_route_propagation_enabled = Value::Value(true);
@@ -411,7 +642,10 @@ impl Resource for RouteTable {
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: block() })
+        Some(Schema {
+            version: 1,
+            block: block(),
+        })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -419,14 +653,24 @@ impl Resource for RouteTable {
         if let Some(t) = config.timeouts.as_ref_option() {
             for which in ["create", "read", "update", "delete"] {
                 if let Err(e) = t.get(which, DEFAULT_CRUD) {
-                    diags.error("Invalid Timeout", e, AttributePath::new("timeouts").attribute(which));
+                    diags.error(
+                        "Invalid Timeout",
+                        e,
+                        AttributePath::new("timeouts").attribute(which),
+                    );
                 }
             }
         }
         Some(())
     }
 
-    async fn read<'a>(&self, diags: &mut Diagnostics, state: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let Some(id) = id_of(&state, &sub) else {
             diags.root_error_short("internal-error: the state has no name or resource group");
@@ -450,13 +694,27 @@ impl Resource for RouteTable {
         }
     }
 
-    async fn plan_create<'a>(&self, diags: &mut Diagnostics, proposed: Self::State<'a>, config: Self::State<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut planned = plan_common(diags, proposed, &config, None);
         planned.id = Value::Unknown;
         Some((planned, ValueEmpty::default()))
     }
 
-    async fn plan_update<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, proposed: Self::State<'a>, config: Self::State<'a>, _prior_private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        proposed: Self::State<'a>,
+        config: Self::State<'a>,
+        _prior_private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut replace = Vec::new();
         if proposed.name != prior.name {
             replace.push(AttributePath::new("name"));
@@ -482,11 +740,24 @@ impl Resource for RouteTable {
         Some((planned, ValueEmpty::default(), replace))
     }
 
-    async fn plan_destroy<'a>(&self, _diags: &mut Diagnostics, _prior: Self::State<'a>, _prior_private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<Self::PrivateState<'a>> {
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: Self::State<'a>,
+        _prior_private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
         Some(ValueEmpty::default())
     }
 
-    async fn create<'a>(&self, diags: &mut Diagnostics, planned: Self::State<'a>, _config: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let timeout = match timeouts_of(&planned, "create", DEFAULT_CRUD) {
@@ -528,7 +799,8 @@ impl Resource for RouteTable {
             }
         }
         let wanted = subnet_set(&planned.subnet_ids);
-        self.sync_subnets(diags, &client, &id, &BTreeSet::new(), &wanted, timeout).await;
+        self.sync_subnets(diags, &client, &id, &BTreeSet::new(), &wanted, timeout)
+            .await;
         // Record what is true now: associations that failed are left out, so the next plan retries them.
         if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
             state.subnet_ids = planned.subnet_ids.clone();
@@ -540,7 +812,15 @@ impl Resource for RouteTable {
         Some((state, private))
     }
 
-    async fn update<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, planned: Self::State<'a>, _config: Self::State<'a>, private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        planned: Self::State<'a>,
+        _config: Self::State<'a>,
+        private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let timeout = match timeouts_of(&planned, "update", DEFAULT_CRUD) {
@@ -559,14 +839,28 @@ impl Resource for RouteTable {
                 return Some((prior, private));
             }
         }
-        self.sync_subnets(diags, &client, &id, &subnet_set(&prior.subnet_ids), &subnet_set(&planned.subnet_ids), timeout).await;
+        self.sync_subnets(
+            diags,
+            &client,
+            &id,
+            &subnet_set(&prior.subnet_ids),
+            &subnet_set(&planned.subnet_ids),
+            timeout,
+        )
+        .await;
         if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
             refresh(&mut state, &t.body, t.etag, false);
         }
         Some((state, private))
     }
 
-    async fn destroy<'a>(&self, diags: &mut Diagnostics, prior: Self::State<'a>, _private: Self::PrivateState<'a>, _meta: Self::ProviderMetaState<'a>) -> Option<()> {
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Self::State<'a>,
+        _private: Self::PrivateState<'a>,
+        _meta: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let timeout = match timeouts_of(&prior, "delete", DEFAULT_CRUD) {
@@ -576,7 +870,15 @@ impl Resource for RouteTable {
                 return None;
             }
         };
-        self.sync_subnets(diags, &client, &id, &subnet_set(&prior.subnet_ids), &BTreeSet::new(), timeout).await;
+        self.sync_subnets(
+            diags,
+            &client,
+            &id,
+            &subnet_set(&prior.subnet_ids),
+            &BTreeSet::new(),
+            timeout,
+        )
+        .await;
         if !diags.errors.is_empty() {
             return None;
         }
@@ -589,7 +891,11 @@ impl Resource for RouteTable {
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let parsed = match ResourceId::parse(Kind::RouteTable, &id) {
             Ok(p) => p,
             Err(e) => {
@@ -618,47 +924,102 @@ mod tests {
         let b = block();
         schema_guard::assert_state_matches(&State::default(), &b, "aksnet_route_table");
         schema_guard::assert_well_described(&b, "aksnet_route_table");
-        let NestedBlock::List(route) = &b.blocks["route"] else { panic!("route is a list block") };
+        let NestedBlock::List(route) = &b.blocks["route"] else {
+            panic!("route is a list block")
+        };
         schema_guard::assert_state_matches(&RouteBlock::default(), route, "route");
-        let NestedBlock::Group(t) = &b.blocks["timeouts"] else { panic!("timeouts is a group") };
+        let NestedBlock::Group(t) = &b.blocks["timeouts"] else {
+            panic!("timeouts is a group")
+        };
         schema_guard::assert_state_matches(&Timeouts::default(), t, "timeouts");
         for a in ["name", "resource_group_name", "location"] {
-            assert!(b.attributes[a].description.content.ends_with("Changing this forces a new resource to be created."), "{a}");
+            assert!(
+                b.attributes[a]
+                    .description
+                    .content
+                    .ends_with("Changing this forces a new resource to be created."),
+                "{a}"
+            );
         }
     }
 
     fn route(name: &str, prefix: &str, hop: &str, ip: Option<&str>) -> Value<RouteBlock> {
-        Value::Value(RouteBlock { name: Value::Value(name.into()), address_prefix: Value::Value(prefix.into()), next_hop_type: Value::Value(hop.into()), next_hop_ip_address: ip.map(str::to_string).into() })
+        Value::Value(RouteBlock {
+            name: Value::Value(name.into()),
+            address_prefix: Value::Value(prefix.into()),
+            next_hop_type: Value::Value(hop.into()),
+            next_hop_ip_address: ip.map(str::to_string).into(),
+        })
     }
 
     fn cfg(routes: Vec<Value<RouteBlock>>) -> State {
-        State { name: Value::Value("rt".into()), resource_group_name: Value::Value("rg".into()), location: Value::Value("westeurope".into()), route: Value::Value(routes), ..Default::default() }
+        State {
+            name: Value::Value("rt".into()),
+            resource_group_name: Value::Value("rg".into()),
+            location: Value::Value("westeurope".into()),
+            route: Value::Value(routes),
+            ..Default::default()
+        }
     }
 
     fn errors(c: &State, foreign: usize) -> Vec<String> {
         let mut d = Diagnostics::default();
         validate_config(&mut d, c, foreign);
-        d.errors.iter().map(|e| format!("{}: {} @ {}", e.summary, e.detail, e.attribute)).collect()
+        d.errors
+            .iter()
+            .map(|e| format!("{}: {} @ {}", e.summary, e.detail, e.attribute))
+            .collect()
     }
 
     #[test]
     fn next_hop_ip_pairs_with_virtual_appliance_only() {
-        assert!(errors(&cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.4"))]), 0).is_empty());
+        assert!(errors(
+            &cfg(vec![route(
+                "fw",
+                "0.0.0.0/0",
+                "VirtualAppliance",
+                Some("10.0.0.4")
+            )]),
+            0
+        )
+        .is_empty());
         let e = errors(&cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", None)]), 0);
-        assert!(e[0].contains("Missing Next Hop IP Address") && e[0].contains("next_hop_ip_address"), "{e:?}");
-        let e = errors(&cfg(vec![route("net", "0.0.0.0/0", "Internet", Some("10.0.0.4"))]), 0);
+        assert!(
+            e[0].contains("Missing Next Hop IP Address") && e[0].contains("next_hop_ip_address"),
+            "{e:?}"
+        );
+        let e = errors(
+            &cfg(vec![route("net", "0.0.0.0/0", "Internet", Some("10.0.0.4"))]),
+            0,
+        );
         assert!(e[0].contains("only allowed"), "{e:?}");
     }
 
     #[test]
     fn names_and_prefixes_are_unique_and_valid() {
-        let e = errors(&cfg(vec![route("a", "10.0.0.0/8", "None", None), route("A", "10.1.0.0/16", "None", None)]), 0);
+        let e = errors(
+            &cfg(vec![
+                route("a", "10.0.0.0/8", "None", None),
+                route("A", "10.1.0.0/16", "None", None),
+            ]),
+            0,
+        );
         assert!(e.iter().any(|x| x.contains("Duplicate Route Name")), "{e:?}");
-        let e = errors(&cfg(vec![route("a", "10.0.0.0/8", "None", None), route("b", "10.0.0.0/8", "None", None)]), 0);
+        let e = errors(
+            &cfg(vec![
+                route("a", "10.0.0.0/8", "None", None),
+                route("b", "10.0.0.0/8", "None", None),
+            ]),
+            0,
+        );
         assert!(e.iter().any(|x| x.contains("Duplicate Address Prefix")), "{e:?}");
         let e = errors(&cfg(vec![route("-bad", "10.0.0.1/8", "Nowhere", None)]), 0);
         assert_eq!(e.len(), 3, "{e:?}");
-        assert!(errors(&cfg(vec![route("storage", "Storage.WestEurope", "Internet", None)]), 0).is_empty());
+        assert!(errors(
+            &cfg(vec![route("storage", "Storage.WestEurope", "Internet", None)]),
+            0
+        )
+        .is_empty());
     }
 
     #[test]
@@ -667,7 +1028,10 @@ mod tests {
         c.reserved_route_count = Value::Value(300);
         assert!(errors(&c, 99).is_empty());
         let e = errors(&c, 100);
-        assert!(e[0].contains("1 declared + 100 foreign + 300 reserved routes = 401"), "{e:?}");
+        assert!(
+            e[0].contains("1 declared + 100 foreign + 300 reserved routes = 401"),
+            "{e:?}"
+        );
         c.foreign_routes = Value::Value("remove".into());
         assert!(errors(&c, 100).is_empty());
     }
@@ -677,23 +1041,54 @@ mod tests {
         let current = ArmRouteTable {
             properties: crate::arm::models::RouteTableProperties {
                 routes: vec![
-                    Route { name: "aks-node-0".into(), properties: RouteProperties { address_prefix: "10.244.0.0/24".into(), next_hop_type: "VirtualAppliance".into(), next_hop_ip_address: Some("10.0.0.4".into()), ..Default::default() }, ..Default::default() },
-                    Route { name: "fw".into(), properties: RouteProperties { address_prefix: "0.0.0.0/0".into(), next_hop_type: "Internet".into(), ..Default::default() }, ..Default::default() },
+                    Route {
+                        name: "aks-node-0".into(),
+                        properties: RouteProperties {
+                            address_prefix: "10.244.0.0/24".into(),
+                            next_hop_type: "VirtualAppliance".into(),
+                            next_hop_ip_address: Some("10.0.0.4".into()),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    },
+                    Route {
+                        name: "fw".into(),
+                        properties: RouteProperties {
+                            address_prefix: "0.0.0.0/0".into(),
+                            next_hop_type: "Internet".into(),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    },
                 ],
                 ..Default::default()
             },
             ..Default::default()
         };
-        let planned = cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.5"))]);
+        let planned = cfg(vec![route(
+            "fw",
+            "0.0.0.0/0",
+            "VirtualAppliance",
+            Some("10.0.0.5"),
+        )]);
         let t = desired_table(&planned, Some(&current));
         let names: Vec<&str> = t.properties.routes.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["fw", "aks-node-0"]);
-        assert_eq!(t.properties.routes[0].properties.next_hop_ip_address.as_deref(), Some("10.0.0.5"));
+        assert_eq!(
+            t.properties.routes[0].properties.next_hop_ip_address.as_deref(),
+            Some("10.0.0.5")
+        );
         let mut removing = planned.clone();
         removing.foreign_routes = Value::Value("remove".into());
-        assert_eq!(desired_table(&removing, Some(&current)).properties.routes.len(), 1);
+        assert_eq!(
+            desired_table(&removing, Some(&current)).properties.routes.len(),
+            1
+        );
         let mut state = planned;
         refresh(&mut state, &current, None, false);
-        assert_eq!(state.foreign_route_names, Value::Value(vec![Value::Value("aks-node-0".to_string())]));
+        assert_eq!(
+            state.foreign_route_names,
+            Value::Value(vec![Value::Value("aks-node-0".to_string())])
+        );
     }
 }

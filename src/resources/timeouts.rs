@@ -27,11 +27,15 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = s;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(format!("\"{s}\" is not a duration such as 30m, 1h30m or 45s"));
         }
-        let n: f64 = rest[..digits].parse().map_err(|_| format!("\"{s}\" is not a duration such as 30m, 1h30m or 45s"))?;
+        let n: f64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("\"{s}\" is not a duration such as 30m, 1h30m or 45s"))?;
         rest = &rest[digits..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let secs = match &rest[..unit_len] {
@@ -73,7 +77,12 @@ pub fn block(create: u64, read: u64, update: u64, delete: u64, what: &str) -> Ne
     };
     NestedBlock::Group(Block {
         version: 1,
-        attributes: HashMap::from([a("create", create), a("read", read), a("update", update), a("delete", delete)]),
+        attributes: HashMap::from([
+            a("create", create),
+            a("read", read),
+            a("update", update),
+            a("delete", delete),
+        ]),
         blocks: HashMap::new(),
         description: Description::markdown("How long each operation may take before aksnet stops waiting."),
         deprecated: false,

@@ -19,9 +19,7 @@ pub fn render(root: &Path) -> Result<Pages, String> {
     let mut diags = Diagnostics::default();
     let mut pages = Pages::new();
 
-    let schema = provider
-        .schema(&mut diags)
-        .ok_or("provider schema failed")?;
+    let schema = provider.schema(&mut diags).ok_or("provider schema failed")?;
     pages.insert("docs/index.md".into(), provider_page(root, &schema.block)?);
 
     let resources = provider
@@ -58,8 +56,7 @@ pub fn render(root: &Path) -> Result<Pages, String> {
         for e in entries {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(stem) = name.strip_suffix(".md.tmpl") {
-                let body =
-                    fs::read_to_string(e.path()).map_err(|err| format!("reading {name}: {err}"))?;
+                let body = fs::read_to_string(e.path()).map_err(|err| format!("reading {name}: {err}"))?;
                 pages.insert(format!("docs/guides/{stem}.md").into(), body);
             }
         }
@@ -85,8 +82,7 @@ pub fn write(root: &Path, pages: &Pages) -> Result<usize, String> {
     for (path, body) in pages {
         let full = root.join(path);
         if let Some(parent) = full.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+            fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
         }
         fs::write(&full, body).map_err(|e| format!("writing {}: {e}", full.display()))?;
     }
@@ -166,10 +162,7 @@ fn provider_page(root: &Path, block: &Block) -> Result<String, String> {
 
 fn resource_page(root: &Path, name: &str, block: &Block) -> Result<String, String> {
     let full = format!("aksnet_{name}");
-    let mut out = front_matter(
-        &format!("{full} Resource - aksnet"),
-        &block.description.content,
-    );
+    let mut out = front_matter(&format!("{full} Resource - aksnet"), &block.description.content);
     out.push_str(&format!(
         "# {full} (Resource)\n\n{}\n\n",
         block.description.content.trim()
@@ -187,9 +180,7 @@ fn resource_page(root: &Path, name: &str, block: &Block) -> Result<String, Strin
     let import = read_opt(root, &format!("examples/resources/{full}/import.sh"))?;
     match import {
         Some(sh) => {
-            out.push_str(
-                "\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n",
-            );
+            out.push_str("\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n");
             out.push_str(sh.trim_end());
             out.push_str("\n```\n");
         }
@@ -291,11 +282,8 @@ fn inner_block(b: &NestedBlock) -> (&Block, &'static str) {
 
 /// Required / Optional / Read-Only bullets, then nested schemas (tfplugindocs layout).
 fn schema_sections(out: &mut String, block: &Block, prefix: &str) {
-    let mut groups: [(&str, Vec<String>); 3] = [
-        ("Required", vec![]),
-        ("Optional", vec![]),
-        ("Read-Only", vec![]),
-    ];
+    let mut groups: [(&str, Vec<String>); 3] =
+        [("Required", vec![]), ("Optional", vec![]), ("Read-Only", vec![])];
     let mut nested: Vec<String> = Vec::new();
     let attrs: BTreeMap<&String, &Attribute> = block.attributes.iter().collect();
     for (name, a) in attrs {
@@ -330,11 +318,7 @@ fn schema_sections(out: &mut String, block: &Block, prefix: &str) {
     for (name, b) in block.blocks.iter().collect::<BTreeMap<_, _>>() {
         let (inner, kind) = inner_block(b);
         let anchor = format!("{prefix}{name}");
-        let group = if matches!(b, NestedBlock::Single(_)) {
-            0
-        } else {
-            1
-        };
+        let group = if matches!(b, NestedBlock::Single(_)) { 0 } else { 1 };
         groups[group].1.push(format!(
             "- `{name}` ({kind}) {} (see [below for nested schema](#nestedblock--{}))",
             inner.description.content.trim(),

@@ -36,7 +36,6 @@ pub fn prepare(
     store: &Store,
     target: &Target,
     mut body: Map<String, Value>,
-    existing: Option<&Value>,
 ) -> Result<Map<String, Value>, Reply> {
     if !target
         .type_name()
@@ -119,19 +118,14 @@ pub fn prepare(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let pod = np
-        .get("podCidr")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let pod = np.get("podCidr").and_then(Value::as_str).map(str::to_string);
     if let (Some(s), Ok(ip)) = (v4(&svc), dns.parse::<std::net::Ipv4Addr>()) {
         let (lo, hi) = range(s);
         if !(lo..=hi).contains(&u64::from(u32::from(ip))) {
             return Err(flat(
                 400,
                 "DnsServiceIpOutOfServiceCidr",
-                &format!(
-                    "The DNS service IP {dns} is out of the range defined by service CIDR {svc}."
-                ),
+                &format!("The DNS service IP {dns} is out of the range defined by service CIDR {svc}."),
                 "networkProfile.dnsServiceIP",
             ));
         }
@@ -175,11 +169,17 @@ pub fn prepare(
         }
         if let Some(pc) = &pod {
             if overlap(pc, prefix) {
-                return Err(flat(400, "NetworkProfileCIDROverlapVNET", &format!("NetworkProfile CIDR {pc} overlaps with reserved VNET CIDR {prefix} of subnet {sid}."), "networkProfile.podCIDR"));
+                return Err(flat(
+                    400,
+                    "NetworkProfileCIDROverlapVNET",
+                    &format!(
+                        "NetworkProfile CIDR {pc} overlaps with reserved VNET CIDR {prefix} of subnet {sid}."
+                    ),
+                    "networkProfile.podCIDR",
+                ));
             }
         }
     }
-    let _ = existing;
     Ok(body)
 }
 

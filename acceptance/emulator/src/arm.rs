@@ -166,7 +166,7 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
         (Target::Operation { id, result, .. }, "GET") => {
             store.counters.polls += 1;
             store.counters.reads -= 1;
-            operation(store, id, *result, base, now)
+            operation(store, id, *result, now)
         }
         (Target::ResourceGroup { .. }, "PUT") => put_group(store, &target, req),
         (Target::Resource { .. }, "PUT") => put_resource(store, opts, base, &target, req, now),
@@ -177,11 +177,7 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
             "MethodNotAllowed",
             "PATCH is not supported by aksnet-emulator; use PUT.",
         ),
-        _ => wrapped(
-            405,
-            "MethodNotAllowed",
-            "The requested method is not allowed.",
-        ),
+        _ => wrapped(405, "MethodNotAllowed", "The requested method is not allowed."),
     };
     Some(reply)
 }
@@ -220,8 +216,16 @@ fn not_found(target: &Target) -> Reply {
 fn parse_body(req: &Request) -> Result<Map<String, Value>, Reply> {
     match serde_json::from_slice::<Value>(req.body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(wrapped(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: expected a JSON object.")),
-        Err(e) => Err(wrapped(400, "InvalidRequestContent", &format!("The request content was invalid and could not be deserialized: {e}"))),
+        Ok(_) => Err(wrapped(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized: expected a JSON object.",
+        )),
+        Err(e) => Err(wrapped(
+            400,
+            "InvalidRequestContent",
+            &format!("The request content was invalid and could not be deserialized: {e}"),
+        )),
     }
 }
 
@@ -264,10 +268,7 @@ fn lookup(store: &Store, target: &Target) -> Option<Value> {
     let ((parent, child_type), name) = split_child(&k)?;
     let array = child_array_name(&child_type)?;
     let parent = store.resources.get(&parent)?;
-    let children = parent
-        .body
-        .pointer(&format!("/properties/{array}"))?
-        .as_array()?;
+    let children = parent.body.pointer(&format!("/properties/{array}"))?.as_array()?;
     let child = children.iter().find(|c| {
         c.get("name")
             .and_then(Value::as_str)
@@ -280,11 +281,7 @@ fn lookup(store: &Store, target: &Target) -> Option<Value> {
 fn render(store: &Store, body: &Value) -> Value {
     let mut out = body.clone();
     if network::is_route_table(&out) {
-        let id = out
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let id = out.get("id").and_then(Value::as_str).unwrap_or("").to_string();
         let subnets = network::subnets_using_route_table(store, &id);
         if let Some(props) = out.get_mut("properties").and_then(Value::as_object_mut) {
             if subnets.is_empty() {
@@ -365,11 +362,7 @@ fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> Stri
         Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
         _ => "",
     };
-    let kind = if result {
-        "operationResults"
-    } else {
-        "operations"
-    };
+    let kind = if result { "operationResults" } else { "operations" };
     format!(
         "{base}/subscriptions/{sub}/providers/{ns}/locations/westeurope/{kind}/{id}?api-version={}",
         api_version_for(ns).unwrap_or("")
@@ -377,13 +370,7 @@ fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> Stri
 }
 
 /// Starts an LRO on `target`, honouring LRO faults.
-fn start_op(
-    store: &mut Store,
-    opts: &Options,
-    target: &Target,
-    kind: OpKind,
-    now: Instant,
-) -> String {
+fn start_op(store: &mut Store, opts: &Options, target: &Target, kind: OpKind, now: Instant) -> String {
     let id = guid();
     let ns = target.namespace().to_string();
     let mut failure = None;
@@ -415,7 +402,6 @@ fn start_op(
             lock: lock_key(target),
             namespace: ns,
             kind,
-            started: now,
             started_at: now_rfc3339(),
             done_at: after(now, opts.lro_ms + extra_ms),
             failure,
@@ -438,8 +424,19 @@ fn put_resource(
     };
     if lookup(store, &parent).is_none() {
         return match parent {
-            Target::ResourceGroup { rg, .. } => wrapped(404, "ResourceGroupNotFound", &format!("Resource group '{rg}' could not be found.")),
-            _ => wrapped(404, "ParentResourceNotFound", &format!("Can not perform requested operation on nested resource. Parent resource '{}' not found.", parent.name())),
+            Target::ResourceGroup { rg, .. } => wrapped(
+                404,
+                "ResourceGroupNotFound",
+                &format!("Resource group '{rg}' could not be found."),
+            ),
+            _ => wrapped(
+                404,
+                "ParentResourceNotFound",
+                &format!(
+                    "Can not perform requested operation on nested resource. Parent resource '{}' not found.",
+                    parent.name()
+                ),
+            ),
         };
     }
     let ns = target.namespace().to_string();
@@ -455,7 +452,7 @@ fn put_resource(
         Err(r) => return r,
     };
     let prepared = if is_aks(target) {
-        aks::prepare(store, target, body, existing.as_ref())
+        aks::prepare(store, target, body)
     } else {
         network::prepare(store, target, body, existing.as_ref())
     };
@@ -487,16 +484,10 @@ fn put_resource(
     }
     let op = start_op(store, opts, target, OpKind::Put, now);
     store.save();
-    Reply::json(
-        if existing.is_some() { 200 } else { 201 },
-        render(store, &out),
-    )
-    .header(
-        "Azure-AsyncOperation",
-        op_url(base, target, &ns, &op, false),
-    )
-    .header("Retry-After", opts.retry_after_secs().to_string())
-    .header("ETag", tag)
+    Reply::json(if existing.is_some() { 200 } else { 201 }, render(store, &out))
+        .header("Azure-AsyncOperation", op_url(base, target, &ns, &op, false))
+        .header("Retry-After", opts.retry_after_secs().to_string())
+        .header("ETag", tag)
 }
 
 /// Stores a resource, or a child inside its parent (bumping the parent's ETag).
@@ -534,11 +525,7 @@ fn write(store: &mut Store, target: &Target, body: Value) -> Result<(), Reply> {
     parent_body["etag"] = Value::from(etag());
     let props = parent_body
         .as_object_mut()
-        .and_then(|o| {
-            o.entry("properties")
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-        })
+        .and_then(|o| o.entry("properties").or_insert_with(|| json!({})).as_object_mut())
         .ok_or_else(|| not_found(&parent))?;
     let list = props.entry(array).or_insert_with(|| json!([]));
     if let Some(items) = list.as_array_mut() {
@@ -581,10 +568,9 @@ fn delete(
     if !store.resources.contains_key(&k) {
         // A child goes at once; its parent's ETag changes.
         if let (Some(parent), Some(((_, ct), name))) = (target.parent(), split_child(&k)) {
-            if let (Some(array), Some(p)) = (
-                child_array_name(&ct),
-                store.resources.get_mut(&key(&parent.id())),
-            ) {
+            if let (Some(array), Some(p)) =
+                (child_array_name(&ct), store.resources.get_mut(&key(&parent.id())))
+            {
                 p.body["etag"] = Value::from(etag());
                 if let Some(items) = p
                     .body
@@ -611,24 +597,18 @@ fn delete(
     store.save();
     Reply::empty(202)
         .header("Location", op_url(base, target, &ns, &op, true))
-        .header(
-            "Azure-AsyncOperation",
-            op_url(base, target, &ns, &op, false),
-        )
+        .header("Azure-AsyncOperation", op_url(base, target, &ns, &op, false))
         .header("Retry-After", opts.retry_after_secs().to_string())
 }
 
-fn operation(store: &mut Store, id: &str, result: bool, base: &str, now: Instant) -> Reply {
+fn operation(store: &mut Store, id: &str, result: bool, now: Instant) -> Reply {
     let Some(op) = store.ops.get(id).cloned() else {
         return wrapped(404, "NotFound", &format!("Operation {id} was not found."));
     };
     let running = !op.settled && op.done_at > now;
-    let aks = op
-        .namespace
-        .eq_ignore_ascii_case("Microsoft.ContainerService");
+    let aks = op.namespace.eq_ignore_ascii_case("Microsoft.ContainerService");
     if result {
         return if running {
-            let _ = base;
             Reply::empty(202).header("Retry-After", "1")
         } else if let Some(err) = op.failure {
             Reply::json(500, json!({"error": err}))
@@ -656,7 +636,6 @@ fn operation(store: &mut Store, id: &str, result: bool, base: &str, now: Instant
     if let Some(err) = op.failure.filter(|_| !running) {
         body["error"] = err;
     }
-    let _ = op.started;
     let r = Reply::json(200, body);
     if running {
         r.header("Retry-After", "1")

@@ -37,9 +37,7 @@ impl Target {
             && seg[4].eq_ignore_ascii_case("locations")
         {
             let kind = seg[6];
-            if kind.eq_ignore_ascii_case("operations")
-                || kind.eq_ignore_ascii_case("operationResults")
-            {
+            if kind.eq_ignore_ascii_case("operations") || kind.eq_ignore_ascii_case("operationResults") {
                 return Some(Target::Operation {
                     namespace: seg[3].to_string(),
                     id: seg[7].to_string(),
@@ -55,18 +53,13 @@ impl Target {
         if seg.len() == 4 {
             return Some(Target::ResourceGroup { sub, rg });
         }
-        if seg.len() < 8 || !seg[4].eq_ignore_ascii_case("providers") || seg.len() % 2 != 0 {
+        if seg.len() < 8 || !seg[4].eq_ignore_ascii_case("providers") || !seg.len().is_multiple_of(2) {
             return None;
         }
         let namespace = seg[5].to_string();
         let rest = &seg[6..];
         let types = rest.iter().step_by(2).map(|s| s.to_string()).collect();
-        let names: Vec<String> = rest
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = rest.iter().skip(1).step_by(2).map(|s| s.to_string()).collect();
         if names.iter().any(|n| n.is_empty()) {
             return None;
         }
@@ -83,9 +76,7 @@ impl Target {
     pub fn type_name(&self) -> String {
         match self {
             Target::ResourceGroup { .. } => "Microsoft.Resources/resourceGroups".into(),
-            Target::Resource {
-                namespace, types, ..
-            } => format!("{namespace}/{}", types.join("/")),
+            Target::Resource { namespace, types, .. } => format!("{namespace}/{}", types.join("/")),
             Target::Operation { namespace, .. } => format!("{namespace}/operations"),
         }
     }
@@ -103,8 +94,7 @@ impl Target {
                 types,
                 names,
             } => {
-                let mut s =
-                    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}");
+                let mut s = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}");
                 for (t, n) in types.iter().zip(names) {
                     s.push_str(&format!("/{t}/{n}"));
                 }
@@ -177,7 +167,10 @@ mod tests {
 
     #[test]
     fn parses_arm_paths() {
-        let t = Target::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r").unwrap();
+        let t = Target::parse(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt/routes/r",
+        )
+        .unwrap();
         assert_eq!(t.type_name(), "Microsoft.Network/routeTables/routes");
         assert_eq!(t.name(), "r");
         assert_eq!(
@@ -191,15 +184,14 @@ mod tests {
                 rg: "rg".into()
             })
         );
-        let op = Target::parse(
-            "/subscriptions/s/providers/Microsoft.Network/locations/westeurope/operations/abc",
-        )
-        .unwrap();
+        let op =
+            Target::parse("/subscriptions/s/providers/Microsoft.Network/locations/westeurope/operations/abc")
+                .unwrap();
         assert!(matches!(op, Target::Operation { result: false, .. }));
-        assert!(Target::parse(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables"
-        )
-        .is_none());
+        assert!(
+            Target::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables")
+                .is_none()
+        );
         assert!(Target::parse("/nope").is_none());
     }
 }

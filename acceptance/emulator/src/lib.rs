@@ -9,7 +9,6 @@ mod network;
 pub mod store;
 mod tls;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -164,8 +163,7 @@ fn write_files(dir: &Path, ca_pem: &str, addr: SocketAddr) -> Result<(), String>
 
 /// Applies a seed file: `[{"id": ARM id, "body": ARM JSON}]`, stored as already provisioned.
 fn apply_seed(store: &mut Store, file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("reading seed {}: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("reading seed {}: {e}", file.display()))?;
     let items: Vec<Value> =
         serde_json::from_str(&text).map_err(|e| format!("parsing seed {}: {e}", file.display()))?;
     for item in items {
@@ -220,17 +218,12 @@ fn to_response(reply: &Reply, request_id: &str) -> Response<Full<Bytes>> {
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
-    query.split('&').find_map(|kv| {
-        kv.split_once('=')
-            .filter(|(k, _)| *k == name)
-            .map(|(_, v)| v)
-    })
+    query
+        .split('&')
+        .find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v))
 }
 
-async fn serve(
-    shared: Arc<Shared>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, std::io::Error> {
+async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
@@ -370,10 +363,7 @@ async fn admin_api(shared: &Shared, method: &str, what: &str, body: &[u8]) -> Re
                 .collect();
             Reply::json(200, json!({"resources": resources}))
         }
-        ("GET", "counters") => Reply::json(
-            200,
-            serde_json::to_value(&store.counters).unwrap_or(json!({})),
-        ),
+        ("GET", "counters") => Reply::json(200, serde_json::to_value(&store.counters).unwrap_or(json!({}))),
         ("POST", "reset") => {
             store.resources.clear();
             store.ops.clear();
@@ -427,10 +417,7 @@ fn record(
         })
         .collect();
     resp_headers.insert("x-ms-request-id".into(), json!(request_id));
-    resp_headers.insert(
-        "content-type".into(),
-        json!("application/json; charset=utf-8"),
-    );
+    resp_headers.insert("content-type".into(), json!("application/json; charset=utf-8"));
     let exchange = json!({
         "liveRequest": {
             "headers": headers,
@@ -445,11 +432,5 @@ fn record(
         }
     });
     let file = dir.join(format!("{n:06}-{}.json", method.to_ascii_lowercase()));
-    let _ = std::fs::write(
-        file,
-        serde_json::to_vec_pretty(&exchange).unwrap_or_default(),
-    );
+    let _ = std::fs::write(file, serde_json::to_vec_pretty(&exchange).unwrap_or_default());
 }
-
-#[allow(dead_code)]
-fn _infallible(_: Infallible) {}

@@ -12,18 +12,13 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut o = Options::default();
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--listen" => o.listen = value()?.parse().map_err(|e| format!("--listen: {e}"))?,
             "--data-dir" => o.data_dir = PathBuf::from(value()?),
             "--seed" => o.seeds.push(PathBuf::from(value()?)),
             "--record" => o.record = Some(PathBuf::from(value()?)),
-            "--latency-ms" => {
-                o.latency_ms = value()?.parse().map_err(|e| format!("--latency-ms: {e}"))?
-            }
+            "--latency-ms" => o.latency_ms = value()?.parse().map_err(|e| format!("--latency-ms: {e}"))?,
             "--lro-ms" => o.lro_ms = value()?.parse().map_err(|e| format!("--lro-ms: {e}"))?,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown flag {other}\n{USAGE}")),

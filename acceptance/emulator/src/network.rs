@@ -26,11 +26,7 @@ pub fn subnets_using_route_table(store: &Store, route_table_id: &str) -> Vec<Str
     let want = key(route_table_id);
     let mut out = Vec::new();
     for s in store.resources.values() {
-        let Some(subnets) = s
-            .body
-            .pointer("/properties/subnets")
-            .and_then(Value::as_array)
-        else {
+        let Some(subnets) = s.body.pointer("/properties/subnets").and_then(Value::as_array) else {
             continue;
         };
         for subnet in subnets {
@@ -70,7 +66,13 @@ fn check_route(r: &Map<String, Value>, name: &str) -> Result<(), Reply> {
         return Err(wrapped(400, "MissingNextHopIpAddress", &format!("NextHopIpAddress cannot be Null or Empty in route {name} when NextHopType is VirtualAppliance.")));
     }
     if hop != "VirtualAppliance" && ip.is_some() {
-        return Err(wrapped(400, "NextHopIpAddressNotAllowed", &format!("NextHopIpAddress is only allowed in route {name} when NextHopType is VirtualAppliance.")));
+        return Err(wrapped(
+            400,
+            "NextHopIpAddressNotAllowed",
+            &format!(
+                "NextHopIpAddress is only allowed in route {name} when NextHopType is VirtualAppliance."
+            ),
+        ));
     }
     if props
         .and_then(|p| p.get("addressPrefix"))
@@ -152,11 +154,7 @@ pub fn prepare(
             let mut out = Vec::new();
             for r in routes {
                 let m = r.as_object().cloned().unwrap_or_default();
-                let name = m
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
+                let name = m.get("name").and_then(Value::as_str).unwrap_or("").to_string();
                 if !seen.insert(name.to_ascii_lowercase()) {
                     return Err(wrapped(
                         400,
@@ -188,7 +186,11 @@ pub fn prepare(
                 .and_then(|v| v.as_array().map(Vec::len))
                 .unwrap_or(0);
             if space == 0 {
-                return Err(wrapped(400, "InvalidRequestFormat", "Cannot parse the request: properties.addressSpace.addressPrefixes is required."));
+                return Err(wrapped(
+                    400,
+                    "InvalidRequestFormat",
+                    "Cannot parse the request: properties.addressSpace.addressPrefixes is required.",
+                ));
             }
             // Subnets not sent are kept, as NRP does when they exist as child resources.
             let sent = body
@@ -220,8 +222,7 @@ pub fn prepare(
             props(&mut body).insert("subnets".into(), Value::Array(subnets));
         }
         "microsoft.network/virtualnetworks/subnets" => {
-            let prefix = ptr(&body, "/properties/addressPrefix")
-                .and_then(|v| v.as_str().map(str::to_string));
+            let prefix = ptr(&body, "/properties/addressPrefix").and_then(|v| v.as_str().map(str::to_string));
             let prefixes = ptr(&body, "/properties/addressPrefixes")
                 .and_then(|v| v.as_array().map(|a| !a.is_empty()))
                 .unwrap_or(false);

@@ -34,7 +34,6 @@ pub struct Op {
     pub lock: String,
     pub namespace: String,
     pub kind: OpKind,
-    pub started: Instant,
     pub started_at: String,
     pub done_at: Instant,
     /// `Some(error)` when the operation ends `Failed`.
@@ -96,8 +95,9 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, String> {
         let file = dir.join("state.json");
         let persisted: Persisted = match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| format!("reading {}: {e}", file.display()))?,
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| format!("reading {}: {e}", file.display()))?
+            }
             Err(_) => Persisted::default(),
         };
         Ok(Store {
@@ -129,10 +129,7 @@ impl Store {
             f.count > 0
                 && f.lro.is_some() == lro
                 && (f.method.is_empty() || f.method.eq_ignore_ascii_case(method))
-                && (f.path.is_empty()
-                    || path
-                        .to_ascii_lowercase()
-                        .contains(&f.path.to_ascii_lowercase()))
+                && (f.path.is_empty() || path.to_ascii_lowercase().contains(&f.path.to_ascii_lowercase()))
         })?;
         let f = &mut self.faults[idx];
         f.count -= 1;
@@ -173,9 +170,7 @@ impl Store {
                         "Succeeded"
                     };
                     if let Some(body) = self.body_mut(&op.resource) {
-                        if let Some(props) =
-                            body.get_mut("properties").and_then(Value::as_object_mut)
-                        {
+                        if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
                             props.insert("provisioningState".into(), Value::from(state));
                         }
                     }
@@ -216,10 +211,7 @@ pub fn split_child(key: &str) -> Option<((String, String), String)> {
     if parts.len() != 3 {
         return None;
     }
-    Some((
-        (parts[2].to_string(), parts[1].to_string()),
-        parts[0].to_string(),
-    ))
+    Some(((parts[2].to_string(), parts[1].to_string()), parts[0].to_string()))
 }
 
 /// Where a parent keeps its children: `routes` in route tables, `subnets` in VNets.

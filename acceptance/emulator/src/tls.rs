@@ -43,14 +43,12 @@ pub fn load_or_create(dir: &Path) -> Result<Tls, String> {
     let ca_cert = ca_params.self_signed(&ca_key).map_err(err)?;
 
     let server_key = KeyPair::generate().map_err(err)?;
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .map_err(err)?;
+    let mut params =
+        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).map_err(err)?;
     params
         .distinguished_name
         .push(DnType::CommonName, "aksnet-emulator");
-    let server_cert = params
-        .signed_by(&server_key, &ca_cert, &ca_key)
-        .map_err(err)?;
+    let server_cert = params.signed_by(&server_key, &ca_cert, &ca_key).map_err(err)?;
 
     let chain = vec![
         CertificateDer::from(server_cert.der().to_vec()),

@@ -49,11 +49,7 @@ fn fails(p: &NetworkProfile, rule: &str, path: &str, needle: &str) {
     let hit = all.iter().find(|f| f.rule == rule && f.is_error());
     let f = hit.unwrap_or_else(|| panic!("no {rule} error; got {all:#?}"));
     assert_eq!(f.path.to_string(), path, "{f:#?}");
-    assert!(
-        f.detail.contains(needle),
-        "{needle:?} not in {:?}",
-        f.detail
-    );
+    assert!(f.detail.contains(needle), "{needle:?} not in {:?}", f.detail);
 }
 
 fn warns(p: &NetworkProfile, rule: &str, needle: &str) {
@@ -62,11 +58,7 @@ fn warns(p: &NetworkProfile, rule: &str, needle: &str) {
         .iter()
         .find(|f| f.rule == rule && f.severity == Severity::Warning)
         .unwrap_or_else(|| panic!("no {rule} warning; got {all:#?}"));
-    assert!(
-        f.detail.contains(needle),
-        "{needle:?} not in {:?}",
-        f.detail
-    );
+    assert!(f.detail.contains(needle), "{needle:?} not in {:?}", f.detail);
 }
 
 fn passes(p: &NetworkProfile, rule: &str) {
@@ -109,12 +101,7 @@ fn e1_e3_e5_e15_e16_enumerations() {
 fn e2_overlay_needs_azure() {
     let mut p = base();
     p.network_plugin = loc("kubenet", "network_plugin");
-    fails(
-        &p,
-        "E2",
-        "network_plugin_mode",
-        "network_plugin = \"azure\"",
-    );
+    fails(&p, "E2", "network_plugin_mode", "network_plugin = \"azure\"");
     passes(&base(), "E2");
 }
 
@@ -122,12 +109,7 @@ fn e2_overlay_needs_azure() {
 fn e4_cilium_policy_and_dataplane_together() {
     let mut p = base();
     p.network_policy = loc("cilium", "network_policy");
-    fails(
-        &p,
-        "E4",
-        "network_policy",
-        "network_data_plane = \"cilium\"",
-    );
+    fails(&p, "E4", "network_policy", "network_data_plane = \"cilium\"");
     let mut p = base();
     p.network_data_plane = loc("cilium", "network_data_plane");
     fails(
@@ -206,12 +188,7 @@ fn e12_e13_pod_subnets() {
     fails(&p, "E12", "node_pool[1].pod_subnet_id", "every pool");
     let mut p = base();
     p.node_pools[0].pod_ip_allocation_mode = Some("StaticBlock".into());
-    fails(
-        &p,
-        "E13",
-        "node_pool[0].pod_ip_allocation_mode",
-        "pod subnet",
-    );
+    fails(&p, "E13", "node_pool[0].pod_ip_allocation_mode", "pod subnet");
 }
 
 #[test]
@@ -305,12 +282,7 @@ fn r5_r6_dns_service_ip() {
     let mut p = base();
     p.service_cidrs = list(&["10.0.0.0/16"], "service_cidr");
     p.dns_service_ip = loc("10.1.0.10", "dns_service_ip");
-    fails(
-        &p,
-        "R5",
-        "dns_service_ip",
-        "outside service CIDR 10.0.0.0/16",
-    );
+    fails(&p, "R5", "dns_service_ip", "outside service CIDR 10.0.0.0/16");
     p.dns_service_ip = loc("10.0.0.1", "dns_service_ip");
     fails(&p, "R5", "dns_service_ip", "kubernetes.default");
     p.dns_service_ip = loc("10.0.0.10", "dns_service_ip");
@@ -372,12 +344,7 @@ fn c3_counts() {
     let mut p = base();
     p.node_pools[0].min_count = Some(5);
     p.node_pools[0].max_count = Some(4);
-    fails(
-        &p,
-        "C3",
-        "node_pool[0].min_count",
-        "greater than max_count 4",
-    );
+    fails(&p, "C3", "node_pool[0].min_count", "greater than max_count 4");
     let mut p = base();
     p.node_pools[0].max_count = Some(1001);
     fails(&p, "C3", "node_pool[0].max_count", "1,000");
@@ -443,12 +410,7 @@ fn w1_windows_and_names() {
     passes(&p, "W1");
     p.network_plugin = loc("kubenet", "network_plugin");
     p.network_plugin_mode = None;
-    fails(
-        &p,
-        "W1",
-        "node_pool[1].os_type",
-        "network_plugin = \"azure\"",
-    );
+    fails(&p, "W1", "node_pool[1].os_type", "network_plugin = \"azure\"");
     let mut p = base();
     p.node_pools[0].name = Some("System-Pool".into());
     fails(&p, "W1", "node_pool[0].name", "lowercase");

@@ -1,0 +1,326 @@
+//! `aksnet_route_table` with the real Terraform CLI against aksnet-emulator over HTTPS.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::harness::{expect_eq, run_case_env, Json, Step};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
+const R: &str = "aksnet_route_table.test";
+const NET: &str = "2025-01-01";
+
+fn rg_id(rg: &str) -> String {
+    format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}")
+}
+
+fn vnet_id(rg: &str) -> String {
+    format!("{}/providers/Microsoft.Network/virtualNetworks/vnet", rg_id(rg))
+}
+
+fn table_id(rg: &str, name: &str) -> String {
+    format!("{}/providers/Microsoft.Network/routeTables/{name}", rg_id(rg))
+}
+
+/// A resource group with a VNet and two subnets, as the acceptance fixtures seed them.
+fn seeds(rg: &str) -> Value {
+    json!([
+        {"id": rg_id(rg), "body": {"location": "westeurope"}},
+        {"id": vnet_id(rg), "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [
+                {"name": "nodes", "id": format!("{}/subnets/nodes", vnet_id(rg)), "properties": {"addressPrefix": "10.0.1.0/24"}},
+                {"name": "other", "id": format!("{}/subnets/other", vnet_id(rg)), "properties": {"addressPrefix": "10.0.2.0/24"}}
+            ]}}}
+    ])
+}
+
+/// A route table in `rg`; `extra` lines go inside the resource. The nodes subnet is
+/// associated unless `extra` sets `subnet_ids` itself.
+fn config(rg: &str, routes: &str, extra: &str) -> String {
+    let subnets = if extra.contains("subnet_ids") {
+        String::new()
+    } else {
+        format!("  subnet_ids = [\"{}/subnets/nodes\"]\n", vnet_id(rg))
+    };
+    unassociated(rg, routes, &format!("{subnets}{extra}"))
+}
+
+/// A route table with no subnet associations unless `extra` adds them.
+fn unassociated(rg: &str, routes: &str, extra: &str) -> String {
+    format!(
+        r#"
+provider "aksnet" {{}}
+
+resource "aksnet_route_table" "test" {{
+  name                = "rt-test"
+  resource_group_name = "{rg}"
+  location            = "West Europe"
+  tags = {{
+    team = "network"
+  }}
+{routes}
+{extra}
+}}
+"#
+    )
+}
+
+const FIREWALL: &str = r#"
+  route {
+    name                = "default"
+    address_prefix      = "0.0.0.0/0"
+    next_hop_type       = "VirtualAppliance"
+    next_hop_ip_address = "10.0.0.4"
+  }
+"#;
+
+fn subnet_route_table(emu: &TestEmulator, rg: &str, subnet: &str) -> Option<String> {
+    emu.inventory()
+        .into_iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(&vnet_id(rg)))
+        .and_then(|(_, body)| {
+            body["properties"]["subnets"]
+                .as_array()?
+                .iter()
+                .find(|s| s["name"] == subnet)?["properties"]["routeTable"]["id"]
+                .as_str()
+                .map(str::to_string)
+        })
+}
+
+#[test]
+fn basic_create_read_update_destroy() {
+    let rg = "acctest-rt-basic";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e1 = emu.clone();
+    let e2 = emu.clone();
+    let steps = vec![
+        Step::apply(&config(rg, FIREWALL, ""), move |s: &Json| {
+            expect_eq(
+                "id",
+                s.attr(R, "id")?,
+                &json!(table_id("acctest-rt-basic", "rt-test")),
+            )?;
+            expect_eq("bgp", s.attr(R, "bgp_route_propagation_enabled")?, &json!(true))?;
+            expect_eq("foreign", s.attr(R, "foreign_route_names")?, &json!([]))?;
+            expect_eq(
+                "location kept as written",
+                s.attr(R, "location")?,
+                &json!("West Europe"),
+            )?;
+            let assoc =
+                subnet_route_table(&e1, "acctest-rt-basic", "nodes").ok_or("nodes subnet not associated")?;
+            (assoc == table_id("acctest-rt-basic", "rt-test"))
+                .then_some(())
+                .ok_or(format!("associated with {assoc}"))
+        }),
+        Step::apply(
+            &config(
+                rg,
+                FIREWALL,
+                "  bgp_route_propagation_enabled = false\n  subnet_ids = []",
+            ),
+            move |s: &Json| {
+                expect_eq("bgp", s.attr(R, "bgp_route_propagation_enabled")?, &json!(false))?;
+                match subnet_route_table(&e2, "acctest-rt-basic", "nodes") {
+                    None => Ok(()),
+                    Some(id) => Err(format!("nodes still associated with {id}")),
+                }
+            },
+        ),
+    ];
+    run_case_env("route_table basic", Path::new(BIN), &emu.env(), steps);
+    assert!(
+        !emu.inventory()
+            .iter()
+            .any(|(id, _)| id.to_ascii_lowercase().contains("routetables")),
+        "destroy left a route table behind"
+    );
+}
+
+#[test]
+fn foreign_routes_are_preserved_and_never_drift() {
+    let rg = "acctest-rt-foreign";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let aks = emu.clone();
+    let check = emu.clone();
+    let add_aks_route = move || {
+        let id = format!("{}/routes/aks-node-0", table_id("acctest-rt-foreign", "rt-test"));
+        let body = json!({"properties": {"addressPrefix": "10.244.0.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.4"}});
+        let (status, resp) = aks.arm("PUT", &id, NET, Some(body));
+        (status < 300)
+            .then_some(())
+            .ok_or(format!("AKS route write failed: {status} {resp}"))
+    };
+    let updated = config(rg, &FIREWALL.replace("10.0.0.4", "10.0.0.5"), "");
+    let steps = vec![
+        Step::apply(&config(rg, FIREWALL, ""), |_| Ok(())),
+        Step::run(add_aks_route),
+        // AKS's route is not ours: no diff.
+        Step::plan_exit(&config(rg, FIREWALL, ""), 0, None),
+        Step::apply(&updated, move |s: &Json| {
+            expect_eq(
+                "foreign",
+                s.attr(R, "foreign_route_names")?,
+                &json!(["aks-node-0"]),
+            )?;
+            expect_eq(
+                "owned route updated",
+                s.attr(R, "/route/0/next_hop_ip_address")?,
+                &json!("10.0.0.5"),
+            )?;
+            let (_, table) = check.arm("GET", &table_id("acctest-rt-foreign", "rt-test"), NET, None);
+            let names: Vec<&str> = table["properties"]["routes"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|x| x["name"].as_str()).collect())
+                .unwrap_or_default();
+            (names.contains(&"aks-node-0") && names.contains(&"default"))
+                .then_some(())
+                .ok_or(format!("routes after update: {names:?}"))
+        }),
+        Step::apply(
+            &config(
+                rg,
+                &FIREWALL.replace("10.0.0.4", "10.0.0.5"),
+                "  foreign_routes = \"remove\"",
+            ),
+            |s: &Json| expect_eq("foreign", s.attr(R, "foreign_route_names")?, &json!([])),
+        ),
+    ];
+    run_case_env("route_table foreign", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn existing_table_requires_import_and_imports() {
+    let rg = "acctest-rt-import";
+    let mut seed = seeds(rg);
+    seed.as_array_mut().unwrap().push(json!({"id": table_id(rg, "rt-test"), "body": {"location": "westeurope", "tags": {"team": "network"}, "properties": {"routes": [
+        {"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}}
+    ]}}}));
+    let emu = TestEmulator::start(seed);
+    let cfg = unassociated(rg, FIREWALL, "");
+    let id = table_id(rg, "rt-test");
+    let steps = vec![
+        Step::apply_error(
+            &cfg,
+            "already exists - to be managed via Terraform this resource needs to be imported",
+            |s: &Json| {
+                s.resource(R)
+                    .is_err()
+                    .then_some(())
+                    .ok_or("a failed create must not claim the table".into())
+            },
+        ),
+        Step::cli(&["import", "-no-color", R, &id], true, Some("Import successful")),
+        Step::plan_exit(&cfg, 0, None),
+        Step::cli(&["state", "rm", "-no-color", R], true, None),
+    ];
+    run_case_env("route_table import", Path::new(BIN), &emu.env(), steps);
+    assert!(
+        emu.inventory().iter().any(|(i, _)| i.eq_ignore_ascii_case(&id)),
+        "a table the user did not create was deleted"
+    );
+}
+
+#[test]
+fn deleted_out_of_band_is_recreated() {
+    let rg = "acctest-rt-gone";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let cfg = unassociated(rg, FIREWALL, "");
+    let steps = vec![
+        Step::apply(&cfg, |_| Ok(())),
+        Step::run(move || {
+            let (status, body) = e.arm("DELETE", &table_id("acctest-rt-gone", "rt-test"), NET, None);
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            (status == 202)
+                .then_some(())
+                .ok_or(format!("delete: {status} {body}"))
+        }),
+        Step::plan_exit(&cfg, 2, Some("will be created")),
+        Step::apply(&cfg, |s: &Json| s.str_attr(R, "etag").map(|_| ())),
+    ];
+    run_case_env("route_table disappears", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn throttling_and_conflicts_are_retried() {
+    let rg = "acctest-rt-faults";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let steps = vec![
+        Step::run(move || {
+            e.fault(json!({"method": "PUT", "path": "routeTables/rt-test", "count": 1, "status": 429, "code": "TooManyRequests", "retry_after": 1}));
+            e.fault(json!({"method": "PUT", "path": "routeTables/rt-test", "count": 1, "status": 409, "code": "AnotherOperationInProgress", "retry_after": 1}));
+            Ok(())
+        }),
+        Step::apply(&config(rg, FIREWALL, ""), |_| Ok(())),
+    ];
+    run_case_env("route_table faults", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn failed_lro_names_the_code_and_keeps_state_accurate() {
+    let rg = "acctest-rt-lro";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let cfg = unassociated(rg, FIREWALL, "");
+    let steps = vec![
+        Step::run(move || {
+            e.fault(json!({"path": "routeTables/rt-test", "lro": "fail", "code": "InternalServerError", "message": "backend exploded"}));
+            Ok(())
+        }),
+        // The table exists after the failed LRO, so it is recorded in state (nothing lost).
+        Step::apply_error(&cfg, "InternalServerError.*backend exploded", |s: &Json| {
+            s.resource(R).map(|_| ())
+        }),
+        Step::apply(&cfg, |_| Ok(())),
+    ];
+    run_case_env("route_table failed lro", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn invalid_route_tables_fail_at_plan() {
+    let rg = "acctest-rt-invalid";
+    let emu = TestEmulator::start(seeds(rg));
+    let many: String = (0..401)
+        .map(|i| format!("  route {{\n    name = \"r{i}\"\n    address_prefix = \"10.{}.{}.0/24\"\n    next_hop_type = \"VnetLocal\"\n  }}\n", i / 256, i % 256))
+        .collect();
+    let steps = vec![
+        Step::expect_error_at(
+            &config(
+                rg,
+                &FIREWALL.replace("    next_hop_ip_address = \"10.0.0.4\"\n", ""),
+                "",
+            ),
+            "Missing Next Hop IP Address",
+            "route",
+        ),
+        Step::expect_error(
+            &config(rg, &format!("{FIREWALL}{FIREWALL}"), ""),
+            "Duplicate Route Name",
+        ),
+        Step::expect_error(
+            &config(rg, &many, ""),
+            r"401 declared \+ 0 foreign \+ 0 reserved routes = 401",
+        ),
+        Step::expect_error_at(
+            &config(rg, FIREWALL, "  reserved_route_count = 400"),
+            "at most 400 routes",
+            "reserved_route_count",
+        ),
+        Step::expect_error_at(
+            &config(rg, FIREWALL, "  foreign_routes = \"keep\""),
+            "Invalid Foreign Routes Mode",
+            "foreign_routes",
+        ),
+        Step::expect_error_at(
+            &config(rg, FIREWALL, "  timeouts {\n    create = \"10 minutes\"\n  }"),
+            "Invalid Timeout",
+            "create",
+        ),
+    ];
+    run_case_env("route_table invalid", Path::new(BIN), &emu.env(), steps);
+}
