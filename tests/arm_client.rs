@@ -30,6 +30,7 @@ fn emulator() -> &'static Emu {
                 let running = aksnet_emulator::start(Options {
                     data_dir: dir,
                     lro_ms: 300,
+                    record: std::env::var_os("AKSNET_EMULATOR_RECORD").map(Into::into),
                     ..Default::default()
                 })
                 .await

@@ -35,10 +35,13 @@ impl TestEmulator {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
+                // `make conformance` records every ARM exchange for validate-traffic.
+                let record = std::env::var_os("AKSNET_EMULATOR_RECORD").map(std::path::PathBuf::from);
                 let opts = aksnet_emulator::Options {
                     data_dir,
                     seeds: vec![seed_file],
                     lro_ms,
+                    record,
                     ..Default::default()
                 };
                 let running = aksnet_emulator::start(opts).await.expect("emulator starts");

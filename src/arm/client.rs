@@ -199,7 +199,10 @@ impl ArmClient {
         timeout: Duration,
     ) -> Result<Tagged<T>, ClientError> {
         let deadline = Instant::now() + timeout;
-        let bytes = serde_json::to_vec(body)
+        let mut value = serde_json::to_value(body)
+            .map_err(|e| ClientError::Decode(format!("encoding the body of {id}: {e}")))?;
+        strip_read_only(&mut value, true);
+        let bytes = serde_json::to_vec(&value)
             .map_err(|e| ClientError::Decode(format!("encoding the body of {id}: {e}")))?;
         let resp = self
             .send_retrying(Method::Put, self.url(id)?, Some(bytes), if_match, deadline)
@@ -341,6 +344,33 @@ impl ArmClient {
             }
             wait = retry_after(&resp);
         }
+    }
+}
+
+/// Removes what the server owns before a PUT: the ETag travels in `If-Match` instead, and
+/// `name`, `type` and `provisioningState` are read-only in every spec aksnet writes. Unknown
+/// fields stay, so GET → modify → PUT keeps what the server sent.
+pub fn strip_read_only(v: &mut serde_json::Value, top: bool) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("etag");
+            m.remove("provisioningState");
+            if top {
+                m.remove("name");
+                m.remove("type");
+            }
+            if let Some(t) = m.get("type").and_then(|t| t.as_str()) {
+                // Child resources inline (routes, subnets) carry a read-only ARM type.
+                if t.contains('/') {
+                    m.remove("type");
+                }
+            }
+            for child in m.values_mut() {
+                strip_read_only(child, false);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| strip_read_only(i, false)),
+        _ => {}
     }
 }
 

@@ -431,6 +431,13 @@ fn record(
             "body": reply.body.clone().map(|b| serde_json::from_str::<Value>(&b.to_string().replace(&shared.base, "https://management.azure.com")).unwrap_or(b)).unwrap_or(Value::Null),
         }
     });
-    let file = dir.join(format!("{n:06}-{}.json", method.to_ascii_lowercase()));
+    // Async-operation polls match no operation in the specs, so they get their own prefix
+    // and `make conformance` validates the rest.
+    let kind = if path.contains("/operations/") || path.contains("/operationResults/") {
+        "poll"
+    } else {
+        "arm"
+    };
+    let file = dir.join(format!("{kind}-{n:06}-{}.json", method.to_ascii_lowercase()));
     let _ = std::fs::write(file, serde_json::to_vec_pretty(&exchange).unwrap_or_default());
 }
