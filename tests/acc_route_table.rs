@@ -324,3 +324,165 @@ fn invalid_route_tables_fail_at_plan() {
     ];
     run_case_env("route_table invalid", Path::new(BIN), &emu.env(), steps);
 }
+
+fn aks_route(emu: &TestEmulator, rg: &str) -> Result<(), String> {
+    let id = format!("{}/routes/aks-node-0", table_id(rg, "rt-test"));
+    let body = json!({"properties": {"addressPrefix": "10.244.0.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.4"}});
+    let (status, resp) = emu.arm("PUT", &id, NET, Some(body));
+    (status < 300)
+        .then_some(())
+        .ok_or(format!("AKS route write failed: {status} {resp}"))
+}
+
+#[test]
+fn destroy_refuses_to_break_a_cluster_routing_through_the_table() {
+    let rg = "acctest-rt-keep";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let preserve = unassociated(rg, FIREWALL, "");
+    let remove = unassociated(rg, FIREWALL, "  foreign_routes = \"remove\"");
+    let steps = vec![
+        Step::apply(&preserve, |_| Ok(())),
+        Step::run(move || aks_route(&e, "acctest-rt-keep")),
+        Step::cli(
+            &["destroy", "-auto-approve", "-no-color"],
+            false,
+            Some(r"Route Table Still In Use.*aks-node-0"),
+        ),
+        Step::apply(&remove, |s: &Json| {
+            expect_eq("foreign", s.attr(R, "foreign_route_names")?, &json!([]))
+        }),
+    ];
+    run_case_env("route_table destroy safety", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn concurrent_write_between_read_and_put_is_retried() {
+    let rg = "acctest-rt-race";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let steps = vec![
+        Step::apply(&unassociated(rg, FIREWALL, ""), |_| Ok(())),
+        Step::run(move || {
+            e.fault(json!({"method": "PUT", "path": "routeTables/rt-test", "count": 1, "status": 412, "code": "PreconditionFailed", "message": "The ETag does not match."}));
+            Ok(())
+        }),
+        Step::apply(
+            &unassociated(rg, &FIREWALL.replace("10.0.0.4", "10.0.0.9"), ""),
+            |s: &Json| {
+                expect_eq(
+                    "hop",
+                    s.attr(R, "/route/0/next_hop_ip_address")?,
+                    &json!("10.0.0.9"),
+                )
+            },
+        ),
+    ];
+    run_case_env("route_table 412", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn fifty_routes_and_two_associations_take_three_writes() {
+    let rg = "acctest-rt-count";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let routes: String = (0..50)
+        .map(|i| format!("  route {{\n    name           = \"r{i}\"\n    address_prefix = \"10.100.{i}.0/24\"\n    next_hop_type  = \"VnetLocal\"\n  }}\n"))
+        .collect();
+    let cfg = unassociated(
+        rg,
+        &routes,
+        &format!(
+            "  subnet_ids = [\"{0}/subnets/nodes\", \"{0}/subnets/other\"]",
+            vnet_id(rg)
+        ),
+    );
+    let before = Arc::new(std::sync::Mutex::new(0u64));
+    let (e1, e2, b1, b2) = (emu.clone(), emu.clone(), before.clone(), before.clone());
+    let steps = vec![
+        Step::run(move || {
+            *b1.lock().unwrap() = e1.counters()["writes"].as_u64().unwrap_or(0);
+            Ok(())
+        }),
+        Step::apply(&cfg, move |s: &Json| {
+            let writes = e2.counters()["writes"].as_u64().unwrap_or(0) - *b2.lock().unwrap();
+            // Floor: one table PUT and one PUT per subnet association; a naive provider sends 50 route PUTs.
+            expect_eq("ARM writes for the create", &json!(writes), &json!(3))?;
+            expect_eq(
+                "routes",
+                &json!(s.attr(R, "route")?.as_array().map(Vec::len)),
+                &json!(50),
+            )
+        }),
+    ];
+    run_case_env("route_table request count", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn update_adds_changes_removes_routes_and_moves_the_association() {
+    let rg = "acctest-rt-update";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let e = emu.clone();
+    let storage = "  route {\n    name           = \"storage\"\n    address_prefix = \"Storage.WestEurope\"\n    next_hop_type  = \"Internet\"\n  }\n";
+    let first = unassociated(
+        rg,
+        &format!("{FIREWALL}{storage}"),
+        &format!("  subnet_ids = [\"{}/subnets/nodes\"]", vnet_id(rg)),
+    );
+    let second = unassociated(
+        rg,
+        &FIREWALL
+            .replace("10.0.0.4", "10.0.0.8")
+            .replace("default", "egress"),
+        &format!("  subnet_ids = [\"{}/subnets/other\"]", vnet_id(rg)),
+    );
+    let steps = vec![
+        Step::apply(&first, |s: &Json| {
+            expect_eq(
+                "routes",
+                &json!(s.attr(R, "route")?.as_array().map(Vec::len)),
+                &json!(2),
+            )
+        }),
+        Step::apply(&second, move |s: &Json| {
+            expect_eq("route", s.attr(R, "/route/0/name")?, &json!("egress"))?;
+            let (_, table) = e.arm("GET", &table_id("acctest-rt-update", "rt-test"), NET, None);
+            let names: Vec<String> = table["properties"]["routes"]
+                .as_array()
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            expect_eq("routes in Azure", &json!(names), &json!(["egress"]))?;
+            match (
+                subnet_route_table(&e, "acctest-rt-update", "nodes"),
+                subnet_route_table(&e, "acctest-rt-update", "other"),
+            ) {
+                (None, Some(_)) => Ok(()),
+                other => Err(format!("associations after the move: {other:?}")),
+            }
+        }),
+    ];
+    run_case_env("route_table update", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn import_treats_aks_routes_as_foreign() {
+    let rg = "acctest-rt-import-aks";
+    let mut seed = seeds(rg);
+    seed.as_array_mut().unwrap().push(json!({"id": table_id(rg, "rt-test"), "body": {"location": "westeurope", "tags": {"team": "network"}, "properties": {"routes": [
+        {"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}},
+        {"name": "aks-node-7", "properties": {"addressPrefix": "10.244.7.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.7"}}
+    ]}}}));
+    let emu = TestEmulator::start(seed);
+    let cfg = unassociated(rg, FIREWALL, "");
+    let id = table_id(rg, "rt-test");
+    let steps = vec![
+        Step::plan_exit(&cfg, 2, Some("will be created")),
+        Step::cli(&["import", "-no-color", R, &id], true, Some("Import successful")),
+        Step::plan_exit(&cfg, 0, None),
+        Step::cli(&["state", "rm", "-no-color", R], true, None),
+    ];
+    run_case_env("route_table import aks", Path::new(BIN), &emu.env(), steps);
+}

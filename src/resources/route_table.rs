@@ -309,7 +309,12 @@ fn from_arm_route(r: &Route) -> RouteBlock {
 }
 
 /// The table body to write: declared routes (keeping server fields), plus foreign routes unless removed.
-fn desired_table(planned: &State, current: Option<&ArmRouteTable>) -> ArmRouteTable {
+/// `released` names routes this resource owned before and no longer declares: they go.
+fn desired_table(
+    planned: &State,
+    current: Option<&ArmRouteTable>,
+    released: &BTreeSet<String>,
+) -> ArmRouteTable {
     let mut table = current.cloned().unwrap_or_default();
     let declared = routes_of(planned);
     let owned: BTreeSet<String> = declared
@@ -341,7 +346,10 @@ fn desired_table(planned: &State, current: Option<&ArmRouteTable>) -> ArmRouteTa
                 c.properties
                     .routes
                     .iter()
-                    .filter(|r| !owned.contains(&r.name.to_ascii_lowercase()))
+                    .filter(|r| {
+                        let n = r.name.to_ascii_lowercase();
+                        !owned.contains(&n) && !released.contains(&n)
+                    })
                     .cloned(),
             );
         }
@@ -384,15 +392,20 @@ fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, impor
         .map(|r| (r.name.to_ascii_lowercase(), r))
         .collect();
     if importing {
+        // Kubenet's per-node routes are AKS's; every other route becomes owned on import.
+        let (aks, owned): (Vec<&Route>, Vec<&Route>) = table
+            .properties
+            .routes
+            .iter()
+            .partition(|r| r.name.starts_with("aks-"));
         state.route = Value::Value(
-            table
-                .properties
-                .routes
-                .iter()
+            owned
+                .into_iter()
                 .map(|r| Value::Value(from_arm_route(r)))
                 .collect(),
         );
-        state.foreign_route_names = Value::Value(Vec::new());
+        state.foreign_route_names =
+            Value::Value(aks.into_iter().map(|r| Value::Value(r.name.clone())).collect());
     } else {
         // Owned routes show drift (changed or deleted out of band); foreign ones never do.
         let owned: Vec<Value<RouteBlock>> = routes_of(state)
@@ -545,18 +558,82 @@ impl RouteTable {
         }
     }
 
+    /// Refuses to delete a table that still carries routes or associations this resource does
+    /// not own: deleting it would break the cluster that wrote them (kubenet's `aks-*` routes).
+    async fn safe_to_delete(&self, client: &ArmClient, id: &ResourceId, prior: &State) -> Result<(), String> {
+        let Some(table) = client
+            .get::<ArmRouteTable>(id)
+            .await
+            .map_err(|e| format!("reading {id}: {e}"))?
+        else {
+            return Ok(());
+        };
+        let owned: BTreeSet<String> = routes_of(prior)
+            .iter()
+            .filter_map(|r| s(&r.name))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let foreign: Vec<&str> = table
+            .body
+            .properties
+            .routes
+            .iter()
+            .filter(|r| !owned.contains(&r.name.to_ascii_lowercase()))
+            .map(|r| r.name.as_str())
+            .collect();
+        let mine: BTreeSet<String> = subnet_set(&prior.subnet_ids)
+            .iter()
+            .map(|x| x.to_ascii_lowercase())
+            .collect();
+        let others: Vec<&str> = table
+            .body
+            .properties
+            .subnets
+            .iter()
+            .filter(|x| !mine.contains(&x.id.to_ascii_lowercase()))
+            .map(|x| x.id.as_str())
+            .collect();
+        if foreign.is_empty() && others.is_empty() {
+            return Ok(());
+        }
+        let mut parts = Vec::new();
+        if !foreign.is_empty() {
+            parts.push(format!(
+                "{} route(s) this resource does not own ({})",
+                foreign.len(),
+                foreign.join(", ")
+            ));
+        }
+        if !others.is_empty() {
+            parts.push(format!(
+                "associations with subnets it did not make ({})",
+                others.join(", ")
+            ));
+        }
+        Err(format!(
+            "{id} still holds {}; deleting it would break the cluster routing through it. Remove those first, or set foreign_routes = \"remove\" and apply before destroying.",
+            parts.join(" and ")
+        ))
+    }
+
     /// GET → merge → PUT with If-Match; on 412 (AKS wrote meanwhile) re-read and retry.
     async fn write_table(
         &self,
         client: &ArmClient,
         id: &ResourceId,
         planned: &State,
+        prior: &State,
         timeout: Duration,
     ) -> Result<(ArmRouteTable, Option<String>), ClientError> {
+        let released: BTreeSet<String> = routes_of(prior)
+            .iter()
+            .filter_map(|r| s(&r.name))
+            .map(str::to_ascii_lowercase)
+            .collect();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let current = client.get::<ArmRouteTable>(id).await?;
-            let body = desired_table(planned, current.as_ref().map(|c| &c.body));
+            let body = desired_table(planned, current.as_ref().map(|c| &c.body), &released);
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match client
                 .put::<_, ArmRouteTable>(id, &body, current.as_ref().and_then(|c| c.etag.as_deref()), left)
@@ -781,7 +858,7 @@ impl Resource for RouteTable {
                 return None;
             }
         }
-        let body = desired_table(&planned, None);
+        let body = desired_table(&planned, None, &BTreeSet::new());
         let mut state = planned.clone();
         state.id = Value::Value(id.path());
         match client.put::<_, ArmRouteTable>(&id, &body, None, timeout).await {
@@ -832,7 +909,7 @@ impl Resource for RouteTable {
         };
         let mut state = planned.clone();
         state.id = Value::Value(id.path());
-        match self.write_table(&client, &id, &planned, timeout).await {
+        match self.write_table(&client, &id, &planned, &prior, timeout).await {
             Ok((table, etag)) => refresh(&mut state, &table, etag, false),
             Err(e) => {
                 arm_error(diags, "updating", &id, &e);
@@ -848,7 +925,9 @@ impl Resource for RouteTable {
             timeout,
         )
         .await;
+        // Record what is true now: associations that failed are left out, so the next plan retries them.
         if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
+            state.subnet_ids = planned.subnet_ids.clone();
             refresh(&mut state, &t.body, t.etag, false);
         }
         Some((state, private))
@@ -870,6 +949,12 @@ impl Resource for RouteTable {
                 return None;
             }
         };
+        if s(&prior.foreign_routes) != Some("remove") {
+            if let Err(why) = self.safe_to_delete(&client, &id, &prior).await {
+                diags.root_error("Route Table Still In Use", why);
+                return None;
+            }
+        }
         self.sync_subnets(
             diags,
             &client,
@@ -1071,7 +1156,7 @@ mod tests {
             "VirtualAppliance",
             Some("10.0.0.5"),
         )]);
-        let t = desired_table(&planned, Some(&current));
+        let t = desired_table(&planned, Some(&current), &BTreeSet::new());
         let names: Vec<&str> = t.properties.routes.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["fw", "aks-node-0"]);
         assert_eq!(
@@ -1081,7 +1166,10 @@ mod tests {
         let mut removing = planned.clone();
         removing.foreign_routes = Value::Value("remove".into());
         assert_eq!(
-            desired_table(&removing, Some(&current)).properties.routes.len(),
+            desired_table(&removing, Some(&current), &BTreeSet::new())
+                .properties
+                .routes
+                .len(),
             1
         );
         let mut state = planned;
