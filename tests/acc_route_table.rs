@@ -486,3 +486,119 @@ fn import_treats_aks_routes_as_foreign() {
     ];
     run_case_env("route_table import aks", Path::new(BIN), &emu.env(), steps);
 }
+
+fn kubenet_cluster(emu: &TestEmulator, rg: &str, nodes: u32) -> Result<(), String> {
+    let id = format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/kube",
+        rg_id(rg)
+    );
+    let body = json!({"location": "westeurope", "properties": {"kubernetesVersion": "1.29", "dnsPrefix": "kube",
+        "agentPoolProfiles": [{"name": "system", "count": nodes, "vmSize": "Standard_D2s_v5", "mode": "System", "vnetSubnetID": format!("{}/subnets/nodes", vnet_id(rg))}],
+        "networkProfile": {"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"}}});
+    let (status, resp) = emu.arm("PUT", &id, "2025-10-01", Some(body));
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    (status < 300)
+        .then_some(())
+        .ok_or(format!("cluster write failed: {status} {resp}"))
+}
+
+fn aks_routes(emu: &TestEmulator, rg: &str) -> usize {
+    let (_, table) = emu.arm("GET", &table_id(rg, "rt-test"), NET, None);
+    table["properties"]["routes"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter(|x| x["name"].as_str().is_some_and(|n| n.starts_with("aks-")))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn kubenet_cluster_routes_between_applies_cause_no_diff() {
+    let rg = "acctest-rt-kubenet";
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let (e1, e2, e3, e4, e5) = (emu.clone(), emu.clone(), emu.clone(), emu.clone(), emu.clone());
+    let steps = vec![
+        Step::apply(&config(rg, FIREWALL, ""), |_| Ok(())),
+        Step::run(move || {
+            kubenet_cluster(&e1, "acctest-rt-kubenet", 3)?;
+            let n = aks_routes(&e1, "acctest-rt-kubenet");
+            (n == 3)
+                .then_some(())
+                .ok_or(format!("the cluster wrote {n} routes, expected 3"))
+        }),
+        Step::plan_exit(&config(rg, FIREWALL, ""), 0, None),
+        Step::apply(
+            &config(rg, &FIREWALL.replace("10.0.0.4", "10.0.0.6"), ""),
+            move |s: &Json| {
+                expect_eq(
+                    "aks routes kept",
+                    &json!(aks_routes(&e2, "acctest-rt-kubenet")),
+                    &json!(3),
+                )?;
+                expect_eq(
+                    "foreign",
+                    &json!(s.attr(R, "foreign_route_names")?.as_array().map(Vec::len)),
+                    &json!(3),
+                )
+            },
+        ),
+        Step::run(move || kubenet_cluster(&e3, "acctest-rt-kubenet", 5)),
+        Step::plan_exit(
+            &config(rg, &FIREWALL.replace("10.0.0.4", "10.0.0.6"), ""),
+            0,
+            None,
+        ),
+        Step::run(move || {
+            let n = aks_routes(&e4, "acctest-rt-kubenet");
+            (n == 5)
+                .then_some(())
+                .ok_or(format!("scaled cluster has {n} routes, expected 5"))
+        }),
+        Step::run(move || {
+            let id = format!(
+                "{}/providers/Microsoft.ContainerService/managedClusters/kube",
+                rg_id("acctest-rt-kubenet")
+            );
+            let (status, body) = e5.arm("DELETE", &id, "2025-10-01", None);
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            (status == 202)
+                .then_some(())
+                .ok_or(format!("cluster delete: {status} {body}"))
+        }),
+    ];
+    run_case_env("route_table kubenet", Path::new(BIN), &emu.env(), steps);
+}
+
+#[test]
+fn complete() {
+    let rg = "acctest-rt-complete";
+    let emu = TestEmulator::start(seeds(rg));
+    let storage = "  route {\n    name           = \"storage\"\n    address_prefix = \"Storage.WestEurope\"\n    next_hop_type  = \"Internet\"\n  }\n";
+    let extra = format!(
+        "  subnet_ids = [\"{0}/subnets/nodes\", \"{0}/subnets/other\"]\n  bgp_route_propagation_enabled = false\n  foreign_routes = \"preserve\"\n  reserved_route_count = 100\n  timeouts {{\n    create = \"10m\"\n    update = \"10m\"\n    delete = \"10m\"\n    read   = \"1m\"\n  }}",
+        vnet_id(rg)
+    );
+    let cfg = unassociated(rg, &format!("{FIREWALL}{storage}"), &extra);
+    run_case_env(
+        "route_table complete",
+        Path::new(BIN),
+        &emu.env(),
+        vec![Step::apply(&cfg, |s: &Json| {
+            expect_eq(
+                "routes",
+                &json!(s.attr(R, "route")?.as_array().map(Vec::len)),
+                &json!(2),
+            )?;
+            expect_eq(
+                "subnets",
+                &json!(s.attr(R, "subnet_ids")?.as_array().map(Vec::len)),
+                &json!(2),
+            )?;
+            expect_eq("bgp", s.attr(R, "bgp_route_propagation_enabled")?, &json!(false))?;
+            expect_eq("reserved", s.attr(R, "reserved_route_count")?, &json!(100))?;
+            expect_eq("timeouts", s.attr(R, "/timeouts/create")?, &json!("10m"))
+        })],
+    );
+}

@@ -199,3 +199,115 @@ fn lookup_subnet(store: &Store, id: &str) -> Option<String> {
         .and_then(Value::as_str)
         .map(str::to_string)
 }
+
+/// `10.244.0.0/16` + n → the n-th /24 (`10.244.n.0/24`).
+fn nth_slash24(pod_cidr: &str, n: u32) -> Option<String> {
+    let (base, _) = v4(pod_cidr)?;
+    let ip = std::net::Ipv4Addr::from(base.checked_add(n.checked_mul(256)?)?);
+    Some(format!("{ip}/24"))
+}
+
+/// `10.0.1.0/24` + n → the node IP `10.0.1.(4 + n)` (Azure keeps the first four).
+fn node_ip(subnet_prefix: &str, n: u32) -> Option<String> {
+    let (base, _) = v4(subnet_prefix)?;
+    Some(std::net::Ipv4Addr::from(base.checked_add(4 + n)?).to_string())
+}
+
+/// The BYO route table of a subnet, by subnet id.
+fn subnet_route_table(store: &Store, subnet_id: &str) -> Option<String> {
+    let k = key(subnet_id);
+    let (vnet, name) = k.rsplit_once("/subnets/")?;
+    store
+        .resources
+        .get(vnet)?
+        .body
+        .pointer("/properties/subnets")?
+        .as_array()?
+        .iter()
+        .find(|s| {
+            s.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?
+        .pointer("/properties/routeTable/id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Kubenet: one `aks-<pool>-vmssNNNNNN` route per node in the node subnet's route table,
+/// kept in step with the node counts; other routes are left alone (as AKS does).
+pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
+    let np = &cluster["properties"]["networkProfile"];
+    if np["networkPlugin"].as_str() != Some("kubenet") {
+        return;
+    }
+    let pod_cidr = np["podCidr"].as_str().unwrap_or("10.244.0.0/16").to_string();
+    let cluster_name = cluster["name"].as_str().unwrap_or("aks").to_ascii_lowercase();
+    let mut per_table: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    let mut n = 0u32;
+    for pool in cluster["properties"]["agentPoolProfiles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let Some(subnet) = pool["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        let Some(table) = subnet_route_table(store, subnet) else {
+            continue;
+        };
+        let prefix = lookup_subnet(store, subnet).unwrap_or_default();
+        let count = pool["count"].as_u64().unwrap_or(0) as u32;
+        for i in 0..count {
+            let (Some(dest), Some(hop)) = (nth_slash24(&pod_cidr, n), node_ip(&prefix, n)) else {
+                continue;
+            };
+            n += 1;
+            let name = format!(
+                "aks-{}-{}-vmss{i:06}",
+                cluster_name,
+                pool["name"].as_str().unwrap_or("pool")
+            );
+            per_table.entry(key(&table)).or_default().push(json!({
+                "name": name, "id": format!("{table}/routes/{name}"), "type": "Microsoft.Network/routeTables/routes",
+                "etag": crate::arm::etag(),
+                "properties": {"addressPrefix": dest, "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop, "provisioningState": "Succeeded"}
+            }));
+        }
+    }
+    let marker = format!("aks-{cluster_name}-");
+    for (table, routes) in per_table {
+        if let Some(t) = store.resources.get_mut(&table) {
+            if let Some(list) = t
+                .body
+                .pointer_mut("/properties/routes")
+                .and_then(Value::as_array_mut)
+            {
+                list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
+                list.extend(routes);
+            }
+            t.body["etag"] = json!(crate::arm::etag());
+        }
+    }
+}
+
+/// Deleting a kubenet cluster removes its routes from the BYO table.
+pub fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
+    let marker = format!(
+        "aks-{}-",
+        cluster["name"].as_str().unwrap_or("aks").to_ascii_lowercase()
+    );
+    for t in store.resources.values_mut() {
+        if let Some(list) = t
+            .body
+            .pointer_mut("/properties/routes")
+            .and_then(Value::as_array_mut)
+        {
+            let before = list.len();
+            list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
+            if list.len() != before {
+                t.body["etag"] = json!(crate::arm::etag());
+            }
+        }
+    }
+}

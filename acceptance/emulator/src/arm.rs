@@ -482,6 +482,9 @@ fn put_resource(
     if let Err(r) = write(store, target, out.clone()) {
         return r;
     }
+    if is_aks(target) {
+        aks::reconcile_kubenet_routes(store, &out);
+    }
     let op = start_op(store, opts, target, OpKind::Put, now);
     store.save();
     Reply::json(if existing.is_some() { 200 } else { 201 }, render(store, &out))
@@ -559,6 +562,9 @@ fn delete(
     }
     if let Err(r) = network::check_delete(store, target, &existing) {
         return r;
+    }
+    if is_aks(target) {
+        aks::remove_kubenet_routes(store, &existing);
     }
     if let Target::ResourceGroup { .. } = target {
         let prefix = format!("{}/", key(&target.id()));
