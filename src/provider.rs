@@ -36,6 +36,9 @@ pub struct Config {
     pub client_id_file_path: Str,
     pub client_secret: Str,
     pub client_secret_file_path: Str,
+    pub client_certificate: Str,
+    pub client_certificate_path: Str,
+    pub client_certificate_password: Str,
     pub use_oidc: Flag,
     pub oidc_token: Str,
     pub oidc_token_file_path: Str,
@@ -50,13 +53,16 @@ pub struct Config {
 }
 
 /// Attribute name, environment variables (first set wins), sensitive, description.
-const STRING_SETTINGS: [(&str, &[&str], bool, &str); 13] = [
+const STRING_SETTINGS: [(&str, &[&str], bool, &str); 16] = [
     ("subscription_id", &["ARM_SUBSCRIPTION_ID"], false, "The Azure subscription to manage resources in."),
     ("tenant_id", &["ARM_TENANT_ID"], false, "The Microsoft Entra tenant to authenticate in."),
     ("client_id", &["ARM_CLIENT_ID"], false, "Client (application) ID of the service principal or user-assigned managed identity."),
     ("client_id_file_path", &["ARM_CLIENT_ID_FILE_PATH"], false, "Path to a file holding the client ID (used when `client_id` is unset)."),
     ("client_secret", &["ARM_CLIENT_SECRET"], true, "Client secret of the service principal."),
     ("client_secret_file_path", &["ARM_CLIENT_SECRET_FILE_PATH"], false, "Path to a file holding the client secret (used when `client_secret` is unset)."),
+    ("client_certificate", &["ARM_CLIENT_CERTIFICATE"], true, "A base64-encoded PKCS#12 (PFX) client certificate for the service principal."),
+    ("client_certificate_path", &["ARM_CLIENT_CERTIFICATE_PATH"], false, "Path to a PKCS#12 (PFX) client certificate (used when `client_certificate` is unset)."),
+    ("client_certificate_password", &["ARM_CLIENT_CERTIFICATE_PASSWORD"], true, "The password of the client certificate, if it has one."),
     ("oidc_token", &["ARM_OIDC_TOKEN"], true, "An OIDC ID token to exchange for an Azure token (workload identity federation). Requires `use_oidc`."),
     ("oidc_token_file_path", &["ARM_OIDC_TOKEN_FILE_PATH"], false, "Path to a file holding an OIDC ID token. Requires `use_oidc`."),
     ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true, "Bearer token for the OIDC token request URL (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Requires `use_oidc`."),
@@ -187,6 +193,11 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
             get("client_secret_file_path", &cfg.client_secret_file_path),
             "client_secret_file_path",
         )?,
+        client_certificate: certificate(
+            get("client_certificate", &cfg.client_certificate),
+            get("client_certificate_path", &cfg.client_certificate_path),
+        )?,
+        client_certificate_password: get("client_certificate_password", &cfg.client_certificate_password),
         use_oidc: flag("use_oidc", &cfg.use_oidc)?,
         oidc_token: get("oidc_token", &cfg.oidc_token),
         oidc_token_file_path: get("oidc_token_file_path", &cfg.oidc_token_file_path),
@@ -199,6 +210,23 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
         environment: get("environment", &cfg.environment).unwrap_or_else(|| "public".into()),
         metadata_host: get("metadata_host", &cfg.metadata_host),
     })
+}
+
+/// The PFX bytes: base64 from `client_certificate`, else the file at `client_certificate_path`.
+fn certificate(inline: Option<String>, path: Option<String>) -> Result<Option<Vec<u8>>, String> {
+    use base64::Engine;
+    match (inline, path) {
+        (Some(b64), _) => base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map(Some)
+            .map_err(|e| {
+                format!("client_certificate is not valid base64 ({e}); encode the PFX file with `base64 -w0`")
+            }),
+        (None, Some(p)) => std::fs::read(&p)
+            .map(Some)
+            .map_err(|e| format!("reading client_certificate_path {p}: {e}")),
+        (None, None) => Ok(None),
+    }
 }
 
 fn provider_block() -> Block {

@@ -280,3 +280,101 @@ async fn plain_http_endpoints_are_refused() {
     .expect_err("http refused");
     assert!(err.to_string().contains("plain HTTP"), "{err}");
 }
+
+/// A client built from `s`, proving the credential works by reading a resource group.
+async fn works_with(s: AuthSettings, expected_method: &str) {
+    let cloud = discover_cloud(&s).await.expect("metadata discovery");
+    let (cred, method) = select_credential(&s, &cloud).expect("credential");
+    assert_eq!(method, expected_method);
+    let c = ArmClient::new(cloud.resource_manager, cred, cloud.scope, Default::default()).expect("client");
+    let name = format!("rg-{}", expected_method.replace(' ', "-"));
+    c.put::<_, Value>(&rg(&name), &json!({"location": "westeurope"}), None, T)
+        .await
+        .expect("authenticated write");
+    assert!(c.get::<Value>(&rg(&name)).await.expect("read").is_some());
+}
+
+fn oidc_base() -> AuthSettings {
+    AuthSettings {
+        client_secret: None,
+        use_oidc: true,
+        ..settings(emulator())
+    }
+}
+
+#[tokio::test]
+async fn oidc_token_authenticates() {
+    works_with(
+        AuthSettings {
+            oidc_token: Some("eyJhbGciOiJSUzI1NiJ9.e30.sig".into()),
+            ..oidc_base()
+        },
+        "OIDC",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn oidc_token_file_authenticates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("token");
+    std::fs::write(&file, "eyJhbGciOiJSUzI1NiJ9.e30.sig\n").expect("token file");
+    works_with(
+        AuthSettings {
+            oidc_token_file_path: Some(file.display().to_string()),
+            ..oidc_base()
+        },
+        "OIDC",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn client_certificate_authenticates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=aksnet-test",
+            "-days",
+            "1",
+        ])
+        .args(["-keyout", &p("key.pem"), "-out", &p("cert.pem")])
+        .output()
+        .expect("openssl runs")
+        .status
+        .success();
+    assert!(ok, "openssl req failed");
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-inkey",
+            &p("key.pem"),
+            "-in",
+            &p("cert.pem"),
+            "-out",
+            &p("cert.pfx"),
+            "-passout",
+            "pass:pfx-pass",
+        ])
+        .output()
+        .expect("openssl runs")
+        .status
+        .success();
+    assert!(ok, "openssl pkcs12 failed");
+    let pfx = std::fs::read(p("cert.pfx")).expect("pfx");
+    let s = AuthSettings {
+        client_secret: None,
+        client_certificate: Some(pfx),
+        client_certificate_password: Some("pfx-pass".into()),
+        ..settings(emulator())
+    };
+    works_with(s, "client certificate").await;
+}

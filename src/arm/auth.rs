@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::credentials::SecretBytes;
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::headers::HeaderName;
 use azure_core::http::{
@@ -14,8 +15,9 @@ use azure_core::http::{
 };
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
-    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
-    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    ClientAssertionCredentialOptions, ClientCertificateCredential, ClientCertificateCredentialOptions,
+    ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential,
+    ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
     WorkloadIdentityCredentialOptions,
 };
 
@@ -26,6 +28,9 @@ pub struct AuthSettings {
     pub tenant_id: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    /// A PKCS#12 (PFX) certificate, already decoded from base64 or read from its path.
+    pub client_certificate: Option<Vec<u8>>,
+    pub client_certificate_password: Option<String>,
     pub use_oidc: bool,
     pub oidc_token: Option<String>,
     pub oidc_token_file_path: Option<String>,
@@ -50,6 +55,18 @@ impl fmt::Debug for AuthSettings {
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &set(&self.client_secret))
+            .field(
+                "client_certificate",
+                &if self.client_certificate.is_some() {
+                    "(set)"
+                } else {
+                    "(unset)"
+                },
+            )
+            .field(
+                "client_certificate_password",
+                &set(&self.client_certificate_password),
+            )
             .field("use_oidc", &self.use_oidc)
             .field("oidc_token", &set(&self.oidc_token))
             .field("oidc_request_token", &set(&self.oidc_request_token))
@@ -283,6 +300,29 @@ pub fn select_credential(
             tried.push("client secret: tenant_id and client_id are required with client_secret".into())
         }
         _ => tried.push("client secret: client_secret is not set".into()),
+    }
+
+    match (tenant, client, s.client_certificate.as_ref()) {
+        (Some(t), Some(c), Some(pfx)) => {
+            let opts = ClientCertificateCredentialOptions {
+                client_options: client_options(),
+                password: s.client_certificate_password.clone().map(Secret::new),
+                ..Default::default()
+            };
+            let cred = ClientCertificateCredential::new(
+                t.to_string(),
+                c.to_string(),
+                SecretBytes::new(pfx.clone()),
+                Some(opts),
+            )
+            .map_err(|e| format!("client certificate credential: {e}"))?;
+            return Ok((cred, "client certificate"));
+        }
+        (_, _, Some(_)) => {
+            tried.push("client certificate: tenant_id and client_id are required with a certificate".into())
+        }
+        _ => tried
+            .push("client certificate: neither client_certificate nor client_certificate_path is set".into()),
     }
 
     if s.use_oidc {
