@@ -307,7 +307,6 @@ pub fn select_credential(
             let opts = ClientCertificateCredentialOptions {
                 client_options: client_options(),
                 password: s.client_certificate_password.clone().map(Secret::new),
-                ..Default::default()
             };
             let cred = ClientCertificateCredential::new(
                 t.to_string(),
