@@ -67,7 +67,7 @@ const STRING_SETTINGS: [(&str, &[&str], bool, &str); 16] = [
     ("oidc_token_file_path", &["ARM_OIDC_TOKEN_FILE_PATH"], false, "Path to a file holding an OIDC ID token. Requires `use_oidc`."),
     ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true, "Bearer token for the OIDC token request URL (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Requires `use_oidc`."),
     ("oidc_request_url", &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], false, "URL to request an OIDC token from (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_URL`). Requires `use_oidc`."),
-    ("msi_endpoint", &["ARM_MSI_ENDPOINT"], false, "Custom managed identity endpoint; normally discovered automatically."),
+    ("msi_endpoint", &["ARM_MSI_ENDPOINT"], false, "Custom managed identity endpoint. Accepted for compatibility with azurerm; azure_identity 1.0 discovers the endpoint itself (IMDS, or App Service's `IDENTITY_ENDPOINT`), so set those variables for non-standard hosts."),
     ("environment", &["ARM_ENVIRONMENT"], false, "The Azure cloud: `public`, `usgovernment` or `china`. Defaults to `public`."),
     ("metadata_host", &["ARM_METADATA_HOSTNAME", "ARM_METADATA_HOST"], false, "Host name serving `/metadata/endpoints` for a custom cloud or the aksnet emulator; endpoints and token audience are discovered from it."),
 ];

@@ -185,6 +185,50 @@ async fn operation_in_progress_and_throttling_are_retried() {
 }
 
 #[tokio::test]
+async fn server_errors_and_dropped_connections_are_retried() {
+    let c = client().await;
+    group(&c, "rg-5xx").await;
+    let e = emulator();
+    e.fault(json!({"method": "PUT", "path": "rg-5xx/providers", "count": 1, "status": 503, "code": "ServiceUnavailable", "retry_after": 1})).await;
+    e.fault(json!({"method": "PUT", "path": "rg-5xx/providers", "count": 1, "drop": true}))
+        .await;
+    let done = c
+        .put::<_, Value>(&route_table("rg-5xx", "rt"), &table_body(), None, T)
+        .await
+        .expect("retried to success");
+    assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_client_serves_parallel_writes() {
+    let c = client().await;
+    group(&c, "rg-parallel").await;
+    // Terraform's default parallelism is 10; every resource shares the one client.
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let c = c.clone();
+        set.spawn(async move {
+            c.put::<_, Value>(
+                &route_table("rg-parallel", &format!("rt{i}")),
+                &table_body(),
+                None,
+                T,
+            )
+            .await
+        });
+    }
+    let mut done = 0;
+    while let Some(r) = set.join_next().await {
+        assert_eq!(
+            r.expect("task").expect("parallel put").body["properties"]["provisioningState"],
+            "Succeeded"
+        );
+        done += 1;
+    }
+    assert_eq!(done, 10);
+}
+
+#[tokio::test]
 async fn failed_lro_surfaces_code_and_message() {
     let c = client().await;
     group(&c, "rg-fail").await;
