@@ -32,11 +32,15 @@ fn overlap(a: &str, b: &str) -> bool {
 }
 
 /// Fills AKS defaults and rejects what the AKS RP rejects.
+/// The body to store, and an error the LRO will end with (AKS reports `SubnetIsFull` there).
+pub type Prepared = (Map<String, Value>, Option<Value>);
+
 pub fn prepare(
     store: &Store,
     target: &Target,
     mut body: Map<String, Value>,
-) -> Result<Map<String, Value>, Reply> {
+    existing: Option<&Value>,
+) -> Result<Prepared, Reply> {
     if !target
         .type_name()
         .eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters")
@@ -180,7 +184,15 @@ pub fn prepare(
             }
         }
     }
-    Ok(body)
+    let cluster = Value::Object(body.clone());
+    if let Some(old) = existing {
+        update_matrix(old, &cluster)?;
+    }
+    pod_cidr_capacity(&cluster)?;
+    vnet_overlap(store, &cluster)?;
+    udr_prerequisites(store, &cluster)?;
+    let failure = subnet_capacity(store, &cluster);
+    Ok((body, failure))
 }
 
 fn lookup_subnet(store: &Store, id: &str) -> Option<String> {
@@ -310,4 +322,204 @@ pub fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
             }
         }
     }
+}
+
+fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
+    c["properties"]["networkProfile"][field].as_str()
+}
+
+fn pools(c: &Value) -> Vec<Value> {
+    c["properties"]["agentPoolProfiles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Nodes a pool can reach: the autoscaler maximum when set, else its count.
+fn pool_nodes(p: &Value) -> u64 {
+    p["count"]
+        .as_u64()
+        .unwrap_or(0)
+        .max(p["maxCount"].as_u64().unwrap_or(0))
+}
+
+/// Kubenet and overlay give every node a /24 of the pod CIDR, counted at maxCount plus a
+/// surge node per pool; AKS refuses up front (`InsufficientSubnetSize`, ERR #701).
+fn pod_cidr_capacity(c: &Value) -> Result<(), Reply> {
+    let plugin = np_str(c, "networkPlugin").unwrap_or("");
+    let overlay = np_str(c, "networkPluginMode") == Some("overlay");
+    if !(plugin == "kubenet" || overlay) {
+        return Ok(());
+    }
+    let Some(pc) = np_str(c, "podCidr").and_then(v4) else {
+        return Ok(());
+    };
+    let nodes: u64 = pools(c).iter().map(|p| pool_nodes(p) + 1).sum();
+    let available = 1u64 << (32 - u32::from(pc.1));
+    let needed = nodes * 256;
+    if needed > available {
+        return Err(flat(400, "InsufficientSubnetSize", &format!("Pre-allocated IPs {needed} exceeds IPs available {available} in Subnet Cidr {}, Subnet Name networkProfile.podCIDR. http://aka.ms/aks/insufficientsubnetsize", np_str(c, "podCidr").unwrap_or("")), "networkProfile.podCIDR"));
+    }
+    Ok(())
+}
+
+/// The pod CIDR must not overlap the VNet of any node subnet (`NetworkProfileCIDROverlapVNET`).
+fn vnet_overlap(store: &Store, c: &Value) -> Result<(), Reply> {
+    let Some(pod) = np_str(c, "podCidr") else {
+        return Ok(());
+    };
+    for p in pools(c) {
+        let Some(sid) = p["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        let Some((vnet, _)) = key(sid)
+            .rsplit_once("/subnets/")
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        else {
+            continue;
+        };
+        let space = store.resources.get(&vnet).and_then(|v| {
+            v.body
+                .pointer("/properties/addressSpace/addressPrefixes")
+                .cloned()
+        });
+        for prefix in space.and_then(|s| s.as_array().cloned()).unwrap_or_default() {
+            let prefix = prefix.as_str().unwrap_or("");
+            if overlap(pod, prefix) {
+                return Err(flat(
+                    400,
+                    "NetworkProfileCIDROverlapVNET",
+                    &format!("NetworkProfile CIDR {pod} overlaps with reserved VNET CIDR {prefix}"),
+                    "networkProfile.podCIDR",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `userDefinedRouting` needs a route table on the node subnet whose 0.0.0.0/0 route does
+/// not go to the Internet (A-udr; real codes from ERR and azurerm#8609).
+fn udr_prerequisites(store: &Store, c: &Value) -> Result<(), Reply> {
+    if np_str(c, "outboundType") != Some("userDefinedRouting") {
+        return Ok(());
+    }
+    for p in pools(c) {
+        let Some(sid) = p["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        let Some(rt) = subnet_route_table(store, sid) else {
+            return Err(flat(400, "ExistingRouteTableNotAssociatedWithSubnet", &format!("An existing route table has not been associated with subnet {sid}. Please update the route table association"), "networkProfile.outboundType"));
+        };
+        let routes = store
+            .resources
+            .get(&key(&rt))
+            .and_then(|t| t.body.pointer("/properties/routes").cloned())
+            .and_then(|r| r.as_array().cloned())
+            .unwrap_or_default();
+        if routes.iter().any(|r| {
+            r["properties"]["addressPrefix"] == "0.0.0.0/0" && r["properties"]["nextHopType"] == "Internet"
+        }) {
+            return Err(flat(400, "RouteTableInvalidNextHop", "Default route 0.0.0.0/0 has a next hop of Internet but only next hops of VirtualAppliance or VirtualNetworkGateway are allowed. Please see https://aka.ms/aks/outboundtype for more details", "networkProfile.outboundType"));
+        }
+    }
+    Ok(())
+}
+
+/// Addresses the cluster takes from its subnets at peak: nodes, plus pods for flat Azure CNI
+/// (in the node subnet) or pod subnets. Exceeding a subnet fails the LRO with `SubnetIsFull`.
+fn subnet_capacity(store: &Store, c: &Value) -> Option<Value> {
+    let flat_cni =
+        np_str(c, "networkPlugin") == Some("azure") && np_str(c, "networkPluginMode") != Some("overlay");
+    let mut demand: std::collections::BTreeMap<String, u64> = Default::default();
+    for p in pools(c) {
+        let nodes = pool_nodes(&p) + 1;
+        let pods = p["maxPods"].as_u64().unwrap_or(30);
+        if let Some(sid) = p["vnetSubnetID"].as_str() {
+            let mut n = nodes;
+            if flat_cni && p["podSubnetID"].as_str().is_none() {
+                n += nodes * pods;
+            }
+            *demand.entry(sid.to_string()).or_default() += n;
+        }
+        if let Some(pid) = p["podSubnetID"].as_str() {
+            *demand.entry(pid.to_string()).or_default() += nodes * pods;
+        }
+    }
+    for (sid, need) in demand {
+        let Some(prefix) = lookup_subnet(store, &sid) else {
+            continue;
+        };
+        let Some((_, len)) = v4(&prefix) else { continue };
+        let usable = (1u64 << (32 - u32::from(len))).saturating_sub(5);
+        if need > usable {
+            let name = sid.rsplit('/').next().unwrap_or("");
+            return Some(
+                json!({"code": "SubnetIsFull", "message": format!("Subnet {name} with address prefix {prefix} does not have enough capacity for {need} IP addresses.")}),
+            );
+        }
+    }
+    None
+}
+
+/// In-place network changes AKS allows (aks-network-rules.md §2); anything else is refused.
+fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
+    let o = |f: &str| np_str(old, f).unwrap_or("").to_string();
+    let n = |f: &str| np_str(new, f).unwrap_or("").to_string();
+    let deny = |prop: &str, why: &str| {
+        Err(flat(
+            400,
+            "PropertyChangeNotAllowed",
+            &format!("Changing property 'networkProfile.{prop}' is not allowed: {why}."),
+            &format!("networkProfile.{prop}"),
+        ))
+    };
+    let (op, np) = (o("networkPlugin"), n("networkPlugin"));
+    let (om, nm) = (o("networkPluginMode"), n("networkPluginMode"));
+    let ipam_changed = op != np || om != nm;
+    if ipam_changed {
+        let to_overlay = np == "azure" && nm == "overlay";
+        let from_ok = op == "kubenet"
+            || (op == "azure" && om.is_empty() && !pools(old).iter().any(|p| p["podSubnetID"].is_string()));
+        if !(to_overlay && from_ok) {
+            return deny("networkPlugin", &format!("{op}{} cannot become {np}{}; only kubenet or Azure CNI (node subnet) can move to Azure CNI Overlay", if om.is_empty() { String::new() } else { format!("/{om}") }, if nm.is_empty() { String::new() } else { format!("/{nm}") }));
+        }
+    }
+    let (od, nd) = (o("networkDataplane"), n("networkDataplane"));
+    if od != nd && !(nd == "cilium" && (od.is_empty() || od == "azure")) {
+        return deny("networkDataplane", &format!("{od} cannot become {nd}"));
+    }
+    if od != nd && ipam_changed {
+        return deny(
+            "networkDataplane",
+            "the IPAM mode and the dataplane cannot change in the same operation",
+        );
+    }
+    let (opol, npol) = (o("networkPolicy"), n("networkPolicy"));
+    let none = |p: &str| p.is_empty() || p == "none";
+    if opol != npol && !(none(&opol) || none(&npol) || npol == "cilium") {
+        return deny(
+            "networkPolicy",
+            &format!("{opol} cannot become {npol} directly; set none first"),
+        );
+    }
+    for f in ["serviceCidr", "dnsServiceIP", "loadBalancerSku"] {
+        if o(f) != n(f) && !n(f).is_empty() {
+            return deny(f, "it is fixed at creation");
+        }
+    }
+    let (opc, npc) = (o("podCidr"), n("podCidr"));
+    if opc != npc && !npc.is_empty() && !opc.is_empty() && !ipam_changed {
+        let superset = match (v4(&opc), v4(&npc)) {
+            (Some(a), Some(b)) => b.1 <= a.1 && range(b).0 <= range(a).0 && range(a).1 <= range(b).1,
+            _ => false,
+        };
+        if !(nm == "overlay" && superset) {
+            return deny(
+                "podCidr",
+                "only an overlay pod CIDR can grow, and only to a superset of the current range",
+            );
+        }
+    }
+    Ok(())
 }

@@ -126,6 +126,23 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
     if let Some(f) = store.take_fault(req.method, req.path, false) {
         return fault_reply(&f);
     }
+    if let (Some(limit), true) = (opts.writes_per_second, req.method != "GET") {
+        // A one-second sliding window, like ARM's per-subscription write buckets.
+        while store
+            .recent_writes
+            .front()
+            .is_some_and(|t| now.duration_since(*t).as_millis() >= 1000)
+        {
+            store.recent_writes.pop_front();
+        }
+        if store.recent_writes.len() >= limit as usize {
+            return Some(
+                wrapped(429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Write.")
+                    .header("Retry-After", "1"),
+            );
+        }
+        store.recent_writes.push_back(now);
+    }
     let token_ok = req
         .authorization
         .and_then(|h| h.strip_prefix("Bearer "))
@@ -452,11 +469,11 @@ fn put_resource(
         Err(r) => return r,
     };
     let prepared = if is_aks(target) {
-        aks::prepare(store, target, body)
+        aks::prepare(store, target, body, existing.as_ref())
     } else {
-        network::prepare(store, target, body, existing.as_ref())
+        network::prepare(store, target, body, existing.as_ref()).map(|b| (b, None))
     };
-    let mut out = match prepared {
+    let (mut out, lro_failure) = match prepared {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -486,6 +503,9 @@ fn put_resource(
         aks::reconcile_kubenet_routes(store, &out);
     }
     let op = start_op(store, opts, target, OpKind::Put, now);
+    if let (Some(err), Some(o)) = (lro_failure, store.ops.get_mut(&op)) {
+        o.failure = Some(err);
+    }
     store.save();
     Reply::json(if existing.is_some() { 200 } else { 201 }, render(store, &out))
         .header("Azure-AsyncOperation", op_url(base, target, &ns, &op, false))

@@ -38,6 +38,8 @@ pub struct Options {
     pub record: Option<PathBuf>,
     pub latency_ms: u64,
     pub lro_ms: u64,
+    /// Writes per second before ARM-style 429 throttling (`None`: unlimited).
+    pub writes_per_second: Option<u32>,
 }
 
 impl Default for Options {
@@ -49,6 +51,7 @@ impl Default for Options {
             record: None,
             latency_ms: 0,
             lro_ms: 200,
+            writes_per_second: None,
         }
     }
 }

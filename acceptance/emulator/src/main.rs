@@ -1,12 +1,12 @@
 //! `aksnet-emulator [--listen 127.0.0.1:0] [--data-dir DIR] [--seed FILE]... [--record DIR]
-//! [--latency-ms N] [--lro-ms N]`
+//! [--latency-ms N] [--lro-ms N] [--writes-per-second N]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aksnet_emulator::{start, Options};
 
-const USAGE: &str = "usage: aksnet-emulator [--listen 127.0.0.1:0] [--data-dir DIR] [--seed FILE]... [--record DIR] [--latency-ms N] [--lro-ms N]";
+const USAGE: &str = "usage: aksnet-emulator [--listen 127.0.0.1:0] [--data-dir DIR] [--seed FILE]... [--record DIR] [--latency-ms N] [--lro-ms N] [--writes-per-second N]";
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut o = Options::default();
@@ -20,6 +20,13 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--record" => o.record = Some(PathBuf::from(value()?)),
             "--latency-ms" => o.latency_ms = value()?.parse().map_err(|e| format!("--latency-ms: {e}"))?,
             "--lro-ms" => o.lro_ms = value()?.parse().map_err(|e| format!("--lro-ms: {e}"))?,
+            "--writes-per-second" => {
+                o.writes_per_second = Some(
+                    value()?
+                        .parse()
+                        .map_err(|e| format!("--writes-per-second: {e}"))?,
+                )
+            }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown flag {other}\n{USAGE}")),
         }

@@ -87,6 +87,8 @@ pub struct Store {
     pub ops: HashMap<String, Op>,
     pub faults: Vec<Fault>,
     pub counters: Counters,
+    /// Times of recent writes, for the write rate limit.
+    pub recent_writes: std::collections::VecDeque<Instant>,
     file: Option<PathBuf>,
 }
 

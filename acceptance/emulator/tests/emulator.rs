@@ -1,0 +1,795 @@
+//! The emulator over real HTTPS with a plain HTTP client (no aksnet code): contract, ARM
+//! semantics, faults and AKS server behaviour.
+
+use std::path::Path;
+use std::time::Duration;
+
+use aksnet_emulator::{start, Options, Running};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+const SUB: &str = "/subscriptions/11111111-2222-3333-4444-555555555555";
+const NET: &str = "2025-01-01";
+const AKS: &str = "2025-10-01";
+const RG: &str = "2023-07-01";
+
+struct Emu {
+    running: Running,
+    http: Client,
+    token: String,
+}
+
+fn client_for(ca_pem: &str) -> Client {
+    Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("pem"))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+async fn emu_with(dir: &Path, opts: Options) -> Emu {
+    let running = start(Options {
+        data_dir: dir.to_path_buf(),
+        ..opts
+    })
+    .await
+    .expect("starts");
+    let http = client_for(&running.ca_pem);
+    let token = token(&http, &running.url()).await;
+    Emu { running, http, token }
+}
+
+async fn token(http: &Client, base: &str) -> String {
+    let v: Value = http
+        .post(format!("{base}/tenant-1/oauth2/v2.0/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fmanagement.core.windows.net%2F.default")
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    v["access_token"].as_str().expect("access_token").to_string()
+}
+
+impl Emu {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        api: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}?api-version={api}", self.running.url()))
+            .bearer_auth(&self.token);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn put(
+        &self,
+        path: &str,
+        api: &str,
+        body: Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.call(Method::PUT, path, api, Some(body), &[]).await
+    }
+
+    async fn get(&self, path: &str, api: &str) -> (StatusCode, Value) {
+        let (s, _, b) = self.call(Method::GET, path, api, None, &[]).await;
+        (s, b)
+    }
+
+    async fn admin(&self, path: &str, body: Value) {
+        let r = self
+            .http
+            .post(format!("{}/_emulator/{path}", self.running.url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin");
+        assert!(r.status().is_success());
+    }
+
+    /// Polls an Azure-AsyncOperation URL until it is terminal.
+    async fn wait(&self, op_url: &str) -> Value {
+        for _ in 0..50 {
+            let v: Value = self
+                .http
+                .get(op_url)
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("poll")
+                .json()
+                .await
+                .expect("json");
+            if v["status"] != "InProgress" {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("operation never finished");
+    }
+
+    async fn fixture(&self, rg: &str) {
+        assert!(self
+            .put(
+                &format!("{SUB}/resourceGroups/{rg}"),
+                RG,
+                json!({"location": "westeurope"})
+            )
+            .await
+            .0
+            .is_success());
+        let vnet = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+            "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.10.1.0/24"}}, {"name": "small", "properties": {"addressPrefix": "10.10.2.0/28"}}]}});
+        let (s, h, _) = self.put(&vnet_path(rg), NET, vnet).await;
+        assert_eq!(s, StatusCode::CREATED);
+        self.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    }
+}
+
+fn vnet_path(rg: &str) -> String {
+    format!("{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/vnet")
+}
+
+fn aks_path(rg: &str) -> String {
+    format!("{SUB}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/aks")
+}
+
+fn cluster(rg: &str, network: Value, count: u32, subnet: &str) -> Value {
+    json!({"location": "westeurope", "properties": {"kubernetesVersion": "1.33", "dnsPrefix": "aks",
+        "agentPoolProfiles": [{"name": "system", "count": count, "vmSize": "Standard_D2s_v5", "mode": "System", "vnetSubnetID": format!("{}/subnets/{subnet}", vnet_path(rg))}],
+        "networkProfile": network}})
+}
+
+async fn fresh(opts: Options) -> (Emu, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let emu = emu_with(dir.path(), opts).await;
+    (emu, dir)
+}
+
+#[tokio::test]
+async fn contract_files_metadata_and_persistence_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = emu_with(
+        dir.path(),
+        Options {
+            lro_ms: 50,
+            ..Default::default()
+        },
+    )
+    .await;
+    let env = std::fs::read_to_string(dir.path().join("env.sh")).unwrap();
+    for var in [
+        "ARM_METADATA_HOSTNAME",
+        "SSL_CERT_FILE",
+        "ARM_TENANT_ID",
+        "ARM_CLIENT_ID",
+        "ARM_CLIENT_SECRET",
+        "ARM_SUBSCRIPTION_ID",
+    ] {
+        assert!(env.contains(&format!("export {var}=")), "env.sh lacks {var}");
+    }
+    let meta: Value = emu
+        .http
+        .get(format!(
+            "{}/metadata/endpoints?api-version=2022-09-01",
+            emu.running.url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meta["resourceManager"], format!("{}/", emu.running.url()));
+    emu.fixture("rg-persist").await;
+    let old_ca = emu.running.ca_pem.clone();
+    emu.running.stop();
+    // Restart on the same directory: state survives and the old CA file still verifies.
+    let again = start(Options {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let http = client_for(&old_ca);
+    let tok = token(&http, &again.url()).await;
+    let v: Value = http
+        .get(format!(
+            "{}{}?api-version={NET}",
+            again.url(),
+            vnet_path("rg-persist")
+        ))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["properties"]["subnets"][0]["name"], "nodes");
+    assert_eq!(v["properties"]["provisioningState"], "Succeeded");
+}
+
+#[tokio::test]
+async fn auth_api_versions_and_not_found() {
+    let (emu, _d) = fresh(Options::default()).await;
+    let r = emu
+        .http
+        .get(format!(
+            "{}{SUB}/resourceGroups/x?api-version={RG}",
+            emu.running.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "AuthenticationFailed"
+    );
+    let r = emu
+        .http
+        .get(format!(
+            "{}{SUB}/resourceGroups/x?api-version={RG}",
+            emu.running.url()
+        ))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (s, b) = emu
+        .get(
+            &format!("{SUB}/resourceGroups/x/providers/Microsoft.Network/routeTables/rt"),
+            "2019-01-01",
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("NoRegisteredProviderFound"))
+    );
+    let (s, b) = emu.get(&format!("{SUB}/resourceGroups/x"), RG).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("ResourceGroupNotFound"))
+    );
+    let (s, _, b) = emu
+        .put(
+            &format!("{SUB}/resourceGroups/nope/providers/Microsoft.Network/routeTables/rt"),
+            NET,
+            json!({"location": "westeurope"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("ResourceGroupNotFound"))
+    );
+    let r = emu
+        .http
+        .put(format!(
+            "{}{SUB}/resourceGroups/bad?api-version={RG}",
+            emu.running.url()
+        ))
+        .bearer_auth(&emu.token)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "InvalidRequestContent"
+    );
+}
+
+#[tokio::test]
+async fn lro_etags_preconditions_and_conflicts() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 600,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-lro").await;
+    let rt = format!("{SUB}/resourceGroups/rg-lro/providers/Microsoft.Network/routeTables/rt");
+    let (s, h, b) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(b["properties"]["provisioningState"], "Updating");
+    assert!(h["etag"].to_str().unwrap().starts_with("W/\""));
+    assert!(
+        h.contains_key("x-ms-request-id") && h.contains_key("x-ms-ratelimit-remaining-subscription-writes")
+    );
+    // Busy: Network answers 409 AnotherOperationInProgress, wrapped.
+    let (s, _, b) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("AnotherOperationInProgress"))
+    );
+    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(done["status"], "Succeeded");
+    let (_, cur) = emu.get(&rt, NET).await;
+    let etag = cur["etag"].as_str().unwrap().to_string();
+    let (s, _, _) = emu
+        .call(
+            Method::PUT,
+            &rt,
+            NET,
+            Some(json!({"location": "westeurope"})),
+            &[("If-Match", "W/\"stale\"")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+    let (s, _, _) = emu
+        .call(
+            Method::PUT,
+            &rt,
+            NET,
+            Some(json!({"location": "westeurope"})),
+            &[("If-None-Match", "*")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+    let (s, _, _) = emu
+        .call(
+            Method::PUT,
+            &format!("{rt}2"),
+            NET,
+            Some(json!({"location": "westeurope"})),
+            &[("If-Match", "*")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+    let (s, h, b) = emu
+        .call(
+            Method::PUT,
+            &rt,
+            NET,
+            Some(json!({"location": "westeurope"})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_ne!(
+        b["etag"].as_str().unwrap(),
+        etag,
+        "every mutation gets a new ETag"
+    );
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // Delete: 202 with Location, then 204 on the Location URL when done.
+    let (s, h, _) = emu.call(Method::DELETE, &rt, NET, None, &[]).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let loc = h["location"].to_str().unwrap().to_string();
+    let first = emu
+        .http
+        .get(&loc)
+        .bearer_auth(&emu.token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(first, StatusCode::ACCEPTED);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        emu.http
+            .get(&loc)
+            .bearer_auth(&emu.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(emu.get(&rt, NET).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_fault_kind() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 100,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-faults").await;
+    let rt = format!("{SUB}/resourceGroups/rg-faults/providers/Microsoft.Network/routeTables/rt");
+    emu.admin("faults", json!({"method": "PUT", "path": "routeTables/rt", "count": 2, "status": 429, "code": "TooManyRequests", "retry_after": 7})).await;
+    for _ in 0..2 {
+        let (s, h, b) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("TooManyRequests"))
+        );
+        assert_eq!(h["retry-after"], "7");
+    }
+    emu.admin(
+        "faults",
+        json!({"method": "GET", "path": "routeTables/rt", "drop": true}),
+    )
+    .await;
+    let dropped = emu
+        .http
+        .get(format!("{}{rt}?api-version={NET}", emu.running.url()))
+        .bearer_auth(&emu.token)
+        .send()
+        .await;
+    assert!(dropped.is_err(), "the connection should have been dropped");
+    emu.admin(
+        "faults",
+        json!({"path": "routeTables/rt", "lro": "fail", "code": "InternalServerError", "message": "boom"}),
+    )
+    .await;
+    let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(
+        (done["status"].as_str(), done["error"]["code"].as_str()),
+        (Some("Failed"), Some("InternalServerError"))
+    );
+    assert_eq!(
+        emu.get(&rt, NET).await.1["properties"]["provisioningState"],
+        "Failed"
+    );
+    emu.admin(
+        "faults",
+        json!({"path": "routeTables/rt", "lro": "hold", "hold_ms": 1500}),
+    )
+    .await;
+    let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let v: Value = emu
+        .http
+        .get(h["azure-asyncoperation"].to_str().unwrap())
+        .bearer_auth(&emu.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "InProgress", "held beyond --lro-ms");
+    // Inventory and reset.
+    let inv: Value = emu
+        .http
+        .get(format!("{}/_emulator/inventory", emu.running.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(inv["resources"].as_array().unwrap().len() >= 3);
+    emu.admin("reset", json!({})).await;
+    let inv: Value = emu
+        .http
+        .get(format!("{}/_emulator/inventory", emu.running.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inv["resources"], json!([]));
+}
+
+#[tokio::test]
+async fn write_rate_limit_throttles_with_retry_after() {
+    let (emu, _d) = fresh(Options {
+        writes_per_second: Some(2),
+        ..Default::default()
+    })
+    .await;
+    let mut codes = Vec::new();
+    for i in 0..4 {
+        let (s, h, _) = emu
+            .put(
+                &format!("{SUB}/resourceGroups/rg{i}"),
+                RG,
+                json!({"location": "westeurope"}),
+            )
+            .await;
+        codes.push(s.as_u16());
+        if s == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(h["retry-after"], "1");
+        }
+    }
+    assert_eq!(codes, [201, 201, 429, 429]);
+}
+
+#[tokio::test]
+async fn route_tables_in_use_and_routes_as_children() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 50,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-rt").await;
+    let rt = format!("{SUB}/resourceGroups/rg-rt/providers/Microsoft.Network/routeTables/rt");
+    let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (s, _, b) = emu
+        .put(
+            &format!("{rt}/routes/fw"),
+            NET,
+            json!({"properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("MissingNextHopIpAddress"))
+    );
+    let (s, h, _) = emu.put(&format!("{rt}/routes/fw"), NET, json!({"properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(emu.get(&rt, NET).await.1["properties"]["routes"][0]["name"], "fw");
+    let subnet = format!("{}/subnets/nodes", vnet_path("rg-rt"));
+    let (_, h, _) = emu
+        .put(
+            &subnet,
+            NET,
+            json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
+        )
+        .await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(
+        emu.get(&rt, NET).await.1["properties"]["subnets"][0]["id"],
+        subnet
+    );
+    let (s, _, b) = emu.call(Method::DELETE, &rt, NET, None, &[]).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InUseRouteTableCannotBeDeleted"))
+    );
+}
+
+async fn aks_error(emu: &Emu, rg: &str, body: Value) -> (String, String) {
+    let (s, _, b) = emu.put(&aks_path(rg), AKS, body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(b.get("error").is_none(), "AKS errors are flat: {b}");
+    (
+        b["code"].as_str().unwrap_or("").to_string(),
+        b["target"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn aks_defaults_and_every_error_code() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 50,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-aks").await;
+    let cases = [
+        (
+            json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "serviceCidr": "10.10.1.0/24", "dnsServiceIP": "10.10.1.10"}),
+            "nodes",
+            3,
+            "ServiceCidrOverlapExistingSubnetsCidr",
+            "networkProfile.serviceCIDR",
+        ),
+        (
+            json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.2.0.10"}),
+            "nodes",
+            3,
+            "DnsServiceIpOutOfServiceCidr",
+            "networkProfile.dnsServiceIP",
+        ),
+        (
+            json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/22"}),
+            "nodes",
+            5,
+            "InsufficientSubnetSize",
+            "networkProfile.podCIDR",
+        ),
+        (
+            json!({"networkPlugin": "kubenet", "podCidr": "10.10.128.0/17"}),
+            "nodes",
+            3,
+            "NetworkProfileCIDROverlapVNET",
+            "networkProfile.podCIDR",
+        ),
+        (
+            json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "userDefinedRouting"}),
+            "nodes",
+            3,
+            "ExistingRouteTableNotAssociatedWithSubnet",
+            "networkProfile.outboundType",
+        ),
+        (
+            json!({"networkPlugin": "azure", "podCidr": "10.244.0.0/16"}),
+            "nodes",
+            3,
+            "InvalidParameter",
+            "networkProfile.podCIDR",
+        ),
+    ];
+    for (network, subnet, count, code, target) in cases {
+        let got = aks_error(&emu, "rg-aks", cluster("rg-aks", network, count, subnet)).await;
+        assert_eq!(got, (code.to_string(), target.to_string()));
+    }
+    // UDR with a 0.0.0.0/0 → Internet route.
+    let rt = format!("{SUB}/resourceGroups/rg-aks/providers/Microsoft.Network/routeTables/udr");
+    let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope", "properties": {"routes": [{"name": "d", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}}]}})).await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (_, h, _) = emu
+        .put(
+            &format!("{}/subnets/nodes", vnet_path("rg-aks")),
+            NET,
+            json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
+        )
+        .await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let udr = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "userDefinedRouting"});
+    assert_eq!(
+        aks_error(&emu, "rg-aks", cluster("rg-aks", udr, 3, "nodes"))
+            .await
+            .0,
+        "RouteTableInvalidNextHop"
+    );
+    // SubnetIsFull arrives inside the LRO: flat Azure CNI, 3 nodes + surge × 31 > 11 usable in a /28.
+    let (s, h, _) = emu
+        .put(
+            &aks_path("rg-aks"),
+            AKS,
+            cluster("rg-aks", json!({"networkPlugin": "azure"}), 3, "small"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(
+        (done["status"].as_str(), done["error"]["code"].as_str()),
+        (Some("Failed"), Some("SubnetIsFull"))
+    );
+    // Defaults filled in: plugin by version, CIDRs, DNS IP, outbound type, max pods.
+    let mut body = cluster("rg-aks", json!({}), 2, "nodes");
+    body["properties"]["kubernetesVersion"] = json!("1.29");
+    body["properties"]["networkProfile"] = json!({});
+    let (s, h, b) = emu
+        .put(
+            &format!("{SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/old"),
+            AKS,
+            body,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let np = &b["properties"]["networkProfile"];
+    assert_eq!(
+        (
+            np["networkPlugin"].as_str(),
+            np["podCidr"].as_str(),
+            np["dnsServiceIP"].as_str(),
+            np["outboundType"].as_str()
+        ),
+        (
+            Some("kubenet"),
+            Some("10.244.0.0/16"),
+            Some("10.0.0.10"),
+            Some("loadBalancer")
+        )
+    );
+    assert_eq!(b["properties"]["agentPoolProfiles"][0]["maxPods"], 110);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+}
+
+#[tokio::test]
+async fn aks_in_place_updates_follow_the_matrix() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 50,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-matrix").await;
+    let kubenet = json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let (_, h, _) = emu
+        .put(
+            &aks_path("rg-matrix"),
+            AKS,
+            cluster("rg-matrix", kubenet, 3, "nodes"),
+        )
+        .await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // Service CIDR is fixed at creation.
+    let moved = json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.2.0.0/16", "dnsServiceIP": "10.2.0.10"});
+    let (code, target) = aks_error(&emu, "rg-matrix", cluster("rg-matrix", moved, 3, "nodes")).await;
+    assert_eq!(
+        (code.as_str(), target.as_str()),
+        ("PropertyChangeNotAllowed", "networkProfile.serviceCidr")
+    );
+    // kubenet → overlay is allowed in place.
+    let overlay = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let (s, h, _) = emu
+        .put(
+            &aks_path("rg-matrix"),
+            AKS,
+            cluster("rg-matrix", overlay, 3, "nodes"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // Overlay → kubenet is not.
+    let back = json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    assert_eq!(
+        aks_error(&emu, "rg-matrix", cluster("rg-matrix", back, 3, "nodes"))
+            .await
+            .0,
+        "PropertyChangeNotAllowed"
+    );
+    // Overlay pod CIDR may grow to a superset only.
+    let grow = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/15", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let (s, h, _) = emu
+        .put(
+            &aks_path("rg-matrix"),
+            AKS,
+            cluster("rg-matrix", grow, 3, "nodes"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let shrink = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    assert_eq!(
+        aks_error(&emu, "rg-matrix", cluster("rg-matrix", shrink, 3, "nodes"))
+            .await
+            .1,
+        "networkProfile.podCidr"
+    );
+    // Busy cluster: AKS answers 409 OperationNotAllowed, flat.
+    let again = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/15", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10", "networkPolicy": "calico"});
+    let (s, _, _) = emu
+        .put(
+            &aks_path("rg-matrix"),
+            AKS,
+            cluster("rg-matrix", again.clone(), 3, "nodes"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, b) = emu
+        .put(
+            &aks_path("rg-matrix"),
+            AKS,
+            cluster("rg-matrix", again, 3, "nodes"),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("OperationNotAllowed"))
+    );
+}
+
+#[tokio::test]
+async fn recording_writes_exchanges_with_the_public_host() {
+    let rec = tempfile::tempdir().unwrap();
+    let (emu, _d) = fresh(Options {
+        record: Some(rec.path().to_path_buf()),
+        lro_ms: 50,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-rec").await;
+    let files: Vec<_> = std::fs::read_dir(rec.path()).unwrap().flatten().collect();
+    assert!(files
+        .iter()
+        .any(|f| f.file_name().to_string_lossy().starts_with("arm-")));
+    assert!(files
+        .iter()
+        .any(|f| f.file_name().to_string_lossy().starts_with("poll-")));
+    let one: Value = serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap();
+    assert!(one["liveRequest"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://management.azure.com/"));
+    assert!(
+        one["liveRequest"]["headers"].get("authorization").is_none(),
+        "tokens are never recorded"
+    );
+}
