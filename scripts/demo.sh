@@ -24,3 +24,27 @@ echo "== terraform apply =="
 "$tf" apply -no-color -auto-approve plan.out >/dev/null
 echo "== address plan =="
 "$tf" output -no-color
+
+echo
+echo "== offline: aksnet_route_table against aksnet-emulator (a local HTTPS ARM) =="
+emu_dir="$work/emulator"
+sub="00000000-0000-0000-0000-0000000000cc"
+vnet="/subscriptions/$sub/resourceGroups/example-rg/providers/Microsoft.Network/virtualNetworks/example-vnet"
+cat >"$work/seed.json" <<EOT
+[{"id": "/subscriptions/$sub/resourceGroups/example-rg", "body": {"location": "westeurope"}},
+ {"id": "$vnet", "body": {"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+   "subnets": [{"name": "nodes", "id": "$vnet/subnets/nodes", "properties": {"addressPrefix": "10.0.1.0/24"}}]}}}]
+EOT
+"$root/target/debug/aksnet-emulator" --data-dir "$emu_dir" --seed "$work/seed.json" --lro-ms 300 >"$work/emulator.out" 2>&1 &
+emu_pid=$!
+trap 'kill $emu_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "listening on" "$work/emulator.out" 2>/dev/null && break; sleep 0.1; done
+cat "$work/emulator.out"
+# shellcheck disable=SC1091
+. "$emu_dir/env.sh"
+mkdir -p "$work/offline"
+cp "$root/examples/offline/main.tf" "$work/offline/"
+cd "$work/offline"
+"$tf" apply -no-color -auto-approve -var "subnet_id=$vnet/subnets/nodes" 2>&1 | grep -E "Creating|Creation complete|Apply complete|Error" || true
+"$tf" output -no-color
+"$tf" destroy -no-color -auto-approve -var "subnet_id=$vnet/subnets/nodes" 2>&1 | grep -E "Destroy complete|Error" || true
