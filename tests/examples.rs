@@ -88,7 +88,14 @@ fn demo_prints_the_address_plan() {
         "make demo failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        root.join("target/debug/aksnet-emulator").exists(),
+        "make demo needs the emulator binary: cargo build -p aksnet-emulator"
+    );
     for needle in [
+        "aksnet-emulator listening on https://127.0.0.1:",
+        "Apply complete! Resources: 2 added",
+        "Destroy complete! Resources: 2 destroyed",
         "address_plan",
         "node_subnet_cidr",
         "10.10.2.0/",
