@@ -184,6 +184,9 @@ pub fn prepare(
             }
         }
     }
+    // Identity first: checks that count other clusters' addresses need to know which is which.
+    body.insert("id".into(), json!(target.id()));
+    body.insert("name".into(), json!(target.name()));
     let cluster = Value::Object(body.clone());
     if let Some(old) = existing {
         update_matrix(old, &cluster)?;
@@ -265,7 +268,10 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
         let Some(subnet) = pool["vnetSubnetID"].as_str() else {
             continue;
         };
-        let Some(table) = subnet_route_table(store, subnet) else {
+        // Without a BYO table, AKS creates and associates one in the node resource group.
+        let Some(table) =
+            subnet_route_table(store, subnet).or_else(|| managed_route_table(store, cluster, subnet))
+        else {
             continue;
         };
         let prefix = lookup_subnet(store, subnet).unwrap_or_default();
@@ -451,7 +457,9 @@ fn subnet_capacity(store: &Store, c: &Value) -> Option<Value> {
             continue;
         };
         let Some((_, len)) = v4(&prefix) else { continue };
-        let usable = (1u64 << (32 - u32::from(len))).saturating_sub(5);
+        let usable = (1u64 << (32 - u32::from(len)))
+            .saturating_sub(5)
+            .saturating_sub(used_by_others(store, &sid, c));
         if need > usable {
             let name = sid.rsplit('/').next().unwrap_or("");
             return Some(
@@ -522,4 +530,173 @@ fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
         }
     }
     Ok(())
+}
+
+/// The node resource group AKS names `MC_<rg>_<cluster>_<location>`.
+pub fn node_resource_group(cluster: &Value) -> Option<String> {
+    let id = cluster["id"].as_str()?;
+    let rg = id.split('/').nth(4)?;
+    Some(format!(
+        "MC_{rg}_{}_{}",
+        cluster["name"].as_str()?,
+        cluster["location"].as_str().unwrap_or("westeurope")
+    ))
+}
+
+/// Creates the AKS-managed route table (and its resource group) and associates the subnet.
+fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> Option<String> {
+    let id = cluster["id"].as_str()?;
+    let sub = id.split('/').nth(2)?;
+    let mc = node_resource_group(cluster)?;
+    let location = cluster["location"].as_str().unwrap_or("westeurope").to_string();
+    let rg_id = format!("/subscriptions/{sub}/resourceGroups/{mc}");
+    store.resources.entry(key(&rg_id)).or_insert_with(|| crate::store::Stored {
+        id: rg_id.clone(),
+        body: json!({"id": rg_id, "name": mc, "type": "Microsoft.Resources/resourceGroups", "location": location,
+            "managedBy": id, "properties": {"provisioningState": "Succeeded"}}),
+    });
+    let table_id = format!("{rg_id}/providers/Microsoft.Network/routeTables/aks-agentpool-routetable");
+    store.resources.entry(key(&table_id)).or_insert_with(|| crate::store::Stored {
+        id: table_id.clone(),
+        body: json!({"id": table_id, "name": "aks-agentpool-routetable", "type": "Microsoft.Network/routeTables",
+            "location": location, "etag": crate::arm::etag(),
+            "properties": {"provisioningState": "Succeeded", "disableBgpRoutePropagation": false, "routes": []}}),
+    });
+    let k = key(subnet_id);
+    let (vnet, name) = k.rsplit_once("/subnets/")?;
+    let v = store.resources.get_mut(vnet)?;
+    let s = v
+        .body
+        .pointer_mut("/properties/subnets")?
+        .as_array_mut()?
+        .iter_mut()
+        .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+    s["properties"]["routeTable"] = json!({"id": table_id});
+    Some(table_id)
+}
+
+/// Addresses the cluster's nodes and (flat Azure CNI) pods hold now, as subnet
+/// `ipConfigurations` tagged with the cluster's node resource group.
+pub fn consume_ips(store: &mut Store, cluster: &Value) {
+    let Some(mc) = node_resource_group(cluster) else {
+        return;
+    };
+    release_ips(store, cluster);
+    let flat_cni = np_str(cluster, "networkPlugin") == Some("azure")
+        && np_str(cluster, "networkPluginMode") != Some("overlay");
+    let sub = cluster["id"]
+        .as_str()
+        .and_then(|i| i.split('/').nth(2))
+        .unwrap_or("")
+        .to_string();
+    for p in pools(cluster) {
+        let pool = p["name"].as_str().unwrap_or("pool").to_string();
+        let nodes = p["count"].as_u64().unwrap_or(0);
+        let pods = p["maxPods"].as_u64().unwrap_or(30);
+        let mut demand: Vec<(String, u64)> = Vec::new();
+        if let Some(sid) = p["vnetSubnetID"].as_str() {
+            let per_node = if flat_cni && p["podSubnetID"].as_str().is_none() {
+                1 + pods
+            } else {
+                1
+            };
+            demand.push((sid.to_string(), per_node));
+        }
+        if let Some(pid) = p["podSubnetID"].as_str() {
+            demand.push((pid.to_string(), pods));
+        }
+        for (sid, per_node) in demand {
+            let k = key(&sid);
+            let Some((vnet, name)) = k
+                .rsplit_once("/subnets/")
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+            else {
+                continue;
+            };
+            let Some(subnet) = store
+                .resources
+                .get_mut(&vnet)
+                .and_then(|v| v.body.pointer_mut("/properties/subnets"))
+                .and_then(Value::as_array_mut)
+                .and_then(|a| {
+                    a.iter_mut()
+                        .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
+                })
+            else {
+                continue;
+            };
+            let list = subnet["properties"]
+                .as_object_mut()
+                .map(|p| p.entry("ipConfigurations").or_insert(json!([])));
+            if let Some(Value::Array(items)) = list {
+                for node in 0..nodes {
+                    for ip in 0..per_node {
+                        items.push(json!({"id": format!("/subscriptions/{sub}/resourceGroups/{mc}/providers/Microsoft.Network/networkInterfaces/aks-{pool}-nic-{node}/ipConfigurations/ipconfig{ip}")}));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gives back the addresses a cluster held (on update and delete).
+pub fn release_ips(store: &mut Store, cluster: &Value) {
+    let Some(mc) = node_resource_group(cluster) else {
+        return;
+    };
+    let marker = format!("/resourcegroups/{}/", mc.to_ascii_lowercase());
+    for v in store.resources.values_mut() {
+        let Some(subnets) = v
+            .body
+            .pointer_mut("/properties/subnets")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for s in subnets {
+            if let Some(items) = s
+                .pointer_mut("/properties/ipConfigurations")
+                .and_then(Value::as_array_mut)
+            {
+                items.retain(|c| {
+                    !c["id"]
+                        .as_str()
+                        .is_some_and(|i| i.to_ascii_lowercase().contains(&marker))
+                });
+            }
+        }
+    }
+}
+
+/// IPs other clusters already hold in a subnet.
+fn used_by_others(store: &Store, subnet_id: &str, cluster: &Value) -> u64 {
+    let marker = node_resource_group(cluster)
+        .map(|m| format!("/resourcegroups/{}/", m.to_ascii_lowercase()))
+        .unwrap_or_default();
+    let k = key(subnet_id);
+    let Some((vnet, name)) = k.rsplit_once("/subnets/") else {
+        return 0;
+    };
+    store
+        .resources
+        .get(vnet)
+        .and_then(|v| v.body.pointer("/properties/subnets"))
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        })
+        .and_then(|s| s.pointer("/properties/ipConfigurations"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter(|c| {
+                    !c["id"]
+                        .as_str()
+                        .is_some_and(|i| i.to_ascii_lowercase().contains(&marker))
+                })
+                .count() as u64
+        })
+        .unwrap_or(0)
 }

@@ -500,7 +500,15 @@ fn put_resource(
         return r;
     }
     if is_aks(target) {
-        aks::reconcile_kubenet_routes(store, &out);
+        let mut cluster = out.clone();
+        if let Some(mc) = aks::node_resource_group(&cluster) {
+            cluster["properties"]["nodeResourceGroup"] = Value::from(mc);
+        }
+        aks::reconcile_kubenet_routes(store, &cluster);
+        if lro_failure.is_none() {
+            aks::consume_ips(store, &cluster);
+        }
+        let _ = write(store, target, cluster);
     }
     let op = start_op(store, opts, target, OpKind::Put, now);
     if let (Some(err), Some(o)) = (lro_failure, store.ops.get_mut(&op)) {
@@ -585,6 +593,7 @@ fn delete(
     }
     if is_aks(target) {
         aks::remove_kubenet_routes(store, &existing);
+        aks::release_ips(store, &existing);
     }
     if let Target::ResourceGroup { .. } = target {
         let prefix = format!("{}/", key(&target.id()));

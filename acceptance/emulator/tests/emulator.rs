@@ -793,3 +793,77 @@ async fn recording_writes_exchanges_with_the_public_host() {
         "tokens are never recorded"
     );
 }
+
+#[tokio::test]
+async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_table() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 50,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-ips").await;
+    // Flat Azure CNI: 2 nodes × (30 pods + 1) = 62 ipConfigurations in the node subnet.
+    let flat = json!({"networkPlugin": "azure", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let (s, h, _) = emu
+        .put(&aks_path("rg-ips"), AKS, cluster("rg-ips", flat, 2, "nodes"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let subnet = format!("{}/subnets/nodes", vnet_path("rg-ips"));
+    let (_, sb) = emu.get(&subnet, NET).await;
+    assert_eq!(
+        sb["properties"]["ipConfigurations"].as_array().map(Vec::len),
+        Some(62)
+    );
+    // A second cluster of 6 nodes (+1 surge) × 31 = 217 addresses does not fit the 251 − 62 left.
+    let other =
+        format!("{SUB}/resourceGroups/rg-ips/providers/Microsoft.ContainerService/managedClusters/other");
+    let (_, h, _) = emu
+        .put(
+            &other,
+            AKS,
+            cluster(
+                "rg-ips",
+                json!({"networkPlugin": "azure", "serviceCidr": "10.2.0.0/16", "dnsServiceIP": "10.2.0.10"}),
+                6,
+                "nodes",
+            ),
+        )
+        .await;
+    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    assert_eq!(done["error"]["code"], "SubnetIsFull", "{done}");
+    // Deleting the first cluster gives its addresses back.
+    let (s, _, _) = emu
+        .call(Method::DELETE, &aks_path("rg-ips"), AKS, None, &[])
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (_, sb) = emu.get(&subnet, NET).await;
+    assert_eq!(
+        sb["properties"]["ipConfigurations"].as_array().map(Vec::len),
+        Some(0)
+    );
+    // Kubenet without a BYO table: AKS creates one in the node resource group and associates it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let kubenet =
+        json!({"networkPlugin": "kubenet", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let kube =
+        format!("{SUB}/resourceGroups/rg-ips/providers/Microsoft.ContainerService/managedClusters/kube");
+    let (s, h, _) = emu.put(&kube, AKS, cluster("rg-ips", kubenet, 3, "small")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (_, c) = emu.get(&kube, AKS).await;
+    let mc = c["properties"]["nodeResourceGroup"]
+        .as_str()
+        .expect("nodeResourceGroup")
+        .to_string();
+    assert_eq!(mc, "MC_rg-ips_kube_westeurope");
+    let table =
+        format!("{SUB}/resourceGroups/{mc}/providers/Microsoft.Network/routeTables/aks-agentpool-routetable");
+    let (s, t) = emu.get(&table, NET).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t["properties"]["routes"].as_array().map(Vec::len), Some(3));
+    let (_, small) = emu
+        .get(&format!("{}/subnets/small", vnet_path("rg-ips")), NET)
+        .await;
+    assert_eq!(small["properties"]["routeTable"]["id"], table);
+}
