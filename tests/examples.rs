@@ -32,15 +32,18 @@ fn examples_are_formatted() {
     let tf = pinned().expect("terraform");
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let wd = Workdir::new(&tf, None).expect("workdir");
-    let run = wd
-        .run(&["fmt", "-check", "-recursive", "-diff", examples.to_str().unwrap()])
-        .expect("runs");
-    assert_eq!(
-        run.code,
-        0,
-        "terraform fmt -check found unformatted examples:\n{}",
-        run.text()
-    );
+    for dir in [examples, Path::new(env!("CARGO_MANIFEST_DIR")).join("tftest")] {
+        let run = wd
+            .run(&["fmt", "-check", "-recursive", "-diff", dir.to_str().unwrap()])
+            .expect("runs");
+        assert_eq!(
+            run.code,
+            0,
+            "terraform fmt -check found unformatted files in {}:\n{}",
+            dir.display(),
+            run.text()
+        );
+    }
 }
 
 #[test]
