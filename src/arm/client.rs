@@ -354,6 +354,7 @@ pub fn strip_read_only(v: &mut serde_json::Value, top: bool) {
     match v {
         serde_json::Value::Object(m) => {
             m.remove("etag");
+            m.remove("eTag");
             m.remove("provisioningState");
             if top {
                 m.remove("name");
@@ -437,7 +438,12 @@ fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse) -> Result<Tagged<T>, C
     let etag = header(resp, &ETAG).or_else(|| {
         serde_json::from_slice::<serde_json::Value>(resp.body())
             .ok()
-            .and_then(|v| v.get("etag").and_then(|e| e.as_str()).map(str::to_string))
+            .and_then(|v| {
+                v.get("etag")
+                    .or_else(|| v.get("eTag"))
+                    .and_then(|e| e.as_str())
+                    .map(str::to_string)
+            })
     });
     Ok(Tagged { body, etag })
 }

@@ -1,449 +1,215 @@
 //! Static rules (E, R, C, W) over a [`NetworkProfile`]: everything that can be checked
-//! without calling Azure. Each check cites its rule id and source key from
-//! `../shared/reference/aks-network-rules.md`.
+//! without calling Azure. Each rule is one small function whose doc comment cites its id
+//! and source keys from `../shared/reference/aks-network-rules.md`.
+//!
+//! Not checkable here: E11 (`networkMode` is not part of [`NetworkProfile`]), the LB and
+//! NAT-gateway profile parts of E16 and O1–O8 (no such inputs; O rules need Azure), R9
+//! (resource names), R10 (no docker bridge input), W2 (migrations) and W4 (role
+//! assignments).
+//!
+//! Conventions: an unknown enum value is reported once (by its enumeration rule) and
+//! otherwise read case-insensitively, so a wrong spelling does not cascade into further
+//! findings; when a combination breaks two rules, the more specific rule reports it (kubenet
+//! combinations are E9, Calico on Windows is E8, the cilium dataplane on Windows is E6).
+
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
 use super::profile::Located;
 use super::sizing::{self, Ipam};
-use super::{FieldPath, Finding, NetworkProfile, NodePool};
+use super::{FieldPath, Finding, NetworkProfile, NodePool, Step};
 
-/// Runs every rule that needs no Azure call; errors first, then warnings, each group in
-/// rule order (deterministic for the same input).
+type Out = Vec<Finding>;
+
+/// Runs every rule that needs no Azure call. Errors come first, then warnings; within each
+/// group findings follow rule order (E, R, C, W) and input order, so the result is
+/// deterministic for the same input.
 pub fn validate_profile(p: &NetworkProfile) -> Vec<Finding> {
+    let mut syntax = Vec::new();
+    let c = Ctx::new(p, &mut syntax);
     let mut out = Vec::new();
-    enumerations(p, &mut out);
-    combinations(p, &mut out);
-    let ranges = Ranges::parse(p, &mut out);
-    address_ranges(p, &ranges, &mut out);
-    capacity(p, &ranges, &mut out);
-    windows(p, &mut out);
-    retirements(p, &mut out);
+    for rule in ENUMS_AND_RANGES {
+        rule(&c, &mut out);
+    }
+    // R7 syntax findings were made while parsing; report them in rule order.
+    out.append(&mut syntax);
+    for rule in SUBNETS_CAPACITY_AND_WINDOWS {
+        rule(&c, &mut out);
+    }
     out.sort_by_key(|f| f.severity);
     out
+}
+
+type Rule = fn(&Ctx, &mut Out);
+
+/// E1–E16 and R1–R7, in rule order.
+const ENUMS_AND_RANGES: &[Rule] = &[
+    e1_network_plugin,
+    e2_network_plugin_mode,
+    e3_network_policy,
+    e4_cilium_policy_and_dataplane,
+    e5_network_data_plane,
+    e6_cilium_is_linux_only,
+    e7_azure_npm,
+    e8_calico_on_windows,
+    e9_kubenet_limits,
+    e10_pod_cidr_mode,
+    e12_pod_subnet,
+    e13_pod_ip_allocation_mode,
+    e14_ip_family_values,
+    e14_cidrs_per_family,
+    e14_dual_stack_support,
+    e15_outbound_type,
+    e16_load_balancer_sku,
+    r1_aks_reserved,
+    r2_forbidden_ranges,
+    r3_pod_cidr_overlap,
+    r3_public_pod_cidr,
+    r4_service_cidr_overlap,
+    r4_service_cidr_size,
+    r5_dns_service_ip,
+    r6_dns_and_service_together,
+    r7_dns_syntax,
+];
+
+/// R8, C1–C9, W1 and W3, in rule order.
+const SUBNETS_CAPACITY_AND_WINDOWS: &[Rule] = &[
+    r8_subnet_size,
+    r8_subnet_placement,
+    c1_pod_cidr_capacity,
+    c2_kubenet_routes,
+    c3_pool_counts,
+    c3_cluster_size,
+    c4_max_surge,
+    c4_c5_node_subnet,
+    c6_c7_pod_subnet,
+    c7_static_block_version,
+    c8_max_pods,
+    c9_windows_overlay_max_pods,
+    w1_pool_names,
+    w1_windows_pools,
+    w3_kubenet_retirement,
+    w3_npm_retirement,
+];
+
+// ---------------------------------------------------------------------------------------
+// Context: the values every rule needs, derived once.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plugin {
+    Azure,
+    Kubenet,
+    Byo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Policy {
+    Off,
+    Calico,
+    Azure,
+    Cilium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dataplane {
+    Azure,
+    Cilium,
+}
+
+const PLUGINS: &[&str] = &["azure", "kubenet", "none"];
+const PLUGIN_MODES: &[&str] = &["overlay"];
+const POLICIES: &[&str] = &["none", "calico", "azure", "cilium"];
+const DATAPLANES: &[&str] = &["azure", "cilium"];
+const FAMILIES: &[&str] = &["IPv4", "IPv6"];
+const OUTBOUND_TYPES: &[&str] = &[
+    "loadBalancer",
+    "userDefinedRouting",
+    "managedNATGateway",
+    "userAssignedNATGateway",
+    "none",
+];
+/// Outbound types that exist only in preview API versions (E15).
+const PREVIEW_OUTBOUND_TYPES: &[&str] = &["managedNATGatewayV2", "block"];
+const LB_SKUS: &[&str] = &["standard", "basic"];
+const OS_TYPES: &[&str] = &["Linux", "Windows"];
+const ALLOCATION_MODES: &[&str] = &["DynamicIndividual", "StaticBlock"];
+
+/// Looks a value up case-insensitively; `None` when it is not one of `table`.
+fn lookup<T: Copy>(value: &str, table: &[(&str, T)]) -> Option<T> {
+    let value = value.trim();
+    table
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(value))
+        .map(|(_, t)| *t)
 }
 
 fn val(v: &Option<Located<String>>) -> Option<&str> {
     v.as_ref().map(|l| l.value.as_str())
 }
 
-fn path(v: &Option<Located<String>>, fallback: &'static str) -> FieldPath {
+/// The path of a top-level value, or `fallback` when the value is unset.
+fn at(v: &Option<Located<String>>, fallback: &'static str) -> FieldPath {
     v.as_ref()
         .map(|l| l.path.clone())
         .unwrap_or_else(|| FieldPath::attr(fallback))
 }
 
-/// `"1.29.4"` → `(1, 29)`.
-fn k8s_version(p: &NetworkProfile) -> Option<(u32, u32)> {
-    let v = val(&p.kubernetes_version)?;
-    let mut it = v.trim().trim_start_matches('v').split('.');
-    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
-}
-
-/// The plugin AKS will use: the configured one, else the default by version (E1, SPEC-def).
-fn effective_plugin(p: &NetworkProfile) -> &str {
-    match val(&p.network_plugin) {
-        Some(v) => v,
-        None if k8s_version(p).is_some_and(|v| v < (1, 30)) => "kubenet",
-        None => "azure",
+/// The path of a list attribute itself (its first element's path without the index).
+fn list_path(items: &[Located<String>], fallback: &'static str) -> FieldPath {
+    match items.first() {
+        Some(l) => {
+            let mut path = l.path.clone();
+            if matches!(path.0.last(), Some(Step::Index(_))) {
+                path.0.pop();
+            }
+            path
+        }
+        None => FieldPath::attr(fallback),
     }
-}
-
-fn is_overlay(p: &NetworkProfile) -> bool {
-    match val(&p.network_plugin_mode) {
-        Some(m) => m == "overlay",
-        None => p.network_plugin.is_none() && effective_plugin(p) == "azure",
-    }
-}
-
-fn uses_pod_subnet(p: &NetworkProfile) -> bool {
-    p.node_pools.iter().any(|n| n.uses_pod_subnet)
-}
-
-fn ipam(p: &NetworkProfile) -> Option<Ipam> {
-    let alloc = p
-        .node_pools
-        .iter()
-        .find_map(|n| n.pod_ip_allocation_mode.as_deref());
-    let mode = if is_overlay(p) { Some("overlay") } else { None };
-    Ipam::from_settings(Some(effective_plugin(p)), mode, uses_pod_subnet(p), alloc)
 }
 
 fn is_windows(pool: &NodePool) -> bool {
-    pool.os_type.as_deref() == Some("Windows")
+    pool.os_type
+        .as_deref()
+        .is_some_and(|o| o.trim().eq_ignore_ascii_case("Windows"))
 }
 
-fn dual_stack(p: &NetworkProfile) -> bool {
-    p.ip_families.iter().any(|f| f.value == "IPv6")
+fn is_static_block(mode: Option<&str>) -> bool {
+    mode.is_some_and(|m| m.trim().eq_ignore_ascii_case("StaticBlock"))
 }
 
-/// Formats `a`, `b` and `c` the way azurerm's docs list possible values.
-fn one_of(values: &[&str]) -> String {
-    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
-
-fn enum_check(
-    out: &mut Vec<Finding>,
-    rule: &'static str,
-    v: &Option<Located<String>>,
-    name: &str,
-    allowed: &[&str],
-) {
-    if let Some(l) = v {
-        if !allowed.contains(&l.value.as_str()) {
-            let hint = allowed
-                .iter()
-                .find(|a| a.eq_ignore_ascii_case(&l.value))
-                .map(|a| format!(" Values are case-sensitive: did you mean `{a}`?"))
-                .unwrap_or_default();
-            out.push(Finding::error(
-                rule,
-                l.path.clone(),
-                format!("Unsupported {name}"),
-                format!(
-                    "\"{}\" is not a {name}. Possible values are {}.{hint}",
-                    l.value,
-                    one_of(allowed)
-                ),
-            ));
-        }
-    }
-}
-
-/// E1, E2, E3, E5, E13, E14, E15, E16, W1: the allowed values of every enumeration (SPEC).
-fn enumerations(p: &NetworkProfile, out: &mut Vec<Finding>) {
-    enum_check(
-        out,
-        "E1",
-        &p.network_plugin,
-        "network plugin",
-        &["azure", "kubenet", "none"],
-    );
-    enum_check(
-        out,
-        "E2",
-        &p.network_plugin_mode,
-        "network plugin mode",
-        &["overlay"],
-    );
-    enum_check(
-        out,
-        "E3",
-        &p.network_policy,
-        "network policy",
-        &["none", "calico", "azure", "cilium"],
-    );
-    enum_check(
-        out,
-        "E5",
-        &p.network_data_plane,
-        "network data plane",
-        &["azure", "cilium"],
-    );
-    enum_check(
-        out,
-        "E15",
-        &p.outbound_type,
-        "outbound type",
-        &[
-            "loadBalancer",
-            "userDefinedRouting",
-            "managedNATGateway",
-            "userAssignedNATGateway",
-            "none",
-        ],
-    );
-    enum_check(
-        out,
-        "E16",
-        &p.load_balancer_sku,
-        "load balancer SKU",
-        &["standard", "basic"],
-    );
-    for f in &p.ip_families {
-        enum_check(out, "E14", &Some(f.clone()), "IP family", &["IPv4", "IPv6"]);
-    }
-    for pool in &p.node_pools {
-        let os = pool
-            .os_type
-            .clone()
-            .map(|v| Located::new(v, pool.path.clone().then("os_type")));
-        enum_check(out, "W1", &os, "OS type", &["Linux", "Windows"]);
-        let mode = pool
-            .pod_ip_allocation_mode
-            .clone()
-            .map(|v| Located::new(v, pool.path.clone().then("pod_ip_allocation_mode")));
-        enum_check(
-            out,
-            "E13",
-            &mode,
-            "pod IP allocation mode",
-            &["DynamicIndividual", "StaticBlock"],
-        );
-    }
-}
-
-/// E2, E4–E10, E12–E14, E16: settings that are valid alone but not together.
-fn combinations(p: &NetworkProfile, out: &mut Vec<Finding>) {
-    let plugin = effective_plugin(p);
-    let policy = val(&p.network_policy);
-    let dataplane = val(&p.network_data_plane);
-
-    // E2: overlay only with azure (SPEC; TF-DOC).
-    if let (Some(m), Some(pl)) = (&p.network_plugin_mode, val(&p.network_plugin)) {
-        if m.value == "overlay" && pl != "azure" {
-            out.push(Finding::error(
-                "E2",
-                m.path.clone(),
-                "Overlay Requires Azure CNI",
-                format!("network_plugin_mode = \"overlay\" needs network_plugin = \"azure\", not \"{pl}\"; set network_plugin to `azure` or remove network_plugin_mode."),
-            ));
-        }
-    }
-    // E4: cilium policy and cilium dataplane go together (SPEC; ERR #535).
-    match (policy, dataplane) {
-        (Some("cilium"), d) if d != Some("cilium") => out.push(Finding::error(
-            "E4",
-            path(&p.network_policy, "network_policy"),
-            "Cilium Policy Requires Cilium Dataplane",
-            "network_policy = \"cilium\" needs network_data_plane = \"cilium\"; set both, or choose another policy.",
-        )),
-        (pol, Some("cilium")) if pol.is_some_and(|x| x != "cilium") || pol.is_none() => out.push(Finding::error(
-            "E4",
-            path(&p.network_data_plane, "network_data_plane"),
-            "Cilium Dataplane Requires Cilium Policy",
-            format!(
-                "network_data_plane = \"cilium\" enforces policy with Cilium and needs network_policy = \"cilium\" (found {}); AKS rejects it with CiliumDataplaneRequiresNetworkPolicyCilium.",
-                pol.map(|x| format!("\"{x}\"")).unwrap_or_else(|| "none set".into())
-            ),
-        )),
-        _ => {}
-    }
-    // E5: cilium dataplane needs Azure CNI (A-cil).
-    if dataplane == Some("cilium") && plugin != "azure" {
-        out.push(Finding::error(
-            "E5",
-            path(&p.network_data_plane, "network_data_plane"),
-            "Cilium Dataplane Requires Azure CNI",
-            format!("network_data_plane = \"cilium\" works only with network_plugin = \"azure\" (overlay, pod subnet or node subnet), not \"{plugin}\"."),
-        ));
-    }
-    // E6: cilium dataplane is Linux-only (A-cil).
-    if dataplane == Some("cilium") {
-        for pool in p.node_pools.iter().filter(|n| is_windows(n)) {
-            out.push(Finding::error(
-                "E6",
-                pool.path.clone().then("os_type"),
-                "Cilium Dataplane Is Linux-Only",
-                "Windows node pools cannot join a cluster with network_data_plane = \"cilium\"; use the `azure` dataplane or Linux pools.",
-            ));
-        }
-    }
-    // E7, E9: Azure NPM needs Azure CNI and no IPv6 (A-pol, A-kn).
-    if policy == Some("azure") {
-        if plugin != "azure" {
-            out.push(Finding::error(
-                "E7",
-                path(&p.network_policy, "network_policy"),
-                "Azure Network Policy Requires Azure CNI",
-                format!("network_policy = \"azure\" (Azure NPM) works only with network_plugin = \"azure\", not \"{plugin}\"; use `calico` with kubenet."),
-            ));
-        }
-        if dual_stack(p) {
-            out.push(Finding::error(
-                "E7",
-                path(&p.network_policy, "network_policy"),
-                "Azure Network Policy Has No IPv6",
-                "network_policy = \"azure\" does not support IPv6; dual-stack clusters need `cilium` or no policy.",
-            ));
-        }
-        let peak = total_peak(p);
-        if peak > 250 {
-            out.push(Finding::warning(
-                "E7",
-                path(&p.network_policy, "network_policy"),
-                "Azure Network Policy Beyond Supported Scale",
-                format!("Azure NPM is unsupported beyond 250 nodes; the pools peak at {} nodes. Use `cilium` for larger clusters.", thousands(peak)),
-            ));
-        }
-    }
-    // E9: kubenet and the cilium policy (A-kn).
-    if plugin == "kubenet" && policy == Some("cilium") {
-        out.push(Finding::error(
-            "E9",
-            path(&p.network_policy, "network_policy"),
-            "Kubenet Does Not Support Cilium",
-            "kubenet supports network_policy `calico` or none; Cilium needs network_plugin = \"azure\".",
-        ));
-    }
-    // E10: a pod CIDR means pods live outside the VNet: kubenet, overlay or none (TF-V; CLI).
-    if plugin == "azure" && !is_overlay(p) {
-        if let Some(pc) = p.pod_cidrs.first() {
-            out.push(Finding::error(
-                "E10",
-                pc.path.clone(),
-                "Pod CIDR Requires Overlay",
-                format!(
-                    "Azure CNI without overlay gives pods VNet addresses, so pod CIDR {} cannot be used; set network_plugin_mode = \"overlay\" or remove the pod CIDR.",
-                    pc.value
-                ),
-            ));
-        }
-    }
-    if plugin == "none" && p.pod_cidrs.is_empty() && p.network_plugin.is_some() {
-        out.push(Finding::warning(
-            "E10",
-            path(&p.network_plugin, "network_plugin"),
-            "Bring-Your-Own CNI Without Pod CIDR",
-            "network_plugin = \"none\" leaves pod addressing to your CNI; set pod_cidr so AKS and the CNI agree on the range.",
-        ));
-    }
-    // E12: pod subnets need Azure CNI without overlay, on every pool or none (A-dyn).
-    let with_subnet = p.node_pools.iter().filter(|n| n.uses_pod_subnet).count();
-    if with_subnet > 0 {
-        let first = p
-            .node_pools
+/// `"1.29.4"` or `"1.29"` → `(1, 29)`; `None` for anything else.
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let parts: Vec<&str> = v.trim().split('.').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
             .iter()
-            .find(|n| n.uses_pod_subnet)
-            .map(|n| n.path.clone().then("pod_subnet_id"))
-            .unwrap_or_default();
-        if plugin != "azure" || is_overlay(p) {
-            out.push(Finding::error(
-                "E12",
-                first.clone(),
-                "Pod Subnet Requires Azure CNI Without Overlay",
-                format!(
-                    "a pod subnet works only with network_plugin = \"azure\" and no overlay mode (found {plugin}{}); remove the pod subnet or change the plugin.",
-                    if is_overlay(p) { " with overlay" } else { "" }
-                ),
-            ));
-        }
-        if with_subnet < p.node_pools.len() {
-            if let Some(odd) = p.node_pools.iter().find(|n| !n.uses_pod_subnet) {
-                out.push(Finding::error(
-                    "E12",
-                    odd.path.clone().then("pod_subnet_id"),
-                    "Mixed Pod Subnet Pools",
-                    "all node pools of a cluster use one CNI mode: give every pool a pod subnet, or none.",
-                ));
-            }
-        }
+            .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
     }
-    // E13: allocation mode only with a pod subnet (SPEC).
-    for pool in &p.node_pools {
-        if pool.pod_ip_allocation_mode.is_some() && !pool.uses_pod_subnet {
-            out.push(Finding::error(
-                "E13",
-                pool.path.clone().then("pod_ip_allocation_mode"),
-                "Allocation Mode Without Pod Subnet",
-                "pod_ip_allocation_mode applies only to pools with a pod subnet; set pod_subnet_id or remove it.",
-            ));
-        }
-    }
-    // E14: dual stack (A-ds; TF-V).
-    families(p, out);
-    // E16: Basic load balancers are retired and support no outbound profile (TF-R; A-out).
-    if let Some(sku) = &p.load_balancer_sku {
-        if sku.value == "basic" {
-            out.push(Finding::error(
-                "E16",
-                sku.path.clone(),
-                "Basic Load Balancer Retired",
-                "load_balancer_sku = \"basic\" is retired and every outbound type needs a Standard load balancer; use `standard`.",
-            ));
-        }
-    }
+    Some((parts[0].parse().ok()?, parts[1].parse().ok()?))
 }
 
-/// E14: `ip_families` values, order and matching CIDR counts; dual stack needs overlay/none.
-fn families(p: &NetworkProfile, out: &mut Vec<Finding>) {
-    let fams: Vec<&str> = p.ip_families.iter().map(|f| f.value.as_str()).collect();
-    let fpath = p
-        .ip_families
-        .first()
-        .map(|f| f.path.clone())
-        .unwrap_or_else(|| FieldPath::attr("ip_families"));
-    let fpath = match fpath.0.last() {
-        Some(super::Step::Index(_)) => FieldPath(fpath.0[..fpath.0.len() - 1].to_vec()),
-        _ => fpath,
-    };
-    if !fams.is_empty() && fams != ["IPv4"] && fams != ["IPv4", "IPv6"] {
-        if fams.iter().all(|f| ["IPv4", "IPv6"].contains(f)) {
-            out.push(Finding::error(
-                "E14",
-                fpath.clone(),
-                "Unsupported IP Families",
-                format!("ip_families {fams:?} is not supported; use [\"IPv4\"] or [\"IPv4\", \"IPv6\"] (IPv6-only clusters do not exist)."),
-            ));
-        }
-        return;
-    }
-    let n = fams.len().max(1);
-    for (what, list) in [("pod_cidrs", &p.pod_cidrs), ("service_cidrs", &p.service_cidrs)] {
-        if list.len() > n {
-            out.push(Finding::error(
-                "E14",
-                list[n].path.clone(),
-                "CIDRs Do Not Match IP Families",
-                format!(
-                    "{what} has {} entries but ip_families has {n}; give one CIDR per family, IPv4 first.",
-                    list.len()
-                ),
-            ));
-        }
-        if list.len() == 2 {
-            let v6_first = parse_cidr(&list[0].value).is_ok_and(|c| matches!(c, IpNet::V6(_)));
-            if v6_first {
-                out.push(Finding::error(
-                    "E14",
-                    list[0].path.clone(),
-                    "CIDRs Out Of Family Order",
-                    format!("{what} must list the IPv4 CIDR first and the IPv6 CIDR second, in ip_families order."),
-                ));
-            }
-        }
-    }
-    if dual_stack(p) {
-        let plugin = effective_plugin(p);
-        let ok = plugin == "none" || (plugin == "azure" && is_overlay(p));
-        if !ok {
-            out.push(Finding::error(
-                "E14",
-                fpath.clone(),
-                "Dual Stack Requires Overlay",
-                format!("dual-stack (IPv4 + IPv6) clusters need Azure CNI Overlay or a bring-your-own CNI, not {}.", ipam(p).map(Ipam::describe).unwrap_or(plugin)),
-            ));
-        }
-        if val(&p.network_policy) == Some("calico") {
-            out.push(Finding::error(
-                "E14",
-                path(&p.network_policy, "network_policy"),
-                "Calico Has No Dual Stack",
-                "network_policy = \"calico\" is not supported on dual-stack clusters; use `cilium` or no policy.",
-            ));
-        }
-    }
-}
-
-/// Parsed ranges, each with the path it came from. Parse failures are R7 errors.
+/// Parsed ranges, each with the path it came from. Values that do not parse are R7 errors
+/// and are left out, so later rules only see valid ranges.
 struct Ranges {
     pod: Vec<(IpNet, FieldPath)>,
     service: Vec<(IpNet, FieldPath)>,
     vnet: Vec<(IpNet, FieldPath)>,
+    /// True when every VNet address space entry parsed (placement checks need all of them).
+    vnet_complete: bool,
     reserved: Vec<(IpNet, FieldPath)>,
     node_subnet: Option<(IpNet, FieldPath)>,
     pod_subnet: Option<(IpNet, FieldPath)>,
 }
 
 impl Ranges {
-    /// R7: every CIDR and IP must parse (SPEC patterns).
-    fn parse(p: &NetworkProfile, out: &mut Vec<Finding>) -> Ranges {
+    /// R7: CIDRs must be valid network addresses with a prefix length (SPEC patterns).
+    fn parse(p: &NetworkProfile, out: &mut Out) -> Ranges {
         let mut one = |l: &Located<String>| match parse_cidr(&l.value) {
             Ok(n) => Some((n, l.path.clone())),
             Err(e) => {
@@ -458,11 +224,12 @@ impl Ranges {
         };
         let pod = p.pod_cidrs.iter().filter_map(&mut one).collect();
         let service = p.service_cidrs.iter().filter_map(&mut one).collect();
-        let vnet = p.vnet_address_space.iter().filter_map(&mut one).collect();
+        let vnet: Vec<_> = p.vnet_address_space.iter().filter_map(&mut one).collect();
         let reserved = p.reserved_cidrs.iter().filter_map(&mut one).collect();
         let node_subnet = p.node_subnet_cidr.as_ref().and_then(&mut one);
         let pod_subnet = p.pod_subnet_cidr.as_ref().and_then(&mut one);
         Ranges {
+            vnet_complete: vnet.len() == p.vnet_address_space.len(),
             pod,
             service,
             vnet,
@@ -472,104 +239,1034 @@ impl Ranges {
         }
     }
 
-    fn subnets(&self) -> impl Iterator<Item = &(IpNet, FieldPath)> {
-        self.node_subnet.iter().chain(self.pod_subnet.iter())
+    /// Node and pod subnets, labelled for messages.
+    fn subnets(&self) -> impl Iterator<Item = (&IpNet, &FieldPath, &'static str)> {
+        let node = self.node_subnet.iter().map(|(n, p)| (n, p, "node subnet"));
+        node.chain(self.pod_subnet.iter().map(|(n, p)| (n, p, "pod subnet")))
     }
 }
 
-fn is_private_v4(n: &IpNet) -> bool {
-    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
-        .iter()
-        .filter_map(|s| s.parse::<IpNet>().ok())
-        .any(|space| space.contains(n))
+/// What every rule needs, derived once from the profile.
+struct Ctx<'a> {
+    p: &'a NetworkProfile,
+    /// `(major, minor)` of `kubernetes_version`, when set and readable.
+    version: Option<(u32, u32)>,
+    /// The plugin AKS will use (E1, SPEC-def); `None` when `network_plugin` is unknown.
+    plugin: Option<Plugin>,
+    /// Azure CNI Overlay (explicit, or AKS's default from Kubernetes 1.30).
+    overlay: bool,
+    /// `None` when `network_policy` is unknown; unset means [`Policy::Off`].
+    policy: Option<Policy>,
+    /// `None` when `network_data_plane` is unknown; unset means [`Dataplane::Azure`].
+    dataplane: Option<Dataplane>,
+    /// How pods get addresses; `None` when the plugin is unknown.
+    ipam: Option<Ipam>,
+    /// `ip_families` contains IPv6.
+    dual: bool,
+    r: Ranges,
 }
 
-/// R1–R6, R8: reserved, forbidden and overlapping ranges; DNS service IP; subnet sizes.
-fn address_ranges(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
-    let aks_reserved: Vec<IpNet> = cidr::AKS_RESERVED.iter().filter_map(|s| s.parse().ok()).collect();
-    let forbidden: Vec<IpNet> = cidr::VNET_FORBIDDEN
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect();
+impl<'a> Ctx<'a> {
+    /// Derives the context; R7 syntax findings go to `syntax`.
+    fn new(p: &'a NetworkProfile, syntax: &mut Out) -> Ctx<'a> {
+        let r = Ranges::parse(p, syntax);
+        let version = p.kubernetes_version.as_ref().and_then(|l| {
+            let v = parse_version(&l.value);
+            if v.is_none() {
+                syntax.push(Finding::warning(
+                    "R7",
+                    l.path.clone(),
+                    "Unreadable Kubernetes Version",
+                    format!(
+                        "kubernetes_version \"{}\" is not a version such as 1.33 or 1.33.2, so the version-dependent checks (default plugin, static block, cilium dual stack) assume a current version.",
+                        l.value
+                    ),
+                ));
+            }
+            v
+        });
+        let mode_overlay =
+            val(&p.network_plugin_mode).is_some_and(|m| m.trim().eq_ignore_ascii_case("overlay"));
+        let plugin = match &p.network_plugin {
+            Some(l) => lookup(
+                &l.value,
+                &[
+                    ("azure", Plugin::Azure),
+                    ("kubenet", Plugin::Kubenet),
+                    ("none", Plugin::Byo),
+                ],
+            ),
+            // A plugin mode only exists for azure, so `overlay` alone means Azure CNI Overlay.
+            None if mode_overlay => Some(Plugin::Azure),
+            None if version.is_some_and(|v| v < (1, 30)) => Some(Plugin::Kubenet),
+            None => Some(Plugin::Azure),
+        };
+        let overlay = plugin == Some(Plugin::Azure)
+            && (mode_overlay || (p.network_plugin.is_none() && p.network_plugin_mode.is_none()));
+        let policy = match val(&p.network_policy) {
+            None => Some(Policy::Off),
+            Some(v) => lookup(
+                v,
+                &[
+                    ("none", Policy::Off),
+                    ("calico", Policy::Calico),
+                    ("azure", Policy::Azure),
+                    ("cilium", Policy::Cilium),
+                ],
+            ),
+        };
+        let dataplane = match val(&p.network_data_plane) {
+            None => Some(Dataplane::Azure),
+            Some(v) => lookup(v, &[("azure", Dataplane::Azure), ("cilium", Dataplane::Cilium)]),
+        };
+        let pod_subnet = p.node_pools.iter().any(|n| n.uses_pod_subnet);
+        let alloc = p
+            .node_pools
+            .iter()
+            .find(|n| n.uses_pod_subnet)
+            .and_then(|n| is_static_block(n.pod_ip_allocation_mode.as_deref()).then_some("StaticBlock"));
+        let ipam = plugin.and_then(|pl| {
+            let name = match pl {
+                Plugin::Azure => "azure",
+                Plugin::Kubenet => "kubenet",
+                Plugin::Byo => "none",
+            };
+            Ipam::from_settings(Some(name), overlay.then_some("overlay"), pod_subnet, alloc)
+        });
+        let dual = p
+            .ip_families
+            .iter()
+            .any(|f| f.value.trim().eq_ignore_ascii_case("IPv6"));
+        Ctx {
+            p,
+            version,
+            plugin,
+            overlay,
+            policy,
+            dataplane,
+            ipam,
+            dual,
+            r,
+        }
+    }
 
-    // R1: AKS-reserved ranges, supersets included (A-cni, A-kn, A-leg, A-byo).
-    let named = [
-        ("pod CIDR", &r.pod, false),
-        ("service CIDR", &r.service, false),
-        ("VNet address space", &r.vnet, true),
-    ];
-    for (what, list, is_vnet) in named {
-        for (n, path) in list.iter() {
-            // 169.254.0.0/16 in a VNet is reported once, as R2.
-            let hit = aks_reserved
-                .iter()
-                .find(|x| overlaps(n, x) && !(is_vnet && forbidden.contains(x)));
-            if let Some(res) = hit {
+    /// How messages name the plugin: the configured value, or the default AKS picks.
+    fn plugin_phrase(&self) -> String {
+        match (&self.p.network_plugin, self.plugin) {
+            (Some(l), _) => format!("network_plugin = \"{}\"", l.value),
+            (None, Some(Plugin::Kubenet)) => {
+                let (ma, mi) = self.version.unwrap_or((1, 29));
+                format!("kubenet (the AKS default for Kubernetes {ma}.{mi} when network_plugin is unset)")
+            }
+            (None, _) => "Azure CNI Overlay (the AKS default when network_plugin is unset)".to_string(),
+        }
+    }
+
+    fn windows_pools(&self) -> impl Iterator<Item = &'a NodePool> {
+        self.p.node_pools.iter().filter(|n| is_windows(n))
+    }
+
+    /// The plugin's `maxPods` for a pool: configured, else the default (C9).
+    fn max_pods(&self, pool: &NodePool) -> u32 {
+        pool.max_pods
+            .unwrap_or_else(|| self.ipam.map(sizing::default_max_pods).unwrap_or(30))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers.
+// ---------------------------------------------------------------------------------------
+
+/// Formats `a`, `b` and `c` the way azurerm's docs list possible values.
+fn one_of(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// Reports a value that is not in `allowed` (exact, case-sensitive match as ARM and
+/// azurerm require), with a hint when only the case is wrong.
+fn check_enum(
+    out: &mut Out,
+    rule: &'static str,
+    value: &str,
+    path: &FieldPath,
+    noun: &str,
+    title: &str,
+    allowed: &[&str],
+) {
+    if allowed.contains(&value) {
+        return;
+    }
+    let hint = allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value.trim()))
+        .map(|a| format!(" Values are case-sensitive: did you mean `{a}`?"))
+        .unwrap_or_default();
+    out.push(Finding::error(
+        rule,
+        path.clone(),
+        format!("Unsupported {title}"),
+        format!(
+            "\"{value}\" is not a {noun}. Possible values are {}.{hint}",
+            one_of(allowed)
+        ),
+    ));
+}
+
+fn check_enum_opt(
+    out: &mut Out,
+    rule: &'static str,
+    v: &Option<Located<String>>,
+    noun: &str,
+    title: &str,
+    allowed: &[&str],
+) {
+    if let Some(l) = v {
+        check_enum(out, rule, &l.value, &l.path, noun, title, allowed);
+    }
+}
+
+/// Nodes a pool runs outside upgrades: `max(node_count, max_count)`; an unset count is the
+/// API default of 1 (SPEC).
+fn base_nodes(pool: &NodePool) -> u32 {
+    pool.node_count.unwrap_or(1).max(pool.max_count.unwrap_or(0))
+}
+
+/// Extra nodes during upgrades. `"0"` and `"0%"` are valid (the API pairs them with
+/// `maxUnavailable`, SPEC AgentPoolUpgradeSettings); everything else follows
+/// [`sizing::surge_nodes`].
+fn surge(pool: &NodePool, base: u32) -> Result<u32, String> {
+    match pool.max_surge.as_deref().map(str::trim) {
+        Some("0") | Some("0%") => Ok(0),
+        other => sizing::surge_nodes(other, base),
+    }
+}
+
+/// Peak nodes of one pool: `max(node_count, max_count) + surge` (C1, C4; A-ip). An invalid
+/// surge counts as the default here; [`c4_max_surge`] reports it.
+fn pool_peak(pool: &NodePool) -> u64 {
+    let base = base_nodes(pool);
+    u64::from(base) + u64::from(surge(pool, base).unwrap_or(sizing::DEFAULT_SURGE_NODES))
+}
+
+fn total_peak(p: &NetworkProfile) -> u64 {
+    p.node_pools.iter().map(pool_peak).fold(0, u64::saturating_add)
+}
+
+fn total_base(p: &NetworkProfile) -> u64 {
+    p.node_pools
+        .iter()
+        .map(|n| u64::from(base_nodes(n)))
+        .fold(0, u64::saturating_add)
+}
+
+/// "the pools peak at 6 nodes (node_pool[0]: 5 + 1 surge)", listing at most six pools.
+fn peak_breakdown(p: &NetworkProfile) -> String {
+    const SHOWN: usize = 6;
+    let mut parts: Vec<String> = p
+        .node_pools
+        .iter()
+        .take(SHOWN)
+        .map(|n| {
+            let base = base_nodes(n);
+            format!(
+                "{}: {base} + {} surge",
+                n.path,
+                pool_peak(n).saturating_sub(u64::from(base))
+            )
+        })
+        .collect();
+    if p.node_pools.len() > SHOWN {
+        parts.push(format!("{} more pools", p.node_pools.len() - SHOWN));
+    }
+    format!(
+        "the pools peak at {} nodes ({})",
+        thousands(total_peak(p)),
+        parts.join(", ")
+    )
+}
+
+/// The count attribute of the pool contributing most nodes: where node-limit findings point.
+fn largest_pool_count_path(p: &NetworkProfile) -> FieldPath {
+    let mut best: Option<&NodePool> = None;
+    for pool in &p.node_pools {
+        if best.is_none_or(|b| pool_peak(pool) > pool_peak(b)) {
+            best = Some(pool);
+        }
+    }
+    best.map(count_path)
+        .unwrap_or_else(|| FieldPath::attr("node_pool"))
+}
+
+/// `max_count` for an autoscaled pool whose maximum sets the size, else `node_count`.
+fn count_path(pool: &NodePool) -> FieldPath {
+    let attr = if pool.max_count.unwrap_or(0) >= pool.node_count.unwrap_or(1) && pool.max_count.is_some() {
+        "max_count"
+    } else {
+        "node_count"
+    };
+    pool.path.clone().then(attr)
+}
+
+/// "use /21 or larger", or what to do when no IPv4 subnet is large enough.
+fn subnet_fix(needed: u64) -> String {
+    cidr::smallest_v4_subnet_prefix(needed)
+        .map(|p| format!("use /{p} or larger"))
+        .unwrap_or_else(|| "no single subnet holds that many; lower the node counts or max_pods".into())
+}
+
+fn same_family(net: &IpNet, ip: &IpAddr) -> bool {
+    matches!(
+        (net, ip),
+        (IpNet::V4(_), IpAddr::V4(_)) | (IpNet::V6(_), IpAddr::V6(_))
+    )
+}
+
+fn parsed(list: &[&str]) -> Vec<IpNet> {
+    list.iter().filter_map(|s| s.parse().ok()).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// 1a. Enumerations and allowed combinations (E).
+// ---------------------------------------------------------------------------------------
+
+/// E1: `network_plugin` ∈ {`azure`, `kubenet`, `none`} (SPEC; SPEC-def; A-ov).
+fn e1_network_plugin(c: &Ctx, out: &mut Out) {
+    check_enum_opt(
+        out,
+        "E1",
+        &c.p.network_plugin,
+        "network plugin",
+        "Network Plugin",
+        PLUGINS,
+    );
+}
+
+/// E2: `network_plugin_mode` ∈ {`overlay`}, valid only with `network_plugin = "azure"`
+/// (SPEC; TF-DOC; ERR AKS#5662).
+fn e2_network_plugin_mode(c: &Ctx, out: &mut Out) {
+    let Some(mode) = &c.p.network_plugin_mode else {
+        return;
+    };
+    check_enum(
+        out,
+        "E2",
+        &mode.value,
+        &mode.path,
+        "network plugin mode",
+        "Network Plugin Mode",
+        PLUGIN_MODES,
+    );
+    if let (Some(plugin), Some(Plugin::Kubenet | Plugin::Byo)) = (&c.p.network_plugin, c.plugin) {
+        out.push(Finding::error(
+            "E2",
+            mode.path.clone(),
+            "Overlay Requires Azure CNI",
+            format!(
+                "network_plugin_mode = \"{}\" needs network_plugin = \"azure\", not \"{}\" (AKS: UnsupportedNetworkPluginModeWithNetworkPlugin); set network_plugin to `azure` or remove network_plugin_mode.",
+                mode.value, plugin.value
+            ),
+        ));
+    }
+}
+
+/// E3: `network_policy` ∈ {`none`, `calico`, `azure`, `cilium`} (SPEC).
+fn e3_network_policy(c: &Ctx, out: &mut Out) {
+    check_enum_opt(
+        out,
+        "E3",
+        &c.p.network_policy,
+        "network policy",
+        "Network Policy",
+        POLICIES,
+    );
+}
+
+/// E4: the cilium policy needs the cilium dataplane and the reverse (SPEC; ERR #535;
+/// azure-cli-extensions PR #7011).
+fn e4_cilium_policy_and_dataplane(c: &Ctx, out: &mut Out) {
+    let (Some(policy), Some(dataplane)) = (c.policy, c.dataplane) else {
+        return;
+    };
+    if policy == Policy::Cilium && dataplane != Dataplane::Cilium {
+        out.push(Finding::error(
+            "E4",
+            at(&c.p.network_policy, "network_policy"),
+            "Cilium Policy Requires Cilium Dataplane",
+            format!(
+                "network_policy = \"cilium\" needs network_data_plane = \"cilium\" ({}); set both, or choose another policy.",
+                match val(&c.p.network_data_plane) {
+                    Some(d) => format!("found \"{d}\""),
+                    None => "network_data_plane is unset and defaults to `azure`".into(),
+                }
+            ),
+        ));
+    }
+    if dataplane == Dataplane::Cilium && policy != Policy::Cilium {
+        out.push(Finding::error(
+            "E4",
+            at(&c.p.network_data_plane, "network_data_plane"),
+            "Cilium Dataplane Requires Cilium Policy",
+            format!(
+                "network_data_plane = \"cilium\" enforces policy with Cilium and needs network_policy = \"cilium\" ({}); AKS rejects it with CiliumDataplaneRequiresNetworkPolicyCilium.",
+                match val(&c.p.network_policy) {
+                    Some(v) => format!("found \"{v}\""),
+                    None => "network_policy is unset".into(),
+                }
+            ),
+        ));
+    }
+}
+
+/// E5: `network_data_plane` ∈ {`azure`, `cilium`}; cilium needs `network_plugin = "azure"`
+/// (any Azure CNI IPAM) (SPEC; A-cil; A-upd; ERR AKS#3484). Kubenet is reported by E9.
+fn e5_network_data_plane(c: &Ctx, out: &mut Out) {
+    check_enum_opt(
+        out,
+        "E5",
+        &c.p.network_data_plane,
+        "network data plane",
+        "Network Data Plane",
+        DATAPLANES,
+    );
+    if c.dataplane == Some(Dataplane::Cilium) && c.plugin == Some(Plugin::Byo) {
+        out.push(Finding::error(
+            "E5",
+            at(&c.p.network_data_plane, "network_data_plane"),
+            "Cilium Dataplane Requires Azure CNI",
+            format!(
+                "network_data_plane = \"cilium\" works only with network_plugin = \"azure\" (overlay, pod subnet or node subnet), not with {}; a bring-your-own CNI brings its own dataplane.",
+                c.plugin_phrase()
+            ),
+        ));
+    }
+}
+
+/// E6: the cilium dataplane is Linux-only: no Windows pools (A-cil; TF-R CustomizeDiff).
+fn e6_cilium_is_linux_only(c: &Ctx, out: &mut Out) {
+    if c.dataplane != Some(Dataplane::Cilium) {
+        return;
+    }
+    for pool in c.windows_pools() {
+        out.push(Finding::error(
+            "E6",
+            pool.path.clone().then("os_type"),
+            "Cilium Dataplane Is Linux-Only",
+            format!(
+                "{} is a Windows pool, and Windows nodes cannot join a cluster with network_data_plane = \"cilium\"; use the `azure` dataplane or move the workload to Linux pools.",
+                pool.path
+            ),
+        ));
+    }
+}
+
+/// E7: Azure NPM (`network_policy = "azure"`) needs Azure CNI and is unsupported beyond 250
+/// nodes or 20,000 pods (A-pol; A-kn). Kubenet is reported by E9, IPv6 by E14, Windows
+/// by W3.
+fn e7_azure_npm(c: &Ctx, out: &mut Out) {
+    if c.policy != Some(Policy::Azure) {
+        return;
+    }
+    let path = at(&c.p.network_policy, "network_policy");
+    if c.plugin == Some(Plugin::Byo) {
+        out.push(Finding::error(
+            "E7",
+            path.clone(),
+            "Azure Network Policy Requires Azure CNI",
+            format!(
+                "network_policy = \"azure\" (Azure NPM) works only with network_plugin = \"azure\", not with {}; with a bring-your-own CNI, enforce policy with that CNI and remove network_policy.",
+                c.plugin_phrase()
+            ),
+        ));
+    }
+    let nodes = total_base(c.p);
+    let pods =
+        c.p.node_pools
+            .iter()
+            .map(|n| u64::from(base_nodes(n)).saturating_mul(u64::from(c.max_pods(n))))
+            .fold(0, u64::saturating_add);
+    if nodes > 250 {
+        out.push(Finding::warning(
+            "E7",
+            path,
+            "Azure Network Policy Beyond Supported Scale",
+            format!(
+                "Azure NPM is unsupported beyond 250 nodes; the pools reach {} nodes. Use `cilium` (with the cilium dataplane) for larger clusters.",
+                thousands(nodes)
+            ),
+        ));
+    } else if pods > 20_000 {
+        out.push(Finding::warning(
+            "E7",
+            path,
+            "Azure Network Policy Beyond Supported Scale",
+            format!(
+                "Azure NPM is unsupported beyond 20,000 pods; the pools have room for {} pods ({} nodes at their max_pods). Use `cilium`, or lower max_pods.",
+                thousands(pods),
+                thousands(nodes)
+            ),
+        ));
+    }
+}
+
+/// E8: Calico on Windows nodes needs Azure CNI (A-pol). Also reports the kubenet case,
+/// which E9 would otherwise report, because the Calico fix is the same.
+fn e8_calico_on_windows(c: &Ctx, out: &mut Out) {
+    let Some(plugin) = c.plugin else { return };
+    if c.policy != Some(Policy::Calico) || plugin == Plugin::Azure {
+        return;
+    }
+    for pool in c.windows_pools() {
+        out.push(Finding::error(
+            "E8",
+            pool.path.clone().then("os_type"),
+            "Calico On Windows Requires Azure CNI",
+            format!(
+                "{} is a Windows pool and network_policy = \"calico\" supports Windows only with network_plugin = \"azure\", not with {}; use Azure CNI (overlay), or Linux pools only.",
+                pool.path,
+                c.plugin_phrase()
+            ),
+        ));
+    }
+}
+
+/// E9: kubenet supports neither Azure NPM, Windows pools, nor the cilium policy or
+/// dataplane (A-kn; A-cni; A-upd).
+fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
+    if c.plugin != Some(Plugin::Kubenet) {
+        return;
+    }
+    let plugin = c.plugin_phrase();
+    match c.policy {
+        Some(Policy::Azure) => out.push(Finding::error(
+            "E9",
+            at(&c.p.network_policy, "network_policy"),
+            "Kubenet Does Not Support Azure Network Policy",
+            format!(
+                "network_policy = \"azure\" (Azure NPM) needs Azure CNI; {plugin} supports only `calico` or no policy. Use `calico`, or network_plugin = \"azure\" with network_plugin_mode = \"overlay\"."
+            ),
+        )),
+        Some(Policy::Cilium) => out.push(Finding::error(
+            "E9",
+            at(&c.p.network_policy, "network_policy"),
+            "Kubenet Does Not Support Cilium",
+            format!(
+                "network_policy = \"cilium\" needs Azure CNI; {plugin} supports only `calico` or no policy. Use `calico`, or network_plugin = \"azure\" with the cilium dataplane."
+            ),
+        )),
+        _ => {}
+    }
+    if c.dataplane == Some(Dataplane::Cilium) {
+        out.push(Finding::error(
+            "E9",
+            at(&c.p.network_data_plane, "network_data_plane"),
+            "Kubenet Does Not Support Cilium",
+            format!(
+                "network_data_plane = \"cilium\" needs network_plugin = \"azure\"; {plugin} cannot use it. Use network_plugin = \"azure\" with network_plugin_mode = \"overlay\"."
+            ),
+        ));
+    }
+    if c.policy != Some(Policy::Calico) {
+        for pool in c.windows_pools() {
+            out.push(Finding::error(
+                "E9",
+                pool.path.clone().then("os_type"),
+                "Kubenet Does Not Support Windows",
+                format!(
+                    "{} is a Windows pool, and {plugin} supports Linux nodes only; use network_plugin = \"azure\" (Windows pools need Azure CNI).",
+                    pool.path
+                ),
+            ));
+        }
+    }
+}
+
+/// E10: a pod CIDR is allowed only with kubenet, overlay or `none` (TF-V; CLI; A-byo).
+/// Flat Azure CNI with a pod CIDR is an error. `none` without a pod CIDR is a warning, not
+/// an error: AKS accepts it (A-byo's example once omitted it), but A-byo now says the
+/// control plane routes to pods through it and "might fail or be misrouted" without one.
+fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
+    if c.plugin == Some(Plugin::Azure) && !c.overlay {
+        if let Some(pc) = c.p.pod_cidrs.first() {
+            out.push(Finding::error(
+                "E10",
+                pc.path.clone(),
+                "Pod CIDR Requires Overlay",
+                format!(
+                    "Azure CNI without overlay gives pods VNet addresses, so pod CIDR {} cannot be used; set network_plugin_mode = \"overlay\" or remove the pod CIDR.",
+                    pc.value.trim()
+                ),
+            ));
+        }
+    }
+    if c.plugin == Some(Plugin::Byo) && c.p.pod_cidrs.is_empty() {
+        out.push(Finding::warning(
+            "E10",
+            at(&c.p.network_plugin, "network_plugin"),
+            "Bring-Your-Own CNI Without Pod CIDR",
+            "network_plugin = \"none\" without a pod CIDR: the AKS control plane routes to pods through that range and may fail to reach them; set pod_cidr to the range your CNI assigns (for example 10.244.0.0/16).",
+        ));
+    }
+}
+
+/// E12: a pod subnet needs `network_plugin = "azure"` without overlay, and every pool of
+/// the cluster uses one or none (A-dyn; CLI help).
+fn e12_pod_subnet(c: &Ctx, out: &mut Out) {
+    let Some(first) = c.p.node_pools.iter().find(|n| n.uses_pod_subnet) else {
+        return;
+    };
+    if let Some(plugin) = c.plugin {
+        if plugin != Plugin::Azure || c.overlay {
+            let found = match (&c.p.network_plugin_mode, plugin) {
+                (Some(m), Plugin::Azure) => format!("network_plugin_mode = \"{}\"", m.value),
+                _ => c.plugin_phrase(),
+            };
+            out.push(Finding::error(
+                "E12",
+                first.path.clone().then("pod_subnet_id"),
+                "Pod Subnet Requires Azure CNI Without Overlay",
+                format!(
+                    "a pod subnet works only with network_plugin = \"azure\" and no overlay mode, not with {found}; remove the pod subnet, or use network_plugin = \"azure\" without network_plugin_mode."
+                ),
+            ));
+        }
+    }
+    if let Some(odd) = c.p.node_pools.iter().find(|n| !n.uses_pod_subnet) {
+        out.push(Finding::error(
+            "E12",
+            odd.path.clone().then("pod_subnet_id"),
+            "Mixed Pod Subnet Pools",
+            format!(
+                "{} has a pod subnet but {} has none; all node pools of a cluster use one CNI mode, so give every pool a pod subnet, or none.",
+                first.path, odd.path
+            ),
+        ));
+    }
+}
+
+/// E13: `pod_ip_allocation_mode` ∈ {`DynamicIndividual`, `StaticBlock`}, only with a pod
+/// subnet, and one mode per pod subnet (SPEC; A-sb).
+fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
+    for pool in &c.p.node_pools {
+        let Some(mode) = &pool.pod_ip_allocation_mode else {
+            continue;
+        };
+        let path = pool.path.clone().then("pod_ip_allocation_mode");
+        check_enum(
+            out,
+            "E13",
+            mode,
+            &path,
+            "pod IP allocation mode",
+            "Pod IP Allocation Mode",
+            ALLOCATION_MODES,
+        );
+        if !pool.uses_pod_subnet {
+            out.push(Finding::error(
+                "E13",
+                path,
+                "Allocation Mode Without Pod Subnet",
+                format!(
+                    "pod_ip_allocation_mode = \"{mode}\" applies only to pools with a pod subnet; set pod_subnet_id on {} or remove pod_ip_allocation_mode.",
+                    pool.path
+                ),
+            ));
+        }
+    }
+    // The profile's one pod subnet is shared by every pod-subnet pool, and a subnet serves a
+    // single allocation mode.
+    if c.p.pod_subnet_cidr.is_none() {
+        return;
+    }
+    let mut pools = c.p.node_pools.iter().filter(|n| n.uses_pod_subnet);
+    let Some(first) = pools.next() else { return };
+    let first_static = is_static_block(first.pod_ip_allocation_mode.as_deref());
+    if let Some(odd) = pools.find(|n| is_static_block(n.pod_ip_allocation_mode.as_deref()) != first_static) {
+        let name = |s: bool| if s { "StaticBlock" } else { "DynamicIndividual" };
+        out.push(Finding::error(
+            "E13",
+            odd.path.clone().then("pod_ip_allocation_mode"),
+            "Mixed Allocation Modes On One Pod Subnet",
+            format!(
+                "{} uses {} but {} uses {} on the same pod subnet; a pod subnet serves one allocation mode, so use one mode or give the pools separate pod subnets.",
+                first.path,
+                name(first_static),
+                odd.path,
+                name(!first_static)
+            ),
+        ));
+    }
+}
+
+/// E14: `ip_families` values and order: `["IPv4"]` or `["IPv4", "IPv6"]`; IPv6-only is not
+/// supported (A-ds; SPEC).
+fn e14_ip_family_values(c: &Ctx, out: &mut Out) {
+    for f in &c.p.ip_families {
+        check_enum(out, "E14", &f.value, &f.path, "IP family", "IP Family", FAMILIES);
+    }
+    let fams: Vec<&str> = c.p.ip_families.iter().map(|f| f.value.as_str()).collect();
+    if fams.is_empty()
+        || fams == ["IPv4"]
+        || fams == ["IPv4", "IPv6"]
+        || !fams.iter().all(|f| FAMILIES.contains(f))
+    {
+        return;
+    }
+    let why = if fams == ["IPv6"] {
+        "IPv6-only clusters are not supported"
+    } else if fams == ["IPv6", "IPv4"] {
+        "IPv4 must come first"
+    } else {
+        "each family appears once, IPv4 first"
+    };
+    out.push(Finding::error(
+        "E14",
+        list_path(&c.p.ip_families, "ip_families"),
+        "Unsupported IP Families",
+        format!("ip_families {fams:?} is not supported ({why}); use [\"IPv4\"] or [\"IPv4\", \"IPv6\"]."),
+    ));
+}
+
+/// E14: pod and service CIDRs give one range per IP family, in `ip_families` order (A-ds;
+/// SPEC; TF-V). Too many entries, or an entry of the wrong family, is an error. Fewer
+/// entries than families are not: the missing trailing IPv6 range is left to the caller
+/// (the planner and `aksnet_pod_cidr_plan` allocate it from a single IPv4 input).
+fn e14_cidrs_per_family(c: &Ctx, out: &mut Out) {
+    let expected: &[&str] = if c.dual { &["IPv4", "IPv6"] } else { &["IPv4"] };
+    for (attr, list) in [
+        ("pod CIDRs", &c.p.pod_cidrs),
+        ("service CIDRs", &c.p.service_cidrs),
+    ] {
+        for (i, l) in list.iter().enumerate() {
+            let Some(want) = expected.get(i) else {
                 out.push(Finding::error(
-                    "R1",
-                    path.clone(),
-                    "Reserved Address Range",
-                    format!("{what} {n} overlaps {res}, which AKS reserves (169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, 192.0.2.0/24); choose a range outside them, e.g. 10.244.0.0/16 for pods or 10.0.0.0/16 for services."),
+                    "E14",
+                    l.path.clone(),
+                    "CIDRs Do Not Match IP Families",
+                    format!(
+                        "{} {attr} are given but ip_families has {} famil{}; give one CIDR per family, IPv4 first (extra: {}).",
+                        list.len(),
+                        expected.len(),
+                        if expected.len() == 1 { "y" } else { "ies" },
+                        l.value.trim()
+                    ),
+                ));
+                break;
+            };
+            let got = match parse_cidr(&l.value) {
+                Ok(IpNet::V4(_)) => "IPv4",
+                Ok(IpNet::V6(_)) => "IPv6",
+                Err(_) => continue, // R7
+            };
+            if got != *want {
+                out.push(Finding::error(
+                    "E14",
+                    l.path.clone(),
+                    "CIDR Family Out Of Order",
+                    format!(
+                        "{} is an {got} range in position {} of the {attr}, where ip_families expects {want}; list the IPv4 CIDR first and the IPv6 CIDR second{}.",
+                        l.value.trim(),
+                        i + 1,
+                        if c.dual { "" } else { ", and add \"IPv6\" to ip_families for dual stack" }
+                    ),
                 ));
             }
         }
     }
-    // R2: ranges a VNet or subnet may not contain (VNET-FAQ).
-    for (n, path) in r.vnet.iter().chain(r.subnets()) {
-        if let Some(bad) = forbidden.iter().find(|x| overlaps(n, x)) {
+}
+
+/// E14: dual stack needs Azure CNI Overlay (cilium from Kubernetes 1.29) or `none`, and
+/// does not work with Azure NPM, Calico or the IPv4-only Standard NAT gateway (A-ds; A-ov;
+/// A-cil; TF-V).
+fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
+    if !c.dual {
+        return;
+    }
+    let fpath = list_path(&c.p.ip_families, "ip_families");
+    let supported = matches!(c.plugin, Some(Plugin::Byo)) || (c.plugin == Some(Plugin::Azure) && c.overlay);
+    if c.plugin.is_some() && !supported {
+        let what = match c.plugin {
+            Some(Plugin::Azure) => c.ipam.map(Ipam::describe).unwrap_or("Azure CNI").to_string(),
+            _ => c.plugin_phrase(),
+        };
+        out.push(Finding::error(
+            "E14",
+            fpath.clone(),
+            "Dual Stack Requires Overlay",
+            format!(
+                "dual-stack (IPv4 + IPv6) clusters need Azure CNI Overlay or a bring-your-own CNI, not {what}; set network_plugin = \"azure\" and network_plugin_mode = \"overlay\"."
+            ),
+        ));
+    }
+    if c.dataplane == Some(Dataplane::Cilium) {
+        if let Some((ma, mi)) = c.version.filter(|v| *v < (1, 29)) {
             out.push(Finding::error(
-                "R2",
-                path.clone(),
-                "Forbidden VNet Range",
-                format!("{n} overlaps {bad}; Azure VNets and subnets cannot include 224.0.0.0/4, 255.255.255.255/32, 127.0.0.0/8, 169.254.0.0/16 or 168.63.129.16/32."),
+                "E14",
+                at(&c.p.kubernetes_version, "kubernetes_version"),
+                "Cilium Dual Stack Needs Kubernetes 1.29",
+                format!("dual stack with the cilium dataplane needs Kubernetes 1.29 or newer; kubernetes_version is {ma}.{mi}."),
             ));
         }
     }
-    // R3: pod CIDR outside the VNet and everything it reaches (A-ovc; ERR #403).
-    let ipam = ipam(p);
-    for (n, path) in &r.pod {
-        let clash = r
-            .vnet
+    match c.policy {
+        Some(Policy::Azure) => out.push(Finding::error(
+            "E14",
+            at(&c.p.network_policy, "network_policy"),
+            "Azure Network Policy Has No IPv6",
+            "network_policy = \"azure\" (Azure NPM) does not support IPv6; dual-stack clusters need `cilium` (with the cilium dataplane) or no policy.",
+        )),
+        Some(Policy::Calico) => out.push(Finding::error(
+            "E14",
+            at(&c.p.network_policy, "network_policy"),
+            "Calico Has No Dual Stack",
+            "network_policy = \"calico\" is not supported on dual-stack clusters; use `cilium` (with the cilium dataplane) or no policy.",
+        )),
+        _ => {}
+    }
+    if let Some(ot) = &c.p.outbound_type {
+        match ot.value.trim() {
+            "managedNATGateway" => out.push(Finding::error(
+                "E14",
+                ot.path.clone(),
+                "NAT Gateway Has No IPv6",
+                "outbound_type = \"managedNATGateway\" creates a Standard NAT gateway, which is IPv4-only, so dual-stack egress cannot work; use `loadBalancer` or `userDefinedRouting`.",
+            )),
+            "userAssignedNATGateway" => out.push(Finding::warning(
+                "E14",
+                ot.path.clone(),
+                "NAT Gateway Must Support IPv6",
+                "dual stack with outbound_type = \"userAssignedNATGateway\" needs a StandardV2 NAT gateway on the subnet; a Standard NAT gateway is IPv4-only.",
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// E15: `outbound_type` ∈ {`loadBalancer`, `userDefinedRouting`, `managedNATGateway`,
+/// `userAssignedNATGateway`, `none`} in the stable API aksnet pins (SPEC 2025-10-01; A-out).
+/// `managedNATGatewayV2` and `block` exist only in preview API versions.
+fn e15_outbound_type(c: &Ctx, out: &mut Out) {
+    let Some(ot) = &c.p.outbound_type else { return };
+    if let Some(preview) = PREVIEW_OUTBOUND_TYPES
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(ot.value.trim()))
+    {
+        out.push(Finding::error(
+            "E15",
+            ot.path.clone(),
+            "Preview Outbound Type",
+            format!(
+                "outbound_type \"{preview}\" exists only in preview AKS API versions, and aksnet uses the stable 2025-10-01 API. Possible values are {}.",
+                one_of(OUTBOUND_TYPES)
+            ),
+        ));
+        return;
+    }
+    check_enum(
+        out,
+        "E15",
+        &ot.value,
+        &ot.path,
+        "outbound type",
+        "Outbound Type",
+        OUTBOUND_TYPES,
+    );
+}
+
+/// E16: `load_balancer_sku` ∈ {`standard`, `basic`}; every outbound type, load-balancer
+/// profile and NAT-gateway profile needs a Standard load balancer (SPEC; A-out; TF-R).
+fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
+    let Some(sku) = &c.p.load_balancer_sku else { return };
+    check_enum(
+        out,
+        "E16",
+        &sku.value,
+        &sku.path,
+        "load balancer SKU",
+        "Load Balancer SKU",
+        LB_SKUS,
+    );
+    if sku.value.trim().eq_ignore_ascii_case("basic") {
+        let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
+        out.push(Finding::error(
+            "E16",
+            sku.path.clone(),
+            "Basic Load Balancer Not Supported",
+            format!(
+                "load_balancer_sku = \"basic\" is retired, and outbound_type \"{outbound}\" (like every outbound type, load-balancer profile and NAT-gateway profile) needs a Standard load balancer; use `standard`."
+            ),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1b. Address ranges (R).
+// ---------------------------------------------------------------------------------------
+
+/// R1: `169.254.0.0/16`, `172.30.0.0/16`, `172.31.0.0/16` and `192.0.2.0/24` must not
+/// overlap the pod CIDR, service CIDR or cluster VNet; supersets such as `172.16.0.0/12`
+/// count (A-cni; A-kn; A-leg; A-byo). `169.254.0.0/16` in a VNet or subnet is R2.
+fn r1_aks_reserved(c: &Ctx, out: &mut Out) {
+    let reserved = parsed(&cidr::AKS_RESERVED);
+    let forbidden = parsed(&cidr::VNET_FORBIDDEN);
+    let pods = c.r.pod.iter().map(|(n, p)| (n, p, "pod CIDR", false));
+    let services = c.r.service.iter().map(|(n, p)| (n, p, "service CIDR", false));
+    let vnet = c.r.vnet.iter().map(|(n, p)| (n, p, "VNet address space", true));
+    let subnets = c.r.subnets().map(|(n, p, what)| (n, p, what, true));
+    for (n, path, what, in_vnet) in pods.chain(services).chain(vnet).chain(subnets) {
+        let hits: Vec<String> = reserved
             .iter()
-            .map(|(v, _)| (v, "the VNet address space"))
-            .chain(r.subnets().map(|(v, _)| (v, "a cluster subnet")))
-            .chain(r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs")))
-            .find(|(v, _)| overlaps(n, v));
-        if let Some((v, what)) = clash {
+            .filter(|x| overlaps(n, x) && !(in_vnet && forbidden.contains(x)))
+            .map(ToString::to_string)
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        let example = match what {
+            "pod CIDR" => "10.244.0.0/16",
+            "service CIDR" => "10.0.0.0/16",
+            _ => "10.224.0.0/12",
+        };
+        out.push(Finding::error(
+            "R1",
+            path.clone(),
+            "Reserved Address Range",
+            format!(
+                "{what} {n} overlaps {}, which AKS reserves (169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 and 192.0.2.0/24, including any range that contains them); choose a range outside them, such as {example}.",
+                hits.join(" and ")
+            ),
+        ));
+    }
+}
+
+/// R2: a VNet or subnet cannot include `224.0.0.0/4`, `255.255.255.255/32`, `127.0.0.0/8`,
+/// `169.254.0.0/16` or `168.63.129.16/32` (VNET-FAQ).
+fn r2_forbidden_ranges(c: &Ctx, out: &mut Out) {
+    let forbidden = parsed(&cidr::VNET_FORBIDDEN);
+    let vnet = c.r.vnet.iter().map(|(n, p)| (n, p, "VNet address space"));
+    for (n, path, what) in vnet.chain(c.r.subnets()) {
+        let hits: Vec<String> = forbidden
+            .iter()
+            .filter(|x| overlaps(n, x))
+            .map(ToString::to_string)
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        out.push(Finding::error(
+            "R2",
+            path.clone(),
+            "Forbidden VNet Range",
+            format!(
+                "{what} {n} overlaps {}; Azure VNets and subnets cannot include 224.0.0.0/4, 255.255.255.255/32, 127.0.0.0/8, 169.254.0.0/16 or 168.63.129.16/32.",
+                hits.join(", ")
+            ),
+        ));
+    }
+}
+
+/// True when the ranges in [`Ctx::r`]'s pod CIDRs are used as pod CIDRs (kubenet, overlay,
+/// `none`); with flat Azure CNI E10 already rejects them.
+fn pod_cidr_in_use(c: &Ctx) -> bool {
+    c.ipam.is_none_or(Ipam::uses_pod_cidr)
+}
+
+/// R3: the pod CIDR must not overlap the VNet, the cluster subnets or `reserved_cidrs`
+/// (peered, ExpressRoute, VPN and on-premises ranges) (A-ovc; A-upd; ERR #403).
+fn r3_pod_cidr_overlap(c: &Ctx, out: &mut Out) {
+    if !pod_cidr_in_use(c) {
+        return;
+    }
+    for (n, path) in &c.r.pod {
+        let vnet = c.r.vnet.iter().map(|(v, _)| (v, "the VNet address space"));
+        let subnets = c.r.subnets().map(|(v, _, what)| {
+            (
+                v,
+                if what == "node subnet" {
+                    "the node subnet"
+                } else {
+                    "the pod subnet"
+                },
+            )
+        });
+        let reserved = c.r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs"));
+        if let Some((v, what)) = vnet.chain(subnets).chain(reserved).find(|(v, _)| overlaps(n, v)) {
             out.push(Finding::error(
                 "R3",
                 path.clone(),
                 "Pod CIDR Overlaps Network",
-                format!("pod CIDR {n} overlaps {v} in {what}; pods route outside the VNet, so AKS rejects this (NetworkProfileCIDROverlapVNET). Choose a range that overlaps no VNet, peering or on-premises range."),
+                format!(
+                    "pod CIDR {n} overlaps {v} in {what}; pod traffic is routed outside the VNet, so AKS rejects overlaps with the VNet (NetworkProfileCIDROverlapVNET) and traffic to overlapping peered or on-premises ranges breaks. Choose a range that overlaps none of them."
+                ),
             ));
         }
-        if matches!(n, IpNet::V4(_)) && !is_private_v4(n) && ipam.is_some_and(Ipam::uses_pod_cidr) {
+    }
+}
+
+/// R3: pod CIDRs should come from RFC 1918 or RFC 6598 (`100.64.0.0/10`) space; public
+/// ranges work but are unsupported (A-ovc; A-upd).
+fn r3_public_pod_cidr(c: &Ctx, out: &mut Out) {
+    if !pod_cidr_in_use(c) {
+        return;
+    }
+    let private = parsed(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
+    for (n, path) in &c.r.pod {
+        if matches!(n, IpNet::V4(_)) && !private.iter().any(|s| s.contains(n)) {
             out.push(Finding::warning(
                 "R3",
                 path.clone(),
                 "Public Pod CIDR",
-                format!("pod CIDR {n} is not in RFC 1918 or RFC 6598 (100.64.0.0/10) space; AKS accepts it but does not support it."),
+                format!(
+                    "pod CIDR {n} is not in RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) or RFC 6598 (100.64.0.0/10) space; AKS accepts it but does not support it, and pods cannot reach the public owners of that range."
+                ),
             ));
         }
     }
-    // R4: service CIDR overlaps and size (A-ip; K8S).
-    for (n, path) in &r.service {
-        let clash = r
-            .vnet
-            .iter()
-            .map(|(v, _)| (v, "the VNet address space"))
-            .chain(r.subnets().map(|(v, _)| (v, "a cluster subnet")))
-            .chain(r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs")))
-            .chain(r.pod.iter().map(|(v, _)| (v, "the pod CIDR")))
-            .find(|(v, _)| overlaps(n, v));
-        if let Some((v, what)) = clash {
+}
+
+/// R4: the service CIDR must not overlap the VNet, its subnets, peered or on-premises
+/// ranges (`reserved_cidrs`) or the pod CIDR (A-ip; A-ovc; A-leg).
+fn r4_service_cidr_overlap(c: &Ctx, out: &mut Out) {
+    for (n, path) in &c.r.service {
+        let vnet = c.r.vnet.iter().map(|(v, _)| (v, "the VNet address space"));
+        let subnets = c.r.subnets().map(|(v, _, what)| {
+            (
+                v,
+                if what == "node subnet" {
+                    "the node subnet"
+                } else {
+                    "the pod subnet"
+                },
+            )
+        });
+        let reserved = c.r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs"));
+        let pods = c.r.pod.iter().map(|(v, _)| (v, "the pod CIDR"));
+        if let Some((v, what)) = vnet
+            .chain(subnets)
+            .chain(reserved)
+            .chain(pods)
+            .find(|(v, _)| overlaps(n, v))
+        {
             out.push(Finding::error(
                 "R4",
                 path.clone(),
                 "Service CIDR Overlaps Network",
-                format!("service CIDR {n} overlaps {v} in {what}; AKS rejects it (ServiceCidrOverlapExistingSubnetsCidr). Choose an unused private range such as 10.0.0.0/16 outside the VNet."),
+                format!(
+                    "service CIDR {n} overlaps {v} in {what} (AKS: ServiceCidrOverlapExistingSubnetsCidr); choose an unused private range outside the VNet, peered networks and the pod CIDR, such as 10.0.0.0/16."
+                ),
             ));
         }
+    }
+}
+
+/// R4: kube-apiserver caps the service CIDR at /12 for IPv4 and /108 for IPv6 (K8S; A-ip;
+/// A-ds).
+fn r4_service_cidr_size(c: &Ctx, out: &mut Out) {
+    for (n, path) in &c.r.service {
         let (min, fam) = match n {
             IpNet::V4(_) => (12, "IPv4"),
             IpNet::V6(_) => (108, "IPv6"),
@@ -579,418 +1276,624 @@ fn address_ranges(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
                 "R4",
                 path.clone(),
                 "Service CIDR Too Large",
-                format!("service CIDR {n} is larger than /{min}, the kube-apiserver limit for {fam}; use a /{min} or smaller."),
+                format!(
+                    "service CIDR {n} is larger than /{min}, the kube-apiserver limit for {fam} service ranges; use a /{min} or smaller range (AKS's default is {}).",
+                    if fam == "IPv6" { "a /108" } else { "10.0.0.0/16" }
+                ),
             ));
         }
     }
-    // R5, R6: the DNS service IP (A-ovc; TF-V).
-    match (&p.dns_service_ip, p.service_cidrs.first()) {
+}
+
+/// R5: `dns_service_ip` must be inside the (IPv4) service CIDR and not its network address,
+/// its first address (`kubernetes.default`) or its broadcast address (A-ovc; A-ip; A-kn;
+/// derived from the k8s allocator).
+fn r5_dns_service_ip(c: &Ctx, out: &mut Out) {
+    let Some(dns) = &c.p.dns_service_ip else { return };
+    // Unparsable and IPv6 values are R7.
+    let Ok(ip @ IpAddr::V4(_)) = parse_ip(&dns.value) else {
+        return;
+    };
+    let Some((svc, _)) = c.r.service.iter().find(|(s, _)| same_family(s, &ip)) else {
+        return;
+    };
+    let example = cidr::nth_addr(svc, 10)
+        .or_else(|| cidr::nth_addr(svc, 2))
+        .map(|a| format!(", for example {a}"))
+        .unwrap_or_default();
+    if !svc.contains(&ip) {
+        out.push(Finding::error(
+            "R5",
+            dns.path.clone(),
+            "DNS Service IP Outside Service CIDR",
+            format!(
+                "dns_service_ip {ip} is outside service CIDR {svc} (AKS: DnsServiceIpOutOfServiceCidr); use an address inside it{example}."
+            ),
+        ));
+    } else if ip == svc.network() || Some(ip) == cidr::nth_addr(svc, 1) || ip == svc.broadcast() {
+        let which = if ip == svc.network() {
+            "the network address"
+        } else if ip == svc.broadcast() {
+            "the broadcast address"
+        } else {
+            "the first address, which the kubernetes.default service takes,"
+        };
+        out.push(Finding::error(
+            "R5",
+            dns.path.clone(),
+            "Unusable DNS Service IP",
+            format!("dns_service_ip {ip} is {which} of service CIDR {svc}; use another address{example}."),
+        ));
+    }
+}
+
+/// R6: set `dns_service_ip` and the service CIDR together, or neither (TF-V).
+fn r6_dns_and_service_together(c: &Ctx, out: &mut Out) {
+    match (&c.p.dns_service_ip, c.p.service_cidrs.first()) {
         (Some(dns), None) => out.push(Finding::error(
             "R6",
             dns.path.clone(),
             "DNS Service IP Without Service CIDR",
-            "set dns_service_ip and service_cidr together, or leave both unset for AKS's defaults (10.0.0.0/16 and 10.0.0.10).",
+            format!(
+                "dns_service_ip {} is set without a service CIDR; set service_cidr with it, or leave both unset for AKS's defaults (10.0.0.0/16 and 10.0.0.10).",
+                dns.value.trim()
+            ),
         )),
         (None, Some(svc)) => out.push(Finding::error(
             "R6",
             svc.path.clone(),
             "Service CIDR Without DNS Service IP",
-            "set dns_service_ip with service_cidr (for example the .10 address of the service CIDR), or leave both unset.",
+            format!(
+                "service CIDR {} is set without dns_service_ip; set dns_service_ip to an address inside it (such as its .10 address), or leave both unset.",
+                svc.value.trim()
+            ),
         )),
-        (Some(dns), Some(_)) => match parse_ip(&dns.value) {
-            Err(e) => out.push(Finding::error("R7", dns.path.clone(), "Invalid DNS Service IP", format!("{e}."))),
-            Ok(ip) => {
-                if let Some((svc, _)) = r.service.iter().find(|(s, _)| matches!((s, ip), (IpNet::V4(_), std::net::IpAddr::V4(_)) | (IpNet::V6(_), std::net::IpAddr::V6(_)))) {
-                    if !svc.contains(&ip) {
-                        out.push(Finding::error(
-                            "R5",
-                            dns.path.clone(),
-                            "DNS Service IP Outside Service CIDR",
-                            format!("dns_service_ip {ip} is outside service CIDR {svc} (AKS: DnsServiceIpOutOfServiceCidr); use an address inside it, e.g. {}.", cidr::nth_addr(svc, 10).map(|a| a.to_string()).unwrap_or_default()),
-                        ));
-                    } else if ip == svc.network() || Some(ip) == cidr::nth_addr(svc, 1) || ip == svc.broadcast() {
-                        out.push(Finding::error(
-                            "R5",
-                            dns.path.clone(),
-                            "Unusable DNS Service IP",
-                            format!("dns_service_ip {ip} is the network, first (kubernetes.default) or broadcast address of {svc}; use another, e.g. {}.", cidr::nth_addr(svc, 10).map(|a| a.to_string()).unwrap_or_default()),
-                        ));
-                    }
-                }
-            }
-        },
-        (None, None) => {}
+        _ => {}
     }
-    // R8: subnet sizes (A-ovc; VNET-FAQ).
-    for (n, path) in r.subnets() {
+}
+
+/// R7: `dns_service_ip` is a dotted IPv4 address (SPEC pattern). CIDR syntax is checked by
+/// [`Ranges::parse`], the Kubernetes version by [`Ctx::new`].
+fn r7_dns_syntax(c: &Ctx, out: &mut Out) {
+    let Some(dns) = &c.p.dns_service_ip else { return };
+    match parse_ip(&dns.value) {
+        Err(e) => out.push(Finding::error("R7", dns.path.clone(), "Invalid DNS Service IP", format!("{e}."))),
+        Ok(IpAddr::V6(ip)) => out.push(Finding::error(
+            "R7",
+            dns.path.clone(),
+            "Invalid DNS Service IP",
+            format!("dns_service_ip {ip} is IPv6; AKS takes an IPv4 address inside the IPv4 service CIDR, such as 10.0.0.10."),
+        )),
+        Ok(IpAddr::V4(_)) => {}
+    }
+}
+
+/// R8: Azure subnets are at least /29 (IPv4) and exactly /64 (IPv6) (A-ovc; VNET-FAQ; A-cni).
+fn r8_subnet_size(c: &Ctx, out: &mut Out) {
+    for (n, path, what) in c.r.subnets() {
         match n {
             IpNet::V4(v) if v.prefix_len() > cidr::MIN_SUBNET_PREFIX_V4 => out.push(Finding::error(
                 "R8",
                 path.clone(),
                 "Subnet Too Small",
-                format!("{n} is smaller than /29, the smallest subnet Azure allows (Azure keeps 5 addresses per subnet)."),
+                format!(
+                    "{what} {n} is smaller than /29, the smallest subnet Azure allows (Azure keeps 5 addresses in every subnet); use /29 or larger."
+                ),
             )),
             IpNet::V6(v) if v.prefix_len() != 64 => out.push(Finding::error(
                 "R8",
                 path.clone(),
                 "IPv6 Subnet Not /64",
-                format!("{n} must be exactly a /64: Azure IPv6 subnets are /64."),
+                format!("{what} {n} is a /{}; Azure IPv6 subnets must be exactly /64.", v.prefix_len()),
             )),
             _ => {}
         }
     }
 }
 
-/// Peak nodes of one pool: `max(node_count, max_count) + surge` (C1, C4; A-ip). Invalid
-/// surge values count as the default here and are reported by [`capacity`].
-fn pool_peak(pool: &NodePool) -> u64 {
-    let base = pool.node_count.unwrap_or(0).max(pool.max_count.unwrap_or(0));
-    let surge = sizing::surge_nodes(pool.max_surge.as_deref(), base).unwrap_or(sizing::DEFAULT_SURGE_NODES);
-    u64::from(base) + u64::from(surge)
+/// R8 (derived; VNET-FAQ; E12): the node and pod subnets lie inside the VNet address space
+/// and do not overlap each other.
+fn r8_subnet_placement(c: &Ctx, out: &mut Out) {
+    if c.r.vnet_complete && !c.r.vnet.is_empty() {
+        for (n, path, what) in c.r.subnets() {
+            let same_family: Vec<&IpNet> =
+                c.r.vnet
+                    .iter()
+                    .map(|(v, _)| v)
+                    .filter(|v| v.max_prefix_len() == n.max_prefix_len())
+                    .collect();
+            if !same_family.is_empty() && !same_family.iter().any(|v| v.contains(n)) {
+                let spaces: Vec<String> = same_family.iter().map(ToString::to_string).collect();
+                out.push(Finding::error(
+                    "R8",
+                    path.clone(),
+                    "Subnet Outside VNet",
+                    format!(
+                        "{what} {n} is not inside the VNet address space ({}); a subnet must be a range of its VNet.",
+                        spaces.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if let (Some((node, _)), Some((pod, path))) = (&c.r.node_subnet, &c.r.pod_subnet) {
+        if overlaps(node, pod) {
+            out.push(Finding::error(
+                "R8",
+                path.clone(),
+                "Pod Subnet Overlaps Node Subnet",
+                format!("pod subnet {pod} overlaps node subnet {node}; subnets of a VNet cannot overlap, so give the pods a separate range."),
+            ));
+        }
+    }
 }
 
-fn total_peak(p: &NetworkProfile) -> u64 {
-    p.node_pools.iter().map(pool_peak).sum()
+// ---------------------------------------------------------------------------------------
+// 1c. Capacity (C).
+// ---------------------------------------------------------------------------------------
+
+/// C1: kubenet and overlay give every node a /24 of the IPv4 pod CIDR, so it must hold
+/// Σ(max(count, max_count) + surge) nodes (A-ovc; A-kn; ERR #701; A-ip). Not for `none`:
+/// A-byo says AKS does not preassign per-node pod ranges with a bring-your-own CNI.
+fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
+    if !matches!(c.ipam, Some(Ipam::Kubenet | Ipam::Overlay)) {
+        return;
+    }
+    let Some((IpNet::V4(pc), path)) = c.r.pod.first() else {
+        return;
+    };
+    let peak = total_peak(c.p);
+    let holds = sizing::pod_cidr_max_nodes(pc.prefix_len());
+    if holds >= peak {
+        return;
+    }
+    // Smallest prefix whose 2^(24 - prefix) /24 blocks hold `peak` nodes.
+    let bits = 64 - (peak - 1).leading_zeros();
+    let fix = match 24u32.checked_sub(bits).filter(|p| *p >= 8) {
+        Some(prefix) => format!("use /{prefix} or larger"),
+        None => "no pod CIDR holds that many nodes; lower the node counts".to_string(),
+    };
+    out.push(Finding::error(
+        "C1",
+        path.clone(),
+        "Pod CIDR Too Small",
+        format!(
+            "pod CIDR {pc} holds {} nodes at one /24 per node; {}; {fix}.",
+            thousands(holds),
+            peak_breakdown(c.p)
+        ),
+    ));
 }
 
-/// "the pools peak at 6 nodes (node_pool[0]: 5 + 1 surge)".
-fn peak_breakdown(p: &NetworkProfile) -> String {
-    let parts: Vec<String> = p
-        .node_pools
-        .iter()
-        .map(|n| {
-            let base = n.node_count.unwrap_or(0).max(n.max_count.unwrap_or(0));
-            format!("{}: {base} + {} surge", n.path, pool_peak(n) - u64::from(base))
-        })
-        .collect();
-    format!(
-        "the pools peak at {} nodes ({})",
-        thousands(total_peak(p)),
-        parts.join(", ")
-    )
+/// C2: kubenet needs one route per node and a route table holds 400 routes (A-kn; VNET-LIM).
+fn c2_kubenet_routes(c: &Ctx, out: &mut Out) {
+    let peak = total_peak(c.p);
+    if c.ipam != Some(Ipam::Kubenet) || peak <= sizing::KUBENET_MAX_ROUTES {
+        return;
+    }
+    out.push(Finding::error(
+        "C2",
+        largest_pool_count_path(c.p),
+        "Kubenet Route Limit",
+        format!(
+            "kubenet needs one route per node and a route table holds 400 routes; {}. Use Azure CNI Overlay, or lower the node counts.",
+            peak_breakdown(c.p)
+        ),
+    ));
 }
 
-/// C1–C8: counts, max pods, and whether the given ranges hold the pools at peak.
-fn capacity(p: &NetworkProfile, r: &Ranges, out: &mut Vec<Finding>) {
-    let ipam = ipam(p);
-    for (i, pool) in p.node_pools.iter().enumerate() {
-        // C3: pool counts (SPEC; A-scale).
+/// C3: per pool, `min_count ≤ node_count ≤ max_count`, at most 1,000 nodes, and the system
+/// pool (the first) keeps at least one node (SPEC; A-scale).
+fn c3_pool_counts(c: &Ctx, out: &mut Out) {
+    for (i, pool) in c.p.node_pools.iter().enumerate() {
         if let (Some(min), Some(max)) = (pool.min_count, pool.max_count) {
             if min > max {
                 out.push(Finding::error(
                     "C3",
                     pool.path.clone().then("min_count"),
                     "Min Count Above Max Count",
-                    format!("min_count {min} is greater than max_count {max}."),
+                    format!("min_count {min} is greater than max_count {max}; the autoscaler needs min_count ≤ max_count."),
                 ));
             }
         }
-        if let Some(count) = pool.node_count {
-            if pool.min_count.is_some_and(|m| count < m) || pool.max_count.is_some_and(|m| count > m) {
+        if i == 0 {
+            for (attr, v) in [("node_count", pool.node_count), ("min_count", pool.min_count)] {
+                if v == Some(0) {
+                    out.push(Finding::error(
+                        "C3",
+                        pool.path.clone().then(attr),
+                        "Empty System Pool",
+                        format!("{attr} is 0, but the first (system) pool needs 1 to 1,000 nodes; set {attr} to 1 or more."),
+                    ));
+                }
+            }
+        }
+        if let Some(count) = pool.node_count.filter(|n| !(i == 0 && *n == 0)) {
+            let below = pool
+                .min_count
+                .filter(|m| count < *m)
+                .map(|m| format!("below min_count {m}"));
+            let above = pool
+                .max_count
+                .filter(|m| count > *m)
+                .map(|m| format!("above max_count {m}"));
+            if let Some(why) = below.or(above) {
                 out.push(Finding::error(
                     "C3",
                     pool.path.clone().then("node_count"),
                     "Node Count Outside Autoscaler Range",
-                    format!(
-                        "node_count {count} must lie between min_count and max_count ({}–{}).",
-                        pool.min_count.unwrap_or(0),
-                        pool.max_count.unwrap_or(count)
-                    ),
-                ));
-            }
-            if i == 0 && count == 0 && pool.max_count.unwrap_or(0) == 0 {
-                out.push(Finding::error(
-                    "C3",
-                    pool.path.clone().then("node_count"),
-                    "Empty System Pool",
-                    "the first (system) pool needs at least one node; set node_count to 1 or more.",
+                    format!("node_count {count} is {why}; set it between min_count and max_count."),
                 ));
             }
         }
-        let base = pool.node_count.unwrap_or(0).max(pool.max_count.unwrap_or(0));
+        let base = base_nodes(pool);
         if base > sizing::MAX_POOL_NODES {
-            let attr = if pool.max_count.unwrap_or(0) >= pool.node_count.unwrap_or(0) {
-                "max_count"
-            } else {
-                "node_count"
-            };
-            out.push(Finding::error("C3", pool.path.clone().then(attr), "Pool Too Large", format!("a node pool holds at most 1,000 nodes; this one asks for {}. Split it into several pools.", thousands(u64::from(base)))));
-        }
-        if let Some(s) = &pool.max_surge {
-            if let Err(e) = sizing::surge_nodes(Some(s), base) {
-                out.push(Finding::error(
-                    "C4",
-                    pool.path.clone().then("max_surge"),
-                    "Invalid Max Surge",
-                    format!("max_surge {e}."),
-                ));
-            }
-        }
-        // C8: max pods range and the 30-pod floor per pool (A-ip).
-        if let Some(mp) = pool.max_pods {
-            if !sizing::MAX_PODS_RANGE.contains(&mp) {
-                out.push(Finding::error(
-                    "C8",
-                    pool.path.clone().then("max_pods"),
-                    "Max Pods Out Of Range",
-                    format!("max_pods is {mp}; AKS accepts 10 to 250 for every network plugin."),
-                ));
-            } else if u64::from(mp) * u64::from(base.max(1)) < 30 {
-                out.push(Finding::error(
-                    "C8",
-                    pool.path.clone().then("max_pods"),
-                    "Pool Below 30 Pods",
-                    format!("max_pods {mp} × {base} nodes gives room for {} pods; AKS needs room for at least 30 per pool. Raise max_pods or node_count.", u64::from(mp) * u64::from(base)),
-                ));
-            }
-            if mp > 110 && is_windows(pool) && ipam == Some(Ipam::Overlay) {
-                out.push(Finding::warning("C9", pool.path.clone().then("max_pods"), "Windows Max Pods Above 110", format!("max_pods {mp} exceeds 110, the recommended ceiling for Windows nodes with Azure CNI Overlay.")));
-            }
-        }
-    }
-    let peak = total_peak(p);
-    if peak > sizing::MAX_CLUSTER_NODES {
-        out.push(Finding::error(
-            "C3",
-            FieldPath::root(),
-            "Cluster Too Large",
-            format!("{}; an AKS cluster holds at most 5,000 nodes.", peak_breakdown(p)),
-        ));
-    }
-    let Some(ipam) = ipam else { return };
-    let last = p
-        .node_pools
-        .last()
-        .map(|n| {
-            n.path.clone().then(if n.max_count.is_some() {
-                "max_count"
-            } else {
-                "node_count"
-            })
-        })
-        .unwrap_or_default();
-    // C2: kubenet's route table holds 400 routes, one per node (A-kn; VNET-LIM).
-    if ipam == Ipam::Kubenet && peak > sizing::KUBENET_MAX_ROUTES {
-        out.push(Finding::error(
-            "C2",
-            last.clone(),
-            "Kubenet Route Limit",
-            format!("kubenet needs one route per node and a route table holds 400 routes; {}. Use Azure CNI Overlay, or lower the node counts.", peak_breakdown(p)),
-        ));
-    }
-    // C1: one /24 of the pod CIDR per node (A-ovc; ERR #701).
-    if ipam.uses_pod_cidr() {
-        if let Some((IpNet::V4(pc), path)) = r.pod.first() {
-            let holds = sizing::pod_cidr_max_nodes(pc.prefix_len());
-            if holds < peak {
-                let need = 24 - (64 - (peak.max(1) - 1).leading_zeros()).min(24) as u8;
-                out.push(Finding::error(
-                    "C1",
-                    path.clone(),
-                    "Pod CIDR Too Small",
-                    format!(
-                        "pod CIDR {pc} holds {} nodes at one /24 per node; {}; use /{need} or larger.",
-                        thousands(holds),
-                        peak_breakdown(p)
-                    ),
-                ));
-            }
-        }
-    }
-    // C4, C5: the node subnet holds every node (and, for flat Azure CNI, every pod) (A-ip; TS-ISS).
-    if let Some((subnet, path)) = &r.node_subnet {
-        let pods: Vec<u32> = p
-            .node_pools
-            .iter()
-            .map(|n| n.max_pods.unwrap_or_else(|| sizing::default_max_pods(ipam)))
-            .collect();
-        let needed: u64 = p
-            .node_pools
-            .iter()
-            .zip(&pods)
-            .map(|(n, mp)| {
-                pool_peak(n)
-                    * if ipam == Ipam::NodeSubnet {
-                        1 + u64::from(*mp)
-                    } else {
-                        1
-                    }
-            })
-            .sum();
-        let usable = usable_subnet_ips(subnet);
-        if usable < needed {
-            let fix = cidr::smallest_v4_subnet_prefix(needed)
-                .map(|p| format!("use /{p} or larger"))
-                .unwrap_or_else(|| "split the cluster".into());
-            let (rule, demand) = if ipam == Ipam::NodeSubnet && pods.windows(2).all(|w| w[0] == w[1]) {
-                (
-                    "C5",
-                    format!(
-                        "Azure CNI needs {} addresses for {} nodes × ({} pods + 1)",
-                        thousands(needed),
-                        thousands(peak),
-                        pods.first().copied().unwrap_or(0)
-                    ),
-                )
-            } else if ipam == Ipam::NodeSubnet {
-                (
-                    "C5",
-                    format!(
-                        "Azure CNI needs {} addresses for {} nodes and their pods",
-                        thousands(needed),
-                        thousands(peak)
-                    ),
-                )
-            } else {
-                (
-                    "C4",
-                    format!(
-                        "{} needs {} node addresses for {} nodes",
-                        ipam.describe(),
-                        thousands(needed),
-                        thousands(peak)
-                    ),
-                )
-            };
             out.push(Finding::error(
-                rule,
-                path.clone(),
-                "Node Subnet Too Small",
+                "C3",
+                count_path(pool),
+                "Pool Too Large",
                 format!(
-                    "{demand}; /{} gives {} usable; {fix}.",
-                    subnet.prefix_len(),
-                    thousands(usable)
+                    "a node pool holds at most 1,000 nodes; {} asks for {}. Split it into several pools.",
+                    pool.path,
+                    thousands(u64::from(base))
                 ),
             ));
         }
     }
-    // C6, C7: the pod subnet holds every node's batches or blocks (A-dyn; A-sb).
-    if let Some((subnet, path)) = &r.pod_subnet {
-        if ipam.uses_pod_subnet() {
-            let needed: u64 = p
-                .node_pools
-                .iter()
-                .map(|n| {
-                    pool_peak(n)
-                        * sizing::pod_ips_per_node(
-                            ipam,
-                            n.max_pods.unwrap_or_else(|| sizing::default_max_pods(ipam)),
-                        )
-                })
-                .sum();
-            let usable = usable_subnet_ips(subnet);
-            if usable < needed {
-                let rule = if ipam == Ipam::PodSubnetStatic { "C7" } else { "C6" };
-                let fix = cidr::smallest_v4_subnet_prefix(needed)
-                    .map(|p| format!("use /{p} or larger"))
-                    .unwrap_or_else(|| "split the cluster".into());
-                out.push(Finding::error(
-                    rule,
-                    path.clone(),
-                    "Pod Subnet Too Small",
-                    format!(
-                        "{} reserves {} pod addresses for {} nodes; /{} gives {} usable; {fix}.",
-                        ipam.describe(),
-                        thousands(needed),
-                        thousands(peak),
-                        subnet.prefix_len(),
-                        thousands(usable)
-                    ),
-                ));
-            }
-        }
+}
+
+/// C3: a Standard or Premium tier cluster holds at most 5,000 nodes (A-scale; A-ovc).
+fn c3_cluster_size(c: &Ctx, out: &mut Out) {
+    let nodes = total_base(c.p);
+    if nodes <= sizing::MAX_CLUSTER_NODES {
+        return;
     }
-    // C7: static block needs Kubernetes 1.28 (A-sb).
-    if ipam == Ipam::PodSubnetStatic {
-        if let Some(v) = k8s_version(p).filter(|v| *v < (1, 28)) {
+    out.push(Finding::error(
+        "C3",
+        largest_pool_count_path(c.p),
+        "Cluster Too Large",
+        format!(
+            "the pools reach {} nodes (max(node_count, max_count) summed over {} pools); an AKS cluster holds at most 5,000 nodes.",
+            thousands(nodes),
+            c.p.node_pools.len()
+        ),
+    ));
+}
+
+/// C4: `max_surge` is a node count or a percentage; it is part of every peak (A-ip; SPEC).
+fn c4_max_surge(c: &Ctx, out: &mut Out) {
+    for pool in &c.p.node_pools {
+        if pool.max_surge.is_none() {
+            continue;
+        }
+        if let Err(e) = surge(pool, base_nodes(pool)) {
             out.push(Finding::error(
-                "C7",
-                path(&p.kubernetes_version, "kubernetes_version"),
-                "Static Block Needs Kubernetes 1.28",
-                format!("pod_ip_allocation_mode = \"StaticBlock\" needs Kubernetes 1.28 or newer; kubernetes_version is {}.{}.", v.0, v.1),
+                "C4",
+                pool.path.clone().then("max_surge"),
+                "Invalid Max Surge",
+                format!("max_surge {e}."),
             ));
         }
     }
 }
 
-fn valid_pool_name(name: &str) -> bool {
+/// C4, C5: the node subnet holds every node at peak, Σ(max(count, max_count) + surge), and
+/// with flat Azure CNI also every pod: peak × (max_pods + 1) (A-ip; TS-ISS; A-ovc).
+fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
+    let (Some(ipam), Some((IpNet::V4(subnet), path))) = (c.ipam, &c.r.node_subnet) else {
+        return;
+    };
+    let flat = ipam == Ipam::NodeSubnet;
+    let pods: Vec<u32> = c.p.node_pools.iter().map(|n| c.max_pods(n)).collect();
+    let needed =
+        c.p.node_pools
+            .iter()
+            .zip(&pods)
+            .map(|(n, mp)| pool_peak(n).saturating_mul(if flat { 1 + u64::from(*mp) } else { 1 }))
+            .fold(0, u64::saturating_add);
+    let usable = usable_subnet_ips(&IpNet::V4(*subnet));
+    if usable >= needed {
+        return;
+    }
+    let peak = thousands(total_peak(c.p));
+    let (rule, demand) = match (flat, pods.split_first()) {
+        (true, Some((first, rest))) if rest.iter().all(|m| m == first) => (
+            "C5",
+            format!(
+                "Azure CNI needs {} addresses for {peak} nodes × ({first} pods + 1)",
+                thousands(needed)
+            ),
+        ),
+        (true, _) => (
+            "C5",
+            format!(
+                "Azure CNI needs {} addresses for {peak} nodes and their pods (max_pods + 1 per node)",
+                thousands(needed)
+            ),
+        ),
+        (false, _) => (
+            "C4",
+            format!(
+                "{} needs {} node addresses for {peak} nodes",
+                ipam.describe(),
+                thousands(needed)
+            ),
+        ),
+    };
+    out.push(Finding::error(
+        rule,
+        path.clone(),
+        "Node Subnet Too Small",
+        format!(
+            "{demand}; /{} gives {} usable; {}.",
+            subnet.prefix_len(),
+            thousands(usable),
+            subnet_fix(needed)
+        ),
+    ));
+}
+
+/// C6, C7: the pod subnet holds every pod-subnet node's reservation at peak: dynamic
+/// allocation takes batches of 16 addresses, static block ceil((max_pods + 1) / 16) /28
+/// blocks per node (A-dyn; A-ps; A-sb).
+fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
+    let (Some(ipam), Some((IpNet::V4(subnet), path))) = (c.ipam, &c.r.pod_subnet) else {
+        return;
+    };
+    if !ipam.uses_pod_subnet() {
+        return;
+    }
+    let pools: Vec<&NodePool> = c.p.node_pools.iter().filter(|n| n.uses_pod_subnet).collect();
+    let needed = pools
+        .iter()
+        .map(|n| pool_peak(n).saturating_mul(sizing::pod_ips_per_node(ipam, c.max_pods(n))))
+        .fold(0, u64::saturating_add);
+    let usable = usable_subnet_ips(&IpNet::V4(*subnet));
+    if usable >= needed {
+        return;
+    }
+    let nodes = pools.iter().map(|n| pool_peak(n)).fold(0, u64::saturating_add);
+    let per_node = match pools.split_first() {
+        Some((first, rest)) if rest.iter().all(|n| c.max_pods(n) == c.max_pods(first)) => {
+            let mp = c.max_pods(first);
+            let ips = sizing::pod_ips_per_node(ipam, mp);
+            if ipam == Ipam::PodSubnetStatic {
+                format!(" ({} /28 blocks per node at max_pods {mp})", ips / 16)
+            } else {
+                format!(" ({} batches of 16 per node at max_pods {mp})", ips / 16)
+            }
+        }
+        _ => String::new(),
+    };
+    out.push(Finding::error(
+        if ipam == Ipam::PodSubnetStatic { "C7" } else { "C6" },
+        path.clone(),
+        "Pod Subnet Too Small",
+        format!(
+            "{} reserves {} pod addresses for {} nodes{per_node}; /{} gives {} usable; {}.",
+            ipam.describe(),
+            thousands(needed),
+            thousands(nodes),
+            subnet.prefix_len(),
+            thousands(usable),
+            subnet_fix(needed)
+        ),
+    ));
+}
+
+/// C7: static block allocation needs Kubernetes 1.28 or newer (A-sb).
+fn c7_static_block_version(c: &Ctx, out: &mut Out) {
+    if c.ipam != Some(Ipam::PodSubnetStatic) {
+        return;
+    }
+    if let Some((ma, mi)) = c.version.filter(|v| *v < (1, 28)) {
+        out.push(Finding::error(
+            "C7",
+            at(&c.p.kubernetes_version, "kubernetes_version"),
+            "Static Block Needs Kubernetes 1.28",
+            format!("pod_ip_allocation_mode = \"StaticBlock\" needs Kubernetes 1.28 or newer; kubernetes_version is {ma}.{mi}."),
+        ));
+    }
+}
+
+/// C8: `max_pods` is 10–250 for every plugin, and a pool must have room for 30 pods, so
+/// max_pods below 30 needs enough nodes (10 needs 3) (A-ip). The nodes counted are the
+/// pool's floor: `min_count` when autoscaled, else `node_count`; a pool that may scale to
+/// zero is not checked (it runs no pods then).
+fn c8_max_pods(c: &Ctx, out: &mut Out) {
+    for pool in &c.p.node_pools {
+        let Some(mp) = pool.max_pods else { continue };
+        let path = pool.path.clone().then("max_pods");
+        if !sizing::MAX_PODS_RANGE.contains(&mp) {
+            out.push(Finding::error(
+                "C8",
+                path,
+                "Max Pods Out Of Range",
+                format!("max_pods is {mp}; AKS accepts 10 to 250 for every network plugin."),
+            ));
+            continue;
+        }
+        let (attr, floor) = match (pool.min_count, pool.node_count) {
+            (Some(min), _) => ("min_count", min),
+            (None, Some(n)) => ("node_count", n),
+            (None, None) => ("node_count", 1),
+        };
+        let room = u64::from(mp) * u64::from(floor);
+        if floor > 0 && room < 30 {
+            out.push(Finding::error(
+                "C8",
+                path,
+                "Pool Below 30 Pods",
+                format!(
+                    "max_pods {mp} × {floor} nodes ({attr}) leaves room for {room} pods; AKS requires room for at least 30 pods in every pool. Raise max_pods to {} or {attr} to {}.",
+                    30u32.div_ceil(floor),
+                    30u32.div_ceil(mp)
+                ),
+            ));
+        }
+    }
+}
+
+/// C9: Windows nodes on Azure CNI Overlay are recommended to stay at or below 110 pods
+/// (A-ovc; CLI).
+fn c9_windows_overlay_max_pods(c: &Ctx, out: &mut Out) {
+    if c.ipam != Some(Ipam::Overlay) {
+        return;
+    }
+    for pool in c.windows_pools() {
+        let mp = c.max_pods(pool);
+        if mp > 110 && sizing::MAX_PODS_RANGE.contains(&mp) {
+            out.push(Finding::warning(
+                "C9",
+                pool.path.clone().then("max_pods"),
+                "Windows Max Pods Above 110",
+                format!(
+                    "{} is a Windows pool with max_pods {mp}{}; 110 is the recommended ceiling for Windows nodes on Azure CNI Overlay.",
+                    pool.path,
+                    if pool.max_pods.is_none() { " (the overlay default)" } else { "" }
+                ),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1e. Windows and retirement (W).
+// ---------------------------------------------------------------------------------------
+
+/// Why `name` fails `^[a-z][a-z0-9]{0,11}$`, or `None` when it matches (no regex needed).
+fn pool_name_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && name.len() <= 12
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    match chars.next() {
+        None => return Some("is empty".into()),
+        Some(c) if !c.is_ascii_lowercase() => {
+            return Some(format!("starts with '{c}', not a lowercase letter"))
+        }
+        Some(_) => {}
+    }
+    if let Some(bad) = chars.find(|c| !c.is_ascii_lowercase() && !c.is_ascii_digit()) {
+        return Some(format!("contains '{bad}'"));
+    }
+    let len = name.chars().count();
+    (len > 12).then(|| format!("has {len} characters"))
 }
 
-/// W1: Windows pools and pool names (A-kn; A-cni; SPEC).
-fn windows(p: &NetworkProfile, out: &mut Vec<Finding>) {
-    let plugin = effective_plugin(p);
-    for (i, pool) in p.node_pools.iter().enumerate() {
-        if let Some(name) = &pool.name {
-            if !valid_pool_name(name) {
-                out.push(Finding::error(
-                    "W1",
-                    pool.path.clone().then("name"),
-                    "Invalid Node Pool Name",
-                    format!("node pool name \"{name}\" must start with a lowercase letter and have at most 12 lowercase letters or digits."),
-                ));
-            } else if is_windows(pool) && name.len() > 6 {
-                out.push(Finding::error(
-                    "W1",
-                    pool.path.clone().then("name"),
-                    "Windows Pool Name Too Long",
-                    format!(
-                        "Windows node pool names have at most 6 characters; \"{name}\" has {}.",
-                        name.len()
-                    ),
-                ));
-            }
-        }
-        if is_windows(pool) {
-            if plugin != "azure" {
-                out.push(Finding::error(
-                    "W1",
-                    pool.path.clone().then("os_type"),
-                    "Windows Requires Azure CNI",
-                    format!("Windows node pools need network_plugin = \"azure\" (node subnet, pod subnet or overlay), not \"{plugin}\"."),
-                ));
-            }
-            if i == 0 {
-                out.push(Finding::error(
-                    "W1",
-                    pool.path.clone().then("os_type"),
-                    "Windows System Pool",
-                    "the first (system) pool must run Linux; add Windows as a further node_pool.",
-                ));
-            }
-        }
-    }
-}
-
-/// W3: retirements (A-ret; A-pol). Windows NPM retired on 2026-09-30 and accepts no new
-/// clusters, so it is an error; the others are still running and only warn.
-fn retirements(p: &NetworkProfile, out: &mut Vec<Finding>) {
-    if val(&p.network_plugin) == Some("kubenet") {
-        out.push(Finding::warning(
-            "W3",
-            path(&p.network_plugin, "network_plugin"),
-            "Kubenet Retires 2028-03-31",
-            "kubenet is retired on 2028-03-31; plan with network_plugin = \"azure\" and network_plugin_mode = \"overlay\" (aksnet_cluster_network migrates in place).",
-        ));
-    }
-    if val(&p.network_policy) == Some("azure") {
-        out.push(Finding::warning(
-            "W3",
-            path(&p.network_policy, "network_policy"),
-            "Azure Network Policy Manager Retires",
-            "Azure NPM on Linux is retired on 2028-09-30; use `cilium` (with the cilium dataplane) or `calico`.",
-        ));
-        for pool in p.node_pools.iter().filter(|n| is_windows(n)) {
+/// W1: pool names match `^[a-z][a-z0-9]{0,11}$`, are unique, and Windows pool names have at
+/// most 6 characters (SPEC; A-win).
+fn w1_pool_names(c: &Ctx, out: &mut Out) {
+    for (i, pool) in c.p.node_pools.iter().enumerate() {
+        let Some(name) = &pool.name else { continue };
+        let path = pool.path.clone().then("name");
+        if let Some(problem) = pool_name_problem(name) {
             out.push(Finding::error(
-                "W3",
-                pool.path.clone().then("os_type"),
-                "Azure NPM On Windows Retired",
-                "Azure NPM for Windows nodes was retired on 2026-09-30 and accepts no new onboarding; remove network_policy = \"azure\" or the Windows pool.",
+                "W1",
+                path,
+                "Invalid Node Pool Name",
+                format!(
+                    "node pool name \"{name}\" {problem}; names start with a lowercase letter and have at most 12 lowercase letters or digits."
+                ),
+            ));
+        } else if is_windows(pool) && name.len() > 6 {
+            out.push(Finding::error(
+                "W1",
+                path,
+                "Windows Pool Name Too Long",
+                format!(
+                    "Windows node pool names have at most 6 characters; \"{name}\" has {}.",
+                    name.len()
+                ),
+            ));
+        } else if let Some(prev) = c.p.node_pools[..i]
+            .iter()
+            .find(|n| n.name.as_deref() == Some(name.as_str()))
+        {
+            out.push(Finding::error(
+                "W1",
+                path,
+                "Duplicate Node Pool Name",
+                format!("node pool name \"{name}\" is already used by {}; pool names are unique within a cluster.", prev.path),
             ));
         }
+    }
+}
+
+/// W1: `os_type` ∈ {`Linux`, `Windows`}; Windows pools need Azure CNI and cannot be the
+/// system pool (A-kn; A-cni; A-ovc; SPEC). Kubenet is E9, Calico E8 and cilium E6.
+fn w1_windows_pools(c: &Ctx, out: &mut Out) {
+    for (i, pool) in c.p.node_pools.iter().enumerate() {
+        let Some(os) = &pool.os_type else { continue };
+        let path = pool.path.clone().then("os_type");
+        check_enum(out, "W1", os, &path, "node pool OS type", "OS Type", OS_TYPES);
+        if !is_windows(pool) {
+            continue;
+        }
+        if c.plugin == Some(Plugin::Byo) && c.policy != Some(Policy::Calico) {
+            out.push(Finding::error(
+                "W1",
+                path.clone(),
+                "Windows Requires Azure CNI",
+                format!(
+                    "{} is a Windows pool; Windows nodes need network_plugin = \"azure\" (node subnet, pod subnet or overlay), not {}.",
+                    pool.path,
+                    c.plugin_phrase()
+                ),
+            ));
+        }
+        if i == 0 {
+            out.push(Finding::error(
+                "W1",
+                path,
+                "Windows System Pool",
+                "the first (system) pool must run Linux; keep a Linux system pool and add Windows as a further node pool.",
+            ));
+        }
+    }
+}
+
+/// W3: kubenet retires on 2028-03-31 (A-ret). Still running, so a warning; this pure
+/// function has no clock, so revisit the severity after that date.
+fn w3_kubenet_retirement(c: &Ctx, out: &mut Out) {
+    if c.plugin != Some(Plugin::Kubenet) {
+        return;
+    }
+    let path = match &c.p.network_plugin {
+        Some(l) => l.path.clone(),
+        None => at(&c.p.kubernetes_version, "network_plugin"),
+    };
+    out.push(Finding::warning(
+        "W3",
+        path,
+        "Kubenet Retires 2028-03-31",
+        format!(
+            "{} is retired on 2028-03-31; plan with network_plugin = \"azure\" and network_plugin_mode = \"overlay\".",
+            c.plugin_phrase()
+        ),
+    ));
+}
+
+/// W3: Azure NPM retires on 2028-09-30 on Linux (a warning) and retired on 2026-09-30 on
+/// Windows (A-pol). Windows NPM is an error, not a warning: the date has passed, it accepts
+/// no new onboarding, and since dates only move forward it can never become valid again.
+fn w3_npm_retirement(c: &Ctx, out: &mut Out) {
+    if c.policy != Some(Policy::Azure) {
+        return;
+    }
+    out.push(Finding::warning(
+        "W3",
+        at(&c.p.network_policy, "network_policy"),
+        "Azure Network Policy Manager Retires",
+        "Azure NPM on Linux is retired on 2028-09-30; use `cilium` (with the cilium dataplane) or `calico`.",
+    ));
+    for pool in c.windows_pools() {
+        out.push(Finding::error(
+            "W3",
+            pool.path.clone().then("os_type"),
+            "Azure NPM On Windows Retired",
+            format!(
+                "{} is a Windows pool, and Azure NPM for Windows nodes was retired on 2026-09-30 and accepts no new onboarding; remove network_policy = \"azure\" or the Windows pool.",
+                pool.path
+            ),
+        ));
     }
 }
 

@@ -10,6 +10,14 @@ use crate::ids::{api_version_for, key, Target};
 use crate::store::{after, child_array_name, split_child, Fault, Op, OpKind, Store, Stored};
 use crate::{aks, network, Options};
 
+/// A resource's ETag, whichever way its RP spells the property.
+fn etag_of(body: &Value) -> Option<String> {
+    body.get("etag")
+        .or_else(|| body.get("eTag"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// An HTTP answer.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -317,7 +325,7 @@ fn render(store: &Store, body: &Value) -> Value {
 fn get(store: &Store, target: &Target) -> Reply {
     match lookup(store, target) {
         Some(body) => {
-            let tag = body.get("etag").and_then(Value::as_str).map(str::to_string);
+            let tag = etag_of(&body);
             let r = Reply::json(200, body);
             match tag {
                 Some(t) => r.header("ETag", t),
@@ -358,7 +366,8 @@ fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
 }
 
 fn precondition(existing: Option<&Value>, req: &Request) -> Result<(), Reply> {
-    let current = existing.and_then(|b| b.get("etag")).and_then(Value::as_str);
+    let current = existing.and_then(etag_of);
+    let current = current.as_deref();
     let fail = |m: &str| Err(wrapped(412, "PreconditionFailed", m));
     if let Some(want) = req.if_match {
         match current {
@@ -481,7 +490,11 @@ fn put_resource(
     out.insert("id".into(), Value::from(target.id()));
     out.insert("name".into(), Value::from(target.name()));
     out.insert("type".into(), Value::from(target.type_name()));
-    out.insert("etag".into(), Value::from(tag.clone()));
+    // AKS spells it `eTag` (managedClusters.json); Network and resources use `etag`.
+    out.insert(
+        if is_aks(target) { "eTag" } else { "etag" }.into(),
+        Value::from(tag.clone()),
+    );
     let props = out.entry("properties").or_insert_with(|| json!({}));
     if let Some(p) = props.as_object_mut() {
         let state = if is_aks(target) {
