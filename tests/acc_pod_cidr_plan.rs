@@ -219,7 +219,7 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
     (
         "unknown plugin",
         r#"network_plugin = "flannel""#,
-        r"Unsupported network plugin \(E1\)",
+        r"Unsupported Network Plugin \(E1\)",
         "network_plugin",
     ),
     (
@@ -393,7 +393,7 @@ fn invalid_node_pools_fail_at_plan() {
         Step::expect_error_at(&pool("    name = \"windows1\"\n    os_type = \"Windows\"\n    node_count = 3"), r"at most 6 characters", "name"),
         Step::expect_error_at(&pool("    name = \"user\"\n    node_count = 3\n    min_count = 5\n    max_count = 4"), r"greater than max_count", "min_count"),
         Step::expect_error_at(&pool("    name = \"user\"\n    node_count = 3\n    max_surge = \"lots\""), r"Invalid Max Surge", "max_surge"),
-        Step::expect_error_at(&pool("    name = \"user\"\n    node_count = 3\n    os_type = \"Mac\""), r"Unsupported OS type", "os_type"),
+        Step::expect_error_at(&pool("    name = \"user\"\n    node_count = 3\n    os_type = \"Mac\""), r"Unsupported OS Type", "os_type"),
         Step::expect_error(
             "resource \"aksnet_pod_cidr_plan\" \"test\" {\n  network_plugin = \"azure\"\n  address_space = [\"10.9.0.0/22\"]\n  node_pool {\n    name = \"system\"\n    node_count = 50\n    max_pods = 30\n  }\n}\n",
             r"1,581 addresses for 51 nodes × \(30 pods \+ 1\).*/21",

@@ -787,8 +787,8 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
 
 /// E10: a pod CIDR is allowed only with kubenet, overlay or `none` (TF-V; CLI; A-byo).
 /// Flat Azure CNI with a pod CIDR is an error. `none` without a pod CIDR is a warning, not
-/// an error: AKS accepts it (A-byo's example once omitted it), but A-byo now says the
-/// control plane routes to pods through it and "might fail or be misrouted" without one.
+/// an error: no source says AKS rejects it, but A-byo asks for one because the control
+/// plane routes to pods through it and "might fail or be misrouted" without it.
 fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
     if c.plugin == Some(Plugin::Azure) && !c.overlay {
         if let Some(pc) = c.p.pod_cidrs.first() {
