@@ -23,6 +23,11 @@ impl TestEmulator {
 
     /// Like [`TestEmulator::start`], with LROs lasting `lro_ms`.
     pub fn start_with(seeds: Value, lro_ms: u64) -> TestEmulator {
+        Self::start_full(seeds, lro_ms, 0)
+    }
+
+    /// Like [`TestEmulator::start`], with LRO duration and per-request latency.
+    pub fn start_full(seeds: Value, lro_ms: u64, latency_ms: u64) -> TestEmulator {
         let dir = tempfile::tempdir().expect("tempdir");
         let seed_file = dir.path().join("seed.json");
         std::fs::write(&seed_file, seeds.to_string()).expect("seed file");
@@ -41,6 +46,7 @@ impl TestEmulator {
                     data_dir,
                     seeds: vec![seed_file],
                     lro_ms,
+                    latency_ms,
                     record,
                     ..Default::default()
                 };

@@ -6,6 +6,7 @@
 //!   plan-only, expected errors, destroy at the end), run on every Terraform found.
 //! - [`grpc`]: a plugin-protocol 6 client that talks to the provider binary directly.
 
+pub mod bench;
 pub mod emulator;
 pub mod grpc;
 pub mod harness;

@@ -2,6 +2,7 @@
 //! format) from the provider's live schema, the examples and the hand-written templates.
 //! `cargo run -p xtask -- docs --check` fails when docs/ is out of date.
 
+mod bench;
 mod docs;
 
 use std::path::PathBuf;
@@ -39,8 +40,15 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("bench") => match bench::run(&root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xtask bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
         _ => {
-            eprintln!("usage: cargo run -p xtask -- docs [--check]");
+            eprintln!("usage: cargo run -p xtask -- docs [--check] | bench");
             ExitCode::FAILURE
         }
     }

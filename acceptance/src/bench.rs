@@ -1,0 +1,390 @@
+//! `make bench`: what users feel, each figure next to its floor. Shared by the xtask that
+//! writes docs/performance.md and by a smoke test in `make test` (N=1, no timing asserts).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use crate::grpc::MAGIC_COOKIE;
+use crate::terraform::{pinned, with_provider, Workdir};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub provider: PathBuf,
+    pub repeats: usize,
+    /// Resource counts for the plan/apply comparison.
+    pub sizes: Vec<usize>,
+    /// Routes in the route-table benchmark (400 in the full run).
+    pub routes: usize,
+    pub latency_ms: u64,
+    pub lro_ms: u64,
+}
+
+impl Config {
+    /// One of everything, for the smoke test.
+    pub fn smoke(provider: &Path) -> Config {
+        Config {
+            provider: provider.to_path_buf(),
+            repeats: 1,
+            sizes: vec![1],
+            routes: 1,
+            latency_ms: 0,
+            lro_ms: 50,
+        }
+    }
+    /// The published run.
+    pub fn full(provider: &Path) -> Config {
+        Config {
+            provider: provider.to_path_buf(),
+            repeats: 5,
+            sizes: vec![1, 100, 500],
+            routes: 400,
+            latency_ms: 50,
+            lro_ms: 500,
+        }
+    }
+}
+
+/// Median, min and max of repeated measurements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    pub fn of(mut xs: Vec<f64>) -> Stats {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        let n = xs.len().max(1);
+        Stats {
+            median: xs.get(n / 2).copied().unwrap_or(0.0),
+            min: xs.first().copied().unwrap_or(0.0),
+            max: xs.last().copied().unwrap_or(0.0),
+        }
+    }
+    fn show(&self, unit: &str) -> String {
+        if (self.max - self.min).abs() < f64::EPSILON {
+            format!("{:.2} {unit}", self.median)
+        } else {
+            format!("{:.2} {unit} ({:.2}–{:.2})", self.median, self.min, self.max)
+        }
+    }
+}
+
+/// One line of a results table: a measurement next to its floor.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub what: String,
+    pub value: String,
+    pub floor: String,
+    pub ratio: String,
+}
+
+/// A titled table.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<Row>,
+    pub note: String,
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.2}×", a / b)
+    } else {
+        "–".into()
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// Starts the provider as Terraform does and returns (time to handshake, peak RSS in MiB).
+fn start_provider(bin: &Path) -> Result<(f64, f64), String> {
+    let t = Instant::now();
+    let mut child = Command::new(bin)
+        .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let elapsed = secs(t.elapsed());
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    if !line.starts_with("1|6|tcp|") {
+        return Err(format!("unexpected handshake {line:?}"));
+    }
+    Ok((elapsed, kib / 1024.0))
+}
+
+fn startup(cfg: &Config) -> Result<Section, String> {
+    let mut times = Vec::new();
+    let mut rss = Vec::new();
+    let mut floor = Vec::new();
+    for _ in 0..cfg.repeats {
+        let (t, r) = start_provider(&cfg.provider)?;
+        times.push(t * 1000.0);
+        rss.push(r);
+        let f = Instant::now();
+        Command::new("true").status().map_err(|e| e.to_string())?;
+        floor.push(secs(f.elapsed()) * 1000.0);
+    }
+    let (t, f, r) = (Stats::of(times), Stats::of(floor), Stats::of(rss));
+    Ok(Section {
+        title: "Provider start".into(),
+        rows: vec![
+            Row {
+                what: "start to handshake line".into(),
+                value: t.show("ms"),
+                floor: f.show("ms") + " (spawning `true`)",
+                ratio: ratio(t.median, f.median),
+            },
+            Row {
+                what: "peak RSS at handshake".into(),
+                value: r.show("MiB"),
+                floor: "–".into(),
+                ratio: "–".into(),
+            },
+        ],
+        note: "Terraform starts the provider twice per plan; the schema is built once per start.".into(),
+    })
+}
+
+fn timed(wd: &Workdir, args: &[&str]) -> Result<f64, String> {
+    let t = Instant::now();
+    wd.run_ok(args)?;
+    Ok(secs(t.elapsed()))
+}
+
+fn aksnet_config(n: usize) -> String {
+    with_provider(&format!(
+        "resource \"aksnet_pod_cidr_plan\" \"x\" {{\n  count          = {n}\n  network_plugin = \"azure\"\n  network_plugin_mode = \"overlay\"\n  address_space  = [\"10.${{count.index % 200}}.0.0/16\"]\n  node_pool {{\n    name       = \"system\"\n    node_count = 3\n  }}\n}}\n"
+    ))
+}
+
+fn builtin_config(n: usize) -> String {
+    format!("resource \"terraform_data\" \"x\" {{\n  count = {n}\n  input = \"10.${{count.index % 200}}.0.0/16\"\n}}\n")
+}
+
+fn terraform_costs(cfg: &Config) -> Result<(Section, String), String> {
+    let tf = pinned()?;
+    let mut rows = Vec::new();
+    for (what, args) in [("validate", vec!["validate", "-no-color"])] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..cfg.repeats {
+            let wd = Workdir::new(&tf, Some(&cfg.provider))?;
+            wd.write_config(&aksnet_config(1))?;
+            a.push(timed(&wd, &args)?);
+            let wd = Workdir::new(&tf, None)?;
+            wd.write_config(&builtin_config(1))?;
+            b.push(timed(&wd, &args)?);
+        }
+        let (a, b) = (Stats::of(a), Stats::of(b));
+        rows.push(Row {
+            what: format!("`terraform {what}`"),
+            value: a.show("s"),
+            floor: b.show("s") + " (terraform_data)",
+            ratio: ratio(a.median, b.median),
+        });
+    }
+    for &n in &cfg.sizes {
+        let (mut pa, mut pb, mut aa, mut ab) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..cfg.repeats {
+            let wd = Workdir::new(&tf, Some(&cfg.provider))?;
+            wd.write_config(&aksnet_config(n))?;
+            pa.push(timed(&wd, &["plan", "-no-color", "-input=false"])?);
+            aa.push(timed(
+                &wd,
+                &["apply", "-auto-approve", "-no-color", "-input=false"],
+            )?);
+            let wd = Workdir::new(&tf, None)?;
+            wd.write_config(&builtin_config(n))?;
+            pb.push(timed(&wd, &["plan", "-no-color", "-input=false"])?);
+            ab.push(timed(
+                &wd,
+                &["apply", "-auto-approve", "-no-color", "-input=false"],
+            )?);
+        }
+        for (what, a, b) in [("plan", pa, pb), ("apply", aa, ab)] {
+            let (a, b) = (Stats::of(a), Stats::of(b));
+            rows.push(Row {
+                what: format!("`terraform {what}`, {n} × aksnet_pod_cidr_plan"),
+                value: a.show("s"),
+                floor: format!("{} ({n} × terraform_data)", b.show("s")),
+                ratio: ratio(a.median, b.median),
+            });
+        }
+    }
+    Ok((
+        Section { title: "Terraform cost of aksnet_pod_cidr_plan".into(), rows, note: "The floor is the same number of built-in `terraform_data` resources: Terraform's own cost with no provider process.".into() },
+        tf.version,
+    ))
+}
+
+fn seeds(rg: &str) -> Value {
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let vnet = format!("{rg_id}/providers/Microsoft.Network/virtualNetworks/vnet");
+    let subnets: Vec<Value> = (0..3).map(|i| json!({"name": format!("s{i}"), "id": format!("{vnet}/subnets/s{i}"), "properties": {"addressPrefix": format!("10.0.{i}.0/24")}})).collect();
+    json!([{"id": rg_id, "body": {"location": "westeurope"}},
+           {"id": vnet, "body": {"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": subnets}}}])
+}
+
+fn counts(emu: &TestEmulator) -> (u64, u64, u64) {
+    let c = emu.counters();
+    (
+        c["reads"].as_u64().unwrap_or(0),
+        c["writes"].as_u64().unwrap_or(0),
+        c["polls"].as_u64().unwrap_or(0),
+    )
+}
+
+fn delta(a: (u64, u64, u64), b: (u64, u64, u64)) -> (u64, u64, u64) {
+    (b.0 - a.0, b.1 - a.1, b.2 - a.2)
+}
+
+fn route_table(cfg: &Config) -> Result<Section, String> {
+    let rg = "bench-rt";
+    let tf = pinned()?;
+    let emu = TestEmulator::start_full(seeds(rg), cfg.lro_ms, cfg.latency_ms);
+    let vnet = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/vnet");
+    let routes: String = (0..cfg.routes)
+        .map(|i| format!("  route {{\n    name           = \"r{i}\"\n    address_prefix = \"10.{}.{}.0/24\"\n    next_hop_type  = \"VnetLocal\"\n  }}\n", 100 + i / 256, i % 256))
+        .collect();
+    let config = with_provider(&format!(
+        "provider \"aksnet\" {{}}\nresource \"aksnet_route_table\" \"x\" {{\n  name = \"rt\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  subnet_ids = [\"{vnet}/subnets/s0\", \"{vnet}/subnets/s1\", \"{vnet}/subnets/s2\"]\n{routes}}}\n"
+    ));
+    let mut wd = Workdir::new(&tf, Some(&cfg.provider))?;
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    wd.write_config(&config)?;
+    let before = counts(&emu);
+    let t = Instant::now();
+    wd.run_ok(&["apply", "-auto-approve", "-no-color", "-input=false"])?;
+    let aksnet_time = secs(t.elapsed());
+    let (r, w, p) = delta(before, counts(&emu));
+    wd.run_ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])?;
+
+    // The naive way: one request per route, each awaited, as per-route resources do.
+    let table = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/naive");
+    let before = counts(&emu);
+    let t = Instant::now();
+    let wait = |resp: &Value| -> Result<(), String> {
+        let _ = resp;
+        std::thread::sleep(Duration::from_millis(cfg.lro_ms.max(1)));
+        Ok(())
+    };
+    let (s, resp) = emu.arm(
+        "PUT",
+        &table,
+        "2025-01-01",
+        Some(json!({"location": "westeurope"})),
+    );
+    if s >= 300 {
+        return Err(format!("naive table PUT: {s} {resp}"));
+    }
+    wait(&resp)?;
+    for i in 0..cfg.routes {
+        let body = json!({"properties": {"addressPrefix": format!("10.{}.{}.0/24", 100 + i / 256, i % 256), "nextHopType": "VnetLocal"}});
+        let (s, resp) = emu.arm("PUT", &format!("{table}/routes/r{i}"), "2025-01-01", Some(body));
+        if s >= 300 {
+            return Err(format!("naive route PUT: {s} {resp}"));
+        }
+        wait(&resp)?;
+    }
+    for i in 0..3 {
+        let subnet = format!("{vnet}/subnets/s{i}");
+        let (_, mut sb) = emu.arm("GET", &subnet, "2025-01-01", None);
+        sb["properties"]["routeTable"] = json!({"id": table});
+        emu.arm("PUT", &subnet, "2025-01-01", Some(sb));
+        wait(&Value::Null)?;
+    }
+    let naive_time = secs(t.elapsed());
+    let (nr, nw, np) = delta(before, counts(&emu));
+    let floor_writes = 1 + 3;
+    Ok(Section {
+        title: format!("Route table with {} routes and 3 subnet associations (emulator: {} ms latency, {} ms LROs)", cfg.routes, cfg.latency_ms, cfg.lro_ms),
+        rows: vec![
+            Row { what: "aksnet_route_table apply, wall time".into(), value: format!("{aksnet_time:.2} s"), floor: format!("{naive_time:.2} s (one request per route)"), ratio: ratio(aksnet_time, naive_time) },
+            Row { what: "ARM writes".into(), value: w.to_string(), floor: format!("{floor_writes} (unavoidable: 1 table + 3 subnets); naive {nw}"), ratio: ratio(w as f64, floor_writes as f64) },
+            Row { what: "ARM reads".into(), value: r.to_string(), floor: format!("naive {nr}"), ratio: "–".into() },
+            Row { what: "LRO polls".into(), value: p.to_string(), floor: format!("naive: one wait per write ({np} polls counted by the emulator)"), ratio: "–".into() },
+        ],
+        note: "Counts come from the emulator's own counters for the apply alone (plan-time reads are included in reads). The naive run drives the emulator's routes endpoint the way per-route resources do: one PUT per route, each awaited.".into(),
+    })
+}
+
+/// Runs every benchmark.
+pub fn run(cfg: &Config) -> Result<(Vec<Section>, String), String> {
+    let mut sections = vec![startup(cfg)?];
+    let (tf_section, version) = terraform_costs(cfg)?;
+    sections.push(tf_section);
+    sections.push(route_table(cfg)?);
+    Ok((sections, version))
+}
+
+/// The machine, for the report header.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map(|k| format!("{:.0} GiB", k / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem}")
+}
+
+/// Renders docs/performance.md.
+pub fn markdown(sections: &[Section], terraform: &str, repeats: usize, extra: &str) -> String {
+    let mut out = format!(
+        "# aksnet performance\n\nGenerated by `make bench`; not part of `make test`. Machine: {}. Terraform {terraform}. \
+         Each figure is the median of {repeats} runs with the min–max in parentheses, next to its floor and the ratio.\n\n",
+        machine()
+    );
+    for s in sections.iter().filter(|s| !s.rows.is_empty()) {
+        out.push_str(&format!(
+            "## {}\n\n| Measurement | aksnet | Floor | Ratio |\n|---|---|---|---|\n",
+            s.title
+        ));
+        for r in &s.rows {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                r.what, r.value, r.floor, r.ratio
+            ));
+        }
+        out.push_str(&format!("\n{}\n\n", s.note));
+    }
+    out.push_str(extra);
+    out
+}
