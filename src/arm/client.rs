@@ -356,6 +356,17 @@ pub fn strip_read_only(v: &mut serde_json::Value, top: bool) {
             m.remove("etag");
             m.remove("eTag");
             m.remove("provisioningState");
+            // Server-owned back-references Network marks read-only (a subnet's consumers).
+            for k in [
+                "ipConfigurations",
+                "ipConfigurationProfiles",
+                "privateEndpoints",
+                "resourceNavigationLinks",
+                "purpose",
+                "resourceGuid",
+            ] {
+                m.remove(k);
+            }
             if top {
                 m.remove("name");
                 m.remove("type");

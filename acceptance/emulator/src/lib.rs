@@ -74,6 +74,7 @@ struct Shared {
     opts: Options,
     base: String,
     seq: AtomicU64,
+    instance: String,
 }
 
 /// A running emulator.
@@ -125,6 +126,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         opts: opts.clone(),
         base,
         seq: AtomicU64::new(0),
+        instance: guid()[..8].to_string(),
     });
     let acceptor = TlsAcceptor::from(tls.server.clone());
     let task = tokio::spawn(async move {
@@ -434,13 +436,30 @@ fn record(
             "body": reply.body.clone().map(|b| serde_json::from_str::<Value>(&b.to_string().replace(&shared.base, "https://management.azure.com")).unwrap_or(b)).unwrap_or(Value::Null),
         }
     });
-    // Async-operation polls match no operation in the specs, so they get their own prefix
-    // and `make conformance` validates the rest.
+    // `make conformance` validates `arm-*` files. Polls match no operation in the specs, and
+    // two shapes are real but off-spec: AKS's flat error bodies (the spec still declares the
+    // wrapped one) and requests for api-versions the emulator refuses.
+    let aks_flat_error = reply.status >= 400
+        && reply
+            .body
+            .as_ref()
+            .is_some_and(|b| b.get("code").is_some() && b.get("error").is_none());
+    let refused_version = reply
+        .body
+        .as_ref()
+        .is_some_and(|b| b["error"]["code"] == "NoRegisteredProviderFound");
     let kind = if path.contains("/operations/") || path.contains("/operationResults/") {
         "poll"
+    } else if aks_flat_error || refused_version {
+        "offspec"
     } else {
         "arm"
     };
-    let file = dir.join(format!("{kind}-{n:06}-{}.json", method.to_ascii_lowercase()));
+    // Several emulators may record into one directory: the instance id keeps names apart.
+    let file = dir.join(format!(
+        "{kind}-{}-{n:06}-{}.json",
+        shared.instance,
+        method.to_ascii_lowercase()
+    ));
     let _ = std::fs::write(file, serde_json::to_vec_pretty(&exchange).unwrap_or_default());
 }

@@ -28,8 +28,14 @@ fn client_for(ca_pem: &str) -> Client {
 }
 
 async fn emu_with(dir: &Path, opts: Options) -> Emu {
+    // `make conformance` records these exchanges too (AKSNET_EMULATOR_RECORD).
+    let record = opts
+        .record
+        .clone()
+        .or_else(|| std::env::var_os("AKSNET_EMULATOR_RECORD").map(Into::into));
     let running = start(Options {
         data_dir: dir.to_path_buf(),
+        record,
         ..opts
     })
     .await
