@@ -365,5 +365,6 @@ mod tests {
         assert!(resolve_settings(&missing)
             .unwrap_err()
             .contains("/nonexistent/aksnet"));
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
