@@ -272,34 +272,17 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
 
     if dual {
         if ipam.uses_pod_cidr() {
-            let prior_v6 = prior
-                .pod_cidrs
-                .iter()
-                .copied()
-                .find(|n| matches!(n, IpNet::V6(_)));
-            let v6 = keep_or_allocate(
-                prior_v6,
-                64,
-                |n| !overlaps_any(n, &outside),
-                || allocate_outside(DEFAULT_POD_CIDR_V6, 64, 64, &outside),
-            )
-            .ok_or_else(|| vec![no_private_room("pod_cidrs", 64)])?;
-            outside.push(v6.0);
-            pod_cidrs.push(v6.0);
+            let v6 = alloc_v6(&prior.pod_cidrs, 64, DEFAULT_POD_CIDR_V6, "pod_cidrs", &outside)?;
+            outside.push(v6);
+            pod_cidrs.push(v6);
         }
-        let prior_v6 = prior
-            .service_cidrs
-            .iter()
-            .copied()
-            .find(|n| matches!(n, IpNet::V6(_)));
-        let v6 = keep_or_allocate(
-            prior_v6,
+        service_cidrs.push(alloc_v6(
+            &prior.service_cidrs,
             108,
-            |n| !overlaps_any(n, &outside),
-            || allocate_outside(DEFAULT_SERVICE_CIDR_V6, 108, 108, &outside),
-        )
-        .ok_or_else(|| vec![no_private_room("service_cidrs", 108)])?;
-        service_cidrs.push(v6.0);
+            DEFAULT_SERVICE_CIDR_V6,
+            "service_cidrs",
+            &outside,
+        )?);
     }
 
     let dns_service_ip = match p.dns_service_ip.as_ref().and_then(|l| cidr::parse_ip(&l.value).ok()) {
@@ -341,6 +324,26 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
         pools,
         warnings,
     })
+}
+
+/// The IPv6 range of a dual-stack list: the prior one while it is free, else the default, else
+/// the first free `prefix` in ULA space.
+fn alloc_v6(
+    prior: &[IpNet],
+    prefix: u8,
+    default: &str,
+    attr: &'static str,
+    used: &[IpNet],
+) -> Result<IpNet, Vec<Finding>> {
+    let prior_v6 = prior.iter().copied().find(|n| matches!(n, IpNet::V6(_)));
+    keep_or_allocate(
+        prior_v6,
+        prefix,
+        |n| !overlaps_any(n, used),
+        || allocate_outside(default, prefix, prefix, used),
+    )
+    .map(|(n, _)| n)
+    .ok_or_else(|| vec![no_private_room(attr, prefix)])
 }
 
 fn value(l: &Option<super::profile::Located<String>>) -> Option<&str> {

@@ -686,6 +686,13 @@ fn subnet_set(v: &Value<BTreeSet<Str>>) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The `which` timeout of `state`, recording an error diagnostic when it does not parse.
+fn timeout(diags: &mut Diagnostics, state: &State, which: &str, default: Duration) -> Option<Duration> {
+    timeouts_of(state, which, default)
+        .map_err(|e| diags.root_error("Invalid Timeout", e))
+        .ok()
+}
+
 fn timeouts_of(state: &State, which: &str, default: Duration) -> Result<Duration, String> {
     state
         .timeouts
@@ -754,8 +761,14 @@ impl Resource for RouteTable {
             return Some((state, private));
         };
         let importing = state.route.is_null() && state.etag.is_null();
-        let _ = timeouts_of(&state, "read", DEFAULT_READ);
-        match client.get::<ArmRouteTable>(&id).await {
+        let Some(limit) = timeout(diags, &state, "read", DEFAULT_READ) else {
+            return Some((state, private));
+        };
+        let got = match tokio::time::timeout(limit, client.get::<ArmRouteTable>(&id)).await {
+            Ok(got) => got,
+            Err(_) => Err(ClientError::Timeout(limit)),
+        };
+        match got {
             Ok(Some(t)) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
@@ -837,13 +850,7 @@ impl Resource for RouteTable {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let timeout = match timeouts_of(&planned, "create", DEFAULT_CRUD) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.root_error("Invalid Timeout", e);
-                return None;
-            }
-        };
+        let timeout = timeout(diags, &planned, "create", DEFAULT_CRUD)?;
         match client.get::<Json>(&id).await {
             Ok(Some(_)) => {
                 diags.root_error(
@@ -900,12 +907,8 @@ impl Resource for RouteTable {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let timeout = match timeouts_of(&planned, "update", DEFAULT_CRUD) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.root_error("Invalid Timeout", e);
-                return Some((prior, private));
-            }
+        let Some(timeout) = timeout(diags, &planned, "update", DEFAULT_CRUD) else {
+            return Some((prior, private));
         };
         let mut state = planned.clone();
         state.id = Value::Value(id.path());
@@ -942,13 +945,7 @@ impl Resource for RouteTable {
     ) -> Option<()> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
-        let timeout = match timeouts_of(&prior, "delete", DEFAULT_CRUD) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.root_error("Invalid Timeout", e);
-                return None;
-            }
-        };
+        let timeout = timeout(diags, &prior, "delete", DEFAULT_CRUD)?;
         if s(&prior.foreign_routes) != Some("remove") {
             if let Err(why) = self.safe_to_delete(&client, &id, &prior).await {
                 diags.root_error("Route Table Still In Use", why);
