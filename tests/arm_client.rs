@@ -422,3 +422,25 @@ async fn client_certificate_authenticates() {
     };
     works_with(s, "client certificate").await;
 }
+
+#[tokio::test]
+async fn certificate_errors_are_errors() {
+    emulator(); // SSL_CERT_FILE now trusts the first emulator's CA only.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stranger = aksnet_emulator::start(Options {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .await
+    .expect("second emulator");
+    let s = AuthSettings {
+        metadata_host: Some(stranger.addr.to_string()),
+        ..settings(emulator())
+    };
+    let err = discover_cloud(&s)
+        .await
+        .expect_err("an untrusted certificate must fail");
+    assert!(err.contains("metadata_host"), "{err}");
+    assert!(!err.contains(SAMPLE_SECRET), "{err}");
+    stranger.stop();
+}

@@ -154,12 +154,22 @@ fn scope_for(audience: &str) -> String {
     format!("{}/.default", audience.trim_end_matches('/'))
 }
 
-/// A pipeline without authentication, for metadata and OIDC token requests.
+/// A pipeline without authentication, for metadata and OIDC token requests. Two quick
+/// retries ride out a blip; a certificate or DNS error should not be retried for a minute.
 fn plain_pipeline() -> Pipeline {
+    let retry = azure_core::http::RetryOptions::exponential(azure_core::http::ExponentialRetryOptions {
+        max_retries: 2,
+        max_total_elapsed: azure_core::time::Duration::seconds(10),
+        ..Default::default()
+    });
+    let options = ClientOptions {
+        retry,
+        ..Default::default()
+    };
     Pipeline::new(
         Some("aksnet"),
         Some(env!("CARGO_PKG_VERSION")),
-        ClientOptions::default(),
+        options,
         Vec::new(),
         Vec::new(),
         None,
