@@ -26,7 +26,7 @@ echo "== address plan =="
 "$tf" output -no-color
 
 echo
-echo "== offline: aksnet_route_table against aksnet-emulator (a local HTTPS ARM) =="
+echo "== offline: a route table and a cluster network against aksnet-emulator (a local HTTPS ARM) =="
 emu_dir="$work/emulator"
 sub="00000000-0000-0000-0000-0000000000cc"
 vnet="/subscriptions/$sub/resourceGroups/example-rg/providers/Microsoft.Network/virtualNetworks/example-vnet"

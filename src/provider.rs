@@ -17,6 +17,7 @@ use tokio::sync::{OnceCell, RwLock};
 use crate::arm::auth::{discover_cloud, select_credential, AuthSettings};
 use crate::arm::client::ArmClient;
 use crate::functions;
+use crate::resources::cluster_network::ClusterNetwork;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
 use crate::tfvalue::attribute;
@@ -313,7 +314,8 @@ impl Provider for AksnetProvider {
     fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(map! {
             "pod_cidr_plan" => PodCidrPlan,
-            "route_table" => RouteTable::new(self.connection.clone())
+            "route_table" => RouteTable::new(self.connection.clone()),
+            "cluster_network" => ClusterNetwork::new(self.connection.clone())
         })
     }
 

@@ -97,8 +97,9 @@ fn demo_prints_the_address_plan() {
     );
     for needle in [
         "aksnet-emulator listening on https://127.0.0.1:",
-        "Apply complete! Resources: 2 added",
-        "Destroy complete! Resources: 2 destroyed",
+        "Apply complete! Resources: 3 added",
+        "Destroy complete! Resources: 3 destroyed",
+        "azmk8s.io",
         "address_plan",
         "node_subnet_cidr",
         "10.10.2.0/",

@@ -221,6 +221,7 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
         node_subnet_cidr: node_subnet,
         pod_subnet_cidr: s("pod_subnet_cidr")?,
         node_pools: pools,
+        ..Default::default()
     })
 }
 

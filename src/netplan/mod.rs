@@ -6,6 +6,7 @@
 
 pub mod cidr;
 pub mod finding;
+pub mod migration;
 pub mod planner;
 pub mod profile;
 pub mod rules;

@@ -55,6 +55,10 @@ pub struct NetworkProfile {
     pub node_subnet_cidr: Option<Located<String>>,
     /// The pod subnet, when pools use one (C6, C7).
     pub pod_subnet_cidr: Option<Located<String>>,
+    /// Addresses of the node subnet already held by others (read from Azure; C4, C5).
+    pub node_subnet_in_use: u64,
+    /// Addresses of the pod subnet already held by others (read from Azure; C6, C7).
+    pub pod_subnet_in_use: u64,
     /// Node pools; the first is the system pool.
     pub node_pools: Vec<NodePool>,
 }

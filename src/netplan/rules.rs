@@ -513,6 +513,15 @@ fn count_path(pool: &NodePool) -> FieldPath {
 }
 
 /// "use /21 or larger", or what to do when no IPv4 subnet is large enough.
+/// Notes the addresses others already hold in a subnet (live checks), if any.
+fn in_use_note(in_use: u64) -> String {
+    if in_use == 0 {
+        String::new()
+    } else {
+        format!(" after the {} addresses already in use", thousands(in_use))
+    }
+}
+
 fn subnet_fix(needed: u64) -> String {
     cidr::smallest_v4_subnet_prefix(needed)
         .map(|p| format!("use /{p} or larger"))
@@ -1591,11 +1600,12 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
             .zip(&pods)
             .map(|(n, mp)| pool_peak(n).saturating_mul(if flat { 1 + u64::from(*mp) } else { 1 }))
             .fold(0, u64::saturating_add);
-    let usable = usable_subnet_ips(&IpNet::V4(*subnet));
+    let usable = usable_subnet_ips(&IpNet::V4(*subnet)).saturating_sub(c.p.node_subnet_in_use);
     if usable >= needed {
         return;
     }
     let peak = thousands(total_peak(c.p));
+    let in_use = in_use_note(c.p.node_subnet_in_use);
     let (rule, demand) = match (flat, pods.split_first()) {
         (true, Some((first, rest))) if rest.iter().all(|m| m == first) => (
             "C5",
@@ -1625,10 +1635,10 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
         path.clone(),
         "Node Subnet Too Small",
         format!(
-            "{demand}; /{} gives {} usable; {}.",
+            "{demand}; /{} gives {} usable{in_use}; {}.",
             subnet.prefix_len(),
             thousands(usable),
-            subnet_fix(needed)
+            subnet_fix(needed + c.p.node_subnet_in_use)
         ),
     ));
 }
@@ -1648,10 +1658,11 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
         .iter()
         .map(|n| pool_peak(n).saturating_mul(sizing::pod_ips_per_node(ipam, c.max_pods(n))))
         .fold(0, u64::saturating_add);
-    let usable = usable_subnet_ips(&IpNet::V4(*subnet));
+    let usable = usable_subnet_ips(&IpNet::V4(*subnet)).saturating_sub(c.p.pod_subnet_in_use);
     if usable >= needed {
         return;
     }
+    let in_use = in_use_note(c.p.pod_subnet_in_use);
     let nodes = pools.iter().map(|n| pool_peak(n)).fold(0, u64::saturating_add);
     let per_node = match pools.split_first() {
         Some((first, rest)) if rest.iter().all(|n| c.max_pods(n) == c.max_pods(first)) => {
@@ -1670,13 +1681,13 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
         path.clone(),
         "Pod Subnet Too Small",
         format!(
-            "{} reserves {} pod addresses for {} nodes{per_node}; /{} gives {} usable; {}.",
+            "{} reserves {} pod addresses for {} nodes{per_node}; /{} gives {} usable{in_use}; {}.",
             ipam.describe(),
             thousands(needed),
             thousands(nodes),
             subnet.prefix_len(),
             thousands(usable),
-            subnet_fix(needed)
+            subnet_fix(needed + c.p.pod_subnet_in_use)
         ),
     ));
 }

@@ -69,6 +69,9 @@ pub fn prepare(
         .and_then(Value::as_str)
         .unwrap_or("1.33")
         .to_string();
+    if let Some(p) = props.as_object_mut() {
+        p.entry("kubernetesVersion").or_insert_with(|| json!(version));
+    }
     let minor: u32 = version
         .split('.')
         .nth(1)
@@ -116,6 +119,8 @@ pub fn prepare(
         .map(|m| m.entry("networkPolicy").or_insert(json!("none")));
     np.as_object_mut()
         .map(|m| m.entry("loadBalancerSku").or_insert(json!("standard")));
+    np.as_object_mut()
+        .map(|m| m.entry("networkDataplane").or_insert(json!("azure")));
     let svc = np["serviceCidr"].as_str().unwrap_or("").to_string();
     let dns = np
         .get("dnsServiceIP")
@@ -187,6 +192,7 @@ pub fn prepare(
     // Identity first: checks that count other clusters' addresses need to know which is which.
     body.insert("id".into(), json!(target.id()));
     body.insert("name".into(), json!(target.name()));
+    fill_outputs(&mut body);
     let cluster = Value::Object(body.clone());
     if let Some(old) = existing {
         update_matrix(old, &cluster)?;
@@ -196,6 +202,70 @@ pub fn prepare(
     udr_prerequisites(store, &cluster)?;
     let failure = subnet_capacity(store, &cluster);
     Ok((body, failure))
+}
+
+/// What AKS computes: the API server FQDN and the egress IPs it creates in the node
+/// resource group (load balancer or managed NAT gateway; one per managed IP).
+fn fill_outputs(body: &mut Map<String, Value>) {
+    let cluster = Value::Object(body.clone());
+    let Some(mc) = node_resource_group(&cluster) else {
+        return;
+    };
+    let id = cluster["id"].as_str().unwrap_or_default();
+    let sub = id.split('/').nth(2).unwrap_or_default().to_string();
+    let location = cluster["location"].as_str().unwrap_or("westeurope").to_string();
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let prefix = props
+        .get("dnsPrefix")
+        .and_then(Value::as_str)
+        .unwrap_or("aks")
+        .to_string();
+    props.insert(
+        "fqdn".into(),
+        json!(format!("{prefix}-{:08x}.hcp.{location}.azmk8s.io", hash as u32)),
+    );
+    let Some(np) = props.get_mut("networkProfile").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ip = |n: u64| json!({"id": format!("/subscriptions/{sub}/resourceGroups/{mc}/providers/Microsoft.Network/publicIPAddresses/{:08x}-{n}", hash as u32)});
+    match np.get("outboundType").and_then(Value::as_str) {
+        Some("loadBalancer") => {
+            let lb = np.entry("loadBalancerProfile").or_insert_with(|| json!({}));
+            let own: Option<Vec<Value>> = lb
+                .pointer("/outboundIPs/publicIPs")
+                .or_else(|| lb.pointer("/outboundIPPrefixes/publicIPPrefixes"))
+                .and_then(Value::as_array)
+                .cloned();
+            let effective = match own {
+                Some(ips) => ips,
+                None => {
+                    if lb.get("managedOutboundIPs").is_none() {
+                        lb["managedOutboundIPs"] = json!({"count": 1});
+                    }
+                    let n = lb["managedOutboundIPs"]["count"].as_u64().unwrap_or(1);
+                    (0..n).map(ip).collect()
+                }
+            };
+            lb["effectiveOutboundIPs"] = Value::Array(effective);
+        }
+        Some("managedNATGateway") => {
+            let nat = np.entry("natGatewayProfile").or_insert_with(|| json!({}));
+            if nat.get("managedOutboundIPProfile").is_none() {
+                nat["managedOutboundIPProfile"] = json!({"count": 1});
+            }
+            let n = nat["managedOutboundIPProfile"]["count"].as_u64().unwrap_or(1);
+            nat["effectiveOutboundIPs"] = Value::Array((0..n).map(ip).collect());
+            np.remove("loadBalancerProfile");
+        }
+        _ => {
+            np.remove("loadBalancerProfile");
+        }
+    }
 }
 
 fn lookup_subnet(store: &Store, id: &str) -> Option<String> {

@@ -1238,6 +1238,8 @@ fn arb_profile() -> impl Strategy<Value = NetworkProfile> {
                 reserved_cidrs: list(&reserved, "reserved_cidrs"),
                 node_subnet_cidr: ns.and_then(|v| loc(v, "node_subnet_cidr")),
                 pod_subnet_cidr: ps.and_then(|v| loc(v, "pod_subnet_cidr")),
+                node_subnet_in_use: 0,
+                pod_subnet_in_use: 0,
                 node_pools: pools
                     .into_iter()
                     .enumerate()

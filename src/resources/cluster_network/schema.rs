@@ -1,0 +1,232 @@
+//! Schema and state of `aksnet_cluster_network` (azurerm naming, top-level network attributes).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock};
+use tf_provider::value::{self, Value};
+
+use crate::resources::timeouts::{self, Timeouts};
+use crate::tfvalue::attribute;
+
+pub type Str = Value<String>;
+pub type Num = Value<i64>;
+pub type StrList = Value<Vec<Str>>;
+
+/// Terraform state, in lock-step with the schema.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub name: Str,
+    pub resource_group_name: Str,
+    pub location: Str,
+    pub dns_prefix: Str,
+    pub kubernetes_version: Str,
+    pub sku_tier: Str,
+    pub tags: Value<BTreeMap<String, Str>>,
+    pub network_plugin: Str,
+    pub network_plugin_mode: Str,
+    pub network_policy: Str,
+    pub network_data_plane: Str,
+    pub pod_cidr: Str,
+    pub pod_cidrs: StrList,
+    pub service_cidr: Str,
+    pub service_cidrs: StrList,
+    pub dns_service_ip: Str,
+    pub ip_families: StrList,
+    pub outbound_type: Str,
+    pub load_balancer_sku: Str,
+    pub fqdn: Str,
+    pub node_resource_group: Str,
+    pub effective_outbound_ips: StrList,
+    pub kubenet_route_table_id: Str,
+    #[serde(with = "value::serde_as_vec")]
+    pub identity: Value<Identity>,
+    pub default_node_pool: Value<Pool>,
+    pub node_pool: Value<Vec<Value<Pool>>>,
+    #[serde(with = "value::serde_as_vec")]
+    pub load_balancer_profile: Value<LoadBalancerProfile>,
+    #[serde(with = "value::serde_as_vec")]
+    pub nat_gateway_profile: Value<NatGatewayProfile>,
+    pub timeouts: Value<Timeouts>,
+}
+
+/// The `identity` block.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    #[serde(rename = "type")]
+    pub kind: Str,
+    pub identity_ids: StrList,
+}
+
+/// `default_node_pool` and `node_pool` blocks.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pool {
+    pub name: Str,
+    pub vm_size: Str,
+    pub os_type: Str,
+    pub node_count: Num,
+    pub auto_scaling_enabled: Value<bool>,
+    pub min_count: Num,
+    pub max_count: Num,
+    pub max_pods: Num,
+    pub max_surge: Str,
+    pub vnet_subnet_id: Str,
+    pub pod_subnet_id: Str,
+    pub pod_ip_allocation_mode: Str,
+    pub zones: StrList,
+}
+
+/// The `load_balancer_profile` block.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadBalancerProfile {
+    pub managed_outbound_ip_count: Num,
+    pub managed_outbound_ipv6_count: Num,
+    pub outbound_ip_address_ids: StrList,
+    pub outbound_ip_prefix_ids: StrList,
+    pub outbound_ports_allocated: Num,
+    pub idle_timeout_in_minutes: Num,
+}
+
+/// The `nat_gateway_profile` block.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatGatewayProfile {
+    pub managed_outbound_ip_count: Num,
+    pub idle_timeout_in_minutes: Num,
+}
+
+/// Attributes whose change replaces the cluster outright.
+pub const FORCE_NEW: [&str; 4] = ["name", "resource_group_name", "location", "dns_prefix"];
+
+/// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
+pub const POOL_FIXED: [&str; 8] = [
+    "name",
+    "vm_size",
+    "os_type",
+    "max_pods",
+    "vnet_subnet_id",
+    "pod_subnet_id",
+    "pod_ip_allocation_mode",
+    "zones",
+];
+
+fn block_of(
+    attrs: Vec<(&str, tf_provider::schema::Attribute)>,
+    blocks: Vec<(&str, NestedBlock)>,
+    doc: &str,
+) -> Block {
+    Block {
+        version: 1,
+        attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        blocks: blocks
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<HashMap<_, _>>(),
+        description: Description::markdown(doc),
+        deprecated: false,
+    }
+}
+
+fn pool_block(doc: &str) -> Block {
+    let fixed = " Changing this forces a new cluster (AKS cannot change it on an existing pool).";
+    let s = |c, d: &str| attribute(T::String, c, d);
+    let n = |c, d: &str| attribute(T::Number, c, d);
+    block_of(
+        vec![
+            ("name", s(C::Required, &format!("The pool name: `^[a-z][a-z0-9]{{0,11}}$`, at most 6 characters for Windows.{fixed}"))),
+            ("vm_size", s(C::Required, &format!("The VM size, e.g. `Standard_D4s_v5`.{fixed}"))),
+            ("os_type", s(C::OptionalComputed, &format!("`Linux` or `Windows`. Defaults to `Linux`.{fixed}"))),
+            ("node_count", n(C::OptionalComputed, "The node count (the initial count when autoscaling; the autoscaler's changes are not drift).")),
+            ("auto_scaling_enabled", attribute(T::Bool, C::Optional, "Whether the cluster autoscaler manages the pool between `min_count` and `max_count`.")),
+            ("min_count", n(C::Optional, "The autoscaler minimum.")),
+            ("max_count", n(C::Optional, "The autoscaler maximum; address capacity is checked against it.")),
+            ("max_pods", n(C::OptionalComputed, &format!("Pods per node (10–250). Defaults to the plugin's default (kubenet 110, Azure CNI 30, overlay and none 250).{fixed}"))),
+            ("max_surge", s(C::OptionalComputed, "Extra nodes during upgrades: a count (`\"3\"`) or a percentage (`\"33%\"`); they need addresses too.")),
+            ("vnet_subnet_id", s(C::Optional, &format!("The node subnet (custom VNet). Without it AKS creates a managed VNet.{fixed}"))),
+            ("pod_subnet_id", s(C::Optional, &format!("The pod subnet (Azure CNI with dynamic or static block allocation).{fixed}"))),
+            ("pod_ip_allocation_mode", s(C::OptionalComputed, &format!("`DynamicIndividual` or `StaticBlock`; only with `pod_subnet_id`.{fixed}"))),
+            ("zones", attribute(T::List(Box::new(T::String)), C::Optional, &format!("Availability zones, e.g. `[\"1\", \"2\", \"3\"]`.{fixed}"))),
+        ],
+        vec![],
+        doc,
+    )
+}
+
+/// The resource schema.
+pub fn block() -> Block {
+    let force = " Changing this forces a new resource to be created.";
+    let s = |c, d: &str| attribute(T::String, c, d);
+    let list = |c, d: &str| attribute(T::List(Box::new(T::String)), c, d);
+    let n = |d: &str| attribute(T::Number, C::Optional, d);
+    let identity = block_of(
+        vec![
+            ("type", s(C::Required, "`SystemAssigned` or `UserAssigned`. Kubenet with a bring-your-own route table needs `UserAssigned` with rights on the subnet and the table.")),
+            ("identity_ids", list(C::Optional, "User-assigned identity IDs; exactly one with `UserAssigned`.")),
+        ],
+        vec![],
+        "The cluster's managed identity. Defaults to a system-assigned identity.",
+    );
+    let lb = block_of(
+        vec![
+            ("managed_outbound_ip_count", n("AKS-managed outbound IPv4 addresses (1–100).")),
+            ("managed_outbound_ipv6_count", n("AKS-managed outbound IPv6 addresses (1–100), dual-stack only.")),
+            ("outbound_ip_address_ids", list(C::Optional, "Public IP address IDs to use for egress (instead of managed IPs).")),
+            ("outbound_ip_prefix_ids", list(C::Optional, "Public IP prefix IDs to use for egress (instead of managed IPs).")),
+            ("outbound_ports_allocated", n("SNAT ports per node (0–64000, a multiple of 8; 0 lets Azure choose).")),
+            ("idle_timeout_in_minutes", n("Outbound flow idle timeout (4–120 minutes).")),
+        ],
+        vec![],
+        "Load balancer egress, with `outbound_type = \"loadBalancer\"`. Fields update in place; IP changes change the egress IPs.",
+    );
+    let nat = block_of(
+        vec![
+            (
+                "managed_outbound_ip_count",
+                n("AKS-managed outbound IPs of the NAT gateway (1–16)."),
+            ),
+            ("idle_timeout_in_minutes", n("Idle timeout (4–120 minutes).")),
+        ],
+        vec![],
+        "The managed NAT gateway, with `outbound_type = \"managedNATGateway\"`.",
+    );
+    block_of(
+        vec![
+            ("id", s(C::Computed, "The managed cluster's ARM ID.")),
+            ("name", s(C::Required, &format!("The cluster name.{force}"))),
+            ("resource_group_name", s(C::Required, &format!("The resource group of the cluster.{force}"))),
+            ("location", s(C::Required, &format!("The Azure region, e.g. `westeurope`.{force}"))),
+            ("dns_prefix", s(C::Required, &format!("DNS prefix of the API server FQDN.{force}"))),
+            ("kubernetes_version", s(C::OptionalComputed, "Kubernetes version, e.g. `1.33`. Defaults to AKS's default version; it decides the default plugin (kubenet before 1.30, overlay since).")),
+            ("sku_tier", s(C::OptionalComputed, "`Free`, `Standard` or `Premium`. Defaults to `Free`.")),
+            ("tags", attribute(T::Map(Box::new(T::String)), C::Optional, "Tags to assign to the cluster.")),
+            ("network_plugin", s(C::OptionalComputed, "`azure`, `kubenet` or `none` (bring your own CNI). Defaults by Kubernetes version. kubenet → `azure` with overlay is an in-place migration; other changes replace the cluster.")),
+            ("network_plugin_mode", s(C::OptionalComputed, "`overlay` for Azure CNI Overlay. Adding it to kubenet or Azure CNI (node subnet) migrates in place, one-way.")),
+            ("network_policy", s(C::OptionalComputed, "`none`, `azure`, `calico` or `cilium`. `none` ↔ `azure`/`calico` update in place (nodes reimage); `azure` ↔ `calico` needs two applies via `none`.")),
+            ("network_data_plane", s(C::OptionalComputed, "`azure` or `cilium`. `azure` → `cilium` updates in place (with `network_policy = \"cilium\"`); the reverse replaces the cluster.")),
+            ("pod_cidr", s(C::OptionalComputed, "The pod range (kubenet, overlay, none). An overlay pod CIDR can grow in place to a superset; other changes replace the cluster.")),
+            ("pod_cidrs", list(C::OptionalComputed, "Pod ranges, one per IP family (dual-stack).")),
+            ("service_cidr", s(C::OptionalComputed, &format!("The Kubernetes service range. Defaults to `10.0.0.0/16`.{force}"))),
+            ("service_cidrs", list(C::OptionalComputed, &format!("Service ranges, one per IP family.{force}"))),
+            ("dns_service_ip", s(C::OptionalComputed, &format!("The cluster DNS service IP, inside the service range. Defaults to `10.0.0.10`.{force}"))),
+            ("ip_families", list(C::OptionalComputed, &format!("`[\"IPv4\"]` or `[\"IPv4\", \"IPv6\"]`.{force}"))),
+            ("outbound_type", s(C::OptionalComputed, "`loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway` or `none`. Defaults to `loadBalancer`. Changes follow AKS's outbound migration matrix; others replace the cluster.")),
+            ("load_balancer_sku", s(C::OptionalComputed, &format!("`standard` (Basic is retired). Defaults to `standard`.{force}"))),
+            ("fqdn", s(C::Computed, "The API server FQDN.")),
+            ("node_resource_group", s(C::Computed, "The resource group AKS manages (`MC_…`).")),
+            ("effective_outbound_ips", list(C::Computed, "IDs of the public IPs the cluster egresses from (load balancer or NAT gateway).")),
+            ("kubenet_route_table_id", s(C::Computed, "With kubenet and a custom VNet: the route table on the node subnet that AKS writes its `aks-*` routes to.")),
+        ],
+        vec![
+            ("identity", NestedBlock::Optional(identity)),
+            ("default_node_pool", NestedBlock::Single(pool_block("The system node pool."))),
+            ("node_pool", NestedBlock::List(pool_block("Additional user node pools, created with the cluster. Adding or removing one replaces the cluster; counts and autoscaling update in place."))),
+            ("load_balancer_profile", NestedBlock::Optional(lb)),
+            ("nat_gateway_profile", NestedBlock::Optional(nat)),
+            ("timeouts", timeouts::block(90, 5, 90, 90, "cluster")),
+        ],
+        "Manages an AKS cluster whose identity is its network: every netplan rule and the live state of the VNet are \
+         checked at plan time, changes are classified by AKS's update matrix (in place where AKS allows it, such as \
+         kubenet → Azure CNI Overlay, replacement otherwise, impossible steps rejected with the path that works), and \
+         migrations run one step per request.",
+    )
+}

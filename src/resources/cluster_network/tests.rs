@@ -1,0 +1,218 @@
+use serde_json::json;
+use tf_provider::value::Value;
+
+use super::body::{desired, refresh, Stage};
+use super::schema::{block, Pool, State};
+use super::*;
+use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
+
+fn v(s: &str) -> Str {
+    Value::Value(s.to_string())
+}
+
+fn pool(name: &str, count: i64) -> Pool {
+    Pool {
+        name: v(name),
+        vm_size: v("Standard_D4s_v5"),
+        node_count: Value::Value(count),
+        vnet_subnet_id: v("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"),
+        ..Default::default()
+    }
+}
+
+fn cfg() -> State {
+    State {
+        name: v("aks"),
+        resource_group_name: v("rg"),
+        location: v("westeurope"),
+        dns_prefix: v("aks"),
+        network_plugin: v("azure"),
+        network_plugin_mode: v("overlay"),
+        pod_cidr: v("10.244.0.0/16"),
+        default_node_pool: Value::Value(pool("system", 3)),
+        ..Default::default()
+    }
+}
+
+fn titles(f: &[Finding]) -> Vec<String> {
+    f.iter()
+        .filter(|f| f.is_error())
+        .map(|f| format!("{} {}", f.path, f.summary))
+        .collect()
+}
+
+#[test]
+fn state_matches_schema() {
+    let b = block();
+    assert_state_matches(&State::default(), &b, "aksnet_cluster_network");
+    assert_well_described(&b, "aksnet_cluster_network");
+}
+
+#[test]
+fn a_clean_overlay_config_has_no_errors() {
+    assert_eq!(titles(&static_findings(&cfg())), Vec::<String>::new());
+}
+
+#[test]
+fn shape_errors_name_the_attribute() {
+    let mut c = cfg();
+    c.pod_cidrs = Value::Value(vec![v("10.244.0.0/16")]);
+    c.sku_tier = v("Gold");
+    c.fqdn = v("x");
+    let mut p = pool("system", 3);
+    p.auto_scaling_enabled = Value::Value(true);
+    p.zones = Value::Value(vec![v("4")]);
+    c.default_node_pool = Value::Value(p);
+    c.node_pool = Value::Value(vec![Value::Value(pool("System", 1))]);
+    let t = titles(&static_findings(&c));
+    for want in [
+        "pod_cidrs Conflicting Attributes",
+        "sku_tier Unsupported Value",
+        "fqdn Read-Only Attribute",
+        "default_node_pool.min_count Autoscaler Bounds Required",
+        "default_node_pool.zones[0] Unsupported Value",
+        "node_pool[0].name Duplicate Pool Name",
+    ] {
+        assert!(t.iter().any(|x| x == want), "missing {want} in {t:?}");
+    }
+}
+
+#[test]
+fn kubenet_in_a_custom_vnet_needs_a_user_assigned_identity() {
+    let mut c = cfg();
+    c.network_plugin = v("kubenet");
+    c.network_plugin_mode = Value::Null;
+    let t = titles(&static_findings(&c));
+    assert!(t.iter().any(|x| x.starts_with("network_plugin Kubenet")), "{t:?}");
+}
+
+#[test]
+fn load_balancer_profile_limits() {
+    let mut c = cfg();
+    c.load_balancer_profile = Value::Value(schema::LoadBalancerProfile {
+        managed_outbound_ip_count: Value::Value(0),
+        outbound_ip_address_ids: Value::Value(vec![v("/ip")]),
+        outbound_ports_allocated: Value::Value(1001),
+        ..Default::default()
+    });
+    let t = titles(&static_findings(&c));
+    assert!(
+        t.contains(&"load_balancer_profile[0].managed_outbound_ip_count Value Out Of Range".to_string()),
+        "{t:?}"
+    );
+    assert!(
+        t.contains(
+            &"load_balancer_profile[0].outbound_ports_allocated Ports Must Be A Multiple Of 8".to_string()
+        ),
+        "{t:?}"
+    );
+    assert!(
+        t.contains(
+            &"load_balancer_profile[0].outbound_ip_address_ids Conflicting Outbound IP Sources".to_string()
+        ),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn netplan_rules_run_on_the_cluster() {
+    let mut c = cfg();
+    c.pod_cidr = v("10.244.0.0/30");
+    c.service_cidr = v("10.0.0.0/16");
+    c.dns_service_ip = v("10.1.0.10");
+    let t = titles(&static_findings(&c));
+    assert!(t.iter().any(|x| x.starts_with("dns_service_ip")), "{t:?}");
+    assert!(t.iter().any(|x| x.starts_with("pod_cidr")), "{t:?}");
+}
+
+#[test]
+fn live_facts_feed_capacity_with_addresses_in_use() {
+    let mut c = cfg();
+    c.network_plugin_mode = Value::Null;
+    c.pod_cidr = Value::Null;
+    let live = Live {
+        vnet_space: vec!["10.10.0.0/16".into()],
+        node: Some(live::SubnetFacts {
+            prefix: Some("10.10.1.0/24".into()),
+            in_use: 200,
+            route_table: None,
+        }),
+        ..Default::default()
+    };
+    let f = validate_profile(&profile(&c, &c, &live));
+    let e = f
+        .iter()
+        .find(|f| f.is_error() && f.rule == "C5")
+        .expect("flat CNI: 3 nodes × 31 + surge > 251 − 200");
+    assert!(e.detail.contains("200 addresses already in use"), "{}", e.detail);
+    assert_eq!(e.path.to_string(), "default_node_pool.vnet_subnet_id");
+}
+
+#[test]
+fn the_body_round_trips_through_refresh() {
+    let mut c = cfg();
+    c.tags = Value::Value([("env".to_string(), v("dev"))].into());
+    let body = desired(&c, None, Stage::Full);
+    assert_eq!(body["properties"]["networkProfile"]["podCidr"], "10.244.0.0/16");
+    assert_eq!(body["properties"]["agentPoolProfiles"][0]["mode"], "System");
+    assert_eq!(body["identity"]["type"], "SystemAssigned");
+    // What AKS returns: the body plus defaults.
+    let mut arm = body.clone();
+    arm["id"] =
+        json!("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks");
+    arm["properties"]["networkProfile"]["serviceCidr"] = json!("10.0.0.0/16");
+    arm["properties"]["networkProfile"]["dnsServiceIP"] = json!("10.0.0.10");
+    arm["properties"]["agentPoolProfiles"][0]["maxPods"] = json!(250);
+    arm["properties"]["fqdn"] = json!("aks-1.hcp.westeurope.azmk8s.io");
+    let mut state = c.clone();
+    mark_create_unknowns(&mut state);
+    refresh(&mut state, &arm, false);
+    assert_eq!(state.service_cidrs, Value::Value(vec![v("10.0.0.0/16")]));
+    assert_eq!(state.network_policy, v("none"));
+    assert_eq!(
+        state.default_node_pool.as_ref_option().unwrap().max_pods,
+        Value::Value(250)
+    );
+    assert_eq!(state.tags, c.tags);
+    let json = serde_json::to_string(&state).unwrap();
+    assert!(!json.contains("Unknown"), "no unknown survives apply: {json}");
+    // Writing it back keeps fields aksnet does not manage and drops read-only ones.
+    arm["properties"]["autoUpgradeProfile"] = json!({"upgradeChannel": "patch"});
+    let again = desired(&state, Some(&arm), Stage::Full);
+    assert_eq!(
+        again["properties"]["autoUpgradeProfile"]["upgradeChannel"],
+        "patch"
+    );
+    assert!(again["properties"].get("fqdn").is_none());
+}
+
+#[test]
+fn ipam_stage_carries_only_the_migration() {
+    let mut c = cfg();
+    c.network_policy = v("cilium");
+    c.network_data_plane = v("cilium");
+    let existing = json!({"location": "westeurope", "properties": {"networkProfile": {"networkPlugin": "azure", "networkDataplane": "azure", "networkPolicy": "none"}}});
+    let b = desired(&c, Some(&existing), Stage::Ipam);
+    assert_eq!(b["properties"]["networkProfile"]["networkPluginMode"], "overlay");
+    assert_eq!(b["properties"]["networkProfile"]["networkDataplane"], "azure");
+    assert_eq!(b["properties"]["networkProfile"]["networkPolicy"], "none");
+}
+
+#[test]
+fn pairs_follow_the_attribute_the_config_sets() {
+    let (mut one, mut many) = (Value::Null, Value::Null);
+    pair(&mut one, &mut many, &v("10.244.0.0/16"), &Value::Null, None);
+    assert_eq!(many, Value::Value(vec![v("10.244.0.0/16")]));
+    let (mut one, mut many) = (v("10.1.0.0/16"), Value::Value(vec![v("10.1.0.0/16")]));
+    pair(
+        &mut one,
+        &mut many,
+        &Value::Null,
+        &Value::Value(vec![v("10.2.0.0/16"), v("fd00::/64")]),
+        None,
+    );
+    assert_eq!(one, v("10.2.0.0/16"));
+    let (mut one, mut many): (Str, StrList) = (Value::Null, Value::Null);
+    pair(&mut one, &mut many, &Value::Null, &Value::Null, None);
+    assert!(one.is_unknown() && many.is_unknown());
+}

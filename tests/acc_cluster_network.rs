@@ -1,0 +1,858 @@
+//! `aksnet_cluster_network` with the real Terraform CLI against aksnet-emulator over HTTPS:
+//! every plugin mode, the in-place migrations AKS allows, replacements, plan-time rejection
+//! (static and live), import, out-of-band deletion and a failed create kept as tainted.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::harness::{expect_eq, run_case_env, Json, Step};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
+const R: &str = "aksnet_cluster_network.test";
+const AKS: &str = "2025-10-01";
+
+fn rg_id(rg: &str) -> String {
+    format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}")
+}
+
+fn vnet_id(rg: &str) -> String {
+    format!("{}/providers/Microsoft.Network/virtualNetworks/vnet", rg_id(rg))
+}
+
+fn subnet(rg: &str, name: &str) -> String {
+    format!("{}/subnets/{name}", vnet_id(rg))
+}
+
+fn table_id(rg: &str, name: &str) -> String {
+    format!("{}/providers/Microsoft.Network/routeTables/{name}", rg_id(rg))
+}
+
+fn cluster_id(rg: &str, name: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/{name}",
+        rg_id(rg)
+    )
+}
+
+fn identity_id(rg: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks",
+        rg_id(rg)
+    )
+}
+
+/// A VNet (peered with 10.20.0.0/16) whose subnets cover every scenario, plus route tables:
+/// an empty one for kubenet, a firewall one for UDR and a broken one (0/0 → Internet).
+fn seeds(rg: &str) -> Value {
+    let sn = |name: &str, prefix: &str, extra: Value| {
+        let mut props = json!({"addressPrefix": prefix});
+        if let (Some(p), Some(e)) = (props.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        json!({"name": name, "id": subnet(rg, name), "properties": props})
+    };
+    let busy: Vec<Value> = (0..240)
+        .map(|i| json!({"id": format!("{}/providers/Microsoft.Network/networkInterfaces/vm-{i}/ipConfigurations/ipconfig1", rg_id(rg))}))
+        .collect();
+    json!([
+        {"id": rg_id(rg), "body": {"location": "westeurope"}},
+        {"id": table_id(rg, "rt-kubenet"), "body": {"location": "westeurope", "properties": {"routes": []}}},
+        {"id": table_id(rg, "rt-fw"), "body": {"location": "westeurope", "properties": {"routes": [
+            {"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.10.255.4"}}]}}},
+        {"id": table_id(rg, "rt-internet"), "body": {"location": "westeurope", "properties": {"routes": [
+            {"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}}]}}},
+        {"id": vnet_id(rg), "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+            "virtualNetworkPeerings": [{"name": "hub", "properties": {"remoteAddressSpace": {"addressPrefixes": ["10.20.0.0/16"]}}}],
+            "subnets": [
+                sn("nodes", "10.10.0.0/22", json!({})),
+                sn("pods", "10.10.64.0/18", json!({})),
+                sn("small", "10.10.250.0/28", json!({})),
+                sn("tinypods", "10.10.251.0/28", json!({})),
+                sn("busy", "10.10.252.0/24", json!({"ipConfigurations": busy})),
+                sn("shared", "10.10.253.0/25", json!({})),
+                sn("kubenet", "10.10.4.0/24", json!({"routeTable": {"id": table_id(rg, "rt-kubenet")}})),
+                sn("udr", "10.10.5.0/24", json!({"routeTable": {"id": table_id(rg, "rt-fw")}})),
+                sn("badudr", "10.10.6.0/24", json!({"routeTable": {"id": table_id(rg, "rt-internet")}}))
+            ]}}}
+    ])
+}
+
+/// A cluster named `name` in `rg`: `extra` goes in the resource, `pool` in its default pool.
+fn named(rg: &str, name: &str, subnet_name: &str, extra: &str, pool: &str) -> String {
+    let subnet_line = if subnet_name.is_empty() {
+        String::new()
+    } else {
+        format!("    vnet_subnet_id = \"{}\"\n", subnet(rg, subnet_name))
+    };
+    format!(
+        r#"
+provider "aksnet" {{}}
+
+resource "aksnet_cluster_network" "{name}" {{
+  name                = "aks-{name}"
+  resource_group_name = "{rg}"
+  location            = "westeurope"
+  dns_prefix          = "aks{name}"
+  kubernetes_version  = "1.33"
+{extra}
+  default_node_pool {{
+    name       = "system"
+    vm_size    = "Standard_D4s_v5"
+    node_count = 3
+{subnet_line}{pool}
+  }}
+}}
+"#
+    )
+}
+
+fn cluster(rg: &str, subnet_name: &str, extra: &str, pool: &str) -> String {
+    named(rg, "test", subnet_name, extra, pool)
+}
+
+const OVERLAY: &str = "  network_plugin      = \"azure\"\n  network_plugin_mode = \"overlay\"\n  pod_cidr            = \"10.244.0.0/16\"\n";
+const FLAT: &str = "  network_plugin = \"azure\"\n";
+
+fn kubenet(rg: &str) -> String {
+    format!(
+        "  network_plugin = \"kubenet\"\n  identity {{\n    type         = \"UserAssigned\"\n    identity_ids = [\"{}\"]\n  }}\n",
+        identity_id(rg)
+    )
+}
+
+fn attr_is(s: &Json, path: &str, want: Value) -> Result<(), String> {
+    expect_eq(path, s.attr(R, path)?, &want)
+}
+
+fn in_place(s: &Json, warning: &str) -> Result<(), String> {
+    if !s.says("0 added, 1 changed, 0 destroyed") {
+        return Err(format!("expected an in-place update:\n{}", s.text));
+    }
+    if !s.says(warning) {
+        return Err(format!("expected the warning {warning:?}:\n{}", s.text));
+    }
+    Ok(())
+}
+
+fn case(name: &str, rg: &str, steps: impl FnOnce(&Arc<TestEmulator>) -> Vec<Step>) {
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let steps = steps(&emu);
+    run_case_env(name, Path::new(BIN), &emu.env(), steps);
+    let left: Vec<String> = emu
+        .inventory()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.to_ascii_lowercase().contains("managedclusters"))
+        .collect();
+    assert!(left.is_empty(), "{name}: clusters left behind: {left:?}");
+}
+
+// ---- create, one per plugin mode ----
+
+#[test]
+fn kubenet_with_byo_route_table() {
+    let rg = "acctest-cn-kubenet";
+    case("cluster kubenet", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::apply(&cluster(rg, "kubenet", &kubenet(rg), ""), |s| {
+                attr_is(s, "network_plugin", json!("kubenet"))?;
+                attr_is(s, "pod_cidr", json!("10.244.0.0/16"))?;
+                attr_is(
+                    s,
+                    "kubenet_route_table_id",
+                    json!(table_id("acctest-cn-kubenet", "rt-kubenet")),
+                )?;
+                attr_is(s, "/default_node_pool/max_pods", json!(110))
+            }),
+            Step::run(move || {
+                let (_, t) = e.arm(
+                    "GET",
+                    &table_id("acctest-cn-kubenet", "rt-kubenet"),
+                    "2025-01-01",
+                    None,
+                );
+                let aks = t["properties"]["routes"].as_array().map_or(0, |r| r.len());
+                (aks == 3)
+                    .then_some(())
+                    .ok_or(format!("expected 3 aks-* routes, got {t}"))
+            }),
+        ]
+    });
+}
+
+#[test]
+fn flat_azure_cni() {
+    let rg = "acctest-cn-flat";
+    case("cluster flat", rg, |_| {
+        vec![Step::apply(&cluster(rg, "nodes", FLAT, ""), |s| {
+            attr_is(s, "network_plugin_mode", Value::Null)?;
+            attr_is(s, "pod_cidr", Value::Null)?;
+            attr_is(s, "service_cidr", json!("10.0.0.0/16"))?;
+            attr_is(s, "dns_service_ip", json!("10.0.0.10"))?;
+            attr_is(s, "/default_node_pool/max_pods", json!(30))
+        })]
+    });
+}
+
+#[test]
+fn azure_cni_overlay() {
+    let rg = "acctest-cn-overlay";
+    case("cluster overlay", rg, |_| {
+        vec![Step::apply(&cluster(rg, "nodes", OVERLAY, ""), |s| {
+            attr_is(s, "network_plugin_mode", json!("overlay"))?;
+            attr_is(s, "outbound_type", json!("loadBalancer"))?;
+            attr_is(
+                s,
+                "node_resource_group",
+                json!("MC_acctest-cn-overlay_aks-test_westeurope"),
+            )?;
+            let ips = s
+                .attr(R, "effective_outbound_ips")?
+                .as_array()
+                .map_or(0, Vec::len);
+            let fqdn = s.str_attr(R, "fqdn")?;
+            (ips == 1 && fqdn.ends_with(".azmk8s.io"))
+                .then_some(())
+                .ok_or(format!("outputs: {ips} IPs, fqdn {fqdn}"))
+        })]
+    });
+}
+
+#[test]
+fn pod_subnet_dynamic_and_static_block() {
+    let rg = "acctest-cn-podsubnet";
+    for mode in ["DynamicIndividual", "StaticBlock"] {
+        case(&format!("cluster pod subnet {mode}"), rg, |_| {
+            let pool = format!(
+                "    pod_subnet_id          = \"{}\"\n    pod_ip_allocation_mode = \"{mode}\"\n",
+                subnet(rg, "pods")
+            );
+            vec![Step::apply(&cluster(rg, "nodes", FLAT, &pool), move |s| {
+                attr_is(s, "/default_node_pool/pod_ip_allocation_mode", json!(mode))?;
+                attr_is(s, "pod_cidr", Value::Null)
+            })]
+        });
+    }
+}
+
+#[test]
+fn bring_your_own_cni() {
+    let rg = "acctest-cn-none";
+    case("cluster none", rg, |_| {
+        vec![Step::apply(
+            &cluster(rg, "nodes", "  network_plugin = \"none\"\n", ""),
+            |s| {
+                attr_is(s, "network_plugin", json!("none"))?;
+                attr_is(s, "pod_cidr", json!("10.244.0.0/16"))
+            },
+        )]
+    });
+}
+
+#[test]
+fn dual_stack_overlay() {
+    let rg = "acctest-cn-dual";
+    let extra = "  network_plugin      = \"azure\"\n  network_plugin_mode = \"overlay\"\n  ip_families         = [\"IPv4\", \"IPv6\"]\n  pod_cidrs           = [\"10.244.0.0/16\", \"fd10:59f0:8c79:240::/64\"]\n  service_cidrs       = [\"10.0.0.0/16\", \"fd00:aec1::/108\"]\n  dns_service_ip      = \"10.0.0.10\"\n";
+    case("cluster dual stack", rg, |_| {
+        vec![Step::apply(&cluster(rg, "nodes", extra, ""), |s| {
+            attr_is(s, "pod_cidr", json!("10.244.0.0/16"))?;
+            attr_is(s, "service_cidrs", json!(["10.0.0.0/16", "fd00:aec1::/108"]))?;
+            attr_is(s, "ip_families", json!(["IPv4", "IPv6"]))
+        })]
+    });
+}
+
+#[test]
+fn cilium_dataplane() {
+    let rg = "acctest-cn-cilium";
+    let extra = format!("{OVERLAY}  network_data_plane = \"cilium\"\n  network_policy     = \"cilium\"\n");
+    case("cluster cilium", rg, |_| {
+        vec![Step::apply(&cluster(rg, "nodes", &extra, ""), |s| {
+            attr_is(s, "network_data_plane", json!("cilium"))?;
+            attr_is(s, "network_policy", json!("cilium"))
+        })]
+    });
+}
+
+// ---- in-place migrations ----
+
+#[test]
+fn kubenet_migrates_to_overlay_in_place() {
+    let rg = "acctest-cn-mig-kubenet";
+    let overlay = format!(
+        "{OVERLAY}{}",
+        kubenet(rg).replace("  network_plugin = \"kubenet\"\n", "")
+    );
+    case("migrate kubenet", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "kubenet", &kubenet(rg), ""), |_| Ok(())),
+            Step::apply(&cluster(rg, "kubenet", &overlay, ""), |s| {
+                in_place(s, "In-Place Migration: Kubenet To Azure CNI Overlay")?;
+                attr_is(s, "network_plugin_mode", json!("overlay"))?;
+                attr_is(s, "kubenet_route_table_id", Value::Null)
+            }),
+        ]
+    });
+}
+
+#[test]
+fn node_subnet_cni_migrates_to_overlay_in_place() {
+    let rg = "acctest-cn-mig-flat";
+    case("migrate flat", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "nodes", FLAT, ""), |_| Ok(())),
+            Step::apply(&cluster(rg, "nodes", OVERLAY, ""), |s| {
+                in_place(s, "In-Place Migration: Azure CNI To Azure CNI Overlay")?;
+                attr_is(s, "pod_cidr", json!("10.244.0.0/16"))
+            }),
+        ]
+    });
+}
+
+#[test]
+fn overlay_and_cilium_in_one_apply_take_two_requests() {
+    let rg = "acctest-cn-mig-two";
+    let target = format!("{OVERLAY}  network_data_plane = \"cilium\"\n  network_policy     = \"cilium\"\n");
+    case("migrate flat to overlay+cilium", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "nodes", FLAT, ""), |_| Ok(())),
+            Step::apply(&cluster(rg, "nodes", &target, ""), |s| {
+                in_place(s, "In-Place Update: Cilium Dataplane")?;
+                attr_is(s, "network_data_plane", json!("cilium"))
+            }),
+        ]
+    });
+}
+
+#[test]
+fn network_policy_installs_uninstalls_and_upgrades_to_cilium() {
+    let rg = "acctest-cn-mig-policy";
+    let with = |p: &str| format!("{OVERLAY}  network_policy = \"{p}\"\n");
+    case("migrate policy", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "nodes", &with("none"), ""), |_| Ok(())),
+            Step::apply(&cluster(rg, "nodes", &with("azure"), ""), |s| {
+                in_place(s, "Network Policy Install")
+            }),
+            Step::expect_error_at(
+                &cluster(rg, "nodes", &with("calico"), ""),
+                r#"Network Policy Cannot Switch Directly.*network_policy = "none""#,
+                "network_policy",
+            ),
+            Step::apply(&cluster(rg, "nodes", &with("none"), ""), |s| {
+                in_place(s, "Network Policy Uninstall")
+            }),
+            Step::apply(&cluster(rg, "nodes", &with("calico"), ""), |s| {
+                in_place(s, "Network Policy Install")
+            }),
+            Step::apply(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &format!("{}  network_data_plane = \"cilium\"\n", with("cilium")),
+                    "",
+                ),
+                |s| in_place(s, "In-Place Update: Cilium Dataplane"),
+            ),
+        ]
+    });
+}
+
+#[test]
+fn overlay_pod_cidr_grows_in_place() {
+    let rg = "acctest-cn-mig-podcidr";
+    case("migrate pod cidr", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "nodes", OVERLAY, ""), |_| Ok(())),
+            Step::apply(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &OVERLAY.replace("10.244.0.0/16", "10.240.0.0/12"),
+                    "",
+                ),
+                |s| {
+                    if !s.says("0 added, 1 changed, 0 destroyed") {
+                        return Err(format!("expected an in-place update:\n{}", s.text));
+                    }
+                    attr_is(s, "pod_cidrs", json!(["10.240.0.0/12"]))
+                },
+            ),
+        ]
+    });
+}
+
+#[test]
+fn outbound_type_and_load_balancer_ips_change_in_place() {
+    let rg = "acctest-cn-mig-outbound";
+    let lb =
+        |n: u32| format!("{OVERLAY}  load_balancer_profile {{\n    managed_outbound_ip_count = {n}\n  }}\n");
+    case("migrate outbound", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "udr", &lb(1), ""), |_| Ok(())),
+            Step::apply(&cluster(rg, "udr", &lb(2), ""), |s| {
+                in_place(s, "In-Place Update: Outbound IPs")?;
+                let n = s
+                    .attr(R, "effective_outbound_ips")?
+                    .as_array()
+                    .map_or(0, Vec::len);
+                (n == 2)
+                    .then_some(())
+                    .ok_or(format!("expected 2 egress IPs, got {n}"))
+            }),
+            Step::apply(
+                &cluster(
+                    rg,
+                    "udr",
+                    &format!("{OVERLAY}  outbound_type = \"userDefinedRouting\"\n"),
+                    "",
+                ),
+                |s| {
+                    in_place(s, "In-Place Update: Outbound Type")?;
+                    attr_is(s, "effective_outbound_ips", json!([]))
+                },
+            ),
+        ]
+    });
+}
+
+// ---- replacement ----
+
+fn replaced(s: &Json) -> Result<(), String> {
+    (s.says("must be replaced") && s.says("forces replacement") && s.says("Cluster Will Be Replaced"))
+        .then_some(())
+        .ok_or(format!("expected a replacement:\n{}", s.text))
+}
+
+#[test]
+fn changes_aks_cannot_make_in_place_replace_the_cluster() {
+    let rg = "acctest-cn-replace";
+    let cilium = format!("{OVERLAY}  network_data_plane = \"cilium\"\n  network_policy     = \"cilium\"\n");
+    case("replace", rg, |_| {
+        vec![
+            Step::apply(&cluster(rg, "nodes", &cilium, ""), |_| Ok(())),
+            Step::plan(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &OVERLAY.replace("10.244.0.0/16", "10.250.0.0/16"),
+                    "",
+                ),
+                replaced,
+            ),
+            Step::plan(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &format!("{cilium}  service_cidr = \"10.1.0.0/16\"\n  dns_service_ip = \"10.1.0.10\"\n"),
+                    "",
+                ),
+                replaced,
+            ),
+            Step::plan(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &cilium
+                        .replace(
+                            "network_data_plane = \"cilium\"",
+                            "network_data_plane = \"azure\"",
+                        )
+                        .replace("network_policy     = \"cilium\"", "network_policy = \"none\""),
+                    "",
+                ),
+                replaced,
+            ),
+            Step::plan(&cluster(rg, "nodes", &cilium, "    max_pods = 100\n"), replaced),
+            Step::plan(
+                &cluster(
+                    rg,
+                    "nodes",
+                    &format!(
+                        "{}  network_data_plane = \"azure\"\n  network_policy = \"none\"\n",
+                        kubenet(rg)
+                    ),
+                    "",
+                ),
+                replaced,
+            ),
+        ]
+    });
+}
+
+// ---- plan-time rejection ----
+
+/// `(extra, pool, subnet, pattern, attribute)`: each must fail at plan, naming the attribute.
+fn rejected(rg: &str, cases: &[(String, String, &str, &str, &str)]) -> Vec<Step> {
+    cases
+        .iter()
+        .map(|(extra, pool, sn, pattern, attr)| {
+            let cfg = cluster(rg, sn, extra, pool);
+            if attr.is_empty() {
+                Step::expect_error(&cfg, pattern)
+            } else {
+                Step::expect_error_at(&cfg, pattern, attr)
+            }
+        })
+        .collect()
+}
+
+fn c(
+    extra: &str,
+    pool: &str,
+    sn: &'static str,
+    pattern: &'static str,
+    attr: &'static str,
+) -> (String, String, &'static str, &'static str, &'static str) {
+    (extra.to_string(), pool.to_string(), sn, pattern, attr)
+}
+
+#[test]
+fn invalid_networks_are_rejected_at_plan() {
+    let rg = "acctest-cn-invalid";
+    let o = OVERLAY;
+    let cases = vec![
+        c(
+            "  network_plugin = \"flannel\"\n",
+            "",
+            "nodes",
+            r"\(E1\)",
+            "network_plugin",
+        ),
+        c(
+            "  network_plugin = \"kubenet\"\n  network_plugin_mode = \"overlay\"\n",
+            "",
+            "",
+            r"\(E2\)",
+            "network_plugin_mode",
+        ),
+        c(
+            &format!("{o}  network_policy = \"cilium\"\n"),
+            "",
+            "nodes",
+            r"\(E4\)",
+            "network_policy",
+        ),
+        c(
+            &format!("{o}  network_data_plane = \"ebpf\"\n"),
+            "",
+            "nodes",
+            r"\(E5\)",
+            "network_data_plane",
+        ),
+        c(
+            &format!("{FLAT}  pod_cidr = \"10.244.0.0/16\"\n"),
+            "",
+            "nodes",
+            r"\(E10\)",
+            "pod_cidr",
+        ),
+        c(
+            &format!("{o}  service_cidr = \"169.254.0.0/16\"\n  dns_service_ip = \"169.254.0.10\"\n"),
+            "",
+            "nodes",
+            r"\(R\d\)",
+            "service_cidr",
+        ),
+        c(
+            &format!("{o}  service_cidr = \"10.244.0.0/16\"\n  dns_service_ip = \"10.244.0.10\"\n"),
+            "",
+            "nodes",
+            r"\(R\d\)",
+            "service_cidr",
+        ),
+        c(
+            &format!("{o}  service_cidr = \"10.0.0.0/16\"\n  dns_service_ip = \"10.1.0.10\"\n"),
+            "",
+            "nodes",
+            r"\(R5\)",
+            "dns_service_ip",
+        ),
+        c(
+            &format!("{o}  dns_service_ip = \"10.0.0.10\"\n"),
+            "",
+            "nodes",
+            r"\(R6\)",
+            "dns_service_ip",
+        ),
+        c(
+            &format!("{o}  ip_families = [\"IPv6\"]\n"),
+            "",
+            "nodes",
+            r"\(E14\)",
+            "ip_families",
+        ),
+        c(
+            &format!("{o}  outbound_type = \"gateway\"\n"),
+            "",
+            "nodes",
+            r"\(E15\)",
+            "outbound_type",
+        ),
+        c(
+            &format!("{o}  load_balancer_sku = \"basic\"\n"),
+            "",
+            "nodes",
+            r"\(E16\)",
+            "load_balancer_sku",
+        ),
+        c(o, "    max_pods = 300\n", "nodes", r"\(C8\)", "max_pods"),
+        c(
+            &kubenet(rg),
+            "    auto_scaling_enabled = true\n    min_count = 1\n    max_count = 401\n",
+            "kubenet",
+            r"\(E9\)|\(C2\)",
+            "",
+        ),
+        c(
+            &kubenet(rg),
+            "    os_type = \"Windows\"\n",
+            "kubenet",
+            r"Windows",
+            "os_type",
+        ),
+        c(
+            o,
+            "    pod_ip_allocation_mode = \"StaticBlock\"\n",
+            "nodes",
+            r"\(E13\)",
+            "pod_ip_allocation_mode",
+        ),
+        c(
+            &format!("{o}  sku_tier = \"Gold\"\n"),
+            "",
+            "nodes",
+            "Unsupported Value",
+            "sku_tier",
+        ),
+        c(
+            &format!("{o}  load_balancer_profile {{\n    outbound_ports_allocated = 1001\n  }}\n"),
+            "",
+            "nodes",
+            r"Multiple Of 8 \(O5\)",
+            "outbound_ports_allocated",
+        ),
+        c(
+            &format!("{o}  nat_gateway_profile {{\n    managed_outbound_ip_count = 2\n  }}\n"),
+            "",
+            "nodes",
+            r"NAT Gateway Profile Not Used \(O2\).*nat_gateway_profile only applies",
+            "",
+        ),
+        c(
+            &format!("{o}  outbound_type = \"managedNATGateway\"\n"),
+            "",
+            "nodes",
+            r"Managed NAT Gateway Needs A Managed VNet \(O2\)",
+            "outbound_type",
+        ),
+        c(
+            "  network_plugin = \"kubenet\"\n  identity {\n    type = \"SystemAssigned\"\n  }\n",
+            "",
+            "kubenet",
+            r"User-Assigned Identity \(O6\)",
+            "type",
+        ),
+        c(
+            o,
+            "    auto_scaling_enabled = true\n    min_count = 1\n",
+            "nodes",
+            r"Autoscaler Bounds Required",
+            "",
+        ),
+        c(
+            o,
+            "    zones = [\"4\"]\n",
+            "nodes",
+            "not an availability zone",
+            "zones",
+        ),
+        c(
+            &format!("{o}  fqdn = \"x\"\n"),
+            "",
+            "nodes",
+            "Read-Only Attribute",
+            "fqdn",
+        ),
+        c(o, "    max_surge = \"150%\"\n", "nodes", r"\(C4\)", "max_surge"),
+    ];
+    assert!(cases.len() >= 25);
+    case("invalid static", rg, |_| rejected(rg, &cases));
+}
+
+#[test]
+fn live_network_state_is_checked_at_plan() {
+    let rg = "acctest-cn-live";
+    let o = OVERLAY;
+    let cases = vec![
+        c(
+            &o.replace("10.244.0.0/16", "10.10.128.0/17"),
+            "",
+            "nodes",
+            r"\(R3\)",
+            "pod_cidr",
+        ),
+        c(
+            &o.replace("10.244.0.0/16", "10.20.0.0/16"),
+            "",
+            "nodes",
+            r"\(R3\)",
+            "pod_cidr",
+        ),
+        c(
+            &format!("{o}  service_cidr = \"10.10.200.0/24\"\n  dns_service_ip = \"10.10.200.10\"\n"),
+            "",
+            "nodes",
+            r"\(R4\)",
+            "service_cidr",
+        ),
+        c(
+            FLAT,
+            "",
+            "small",
+            r"Node Subnet Too Small \(C5\)",
+            "vnet_subnet_id",
+        ),
+        c(
+            FLAT,
+            "",
+            "busy",
+            r"240 addresses already in use.*\(C5\)|\(C5\).*240 addresses already in use",
+            "vnet_subnet_id",
+        ),
+        c(
+            &format!("{o}  outbound_type = \"userDefinedRouting\"\n"),
+            "",
+            "badudr",
+            r"sends 0.0.0.0/0 to Internet",
+            "outbound_type",
+        ),
+        c(o, "", "missing", r"Subnet Not Found", "vnet_subnet_id"),
+        c(
+            FLAT,
+            &format!(
+                "    pod_subnet_id = \"{}\"\n    pod_ip_allocation_mode = \"StaticBlock\"\n",
+                subnet(rg, "tinypods")
+            ),
+            "nodes",
+            r"Pod Subnet Too Small \(C7\)",
+            "pod_subnet_id",
+        ),
+    ];
+    case("invalid live", rg, |_| rejected(rg, &cases));
+}
+
+// ---- import, disappears, failed create ----
+
+#[test]
+fn existing_cluster_requires_import_and_imports() {
+    let rg = "acctest-cn-import";
+    let cfg = cluster(rg, "nodes", &format!("{OVERLAY}  identity {{\n    type = \"SystemAssigned\"\n  }}\n  tags = {{\n    team = \"platform\"\n  }}\n"), "");
+    let id = cluster_id(rg, "aks-test");
+    case("cluster import", rg, |_| {
+        vec![
+            Step::apply(&cfg, |_| Ok(())),
+            Step::cli(&["state", "rm", "-no-color", R], true, None),
+            Step::apply_error(&cfg, "already exists - to be managed via Terraform", |s| {
+                s.resource(R)
+                    .is_err()
+                    .then_some(())
+                    .ok_or("a failed create must not claim the cluster".into())
+            }),
+            Step::cli(&["import", "-no-color", R, &id], true, Some("Import successful")),
+            Step::plan_exit(&cfg, 0, None),
+        ]
+    });
+}
+
+#[test]
+fn deleted_out_of_band_is_recreated() {
+    let rg = "acctest-cn-gone";
+    let cfg = cluster(rg, "nodes", OVERLAY, "");
+    case("cluster disappears", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::apply(&cfg, |_| Ok(())),
+            Step::run(move || {
+                let (status, body) = e.arm("DELETE", &cluster_id("acctest-cn-gone", "aks-test"), AKS, None);
+                std::thread::sleep(std::time::Duration::from_millis(400));
+                (status == 202)
+                    .then_some(())
+                    .ok_or(format!("delete: {status} {body}"))
+            }),
+            Step::plan_exit(&cfg, 2, Some("will be created")),
+            Step::apply(&cfg, |_| Ok(())),
+        ]
+    });
+}
+
+fn tainted(s: &Json, address: &str) -> bool {
+    s.doc
+        .pointer("/values/root_module/resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|r| r["address"] == address && r["tainted"] == true)
+}
+
+#[test]
+fn a_second_cluster_on_a_full_subnet_is_refused_before_azure_sees_it() {
+    let rg = "acctest-cn-shared";
+    // Each cluster fits the /25 alone (3 nodes at peak × 31 = 93 of 123), so the first plan
+    // passes; at apply Terraform plans the second again after the first took 62 addresses.
+    let first = named(rg, "first", "shared", FLAT, "").replace("node_count = 3", "node_count = 2");
+    let second = named(
+        rg,
+        "test",
+        "shared",
+        &format!("{FLAT}  depends_on = [aksnet_cluster_network.first]\n"),
+        "",
+    )
+    .replace("node_count = 3", "node_count = 2")
+    .replace("provider \"aksnet\" {}", "");
+    case("cluster shared subnet", rg, |_| {
+        vec![
+            Step::apply_error(
+                &format!("{first}\n{second}"),
+                r"Node Subnet Too Small \(C5\).*62 addresses already in use",
+                |s| {
+                    (s.resource("aksnet_cluster_network.first").is_ok() && s.resource(R).is_err())
+                        .then_some(())
+                        .ok_or(format!("expected only first in state: {}", s.doc))
+                },
+            ),
+            // Terraform plans the whole configuration even to destroy it: drop the refused one.
+            Step::apply(&first, |_| Ok(())),
+        ]
+    });
+}
+
+#[test]
+fn subnet_is_full_keeps_the_cluster_in_state_as_tainted() {
+    let rg = "acctest-cn-full";
+    let cfg = cluster(rg, "nodes", FLAT, "");
+    case("cluster subnet full", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::run(move || {
+                e.fault(json!({"path": "managedClusters/aks-test", "lro": "fail", "code": "SubnetIsFull",
+                    "message": "Subnet nodes with address prefix 10.10.0.0/22 does not have enough capacity for 124 IP addresses."}));
+                Ok(())
+            }),
+            Step::apply_error(&cfg, r"SubnetIsFull.*request id", |s| {
+                tainted(s, R)
+                    .then_some(())
+                    .ok_or(format!("expected the cluster in state, tainted: {}", s.doc))
+            }),
+            Step::apply(&cfg, |s| {
+                s.says("1 added, 0 changed, 1 destroyed")
+                    .then_some(())
+                    .ok_or(format!("the tainted cluster is replaced:\n{}", s.text))
+            }),
+        ]
+    });
+}
