@@ -49,6 +49,10 @@ fn set_num(m: &mut Map<String, Json>, key: &str, v: &Num) {
 
 /// Fields AKS owns; sending them back is rejected by strict validators.
 pub fn strip_read_only(body: &mut Json) {
+    if let Some(root) = body.as_object_mut() {
+        root.remove("id");
+        root.remove("systemData");
+    }
     if let Some(p) = body.get_mut("properties").and_then(Json::as_object_mut) {
         for k in [
             "fqdn",
