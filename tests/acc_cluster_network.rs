@@ -856,3 +856,29 @@ fn subnet_is_full_keeps_the_cluster_in_state_as_tainted() {
         ]
     });
 }
+
+#[test]
+fn out_of_band_changes_show_as_drift_and_are_reverted() {
+    let rg = "acctest-cn-drift";
+    let cfg = cluster(rg, "nodes", &format!("{OVERLAY}  network_policy = \"none\"\n"), "");
+    case("cluster drift", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::apply(&cfg, |_| Ok(())),
+            Step::run(move || {
+                let id = cluster_id("acctest-cn-drift", "aks-test");
+                let (_, mut body) = e.arm("GET", &id, AKS, None);
+                body["properties"]["networkProfile"]["networkPolicy"] = json!("azure");
+                body["properties"]["agentPoolProfiles"][0]["count"] = json!(5);
+                let (status, out) = e.arm("PUT", &id, AKS, Some(body));
+                std::thread::sleep(std::time::Duration::from_millis(400));
+                (status < 300).then_some(()).ok_or(format!("out-of-band PUT: {status} {out}"))
+            }),
+            Step::plan_exit(&cfg, 2, Some(r#"network_policy\s*=\s*"azure" -> "none".*node_count\s*=\s*5 -> 3"#)),
+            Step::apply(&cfg, |s| {
+                attr_is(s, "network_policy", json!("none"))?;
+                attr_is(s, "/default_node_pool/node_count", json!(3))
+            }),
+        ]
+    });
+}
