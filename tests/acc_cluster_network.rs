@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::harness::{expect_eq, run_case_env, Json, Step};
+use aksnet_acceptance::target::skip_against_arm;
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
@@ -138,6 +139,10 @@ fn in_place(s: &Json, warning: &str) -> Result<(), String> {
 }
 
 fn case(name: &str, rg: &str, steps: impl FnOnce(&Arc<TestEmulator>) -> Vec<Step>) {
+    // Seeded subnets, out-of-band ARM calls and inventory checks: emulator scenarios for now.
+    if skip_against_arm(name, "seeded VNet fixtures and inventory checks") {
+        return;
+    }
     let emu = Arc::new(TestEmulator::start(seeds(rg)));
     let steps = steps(&emu);
     run_case_env(name, Path::new(BIN), &emu.env(), steps);
@@ -860,7 +865,12 @@ fn subnet_is_full_keeps_the_cluster_in_state_as_tainted() {
 #[test]
 fn out_of_band_changes_show_as_drift_and_are_reverted() {
     let rg = "acctest-cn-drift";
-    let cfg = cluster(rg, "nodes", &format!("{OVERLAY}  network_policy = \"none\"\n"), "");
+    let cfg = cluster(
+        rg,
+        "nodes",
+        &format!("{OVERLAY}  network_policy = \"none\"\n"),
+        "",
+    );
     case("cluster drift", rg, |emu| {
         let e = emu.clone();
         vec![
@@ -872,9 +882,15 @@ fn out_of_band_changes_show_as_drift_and_are_reverted() {
                 body["properties"]["agentPoolProfiles"][0]["count"] = json!(5);
                 let (status, out) = e.arm("PUT", &id, AKS, Some(body));
                 std::thread::sleep(std::time::Duration::from_millis(400));
-                (status < 300).then_some(()).ok_or(format!("out-of-band PUT: {status} {out}"))
+                (status < 300)
+                    .then_some(())
+                    .ok_or(format!("out-of-band PUT: {status} {out}"))
             }),
-            Step::plan_exit(&cfg, 2, Some(r#"network_policy\s*=\s*"azure" -> "none".*node_count\s*=\s*5 -> 3"#)),
+            Step::plan_exit(
+                &cfg,
+                2,
+                Some(r#"network_policy\s*=\s*"azure" -> "none".*node_count\s*=\s*5 -> 3"#),
+            ),
             Step::apply(&cfg, |s| {
                 attr_is(s, "network_policy", json!("none"))?;
                 attr_is(s, "/default_node_pool/node_count", json!(3))

@@ -2,6 +2,7 @@
 //! in Terraform's output, the provider's logs or the state.
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::target::skip_against_arm;
 use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
 use serde_json::json;
 
@@ -9,6 +10,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 
 #[test]
 fn trace_logs_and_state_hold_no_secret_or_token() {
+    if skip_against_arm("secrets_trace_logs", "recognising the access tokens it issued") {
+        return;
+    }
     let rg = "acctest-secrets";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));

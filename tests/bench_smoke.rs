@@ -10,7 +10,19 @@ const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 fn every_benchmark_runs_once() {
     let (sections, version) = run(&Config::smoke(Path::new(BIN))).expect("benchmarks run");
     let titles: Vec<&str> = sections.iter().map(|s| s.title.as_str()).collect();
-    assert_eq!(sections.len(), 3, "{titles:?}");
+    assert_eq!(sections.len(), 4, "{titles:?}");
+    let aks = sections
+        .iter()
+        .find(|s| s.title.starts_with("Cluster network"))
+        .expect("cluster network section");
+    // A create and a kubenet → overlay migration are one PUT each.
+    let writes: Vec<&str> = aks
+        .rows
+        .iter()
+        .filter(|r| r.what.ends_with("writes / reads / polls"))
+        .map(|r| r.value.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(writes, ["1", "1"], "{:?}", aks.rows);
     let rt = sections
         .iter()
         .find(|s| s.title.starts_with("Route table"))

@@ -332,12 +332,74 @@ fn route_table(cfg: &Config) -> Result<Section, String> {
     })
 }
 
+/// A kubenet cluster (custom VNet, BYO route table) created, then migrated to overlay.
+fn cluster_network(cfg: &Config) -> Result<Section, String> {
+    let rg = "bench-aks";
+    let tf = pinned()?;
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let table = format!("{rg_id}/providers/Microsoft.Network/routeTables/rt-k");
+    let mut seed = seeds(rg);
+    if let Some(items) = seed.as_array_mut() {
+        items.insert(
+            1,
+            json!({"id": table, "body": {"location": "westeurope", "properties": {"routes": []}}}),
+        );
+        items[2]["body"]["properties"]["subnets"][0]["properties"]["routeTable"] = json!({"id": table});
+    }
+    let emu = TestEmulator::start_full(seed, cfg.lro_ms, cfg.latency_ms);
+    let subnet = format!("{rg_id}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s0");
+    let config = |network: &str| {
+        with_provider(&format!(
+            "provider \"aksnet\" {{}}\nresource \"aksnet_cluster_network\" \"x\" {{\n  name = \"aks\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  dns_prefix = \"aks\"\n  kubernetes_version = \"1.33\"\n  service_cidr = \"10.100.0.0/16\"\n  dns_service_ip = \"10.100.0.10\"\n{network}\n  identity {{\n    type = \"UserAssigned\"\n    identity_ids = [\"{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks\"]\n  }}\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = 3\n    vnet_subnet_id = \"{subnet}\"\n  }}\n}}\n"
+        ))
+    };
+    let mut wd = Workdir::new(&tf, Some(&cfg.provider))?;
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    let mut rows = Vec::new();
+    for (what, network) in [
+        ("create (kubenet, custom VNet)", "  network_plugin = \"kubenet\""),
+        (
+            "kubenet → overlay migration",
+            "  network_plugin = \"azure\"\n  network_plugin_mode = \"overlay\"",
+        ),
+    ] {
+        wd.write_config(&config(network))?;
+        let before = counts(&emu);
+        let t = Instant::now();
+        wd.run_ok(&["apply", "-auto-approve", "-no-color", "-input=false"])?;
+        let took = secs(t.elapsed());
+        let (r, w, p) = delta(before, counts(&emu));
+        let floor = cfg.lro_ms as f64 / 1000.0;
+        rows.push(Row {
+            what: format!("{what}, wall time"),
+            value: format!("{took:.2} s"),
+            floor: format!("{floor:.2} s (one LRO)"),
+            ratio: ratio(took, floor),
+        });
+        rows.push(Row {
+            what: format!("{what}, ARM writes / reads / polls"),
+            value: format!("{w} / {r} / {p}"),
+            floor: "1 write (one PUT of the cluster)".into(),
+            ratio: ratio(w as f64, 1.0),
+        });
+    }
+    wd.run_ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])?;
+    Ok(Section {
+        title: format!("Cluster network (emulator: {} ms latency, {} ms LROs)", cfg.latency_ms, cfg.lro_ms),
+        rows,
+        note: "Reads include the plan-time live checks (the VNet and route table behind the subnets) and the final GETs. The floor for a migration is one PUT and its LRO; AKS-required two-step migrations (IPAM plus dataplane) would show two.".into(),
+    })
+}
+
 /// Runs every benchmark.
 pub fn run(cfg: &Config) -> Result<(Vec<Section>, String), String> {
     let mut sections = vec![startup(cfg)?];
     let (tf_section, version) = terraform_costs(cfg)?;
     sections.push(tf_section);
     sections.push(route_table(cfg)?);
+    sections.push(cluster_network(cfg)?);
     Ok((sections, version))
 }
 

@@ -5,11 +5,16 @@
 //! - [`harness`]: steps modelled on terraform-plugin-testing (apply + check + empty re-plan,
 //!   plan-only, expected errors, destroy at the end), run on every Terraform found.
 //! - [`grpc`]: a plugin-protocol 6 client that talks to the provider binary directly.
+//! - [`target`]: where a scenario runs (its own seeded emulator, or the ARM endpoint `ARM_*`
+//!   names with `TF_ACC=1`), its fixtures from `acceptance/seeds/` and their cleanup.
+//! - [`arm`]: the small ARM client the harness creates and deletes fixtures with.
 
+pub mod arm;
 pub mod bench;
 pub mod emulator;
 pub mod grpc;
 pub mod harness;
+pub mod target;
 pub mod terraform;
 
 /// Generated tfplugin6.5 client types.

@@ -468,6 +468,22 @@ fn static_findings(cfg: &State) -> Vec<Finding> {
     f
 }
 
+/// AKS's documented defaults (service 10.0.0.0/16 with DNS 10.0.0.10; pods 10.244.0.0/16
+/// for kubenet, overlay and none) filled into what the plan leaves unset.
+fn with_aks_defaults(planned: &State) -> State {
+    let mut p = planned.clone();
+    if [&p.service_cidr, &p.dns_service_ip].iter().all(|v| v.is_null()) && p.service_cidrs.is_null() {
+        p.service_cidr = Value::Value("10.0.0.0/16".into());
+        p.dns_service_ip = Value::Value("10.0.0.10".into());
+    }
+    let uses_pod_cidr = matches!(s(&p.network_plugin), Some("kubenet" | "none"))
+        || s(&p.network_plugin_mode) == Some("overlay");
+    if uses_pod_cidr && p.pod_cidr.is_null() && p.pod_cidrs.is_null() {
+        p.pod_cidr = Value::Value("10.244.0.0/16".into());
+    }
+    p
+}
+
 fn known(v: &Str) -> Option<String> {
     match v {
         Value::Value(x) => Some(x.clone()),
@@ -745,8 +761,13 @@ impl ClusterNetwork {
     async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
         let live = self.live(diags, planned, creating).await;
         let mut findings = shape_findings(config);
-        // Rules run on the planned values so AKS's known defaults count too.
-        findings.extend(validate_profile(&profile(planned, config, &live)));
+        // Rules run on the planned values, with AKS's defaults for what is left unset, so a
+        // default range that collides with the VNet is caught here rather than by AKS.
+        findings.extend(validate_profile(&profile(
+            &with_aks_defaults(planned),
+            config,
+            &live,
+        )));
         findings.extend(live.findings);
         report(diags, &findings);
     }

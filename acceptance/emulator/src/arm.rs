@@ -163,6 +163,9 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
         };
         return Some(wrapped(401, if req.authorization.is_none() { "AuthenticationFailed" } else { "InvalidAuthenticationToken" }, why).header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\""));
     }
+    if let Some(sub) = resource_group_list(req.path).filter(|_| req.method == "GET") {
+        return Some(list_groups(store, &sub, req.api_version));
+    }
     let Some(target) = Target::parse(req.path) else {
         return Some(wrapped(
             400,
@@ -254,7 +257,71 @@ fn parse_body(req: &Request) -> Result<Map<String, Value>, Reply> {
     }
 }
 
+/// `/subscriptions/{sub}/resourcegroups` (any casing): the subscription.
+fn resource_group_list(path: &str) -> Option<String> {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    (seg.len() == 3
+        && seg[0].eq_ignore_ascii_case("subscriptions")
+        && !seg[1].is_empty()
+        && seg[2].eq_ignore_ascii_case("resourceGroups"))
+    .then(|| seg[1].to_string())
+}
+
+/// `ResourceGroups_List`: every group of the subscription (ARM's `nextLink` paging is never needed).
+fn list_groups(store: &mut Store, sub: &str, api_version: Option<&str>) -> Reply {
+    let served = api_version_for("Microsoft.Resources").unwrap_or("");
+    if api_version != Some(served) {
+        return wrapped(
+            400,
+            "NoRegisteredProviderFound",
+            &format!(
+                "No registered resource provider found for location 'westeurope' and API version '{}' for type 'resourceGroups'. The supported api-versions are '{served}'.",
+                api_version.unwrap_or("")
+            ),
+        );
+    }
+    store.settle(Instant::now());
+    let prefix = format!("{}/resourcegroups/", key(&format!("/subscriptions/{sub}")));
+    let groups: Vec<Value> = store
+        .resources
+        .iter()
+        .filter(|(k, _)| k.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
+        .map(|(_, s)| s.body.clone())
+        .collect();
+    Reply::json(200, json!({"value": groups}))
+}
+
+/// True while a DELETE of the group is running (ARM refuses writes into it with 409).
+fn group_being_deleted(store: &Store, target: &Target) -> Option<Reply> {
+    let (sub, rg) = match target {
+        Target::ResourceGroup { sub, rg } | Target::Resource { sub, rg, .. } => (sub, rg),
+        Target::Operation { .. } => return None,
+    };
+    let group = Target::ResourceGroup {
+        sub: sub.clone(),
+        rg: rg.clone(),
+    };
+    let state = store
+        .resources
+        .get(&key(&group.id()))?
+        .body
+        .pointer("/properties/provisioningState")
+        .and_then(Value::as_str)?;
+    (state == "Deleting").then(|| {
+        wrapped(
+            409,
+            "ResourceGroupBeingDeleted",
+            &format!(
+                "The resource group '{rg}' is in deprovisioning state and cannot perform this operation."
+            ),
+        )
+    })
+}
+
 fn put_group(store: &mut Store, target: &Target, req: &Request) -> Reply {
+    if let Some(r) = group_being_deleted(store, target) {
+        return r;
+    }
     let body = match parse_body(req) {
         Ok(b) => b,
         Err(r) => return r,
@@ -465,6 +532,9 @@ fn put_resource(
             ),
         };
     }
+    if let Some(r) = group_being_deleted(store, target) {
+        return r;
+    }
     let ns = target.namespace().to_string();
     if let Some((op_id, _)) = store.busy(&lock_key(target)) {
         return busy_reply(target, base, &op_id.clone(), &ns);
@@ -598,20 +668,49 @@ fn delete(
         return r;
     }
     let ns = target.namespace().to_string();
-    if let Some((op_id, _)) = store.busy(&lock_key(target)) {
+    if let Some((op_id, op)) = store.busy(&lock_key(target)) {
+        if matches!(target, Target::ResourceGroup { .. }) && matches!(op.kind, OpKind::Delete) {
+            // Deleting a group that is already being deleted: ARM answers 202 with the same operation.
+            let op_id = op_id.clone();
+            return Reply::empty(202)
+                .header("Location", op_url(base, target, &ns, &op_id, true))
+                .header("Retry-After", opts.retry_after_secs().to_string());
+        }
         return busy_reply(target, base, &op_id.clone(), &ns);
     }
     if let Err(r) = network::check_delete(store, target, &existing) {
         return r;
     }
-    if is_aks(target) {
-        aks::remove_kubenet_routes(store, &existing);
-        aks::release_ips(store, &existing);
+    if let Target::ResourceGroup { .. } = target {
+        if let Err(r) = check_group_delete(store, target) {
+            return r;
+        }
+    }
+    let prefix = format!("{}/", key(&target.id()));
+    let removed: Vec<Value> = match target {
+        // A group's resources go with it.
+        Target::ResourceGroup { .. } => store
+            .resources
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, s)| s.body.clone())
+            .collect(),
+        _ => vec![existing.clone()],
+    };
+    for body in &removed {
+        if body
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters"))
+        {
+            aks::remove_kubenet_routes(store, body);
+            aks::release_ips(store, body);
+        }
     }
     if let Target::ResourceGroup { .. } = target {
-        let prefix = format!("{}/", key(&target.id()));
         store.resources.retain(|k, _| !k.starts_with(&prefix));
     }
+    remove_managed_groups(store, &removed);
     let k = key(&target.id());
     if !store.resources.contains_key(&k) {
         // A child goes at once; its parent's ETag changes.
@@ -647,6 +746,83 @@ fn delete(
         .header("Location", op_url(base, target, &ns, &op, true))
         .header("Azure-AsyncOperation", op_url(base, target, &ns, &op, false))
         .header("Retry-After", opts.retry_after_secs().to_string())
+}
+
+/// Like ARM, a group holding a route table that a subnet elsewhere still uses is not deleted.
+fn check_group_delete(store: &Store, target: &Target) -> Result<(), Reply> {
+    let prefix = format!("{}/", key(&target.id()));
+    for (k, s) in store.resources.range(prefix.clone()..) {
+        if !k.starts_with(&prefix) {
+            break;
+        }
+        if !network::is_route_table(&s.body) {
+            continue;
+        }
+        let outside: Vec<String> = network::subnets_using_route_table(store, &s.id)
+            .into_iter()
+            .filter(|sub| !key(sub).starts_with(&prefix))
+            .collect();
+        if !outside.is_empty() {
+            return Err(wrapped(
+                409,
+                "ResourceGroupDeletionBlocked",
+                &format!(
+                    "Deletion of resource group '{}' failed as resources with identifiers '{}' could not be deleted: route table in use by {}.",
+                    target.name(),
+                    s.id,
+                    outside.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Resource groups a deleted resource managed (an AKS node resource group) go with it, as they
+/// do in Azure.
+fn remove_managed_groups(store: &mut Store, removed: &[Value]) {
+    let managers: Vec<String> = removed
+        .iter()
+        .filter_map(|b| b.get("id").and_then(Value::as_str).map(key))
+        .collect();
+    if managers.is_empty() {
+        return;
+    }
+    let groups: Vec<String> = store
+        .resources
+        .iter()
+        .filter(|(_, s)| {
+            s.body
+                .get("managedBy")
+                .and_then(Value::as_str)
+                .is_some_and(|m| managers.contains(&key(m)))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for g in groups {
+        let prefix = format!("{g}/");
+        let inner: Vec<Value> = store
+            .resources
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, s)| s.body.clone())
+            .collect();
+        // Subnets elsewhere lose their association to a table in the group.
+        for table in inner.iter().filter(|b| network::is_route_table(b)) {
+            let id = table.get("id").and_then(Value::as_str).unwrap_or("");
+            for subnet in network::subnets_using_route_table(store, id) {
+                if let Some(props) = store
+                    .body_mut(&key(&subnet))
+                    .and_then(|s| s.get_mut("properties"))
+                    .and_then(Value::as_object_mut)
+                {
+                    props.remove("routeTable");
+                }
+            }
+        }
+        store.resources.retain(|k, _| k != &g && !k.starts_with(&prefix));
+        remove_managed_groups(store, &inner);
+    }
 }
 
 fn operation(store: &mut Store, id: &str, result: bool, now: Instant) -> Reply {

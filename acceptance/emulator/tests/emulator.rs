@@ -873,3 +873,112 @@ async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_tabl
         .await;
     assert_eq!(small["properties"]["routeTable"]["id"], table);
 }
+
+#[tokio::test]
+async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_it() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 300,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-gone").await;
+    emu.fixture("rg-stays").await;
+    let group = format!("{SUB}/resourceGroups/rg-gone");
+    let rt = format!("{group}/providers/Microsoft.Network/routeTables/rt");
+    let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // A subnet in another group uses the table: the group cannot go, as in Azure.
+    let outside = format!("{}/subnets/nodes", vnet_path("rg-stays"));
+    let (_, h, _) = emu
+        .put(
+            &outside,
+            NET,
+            json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
+        )
+        .await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (s, _, b) = emu.call(Method::DELETE, &group, RG, None, &[]).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("ResourceGroupDeletionBlocked"))
+    );
+    let (_, h, _) = emu
+        .put(
+            &outside,
+            NET,
+            json!({"properties": {"addressPrefix": "10.10.1.0/24"}}),
+        )
+        .await;
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // A kubenet cluster gets a node resource group (managed by the cluster) with AKS's table.
+    let kubenet =
+        json!({"networkPlugin": "kubenet", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
+    let (s, h, _) = emu
+        .put(&aks_path("rg-gone"), AKS, cluster("rg-gone", kubenet, 2, "small"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (s, list) = emu.get(&format!("{SUB}/resourcegroups"), RG).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut names: Vec<&str> = list["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["MC_rg-gone_aks_westeurope", "rg-gone", "rg-stays"]);
+
+    let (s, h, _) = emu.call(Method::DELETE, &group, RG, None, &[]).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let location = h["location"].to_str().expect("Location").to_string();
+    assert!(h.contains_key("azure-asyncoperation") && h.contains_key("retry-after"));
+    // While it runs the group reads Deleting and takes no new resources; a second DELETE is accepted.
+    let (s, g) = emu.get(&group, RG).await;
+    assert_eq!(
+        (s, g["properties"]["provisioningState"].as_str()),
+        (StatusCode::OK, Some("Deleting"))
+    );
+    let (s, _, b) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("ResourceGroupBeingDeleted"))
+    );
+    let (s, _, _) = emu.call(Method::DELETE, &group, RG, None, &[]).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let poll = || async {
+        emu.http
+            .get(&location)
+            .bearer_auth(&emu.token)
+            .send()
+            .await
+            .expect("poll")
+            .status()
+    };
+    assert_eq!(poll().await, StatusCode::ACCEPTED);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(poll().await, StatusCode::NO_CONTENT);
+    assert_eq!(emu.get(&group, RG).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(emu.get(&rt, NET).await.0, StatusCode::NOT_FOUND);
+    let inventory: Value = emu
+        .http
+        .get(format!("{}/_emulator/inventory", emu.running.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let left: Vec<&str> = inventory["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        left.iter().all(|id| id.contains("/resourceGroups/rg-stays")),
+        "left behind: {left:?}"
+    );
+    let (_, list) = emu.get(&format!("{SUB}/resourcegroups"), RG).await;
+    assert_eq!(list["value"].as_array().map(Vec::len), Some(1));
+}
