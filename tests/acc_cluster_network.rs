@@ -878,6 +878,16 @@ fn out_of_band_changes_show_as_drift_and_are_reverted() {
             Step::run(move || {
                 let id = cluster_id("acctest-cn-drift", "aks-test");
                 let (_, mut body) = e.arm("GET", &id, AKS, None);
+                // A well-behaved client sends back no read-only fields (validate-traffic checks).
+                for k in ["id", "name", "type", "eTag", "systemData"] {
+                    body.as_object_mut().map(|b| b.remove(k));
+                }
+                for k in ["provisioningState", "fqdn", "nodeResourceGroup"] {
+                    body["properties"].as_object_mut().map(|p| p.remove(k));
+                }
+                body["properties"]["networkProfile"]["loadBalancerProfile"]
+                    .as_object_mut()
+                    .map(|p| p.remove("effectiveOutboundIPs"));
                 body["properties"]["networkProfile"]["networkPolicy"] = json!("azure");
                 body["properties"]["agentPoolProfiles"][0]["count"] = json!(5);
                 let (status, out) = e.arm("PUT", &id, AKS, Some(body));
