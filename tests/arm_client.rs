@@ -310,6 +310,152 @@ async fn aks_errors_come_back_flat_and_parsed() {
     }
 }
 
+/// GETs `id` while the emulator answers it with `body` (status 200): the decoding error.
+async fn decode_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+    c: &ArmClient,
+    id: &ResourceId,
+    body: &str,
+) -> String {
+    emulator()
+        .fault(json!({"method": "GET", "path": id.path(), "count": 1, "body": body}))
+        .await;
+    match c.get::<T>(id).await {
+        Err(ClientError::Decode(msg)) => {
+            let shown = ClientError::Decode(msg.clone()).to_string();
+            assert!(shown.starts_with("decoding the response: "), "{shown}");
+            assert!(msg.contains("[request id: "), "no request id: {msg}");
+            msg
+        }
+        other => panic!("expected a decoding error for {body:?}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_decoding_errors_that_name_the_field() {
+    use aksnet::arm::models::RouteTable;
+    let c = client().await;
+    group(&c, "rg-malformed").await;
+    let id = route_table("rg-malformed", "rt");
+    c.put::<_, Value>(&id, &table_body(), None, T)
+        .await
+        .expect("table");
+    let cases: [(&str, &str); 9] = [
+        (
+            r#"{"id": "/x", "name": "rt", "properties": {"routes": [{"na"#,
+            "the body is truncated JSON (EOF while parsing",
+        ),
+        ("", "the body is empty"),
+        (
+            "<html><body>Bad Gateway</body></html>",
+            "the body is not valid JSON (expected value at line 1 column 1)",
+        ),
+        ("null", "the body is null, expected a JSON object"),
+        (
+            r#"[{"name": "rt"}]"#,
+            "the body is an array, expected a JSON object",
+        ),
+        (r#"{"name": "rt"}"#, "required field properties is missing"),
+        (
+            r#"{"name": "rt", "properties": {"routes": [{"properties": {"addressPrefix": "10.0.0.0/8", "nextHopType": "None"}}]}}"#,
+            "required field properties.routes[0].name is missing",
+        ),
+        (
+            r#"{"name": "rt", "properties": {"routes": [{"name": "a", "properties": {"addressPrefix": "10.0.0.0/8", "nextHopType": 5}}]}}"#,
+            "properties.routes[0].properties.nextHopType is a number (5), expected a string",
+        ),
+        (
+            r#"{"name": "rt", "properties": {"disableBgpRoutePropagation": "no"}}"#,
+            "properties.disableBgpRoutePropagation is a string (\"no\"), expected a boolean",
+        ),
+    ];
+    for (body, want) in cases {
+        let msg = decode_error::<RouteTable>(&c, &id, body).await;
+        assert!(msg.starts_with(want), "{body:?}: {msg}");
+    }
+    // Untyped reads (the cluster resource reads plain JSON) are checked the same way.
+    let msg = decode_error::<Value>(&c, &id, r#"{"properties": {"routes": "none"}}"#).await;
+    assert!(
+        msg.starts_with("properties.routes is a string (\"none\"), expected an array"),
+        "{msg}"
+    );
+    // The faults are used up; the real table reads fine again.
+    let table = c.get::<RouteTable>(&id).await.expect("get").expect("exists");
+    assert_eq!(table.body.properties.routes[0].name, "fw");
+}
+
+#[tokio::test]
+async fn malformed_cluster_bodies_are_decoding_errors_that_name_the_field() {
+    // Faults answer before any lookup, so no cluster needs to exist.
+    let c = client().await;
+    let id = ResourceId::new(Kind::ManagedCluster, SUB, "rg-malformed-aks", &["aks"]);
+    let good = json!({"id": id.path(), "name": "aks", "location": "westeurope", "properties": {
+        "kubernetesVersion": "1.33", "agentPoolProfiles": [{"name": "system", "count": 3, "mode": "System"}],
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16"}}});
+    let variant = |f: &dyn Fn(&mut Value)| {
+        let mut b = good.clone();
+        f(&mut b);
+        b.to_string()
+    };
+    let cases = [
+        (
+            variant(&|b| {
+                b["properties"]
+                    .as_object_mut()
+                    .map(|p| p.remove("networkProfile"));
+            }),
+            "required field properties.networkProfile is missing",
+        ),
+        (
+            variant(&|b| {
+                b["properties"]
+                    .as_object_mut()
+                    .map(|p| p.remove("agentPoolProfiles"));
+            }),
+            "required field properties.agentPoolProfiles is missing",
+        ),
+        (
+            variant(&|b| b["properties"]["agentPoolProfiles"][0]["count"] = json!("three")),
+            "properties.agentPoolProfiles[0].count is a string (\"three\"), expected an integer",
+        ),
+        (
+            variant(&|b| b["properties"]["networkProfile"]["podCidr"] = json!(["10.244.0.0/16"])),
+            "properties.networkProfile.podCidr is an array ([\"10.244.0.0/16\"]), expected a string",
+        ),
+        (
+            variant(&|b| b["properties"] = json!("Succeeded")),
+            "properties is a string (\"Succeeded\"), expected an object",
+        ),
+    ];
+    for (body, want) in cases {
+        let msg = decode_error::<Value>(&c, &id, &body).await;
+        assert!(msg.starts_with(want), "{msg}");
+    }
+    let truncated: String = good.to_string().chars().take(80).collect();
+    let msg = decode_error::<Value>(&c, &id, &truncated).await;
+    assert!(msg.starts_with("the body is truncated JSON"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_write_whose_final_read_is_malformed_fails_clearly() {
+    let c = client().await;
+    group(&c, "rg-malformed-put").await;
+    let id = route_table("rg-malformed-put", "rt");
+    emulator()
+        .fault(json!({"method": "GET", "path": id.path(), "count": 1, "body": "{\"name\": \"rt\", \"properties\": "}))
+        .await;
+    let err = c
+        .put::<_, Value>(&id, &table_body(), None, T)
+        .await
+        .expect_err("the final GET is truncated");
+    assert!(
+        matches!(&err, ClientError::Decode(m) if m.starts_with("the body is truncated JSON")),
+        "{err}"
+    );
+    // The write itself went through: a clean read shows it.
+    let table = c.get::<Value>(&id).await.expect("get").expect("exists");
+    assert_eq!(table.body["properties"]["provisioningState"], "Succeeded");
+}
+
 #[tokio::test]
 async fn plain_http_endpoints_are_refused() {
     let e = emulator();

@@ -28,6 +28,16 @@ impl TestEmulator {
 
     /// Like [`TestEmulator::start`], with LRO duration and per-request latency.
     pub fn start_full(seeds: Value, lro_ms: u64, latency_ms: u64) -> TestEmulator {
+        Self::start_limited(seeds, lro_ms, latency_ms, None)
+    }
+
+    /// Like [`TestEmulator::start_full`], with ARM's per-second write limit (429 beyond it).
+    pub fn start_limited(
+        seeds: Value,
+        lro_ms: u64,
+        latency_ms: u64,
+        writes_per_second: Option<u32>,
+    ) -> TestEmulator {
         let dir = tempfile::tempdir().expect("tempdir");
         let seed_file = dir.path().join("seed.json");
         std::fs::write(&seed_file, seeds.to_string()).expect("seed file");
@@ -48,6 +58,7 @@ impl TestEmulator {
                     lro_ms,
                     latency_ms,
                     record,
+                    writes_per_second,
                     ..Default::default()
                 };
                 let running = aksnet_emulator::start(opts).await.expect("emulator starts");

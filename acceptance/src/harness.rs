@@ -400,7 +400,12 @@ pub fn check_error(run: &Run, pattern: &Regex, attribute: Option<&str>) -> Resul
             "expected an error matching /{pattern}/, but the command succeeded:\n{text}"
         ));
     }
-    if text.contains("panicked") || text.contains("Plugin did not respond") {
+    // A provider that panics mid-request shows up as "Plugin did not respond" or, when the
+    // process dies under a running call, as "The … request was cancelled".
+    if text.contains("panicked")
+        || text.contains("Plugin did not respond")
+        || text.contains("request was cancelled")
+    {
         return Err(format!("the provider crashed:\n{text}"));
     }
     if !pattern.is_match(&flatten(&text)) {

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::error::ArmError;
 use super::ids::{Kind, ResourceId};
+use super::shape;
 
 /// Pinned api-versions: the versions of the specs in `../shared/azure-specs`.
 pub const API_VERSION_AKS: &str = "2025-10-01";
@@ -185,7 +186,7 @@ impl ArmClient {
         let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
         match u16::from(resp.status()) {
             404 => Ok(None),
-            s if s < 300 => Ok(Some(decode_tagged(&resp)?)),
+            s if s < 300 => Ok(Some(decode_tagged(&resp, id.kind)?)),
             _ => Err(to_arm_error(&resp).into()),
         }
     }
@@ -444,17 +445,32 @@ fn to_arm_error(resp: &RawResponse) -> ArmError {
     ArmError::from_body(u16::from(resp.status()), resp.body(), header(resp, &REQUEST_ID))
 }
 
-fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse) -> Result<Tagged<T>, ClientError> {
-    let body = serde_json::from_slice(resp.body()).map_err(|e| ClientError::Decode(e.to_string()))?;
+/// Decodes a GET body of `kind`: valid JSON, the shape aksnet relies on (see [`shape`]), then
+/// `T`. Errors name the field at fault and the request id.
+fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse, kind: Kind) -> Result<Tagged<T>, ClientError> {
+    let request = header(resp, &REQUEST_ID)
+        .map(|r| format!(" [request id: {r}]"))
+        .unwrap_or_default();
+    let fail = |msg: String| ClientError::Decode(format!("{msg}{request}"));
+    if resp.body().iter().all(u8::is_ascii_whitespace) {
+        return Err(fail("the body is empty".into()));
+    }
+    let value: serde_json::Value = serde_json::from_slice(resp.body()).map_err(|e| {
+        let what = if e.is_eof() {
+            "the body is truncated JSON"
+        } else {
+            "the body is not valid JSON"
+        };
+        fail(format!("{what} ({e})"))
+    })?;
+    shape::check(kind, &value).map_err(fail)?;
     let etag = header(resp, &ETAG).or_else(|| {
-        serde_json::from_slice::<serde_json::Value>(resp.body())
-            .ok()
-            .and_then(|v| {
-                v.get("etag")
-                    .or_else(|| v.get("eTag"))
-                    .and_then(|e| e.as_str())
-                    .map(str::to_string)
-            })
+        value
+            .get("etag")
+            .or_else(|| value.get("eTag"))
+            .and_then(|e| e.as_str())
+            .map(str::to_string)
     });
+    let body = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
     Ok(Tagged { body, etag })
 }

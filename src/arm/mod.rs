@@ -5,3 +5,4 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod models;
+pub mod shape;

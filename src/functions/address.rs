@@ -112,8 +112,52 @@ pub struct NodeSubnetPrefix;
 #[derive(Debug, Deserialize)]
 pub struct NodeSubnetPrefixArgs {
     network_plugin: String,
-    nodes: i64,
-    max_pods: i64,
+    nodes: Whole,
+    max_pods: Whole,
+}
+
+/// A Terraform number that must be whole. Decoding says so, instead of serde's "invalid type:
+/// floating point" or msgpack's marker error for numbers beyond 64 bits (sent as strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Whole(pub i64);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Whole;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Whole, E> {
+                Ok(Whole(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Whole, E> {
+                i64::try_from(v)
+                    .map(Whole)
+                    .map_err(|_| E::custom(format!("{v} is too large")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Whole, E> {
+                if v.fract() != 0.0 || !v.is_finite() {
+                    Err(E::custom(format!("{v} is not a whole number")))
+                } else if v.abs() >= 9.0e18 {
+                    Err(E::custom(format!("{v} is too large")))
+                } else {
+                    Ok(Whole(v as i64))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Whole, E> {
+                match v.parse::<i64>() {
+                    Ok(n) => Ok(Whole(n)),
+                    Err(_) if v.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) => {
+                        Err(E::custom(format!("{v} is too large")))
+                    }
+                    Err(_) => Err(E::custom(format!("{v} is not a whole number"))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[async_trait]
@@ -144,6 +188,7 @@ impl Function for NodeSubnetPrefix {
     }
 
     async fn call<'a>(&self, diags: &mut Diagnostics, args: Self::Input<'a>) -> Option<i64> {
+        let (nodes, max_pods) = (args.nodes.0, args.max_pods.0);
         let ipam = match args.network_plugin.as_str() {
             "azure" => Ipam::NodeSubnet,
             "overlay" => Ipam::Overlay,
@@ -154,20 +199,23 @@ impl Function for NodeSubnetPrefix {
                 return None;
             }
         };
-        if !(1..=i64::from(u32::MAX)).contains(&args.nodes) {
-            diags.function_error(1, format!("nodes is {}; it must be 1 or more", args.nodes));
-            return None;
-        }
-        if !MAX_PODS_RANGE.contains(&u32::try_from(args.max_pods).unwrap_or(0)) {
+        if !(1..=i64::from(u32::MAX)).contains(&nodes) {
             diags.function_error(
-                2,
-                format!("max_pods is {}; AKS accepts 10 to 250 (rule C8)", args.max_pods),
+                1,
+                format!("nodes is {nodes}; it must be between 1 and {}", u32::MAX),
             );
             return None;
         }
-        let nodes = args.nodes as u64;
+        if !MAX_PODS_RANGE.contains(&u32::try_from(max_pods).unwrap_or(0)) {
+            diags.function_error(
+                2,
+                format!("max_pods is {max_pods}; AKS accepts 10 to 250 (rule C8)"),
+            );
+            return None;
+        }
+        let nodes = nodes as u64;
         let needed = if ipam == Ipam::NodeSubnet {
-            nodes * (args.max_pods as u64 + 1)
+            nodes * (max_pods as u64 + 1)
         } else {
             nodes
         };
@@ -181,5 +229,36 @@ impl Function for NodeSubnetPrefix {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(json: &str) -> Result<i64, String> {
+        serde_json::from_str::<Whole>(json)
+            .map(|w| w.0)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn whole_numbers_say_what_is_wrong() {
+        assert_eq!(whole("3"), Ok(3));
+        assert_eq!(whole("-3"), Ok(-3));
+        assert_eq!(whole("30.0"), Ok(30));
+        assert_eq!(whole("\"12\""), Ok(12));
+        assert!(whole("1.5").unwrap_err().starts_with("1.5 is not a whole number"));
+        assert!(whole("18446744073709551615")
+            .unwrap_err()
+            .starts_with("18446744073709551615 is too large"));
+        // Terraform sends numbers beyond 64 bits as strings.
+        assert!(whole("\"100000000000000000000\"")
+            .unwrap_err()
+            .starts_with("100000000000000000000 is too large"));
+        assert!(whole("\"ten\"")
+            .unwrap_err()
+            .starts_with("ten is not a whole number"));
+        assert!(whole("1e300").unwrap_err().contains("is too large"));
     }
 }

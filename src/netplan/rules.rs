@@ -406,12 +406,17 @@ fn check_enum(
         .find(|a| a.eq_ignore_ascii_case(value.trim()))
         .map(|a| format!(" Values are case-sensitive: did you mean `{a}`?"))
         .unwrap_or_default();
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'I', 'A', 'E', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
     out.push(Finding::error(
         rule,
         path.clone(),
         format!("Unsupported {title}"),
         format!(
-            "\"{value}\" is not a {noun}. Possible values are {}.{hint}",
+            "\"{value}\" is not {article} {noun}. Possible values are {}.{hint}",
             one_of(allowed)
         ),
     ));

@@ -73,9 +73,9 @@ fn pools(state: &State) -> Vec<(FieldPath, &Pool)> {
     out
 }
 
+/// A count netplan can use; negative values are left to the range check that reports them.
 fn u32_of(v: &Num) -> Option<u32> {
-    v.as_ref_option()
-        .map(|n| (*n).clamp(0, i64::from(u32::MAX)) as u32)
+    v.as_ref_option().and_then(|n| u32::try_from(*n).ok())
 }
 
 fn located(v: &Str, path: FieldPath) -> Option<Located<String>> {
@@ -198,6 +198,41 @@ fn one_of(out: &mut Vec<Finding>, rule: &'static str, path: FieldPath, v: &Str, 
     }
 }
 
+fn valid_cluster_name(n: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric();
+    (1..=63).contains(&n.len())
+        && n.chars().all(|c| ok(c) || c == '-' || c == '_')
+        && n.starts_with(ok)
+        && n.ends_with(ok)
+}
+
+fn valid_dns_prefix(n: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric();
+    (1..=54).contains(&n.len())
+        && n.chars().all(|c| ok(c) || c == '-')
+        && n.starts_with(ok)
+        && n.ends_with(ok)
+}
+
+fn valid_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn is_identity_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
+    parts.len() == 8
+        && parts[0].eq_ignore_ascii_case("subscriptions")
+        && parts[2].eq_ignore_ascii_case("resourceGroups")
+        && parts[4].eq_ignore_ascii_case("providers")
+        && parts[5].eq_ignore_ascii_case("Microsoft.ManagedIdentity")
+        && parts[6].eq_ignore_ascii_case("userAssignedIdentities")
+        && parts.iter().all(|p| !p.is_empty())
+}
+
 /// Checks of the configuration's shape that netplan's network rules do not make.
 fn shape_findings(cfg: &State) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -238,6 +273,28 @@ fn shape_findings(cfg: &State) -> Vec<Finding> {
         &cfg.sku_tier,
         &["Free", "Standard", "Premium"],
     );
+    if let Some(name) = s(&cfg.name).filter(|n| !valid_cluster_name(n)) {
+        out.push(Finding::error("TF", FieldPath::attr("name"), "Invalid Cluster Name", format!("name \"{name}\" must be 1–63 characters of letters, digits, `-` and `_`, starting and ending with a letter or digit.")));
+    }
+    if let Some(prefix) = s(&cfg.dns_prefix).filter(|n| !valid_dns_prefix(n)) {
+        out.push(Finding::error("TF", FieldPath::attr("dns_prefix"), "Invalid DNS Prefix", format!("dns_prefix \"{prefix}\" must be 1–54 characters of letters, digits and `-`, starting and ending with a letter or digit.")));
+    }
+    if s(&cfg.location).is_some_and(|l| l.trim().is_empty()) {
+        out.push(Finding::error(
+            "TF",
+            FieldPath::attr("location"),
+            "Empty Location",
+            "location must name an Azure region, e.g. \"westeurope\".",
+        ));
+    }
+    if let Some(v) = s(&cfg.kubernetes_version).filter(|v| !valid_version(v)) {
+        out.push(Finding::error(
+            "TF",
+            FieldPath::attr("kubernetes_version"),
+            "Invalid Kubernetes Version",
+            format!("kubernetes_version \"{v}\" is not a version such as \"1.33\" or \"1.33.2\"."),
+        ));
+    }
     if let Some(id) = cfg.identity.as_ref_option() {
         let path = FieldPath::attr("identity").index(0);
         one_of(
@@ -248,6 +305,11 @@ fn shape_findings(cfg: &State) -> Vec<Finding> {
             &["SystemAssigned", "UserAssigned"],
         );
         let ids = strs(&id.identity_ids).unwrap_or_default();
+        for (i, uid) in ids.iter().enumerate() {
+            if !is_identity_id(uid) {
+                out.push(Finding::error("TF", path.clone().then("identity_ids").index(i), "Invalid Identity ID", format!("\"{uid}\" is not a user-assigned identity ID (/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME).")));
+            }
+        }
         match (s(&id.kind), ids.len()) {
             (Some("UserAssigned"), n) if n != 1 && !id.identity_ids.is_unknown() => out.push(Finding::error(
                 "TF",
@@ -264,24 +326,31 @@ fn shape_findings(cfg: &State) -> Vec<Finding> {
             _ => {}
         }
     }
-    let mut names: Vec<(String, FieldPath)> = Vec::new();
+    // Pool names (W1, duplicates) and an empty system pool (C3) are netplan's rules.
     for (path, p) in pools(cfg) {
-        if let Some(name) = s(&p.name) {
-            if let Some((_, first)) = names.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                out.push(Finding::error("W1", path.clone().then("name"), "Duplicate Pool Name", format!("pool name \"{name}\" is already used by {first}; pool names are unique in a cluster.")));
-            }
-            names.push((name.to_string(), path.clone()));
-        }
-        let system = path.0.first() == Some(&crate::netplan::Step::Attr("default_node_pool"));
         in_range(
             &mut out,
             "C3",
             path.clone().then("node_count"),
             &p.node_count,
-            if system { 1 } else { 0 },
+            0,
             1000,
             "node_count",
         );
+        for (attr, v) in [
+            ("min_count", &p.min_count),
+            ("max_count", &p.max_count),
+            ("max_pods", &p.max_pods),
+        ] {
+            if let Some(n) = v.as_ref_option().filter(|n| **n < 0) {
+                out.push(Finding::error(
+                    "C3",
+                    path.clone().then(attr),
+                    "Value Out Of Range",
+                    format!("{attr} is {n}; it cannot be negative."),
+                ));
+            }
+        }
         let autoscale = p.auto_scaling_enabled.as_ref_option().copied().unwrap_or(false);
         if autoscale {
             for (attr, v) in [("min_count", &p.min_count), ("max_count", &p.max_count)] {
@@ -1102,7 +1171,15 @@ impl Resource for ClusterNetwork {
             &[Stage::Full]
         };
         for stage in stages {
-            match self.write(&client, &id, &planned, &current, *stage, limit).await {
+            let mut written = self.write(&client, &id, &planned, &current, *stage, limit).await;
+            if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
+                // Someone wrote in between (AKS itself, often): apply the change on top of theirs once.
+                if let Ok(Some(fresh)) = client.get::<Json>(&id).await {
+                    current = fresh;
+                    written = self.write(&client, &id, &planned, &current, *stage, limit).await;
+                }
+            }
+            match written {
                 Ok(done) => {
                     // Record each completed step: a later failure leaves an accurate state.
                     self.settle(&client, &mut state, &done, false).await;

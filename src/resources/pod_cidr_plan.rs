@@ -170,9 +170,10 @@ fn located_list(v: &StrList, attr: &'static str) -> Vec<Located<String>> {
         .collect()
 }
 
+/// A count the rules can use; out-of-range values are left out (validation reports them),
+/// so no rule speaks of a clamped `0` the user never wrote.
 fn num(v: &Num) -> Option<u32> {
-    v.as_ref_option()
-        .map(|n| (*n).clamp(0, i64::from(u32::MAX)) as u32)
+    v.as_ref_option().and_then(|n| u32::try_from(*n).ok())
 }
 
 /// Builds the netplan profile from known config values (unknown ones are left out).

@@ -155,12 +155,32 @@ fn valid_name(n: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
+fn valid_resource_group(n: &str) -> bool {
+    (1..=90).contains(&n.chars().count())
+        && !n.ends_with('.')
+        && n.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))
+}
+
 /// Plan-time checks (O7, C2): hop/IP pairing, prefixes, unique names, the 400-route budget.
 fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
     if let Some(n) = s(&cfg.name) {
         if !valid_name(n) {
             diags.error("Invalid Route Table Name", format!("\"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, start with a letter or digit and end with a letter, digit or `_`."), AttributePath::new("name"));
         }
+    }
+    if let Some(rg) = s(&cfg.resource_group_name) {
+        if !valid_resource_group(rg) {
+            diags.error("Invalid Resource Group Name", format!("\"{rg}\" must be 1–90 characters of letters, digits, `_`, `(`, `)`, `-` or `.`, and must not end with `.`."), AttributePath::new("resource_group_name"));
+        }
+    }
+    if s(&cfg.location).is_some_and(|l| l.trim().is_empty()) {
+        diags.error(
+            "Invalid Location",
+            "location is empty; set an Azure region such as `westeurope`.",
+            AttributePath::new("location"),
+        );
     }
     if let Some(mode) = s(&cfg.foreign_routes) {
         if !["preserve", "remove"].contains(&mode) {
@@ -186,6 +206,16 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
             "`foreign_route_names` is computed and cannot be set.",
             AttributePath::new("foreign_route_names"),
         );
+    }
+    // A bad subnet ID would otherwise surface at apply, after the table was written.
+    for id in subnet_set(&cfg.subnet_ids) {
+        if let Err(e) = ResourceId::parse(Kind::Subnet, &id) {
+            diags.error(
+                "Invalid Subnet ID",
+                format!("subnet_ids: {e}"),
+                AttributePath::new("subnet_ids"),
+            );
+        }
     }
     let mut names = HashMap::new();
     let mut prefixes = HashMap::new();
@@ -227,7 +257,8 @@ fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
                 diags.error("Invalid Next Hop Type", format!("\"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`."), at("next_hop_type"));
             }
         }
-        match (hop, &r.next_hop_ip_address) {
+        // The address check needs a valid hop type; an invalid one is reported above.
+        match (hop.filter(|h| NEXT_HOPS.contains(h)), &r.next_hop_ip_address) {
             (Some("VirtualAppliance"), Value::Null) => diags.error("Missing Next Hop IP Address", "next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress).", at("next_hop_ip_address")),
             (Some(h), Value::Value(ip)) if h != "VirtualAppliance" => diags.error("Next Hop IP Address Not Allowed", format!("next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."), at("next_hop_ip_address")),
             (_, Value::Value(ip)) if ip.parse::<std::net::IpAddr>().is_err() => diags.error("Invalid Next Hop IP Address", format!("\"{ip}\" is not an IP address."), at("next_hop_ip_address")),
@@ -710,10 +741,23 @@ fn plan_common(diags: &mut Diagnostics, mut proposed: State, config: &State, pri
         proposed.bgp_route_propagation_enabled = Value::Value(true);
     }
     proposed.etag = Value::Unknown;
-    // Foreign routes stay as they are unless they are being removed.
+    // Foreign routes stay as they are unless they are being removed, or the configuration
+    // now declares them (a route a failed write left behind becomes owned again).
+    let declared: BTreeSet<String> = routes_of(config)
+        .iter()
+        .filter_map(|r| s(&r.name).map(str::to_ascii_lowercase))
+        .collect();
     proposed.foreign_route_names = match (s(&config.foreign_routes), prior) {
         (Some("remove"), _) => Value::Value(Vec::new()),
-        (_, Some(p)) => p.foreign_route_names.clone(),
+        (_, Some(p)) => p.foreign_route_names.clone().map(|names| {
+            names
+                .into_iter()
+                .filter(|n| {
+                    !n.as_ref_option()
+                        .is_some_and(|n| declared.contains(&n.to_ascii_lowercase()))
+                })
+                .collect()
+        }),
         (_, None) => Value::Unknown,
     };
     proposed
@@ -1102,6 +1146,34 @@ mod tests {
             0
         )
         .is_empty());
+    }
+
+    #[test]
+    fn ids_group_and_location_are_checked_at_plan() {
+        let mut c = cfg(vec![route(
+            "fw",
+            "0.0.0.0/0",
+            "virtualappliance",
+            Some("10.0.0.4"),
+        )]);
+        c.resource_group_name = Value::Value("rg.".into());
+        c.location = Value::Value(" ".into());
+        c.subnet_ids = Value::Value(BTreeSet::from([Value::Value("nodes".into())]));
+        let e = errors(&c, 0);
+        assert_eq!(e.len(), 4, "an invalid hop type is one error, not two: {e:?}");
+        for want in [
+            "Invalid Next Hop Type",
+            "Invalid Resource Group Name",
+            "Invalid Location",
+            "Invalid Subnet ID: subnet_ids: parsing Subnet ID \"nodes\"",
+        ] {
+            assert!(e.iter().any(|x| x.starts_with(want)), "{want}: {e:?}");
+        }
+        assert!(valid_resource_group("acctest-(fixtures)_1.x"));
+        assert!(valid_resource_group("rg-ünïcode"));
+        assert!(!valid_resource_group(&"r".repeat(91)));
+        assert!(!valid_resource_group("rg/x"));
+        assert!(!valid_resource_group(""));
     }
 
     #[test]

@@ -45,7 +45,11 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
             "ms" => n / 1000.0,
             other => return Err(format!("\"{s}\" has unknown unit \"{other}\"; use h, m, s or ms")),
         };
-        total += Duration::from_secs_f64(secs);
+        // Go caps durations near 290 years; anything beyond u64 seconds is a typo, not a panic.
+        total = Duration::try_from_secs_f64(secs)
+            .ok()
+            .and_then(|d| total.checked_add(d))
+            .ok_or_else(|| format!("\"{s}\" is too long for a timeout"))?;
         rest = &rest[unit_len..];
     }
     Ok(total)
@@ -112,5 +116,22 @@ mod tests {
         assert!(parse_go_duration("10").is_err());
         assert!(parse_go_duration("1d").unwrap_err().contains("unknown unit"));
         assert!(parse_go_duration("").is_err());
+    }
+
+    /// Regression: durations beyond u64 seconds panicked in `Duration::from_secs_f64`, which
+    /// killed the provider during validation ("Request cancelled" in Terraform).
+    #[test]
+    fn huge_durations_are_errors_not_panics() {
+        for s in [
+            "99999999999999999999h",
+            "99999999999999999999999s",
+            "1h99999999999999999999h",
+        ] {
+            assert!(parse_go_duration(s).unwrap_err().contains("too long"), "{s}");
+        }
+        assert_eq!(
+            parse_go_duration("100000h").unwrap(),
+            Duration::from_secs(360_000_000)
+        );
     }
 }

@@ -1,120 +1,64 @@
 //! `make bench`: end-to-end figures (aksnet_acceptance::bench) plus netplan micro-benchmarks,
 //! written to docs/performance.md.
 
-use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
 
-use aksnet::netplan::planner::{plan, PlanRequest};
-use aksnet::netplan::profile::Located;
-use aksnet::netplan::rules::validate_profile;
-use aksnet::netplan::{cidr, FieldPath, NetworkProfile, NodePool};
 use aksnet_acceptance::bench::{self, Row, Section, Stats};
-use ipnet::IpNet;
 
-fn loc(v: &str, attr: &'static str) -> Option<Located<String>> {
-    Some(Located::new(v.to_string(), FieldPath::attr(attr)))
-}
-
-/// 20 pools of 250 nodes: a 5,000-node overlay cluster.
-pub fn big_plan() -> PlanRequest {
-    let pools = (0..20)
-        .map(|i| NodePool {
-            path: FieldPath::attr("node_pool").index(i),
-            name: Some(format!("pool{i}")),
-            node_count: Some(10),
-            max_count: Some(249),
-            ..Default::default()
-        })
-        .collect();
-    PlanRequest {
-        profile: NetworkProfile {
-            network_plugin: loc("azure", "network_plugin"),
-            network_plugin_mode: loc("overlay", "network_plugin_mode"),
-            vnet_address_space: vec![Located::new(
-                "10.0.0.0/16".into(),
-                FieldPath::attr("address_space"),
-            )],
-            pod_cidrs: vec![Located::new("100.64.0.0/10".into(), FieldPath::attr("pod_cidr"))],
-            node_pools: pools,
-            ..Default::default()
-        },
-        ..Default::default()
+/// Criterion's median estimate for benchmark `id`, with its confidence interval, in µs.
+fn estimate(root: &Path, id: &str) -> Result<Stats, String> {
+    let file = root.join("target/criterion").join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("parsing {}: {e}", file.display()))?;
+    let us = |p: &str| {
+        v.pointer(p)
+            .and_then(serde_json::Value::as_f64)
+            .map(|ns| ns / 1000.0)
+    };
+    match (
+        us("/median/point_estimate"),
+        us("/median/confidence_interval/lower_bound"),
+        us("/median/confidence_interval/upper_bound"),
+    ) {
+        (Some(median), Some(min), Some(max)) => Ok(Stats { median, min, max }),
+        _ => Err(format!("{} has no median estimate", file.display())),
     }
-}
-
-/// A profile that sets every field the rules read.
-pub fn full_profile() -> NetworkProfile {
-    let mut p = big_plan().profile;
-    p.network_policy = loc("cilium", "network_policy");
-    p.network_data_plane = loc("cilium", "network_data_plane");
-    p.service_cidrs = vec![Located::new(
-        "172.20.0.0/16".into(),
-        FieldPath::attr("service_cidr"),
-    )];
-    p.dns_service_ip = loc("172.20.0.10", "dns_service_ip");
-    p.outbound_type = loc("loadBalancer", "outbound_type");
-    p.kubernetes_version = loc("1.33.2", "kubernetes_version");
-    p.node_subnet_cidr = loc("10.0.0.0/18", "node_subnet_cidr");
-    p.reserved_cidrs = (0..50)
-        .map(|i| {
-            Located::new(
-                format!("10.0.{}.0/24", 100 + i),
-                FieldPath::attr("reserved_cidrs"),
-            )
-        })
-        .collect();
-    p
-}
-
-/// 1,000 existing /24 subnets in a /12; find the next free /24.
-pub fn crowded_vnet() -> (Vec<IpNet>, Vec<IpNet>) {
-    let space: Vec<IpNet> = vec!["10.16.0.0/12".parse().expect("cidr")];
-    let used = (0..1000u32)
-        .map(|i| IpNet::new(std::net::Ipv4Addr::from(0x0a10_0000 + (i << 8)).into(), 24).expect("prefix"))
-        .collect();
-    (space, used)
-}
-
-fn micro_time(iterations: usize, batches: usize, mut f: impl FnMut()) -> Stats {
-    let mut per_op = Vec::new();
-    for _ in 0..batches {
-        let t = Instant::now();
-        for _ in 0..iterations {
-            f();
-        }
-        per_op.push(t.elapsed().as_secs_f64() * 1e6 / iterations as f64);
-    }
-    Stats::of(per_op)
 }
 
 fn show(s: Stats) -> String {
     format!("{:.1} µs ({:.1}–{:.1})", s.median, s.min, s.max)
 }
 
-/// netplan micro-benchmarks: median per operation over `batches` timed batches.
-pub fn micro(iterations: usize, batches: usize) -> Section {
-    let req = big_plan();
-    let prof = full_profile();
-    let (space, used) = crowded_vnet();
-    let planned = micro_time(iterations, batches, || {
-        black_box(plan(black_box(&req)).map(|p| p.max_nodes).ok());
-    });
-    let validated = micro_time(iterations, batches, || {
-        black_box(validate_profile(black_box(&prof)).len());
-    });
-    let allocated = micro_time(iterations, batches, || {
-        black_box(cidr::first_free(black_box(&space), black_box(&used), 24));
-    });
-    // Floor for allocation: one pass over the 1,000 used ranges, which any allocator needs.
-    let scan = micro_time(iterations, batches, || {
-        black_box(used.iter().filter(|u| cidr::overlaps(u, &space[0])).count());
-    });
-    Section {
-        title: "netplan micro-benchmarks".into(),
+/// netplan micro-benchmarks: runs the Criterion bench and reads its median estimates.
+pub fn micro(root: &Path) -> Result<Section, String> {
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["bench", "--locked", "-p", "xtask", "--bench", "netplan"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("running cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench --bench netplan failed: {status}"));
+    }
+    let planned = estimate(root, "plan_5000_nodes_20_pools")?;
+    let validated = estimate(root, "validate_full_profile")?;
+    let allocated = estimate(root, "allocate_24_among_1000_subnets")?;
+    let scan = estimate(root, "scan_1000_subnets_floor")?;
+    Ok(Section {
+        title: "netplan micro-benchmarks (Criterion)".into(),
         rows: vec![
-            Row { what: "plan a 5,000-node, 20-pool overlay cluster".into(), value: show(planned), floor: "–".into(), ratio: "–".into() },
-            Row { what: "validate a full profile (all rules)".into(), value: show(validated), floor: "–".into(), ratio: "–".into() },
+            Row {
+                what: "plan a 5,000-node, 20-pool overlay cluster".into(),
+                value: show(planned),
+                floor: "–".into(),
+                ratio: "–".into(),
+            },
+            Row {
+                what: "validate a full profile (all rules)".into(),
+                value: show(validated),
+                floor: "–".into(),
+                ratio: "–".into(),
+            },
             Row {
                 what: "allocate a /24 in a VNet with 1,000 subnets".into(),
                 value: show(allocated),
@@ -122,10 +66,11 @@ pub fn micro(iterations: usize, batches: usize) -> Section {
                 ratio: format!("{:.2}×", allocated.median / scan.median.max(f64::MIN_POSITIVE)),
             },
         ],
-        note: "Timed in-process with `std::time::Instant` over repeated batches (release build); \
-               the end-to-end figures above dwarf these, so a statistics framework was not worth its build time."
-            .into(),
-    }
+        note:
+            "Criterion medians with their 95% confidence interval (`cargo bench -p xtask --bench netplan`, \
+               optimized build); `make test` runs each benchmark once in test mode so they cannot rot."
+                .into(),
+    })
 }
 
 /// Runs everything and writes docs/performance.md.
@@ -136,7 +81,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     }
     let cfg = bench::Config::full(&provider);
     let (mut sections, version) = bench::run(&cfg)?;
-    sections.push(micro(200, 20));
+    sections.push(micro(root)?);
     let md = bench::markdown(&sections, &version, cfg.repeats, "");
     std::fs::write(root.join("docs/performance.md"), md)
         .map_err(|e| format!("writing docs/performance.md: {e}"))?;
@@ -146,13 +91,15 @@ pub fn run(root: &Path) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use aksnet::netplan::cidr;
+    use aksnet::netplan::planner::plan;
+    use aksnet::netplan::rules::validate_profile;
 
-    /// Smoke: every micro-benchmark runs once and its inputs are what the table claims.
+    use crate::fixtures::{big_plan, crowded_vnet, full_profile};
+
+    /// The inputs are what the table claims (the bench itself runs once in `make test`).
     #[test]
-    fn micro_benchmarks_run() {
-        let s = micro(1, 1);
-        assert_eq!(s.rows.len(), 3);
+    fn micro_benchmark_inputs_are_what_the_table_says() {
         let p = plan(&big_plan()).expect("5,000-node plan is valid");
         assert_eq!(p.pools.iter().map(|x| x.peak_nodes).sum::<u64>(), 5000);
         assert!(
@@ -161,6 +108,7 @@ mod tests {
             validate_profile(&full_profile())
         );
         let (space, used) = crowded_vnet();
+        assert_eq!(used.len(), 1000);
         assert_eq!(
             cidr::first_free(&space, &used, 24),
             Some("10.19.232.0/24".parse().unwrap())

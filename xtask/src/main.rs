@@ -4,6 +4,8 @@
 
 mod bench;
 mod docs;
+#[cfg(test)]
+mod fixtures;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -24,6 +24,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// A body sent verbatim as JSON (faults that serve malformed responses); wins over `body`.
+    pub raw: Option<String>,
 }
 
 impl Reply {
@@ -32,6 +34,7 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Some(body),
+            raw: None,
         }
     }
     pub fn empty(status: u16) -> Reply {
@@ -39,6 +42,7 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: None,
+            raw: None,
         }
     }
     pub fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
@@ -144,6 +148,7 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
             store.recent_writes.pop_front();
         }
         if store.recent_writes.len() >= limit as usize {
+            store.counters.throttled += 1;
             return Some(
                 wrapped(429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Write.")
                     .header("Retry-After", "1"),
@@ -213,6 +218,14 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
 fn fault_reply(f: &Fault) -> Option<Reply> {
     if f.drop {
         return None;
+    }
+    if let Some(raw) = &f.body {
+        let mut r = Reply::empty(if f.status == 0 { 200 } else { f.status });
+        r.raw = Some(raw.clone());
+        if let Some(s) = f.retry_after {
+            r = r.header("Retry-After", s.to_string());
+        }
+        return Some(r);
     }
     let status = if f.status == 0 { 500 } else { f.status };
     let code = if f.code.is_empty() {

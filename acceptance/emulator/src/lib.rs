@@ -199,11 +199,11 @@ fn apply_seed(store: &mut Store, file: &Path) -> Result<(), String> {
 }
 
 fn to_response(reply: &Reply, request_id: &str) -> Response<Full<Bytes>> {
-    let body = reply
-        .body
-        .as_ref()
-        .map(|b| Bytes::from(b.to_string()))
-        .unwrap_or_default();
+    let body = match (&reply.raw, &reply.body) {
+        (Some(raw), _) => Bytes::from(raw.clone()),
+        (None, Some(b)) => Bytes::from(b.to_string()),
+        (None, None) => Bytes::new(),
+    };
     let mut builder = Response::builder()
         .status(reply.status)
         .header("x-ms-request-id", request_id)
@@ -211,7 +211,7 @@ fn to_response(reply: &Reply, request_id: &str) -> Response<Full<Bytes>> {
         .header("Cache-Control", "no-cache")
         .header("Pragma", "no-cache")
         .header("Expires", "-1");
-    if reply.body.is_some() {
+    if reply.body.is_some() || reply.raw.is_some() {
         builder = builder.header("Content-Type", "application/json; charset=utf-8");
     }
     for (k, v) in &reply.headers {
@@ -433,12 +433,16 @@ fn record(
         "liveResponse": {
             "statusCode": reply.status.to_string(),
             "headers": resp_headers,
-            "body": reply.body.clone().map(|b| serde_json::from_str::<Value>(&b.to_string().replace(&shared.base, "https://management.azure.com")).unwrap_or(b)).unwrap_or(Value::Null),
+            "body": match &reply.raw {
+                Some(raw) => Value::String(raw.clone()),
+                None => reply.body.clone().map(|b| serde_json::from_str::<Value>(&b.to_string().replace(&shared.base, "https://management.azure.com")).unwrap_or(b)).unwrap_or(Value::Null),
+            },
         }
     });
     // `make conformance` validates `arm-*` files. Polls match no operation in the specs, and
     // two shapes are real but off-spec: AKS's flat error bodies (the spec still declares the
-    // wrapped one) and requests for api-versions the emulator refuses.
+    // wrapped one) and requests for api-versions the emulator refuses. Injected malformed
+    // bodies (`body` faults) are off-spec by design.
     let aks_flat_error = reply.status >= 400
         && reply
             .body
@@ -450,7 +454,7 @@ fn record(
         .is_some_and(|b| b["error"]["code"] == "NoRegisteredProviderFound");
     let kind = if path.contains("/operations/") || path.contains("/operationResults/") {
         "poll"
-    } else if aks_flat_error || refused_version {
+    } else if aks_flat_error || refused_version || reply.raw.is_some() {
         "offspec"
     } else {
         "arm"

@@ -63,6 +63,9 @@ pub struct Fault {
     /// InProgress for `hold_ms` more.
     pub lro: Option<String>,
     pub hold_ms: u64,
+    /// Raw text to answer with instead of an ARM error (with `status`, 200 by default, and
+    /// `Content-Type: application/json`): truncated JSON, wrong types, missing fields.
+    pub body: Option<String>,
 }
 
 /// Counters for benchmarks and tests.
@@ -71,6 +74,8 @@ pub struct Counters {
     pub reads: u64,
     pub writes: u64,
     pub polls: u64,
+    /// Writes refused by the per-second write limit (429), included in `writes`.
+    pub throttled: u64,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -175,6 +180,16 @@ impl Store {
                         if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
                             props.insert("provisioningState".into(), Value::from(state));
                         }
+                    }
+                }
+                // A failed delete leaves the resource, as ARM does (provisioningState Failed).
+                OpKind::Delete if op.failure.is_some() => {
+                    if let Some(props) = self
+                        .body_mut(&op.resource)
+                        .and_then(|b| b.get_mut("properties"))
+                        .and_then(Value::as_object_mut)
+                    {
+                        props.insert("provisioningState".into(), Value::from("Failed"));
                     }
                 }
                 OpKind::Delete => {

@@ -488,6 +488,63 @@ async fn every_fault_kind() {
     assert_eq!(inv["resources"], json!([]));
 }
 
+/// `body` faults answer with malformed text verbatim (truncated JSON, wrong types, missing
+/// fields), as JSON, for the next `count` matching requests; then the real resource again.
+#[tokio::test]
+async fn body_faults_serve_malformed_responses_verbatim() {
+    let (emu, _d) = fresh(Options {
+        lro_ms: 100,
+        ..Default::default()
+    })
+    .await;
+    emu.fixture("rg-body").await;
+    let rt = format!("{SUB}/resourceGroups/rg-body/providers/Microsoft.Network/routeTables/rt");
+    let (s, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let raw = |emu: &Emu| {
+        let req = emu
+            .http
+            .get(format!("{}{rt}?api-version={NET}", emu.running.url()))
+            .bearer_auth(&emu.token);
+        async move {
+            let resp = req.send().await.expect("get");
+            let status = resp.status();
+            let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+            (status, ct, resp.text().await.expect("text"))
+        }
+    };
+    let truncated = format!("{{\"id\": \"{rt}\", \"name\": \"rt\", \"properties\": {{\"rou");
+    emu.admin(
+        "faults",
+        json!({"method": "GET", "path": "routeTables/rt", "count": 2, "body": truncated}),
+    )
+    .await;
+    // Writes do not match a GET fault.
+    let (s, _, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
+    assert_eq!(s, StatusCode::OK);
+    for _ in 0..2 {
+        let (status, ct, text) = raw(&emu).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(ct.starts_with("application/json"), "{ct}");
+        assert_eq!(text, truncated);
+    }
+    emu.admin(
+        "faults",
+        json!({"method": "GET", "path": "routeTables/rt", "status": 502, "body": "{\"properties\": 42}"}),
+    )
+    .await;
+    let (status, _, text) = raw(&emu).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::BAD_GATEWAY, "{\"properties\": 42}")
+    );
+    let (status, _, text) = raw(&emu).await;
+    assert_eq!(status, StatusCode::OK, "the faults are used up");
+    let body: Value = serde_json::from_str(&text).expect("valid JSON again");
+    assert_eq!(body["name"], "rt");
+}
+
 #[tokio::test]
 async fn write_rate_limit_throttles_with_retry_after() {
     let (emu, _d) = fresh(Options {

@@ -59,19 +59,23 @@ fn shape_errors_name_the_attribute() {
     c.pod_cidrs = Value::Value(vec![v("10.244.0.0/16")]);
     c.sku_tier = v("Gold");
     c.fqdn = v("x");
+    c.name = v("a/b");
+    c.kubernetes_version = v("banana");
     let mut p = pool("system", 3);
     p.auto_scaling_enabled = Value::Value(true);
     p.zones = Value::Value(vec![v("4")]);
     c.default_node_pool = Value::Value(p);
-    c.node_pool = Value::Value(vec![Value::Value(pool("System", 1))]);
+    c.node_pool = Value::Value(vec![Value::Value(pool("system", 1))]);
     let t = titles(&static_findings(&c));
     for want in [
         "pod_cidrs Conflicting Attributes",
         "sku_tier Unsupported Value",
         "fqdn Read-Only Attribute",
+        "name Invalid Cluster Name",
+        "kubernetes_version Invalid Kubernetes Version",
         "default_node_pool.min_count Autoscaler Bounds Required",
         "default_node_pool.zones[0] Unsupported Value",
-        "node_pool[0].name Duplicate Pool Name",
+        "node_pool[0].name Duplicate Node Pool Name",
     ] {
         assert!(t.iter().any(|x| x == want), "missing {want} in {t:?}");
     }

@@ -1,0 +1,418 @@
+//! The fault matrix: for each ARM resource's create, update and delete, every failure ARM
+//! produces (throttling, 5xx, dropped connections, failed and endless LROs, 409, 412,
+//! out-of-band deletion and changes) through real Terraform against aksnet-emulator. After
+//! each case the exit status and message are right, state matches the emulator's inventory
+//! (nothing created is missing from state; nothing in state is missing from Azure unless
+//! tainted), a further apply converges and the plan is then empty. A summary table ends it.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::harness::{flatten, run_steps_env, Json, Step};
+use aksnet_acceptance::target::skip_against_arm;
+use aksnet_acceptance::terraform::pinned;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Res {
+    RouteTable,
+    Cluster,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Throttled,
+    Server500,
+    Unavailable503,
+    Dropped,
+    LroFailed,
+    LroTimeout,
+    Conflict409,
+    Etag412,
+    DeletedOutOfBand,
+    ChangedOutOfBand,
+}
+
+const FAULTS: [Fault; 10] = [
+    Fault::Throttled,
+    Fault::Server500,
+    Fault::Unavailable503,
+    Fault::Dropped,
+    Fault::LroFailed,
+    Fault::LroTimeout,
+    Fault::Conflict409,
+    Fault::Etag412,
+    Fault::DeletedOutOfBand,
+    Fault::ChangedOutOfBand,
+];
+
+impl Fault {
+    /// What the run must show when the operation fails (`None`: it must succeed).
+    fn failure(self, res: Res, op: Op) -> Option<&'static str> {
+        match (self, res, op) {
+            (Fault::LroFailed, ..) => Some(r"InternalServerError.*backend exploded.*request id"),
+            (Fault::LroTimeout, ..) => Some(r"timed out after"),
+            // By design: a table that still carries AKS's routes is not deleted under it.
+            (Fault::ChangedOutOfBand, Res::RouteTable, Op::Delete) => {
+                Some(r"Route Table Still In Use.*aks-node-0")
+            }
+            _ => None,
+        }
+    }
+
+    /// Cases that do not exist (a create has no ETag to race and nothing to delete first).
+    fn applies(self, op: Op) -> bool {
+        !matches!(
+            (self, op),
+            (
+                Fault::Etag412 | Fault::DeletedOutOfBand | Fault::ChangedOutOfBand,
+                Op::Create
+            ) | (Fault::Etag412, Op::Delete)
+        )
+    }
+}
+
+fn rg_id(rg: &str) -> String {
+    format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}")
+}
+
+fn subnet(rg: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes",
+        rg_id(rg)
+    )
+}
+
+fn seeds(rg: &str) -> Value {
+    let vnet = format!("{}/providers/Microsoft.Network/virtualNetworks/vnet", rg_id(rg));
+    json!([
+        {"id": rg_id(rg), "body": {"location": "westeurope"}},
+        {"id": vnet, "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+            "subnets": [{"name": "nodes", "id": subnet(rg), "properties": {"addressPrefix": "10.10.0.0/22"}}]}}}
+    ])
+}
+
+impl Res {
+    fn address(self) -> &'static str {
+        match self {
+            Res::RouteTable => "aksnet_route_table.fm",
+            Res::Cluster => "aksnet_cluster_network.fm",
+        }
+    }
+
+    /// The resource's ID path segment, as faults and inventory name it.
+    fn segment(self) -> &'static str {
+        match self {
+            Res::RouteTable => "routeTables/rt-fm",
+            Res::Cluster => "managedClusters/aks-fm",
+        }
+    }
+
+    fn id(self, rg: &str) -> String {
+        let ns = match self {
+            Res::RouteTable => "Microsoft.Network",
+            Res::Cluster => "Microsoft.ContainerService",
+        };
+        format!("{}/providers/{ns}/{}", rg_id(rg), self.segment())
+    }
+
+    fn api(self) -> &'static str {
+        match self {
+            Res::RouteTable => "2025-01-01",
+            Res::Cluster => "2025-10-01",
+        }
+    }
+
+    /// The configuration; `v` = 1 (base) or 2 (updated).
+    fn config(self, rg: &str, v: u32) -> String {
+        let timeouts = "  timeouts {\n    create = \"4s\"\n    update = \"4s\"\n    delete = \"4s\"\n  }\n";
+        let body = match self {
+            Res::RouteTable => format!(
+                "resource \"aksnet_route_table\" \"fm\" {{\n  name = \"rt-fm\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  tags = {{\n    v = \"{v}\"\n  }}\n  route {{\n    name = \"default\"\n    address_prefix = \"0.0.0.0/0\"\n    next_hop_type = \"VirtualAppliance\"\n    next_hop_ip_address = \"10.10.255.4\"\n  }}\n{}{timeouts}}}\n",
+                if v == 2 { "  route {\n    name = \"onprem\"\n    address_prefix = \"192.168.0.0/16\"\n    next_hop_type = \"VirtualNetworkGateway\"\n  }\n" } else { "" }
+            ),
+            Res::Cluster => format!(
+                "resource \"aksnet_cluster_network\" \"fm\" {{\n  name = \"aks-fm\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  dns_prefix = \"aksfm\"\n  network_plugin = \"azure\"\n  network_plugin_mode = \"overlay\"\n  pod_cidr = \"10.244.0.0/16\"\n  tags = {{\n    v = \"{v}\"\n  }}\n  default_node_pool {{\n    name = \"system\"\n    vm_size = \"Standard_D4s_v5\"\n    node_count = {}\n    vnet_subnet_id = \"{}\"\n  }}\n{timeouts}}}\n",
+                2 + v,
+                subnet(rg)
+            ),
+        };
+        format!("provider \"aksnet\" {{}}\n\n{body}")
+    }
+}
+
+fn inject(emu: &TestEmulator, res: Res, op: Op, fault: Fault, rg: &str) -> Result<(), String> {
+    let method = if op == Op::Delete { "DELETE" } else { "PUT" };
+    let path = res.segment();
+    let f = |v: Value| {
+        emu.fault(v);
+        Ok(())
+    };
+    match fault {
+        Fault::Throttled => f(
+            json!({"method": method, "path": path, "count": 2, "status": 429, "code": "TooManyRequests", "retry_after": 1}),
+        ),
+        Fault::Server500 => f(
+            json!({"method": method, "path": path, "count": 1, "status": 500, "code": "InternalServerError"}),
+        ),
+        Fault::Unavailable503 => f(
+            json!({"method": method, "path": path, "count": 1, "status": 503, "code": "ServiceUnavailable", "retry_after": 1}),
+        ),
+        Fault::Dropped => f(json!({"method": method, "path": path, "count": 1, "drop": true})),
+        Fault::LroFailed => f(
+            json!({"method": method, "path": path, "lro": "fail", "code": "InternalServerError", "message": "backend exploded"}),
+        ),
+        Fault::LroTimeout => f(json!({"method": method, "path": path, "lro": "hold", "hold_ms": 6000})),
+        Fault::Conflict409 => f(
+            json!({"method": method, "path": path, "count": 2, "status": 409, "code": "AnotherOperationInProgress", "retry_after": 1}),
+        ),
+        Fault::Etag412 => f(
+            json!({"method": method, "path": path, "count": 1, "status": 412, "code": "PreconditionFailed", "message": "The ETag does not match."}),
+        ),
+        Fault::DeletedOutOfBand => {
+            let (s, b) = emu.arm("DELETE", &res.id(rg), res.api(), None);
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            (s < 300)
+                .then_some(())
+                .ok_or(format!("out-of-band delete: {s} {b}"))
+        }
+        Fault::ChangedOutOfBand => {
+            // What AKS and colleagues do: kubenet writes an aks-* route; someone adds a pool.
+            let (_, mut body) = emu.arm("GET", &res.id(rg), res.api(), None);
+            for k in ["id", "name", "type", "etag", "eTag"] {
+                body.as_object_mut().map(|b| b.remove(k));
+            }
+            for k in ["provisioningState", "fqdn", "subnets", "resourceGuid"] {
+                body["properties"].as_object_mut().map(|p| p.remove(k));
+            }
+            match res {
+                Res::RouteTable => {
+                    if let Some(r) = body["properties"]["routes"].as_array_mut() {
+                        r.push(json!({"name": "aks-node-0", "properties": {"addressPrefix": "10.244.0.0/24", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.10.0.4"}}));
+                    }
+                }
+                Res::Cluster => {
+                    body["properties"]["networkProfile"]["loadBalancerProfile"]
+                        .as_object_mut()
+                        .map(|p| p.remove("effectiveOutboundIPs"));
+                    if let Some(p) = body["properties"]["agentPoolProfiles"].as_array_mut() {
+                        p.push(json!({"name": "extra", "mode": "User", "count": 1, "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet(rg)}));
+                    }
+                }
+            }
+            let (s, b) = emu.arm("PUT", &res.id(rg), res.api(), Some(body));
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            (s < 300)
+                .then_some(())
+                .ok_or(format!("out-of-band change: {s} {b}"))
+        }
+    }
+}
+
+/// AKS takes its route back (its cluster is gone), so the table can be deleted.
+fn undo_out_of_band(emu: &TestEmulator, res: Res, rg: &str) -> Result<(), String> {
+    if res != Res::RouteTable {
+        return Ok(());
+    }
+    let route = format!("{}/routes/aks-node-0", res.id(rg));
+    let (s, b) = emu.arm("DELETE", &route, res.api(), None);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    (s < 300)
+        .then_some(())
+        .ok_or(format!("removing the aks route: {s} {b}"))
+}
+
+fn tainted(s: &Json, address: &str) -> bool {
+    s.doc
+        .pointer("/values/root_module/resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|r| r["address"] == address && r["tainted"] == true)
+}
+
+/// State and Azure agree: what exists is in state; what state holds exists unless tainted.
+fn consistent(emu: &TestEmulator, res: Res, rg: &str, s: &Json) -> Result<(), String> {
+    let id = res.id(rg).to_ascii_lowercase();
+    let exists = emu.inventory().iter().any(|(i, _)| i.to_ascii_lowercase() == id);
+    let in_state = s.resource(res.address()).is_ok();
+    match (exists, in_state) {
+        (true, false) => Err(format!("{id} exists but is not in state (orphan)")),
+        (false, true) if !tainted(s, res.address()) => Err(format!("state holds {id}, which does not exist")),
+        _ => Ok(()),
+    }
+}
+
+fn exists(emu: &TestEmulator, res: Res, rg: &str) -> bool {
+    let id = res.id(rg).to_ascii_lowercase();
+    emu.inventory().iter().any(|(i, _)| i.to_ascii_lowercase() == id)
+}
+
+fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> Vec<Step> {
+    let (base, updated) = (res.config(rg, 1), res.config(rg, 2));
+    let rg = rg.to_string();
+    let e = emu.clone();
+    let r2 = rg.clone();
+    let fault_step = Step::run(move || inject(&e, res, op, fault, &r2));
+    let check = |emu: &Arc<TestEmulator>, rg: &str| {
+        let (e, rg) = (emu.clone(), rg.to_string());
+        move |s: &Json| consistent(&e, res, &rg, s)
+    };
+    let mut out = Vec::new();
+    let failure = fault.failure(res, op);
+    let undo = {
+        let (e, rg) = (emu.clone(), rg.clone());
+        move || {
+            if fault == Fault::ChangedOutOfBand {
+                undo_out_of_band(&e, res, &rg)
+            } else {
+                Ok(())
+            }
+        }
+    };
+    match op {
+        Op::Create | Op::Update => {
+            let target = if op == Op::Create { &base } else { &updated };
+            if op == Op::Update {
+                out.push(Step::apply(&base, |_| Ok(())));
+            }
+            out.push(fault_step);
+            out.push(match failure {
+                Some(pattern) => Step::apply_error(target, pattern, check(emu, &rg)),
+                None => Step::apply(target, check(emu, &rg)),
+            });
+            // Converges; the harness then requires an empty plan.
+            out.push(Step::apply(target, check(emu, &rg)));
+            out.push(Step::run(undo));
+        }
+        Op::Delete => {
+            out.push(Step::apply(&base, |_| Ok(())));
+            out.push(fault_step);
+            let ok = failure.is_none();
+            out.push(Step::cli(
+                &["destroy", "-auto-approve", "-no-color", "-input=false"],
+                ok,
+                failure,
+            ));
+            if !ok {
+                out.push(Step::run(undo));
+                // The resource is still there and still in state: nothing to change.
+                out.push(Step::plan_exit(&base, 0, None));
+                out.push(Step::cli(
+                    &["destroy", "-auto-approve", "-no-color", "-input=false"],
+                    true,
+                    None,
+                ));
+            }
+            let e = emu.clone();
+            out.push(Step::run(move || {
+                (!exists(&e, res, &rg))
+                    .then_some(())
+                    .ok_or("destroy left the resource in Azure".to_string())
+            }));
+        }
+    }
+    out
+}
+
+/// One case's operation, fault and result.
+type Outcome = (Op, Fault, Result<(), String>);
+
+fn run_matrix(res: Res, prefix: &str) {
+    if skip_against_arm("fault matrix", "fault injection and inventory checks") {
+        return;
+    }
+    let tf = pinned().expect("pinned Terraform");
+    let cases: Vec<(Op, Fault)> = [Op::Create, Op::Update, Op::Delete]
+        .into_iter()
+        .flat_map(|op| {
+            FAULTS
+                .into_iter()
+                .filter(move |f| f.applies(op))
+                .map(move |f| (op, f))
+        })
+        .collect();
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| loop {
+                let i = {
+                    let mut n = next.lock().expect("lock");
+                    *n += 1;
+                    *n - 1
+                };
+                let Some(&(op, fault)) = cases.get(i) else { break };
+                let rg = format!("acctest-fm-{prefix}-{i}");
+                let emu = Arc::new(TestEmulator::start(seeds(&rg)));
+                let outcome = run_steps_env(
+                    &tf,
+                    Some(Path::new(BIN)),
+                    &emu.env(),
+                    &steps(&emu, res, op, fault, &rg),
+                )
+                .map_err(|e| {
+                    // The step and the end of Terraform's output say what went wrong.
+                    let flat = flatten(&e);
+                    let tail: String = flat
+                        .chars()
+                        .rev()
+                        .take(900)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    format!("{} … {tail}", flat.split(':').next().unwrap_or(""))
+                });
+                results.lock().expect("lock").push((op, fault, outcome));
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    results.sort_by_key(|(op, f, _)| (*op as u8, *f as u8));
+    let passed = results.iter().filter(|r| r.2.is_ok()).count();
+    let mut table = format!(
+        "\nfault matrix: {res:?} (Terraform {})\n| operation | fault | result |\n|---|---|---|\n",
+        tf.version
+    );
+    for (op, fault, r) in &results {
+        table.push_str(&format!(
+            "| {op:?} | {fault:?} | {} |\n",
+            if r.is_ok() { "pass" } else { "FAIL" }
+        ));
+    }
+    table.push_str(&format!(
+        "| **{} cases** | | **{passed} passed** |\n",
+        results.len()
+    ));
+    println!("{table}");
+    // `make test` prints the tables after the suite (cargo captures a passing test's output).
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-matrix-{prefix}.md"));
+    std::fs::write(&file, &table).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|(op, f, r)| r.as_ref().err().map(|e| format!("{op:?}/{f:?}: {e}")))
+        .collect();
+    assert!(failures.is_empty(), "{table}\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn route_table_fault_matrix() {
+    run_matrix(Res::RouteTable, "rt");
+}
+
+#[test]
+fn cluster_network_fault_matrix() {
+    run_matrix(Res::Cluster, "aks");
+}
