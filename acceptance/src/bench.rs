@@ -107,12 +107,22 @@ fn secs(d: Duration) -> f64 {
 }
 
 /// Starts the provider as Terraform does and returns (time to handshake, peak RSS in MiB).
+/// Peak RSS comes from `/usr/bin/time -v` when installed, else from the kernel's VmHWM.
 fn start_provider(bin: &Path) -> Result<(f64, f64), String> {
+    let gnu_time = Path::new("/usr/bin/time");
+    let timed = gnu_time.exists();
+    let mut cmd = if timed {
+        let mut c = Command::new(gnu_time);
+        c.arg("-v").arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
     let t = Instant::now();
-    let mut child = Command::new(bin)
+    let mut child = cmd
         .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if timed { Stdio::piped() } else { Stdio::null() })
         .spawn()
         .map_err(|e| format!("starting {}: {e}", bin.display()))?;
     let mut line = String::new();
@@ -120,15 +130,32 @@ fn start_provider(bin: &Path) -> Result<(f64, f64), String> {
         .read_line(&mut line)
         .map_err(|e| e.to_string())?;
     let elapsed = secs(t.elapsed());
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    let _ = child.kill();
-    let _ = child.wait();
+    let kib: f64 = if timed {
+        // Stop the provider (time's child) so that time reports its peak.
+        let _ = Command::new("pkill")
+            .args(["-TERM", "-P", &child.id().to_string()])
+            .status();
+        let mut report = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut report);
+        }
+        let _ = child.wait();
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| format!("/usr/bin/time -v printed no peak RSS: {report}"))?
+    } else {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        let _ = child.kill();
+        let _ = child.wait();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
     if !line.starts_with("1|6|tcp|") {
         return Err(format!("unexpected handshake {line:?}"));
     }
@@ -158,7 +185,7 @@ fn startup(cfg: &Config) -> Result<Section, String> {
                 ratio: ratio(t.median, f.median),
             },
             Row {
-                what: "peak RSS at handshake".into(),
+                what: "peak RSS (`/usr/bin/time -v`)".into(),
                 value: r.show("MiB"),
                 floor: "–".into(),
                 ratio: "–".into(),
