@@ -795,15 +795,6 @@ fn deleted_out_of_band_is_recreated() {
     });
 }
 
-fn tainted(s: &Json, address: &str) -> bool {
-    s.doc
-        .pointer("/values/root_module/resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|r| r["address"] == address && r["tainted"] == true)
-}
-
 #[test]
 fn a_second_cluster_on_a_full_subnet_is_refused_before_azure_sees_it() {
     let rg = "acctest-cn-shared";
@@ -849,7 +840,7 @@ fn subnet_is_full_keeps_the_cluster_in_state_as_tainted() {
                 Ok(())
             }),
             Step::apply_error(&cfg, r"SubnetIsFull.*request id", |s| {
-                tainted(s, R)
+                s.tainted(R)
                     .then_some(())
                     .ok_or(format!("expected the cluster in state, tainted: {}", s.doc))
             }),

@@ -233,23 +233,13 @@ fn undo_out_of_band(emu: &TestEmulator, res: Res, rg: &str) -> Result<(), String
         .ok_or(format!("removing the aks route: {s} {b}"))
 }
 
-fn tainted(s: &Json, address: &str) -> bool {
-    s.doc
-        .pointer("/values/root_module/resources")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|r| r["address"] == address && r["tainted"] == true)
-}
-
 /// State and Azure agree: what exists is in state; what state holds exists unless tainted.
 fn consistent(emu: &TestEmulator, res: Res, rg: &str, s: &Json) -> Result<(), String> {
-    let id = res.id(rg).to_ascii_lowercase();
-    let exists = emu.inventory().iter().any(|(i, _)| i.to_ascii_lowercase() == id);
+    let id = res.id(rg);
     let in_state = s.resource(res.address()).is_ok();
-    match (exists, in_state) {
+    match (exists(emu, res, rg), in_state) {
         (true, false) => Err(format!("{id} exists but is not in state (orphan)")),
-        (false, true) if !tainted(s, res.address()) => Err(format!("state holds {id}, which does not exist")),
+        (false, true) if !s.tainted(res.address()) => Err(format!("state holds {id}, which does not exist")),
         _ => Ok(()),
     }
 }

@@ -74,6 +74,13 @@ impl Json {
             .ok_or_else(|| format!("{address}.{path} is not a string"))
     }
 
+    /// True when state marks resource `address` tainted (a failed create Terraform kept).
+    pub fn tainted(&self, address: &str) -> bool {
+        self.resources()
+            .into_iter()
+            .any(|r| r["address"] == address && r["tainted"] == true)
+    }
+
     /// A root output's value.
     pub fn output(&self, name: &str) -> Result<&Value, String> {
         self.doc

@@ -24,6 +24,8 @@ use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool, Severity};
 use crate::provider::Connection;
+use crate::resources::arm_common::{self, arm_error, require_absent, with_timeout};
+use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report};
 
 use body::{desired, refresh, s, strs, Stage};
@@ -747,51 +749,9 @@ fn pool_replacements(prior: &State, planned: &State) -> Vec<(AttributePath, Stri
     out
 }
 
-fn timeout_of(diags: &mut Diagnostics, state: &State, which: &str, default: Duration) -> Option<Duration> {
-    state
-        .timeouts
-        .as_ref_option()
-        .map(|t| t.get(which, default))
-        .unwrap_or(Ok(default))
-        .map_err(|e| diags.root_error("Invalid Timeout", e))
-        .ok()
-}
-
-fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
-    diags.root_error(
-        format!("Error {what} {}", id.kind.display_name()),
-        format!("{what} {id}: {e}"),
-    );
-}
-
-async fn with_timeout<T>(
-    limit: Duration,
-    f: impl std::future::Future<Output = Result<T, ClientError>>,
-) -> Result<T, ClientError> {
-    tokio::time::timeout(limit, f)
-        .await
-        .unwrap_or(Err(ClientError::Timeout(limit)))
-}
-
 impl ClusterNetwork {
     async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
-        let client = match self.connection.client().await {
-            Ok(c) => c,
-            Err(e) => {
-                diags.root_error("Azure Client Unavailable", e);
-                return None;
-            }
-        };
-        match self.connection.subscription_id().await {
-            Some(sub) => Some((client, sub)),
-            None => {
-                diags.root_error(
-                    "Missing Subscription",
-                    "set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage clusters.",
-                );
-                None
-            }
-        }
+        arm_common::client(&self.connection, diags, "clusters").await
     }
 
     /// Runs the live checks when Azure is reachable; without credentials they are skipped
@@ -944,7 +904,7 @@ impl Resource for ClusterNetwork {
             return Some((state, private));
         };
         let importing = state.default_node_pool.is_null();
-        let limit = timeout_of(diags, &state, "read", DEFAULT_READ)?;
+        let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
         match with_timeout(limit, client.get::<Json>(&id)).await {
             Ok(Some(cluster)) => {
                 let mut next = state;
@@ -1098,20 +1058,9 @@ impl Resource for ClusterNetwork {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let limit = timeout_of(diags, &planned, "create", DEFAULT_CRUD)?;
-        match client.get::<Json>(&id).await {
-            Ok(Some(_)) => {
-                diags.root_error(
-                    "Resource Already Exists",
-                    format!("A resource with the ID \"{}\" already exists - to be managed via Terraform this resource needs to be imported into the State. Please see the resource documentation for \"aksnet_cluster_network\" for more information.", id.path()),
-                );
-                return None;
-            }
-            Ok(None) => {}
-            Err(e) => {
-                arm_error(diags, "checking for an existing", &id, &e);
-                return None;
-            }
+        let limit = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
+        if !require_absent(&client, diags, &id, "aksnet_cluster_network").await {
+            return None;
         }
         if !self.udr_ready(diags, &client, &planned).await {
             return None;
@@ -1147,7 +1096,7 @@ impl Resource for ClusterNetwork {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let Some(limit) = timeout_of(diags, &planned, "update", DEFAULT_CRUD) else {
+        let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
         let mut current = match client.get::<Json>(&id).await {
@@ -1209,7 +1158,7 @@ impl Resource for ClusterNetwork {
     ) -> Option<()> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
-        let limit = timeout_of(diags, &prior, "delete", DEFAULT_CRUD)?;
+        let limit = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
         match with_timeout(limit, client.delete(&id, limit)).await {
             Ok(()) => Some(()),
             Err(e) => {

@@ -1,5 +1,6 @@
 //! Terraform resources, one per file: schema, validation, plan, CRUD, import and tests.
 
+pub mod arm_common;
 pub mod cluster_network;
 pub mod pod_cidr_plan;
 pub mod route_table;

@@ -20,6 +20,7 @@ use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{Route, RouteProperties, RouteTable as ArmRouteTable, SubResource, Subnet};
 use crate::netplan::cidr;
 use crate::provider::Connection;
+use crate::resources::arm_common::{self, arm_error, require_absent, with_timeout};
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
 
@@ -502,32 +503,9 @@ fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, impor
     state.etag = etag.into();
 }
 
-fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
-    diags.root_error(
-        format!("Error {what} {}", id.kind.display_name()),
-        format!("{what} {id}: {e}"),
-    );
-}
-
 impl RouteTable {
     async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
-        let client = match self.connection.client().await {
-            Ok(c) => c,
-            Err(e) => {
-                diags.root_error("Azure Client Unavailable", e);
-                return None;
-            }
-        };
-        match self.connection.subscription_id().await {
-            Some(sub) => Some((client, sub)),
-            None => {
-                diags.root_error(
-                    "Missing Subscription",
-                    "set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage route tables.",
-                );
-                None
-            }
-        }
+        arm_common::client(&self.connection, diags, "route tables").await
     }
 
     /// Sets (or clears) `routeTable` on a subnet with If-Match, retrying ETag races.
@@ -717,21 +695,6 @@ fn subnet_set(v: &Value<BTreeSet<Str>>) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The `which` timeout of `state`, recording an error diagnostic when it does not parse.
-fn timeout(diags: &mut Diagnostics, state: &State, which: &str, default: Duration) -> Option<Duration> {
-    timeouts_of(state, which, default)
-        .map_err(|e| diags.root_error("Invalid Timeout", e))
-        .ok()
-}
-
-fn timeouts_of(state: &State, which: &str, default: Duration) -> Result<Duration, String> {
-    state
-        .timeouts
-        .as_ref_option()
-        .map(|t| t.get(which, default))
-        .unwrap_or(Ok(default))
-}
-
 fn plan_common(diags: &mut Diagnostics, mut proposed: State, config: &State, prior: Option<&State>) -> State {
     let foreign = prior
         .and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len))
@@ -805,14 +768,10 @@ impl Resource for RouteTable {
             return Some((state, private));
         };
         let importing = state.route.is_null() && state.etag.is_null();
-        let Some(limit) = timeout(diags, &state, "read", DEFAULT_READ) else {
+        let Some(limit) = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ) else {
             return Some((state, private));
         };
-        let got = match tokio::time::timeout(limit, client.get::<ArmRouteTable>(&id)).await {
-            Ok(got) => got,
-            Err(_) => Err(ClientError::Timeout(limit)),
-        };
-        match got {
+        match with_timeout(limit, client.get::<ArmRouteTable>(&id)).await {
             Ok(Some(t)) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
@@ -894,20 +853,9 @@ impl Resource for RouteTable {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let timeout = timeout(diags, &planned, "create", DEFAULT_CRUD)?;
-        match client.get::<Json>(&id).await {
-            Ok(Some(_)) => {
-                diags.root_error(
-                    "Resource Already Exists",
-                    format!("A resource with the ID \"{}\" already exists - to be managed via Terraform this resource needs to be imported into the State. Please see the resource documentation for \"aksnet_route_table\" for more information.", id.path()),
-                );
-                return None;
-            }
-            Ok(None) => {}
-            Err(e) => {
-                arm_error(diags, "checking for an existing", &id, &e);
-                return None;
-            }
+        let timeout = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
+        if !require_absent(&client, diags, &id, "aksnet_route_table").await {
+            return None;
         }
         let body = desired_table(&planned, None, &BTreeSet::new());
         let mut state = planned.clone();
@@ -951,7 +899,7 @@ impl Resource for RouteTable {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&planned, &sub)?;
-        let Some(timeout) = timeout(diags, &planned, "update", DEFAULT_CRUD) else {
+        let Some(timeout) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
         let mut state = planned.clone();
@@ -989,7 +937,7 @@ impl Resource for RouteTable {
     ) -> Option<()> {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
-        let timeout = timeout(diags, &prior, "delete", DEFAULT_CRUD)?;
+        let timeout = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
         if s(&prior.foreign_routes) != Some("remove") {
             if let Err(why) = self.safe_to_delete(&client, &id, &prior).await {
                 diags.root_error("Route Table Still In Use", why);

@@ -71,6 +71,22 @@ impl Timeouts {
     }
 }
 
+/// The `which` timeout of a resource's `timeouts` block (or `default`), recording an
+/// error diagnostic when it does not parse.
+pub fn resolve(
+    diags: &mut tf_provider::Diagnostics,
+    timeouts: &Value<Timeouts>,
+    which: &str,
+    default: Duration,
+) -> Option<Duration> {
+    timeouts
+        .as_ref_option()
+        .map(|t| t.get(which, default))
+        .unwrap_or(Ok(default))
+        .map_err(|e| diags.root_error("Invalid Timeout", e))
+        .ok()
+}
+
 /// The schema block, with the defaults stated (minutes).
 pub fn block(create: u64, read: u64, update: u64, delete: u64, what: &str) -> NestedBlock {
     let a = |name: &str, mins: u64| {

@@ -1,0 +1,78 @@
+//! What every ARM-backed resource shares: the client and subscription, error diagnostics,
+//! the "already exists, import it" check and deadlines around ARM calls.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+use tf_provider::Diagnostics;
+
+use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::ids::ResourceId;
+use crate::provider::Connection;
+
+/// The ARM client and subscription; `managing` ends the missing-subscription message.
+pub async fn client(
+    connection: &Connection,
+    diags: &mut Diagnostics,
+    managing: &str,
+) -> Option<(ArmClient, String)> {
+    let client = match connection.client().await {
+        Ok(c) => c,
+        Err(e) => {
+            diags.root_error("Azure Client Unavailable", e);
+            return None;
+        }
+    };
+    match connection.subscription_id().await {
+        Some(sub) => Some((client, sub)),
+        None => {
+            diags.root_error(
+                "Missing Subscription",
+                format!("set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage {managing}."),
+            );
+            None
+        }
+    }
+}
+
+/// Records an ARM failure: `what` is the action in progress, e.g. "creating".
+pub fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
+    diags.root_error(
+        format!("Error {what} {}", id.kind.display_name()),
+        format!("{what} {id}: {e}"),
+    );
+}
+
+/// Create's first step: true when `id` does not exist yet; otherwise azurerm's import error.
+pub async fn require_absent(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    resource_type: &str,
+) -> bool {
+    match client.get::<Json>(id).await {
+        Ok(Some(_)) => {
+            diags.root_error(
+                "Resource Already Exists",
+                format!("A resource with the ID \"{}\" already exists - to be managed via Terraform this resource needs to be imported into the State. Please see the resource documentation for \"{resource_type}\" for more information.", id.path()),
+            );
+            false
+        }
+        Ok(None) => true,
+        Err(e) => {
+            arm_error(diags, "checking for an existing", id, &e);
+            false
+        }
+    }
+}
+
+/// Runs an ARM call with a deadline (tf-provider passes no cancellation to resources).
+pub async fn with_timeout<T>(
+    limit: Duration,
+    f: impl Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout(limit, f)
+        .await
+        .unwrap_or(Err(ClientError::Timeout(limit)))
+}
