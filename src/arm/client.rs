@@ -20,7 +20,7 @@ use super::error::ArmError;
 use super::ids::{Kind, ResourceId};
 use super::shape;
 
-/// Pinned api-versions: the versions of the specs in `../shared/azure-specs`.
+/// Pinned api-versions: the versions of the specs in `conformance/specification`.
 pub const API_VERSION_AKS: &str = "2025-10-01";
 pub const API_VERSION_NETWORK: &str = "2025-01-01";
 pub const API_VERSION_RESOURCES: &str = "2023-07-01";
