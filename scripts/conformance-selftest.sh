@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Proves the conformance check needs nothing outside the repository: copies the files git
-# knows about (tracked and untracked-but-not-ignored, so uncommitted work counts too) into an
-# empty temporary directory with no siblings, installs oav there from the lockfile and runs the
-# driver on the committed samples. conformance/selftest/good must pass (exit 0); bad must fail
-# (exit 1) with exactly the (file, error code) findings listed in bad/expected.tsv; a missing
-# placeholder spec must be reported as a spec that did not load.
+# knows about (tracked and untracked-but-not-ignored, so uncommitted work counts too; outside a
+# git checkout, everything but target/ and .tools/) into an empty temporary directory with no
+# siblings, installs oav there from the lockfile and runs the driver on the committed samples.
+# conformance/selftest/good must pass (exit 0); bad must fail (exit 1) with exactly the (file,
+# error code) findings listed in bad/expected.tsv; a missing placeholder spec must be reported
+# as a spec that did not load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 copy="$tmp/aksnet"
 mkdir "$copy"
-# Deleted-but-tracked files are listed too; skip what does not exist.
-(cd "$root" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
-  [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$copy"
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  # Deleted-but-tracked files are listed too; skip what does not exist.
+  (cd "$root" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
+    [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$copy"
+else
+  # A source export without .git: everything but build output and installed tools.
+  tar -C "$root" --exclude=./target --exclude=./.tools --exclude=node_modules -cf - . | tar -xf - -C "$copy"
+fi
 fail() { echo "conformance-selftest: $*" >&2; exit 1; }
 [ "$(ls -A "$tmp")" = aksnet ] || fail "the copy has siblings"
 if grep -rn '\.\./shared' "$copy/conformance" "$copy/scripts" "$copy/GNUmakefile"; then
