@@ -12,10 +12,9 @@ use serde::{Deserialize, Serialize};
 use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{map, AttributePath, Diagnostics, DynamicFunction, DynamicResource, Provider};
-use tokio::sync::{OnceCell, RwLock};
 
-use crate::arm::auth::{discover_cloud, select_credential, AuthSettings};
-use crate::arm::client::ArmClient;
+use crate::arm::auth::AuthSettings;
+use crate::arm::connection::Connection;
 use crate::functions;
 use crate::resources::cluster_network::ClusterNetwork;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
@@ -79,48 +78,6 @@ const BOOL_SETTINGS: [(&str, &str, bool, &str); 4] = [
     ("use_msi", "ARM_USE_MSI", false, "Authenticate with a managed identity. Defaults to `false`."),
     ("use_cli", "ARM_USE_CLI", true, "Authenticate with the Azure CLI's signed-in account when nothing else is configured. Defaults to `true`."),
 ];
-
-/// The ARM connection, built on first use from the resolved settings.
-#[derive(Debug, Default)]
-pub struct Connection {
-    settings: RwLock<Option<AuthSettings>>,
-    client: OnceCell<Result<ArmClient, String>>,
-}
-
-impl Connection {
-    /// The client, created on the first call; the error lists every credential tried.
-    pub async fn client(&self) -> Result<ArmClient, String> {
-        let settings = self
-            .settings
-            .read()
-            .await
-            .clone()
-            .ok_or("the provider is not configured")?;
-        self.client
-            .get_or_init(|| async move {
-                let cloud = discover_cloud(&settings).await?;
-                let (credential, _method) = select_credential(&settings, &cloud)?;
-                ArmClient::new(
-                    cloud.resource_manager,
-                    credential,
-                    cloud.scope,
-                    Default::default(),
-                )
-                .map_err(|e| e.to_string())
-            })
-            .await
-            .clone()
-    }
-
-    /// The subscription resources are created in.
-    pub async fn subscription_id(&self) -> Option<String> {
-        self.settings
-            .read()
-            .await
-            .as_ref()
-            .and_then(|s| s.subscription_id.clone())
-    }
-}
 
 /// AksnetProvider serves aksnet's resources and functions.
 #[derive(Debug, Default, Clone)]
@@ -301,7 +258,7 @@ impl Provider for AksnetProvider {
     ) -> Option<()> {
         match resolve_settings(&config) {
             Ok(settings) => {
-                *self.connection.settings.write().await = Some(settings);
+                self.connection.configure(settings).await;
                 Some(())
             }
             Err(e) => {

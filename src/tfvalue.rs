@@ -4,6 +4,7 @@ use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Descrip
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
+use crate::netplan::cluster::Input;
 use crate::netplan::{FieldPath, Finding, Severity, Step};
 
 /// Converts a netplan path into a Terraform attribute path.
@@ -22,15 +23,34 @@ pub fn attribute_path(path: &FieldPath) -> AttributePath {
     out
 }
 
-/// Records findings as diagnostics: the summary carries the rule id, the detail the fix.
+/// The published rule catalog; a finding's detail ends with a link to its entry.
+const CATALOG_URL: &str = "https://registry.terraform.io/providers/aksnet/aksnet/latest/docs/guides/rules";
+
+/// Records findings as diagnostics: the summary carries the rule id, the detail the fix and
+/// where the rule is explained.
 pub fn report(diags: &mut Diagnostics, findings: &[Finding]) {
     for f in findings {
         let summary = format!("{} ({})", f.summary, f.rule);
+        let detail = format!(
+            "{}\n\nRule {}: {CATALOG_URL}#{}",
+            f.detail,
+            f.rule,
+            f.rule.to_string().to_lowercase()
+        );
         let path = attribute_path(&f.path);
         match f.severity {
-            Severity::Error => diags.error(summary, f.detail.clone(), path),
-            Severity::Warning => diags.warning(summary, f.detail.clone(), path),
+            Severity::Error => diags.error(summary, detail, path),
+            Severity::Warning => diags.warning(summary, detail, path),
         }
+    }
+}
+
+/// A Terraform value as netplan's rules take it: set, unset or known only after apply.
+pub fn input<T: Clone>(v: &Value<T>) -> Input<T> {
+    match v {
+        Value::Value(x) => Input::Set(x.clone()),
+        Value::Null => Input::Unset,
+        Value::Unknown => Input::Unknown,
     }
 }
 

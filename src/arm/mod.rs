@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod connection;
 pub mod error;
 pub mod ids;
 pub mod models;

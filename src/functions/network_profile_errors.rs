@@ -10,6 +10,10 @@ use serde_json::{Map, Value as Json};
 use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
 use tf_provider::{Diagnostics, Function};
 
+use crate::arm::ids::{Kind, ResourceId};
+use crate::netplan::cluster::{
+    validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
+};
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, NetworkProfile, NodePool};
@@ -18,7 +22,7 @@ use crate::netplan::{FieldPath, NetworkProfile, NodePool};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NetworkProfileErrors;
 
-const TOP_KEYS: [&str; 19] = [
+const TOP_KEYS: [&str; 22] = [
     "network_plugin",
     "network_plugin_mode",
     "network_policy",
@@ -38,9 +42,12 @@ const TOP_KEYS: [&str; 19] = [
     "pod_subnet_cidr",
     "default_node_pool",
     "node_pool",
+    "identity",
+    "load_balancer_profile",
+    "nat_gateway_profile",
 ];
 
-const POOL_KEYS: [&str; 10] = [
+const POOL_KEYS: [&str; 12] = [
     "name",
     "os_type",
     "node_count",
@@ -51,7 +58,20 @@ const POOL_KEYS: [&str; 10] = [
     "vnet_subnet_id",
     "pod_subnet_id",
     "pod_ip_allocation_mode",
+    "auto_scaling_enabled",
+    "zones",
 ];
+
+const IDENTITY_KEYS: [&str; 2] = ["type", "identity_ids"];
+const LB_KEYS: [&str; 6] = [
+    "managed_outbound_ip_count",
+    "managed_outbound_ipv6_count",
+    "outbound_ip_address_ids",
+    "outbound_ip_prefix_ids",
+    "outbound_ports_allocated",
+    "idle_timeout_in_minutes",
+];
+const NAT_KEYS: [&str; 2] = ["managed_outbound_ip_count", "idle_timeout_in_minutes"];
 
 /// The one positional argument, kept raw because its type is dynamic.
 #[derive(Debug, Deserialize)]
@@ -76,8 +96,10 @@ impl Function for NetworkProfileErrors {
                      `load_balancer_sku`, `kubernetes_version`, plus the address context `vnet_address_space`, \
                      `reserved_cidrs`, `node_subnet_cidr`, `pod_subnet_cidr`, and pools as `default_node_pool` \
                      (object) and `node_pool` (list) with `name`, `os_type`, `node_count`, `min_count`, `max_count`, \
-                     `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`. Null \
-                     attributes count as unset; unknown attribute names are an error.",
+                     `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`, \
+                     `auto_scaling_enabled`, `zones`; the outbound and identity blocks as objects: `identity` \
+                     (`type`, `identity_ids`), `load_balancer_profile` and `nat_gateway_profile`. Null attributes \
+                     count as unset (an absent `identity` is not checked); unknown attribute names are an error.",
                 ),
                 ..Default::default()
             }],
@@ -85,7 +107,8 @@ impl Function for NetworkProfileErrors {
             summary: "Errors aksnet's AKS networking rules find in a network profile".into(),
             description: Description::markdown(
                 "Runs every rule aksnet checks without calling Azure (plugin, mode, policy and dataplane \
-                 combinations; reserved and overlapping ranges; DNS service IP; capacity; Windows) and returns the \
+                 combinations; reserved and overlapping ranges; DNS service IP; capacity; Windows; outbound and \
+                 identity) and returns the \
                  errors as strings like `[R1] pod_cidr: ...`, each with its rule id. An empty list means the profile \
                  passes. Warnings are not returned. Use it in a `precondition` with any provider.",
             ),
@@ -101,15 +124,18 @@ impl Function for NetworkProfileErrors {
                 return None;
             }
         };
-        let profile = match profile_from_json(&json) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.function_error(0, e);
-                return None;
-            }
-        };
+        let (profile, cluster) =
+            match profile_from_json(&json).and_then(|p| Ok((p, cluster_from_json(&json)?))) {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.function_error(0, e);
+                    return None;
+                }
+            };
+        let mut findings = validate_cluster(&cluster);
+        findings.extend(validate_profile(&profile));
         Some(
-            validate_profile(&profile)
+            findings
                 .into_iter()
                 .filter(|f| f.is_error())
                 .map(|f| f.to_string())
@@ -225,6 +251,110 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
     })
 }
 
+/// The outbound, identity and pool-shape inputs for netplan's cluster rules. An absent
+/// `identity` is not known (modules using other providers may not pass it), so the identity
+/// rules skip it; `identity = null` means AKS's default, system-assigned.
+pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
+    let obj = json.as_object().ok_or("profile must be an object")?;
+    let mut pools = Vec::new();
+    if let Some(p) = obj.get("default_node_pool").filter(|v| !v.is_null()) {
+        pools.push(pool_spec(p, FieldPath::attr("default_node_pool"))?);
+    }
+    if let Some(Json::Array(items)) = obj.get("node_pool") {
+        for (i, p) in items.iter().enumerate() {
+            pools.push(pool_spec(p, FieldPath::attr("node_pool").index(i))?);
+        }
+    }
+    let identity = match obj.get("identity") {
+        None => Input::Unknown,
+        Some(Json::Null) => Input::Unset,
+        Some(v) => {
+            let o = v.as_object().ok_or("identity must be an object")?;
+            check_keys(o, &IDENTITY_KEYS, "identity")?;
+            let ids = match o.get("identity_ids") {
+                None | Some(Json::Null) => Input::Unset,
+                Some(_) => Input::Set(string_list(o, "identity_ids")?),
+            };
+            Input::Set(IdentitySpec {
+                kind: opt_string(o, "type")?,
+                ids,
+            })
+        }
+    };
+    let block = |k: &str, keys: &[&str]| -> Result<Option<&Map<String, Json>>, String> {
+        match obj.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => {
+                let o = v.as_object().ok_or_else(|| format!("{k} must be an object"))?;
+                check_keys(o, keys, k)?;
+                Ok(Some(o))
+            }
+        }
+    };
+    let int = |o: &Map<String, Json>, k: &str| opt_i64(o, k);
+    let load_balancer_profile = match block("load_balancer_profile", &LB_KEYS)? {
+        Some(o) => Some(LoadBalancerSpec {
+            managed_outbound_ip_count: int(o, "managed_outbound_ip_count")?,
+            managed_outbound_ipv6_count: int(o, "managed_outbound_ipv6_count")?,
+            outbound_ip_address_ids_set: !string_list(o, "outbound_ip_address_ids")?.is_empty(),
+            outbound_ip_prefix_ids_set: !string_list(o, "outbound_ip_prefix_ids")?.is_empty(),
+            outbound_ports_allocated: int(o, "outbound_ports_allocated")?,
+            idle_timeout_in_minutes: int(o, "idle_timeout_in_minutes")?,
+        }),
+        None => None,
+    };
+    let nat_gateway_profile = match block("nat_gateway_profile", &NAT_KEYS)? {
+        Some(o) => Some(NatGatewaySpec {
+            managed_outbound_ip_count: int(o, "managed_outbound_ip_count")?,
+            idle_timeout_in_minutes: int(o, "idle_timeout_in_minutes")?,
+        }),
+        None => None,
+    };
+    Ok(ClusterSpec {
+        network_plugin: opt_string(obj, "network_plugin")?,
+        identity,
+        pools,
+        outbound_type: opt_string(obj, "outbound_type")?.map_or(Input::Unset, Input::Set),
+        load_balancer_profile,
+        nat_gateway_profile,
+        ..Default::default()
+    })
+}
+
+fn pool_spec(v: &Json, path: FieldPath) -> Result<PoolSpec, String> {
+    let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
+    let known = |k: &str| -> Result<Input<i64>, String> {
+        Ok(opt_i64(obj, k)
+            .map_err(|e| format!("{path}.{e}"))?
+            .map_or(Input::Unset, Input::Set))
+    };
+    let subnet = opt_string(obj, "vnet_subnet_id")?.filter(|s| !s.is_empty());
+    let bad_subnet_ids = [
+        ("vnet_subnet_id", subnet.clone()),
+        ("pod_subnet_id", opt_string(obj, "pod_subnet_id")?),
+    ]
+    .into_iter()
+    .filter_map(|(attr, id)| Some((attr, ResourceId::parse(Kind::Subnet, &id?).err()?.to_string())))
+    .collect();
+    Ok(PoolSpec {
+        min_count: known("min_count")?,
+        max_count: known("max_count")?,
+        auto_scaling: match obj.get("auto_scaling_enabled") {
+            None | Some(Json::Null) => Input::Unset,
+            Some(Json::Bool(b)) => Input::Set(*b),
+            Some(_) => return Err(format!("{path}.auto_scaling_enabled must be a bool")),
+        },
+        has_node_subnet: subnet.is_some(),
+        bad_subnet_ids,
+        zones: match obj.get("zones") {
+            None | Some(Json::Null) => None,
+            Some(_) => Some(string_list(obj, "zones").map_err(|e| format!("{path}.{e}"))?),
+        },
+        path,
+        ..Default::default()
+    })
+}
+
 fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
     let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
     check_keys(obj, &POOL_KEYS, &path.to_string())?;
@@ -280,6 +410,17 @@ fn opt_u32(obj: &Map<String, Json>, k: &str) -> Result<Option<u32>, String> {
     }
 }
 
+fn opt_i64(obj: &Map<String, Json>, k: &str) -> Result<Option<i64>, String> {
+    match obj.get(k) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| format!("{k} must be a whole number, got {n}")),
+        Some(_) => Err(format!("{k} must be a number")),
+    }
+}
+
 fn string_list(obj: &Map<String, Json>, k: &str) -> Result<Vec<String>, String> {
     match obj.get(k) {
         None | Some(Json::Null) => Ok(Vec::new()),
@@ -326,6 +467,50 @@ mod tests {
         let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]})).unwrap_err();
         assert!(err.contains("node_pool[0].max_pods"), "{err}");
         assert!(profile_from_json(&json!("azure")).is_err());
+    }
+
+    fn errors(v: Json) -> Vec<String> {
+        let mut f = validate_cluster(&cluster_from_json(&v).unwrap());
+        f.extend(validate_profile(&profile_from_json(&v).unwrap()));
+        f.into_iter()
+            .filter(|f| f.is_error())
+            .map(|f| f.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn outbound_and_identity_rules_run_too() {
+        let subnet =
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+        let kubenet = json!({
+            "network_plugin": "kubenet",
+            "identity": null,
+            "default_node_pool": {"name": "system", "node_count": 3, "vnet_subnet_id": subnet},
+        });
+        assert!(
+            errors(kubenet.clone()).iter().any(|e| e.starts_with("[O6]")),
+            "{:?}",
+            errors(kubenet)
+        );
+        let unknown_identity = json!({
+            "network_plugin": "kubenet",
+            "default_node_pool": {"name": "system", "node_count": 3, "vnet_subnet_id": subnet},
+        });
+        assert!(
+            errors(unknown_identity).is_empty(),
+            "an identity not passed is not checked"
+        );
+        let lb = json!({"outbound_type": "userDefinedRouting", "load_balancer_profile": {"outbound_ports_allocated": 12}});
+        let e = errors(lb);
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("[O5] load_balancer_profile[0]: load_balancer_profile only applies")),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|e| e.contains("multiple of 8")), "{e:?}");
+        assert!(e.iter().any(|e| e.starts_with("[O1] outbound_type")), "{e:?}");
+        let one = json!({"default_node_pool": {"name": "system", "node_count": 1500}});
+        assert_eq!(errors(one).len(), 1, "one finding per input");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::catalog::RuleId;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -65,8 +67,8 @@ impl fmt::Display for FieldPath {
 /// A rule outcome: which rule, how bad, where, and a message with the numbers and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Stable rule id from the rule book, e.g. `"R1"` or `"C5"`.
-    pub rule: &'static str,
+    /// Stable rule id, e.g. `R1` or `C5` (see [`super::catalog`]).
+    pub rule: RuleId,
     pub severity: Severity,
     /// The attribute to blame.
     pub path: FieldPath,
@@ -79,7 +81,7 @@ pub struct Finding {
 impl Finding {
     /// An error finding.
     pub fn error(
-        rule: &'static str,
+        rule: RuleId,
         path: FieldPath,
         summary: impl Into<String>,
         detail: impl Into<String>,
@@ -94,7 +96,7 @@ impl Finding {
     }
     /// A warning finding.
     pub fn warning(
-        rule: &'static str,
+        rule: RuleId,
         path: FieldPath,
         summary: impl Into<String>,
         detail: impl Into<String>,

@@ -4,7 +4,7 @@
 
 use ipnet::IpNet;
 
-use super::{FieldPath, Finding};
+use super::{FieldPath, Finding, RuleId};
 
 /// A cluster's effective network settings. `None` means unknown until apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
             (Some(Ipam::Kubenet), Some(Ipam::Overlay)) => {
                 if let Some(v) = minor(new.kubernetes_version.as_deref()).filter(|v| *v < (1, 27)) {
                     findings.push(Finding::error(
-                        "A-upd",
+                        RuleId::M1,
                         FieldPath::attr("network_plugin_mode"),
                         "Migration Needs Kubernetes 1.27",
                         format!("kubenet → Azure CNI Overlay needs Kubernetes 1.27 or newer; the cluster runs {}.{}. Upgrade kubernetes_version first, apply, then migrate.", v.0, v.1),
@@ -127,14 +127,14 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
                 let policy = old.policy.as_deref().map(norm_policy).unwrap_or("none");
                 if policy != "none" {
                     findings.push(Finding::error(
-                        "A-upd",
+                        RuleId::M1,
                         FieldPath::attr("network_policy"),
                         "Uninstall The Network Policy Before Migrating",
                         format!("kubenet → Azure CNI Overlay needs a cluster without a network policy, and this one runs {policy}. Set network_policy = \"none\" and apply, then migrate, then install a policy again."),
                     ));
                 }
                 findings.push(Finding::warning(
-                    "A-upd",
+                    RuleId::M1,
                     FieldPath::attr("network_plugin"),
                     "In-Place Migration: Kubenet To Azure CNI Overlay",
                     format!("{REIMAGE} AKS deletes its aks-* routes from the route table (and a route table it created), and the migration is one-way."),
@@ -143,14 +143,14 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
             (Some(Ipam::NodeSubnet), Some(Ipam::Overlay)) => {
                 if new.pod_cidrs.as_ref().is_some_and(Vec::is_empty) {
                     findings.push(Finding::error(
-                        "A-upd",
+                        RuleId::M2,
                         FieldPath::attr("pod_cidr"),
                         "Pod CIDR Required For Overlay Migration",
                         "Azure CNI → Azure CNI Overlay needs a pod CIDR that overlaps neither the VNet nor the service CIDR; set pod_cidr, for example \"10.244.0.0/16\".",
                     ));
                 }
                 findings.push(Finding::warning(
-                    "A-upd",
+                    RuleId::M2,
                     FieldPath::attr("network_plugin_mode"),
                     "In-Place Migration: Azure CNI To Azure CNI Overlay",
                     format!("{REIMAGE} Pods move from VNet addresses to the overlay pod CIDR; the migration is one-way."),
@@ -175,7 +175,7 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
         match (od, nd) {
             (Some("azure"), Some("cilium")) if ni != Some(Ipam::Kubenet) && !new.windows => {
                 findings.push(Finding::warning(
-                    "A-upd",
+                    RuleId::M3,
                     FieldPath::attr("network_data_plane"),
                     "In-Place Update: Cilium Dataplane",
                     format!("{REIMAGE} Azure NPM or Calico is removed and Cilium enforces network policies."),
@@ -192,19 +192,19 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
     if changed(&op, &np) {
         match (op, np) {
             (Some("none"), Some(p @ ("azure" | "calico"))) => findings.push(Finding::warning(
-                "A-pol",
+                RuleId::M4,
                 FieldPath::attr("network_policy"),
                 "In-Place Update: Network Policy Install",
                 format!("{REIMAGE} AKS installs {p} network policy."),
             )),
             (Some(p @ ("azure" | "calico")), Some("none")) => findings.push(Finding::warning(
-                "A-pol",
+                RuleId::M4,
                 FieldPath::attr("network_policy"),
                 "In-Place Update: Network Policy Uninstall",
                 format!("AKS uninstalls {p}; its CRDs and your NetworkPolicy objects stay in the cluster and stop being enforced."),
             )),
             (Some(a @ ("azure" | "calico")), Some(b @ ("azure" | "calico"))) => findings.push(Finding::error(
-                "A-pol",
+                RuleId::M5,
                 FieldPath::attr("network_policy"),
                 "Network Policy Cannot Switch Directly",
                 format!("AKS rejects {a} → {b} in one step. Set network_policy = \"none\" and apply, then set network_policy = \"{b}\" and apply again."),
@@ -255,7 +255,7 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
         );
         match n {
             Some(n) if outbound_migrates(o, n, new.byo_vnet) => findings.push(Finding::warning(
-                "A-out",
+                RuleId::M6,
                 FieldPath::attr("outbound_type"),
                 "In-Place Update: Outbound Type",
                 format!("The cluster's egress changes from {o} to {n}: its outbound IPs change. Update API server authorized IP ranges and firewall allow lists that name the old IPs."),
@@ -267,7 +267,7 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
         }
     } else if new.egress_ips.is_some() && old.egress_ips != new.egress_ips {
         findings.push(Finding::warning(
-            "A-out",
+            RuleId::M6,
             FieldPath::attr("outbound_type"),
             "In-Place Update: Outbound IPs",
             "The cluster's outbound IP settings change, so its egress IPs change. Update allow lists that name the old IPs.",

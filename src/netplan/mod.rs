@@ -1,16 +1,21 @@
 //! Pure planning and validation of AKS networking: no I/O, no Terraform types.
 //!
-//! Every rule has the stable id used in `../shared/reference/aks-network-rules.md`
-//! (E = enumerations and combinations, R = address ranges, C = capacity, O = outbound,
-//! W = Windows and retirement). Diagnostics cite the id so users can look it up.
+//! Every rule has a stable id from [`catalog`] (E = enumerations and combinations, R =
+//! address ranges, C = capacity, O = outbound and routes, W = Windows and retirement, I =
+//! inputs, M = changes to an existing cluster). Diagnostics cite the id; the catalog, with
+//! each rule's fix and primary sources, is published as `docs/guides/rules.md`.
 
+pub mod catalog;
 pub mod cidr;
+pub mod cluster;
 pub mod finding;
 pub mod migration;
 pub mod planner;
 pub mod profile;
+pub mod route_table;
 pub mod rules;
 pub mod sizing;
 
+pub use catalog::RuleId;
 pub use finding::{FieldPath, Finding, Severity, Step};
 pub use profile::{NetworkProfile, NodePool};

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 use super::cidr::{self, first_free, overlaps, parse_cidr, thousands, usable_subnet_ips};
 use super::rules::validate_profile;
 use super::sizing::{self, Ipam};
-use super::{FieldPath, Finding, NetworkProfile};
+use super::{FieldPath, Finding, NetworkProfile, RuleId};
 
 /// AKS's default pod CIDR (R7; SPEC).
 pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
@@ -109,7 +109,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
     )
     .ok_or_else(|| {
         vec![Finding::error(
-            "E1",
+            RuleId::E1,
             FieldPath::attr("network_plugin"),
             "Unsupported Network Plugin",
             "network_plugin must be `azure`, `kubenet` or `none`.",
@@ -133,7 +133,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
 
     // Node subnet: every node's IP, plus pods for flat Azure CNI (C4, C5).
     let node_prefix = cidr::smallest_v4_subnet_prefix(node_ips)
-        .ok_or_else(|| vec![too_big("C4", FieldPath::root(), ipam, node_ips, &pools)])?;
+        .ok_or_else(|| vec![too_big(RuleId::C4, FieldPath::root(), ipam, node_ips, &pools)])?;
     let mut taken: Vec<IpNet> = reserved.clone();
     let node_subnet = keep_or_allocate(
         prior.node_subnet_cidr,
@@ -165,7 +165,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
     // Pod subnet: pod-subnet modes only (C6, C7).
     let pod_subnet_cidr = if ipam.uses_pod_subnet() {
         let prefix = cidr::smallest_v4_subnet_prefix(pod_ips)
-            .ok_or_else(|| vec![too_big("C6", FieldPath::root(), ipam, pod_ips, &pools)])?;
+            .ok_or_else(|| vec![too_big(RuleId::C6, FieldPath::root(), ipam, pod_ips, &pools)])?;
         let chosen = keep_or_allocate(
             prior.pod_subnet_cidr,
             prefix,
@@ -294,7 +294,7 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
             .or_else(|| cidr::nth_addr(&service_v4, 2).filter(|ip| usable_dns_ip(&service_v4, ip)))
             .ok_or_else(|| {
                 vec![Finding::error(
-                    "R5",
+                    RuleId::R5,
                     FieldPath::attr("service_cidr"),
                     "Service CIDR Too Small",
                     format!("service_cidr {service_v4} has no address for the DNS service IP; use a /28 or larger."),
@@ -361,7 +361,7 @@ fn size_pools(req: &PlanRequest, ipam: Ipam) -> Result<Vec<PoolPlan>, Vec<Findin
             Ok(s) => s,
             Err(e) => {
                 errors.push(Finding::error(
-                    "C4",
+                    RuleId::C4,
                     pool.path.clone().then("max_surge"),
                     "Invalid Max Surge",
                     format!("max_surge {e}."),
@@ -418,7 +418,7 @@ fn note_move(warnings: &mut Vec<Finding>, attr: &'static str, prior: Option<IpNe
             format!("{old} now conflicts with the address space or reserved ranges")
         };
         warnings.push(Finding::warning(
-            "C4",
+            RuleId::C4,
             FieldPath::attr(attr),
             MOVE_SUMMARY,
             format!("{attr} moves from {old} to {now}: {why}. Anything built on the old range must follow."),
@@ -555,7 +555,7 @@ fn demand(ipam: Ipam, needed: u64, pools: &[PoolPlan]) -> String {
     }
 }
 
-fn too_big(rule: &'static str, path: FieldPath, ipam: Ipam, needed: u64, pools: &[PoolPlan]) -> Finding {
+fn too_big(rule: RuleId, path: FieldPath, ipam: Ipam, needed: u64, pools: &[PoolPlan]) -> Finding {
     Finding::error(
         rule,
         path,
@@ -579,10 +579,10 @@ fn no_room(
     prefix: u8,
 ) -> Finding {
     let rule = match (ipam, what) {
-        (Ipam::NodeSubnet, _) => "C5",
-        (Ipam::PodSubnetDynamic, "pod subnet") => "C6",
-        (Ipam::PodSubnetStatic, "pod subnet") => "C7",
-        _ => "C4",
+        (Ipam::NodeSubnet, _) => RuleId::C5,
+        (Ipam::PodSubnetDynamic, "pod subnet") => RuleId::C6,
+        (Ipam::PodSubnetStatic, "pod subnet") => RuleId::C7,
+        _ => RuleId::C4,
     };
     let largest = (prefix + 1..=cidr::MIN_SUBNET_PREFIX_V4).find_map(|p| first_free(space, taken, p));
     let have = match largest {
@@ -607,7 +607,7 @@ fn no_room(
 
 fn no_private_room(attr: &'static str, prefix: u8) -> Finding {
     Finding::error(
-        "R3",
+        RuleId::R3,
         FieldPath::attr(attr),
         "No Free Private Range",
         format!(

@@ -1,6 +1,6 @@
 //! Static rules (E, R, C, W) over a [`NetworkProfile`]: everything that can be checked
 //! without calling Azure. Each rule is one small function whose doc comment cites its id
-//! and source keys from `../shared/reference/aks-network-rules.md`.
+//! (see [`super::catalog`] for titles, fixes and the sources behind the source keys).
 //!
 //! Not checkable here: E11 (`networkMode` is not part of [`NetworkProfile`]), the LB and
 //! NAT-gateway profile parts of E16 and O1–O8 (no such inputs; O rules need Azure), R9
@@ -19,7 +19,7 @@ use ipnet::IpNet;
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
 use super::profile::Located;
 use super::sizing::{self, Ipam};
-use super::{FieldPath, Finding, NetworkProfile, NodePool, Step};
+use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step};
 
 type Out = Vec<Finding>;
 
@@ -214,7 +214,7 @@ impl Ranges {
             Ok(n) => Some((n, l.path.clone())),
             Err(e) => {
                 out.push(Finding::error(
-                    "R7",
+                    RuleId::R7,
                     l.path.clone(),
                     "Invalid CIDR",
                     format!("{e}."),
@@ -274,7 +274,7 @@ impl<'a> Ctx<'a> {
             let v = parse_version(&l.value);
             if v.is_none() {
                 syntax.push(Finding::warning(
-                    "R7",
+                    RuleId::R7,
                     l.path.clone(),
                     "Unreadable Kubernetes Version",
                     format!(
@@ -391,7 +391,7 @@ fn one_of(values: &[&str]) -> String {
 /// azurerm require), with a hint when only the case is wrong.
 fn check_enum(
     out: &mut Out,
-    rule: &'static str,
+    rule: RuleId,
     value: &str,
     path: &FieldPath,
     noun: &str,
@@ -424,7 +424,7 @@ fn check_enum(
 
 fn check_enum_opt(
     out: &mut Out,
-    rule: &'static str,
+    rule: RuleId,
     v: &Option<Located<String>>,
     noun: &str,
     title: &str,
@@ -552,7 +552,7 @@ fn parsed(list: &[&str]) -> Vec<IpNet> {
 fn e1_network_plugin(c: &Ctx, out: &mut Out) {
     check_enum_opt(
         out,
-        "E1",
+        RuleId::E1,
         &c.p.network_plugin,
         "network plugin",
         "Network Plugin",
@@ -568,7 +568,7 @@ fn e2_network_plugin_mode(c: &Ctx, out: &mut Out) {
     };
     check_enum(
         out,
-        "E2",
+        RuleId::E2,
         &mode.value,
         &mode.path,
         "network plugin mode",
@@ -577,7 +577,7 @@ fn e2_network_plugin_mode(c: &Ctx, out: &mut Out) {
     );
     if let (Some(plugin), Some(Plugin::Kubenet | Plugin::Byo)) = (&c.p.network_plugin, c.plugin) {
         out.push(Finding::error(
-            "E2",
+            RuleId::E2,
             mode.path.clone(),
             "Overlay Requires Azure CNI",
             format!(
@@ -592,7 +592,7 @@ fn e2_network_plugin_mode(c: &Ctx, out: &mut Out) {
 fn e3_network_policy(c: &Ctx, out: &mut Out) {
     check_enum_opt(
         out,
-        "E3",
+        RuleId::E3,
         &c.p.network_policy,
         "network policy",
         "Network Policy",
@@ -608,7 +608,7 @@ fn e4_cilium_policy_and_dataplane(c: &Ctx, out: &mut Out) {
     };
     if policy == Policy::Cilium && dataplane != Dataplane::Cilium {
         out.push(Finding::error(
-            "E4",
+            RuleId::E4,
             at(&c.p.network_policy, "network_policy"),
             "Cilium Policy Requires Cilium Dataplane",
             format!(
@@ -622,7 +622,7 @@ fn e4_cilium_policy_and_dataplane(c: &Ctx, out: &mut Out) {
     }
     if dataplane == Dataplane::Cilium && policy != Policy::Cilium {
         out.push(Finding::error(
-            "E4",
+            RuleId::E4,
             at(&c.p.network_data_plane, "network_data_plane"),
             "Cilium Dataplane Requires Cilium Policy",
             format!(
@@ -641,7 +641,7 @@ fn e4_cilium_policy_and_dataplane(c: &Ctx, out: &mut Out) {
 fn e5_network_data_plane(c: &Ctx, out: &mut Out) {
     check_enum_opt(
         out,
-        "E5",
+        RuleId::E5,
         &c.p.network_data_plane,
         "network data plane",
         "Network Data Plane",
@@ -649,7 +649,7 @@ fn e5_network_data_plane(c: &Ctx, out: &mut Out) {
     );
     if c.dataplane == Some(Dataplane::Cilium) && c.plugin == Some(Plugin::Byo) {
         out.push(Finding::error(
-            "E5",
+            RuleId::E5,
             at(&c.p.network_data_plane, "network_data_plane"),
             "Cilium Dataplane Requires Azure CNI",
             format!(
@@ -667,7 +667,7 @@ fn e6_cilium_is_linux_only(c: &Ctx, out: &mut Out) {
     }
     for pool in c.windows_pools() {
         out.push(Finding::error(
-            "E6",
+            RuleId::E6,
             pool.path.clone().then("os_type"),
             "Cilium Dataplane Is Linux-Only",
             format!(
@@ -688,7 +688,7 @@ fn e7_azure_npm(c: &Ctx, out: &mut Out) {
     let path = at(&c.p.network_policy, "network_policy");
     if c.plugin == Some(Plugin::Byo) {
         out.push(Finding::error(
-            "E7",
+            RuleId::E7,
             path.clone(),
             "Azure Network Policy Requires Azure CNI",
             format!(
@@ -705,7 +705,7 @@ fn e7_azure_npm(c: &Ctx, out: &mut Out) {
             .fold(0, u64::saturating_add);
     if nodes > 250 {
         out.push(Finding::warning(
-            "E7",
+            RuleId::E7,
             path,
             "Azure Network Policy Beyond Supported Scale",
             format!(
@@ -715,7 +715,7 @@ fn e7_azure_npm(c: &Ctx, out: &mut Out) {
         ));
     } else if pods > 20_000 {
         out.push(Finding::warning(
-            "E7",
+            RuleId::E7,
             path,
             "Azure Network Policy Beyond Supported Scale",
             format!(
@@ -736,7 +736,7 @@ fn e8_calico_on_windows(c: &Ctx, out: &mut Out) {
     }
     for pool in c.windows_pools() {
         out.push(Finding::error(
-            "E8",
+            RuleId::E8,
             pool.path.clone().then("os_type"),
             "Calico On Windows Requires Azure CNI",
             format!(
@@ -757,7 +757,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
     let plugin = c.plugin_phrase();
     match c.policy {
         Some(Policy::Azure) => out.push(Finding::error(
-            "E9",
+            RuleId::E9,
             at(&c.p.network_policy, "network_policy"),
             "Kubenet Does Not Support Azure Network Policy",
             format!(
@@ -765,7 +765,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
             ),
         )),
         Some(Policy::Cilium) => out.push(Finding::error(
-            "E9",
+            RuleId::E9,
             at(&c.p.network_policy, "network_policy"),
             "Kubenet Does Not Support Cilium",
             format!(
@@ -776,7 +776,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
     }
     if c.dataplane == Some(Dataplane::Cilium) {
         out.push(Finding::error(
-            "E9",
+            RuleId::E9,
             at(&c.p.network_data_plane, "network_data_plane"),
             "Kubenet Does Not Support Cilium",
             format!(
@@ -787,7 +787,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
     if c.policy != Some(Policy::Calico) {
         for pool in c.windows_pools() {
             out.push(Finding::error(
-                "E9",
+                RuleId::E9,
                 pool.path.clone().then("os_type"),
                 "Kubenet Does Not Support Windows",
                 format!(
@@ -807,7 +807,7 @@ fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
     if c.plugin == Some(Plugin::Azure) && !c.overlay {
         if let Some(pc) = c.p.pod_cidrs.first() {
             out.push(Finding::error(
-                "E10",
+                RuleId::E10,
                 pc.path.clone(),
                 "Pod CIDR Requires Overlay",
                 format!(
@@ -819,7 +819,7 @@ fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
     }
     if c.plugin == Some(Plugin::Byo) && c.p.pod_cidrs.is_empty() {
         out.push(Finding::warning(
-            "E10",
+            RuleId::E10,
             at(&c.p.network_plugin, "network_plugin"),
             "Bring-Your-Own CNI Without Pod CIDR",
             "network_plugin = \"none\" without a pod CIDR: the AKS control plane routes to pods through that range and may fail to reach them; set pod_cidr to the range your CNI assigns (for example 10.244.0.0/16).",
@@ -840,7 +840,7 @@ fn e12_pod_subnet(c: &Ctx, out: &mut Out) {
                 _ => c.plugin_phrase(),
             };
             out.push(Finding::error(
-                "E12",
+                RuleId::E12,
                 first.path.clone().then("pod_subnet_id"),
                 "Pod Subnet Requires Azure CNI Without Overlay",
                 format!(
@@ -851,7 +851,7 @@ fn e12_pod_subnet(c: &Ctx, out: &mut Out) {
     }
     if let Some(odd) = c.p.node_pools.iter().find(|n| !n.uses_pod_subnet) {
         out.push(Finding::error(
-            "E12",
+            RuleId::E12,
             odd.path.clone().then("pod_subnet_id"),
             "Mixed Pod Subnet Pools",
             format!(
@@ -872,7 +872,7 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
         let path = pool.path.clone().then("pod_ip_allocation_mode");
         check_enum(
             out,
-            "E13",
+            RuleId::E13,
             mode,
             &path,
             "pod IP allocation mode",
@@ -881,7 +881,7 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
         );
         if !pool.uses_pod_subnet {
             out.push(Finding::error(
-                "E13",
+                RuleId::E13,
                 path,
                 "Allocation Mode Without Pod Subnet",
                 format!(
@@ -902,7 +902,7 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
     if let Some(odd) = pools.find(|n| is_static_block(n.pod_ip_allocation_mode.as_deref()) != first_static) {
         let name = |s: bool| if s { "StaticBlock" } else { "DynamicIndividual" };
         out.push(Finding::error(
-            "E13",
+            RuleId::E13,
             odd.path.clone().then("pod_ip_allocation_mode"),
             "Mixed Allocation Modes On One Pod Subnet",
             format!(
@@ -920,7 +920,7 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
 /// supported (A-ds; SPEC).
 fn e14_ip_family_values(c: &Ctx, out: &mut Out) {
     for f in &c.p.ip_families {
-        check_enum(out, "E14", &f.value, &f.path, "IP family", "IP Family", FAMILIES);
+        check_enum(out, RuleId::E14, &f.value, &f.path, "IP family", "IP Family", FAMILIES);
     }
     let fams: Vec<&str> = c.p.ip_families.iter().map(|f| f.value.as_str()).collect();
     if fams.is_empty()
@@ -938,7 +938,7 @@ fn e14_ip_family_values(c: &Ctx, out: &mut Out) {
         "each family appears once, IPv4 first"
     };
     out.push(Finding::error(
-        "E14",
+        RuleId::E14,
         list_path(&c.p.ip_families, "ip_families"),
         "Unsupported IP Families",
         format!("ip_families {fams:?} is not supported ({why}); use [\"IPv4\"] or [\"IPv4\", \"IPv6\"]."),
@@ -958,7 +958,7 @@ fn e14_cidrs_per_family(c: &Ctx, out: &mut Out) {
         for (i, l) in list.iter().enumerate() {
             let Some(want) = expected.get(i) else {
                 out.push(Finding::error(
-                    "E14",
+                    RuleId::E14,
                     l.path.clone(),
                     "CIDRs Do Not Match IP Families",
                     format!(
@@ -978,7 +978,7 @@ fn e14_cidrs_per_family(c: &Ctx, out: &mut Out) {
             };
             if got != *want {
                 out.push(Finding::error(
-                    "E14",
+                    RuleId::E14,
                     l.path.clone(),
                     "CIDR Family Out Of Order",
                     format!(
@@ -1008,7 +1008,7 @@ fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
             _ => c.plugin_phrase(),
         };
         out.push(Finding::error(
-            "E14",
+            RuleId::E14,
             fpath.clone(),
             "Dual Stack Requires Overlay",
             format!(
@@ -1019,7 +1019,7 @@ fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
     if c.dataplane == Some(Dataplane::Cilium) {
         if let Some((ma, mi)) = c.version.filter(|v| *v < (1, 29)) {
             out.push(Finding::error(
-                "E14",
+                RuleId::E14,
                 at(&c.p.kubernetes_version, "kubernetes_version"),
                 "Cilium Dual Stack Needs Kubernetes 1.29",
                 format!("dual stack with the cilium dataplane needs Kubernetes 1.29 or newer; kubernetes_version is {ma}.{mi}."),
@@ -1028,13 +1028,13 @@ fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
     }
     match c.policy {
         Some(Policy::Azure) => out.push(Finding::error(
-            "E14",
+            RuleId::E14,
             at(&c.p.network_policy, "network_policy"),
             "Azure Network Policy Has No IPv6",
             "network_policy = \"azure\" (Azure NPM) does not support IPv6; dual-stack clusters need `cilium` (with the cilium dataplane) or no policy.",
         )),
         Some(Policy::Calico) => out.push(Finding::error(
-            "E14",
+            RuleId::E14,
             at(&c.p.network_policy, "network_policy"),
             "Calico Has No Dual Stack",
             "network_policy = \"calico\" is not supported on dual-stack clusters; use `cilium` (with the cilium dataplane) or no policy.",
@@ -1044,13 +1044,13 @@ fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
     if let Some(ot) = &c.p.outbound_type {
         match ot.value.trim() {
             "managedNATGateway" => out.push(Finding::error(
-                "E14",
+                RuleId::E14,
                 ot.path.clone(),
                 "NAT Gateway Has No IPv6",
                 "outbound_type = \"managedNATGateway\" creates a Standard NAT gateway, which is IPv4-only, so dual-stack egress cannot work; use `loadBalancer` or `userDefinedRouting`.",
             )),
             "userAssignedNATGateway" => out.push(Finding::warning(
-                "E14",
+                RuleId::E14,
                 ot.path.clone(),
                 "NAT Gateway Must Support IPv6",
                 "dual stack with outbound_type = \"userAssignedNATGateway\" needs a StandardV2 NAT gateway on the subnet; a Standard NAT gateway is IPv4-only.",
@@ -1070,7 +1070,7 @@ fn e15_outbound_type(c: &Ctx, out: &mut Out) {
         .find(|v| v.eq_ignore_ascii_case(ot.value.trim()))
     {
         out.push(Finding::error(
-            "E15",
+            RuleId::E15,
             ot.path.clone(),
             "Preview Outbound Type",
             format!(
@@ -1082,7 +1082,7 @@ fn e15_outbound_type(c: &Ctx, out: &mut Out) {
     }
     check_enum(
         out,
-        "E15",
+        RuleId::E15,
         &ot.value,
         &ot.path,
         "outbound type",
@@ -1097,7 +1097,7 @@ fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
     let Some(sku) = &c.p.load_balancer_sku else { return };
     check_enum(
         out,
-        "E16",
+        RuleId::E16,
         &sku.value,
         &sku.path,
         "load balancer SKU",
@@ -1107,7 +1107,7 @@ fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
     if sku.value.trim().eq_ignore_ascii_case("basic") {
         let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
         out.push(Finding::error(
-            "E16",
+            RuleId::E16,
             sku.path.clone(),
             "Basic Load Balancer Not Supported",
             format!(
@@ -1146,7 +1146,7 @@ fn r1_aks_reserved(c: &Ctx, out: &mut Out) {
             _ => "10.224.0.0/12",
         };
         out.push(Finding::error(
-            "R1",
+            RuleId::R1,
             path.clone(),
             "Reserved Address Range",
             format!(
@@ -1172,7 +1172,7 @@ fn r2_forbidden_ranges(c: &Ctx, out: &mut Out) {
             continue;
         }
         out.push(Finding::error(
-            "R2",
+            RuleId::R2,
             path.clone(),
             "Forbidden VNet Range",
             format!(
@@ -1210,7 +1210,7 @@ fn r3_pod_cidr_overlap(c: &Ctx, out: &mut Out) {
         let reserved = c.r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs"));
         if let Some((v, what)) = vnet.chain(subnets).chain(reserved).find(|(v, _)| overlaps(n, v)) {
             out.push(Finding::error(
-                "R3",
+                RuleId::R3,
                 path.clone(),
                 "Pod CIDR Overlaps Network",
                 format!(
@@ -1231,7 +1231,7 @@ fn r3_public_pod_cidr(c: &Ctx, out: &mut Out) {
     for (n, path) in &c.r.pod {
         if matches!(n, IpNet::V4(_)) && !private.iter().any(|s| s.contains(n)) {
             out.push(Finding::warning(
-                "R3",
+                RuleId::R3,
                 path.clone(),
                 "Public Pod CIDR",
                 format!(
@@ -1266,7 +1266,7 @@ fn r4_service_cidr_overlap(c: &Ctx, out: &mut Out) {
             .find(|(v, _)| overlaps(n, v))
         {
             out.push(Finding::error(
-                "R4",
+                RuleId::R4,
                 path.clone(),
                 "Service CIDR Overlaps Network",
                 format!(
@@ -1287,7 +1287,7 @@ fn r4_service_cidr_size(c: &Ctx, out: &mut Out) {
         };
         if n.prefix_len() < min {
             out.push(Finding::error(
-                "R4",
+                RuleId::R4,
                 path.clone(),
                 "Service CIDR Too Large",
                 format!(
@@ -1317,7 +1317,7 @@ fn r5_dns_service_ip(c: &Ctx, out: &mut Out) {
         .unwrap_or_default();
     if !svc.contains(&ip) {
         out.push(Finding::error(
-            "R5",
+            RuleId::R5,
             dns.path.clone(),
             "DNS Service IP Outside Service CIDR",
             format!(
@@ -1333,7 +1333,7 @@ fn r5_dns_service_ip(c: &Ctx, out: &mut Out) {
             "the first address, which the kubernetes.default service takes,"
         };
         out.push(Finding::error(
-            "R5",
+            RuleId::R5,
             dns.path.clone(),
             "Unusable DNS Service IP",
             format!("dns_service_ip {ip} is {which} of service CIDR {svc}; use another address{example}."),
@@ -1345,7 +1345,7 @@ fn r5_dns_service_ip(c: &Ctx, out: &mut Out) {
 fn r6_dns_and_service_together(c: &Ctx, out: &mut Out) {
     match (&c.p.dns_service_ip, c.p.service_cidrs.first()) {
         (Some(dns), None) => out.push(Finding::error(
-            "R6",
+            RuleId::R6,
             dns.path.clone(),
             "DNS Service IP Without Service CIDR",
             format!(
@@ -1354,7 +1354,7 @@ fn r6_dns_and_service_together(c: &Ctx, out: &mut Out) {
             ),
         )),
         (None, Some(svc)) => out.push(Finding::error(
-            "R6",
+            RuleId::R6,
             svc.path.clone(),
             "Service CIDR Without DNS Service IP",
             format!(
@@ -1371,9 +1371,9 @@ fn r6_dns_and_service_together(c: &Ctx, out: &mut Out) {
 fn r7_dns_syntax(c: &Ctx, out: &mut Out) {
     let Some(dns) = &c.p.dns_service_ip else { return };
     match parse_ip(&dns.value) {
-        Err(e) => out.push(Finding::error("R7", dns.path.clone(), "Invalid DNS Service IP", format!("{e}."))),
+        Err(e) => out.push(Finding::error(RuleId::R7, dns.path.clone(), "Invalid DNS Service IP", format!("{e}."))),
         Ok(IpAddr::V6(ip)) => out.push(Finding::error(
-            "R7",
+            RuleId::R7,
             dns.path.clone(),
             "Invalid DNS Service IP",
             format!("dns_service_ip {ip} is IPv6; AKS takes an IPv4 address inside the IPv4 service CIDR, such as 10.0.0.10."),
@@ -1387,7 +1387,7 @@ fn r8_subnet_size(c: &Ctx, out: &mut Out) {
     for (n, path, what) in c.r.subnets() {
         match n {
             IpNet::V4(v) if v.prefix_len() > cidr::MIN_SUBNET_PREFIX_V4 => out.push(Finding::error(
-                "R8",
+                RuleId::R8,
                 path.clone(),
                 "Subnet Too Small",
                 format!(
@@ -1395,7 +1395,7 @@ fn r8_subnet_size(c: &Ctx, out: &mut Out) {
                 ),
             )),
             IpNet::V6(v) if v.prefix_len() != 64 => out.push(Finding::error(
-                "R8",
+                RuleId::R8,
                 path.clone(),
                 "IPv6 Subnet Not /64",
                 format!("{what} {n} is a /{}; Azure IPv6 subnets must be exactly /64.", v.prefix_len()),
@@ -1419,7 +1419,7 @@ fn r8_subnet_placement(c: &Ctx, out: &mut Out) {
             if !same_family.is_empty() && !same_family.iter().any(|v| v.contains(n)) {
                 let spaces: Vec<String> = same_family.iter().map(ToString::to_string).collect();
                 out.push(Finding::error(
-                    "R8",
+                    RuleId::R8,
                     path.clone(),
                     "Subnet Outside VNet",
                     format!(
@@ -1433,7 +1433,7 @@ fn r8_subnet_placement(c: &Ctx, out: &mut Out) {
     if let (Some((node, _)), Some((pod, path))) = (&c.r.node_subnet, &c.r.pod_subnet) {
         if overlaps(node, pod) {
             out.push(Finding::error(
-                "R8",
+                RuleId::R8,
                 path.clone(),
                 "Pod Subnet Overlaps Node Subnet",
                 format!("pod subnet {pod} overlaps node subnet {node}; subnets of a VNet cannot overlap, so give the pods a separate range."),
@@ -1468,7 +1468,7 @@ fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
         None => "no pod CIDR holds that many nodes; lower the node counts".to_string(),
     };
     out.push(Finding::error(
-        "C1",
+        RuleId::C1,
         path.clone(),
         "Pod CIDR Too Small",
         format!(
@@ -1486,7 +1486,7 @@ fn c2_kubenet_routes(c: &Ctx, out: &mut Out) {
         return;
     }
     out.push(Finding::error(
-        "C2",
+        RuleId::C2,
         largest_pool_count_path(c.p),
         "Kubenet Route Limit",
         format!(
@@ -1503,7 +1503,7 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
         if let (Some(min), Some(max)) = (pool.min_count, pool.max_count) {
             if min > max {
                 out.push(Finding::error(
-                    "C3",
+                    RuleId::C3,
                     pool.path.clone().then("min_count"),
                     "Min Count Above Max Count",
                     format!("min_count {min} is greater than max_count {max}; the autoscaler needs min_count ≤ max_count."),
@@ -1514,7 +1514,7 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
             for (attr, v) in [("node_count", pool.node_count), ("min_count", pool.min_count)] {
                 if v == Some(0) {
                     out.push(Finding::error(
-                        "C3",
+                        RuleId::C3,
                         pool.path.clone().then(attr),
                         "Empty System Pool",
                         format!("{attr} is 0, but the first (system) pool needs 1 to 1,000 nodes; set {attr} to 1 or more."),
@@ -1533,7 +1533,7 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
                 .map(|m| format!("above max_count {m}"));
             if let Some(why) = below.or(above) {
                 out.push(Finding::error(
-                    "C3",
+                    RuleId::C3,
                     pool.path.clone().then("node_count"),
                     "Node Count Outside Autoscaler Range",
                     format!("node_count {count} is {why}; set it between min_count and max_count."),
@@ -1543,7 +1543,7 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
         let base = base_nodes(pool);
         if base > sizing::MAX_POOL_NODES {
             out.push(Finding::error(
-                "C3",
+                RuleId::C3,
                 count_path(pool),
                 "Pool Too Large",
                 format!(
@@ -1563,7 +1563,7 @@ fn c3_cluster_size(c: &Ctx, out: &mut Out) {
         return;
     }
     out.push(Finding::error(
-        "C3",
+        RuleId::C3,
         largest_pool_count_path(c.p),
         "Cluster Too Large",
         format!(
@@ -1582,7 +1582,7 @@ fn c4_max_surge(c: &Ctx, out: &mut Out) {
         }
         if let Err(e) = surge(pool, base_nodes(pool)) {
             out.push(Finding::error(
-                "C4",
+                RuleId::C4,
                 pool.path.clone().then("max_surge"),
                 "Invalid Max Surge",
                 format!("max_surge {e}."),
@@ -1613,21 +1613,21 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
     let in_use = in_use_note(c.p.node_subnet_in_use);
     let (rule, demand) = match (flat, pods.split_first()) {
         (true, Some((first, rest))) if rest.iter().all(|m| m == first) => (
-            "C5",
+            RuleId::C5,
             format!(
                 "Azure CNI needs {} addresses for {peak} nodes × ({first} pods + 1)",
                 thousands(needed)
             ),
         ),
         (true, _) => (
-            "C5",
+            RuleId::C5,
             format!(
                 "Azure CNI needs {} addresses for {peak} nodes and their pods (max_pods + 1 per node)",
                 thousands(needed)
             ),
         ),
         (false, _) => (
-            "C4",
+            RuleId::C4,
             format!(
                 "{} needs {} node addresses for {peak} nodes",
                 ipam.describe(),
@@ -1682,7 +1682,7 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
         _ => String::new(),
     };
     out.push(Finding::error(
-        if ipam == Ipam::PodSubnetStatic { "C7" } else { "C6" },
+        if ipam == Ipam::PodSubnetStatic { RuleId::C7 } else { RuleId::C6 },
         path.clone(),
         "Pod Subnet Too Small",
         format!(
@@ -1704,7 +1704,7 @@ fn c7_static_block_version(c: &Ctx, out: &mut Out) {
     }
     if let Some((ma, mi)) = c.version.filter(|v| *v < (1, 28)) {
         out.push(Finding::error(
-            "C7",
+            RuleId::C7,
             at(&c.p.kubernetes_version, "kubernetes_version"),
             "Static Block Needs Kubernetes 1.28",
             format!("pod_ip_allocation_mode = \"StaticBlock\" needs Kubernetes 1.28 or newer; kubernetes_version is {ma}.{mi}."),
@@ -1722,7 +1722,7 @@ fn c8_max_pods(c: &Ctx, out: &mut Out) {
         let path = pool.path.clone().then("max_pods");
         if !sizing::MAX_PODS_RANGE.contains(&mp) {
             out.push(Finding::error(
-                "C8",
+                RuleId::C8,
                 path,
                 "Max Pods Out Of Range",
                 format!("max_pods is {mp}; AKS accepts 10 to 250 for every network plugin."),
@@ -1737,7 +1737,7 @@ fn c8_max_pods(c: &Ctx, out: &mut Out) {
         let room = u64::from(mp) * u64::from(floor);
         if floor > 0 && room < 30 {
             out.push(Finding::error(
-                "C8",
+                RuleId::C8,
                 path,
                 "Pool Below 30 Pods",
                 format!(
@@ -1760,7 +1760,7 @@ fn c9_windows_overlay_max_pods(c: &Ctx, out: &mut Out) {
         let mp = c.max_pods(pool);
         if mp > 110 && sizing::MAX_PODS_RANGE.contains(&mp) {
             out.push(Finding::warning(
-                "C9",
+                RuleId::C9,
                 pool.path.clone().then("max_pods"),
                 "Windows Max Pods Above 110",
                 format!(
@@ -1802,7 +1802,7 @@ fn w1_pool_names(c: &Ctx, out: &mut Out) {
         let path = pool.path.clone().then("name");
         if let Some(problem) = pool_name_problem(name) {
             out.push(Finding::error(
-                "W1",
+                RuleId::W1,
                 path,
                 "Invalid Node Pool Name",
                 format!(
@@ -1811,7 +1811,7 @@ fn w1_pool_names(c: &Ctx, out: &mut Out) {
             ));
         } else if is_windows(pool) && name.len() > 6 {
             out.push(Finding::error(
-                "W1",
+                RuleId::W1,
                 path,
                 "Windows Pool Name Too Long",
                 format!(
@@ -1824,7 +1824,7 @@ fn w1_pool_names(c: &Ctx, out: &mut Out) {
             .find(|n| n.name.as_deref() == Some(name.as_str()))
         {
             out.push(Finding::error(
-                "W1",
+                RuleId::W1,
                 path,
                 "Duplicate Node Pool Name",
                 format!("node pool name \"{name}\" is already used by {}; pool names are unique within a cluster.", prev.path),
@@ -1839,13 +1839,13 @@ fn w1_windows_pools(c: &Ctx, out: &mut Out) {
     for (i, pool) in c.p.node_pools.iter().enumerate() {
         let Some(os) = &pool.os_type else { continue };
         let path = pool.path.clone().then("os_type");
-        check_enum(out, "W1", os, &path, "node pool OS type", "OS Type", OS_TYPES);
+        check_enum(out, RuleId::W1, os, &path, "node pool OS type", "OS Type", OS_TYPES);
         if !is_windows(pool) {
             continue;
         }
         if c.plugin == Some(Plugin::Byo) && c.policy != Some(Policy::Calico) {
             out.push(Finding::error(
-                "W1",
+                RuleId::W1,
                 path.clone(),
                 "Windows Requires Azure CNI",
                 format!(
@@ -1857,7 +1857,7 @@ fn w1_windows_pools(c: &Ctx, out: &mut Out) {
         }
         if i == 0 {
             out.push(Finding::error(
-                "W1",
+                RuleId::W1,
                 path,
                 "Windows System Pool",
                 "the first (system) pool must run Linux; keep a Linux system pool and add Windows as a further node pool.",
@@ -1877,7 +1877,7 @@ fn w3_kubenet_retirement(c: &Ctx, out: &mut Out) {
         None => at(&c.p.kubernetes_version, "network_plugin"),
     };
     out.push(Finding::warning(
-        "W3",
+        RuleId::W3,
         path,
         "Kubenet Retires 2028-03-31",
         format!(
@@ -1895,14 +1895,14 @@ fn w3_npm_retirement(c: &Ctx, out: &mut Out) {
         return;
     }
     out.push(Finding::warning(
-        "W3",
+        RuleId::W3,
         at(&c.p.network_policy, "network_policy"),
         "Azure Network Policy Manager Retires",
         "Azure NPM on Linux is retired on 2028-09-30; use `cilium` (with the cilium dataplane) or `calico`.",
     ));
     for pool in c.windows_pools() {
         out.push(Finding::error(
-            "W3",
+            RuleId::W3,
             pool.path.clone().then("os_type"),
             "Azure NPM On Windows Retired",
             format!(

@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 use tf_provider::Diagnostics;
 
 use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::connection::Connection;
 use crate::arm::ids::ResourceId;
-use crate::provider::Connection;
 
 /// The ARM client and subscription; `managing` ends the missing-subscription message.
 pub async fn client(
@@ -20,7 +20,7 @@ pub async fn client(
     let client = match connection.client().await {
         Ok(c) => c,
         Err(e) => {
-            diags.root_error("Azure Client Unavailable", e);
+            diags.root_error("Azure Client Unavailable", e.to_string());
             return None;
         }
     };
@@ -75,4 +75,15 @@ pub async fn with_timeout<T>(
     tokio::time::timeout(limit, f)
         .await
         .unwrap_or(Err(ClientError::Timeout(limit)))
+}
+
+/// ARM treats `West Europe` and `westeurope` as one region: compare without spaces or case.
+pub fn same_location(a: &str, b: &str) -> bool {
+    let norm = |x: &str| {
+        x.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    norm(a) == norm(b)
 }

@@ -18,15 +18,18 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
+use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
+use crate::netplan::cluster::{
+    validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
+};
 use crate::netplan::migration::{self, ClusterNetwork as Net};
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
-use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool, Severity};
-use crate::provider::Connection;
-use crate::resources::arm_common::{self, arm_error, require_absent, with_timeout};
+use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Severity};
+use crate::resources::arm_common::{self, arm_error, require_absent, same_location, with_timeout};
 use crate::resources::timeouts;
-use crate::tfvalue::{attribute_path, report};
+use crate::tfvalue::{attribute_path, input, report};
 
 use body::{desired, refresh, s, strs, Stage};
 use live::{gather, pool_path, udr_status, Live, Udr};
@@ -165,371 +168,106 @@ fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfile {
     }
 }
 
-fn in_range(
-    out: &mut Vec<Finding>,
-    rule: &'static str,
-    path: FieldPath,
-    v: &Num,
-    lo: i64,
-    hi: i64,
-    what: &str,
-) {
-    if let Some(n) = v.as_ref_option().filter(|n| !(lo..=hi).contains(*n)) {
-        out.push(Finding::error(
-            rule,
-            path,
-            "Value Out Of Range",
-            format!("{what} is {n}; it must be between {lo} and {hi}."),
-        ));
+/// A list whose elements are all known, else unknown.
+fn input_list(v: &StrList) -> Input<Vec<String>> {
+    match v {
+        Value::Null => Input::Unset,
+        _ => strs(v).map_or(Input::Unknown, Input::Set),
     }
 }
 
-fn one_of(out: &mut Vec<Finding>, rule: &'static str, path: FieldPath, v: &Str, allowed: &[&str]) {
-    if let Some(x) = s(v).filter(|x| !allowed.contains(x)) {
-        let list = allowed
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push(Finding::error(
-            rule,
-            path.clone(),
-            "Unsupported Value",
-            format!("{path} is \"{x}\"; possible values are {list}."),
-        ));
-    }
-}
-
-fn valid_cluster_name(n: &str) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric();
-    (1..=63).contains(&n.len())
-        && n.chars().all(|c| ok(c) || c == '-' || c == '_')
-        && n.starts_with(ok)
-        && n.ends_with(ok)
-}
-
-fn valid_dns_prefix(n: &str) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric();
-    (1..=54).contains(&n.len())
-        && n.chars().all(|c| ok(c) || c == '-')
-        && n.starts_with(ok)
-        && n.ends_with(ok)
-}
-
-fn valid_version(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-}
-
-fn is_identity_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    parts.len() == 8
-        && parts[0].eq_ignore_ascii_case("subscriptions")
-        && parts[2].eq_ignore_ascii_case("resourceGroups")
-        && parts[4].eq_ignore_ascii_case("providers")
-        && parts[5].eq_ignore_ascii_case("Microsoft.ManagedIdentity")
-        && parts[6].eq_ignore_ascii_case("userAssignedIdentities")
-        && parts.iter().all(|p| !p.is_empty())
-}
-
-/// Checks of the configuration's shape that netplan's network rules do not make.
-fn shape_findings(cfg: &State) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (attr, set) in [
+/// The cluster as [`validate_cluster`] reads it.
+fn cluster_spec(cfg: &State) -> ClusterSpec {
+    let read_only_set = [
         ("id", !cfg.id.is_null()),
         ("fqdn", !cfg.fqdn.is_null()),
         ("node_resource_group", !cfg.node_resource_group.is_null()),
         ("effective_outbound_ips", !cfg.effective_outbound_ips.is_null()),
         ("kubenet_route_table_id", !cfg.kubenet_route_table_id.is_null()),
-    ] {
-        if set {
-            out.push(Finding::error(
-                "TF",
-                FieldPath::attr(attr),
-                "Read-Only Attribute",
-                format!("{attr} is computed by Azure; remove it from the configuration."),
-            ));
-        }
-    }
-    for (one, many) in [("pod_cidr", "pod_cidrs"), ("service_cidr", "service_cidrs")] {
-        let (a, b) = match one {
-            "pod_cidr" => (&cfg.pod_cidr, &cfg.pod_cidrs),
-            _ => (&cfg.service_cidr, &cfg.service_cidrs),
-        };
-        if !a.is_null() && !b.is_null() {
-            out.push(Finding::error(
-                "E14",
-                FieldPath::attr(many),
-                "Conflicting Attributes",
-                format!("set either {one} (single stack) or {many} (one per IP family), not both."),
-            ));
-        }
-    }
-    one_of(
-        &mut out,
-        "TF",
-        FieldPath::attr("sku_tier"),
-        &cfg.sku_tier,
-        &["Free", "Standard", "Premium"],
-    );
-    if let Some(name) = s(&cfg.name).filter(|n| !valid_cluster_name(n)) {
-        out.push(Finding::error("TF", FieldPath::attr("name"), "Invalid Cluster Name", format!("name \"{name}\" must be 1–63 characters of letters, digits, `-` and `_`, starting and ending with a letter or digit.")));
-    }
-    if let Some(prefix) = s(&cfg.dns_prefix).filter(|n| !valid_dns_prefix(n)) {
-        out.push(Finding::error("TF", FieldPath::attr("dns_prefix"), "Invalid DNS Prefix", format!("dns_prefix \"{prefix}\" must be 1–54 characters of letters, digits and `-`, starting and ending with a letter or digit.")));
-    }
-    if s(&cfg.location).is_some_and(|l| l.trim().is_empty()) {
-        out.push(Finding::error(
-            "TF",
-            FieldPath::attr("location"),
-            "Empty Location",
-            "location must name an Azure region, e.g. \"westeurope\".",
-        ));
-    }
-    if let Some(v) = s(&cfg.kubernetes_version).filter(|v| !valid_version(v)) {
-        out.push(Finding::error(
-            "TF",
-            FieldPath::attr("kubernetes_version"),
-            "Invalid Kubernetes Version",
-            format!("kubernetes_version \"{v}\" is not a version such as \"1.33\" or \"1.33.2\"."),
-        ));
-    }
-    if let Some(id) = cfg.identity.as_ref_option() {
-        let path = FieldPath::attr("identity").index(0);
-        one_of(
-            &mut out,
-            "TF",
-            path.clone().then("type"),
-            &id.kind,
-            &["SystemAssigned", "UserAssigned"],
-        );
-        let ids = strs(&id.identity_ids).unwrap_or_default();
-        for (i, uid) in ids.iter().enumerate() {
-            if !is_identity_id(uid) {
-                out.push(Finding::error("TF", path.clone().then("identity_ids").index(i), "Invalid Identity ID", format!("\"{uid}\" is not a user-assigned identity ID (/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME).")));
-            }
-        }
-        match (s(&id.kind), ids.len()) {
-            (Some("UserAssigned"), n) if n != 1 && !id.identity_ids.is_unknown() => out.push(Finding::error(
-                "TF",
-                path.then("identity_ids"),
-                "One Identity Required",
-                format!("type = \"UserAssigned\" needs exactly one identity in identity_ids; {n} given."),
-            )),
-            (Some("SystemAssigned"), n) if n > 0 => out.push(Finding::error(
-                "TF",
-                path.then("identity_ids"),
-                "Identity IDs Not Allowed",
-                "identity_ids are only used with type = \"UserAssigned\"; remove them or change the type.",
-            )),
-            _ => {}
-        }
-    }
-    // Pool names (W1, duplicates) and an empty system pool (C3) are netplan's rules.
-    for (path, p) in pools(cfg) {
-        in_range(
-            &mut out,
-            "C3",
-            path.clone().then("node_count"),
-            &p.node_count,
-            0,
-            1000,
-            "node_count",
-        );
-        for (attr, v) in [
-            ("min_count", &p.min_count),
-            ("max_count", &p.max_count),
-            ("max_pods", &p.max_pods),
-        ] {
-            if let Some(n) = v.as_ref_option().filter(|n| **n < 0) {
-                out.push(Finding::error(
-                    "C3",
-                    path.clone().then(attr),
-                    "Value Out Of Range",
-                    format!("{attr} is {n}; it cannot be negative."),
-                ));
-            }
-        }
-        let autoscale = p.auto_scaling_enabled.as_ref_option().copied().unwrap_or(false);
-        if autoscale {
-            for (attr, v) in [("min_count", &p.min_count), ("max_count", &p.max_count)] {
-                if v.is_null() {
-                    out.push(Finding::error(
-                        "C3",
-                        path.clone().then(attr),
-                        "Autoscaler Bounds Required",
-                        format!(
-                            "auto_scaling_enabled = true needs min_count and max_count; {attr} is missing."
-                        ),
-                    ));
-                }
-            }
-        } else if p.auto_scaling_enabled.is_value() || p.auto_scaling_enabled.is_null() {
-            for (attr, v) in [("min_count", &p.min_count), ("max_count", &p.max_count)] {
-                if v.is_value() && !p.auto_scaling_enabled.is_unknown() {
-                    out.push(Finding::error("C3", path.clone().then(attr), "Autoscaler Disabled", format!("{attr} only applies with auto_scaling_enabled = true; enable autoscaling or remove {attr}.")));
-                }
-            }
-        }
-        for (attr, v) in [
-            ("vnet_subnet_id", &p.vnet_subnet_id),
-            ("pod_subnet_id", &p.pod_subnet_id),
-        ] {
-            if let Some(id) = s(v) {
-                if let Err(e) = ResourceId::parse(Kind::Subnet, id) {
-                    out.push(Finding::error(
-                        "TF",
-                        path.clone().then(attr),
-                        "Invalid Subnet ID",
-                        format!("{attr}: {e}"),
-                    ));
-                }
-            }
-        }
-        if let Some(zones) = strs(&p.zones) {
-            for (i, z) in zones.iter().enumerate() {
-                if !["1", "2", "3"].contains(&z.as_str()) {
-                    out.push(Finding::error(
-                        "TF",
-                        path.clone().then("zones").index(i),
-                        "Unsupported Value",
-                        format!("zone \"{z}\" is not an availability zone; use \"1\", \"2\" or \"3\"."),
-                    ));
-                }
-            }
-        }
-    }
-    // Unset means AKS's default, loadBalancer; unknown skips the checks.
-    let outbound = match &cfg.outbound_type {
-        Value::Null => Some("loadBalancer"),
-        v => s(v),
-    };
-    let byo_vnet = pools(cfg).iter().any(|(_, p)| !p.vnet_subnet_id.is_null());
-    if let Some(lb) = cfg.load_balancer_profile.as_ref_option() {
-        let path = FieldPath::attr("load_balancer_profile").index(0);
-        if outbound.is_some_and(|o| o != "loadBalancer") {
-            out.push(Finding::error("O5", path.clone(), "Load Balancer Profile Not Used", format!("load_balancer_profile only applies with outbound_type = \"loadBalancer\"; outbound_type is \"{}\".", outbound.unwrap_or_default())));
-        }
-        in_range(
-            &mut out,
-            "O5",
-            path.clone().then("managed_outbound_ip_count"),
-            &lb.managed_outbound_ip_count,
-            1,
-            100,
-            "managed_outbound_ip_count",
-        );
-        in_range(
-            &mut out,
-            "O5",
-            path.clone().then("managed_outbound_ipv6_count"),
-            &lb.managed_outbound_ipv6_count,
-            1,
-            100,
-            "managed_outbound_ipv6_count",
-        );
-        in_range(
-            &mut out,
-            "O5",
-            path.clone().then("outbound_ports_allocated"),
-            &lb.outbound_ports_allocated,
-            0,
-            64000,
-            "outbound_ports_allocated",
-        );
-        in_range(
-            &mut out,
-            "O5",
-            path.clone().then("idle_timeout_in_minutes"),
-            &lb.idle_timeout_in_minutes,
-            4,
-            120,
-            "idle_timeout_in_minutes",
-        );
-        if let Some(p) = lb
-            .outbound_ports_allocated
+    ];
+    let single_and_list = [
+        (
+            "pod_cidr",
+            "pod_cidrs",
+            !cfg.pod_cidr.is_null() && !cfg.pod_cidrs.is_null(),
+        ),
+        (
+            "service_cidr",
+            "service_cidrs",
+            !cfg.service_cidr.is_null() && !cfg.service_cidrs.is_null(),
+        ),
+    ];
+    let owned = |v: &Str| s(v).map(str::to_string);
+    ClusterSpec {
+        read_only_set: read_only_set
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(a, _)| *a)
+            .collect(),
+        single_and_list: single_and_list
+            .iter()
+            .filter(|(.., both)| *both)
+            .map(|(a, b, _)| (*a, *b))
+            .collect(),
+        name: owned(&cfg.name),
+        dns_prefix: owned(&cfg.dns_prefix),
+        location: owned(&cfg.location),
+        kubernetes_version: owned(&cfg.kubernetes_version),
+        sku_tier: owned(&cfg.sku_tier),
+        network_plugin: owned(&cfg.network_plugin),
+        identity: match &cfg.identity {
+            Value::Value(i) => Input::Set(IdentitySpec {
+                kind: owned(&i.kind),
+                ids: input_list(&i.identity_ids),
+            }),
+            Value::Null => Input::Unset,
+            Value::Unknown => Input::Unknown,
+        },
+        pools: pools(cfg)
+            .into_iter()
+            .map(|(path, p)| PoolSpec {
+                path,
+                node_count: p.node_count.as_ref_option().copied(),
+                min_count: input(&p.min_count),
+                max_count: input(&p.max_count),
+                max_pods: p.max_pods.as_ref_option().copied(),
+                auto_scaling: input(&p.auto_scaling_enabled),
+                has_node_subnet: !p.vnet_subnet_id.is_null(),
+                bad_subnet_ids: [
+                    ("vnet_subnet_id", &p.vnet_subnet_id),
+                    ("pod_subnet_id", &p.pod_subnet_id),
+                ]
+                .into_iter()
+                .filter_map(|(attr, v)| {
+                    Some((attr, ResourceId::parse(Kind::Subnet, s(v)?).err()?.to_string()))
+                })
+                .collect(),
+                zones: strs(&p.zones),
+            })
+            .collect(),
+        pools_unknown: cfg.default_node_pool.is_unknown(),
+        outbound_type: input(&cfg.outbound_type),
+        load_balancer_profile: cfg
+            .load_balancer_profile
             .as_ref_option()
-            .filter(|p| *p % 8 != 0)
-        {
-            out.push(Finding::error(
-                "O5",
-                path.clone().then("outbound_ports_allocated"),
-                "Ports Must Be A Multiple Of 8",
-                format!(
-                    "outbound_ports_allocated is {p}; use a multiple of 8 such as {}.",
-                    p - p % 8
-                ),
-            ));
-        }
-        let sources = [
-            (
-                "managed_outbound_ip_count",
-                !lb.managed_outbound_ip_count.is_null(),
-            ),
-            ("outbound_ip_address_ids", !lb.outbound_ip_address_ids.is_null()),
-            ("outbound_ip_prefix_ids", !lb.outbound_ip_prefix_ids.is_null()),
-        ];
-        let set: Vec<&str> = sources.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
-        if set.len() > 1 {
-            out.push(Finding::error(
-                "O5",
-                path.then(set[1]),
-                "Conflicting Outbound IP Sources",
-                format!(
-                    "{} are mutually exclusive; choose one source of egress IPs.",
-                    set.join(" and ")
-                ),
-            ));
-        }
+            .map(|lb| LoadBalancerSpec {
+                managed_outbound_ip_count: lb.managed_outbound_ip_count.as_ref_option().copied(),
+                managed_outbound_ipv6_count: lb.managed_outbound_ipv6_count.as_ref_option().copied(),
+                outbound_ip_address_ids_set: !lb.outbound_ip_address_ids.is_null(),
+                outbound_ip_prefix_ids_set: !lb.outbound_ip_prefix_ids.is_null(),
+                outbound_ports_allocated: lb.outbound_ports_allocated.as_ref_option().copied(),
+                idle_timeout_in_minutes: lb.idle_timeout_in_minutes.as_ref_option().copied(),
+            }),
+        nat_gateway_profile: cfg.nat_gateway_profile.as_ref_option().map(|nat| NatGatewaySpec {
+            managed_outbound_ip_count: nat.managed_outbound_ip_count.as_ref_option().copied(),
+            idle_timeout_in_minutes: nat.idle_timeout_in_minutes.as_ref_option().copied(),
+        }),
     }
-    if let Some(nat) = cfg.nat_gateway_profile.as_ref_option() {
-        let path = FieldPath::attr("nat_gateway_profile").index(0);
-        if outbound.is_some_and(|o| o != "managedNATGateway") {
-            out.push(Finding::error("O2", path.clone(), "NAT Gateway Profile Not Used", format!("nat_gateway_profile only applies with outbound_type = \"managedNATGateway\"; outbound_type is \"{}\".", outbound.unwrap_or_default())));
-        }
-        in_range(
-            &mut out,
-            "O2",
-            path.clone().then("managed_outbound_ip_count"),
-            &nat.managed_outbound_ip_count,
-            1,
-            16,
-            "managed_outbound_ip_count",
-        );
-        in_range(
-            &mut out,
-            "O2",
-            path.then("idle_timeout_in_minutes"),
-            &nat.idle_timeout_in_minutes,
-            4,
-            120,
-            "idle_timeout_in_minutes",
-        );
-    }
-    match outbound {
-        Some("managedNATGateway") if byo_vnet => out.push(Finding::error("O2", FieldPath::attr("outbound_type"), "Managed NAT Gateway Needs A Managed VNet", "managedNATGateway only works in the VNet AKS creates; with vnet_subnet_id use userAssignedNATGateway and associate your NAT gateway with the subnet.")),
-        Some(o @ ("userAssignedNATGateway" | "userDefinedRouting")) if !byo_vnet && !cfg.default_node_pool.is_unknown() => out.push(Finding::error(if o == "userDefinedRouting" { "O1" } else { "O3" }, FieldPath::attr("outbound_type"), "Custom VNet Required", format!("{o} needs your own subnet (default_node_pool.vnet_subnet_id) with the route table or NAT gateway associated."))),
-        _ => {}
-    }
-    // O6: kubenet in a custom VNet writes routes into the subnet's route table, which a
-    // system-assigned identity cannot be granted rights on before the cluster exists.
-    let system_identity = cfg
-        .identity
-        .as_ref_option()
-        .is_none_or(|i| s(&i.kind) == Some("SystemAssigned"));
-    if s(&cfg.network_plugin) == Some("kubenet") && byo_vnet && system_identity && !cfg.identity.is_unknown()
-    {
-        let path = if cfg.identity.is_value() {
-            FieldPath::attr("identity").index(0).then("type")
-        } else {
-            FieldPath::attr("network_plugin")
-        };
-        out.push(Finding::error("O6", path, "Kubenet In A Custom VNet Needs A User-Assigned Identity", "kubenet with vnet_subnet_id writes routes to the subnet's route table; use identity { type = \"UserAssigned\" identity_ids = [...] } with Network Contributor on the subnet and the route table, granted before create."));
-    }
-    out
+}
+
+/// Checks of the configuration beyond the network profile (netplan's cluster rules).
+fn shape_findings(cfg: &State) -> Vec<Finding> {
+    validate_cluster(&cluster_spec(cfg))
 }
 
 /// Static findings: the shape and every netplan rule (no Azure calls).
@@ -686,16 +424,6 @@ fn mark_create_unknowns(p: &mut State) {
     }
 }
 
-fn same_location(a: &str, b: &str) -> bool {
-    let norm = |x: &str| {
-        x.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase()
-    };
-    norm(a) == norm(b)
-}
-
 /// Pool attributes that changed in a way AKS cannot apply to an existing pool.
 fn pool_replacements(prior: &State, planned: &State) -> Vec<(AttributePath, String)> {
     let mut out = Vec::new();
@@ -778,8 +506,8 @@ impl ClusterNetwork {
             if let Some(node) = &live.node {
                 match udr_status(&client, node).await {
                     Ok(Udr::Ready) | Err(_) => {}
-                    Ok(Udr::NoRouteTable) => live.findings.push(Finding::warning("O1", pool_path("vnet_subnet_id"), "No Route Table On The Node Subnet Yet", "userDefinedRouting needs a route table with 0.0.0.0/0 → VirtualAppliance or VirtualNetworkGateway associated with the node subnet before the cluster is created. If this configuration associates one, it must be applied first; aksnet checks again before creating the cluster.")),
-                    Ok(Udr::Broken(why)) => live.findings.push(Finding::error("O1", FieldPath::attr("outbound_type"), "Default Route Missing For userDefinedRouting", why)),
+                    Ok(Udr::NoRouteTable) => live.findings.push(Finding::warning(RuleId::O1, pool_path("vnet_subnet_id"), "No Route Table On The Node Subnet Yet", "userDefinedRouting needs a route table with 0.0.0.0/0 → VirtualAppliance or VirtualNetworkGateway associated with the node subnet before the cluster is created. If this configuration associates one, it must be applied first; aksnet checks again before creating the cluster.")),
+                    Ok(Udr::Broken(why)) => live.findings.push(Finding::error(RuleId::O1, FieldPath::attr("outbound_type"), "Default Route Missing For userDefinedRouting", why)),
                 }
             }
         }
@@ -985,14 +713,8 @@ impl Resource for ClusterNetwork {
             return Some((planned, ValueEmpty::default(), Vec::new()));
         }
         let mut replace: Vec<(AttributePath, String)> = Vec::new();
-        for attr in FORCE_NEW {
-            let (a, b) = match attr {
-                "name" => (&prior.name, &planned.name),
-                "resource_group_name" => (&prior.resource_group_name, &planned.resource_group_name),
-                "location" => (&prior.location, &planned.location),
-                _ => (&prior.dns_prefix, &planned.dns_prefix),
-            };
-            if a != b {
+        for (attr, field) in FORCE_NEW {
+            if field(&prior) != field(&planned) {
                 replace.push((
                     AttributePath::new(attr),
                     format!("{attr} is fixed when the cluster is created"),

@@ -16,23 +16,14 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{Route, RouteProperties, RouteTable as ArmRouteTable, SubResource, Subnet};
-use crate::netplan::cidr;
-use crate::provider::Connection;
-use crate::resources::arm_common::{self, arm_error, require_absent, with_timeout};
+use crate::netplan::route_table::{validate_route_table, RouteSpec, RouteTableSpec};
+use crate::resources::arm_common::{self, arm_error, require_absent, same_location, with_timeout};
 use crate::resources::timeouts::{self, Timeouts};
-use crate::tfvalue::attribute;
+use crate::tfvalue::{attribute, input, report};
 
-/// Azure's per-table route limit (VNET-LIM; rule C2/O7).
-pub const MAX_ROUTES: usize = 400;
-const NEXT_HOPS: [&str; 5] = [
-    "VirtualNetworkGateway",
-    "VnetLocal",
-    "Internet",
-    "VirtualAppliance",
-    "None",
-];
 const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
@@ -136,161 +127,54 @@ fn routes_of(state: &State) -> Vec<&RouteBlock> {
         .unwrap_or_default()
 }
 
-/// A service tag such as `AzureCloud` or `Storage.WestEurope`.
-fn is_service_tag(p: &str) -> bool {
-    let mut chars = p.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
-}
-
-/// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (azurerm RouteName).
-fn valid_name(n: &str) -> bool {
-    let bytes = n.as_bytes();
-    !n.is_empty()
-        && n.len() <= 80
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .last()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-/// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
-fn valid_resource_group(n: &str) -> bool {
-    (1..=90).contains(&n.chars().count())
-        && !n.ends_with('.')
-        && n.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))
-}
-
-/// Plan-time checks (O7, C2): hop/IP pairing, prefixes, unique names, the 400-route budget.
-fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
-    if let Some(n) = s(&cfg.name) {
-        if !valid_name(n) {
-            diags.error("Invalid Route Table Name", format!("\"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, start with a letter or digit and end with a letter, digit or `_`."), AttributePath::new("name"));
-        }
-    }
-    if let Some(rg) = s(&cfg.resource_group_name) {
-        if !valid_resource_group(rg) {
-            diags.error("Invalid Resource Group Name", format!("\"{rg}\" must be 1–90 characters of letters, digits, `_`, `(`, `)`, `-` or `.`, and must not end with `.`."), AttributePath::new("resource_group_name"));
-        }
-    }
-    if s(&cfg.location).is_some_and(|l| l.trim().is_empty()) {
-        diags.error(
-            "Invalid Location",
-            "location is empty; set an Azure region such as `westeurope`.",
-            AttributePath::new("location"),
-        );
-    }
-    if let Some(mode) = s(&cfg.foreign_routes) {
-        if !["preserve", "remove"].contains(&mode) {
-            diags.error(
-                "Invalid Foreign Routes Mode",
-                format!("foreign_routes is \"{mode}\"; possible values are `preserve` and `remove`."),
-                AttributePath::new("foreign_routes"),
-            );
-        }
-    }
-    for (name, v) in [("id", &cfg.id), ("etag", &cfg.etag)] {
-        if v.is_value() {
-            diags.error(
-                "Invalid Configuration for Read-Only Attribute",
-                format!("`{name}` is computed and cannot be set."),
-                AttributePath::new(name),
-            );
-        }
-    }
-    if cfg.foreign_route_names.is_value() {
-        diags.error(
-            "Invalid Configuration for Read-Only Attribute",
-            "`foreign_route_names` is computed and cannot be set.",
-            AttributePath::new("foreign_route_names"),
-        );
-    }
-    // A bad subnet ID would otherwise surface at apply, after the table was written.
-    for id in subnet_set(&cfg.subnet_ids) {
-        if let Err(e) = ResourceId::parse(Kind::Subnet, &id) {
-            diags.error(
-                "Invalid Subnet ID",
-                format!("subnet_ids: {e}"),
-                AttributePath::new("subnet_ids"),
-            );
-        }
-    }
-    let mut names = HashMap::new();
-    let mut prefixes = HashMap::new();
+/// The table as netplan's route table rules read it; `foreign` counts routes in Azure that
+/// the table does not declare.
+fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
+    let owned = |v: &Str| s(v).map(str::to_string);
     let routes = cfg.route.as_ref_option().cloned().unwrap_or_default();
-    for (i, r) in routes.iter().enumerate() {
-        let Value::Value(r) = r else { continue };
-        let at = |attr: &'static str| AttributePath::new("route").index(i as i64).attribute(attr);
-        if let Some(n) = s(&r.name) {
-            if !valid_name(n) {
-                diags.error("Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit."), at("name"));
-            }
-            if let Some(first) = names.insert(n.to_ascii_lowercase(), i) {
-                diags.error("Duplicate Route Name", format!("route \"{n}\" is declared twice (route[{first}] and route[{i}]); route names are unique per table."), at("name"));
-            }
-        }
-        if let Some(p) = s(&r.address_prefix) {
-            if p.contains('/') || p.parse::<std::net::IpAddr>().is_ok() {
-                if let Err(e) = cidr::parse_cidr(p) {
-                    diags.error(
-                        "Invalid Address Prefix",
-                        format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."),
-                        at("address_prefix"),
-                    );
-                }
-            } else if !is_service_tag(p) {
-                diags.error(
-                    "Invalid Address Prefix",
-                    format!("\"{p}\" is neither a CIDR nor a service tag."),
-                    at("address_prefix"),
-                );
-            }
-            if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), i) {
-                diags.error("Duplicate Address Prefix", format!("address prefix {p} is routed twice (route[{first}] and route[{i}]); Azure allows one route per prefix."), at("address_prefix"));
-            }
-        }
-        let hop = s(&r.next_hop_type);
-        if let Some(h) = hop {
-            if !NEXT_HOPS.contains(&h) {
-                diags.error("Invalid Next Hop Type", format!("\"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`."), at("next_hop_type"));
-            }
-        }
-        // The address check needs a valid hop type; an invalid one is reported above.
-        match (hop.filter(|h| NEXT_HOPS.contains(h)), &r.next_hop_ip_address) {
-            (Some("VirtualAppliance"), Value::Null) => diags.error("Missing Next Hop IP Address", "next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress).", at("next_hop_ip_address")),
-            (Some(h), Value::Value(ip)) if h != "VirtualAppliance" => diags.error("Next Hop IP Address Not Allowed", format!("next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."), at("next_hop_ip_address")),
-            (_, Value::Value(ip)) if ip.parse::<std::net::IpAddr>().is_err() => diags.error("Invalid Next Hop IP Address", format!("\"{ip}\" is not an IP address."), at("next_hop_ip_address")),
-            _ => {}
-        }
-        if s(&r.address_prefix) == Some("0.0.0.0/0") && hop == Some("Internet") {
-            diags.warning("Default Route To Internet (O1)", "a 0.0.0.0/0 route to `Internet` is incompatible with AKS `userDefinedRouting` egress (AKS rejects it with RouteTableInvalidNextHop); route 0.0.0.0/0 to a `VirtualAppliance` or `VirtualNetworkGateway` for UDR clusters.", at("next_hop_type"));
-        }
+    RouteTableSpec {
+        name: owned(&cfg.name),
+        resource_group_name: owned(&cfg.resource_group_name),
+        location: owned(&cfg.location),
+        foreign_routes: owned(&cfg.foreign_routes),
+        read_only_set: [
+            ("id", cfg.id.is_value()),
+            ("etag", cfg.etag.is_value()),
+            ("foreign_route_names", cfg.foreign_route_names.is_value()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(a, _)| *a)
+        .collect(),
+        bad_subnet_ids: subnet_set(&cfg.subnet_ids)
+            .iter()
+            .filter_map(|id| ResourceId::parse(Kind::Subnet, id).err().map(|e| e.to_string()))
+            .collect(),
+        declared_routes: routes.len(),
+        routes: routes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let r = r.as_ref_option()?;
+                Some((
+                    i,
+                    RouteSpec {
+                        name: owned(&r.name),
+                        address_prefix: owned(&r.address_prefix),
+                        next_hop_type: owned(&r.next_hop_type),
+                        next_hop_ip_address: input(&r.next_hop_ip_address),
+                    },
+                ))
+            })
+            .collect(),
+        reserved_route_count: cfg.reserved_route_count.as_ref_option().copied(),
+        foreign,
     }
-    let reserved = cfg.reserved_route_count.as_ref_option().copied().unwrap_or(0);
-    if reserved < 0 {
-        diags.error(
-            "Invalid Reserved Route Count",
-            format!("reserved_route_count is {reserved}; it must be 0 or more."),
-            AttributePath::new("reserved_route_count"),
-        );
-    }
-    let declared = routes.len();
-    let keep_foreign = if s(&cfg.foreign_routes) == Some("remove") {
-        0
-    } else {
-        foreign
-    };
-    let total = declared + keep_foreign + reserved.max(0) as usize;
-    if total > MAX_ROUTES {
-        diags.error(
-            "Route Table Limit (C2)",
-            format!("{declared} declared + {keep_foreign} foreign + {reserved} reserved routes = {total}; an Azure route table holds at most 400 routes. Remove routes, set foreign_routes = \"remove\", or lower reserved_route_count (kubenet needs one route per node: consider Azure CNI Overlay)."),
-            AttributePath::new("reserved_route_count"),
-        );
-    }
+}
+
+/// Plan-time checks: netplan's route table rules (I, O7, O1, C2).
+fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
+    report(diags, &validate_route_table(&table_spec(cfg, foreign)));
 }
 
 fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
@@ -303,15 +187,6 @@ fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
 }
 
 /// Azure writes `westeurope` for `West Europe`; both mean the same region.
-fn same_location(a: &str, b: &str) -> bool {
-    let norm = |x: &str| {
-        x.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    norm(a) == norm(b)
-}
 
 fn to_arm_route(r: &RouteBlock, existing: Option<&Route>) -> Route {
     let mut route = existing.cloned().unwrap_or_default();
@@ -1034,108 +909,6 @@ mod tests {
             route: Value::Value(routes),
             ..Default::default()
         }
-    }
-
-    fn errors(c: &State, foreign: usize) -> Vec<String> {
-        let mut d = Diagnostics::default();
-        validate_config(&mut d, c, foreign);
-        d.errors
-            .iter()
-            .map(|e| format!("{}: {} @ {}", e.summary, e.detail, e.attribute))
-            .collect()
-    }
-
-    #[test]
-    fn next_hop_ip_pairs_with_virtual_appliance_only() {
-        assert!(errors(
-            &cfg(vec![route(
-                "fw",
-                "0.0.0.0/0",
-                "VirtualAppliance",
-                Some("10.0.0.4")
-            )]),
-            0
-        )
-        .is_empty());
-        let e = errors(&cfg(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", None)]), 0);
-        assert!(
-            e[0].contains("Missing Next Hop IP Address") && e[0].contains("next_hop_ip_address"),
-            "{e:?}"
-        );
-        let e = errors(
-            &cfg(vec![route("net", "0.0.0.0/0", "Internet", Some("10.0.0.4"))]),
-            0,
-        );
-        assert!(e[0].contains("only allowed"), "{e:?}");
-    }
-
-    #[test]
-    fn names_and_prefixes_are_unique_and_valid() {
-        let e = errors(
-            &cfg(vec![
-                route("a", "10.0.0.0/8", "None", None),
-                route("A", "10.1.0.0/16", "None", None),
-            ]),
-            0,
-        );
-        assert!(e.iter().any(|x| x.contains("Duplicate Route Name")), "{e:?}");
-        let e = errors(
-            &cfg(vec![
-                route("a", "10.0.0.0/8", "None", None),
-                route("b", "10.0.0.0/8", "None", None),
-            ]),
-            0,
-        );
-        assert!(e.iter().any(|x| x.contains("Duplicate Address Prefix")), "{e:?}");
-        let e = errors(&cfg(vec![route("-bad", "10.0.0.1/8", "Nowhere", None)]), 0);
-        assert_eq!(e.len(), 3, "{e:?}");
-        assert!(errors(
-            &cfg(vec![route("storage", "Storage.WestEurope", "Internet", None)]),
-            0
-        )
-        .is_empty());
-    }
-
-    #[test]
-    fn ids_group_and_location_are_checked_at_plan() {
-        let mut c = cfg(vec![route(
-            "fw",
-            "0.0.0.0/0",
-            "virtualappliance",
-            Some("10.0.0.4"),
-        )]);
-        c.resource_group_name = Value::Value("rg.".into());
-        c.location = Value::Value(" ".into());
-        c.subnet_ids = Value::Value(BTreeSet::from([Value::Value("nodes".into())]));
-        let e = errors(&c, 0);
-        assert_eq!(e.len(), 4, "an invalid hop type is one error, not two: {e:?}");
-        for want in [
-            "Invalid Next Hop Type",
-            "Invalid Resource Group Name",
-            "Invalid Location",
-            "Invalid Subnet ID: subnet_ids: parsing Subnet ID \"nodes\"",
-        ] {
-            assert!(e.iter().any(|x| x.starts_with(want)), "{want}: {e:?}");
-        }
-        assert!(valid_resource_group("acctest-(fixtures)_1.x"));
-        assert!(valid_resource_group("rg-ünïcode"));
-        assert!(!valid_resource_group(&"r".repeat(91)));
-        assert!(!valid_resource_group("rg/x"));
-        assert!(!valid_resource_group(""));
-    }
-
-    #[test]
-    fn route_budget_counts_declared_foreign_and_reserved() {
-        let mut c = cfg(vec![route("a", "10.0.0.0/8", "None", None)]);
-        c.reserved_route_count = Value::Value(300);
-        assert!(errors(&c, 99).is_empty());
-        let e = errors(&c, 100);
-        assert!(
-            e[0].contains("1 declared + 100 foreign + 300 reserved routes = 401"),
-            "{e:?}"
-        );
-        c.foreign_routes = Value::Value("remove".into());
-        assert!(errors(&c, 100).is_empty());
     }
 
     #[test]

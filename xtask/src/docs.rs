@@ -61,6 +61,11 @@ pub fn render(root: &Path) -> Result<Pages, String> {
             }
         }
     }
+    // The rule catalog comes from netplan's rule table, never from a hand-written page.
+    pages.insert(
+        aksnet::netplan::catalog::CATALOG_PATH.into(),
+        aksnet::netplan::catalog::markdown(),
+    );
     if !diags.errors.is_empty() {
         return Err(format!(
             "schema diagnostics: {:?}",

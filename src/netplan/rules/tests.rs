@@ -236,9 +236,9 @@ fn errors_come_first_then_warnings_in_rule_order() {
     let first_warning = all.iter().position(|f| !f.is_error()).unwrap_or(all.len());
     assert!(first_warning > 0 && first_warning < all.len(), "{all:#?}");
     assert!(all[first_warning..].iter().all(|f| !f.is_error()));
-    let errors: Vec<&str> = all[..first_warning].iter().map(|f| f.rule).collect();
+    let errors: Vec<String> = all[..first_warning].iter().map(|f| f.rule.to_string()).collect();
     assert_eq!(errors, ["E9", "C8"], "{all:#?}");
-    let warnings: Vec<&str> = all[first_warning..].iter().map(|f| f.rule).collect();
+    let warnings: Vec<String> = all[first_warning..].iter().map(|f| f.rule.to_string()).collect();
     assert_eq!(warnings, ["R3", "W3", "W3"], "{all:#?}");
 }
 

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::arm::client::ArmClient;
 use crate::arm::ids::{Kind, ResourceId};
-use crate::netplan::{FieldPath, Finding, Step};
+use crate::netplan::{FieldPath, Finding, RuleId, Step};
 
 use super::schema::{Pool, State};
 
@@ -112,7 +112,7 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
             Ok(Some(v)) => v.body,
             Ok(None) => {
                 live.findings.push(Finding::error(
-                    "W4",
+                    RuleId::W4,
                     pool_path(attr),
                     "Subnet Not Found",
                     format!("{attr} {id}: its virtual network {} does not exist. Create the VNet and subnet first, or reference them from their resources so the ID is known after apply.", vnet_id.path()),
@@ -121,7 +121,7 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
             }
             Err(e) => {
                 live.findings.push(Finding::warning(
-                    "W4",
+                    RuleId::W4,
                     pool_path(attr),
                     "Live Network Checks Skipped",
                     format!("reading {} failed, so overlaps and subnet capacity were not checked against Azure: {e}", vnet_id.path()),
@@ -131,7 +131,7 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
         };
         let Some(facts) = subnet_facts(&vnet, subnet.name()) else {
             live.findings.push(Finding::error(
-                "W4",
+                RuleId::W4,
                 pool_path(attr),
                 "Subnet Not Found",
                 format!(

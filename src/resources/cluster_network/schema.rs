@@ -95,8 +95,14 @@ pub struct NatGatewayProfile {
     pub idle_timeout_in_minutes: Num,
 }
 
-/// Attributes whose change replaces the cluster outright.
-pub const FORCE_NEW: [&str; 4] = ["name", "resource_group_name", "location", "dns_prefix"];
+/// Attributes whose change replaces the cluster outright, each with its field, so no
+/// name can be compared against the wrong value.
+pub const FORCE_NEW: [(&str, fn(&State) -> &Str); 4] = [
+    ("name", |s| &s.name),
+    ("resource_group_name", |s| &s.resource_group_name),
+    ("location", |s| &s.location),
+    ("dns_prefix", |s| &s.dns_prefix),
+];
 
 /// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
 pub const POOL_FIXED: [&str; 8] = [

@@ -1,0 +1,95 @@
+//! The ARM connection every ARM-backed resource shares: settings from provider
+//! configuration, and a client built on first use. Pure resources and functions never
+//! touch it, so they need no credentials.
+
+use thiserror::Error;
+use tokio::sync::{OnceCell, RwLock};
+
+use super::auth::{discover_cloud, select_credential, AuthSettings};
+use super::client::ArmClient;
+
+/// Why no client could be built.
+#[derive(Debug, Clone, Error)]
+pub enum ConnectionError {
+    /// Terraform has not called ConfigureProvider yet.
+    #[error("the provider is not configured")]
+    NotConfigured,
+    /// Cloud discovery, every credential, or the client failed; the message lists each cause.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Settings plus the client built from them.
+#[derive(Debug, Default)]
+pub struct Connection {
+    settings: RwLock<Option<AuthSettings>>,
+    // Only a working client is kept: a failure (a network blip during cloud discovery, a
+    // token file not written yet) is tried again on the next call instead of poisoning the
+    // process.
+    client: OnceCell<ArmClient>,
+}
+
+impl Connection {
+    /// Stores the resolved provider settings.
+    pub async fn configure(&self, settings: AuthSettings) {
+        *self.settings.write().await = Some(settings);
+    }
+
+    /// The client, created on the first successful call.
+    pub async fn client(&self) -> Result<ArmClient, ConnectionError> {
+        let settings = self
+            .settings
+            .read()
+            .await
+            .clone()
+            .ok_or(ConnectionError::NotConfigured)?;
+        self.client
+            .get_or_try_init(|| async move {
+                let cloud = discover_cloud(&settings)
+                    .await
+                    .map_err(ConnectionError::Unavailable)?;
+                let (credential, _method) =
+                    select_credential(&settings, &cloud).map_err(ConnectionError::Unavailable)?;
+                ArmClient::new(
+                    cloud.resource_manager,
+                    credential,
+                    cloud.scope,
+                    Default::default(),
+                )
+                .map_err(|e| ConnectionError::Unavailable(e.to_string()))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The subscription resources are created in.
+    pub async fn subscription_id(&self) -> Option<String> {
+        self.settings
+            .read()
+            .await
+            .as_ref()
+            .and_then(|s| s.subscription_id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_lookup_is_not_cached() {
+        let c = Connection::default();
+        assert!(matches!(c.client().await, Err(ConnectionError::NotConfigured)));
+        // An unreachable metadata host fails discovery; a later call tries again rather than
+        // returning a remembered error (the settings it sees may have changed meanwhile).
+        let settings = AuthSettings {
+            metadata_host: Some("127.0.0.1:9".into()),
+            environment: "public".into(),
+            ..Default::default()
+        };
+        c.configure(settings.clone()).await;
+        assert!(matches!(c.client().await, Err(ConnectionError::Unavailable(_))));
+        assert!(c.client.get().is_none(), "the failure was cached");
+        assert!(matches!(c.client().await, Err(ConnectionError::Unavailable(_))));
+    }
+}

@@ -1,0 +1,364 @@
+//! Rules on a route table's configuration: names (I2), location (I4), read-only and
+//! enumerated attributes (I1, I6), subnet IDs (I3), routes (O7, O1) and the 400-route
+//! budget (C2).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::cidr;
+use super::cluster::Input;
+use super::{FieldPath, Finding, RuleId};
+
+/// Azure's per-table route limit (C2, O7).
+pub const MAX_ROUTES: usize = 400;
+
+/// The next hop types Azure accepts (O7).
+pub const NEXT_HOPS: [&str; 5] = [
+    "VirtualNetworkGateway",
+    "VnetLocal",
+    "Internet",
+    "VirtualAppliance",
+    "None",
+];
+
+/// The parts of a route table configuration the rules read.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTableSpec {
+    pub name: Option<String>,
+    pub resource_group_name: Option<String>,
+    pub location: Option<String>,
+    /// `preserve` | `remove`.
+    pub foreign_routes: Option<String>,
+    /// Computed attributes the configuration sets (I1).
+    pub read_only_set: Vec<&'static str>,
+    /// Why each subnet ID that is not a subnet ID fails to parse (I3; the ARM layer parses).
+    pub bad_subnet_ids: Vec<String>,
+    /// Declared route blocks, known ones with their index; unknown blocks count in the budget.
+    pub routes: Vec<(usize, RouteSpec)>,
+    pub declared_routes: usize,
+    pub reserved_route_count: Option<i64>,
+    /// Routes in Azure this table does not declare (AKS's and others').
+    pub foreign: usize,
+}
+
+/// One declared route.
+#[derive(Debug, Clone, Default)]
+pub struct RouteSpec {
+    pub name: Option<String>,
+    pub address_prefix: Option<String>,
+    pub next_hop_type: Option<String>,
+    pub next_hop_ip_address: Input<String>,
+}
+
+/// A service tag such as `AzureCloud` or `Storage.WestEurope`.
+pub fn is_service_tag(p: &str) -> bool {
+    let mut chars = p.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+}
+
+/// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (azurerm RouteName).
+pub fn valid_route_name(n: &str) -> bool {
+    let bytes = n.as_bytes();
+    !n.is_empty()
+        && n.len() <= 80
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
+pub fn valid_resource_group(n: &str) -> bool {
+    (1..=90).contains(&n.chars().count())
+        && !n.ends_with('.')
+        && n.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))
+}
+
+type Out = Vec<Finding>;
+
+/// Every route table rule.
+pub fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
+    let mut out = Vec::new();
+    table_inputs(t, &mut out);
+    let mut names = HashMap::new();
+    let mut prefixes = HashMap::new();
+    for (i, r) in &t.routes {
+        route(*i, r, &mut names, &mut prefixes, &mut out);
+    }
+    c2_budget(t, &mut out);
+    out
+}
+
+/// I2, I4, I6, I1, I3.
+fn table_inputs(t: &RouteTableSpec, out: &mut Out) {
+    if let Some(n) = t.name.as_deref().filter(|n| !valid_route_name(n)) {
+        out.push(Finding::error(RuleId::I2, FieldPath::attr("name"), "Invalid Route Table Name", format!("\"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, start with a letter or digit and end with a letter, digit or `_`.")));
+    }
+    if let Some(rg) = t
+        .resource_group_name
+        .as_deref()
+        .filter(|n| !valid_resource_group(n))
+    {
+        out.push(Finding::error(RuleId::I2, FieldPath::attr("resource_group_name"), "Invalid Resource Group Name", format!("\"{rg}\" must be 1–90 characters of letters, digits, `_`, `(`, `)`, `-` or `.`, and must not end with `.`.")));
+    }
+    if t.location.as_deref().is_some_and(|l| l.trim().is_empty()) {
+        out.push(Finding::error(
+            RuleId::I4,
+            FieldPath::attr("location"),
+            "Invalid Location",
+            "location is empty; set an Azure region such as `westeurope`.",
+        ));
+    }
+    if let Some(mode) = t
+        .foreign_routes
+        .as_deref()
+        .filter(|m| !["preserve", "remove"].contains(m))
+    {
+        out.push(Finding::error(
+            RuleId::I6,
+            FieldPath::attr("foreign_routes"),
+            "Invalid Foreign Routes Mode",
+            format!("foreign_routes is \"{mode}\"; possible values are `preserve` and `remove`."),
+        ));
+    }
+    for name in &t.read_only_set {
+        out.push(Finding::error(
+            RuleId::I1,
+            FieldPath::attr(name),
+            "Invalid Configuration for Read-Only Attribute",
+            format!("`{name}` is computed and cannot be set."),
+        ));
+    }
+    // A bad subnet ID would otherwise surface at apply, after the table was written.
+    for why in &t.bad_subnet_ids {
+        out.push(Finding::error(
+            RuleId::I3,
+            FieldPath::attr("subnet_ids"),
+            "Invalid Subnet ID",
+            format!("subnet_ids: {why}"),
+        ));
+    }
+}
+
+/// O7 (names, prefixes, next hops) and O1 (a default route to Internet breaks UDR egress).
+fn route(
+    i: usize,
+    r: &RouteSpec,
+    names: &mut HashMap<String, usize>,
+    prefixes: &mut HashMap<String, usize>,
+    out: &mut Out,
+) {
+    let at = |attr: &'static str| FieldPath::attr("route").index(i).then(attr);
+    if let Some(n) = r.name.as_deref() {
+        if !valid_route_name(n) {
+            out.push(Finding::error(RuleId::O7, at("name"), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
+        }
+        if let Some(first) = names.insert(n.to_ascii_lowercase(), i) {
+            out.push(Finding::error(RuleId::O7, at("name"), "Duplicate Route Name", format!("route \"{n}\" is declared twice (route[{first}] and route[{i}]); route names are unique per table.")));
+        }
+    }
+    if let Some(p) = r.address_prefix.as_deref() {
+        if p.contains('/') || p.parse::<IpAddr>().is_ok() {
+            if let Err(e) = cidr::parse_cidr(p) {
+                out.push(Finding::error(
+                    RuleId::O7,
+                    at("address_prefix"),
+                    "Invalid Address Prefix",
+                    format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."),
+                ));
+            }
+        } else if !is_service_tag(p) {
+            out.push(Finding::error(
+                RuleId::O7,
+                at("address_prefix"),
+                "Invalid Address Prefix",
+                format!("\"{p}\" is neither a CIDR nor a service tag."),
+            ));
+        }
+        if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), i) {
+            out.push(Finding::error(RuleId::O7, at("address_prefix"), "Duplicate Address Prefix", format!("address prefix {p} is routed twice (route[{first}] and route[{i}]); Azure allows one route per prefix.")));
+        }
+    }
+    let hop = r.next_hop_type.as_deref();
+    if let Some(h) = hop.filter(|h| !NEXT_HOPS.contains(h)) {
+        out.push(Finding::error(RuleId::O7, at("next_hop_type"), "Invalid Next Hop Type", format!("\"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`.")));
+    }
+    // The address check needs a valid hop type; an invalid one is reported above.
+    match (hop.filter(|h| NEXT_HOPS.contains(h)), &r.next_hop_ip_address) {
+        (Some("VirtualAppliance"), Input::Unset) => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Missing Next Hop IP Address", "next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress).")),
+        (Some(h), Input::Set(ip)) if h != "VirtualAppliance" => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Next Hop IP Address Not Allowed", format!("next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."))),
+        (_, Input::Set(ip)) if ip.parse::<IpAddr>().is_err() => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Invalid Next Hop IP Address", format!("\"{ip}\" is not an IP address."))),
+        _ => {}
+    }
+    if r.address_prefix.as_deref() == Some("0.0.0.0/0") && hop == Some("Internet") {
+        out.push(Finding::warning(RuleId::O1, at("next_hop_type"), "Default Route To Internet", "a 0.0.0.0/0 route to `Internet` is incompatible with AKS `userDefinedRouting` egress (AKS rejects it with RouteTableInvalidNextHop); route 0.0.0.0/0 to a `VirtualAppliance` or `VirtualNetworkGateway` for UDR clusters."));
+    }
+}
+
+/// C2: declared, kept foreign and reserved routes fit in one table.
+fn c2_budget(t: &RouteTableSpec, out: &mut Out) {
+    let reserved = t.reserved_route_count.unwrap_or(0);
+    if reserved < 0 {
+        out.push(Finding::error(
+            RuleId::C2,
+            FieldPath::attr("reserved_route_count"),
+            "Invalid Reserved Route Count",
+            format!("reserved_route_count is {reserved}; it must be 0 or more."),
+        ));
+    }
+    let declared = t.declared_routes;
+    let keep_foreign = if t.foreign_routes.as_deref() == Some("remove") {
+        0
+    } else {
+        t.foreign
+    };
+    let total = declared + keep_foreign + reserved.max(0) as usize;
+    if total > MAX_ROUTES {
+        out.push(Finding::error(
+            RuleId::C2,
+            FieldPath::attr("reserved_route_count"),
+            "Route Table Limit",
+            format!("{declared} declared + {keep_foreign} foreign + {reserved} reserved routes = {total}; an Azure route table holds at most 400 routes. Remove routes, set foreign_routes = \"remove\", or lower reserved_route_count (kubenet needs one route per node: consider Azure CNI Overlay)."),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(name: &str, prefix: &str, hop: &str, ip: Option<&str>) -> RouteSpec {
+        RouteSpec {
+            name: Some(name.into()),
+            address_prefix: Some(prefix.into()),
+            next_hop_type: Some(hop.into()),
+            next_hop_ip_address: ip.map_or(Input::Unset, |ip| Input::Set(ip.into())),
+        }
+    }
+
+    fn table(routes: Vec<RouteSpec>) -> RouteTableSpec {
+        RouteTableSpec {
+            name: Some("rt".into()),
+            resource_group_name: Some("rg".into()),
+            location: Some("westeurope".into()),
+            declared_routes: routes.len(),
+            routes: routes.into_iter().enumerate().collect(),
+            ..Default::default()
+        }
+    }
+
+    fn errors(t: &RouteTableSpec) -> Vec<String> {
+        validate_route_table(t)
+            .iter()
+            .filter(|f| f.is_error())
+            .map(|f| format!("{} ({}): {} @ {}", f.summary, f.rule, f.detail, f.path))
+            .collect()
+    }
+
+    #[test]
+    fn next_hop_ip_pairs_with_virtual_appliance_only() {
+        assert!(errors(&table(vec![route(
+            "fw",
+            "0.0.0.0/0",
+            "VirtualAppliance",
+            Some("10.0.0.4")
+        )]))
+        .is_empty());
+        let e = errors(&table(vec![route("fw", "0.0.0.0/0", "VirtualAppliance", None)]));
+        assert!(
+            e[0].contains("Missing Next Hop IP Address") && e[0].contains("next_hop_ip_address"),
+            "{e:?}"
+        );
+        let e = errors(&table(vec![route(
+            "net",
+            "0.0.0.0/0",
+            "Internet",
+            Some("10.0.0.4"),
+        )]));
+        assert!(e[0].contains("only allowed"), "{e:?}");
+        let mut unknown = route("fw", "0.0.0.0/0", "VirtualAppliance", None);
+        unknown.next_hop_ip_address = Input::Unknown;
+        assert!(
+            errors(&table(vec![unknown])).is_empty(),
+            "an address known after apply is not missing"
+        );
+    }
+
+    #[test]
+    fn names_and_prefixes_are_unique_and_valid() {
+        let e = errors(&table(vec![
+            route("a", "10.0.0.0/8", "None", None),
+            route("A", "10.1.0.0/16", "None", None),
+        ]));
+        assert!(e.iter().any(|x| x.contains("Duplicate Route Name (O7)")), "{e:?}");
+        let e = errors(&table(vec![
+            route("a", "10.0.0.0/8", "None", None),
+            route("b", "10.0.0.0/8", "None", None),
+        ]));
+        assert!(e.iter().any(|x| x.contains("Duplicate Address Prefix")), "{e:?}");
+        let e = errors(&table(vec![route("-bad", "10.0.0.1/8", "Nowhere", None)]));
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(errors(&table(vec![route(
+            "storage",
+            "Storage.WestEurope",
+            "Internet",
+            None
+        )]))
+        .is_empty());
+    }
+
+    #[test]
+    fn group_location_and_ids_are_checked() {
+        let mut t = table(vec![route(
+            "fw",
+            "0.0.0.0/0",
+            "virtualappliance",
+            Some("10.0.0.4"),
+        )]);
+        t.resource_group_name = Some("rg.".into());
+        t.location = Some(" ".into());
+        t.bad_subnet_ids = vec!["parsing Subnet ID \"nodes\"".into()];
+        let e = errors(&t);
+        assert_eq!(e.len(), 4, "an invalid hop type is one error, not two: {e:?}");
+        for want in [
+            "Invalid Next Hop Type (O7)",
+            "Invalid Resource Group Name (I2)",
+            "Invalid Location (I4)",
+            "Invalid Subnet ID (I3): subnet_ids: parsing Subnet ID \"nodes\"",
+        ] {
+            assert!(e.iter().any(|x| x.starts_with(want)), "{want}: {e:?}");
+        }
+        assert!(valid_resource_group("acctest-(fixtures)_1.x"));
+        assert!(valid_resource_group("rg-ünïcode"));
+        assert!(!valid_resource_group(&"r".repeat(91)));
+        assert!(!valid_resource_group("rg/x"));
+        assert!(!valid_resource_group(""));
+    }
+
+    #[test]
+    fn route_budget_counts_declared_foreign_and_reserved() {
+        let mut t = table(vec![route("a", "10.0.0.0/8", "None", None)]);
+        t.reserved_route_count = Some(300);
+        t.foreign = 99;
+        assert!(errors(&t).is_empty());
+        t.foreign = 100;
+        let e = errors(&t);
+        assert!(
+            e[0].contains("1 declared + 100 foreign + 300 reserved routes = 401"),
+            "{e:?}"
+        );
+        t.foreign_routes = Some("remove".into());
+        assert!(errors(&t).is_empty());
+    }
+
+    #[test]
+    fn a_default_route_to_internet_is_a_warning() {
+        let f = validate_route_table(&table(vec![route("out", "0.0.0.0/0", "Internet", None)]));
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].is_error() && f[0].rule == RuleId::O1, "{f:?}");
+    }
+}
