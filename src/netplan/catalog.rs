@@ -11,66 +11,40 @@
 
 use std::fmt;
 
-/// A stable rule id. Exhaustive matches in [`RuleId::info`] make a missing catalog entry a
-/// compile error.
-#[allow(missing_docs)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RuleId {
-    E1,
-    E2,
-    E3,
-    E4,
-    E5,
-    E6,
-    E7,
-    E8,
-    E9,
-    E10,
-    E12,
-    E13,
-    E14,
-    E15,
-    E16,
-    R1,
-    R2,
-    R3,
-    R4,
-    R5,
-    R6,
-    R7,
-    R8,
-    C1,
-    C2,
-    C3,
-    C4,
-    C5,
-    C6,
-    C7,
-    C8,
-    C9,
-    O1,
-    O2,
-    O3,
-    O5,
-    O6,
-    O7,
-    W1,
-    W3,
-    W4,
-    I1,
-    I2,
-    I3,
-    I4,
-    I5,
-    I6,
-    I7,
-    M1,
-    M2,
-    M3,
-    M4,
-    M5,
-    M6,
+/// Declares [`RuleId`] with its list and names from one list of ids.
+macro_rules! rule_ids {
+    ($($id:ident),* $(,)?) => {
+        /// A stable rule id. The exhaustive match in [`RuleId::info`] makes a missing
+        /// catalog entry a compile error.
+        #[allow(missing_docs)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $($id),*
+        }
+
+        impl RuleId {
+            /// Every id, in catalog order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$id),*];
+
+            /// The id as diagnostics print it, e.g. `"C5"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$id => stringify!($id)),*
+                }
+            }
+        }
+    };
 }
+
+rule_ids![
+    E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E12, E13, E14, E15, E16, //
+    R1, R2, R3, R4, R5, R6, R7, R8, //
+    C1, C2, C3, C4, C5, C6, C7, C8, C9, //
+    O1, O2, O3, O5, O6, O7, //
+    W1, W3, W4, //
+    I1, I2, I3, I4, I5, I6, I7, //
+    M1, M2, M3, M4, M5, M6,
+];
 
 /// How a rule reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,27 +95,17 @@ pub struct RuleInfo {
 
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(self.as_str())
     }
 }
 
 impl PartialEq<&str> for RuleId {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        self.as_str() == *other
     }
 }
 
 impl RuleId {
-    /// Every id, in catalog order.
-    pub const ALL: &'static [RuleId] = &{
-        use RuleId::*;
-        [
-            E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E12, E13, E14, E15, E16, R1, R2, R3, R4, R5, R6, R7, R8,
-            C1, C2, C3, C4, C5, C6, C7, C8, C9, O1, O2, O3, O5, O6, O7, W1, W3, W4, I1, I2, I3, I4, I5, I6,
-            I7, M1, M2, M3, M4, M5, M6,
-        ]
-    };
-
     /// Looks an id up by its name (`"C5"`).
     pub fn parse(s: &str) -> Option<RuleId> {
         Self::ALL.iter().copied().find(|r| *r == s)

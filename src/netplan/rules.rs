@@ -920,7 +920,15 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
 /// supported (A-ds; SPEC).
 fn e14_ip_family_values(c: &Ctx, out: &mut Out) {
     for f in &c.p.ip_families {
-        check_enum(out, RuleId::E14, &f.value, &f.path, "IP family", "IP Family", FAMILIES);
+        check_enum(
+            out,
+            RuleId::E14,
+            &f.value,
+            &f.path,
+            "IP family",
+            "IP Family",
+            FAMILIES,
+        );
     }
     let fams: Vec<&str> = c.p.ip_families.iter().map(|f| f.value.as_str()).collect();
     if fams.is_empty()
@@ -1682,7 +1690,11 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
         _ => String::new(),
     };
     out.push(Finding::error(
-        if ipam == Ipam::PodSubnetStatic { RuleId::C7 } else { RuleId::C6 },
+        if ipam == Ipam::PodSubnetStatic {
+            RuleId::C7
+        } else {
+            RuleId::C6
+        },
         path.clone(),
         "Pod Subnet Too Small",
         format!(
@@ -1839,7 +1851,15 @@ fn w1_windows_pools(c: &Ctx, out: &mut Out) {
     for (i, pool) in c.p.node_pools.iter().enumerate() {
         let Some(os) = &pool.os_type else { continue };
         let path = pool.path.clone().then("os_type");
-        check_enum(out, RuleId::W1, os, &path, "node pool OS type", "OS Type", OS_TYPES);
+        check_enum(
+            out,
+            RuleId::W1,
+            os,
+            &path,
+            "node pool OS type",
+            "OS Type",
+            OS_TYPES,
+        );
         if !is_windows(pool) {
             continue;
         }

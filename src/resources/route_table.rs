@@ -186,8 +186,6 @@ fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
     ))
 }
 
-/// Azure writes `westeurope` for `West Europe`; both mean the same region.
-
 fn to_arm_route(r: &RouteBlock, existing: Option<&Route>) -> Route {
     let mut route = existing.cloned().unwrap_or_default();
     route.name = s(&r.name).unwrap_or_default().to_string();

@@ -95,9 +95,12 @@ pub struct NatGatewayProfile {
     pub idle_timeout_in_minutes: Num,
 }
 
+/// Reads one attribute of the state.
+pub type Field = fn(&State) -> &Str;
+
 /// Attributes whose change replaces the cluster outright, each with its field, so no
 /// name can be compared against the wrong value.
-pub const FORCE_NEW: [(&str, fn(&State) -> &Str); 4] = [
+pub const FORCE_NEW: [(&str, Field); 4] = [
     ("name", |s| &s.name),
     ("resource_group_name", |s| &s.resource_group_name),
     ("location", |s| &s.location),
