@@ -4,10 +4,11 @@
 
 mod aks;
 pub mod arm;
+pub mod cli;
 pub mod ids;
 mod network;
 pub mod store;
-mod tls;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -163,7 +164,8 @@ fn write_files(dir: &Path, ca_pem: &str, addr: SocketAddr) -> Result<(), String>
         "# Source this file to point aksnet (and other ARM clients) at the emulator.\nexport ARM_METADATA_HOSTNAME={addr}\nexport SSL_CERT_FILE={}\nexport ARM_TENANT_ID={SAMPLE_TENANT}\nexport ARM_CLIENT_ID={SAMPLE_CLIENT}\nexport ARM_CLIENT_SECRET={SAMPLE_SECRET}\nexport ARM_SUBSCRIPTION_ID={SAMPLE_SUBSCRIPTION}\nexport ARM_USE_CLI=false\n",
         abs.display()
     );
-    std::fs::write(dir.join("env.sh"), env).map_err(|e| format!("writing env.sh: {e}"))
+    // env.sh carries (sample) client credentials: owner-only.
+    tls::write_private(&dir.join("env.sh"), env.as_bytes()).map_err(|e| format!("writing env.sh: {e}"))
 }
 
 /// Applies a seed file: `[{"id": ARM id, "body": ARM JSON}]`, stored as already provisioned.

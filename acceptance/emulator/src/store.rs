@@ -115,7 +115,7 @@ impl Store {
         })
     }
 
-    /// Writes resources and tokens (atomically, through a temporary file).
+    /// Writes resources and tokens (atomically, through a temporary file, mode 0600).
     pub fn save(&self) {
         let Some(file) = &self.file else { return };
         let snapshot = Persisted {
@@ -124,7 +124,8 @@ impl Store {
         };
         if let Ok(bytes) = serde_json::to_vec_pretty(&snapshot) {
             let tmp = file.with_extension("json.tmp");
-            if std::fs::write(&tmp, bytes).is_ok() {
+            // Issued tokens are secrets: owner-only, like the CA key.
+            if crate::tls::write_private(&tmp, &bytes).is_ok() {
                 let _ = std::fs::rename(&tmp, file);
             }
         }
