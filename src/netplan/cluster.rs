@@ -70,6 +70,7 @@ pub struct IdentitySpec {
 pub struct PoolSpec {
     /// Path of the pool's block, e.g. `node_pool[1]`.
     pub path: FieldPath,
+    pub vm_size: Option<String>,
     pub node_count: Option<i64>,
     pub min_count: Input<i64>,
     pub max_count: Input<i64>,
@@ -307,6 +308,14 @@ fn pool_rules(p: &PoolSpec, out: &mut Out) {
                 out.push(Finding::error(RuleId::C3, at(attr), "Autoscaler Disabled", format!("{attr} only applies with auto_scaling_enabled = true; enable autoscaling or remove {attr}.")));
             }
         }
+    }
+    if p.vm_size.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        out.push(Finding::error(
+            RuleId::I6,
+            at("vm_size"),
+            "Empty VM Size",
+            "vm_size is empty; name a VM size such as \"Standard_D4s_v5\".",
+        ));
     }
     for (attr, why) in &p.bad_subnet_ids {
         out.push(Finding::error(

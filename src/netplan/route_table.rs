@@ -157,6 +157,11 @@ fn route(
         if !valid_route_name(n) {
             out.push(Finding::error(RuleId::O7, at("name"), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
         }
+        // AKS names the node routes it writes for kubenet `aks-…`; import and refresh treat
+        // such routes as foreign, so a declared one would be re-added on every apply.
+        if n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aks-")) {
+            out.push(Finding::error(RuleId::O7, at("name"), "Route Name Reserved For AKS", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the node routes it manages; aksnet keeps such routes as foreign and never owns them. Rename the route.")));
+        }
         if let Some(first) = names.insert(n.to_ascii_lowercase(), i) {
             out.push(Finding::error(RuleId::O7, at("name"), "Duplicate Route Name", format!("route \"{n}\" is declared twice (route[{first}] and route[{i}]); route names are unique per table.")));
         }
@@ -337,6 +342,21 @@ mod tests {
         assert!(!valid_resource_group(&"r".repeat(91)));
         assert!(!valid_resource_group("rg/x"));
         assert!(!valid_resource_group(""));
+    }
+
+    #[test]
+    fn the_aks_route_prefix_is_refused() {
+        let e = errors(&table(vec![route(
+            "AKS-node-0",
+            "10.244.0.0/24",
+            "VirtualAppliance",
+            Some("10.0.0.4"),
+        )]));
+        assert!(
+            e.len() == 1 && e[0].starts_with("Route Name Reserved For AKS (O7)"),
+            "{e:?}"
+        );
+        assert!(errors(&table(vec![route("aksroute", "10.244.0.0/24", "None", None)])).is_empty());
     }
 
     #[test]

@@ -227,6 +227,7 @@ fn cluster_spec(cfg: &State) -> ClusterSpec {
             .into_iter()
             .map(|(path, p)| PoolSpec {
                 path,
+                vm_size: p.vm_size.as_ref_option().cloned(),
                 node_count: p.node_count.as_ref_option().copied(),
                 min_count: input(&p.min_count),
                 max_count: input(&p.max_count),
