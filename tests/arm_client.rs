@@ -519,54 +519,148 @@ async fn oidc_token_file_authenticates() {
     .await;
 }
 
-#[tokio::test]
-async fn client_certificate_authenticates() {
+/// A self-signed RSA certificate exported by the `openssl` CLI as a PFX with `export_args`
+/// (e.g. `-legacy`, `-nokeys`), and the certificate's PEM.
+fn make_pfx(export_args: &[&str], password: &str) -> (Vec<u8>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = |f: &str| dir.path().join(f).display().to_string();
-    let ok = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=aksnet-test",
-            "-days",
-            "1",
-        ])
-        .args(["-keyout", &p("key.pem"), "-out", &p("cert.pem")])
-        .output()
-        .expect("openssl runs")
-        .status
-        .success();
-    assert!(ok, "openssl req failed");
-    let ok = std::process::Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-inkey",
-            &p("key.pem"),
-            "-in",
-            &p("cert.pem"),
-            "-out",
-            &p("cert.pfx"),
-            "-passout",
-            "pass:pfx-pass",
-        ])
-        .output()
-        .expect("openssl runs")
-        .status
-        .success();
-    assert!(ok, "openssl pkcs12 failed");
-    let pfx = std::fs::read(p("cert.pfx")).expect("pfx");
-    let s = AuthSettings {
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=aksnet-test",
+        "-days",
+        "1",
+        "-keyout",
+        &p("key.pem"),
+        "-out",
+        &p("cert.pem"),
+    ]);
+    let (key, cert, out, passout) = (
+        p("key.pem"),
+        p("cert.pem"),
+        p("cert.pfx"),
+        format!("pass:{password}"),
+    );
+    let mut args = vec![
+        "pkcs12", "-export", "-inkey", &key, "-in", &cert, "-out", &out, "-passout", &passout,
+    ];
+    args.extend(export_args);
+    openssl(&args);
+    let pem = std::fs::read_to_string(p("cert.pem")).expect("cert.pem");
+    (std::fs::read(p("cert.pfx")).expect("pfx"), pem)
+}
+
+/// Uploads the certificate to the emulator's app registration for SAMPLE_CLIENT.
+async fn register_certificate(pem: &str) {
+    let e = emulator();
+    let r = e
+        .admin
+        .post(format!("https://{}/_emulator/certificates", e.host))
+        .json(&json!({"clientId": SAMPLE_CLIENT, "certificate": pem}))
+        .send()
+        .await
+        .expect("register certificate");
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+fn certificate_settings(pfx: Vec<u8>, password: Option<&str>) -> AuthSettings {
+    AuthSettings {
         client_secret: None,
         client_certificate: Some(pfx),
-        client_certificate_password: Some("pfx-pass".into()),
+        client_certificate_password: password.map(str::to_string),
         ..settings(emulator())
-    };
-    works_with(s, "client certificate").await;
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// DER of the OIDs that tell the two PFX generations apart.
+const AES_256_CBC: &[u8] = &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a];
+const PBE_SHA1_3DES: &[u8] = &[
+    0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03,
+];
+
+#[tokio::test]
+async fn client_certificate_authenticates() {
+    // OpenSSL 3's default: PBES2 with AES-256-CBC, HMAC-SHA256 MAC.
+    let (pfx, pem) = make_pfx(&[], "pfx-pass");
+    assert!(contains(&pfx, AES_256_CBC), "expected a PBES2/AES PFX");
+    register_certificate(&pem).await;
+    works_with(certificate_settings(pfx, Some("pfx-pass")), "client certificate").await;
+}
+
+#[tokio::test]
+async fn legacy_client_certificate_authenticates() {
+    // `-legacy`: 3DES key bag, RC2-40 certificate bag, SHA-1 MAC (Windows and older tooling).
+    let (pfx, pem) = make_pfx(&["-legacy"], "pfx-pass");
+    assert!(contains(&pfx, PBE_SHA1_3DES), "expected a legacy 3DES PFX");
+    register_certificate(&pem).await;
+    works_with(certificate_settings(pfx, Some("pfx-pass")), "client certificate").await;
+}
+
+#[tokio::test]
+async fn unregistered_certificate_is_refused_by_the_token_endpoint() {
+    let (pfx, _) = make_pfx(&[], "pfx-pass");
+    let s = certificate_settings(pfx, Some("pfx-pass"));
+    let cloud = discover_cloud(&s).await.expect("metadata discovery");
+    let (cred, _) = select_credential(&s, &cloud).expect("credential");
+    let c = ArmClient::new(cloud.resource_manager, cred, cloud.scope, Default::default()).expect("client");
+    let err = c
+        .get::<Value>(&rg("rg-unregistered-cert"))
+        .await
+        .expect_err("an assertion signed by an unregistered certificate must fail");
+    assert!(err.to_string().contains("AADSTS700027"), "{err}");
+}
+
+/// Certificate problems are reported when the credential is chosen, never with the password.
+fn certificate_error(pfx: Vec<u8>, password: Option<&str>) -> String {
+    let cloud = aksnet::arm::auth::Cloud::builtin("public").unwrap();
+    let err = select_credential(&certificate_settings(pfx, password), &cloud)
+        .expect_err("the certificate must be refused");
+    assert!(err.starts_with("client certificate: "), "{err}");
+    err
+}
+
+#[test]
+fn wrong_or_missing_certificate_password_is_a_clear_error() {
+    let (pfx, _) = make_pfx(&[], "right-pass");
+    for password in [Some("wrong-pass-x9"), None] {
+        let err = certificate_error(pfx.clone(), password);
+        assert!(
+            err.contains("client_certificate_password is wrong or missing"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("wrong-pass-x9") && !err.contains("right-pass"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn certificate_without_key_or_not_a_pfx_is_refused() {
+    let (pfx, _) = make_pfx(&["-nokeys"], "pfx-pass");
+    let err = certificate_error(pfx, Some("pfx-pass"));
+    assert!(err.contains("holds no private key"), "{err}");
+    let err = certificate_error(b"-----BEGIN CERTIFICATE-----\n".to_vec(), None);
+    assert!(err.contains("not a PKCS#12 (PFX) bundle"), "{err}");
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::credentials::SecretBytes;
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::headers::HeaderName;
 use azure_core::http::{
@@ -15,11 +14,13 @@ use azure_core::http::{
 };
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
-    ClientAssertionCredentialOptions, ClientCertificateCredential, ClientCertificateCredentialOptions,
-    ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential,
-    ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
     WorkloadIdentityCredentialOptions,
 };
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
 
 /// Resolved provider settings (config first, then `ARM_*` variables, then defaults).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -271,6 +272,126 @@ impl ClientAssertion for OidcSource {
     }
 }
 
+/// Signs Entra client assertions with a client certificate's key, as azure_identity's
+/// ClientCertificateCredential does but without OpenSSL (issue 18). The key stays in memory;
+/// every token request gets a fresh assertion that expires in minutes.
+struct CertificateAssertion {
+    key: RsaKeyPair,
+    /// `x5t`: base64url SHA-1 thumbprint of the DER certificate, how Entra finds the
+    /// registered certificate.
+    x5t: String,
+    client_id: String,
+    /// The token endpoint: Entra requires it as the audience.
+    audience: String,
+}
+
+/// How long an assertion is valid; it is used at once, so this only covers clock skew.
+const ASSERTION_LIFETIME_SECS: u64 = 300;
+const RSA_OID: &str = "1.2.840.113549.1.1.1";
+
+impl fmt::Debug for CertificateAssertion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CertificateAssertion(x5t {})", self.x5t)
+    }
+}
+
+impl CertificateAssertion {
+    fn new(pfx: &[u8], password: Option<&str>, client_id: &str, audience: String) -> Result<Self, String> {
+        let (key, cert) = read_pfx(pfx, password)?;
+        let thumbprint = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert);
+        Ok(CertificateAssertion {
+            key,
+            x5t: URL_SAFE_NO_PAD.encode(thumbprint),
+            client_id: client_id.to_string(),
+            audience,
+        })
+    }
+
+    /// The signed JWT: the header and claims azure_identity 1.0 sends (RS256, `x5t`; `aud`
+    /// the token endpoint, `iss` = `sub` = the client, a unique `jti`, `nbf`/`exp`).
+    fn assertion(&self, now: u64) -> Result<String, String> {
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t": self.x5t});
+        let claims = serde_json::json!({
+            "aud": self.audience,
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "jti": azure_core::Uuid::new_v4().to_string(),
+            "nbf": now,
+            "exp": now + ASSERTION_LIFETIME_SECS,
+        });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let mut signature = vec![0; self.key.public().modulus_len()];
+        self.key
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                input.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| "signing the client assertion failed".to_string())?;
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+}
+
+#[async_trait]
+impl ClientAssertion for CertificateAssertion {
+    async fn secret(&self, _options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.assertion(now)
+            .map_err(|m| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m))
+    }
+}
+
+/// The RSA key of a PKCS#12 bundle and the certificate that carries its public key. Errors
+/// say what is wrong, never the password or key material.
+fn read_pfx(pfx: &[u8], password: Option<&str>) -> Result<(RsaKeyPair, Vec<u8>), String> {
+    let archive = p12_keystore::Pkcs12Archive::from_pkcs12(pfx, password.unwrap_or("")).map_err(pfx_error)?;
+    let bag = archive.keys.first().ok_or(
+        "the PFX holds no private key; export the certificate together with its key (openssl pkcs12 -export -inkey KEY -in CERT)",
+    )?;
+    let algorithm = bag.key.oid().to_string();
+    if algorithm != RSA_OID {
+        return Err(format!(
+            "the PFX's private key is not an RSA key (algorithm {algorithm}); client assertions are signed RS256, so the certificate needs an RSA key"
+        ));
+    }
+    let key = RsaKeyPair::from_pkcs8(bag.key.as_der())
+        .map_err(|e| format!("the PFX's RSA private key is not usable: {e}"))?;
+    // The leaf is the certificate holding the key's public half; this works whether or not
+    // the bags are linked by localKeyId.
+    let public = key.public_key().as_ref();
+    let cert = archive
+        .certs
+        .iter()
+        .map(|bag| bag.cert.as_der())
+        .find(|der| der.windows(public.len()).any(|w| w == public))
+        .ok_or("the PFX holds no certificate for its private key")?
+        .to_vec();
+    Ok((key, cert))
+}
+
+fn pfx_error(e: p12_keystore::error::Error) -> String {
+    use p12_keystore::error::Error as E;
+    match e {
+        E::MacError(_) | E::UnpadError => {
+            "client_certificate_password is wrong or missing (the PFX's integrity check failed)".into()
+        }
+        E::DerError(_) | E::InvalidVersion | E::UnsupportedContentType => {
+            "the data is not a PKCS#12 (PFX) bundle".into()
+        }
+        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm => {
+            "the PFX is protected with an unsupported algorithm; re-export it with OpenSSL's defaults (AES-256, HMAC-SHA256)".into()
+        }
+        other => format!("the PFX cannot be read: {other}"),
+    }
+}
+
 /// Picks the credential: client secret → OIDC → AKS workload identity → managed identity →
 /// Azure CLI. Returns the method's name for diagnostics, or one error listing what was tried.
 pub fn select_credential(
@@ -314,17 +435,22 @@ pub fn select_credential(
 
     match (tenant, client, s.client_certificate.as_ref()) {
         (Some(t), Some(c), Some(pfx)) => {
-            let opts = ClientCertificateCredentialOptions {
-                client_options: client_options(),
-                password: s.client_certificate_password.clone().map(Secret::new),
-            };
-            let cred = ClientCertificateCredential::new(
-                t.to_string(),
-                c.to_string(),
-                SecretBytes::new(pfx.clone()),
-                Some(opts),
+            // The token endpoint as ClientAssertionCredential builds it.
+            let audience = Url::parse(&cloud.authority_host)
+                .and_then(|u| u.join(&format!("/{t}/oauth2/v2.0/token")))
+                .map_err(|e| format!("client certificate: token endpoint: {e}"))?;
+            let assertion = CertificateAssertion::new(
+                pfx,
+                s.client_certificate_password.as_deref(),
+                c,
+                audience.to_string(),
             )
-            .map_err(|e| format!("client certificate credential: {e}"))?;
+            .map_err(|e| format!("client certificate: {e}"))?;
+            let opts = ClientAssertionCredentialOptions {
+                client_options: client_options(),
+            };
+            let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), assertion, Some(opts))
+                .map_err(|e| format!("client certificate credential: {e}"))?;
             return Ok((cred, "client certificate"));
         }
         (_, _, Some(_)) => {

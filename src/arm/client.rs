@@ -149,7 +149,7 @@ impl ArmClient {
         self.pipeline
             .send(&Context::new(), &mut req, Some(opts))
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))
+            .map_err(|e| ClientError::Transport(with_causes(&e)))
     }
 
     /// Sends, retrying ARM's "another operation is in progress" conflicts until `deadline`.
@@ -473,4 +473,19 @@ fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse, kind: Kind) -> Result<
     });
     let body = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
     Ok(Tagged { body, etag })
+}
+
+/// An error with its causes: the pipeline wraps a credential failure (Entra's AADSTS message)
+/// in a generic "will not be retried" error, which alone tells the user nothing.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let message = c.to_string();
+        if !text.contains(&message) {
+            text = format!("{text}: {message}");
+        }
+        cause = c.source();
+    }
+    text
 }

@@ -5,6 +5,7 @@
 mod aks;
 pub mod arm;
 pub mod cli;
+pub mod entra;
 pub mod ids;
 mod network;
 pub mod store;
@@ -268,7 +269,7 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<F
         ));
     }
     if path.ends_with("/oauth2/v2.0/token") && method == "POST" {
-        let reply = token(&shared, &body).await;
+        let reply = token(&shared, &format!("{}{path}", shared.base), &body).await;
         return Ok(to_response(&reply, &request_id));
     }
     if let Some(admin) = path.strip_prefix("/_emulator/") {
@@ -332,8 +333,9 @@ fn metadata(base: &str) -> Value {
     })
 }
 
-/// The Entra token endpoint: client credentials with a secret or a client assertion.
-async fn token(shared: &Shared, body: &[u8]) -> Reply {
+/// The Entra token endpoint (`endpoint` is its URL): client credentials with a secret or a
+/// client assertion; certificate assertions are verified (see `entra`).
+async fn token(shared: &Shared, endpoint: &str, body: &[u8]) -> Reply {
     let form: std::collections::HashMap<String, String> = String::from_utf8_lossy(body)
         .split('&')
         .filter_map(|kv| kv.split_once('='))
@@ -349,8 +351,15 @@ async fn token(shared: &Shared, body: &[u8]) -> Reply {
             json!({"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain client_id, grant_type=client_credentials and client_secret or client_assertion."}),
         );
     }
-    let access = format!("emu.{}.{}", guid(), guid());
     let mut store = shared.store.lock().await;
+    if let Some(assertion) = form.get("client_assertion") {
+        let client = form.get("client_id").map_or("", String::as_str);
+        let registered = store.certificates.get(client).map_or(&[][..], Vec::as_slice);
+        if let Err((error, description)) = entra::check_assertion(assertion, client, endpoint, registered) {
+            return Reply::json(401, json!({"error": error, "error_description": description}));
+        }
+    }
+    let access = format!("emu.{}.{}", guid(), guid());
     store.tokens.insert(access.clone());
     store.save();
     Reply::json(
@@ -390,6 +399,21 @@ async fn admin_api(shared: &Shared, method: &str, what: &str, body: &[u8]) -> Re
         ("DELETE", "faults") => {
             store.faults.clear();
             Reply::empty(204)
+        }
+        ("POST", "certificates") => {
+            let req: Value = serde_json::from_slice(body).unwrap_or_default();
+            let field = |k: &str| req.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+            let cert = field("certificate").and_then(entra::parse_certificate);
+            match (field("clientId"), cert) {
+                (Some(client), Some(der)) => {
+                    store.certificates.entry(client.into()).or_default().push(der);
+                    Reply::empty(204)
+                }
+                _ => Reply::json(
+                    400,
+                    json!({"error": "expected {\"clientId\", \"certificate\": base64 DER or PEM X.509}"}),
+                ),
+            }
         }
         _ => Reply::json(
             404,

@@ -92,6 +92,9 @@ pub struct Store {
     pub ops: HashMap<String, Op>,
     pub faults: Vec<Fault>,
     pub counters: Counters,
+    /// Client certificates (DER) registered per client id, as on an app registration; kept in
+    /// memory only.
+    pub certificates: HashMap<String, Vec<Vec<u8>>>,
     /// Times of recent writes, for the write rate limit.
     pub recent_writes: std::collections::VecDeque<Instant>,
     file: Option<PathBuf>,
