@@ -147,7 +147,7 @@ impl Target {
 }
 
 /// The api-version served per namespace (the versions of the Azure REST API specs the
-/// recorded traffic is checked against).
+/// recorded traffic is checked against, vendored in `conformance/specification`).
 pub fn api_version_for(namespace: &str) -> Option<&'static str> {
     match namespace.to_ascii_lowercase().as_str() {
         "microsoft.resources" => Some("2023-07-01"),
