@@ -72,6 +72,8 @@ pub struct RouteProperties {
 pub struct Subnet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default)]
     pub properties: SubnetProperties,
     #[serde(flatten)]
@@ -84,6 +86,12 @@ pub struct Subnet {
 pub struct SubnetProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_prefix: Option<String>,
+    /// Set instead of `address_prefix` on subnets with several prefixes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address_prefixes: Vec<String>,
+    /// The NICs and other consumers holding the subnet's addresses (read-only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_configurations: Vec<SubResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_table: Option<SubResource>,
     #[serde(flatten)]
@@ -123,6 +131,27 @@ pub struct VirtualNetworkProperties {
     pub address_space: Option<AddressSpace>,
     #[serde(default)]
     pub subnets: Vec<Subnet>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub virtual_network_peerings: Vec<Peering>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A VNet peering (only the remote ranges matter to aksnet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Peering {
+    #[serde(default)]
+    pub properties: PeeringProperties,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Peering properties.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeeringProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_address_space: Option<AddressSpace>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cidr;
 pub mod cluster;
 pub mod finding;
+pub mod live;
 pub mod migration;
 pub mod planner;
 pub mod profile;

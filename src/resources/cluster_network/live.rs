@@ -2,11 +2,11 @@
 //! addresses already in use, and the default route `userDefinedRouting` needs. Subnets
 //! whose IDs are unknown (created in the same apply) are skipped, never failed.
 
-use serde_json::Value as Json;
-
 use crate::arm::client::ArmClient;
 use crate::arm::ids::{Kind, ResourceId};
-use crate::netplan::{FieldPath, Finding, RuleId, Step};
+use crate::arm::models::{AddressSpace, RouteTable, VirtualNetwork};
+use crate::netplan::live::{w4_subnet, SubnetLookup, UdrTable};
+use crate::netplan::{FieldPath, Finding, Step};
 
 use super::schema::{Pool, State};
 
@@ -55,42 +55,22 @@ fn shared_subnet(state: &State, attr: fn(&Pool) -> &tf_provider::value::Value<St
         .then_some(first)
 }
 
-/// Why a route table cannot serve `userDefinedRouting`, if it cannot (O1).
-pub fn default_route_problem(table: &str, routes: &[Json]) -> Option<String> {
-    let default = routes
+/// The facts of subnet `name` (case-insensitive, as ARM compares names).
+fn subnet_facts(vnet: &VirtualNetwork, name: &str) -> Option<SubnetFacts> {
+    let subnet = vnet
+        .properties
+        .subnets
         .iter()
-        .find(|r| r["properties"]["addressPrefix"] == "0.0.0.0/0");
-    match default.and_then(|r| r["properties"]["nextHopType"].as_str()) {
-        Some("VirtualAppliance" | "VirtualNetworkGateway") => None,
-        Some(hop) => Some(format!(
-            "route table {table} sends 0.0.0.0/0 to {hop}; userDefinedRouting needs it to go to a VirtualAppliance (firewall) or VirtualNetworkGateway."
-        )),
-        None => Some(format!(
-            "route table {table} has no 0.0.0.0/0 route; add one with next_hop_type = \"VirtualAppliance\" (your firewall) or \"VirtualNetworkGateway\"."
-        )),
-    }
-}
-
-fn subnet_facts(vnet: &Json, name: &str) -> Option<SubnetFacts> {
-    let subnet = vnet["properties"]["subnets"]
-        .as_array()?
-        .iter()
-        .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
-    let p = &subnet["properties"];
+        .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+    let p = &subnet.properties;
     Some(SubnetFacts {
-        prefix: p["addressPrefix"]
-            .as_str()
-            .or_else(|| p["addressPrefixes"][0].as_str())
-            .map(str::to_string),
-        in_use: p["ipConfigurations"].as_array().map_or(0, |a| a.len() as u64),
-        route_table: p["routeTable"]["id"].as_str().map(str::to_string),
+        prefix: p
+            .address_prefix
+            .clone()
+            .or_else(|| p.address_prefixes.first().cloned()),
+        in_use: p.ip_configurations.len() as u64,
+        route_table: p.route_table.as_ref().map(|t| t.id.clone()),
     })
-}
-
-fn prefixes(v: &Json) -> Vec<String> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
 }
 
 /// Reads what the checks need. `creating` counts addresses in use (on update the
@@ -108,52 +88,39 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
             continue; // validate() reports malformed IDs
         };
         let Some(vnet_id) = subnet.parent() else { continue };
-        let vnet = match client.get::<Json>(&vnet_id).await {
-            Ok(Some(v)) => v.body,
-            Ok(None) => {
-                live.findings.push(Finding::error(
-                    RuleId::W4,
-                    pool_path(attr),
-                    "Subnet Not Found",
-                    format!("{attr} {id}: its virtual network {} does not exist. Create the VNet and subnet first, or reference them from their resources so the ID is known after apply.", vnet_id.path()),
-                ));
-                continue;
-            }
-            Err(e) => {
-                live.findings.push(Finding::warning(
-                    RuleId::W4,
-                    pool_path(attr),
-                    "Live Network Checks Skipped",
-                    format!("reading {} failed, so overlaps and subnet capacity were not checked against Azure: {e}", vnet_id.path()),
-                ));
-                continue;
-            }
+        let vnet = vnet_id.path();
+        let lookup = match client.get::<VirtualNetwork>(&vnet_id).await {
+            Ok(Some(v)) => match subnet_facts(&v.body, subnet.name()) {
+                Some(facts) => Ok((v.body, facts)),
+                None => Err(SubnetLookup::SubnetMissing {
+                    vnet,
+                    subnet: subnet.name().to_string(),
+                }),
+            },
+            Ok(None) => Err(SubnetLookup::VnetMissing { vnet }),
+            Err(e) => Err(SubnetLookup::Unreadable {
+                vnet,
+                why: e.to_string(),
+            }),
         };
-        let Some(facts) = subnet_facts(&vnet, subnet.name()) else {
-            live.findings.push(Finding::error(
-                RuleId::W4,
-                pool_path(attr),
-                "Subnet Not Found",
-                format!(
-                    "{attr} {id}: virtual network {} has no subnet named {}.",
-                    vnet_id.path(),
-                    subnet.name()
-                ),
-            ));
-            continue;
+        let (vnet, facts) = match lookup {
+            Ok(found) => found,
+            Err(lookup) => {
+                live.findings.push(w4_subnet(pool_path(attr), attr, &id, &lookup));
+                continue;
+            }
         };
         if !seen_vnets.iter().any(|v| v.eq_ignore_ascii_case(&vnet_id.path())) {
             seen_vnets.push(vnet_id.path());
-            live.vnet_space
-                .extend(prefixes(&vnet["properties"]["addressSpace"]["addressPrefixes"]));
-            for peering in vnet["properties"]["virtualNetworkPeerings"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                live.peered.extend(prefixes(
-                    &peering["properties"]["remoteAddressSpace"]["addressPrefixes"],
-                ));
+            let space = |a: &Option<AddressSpace>| {
+                a.iter()
+                    .flat_map(|a| a.address_prefixes.clone())
+                    .collect::<Vec<_>>()
+            };
+            live.vnet_space.extend(space(&vnet.properties.address_space));
+            for peering in &vnet.properties.virtual_network_peerings {
+                live.peered
+                    .extend(space(&peering.properties.remote_address_space));
             }
         }
         let facts = SubnetFacts {
@@ -169,32 +136,29 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
     live
 }
 
-/// Whether the node subnet is ready for `userDefinedRouting` (O1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Udr {
-    Ready,
-    NoRouteTable,
-    Broken(String),
-}
-
-/// O1 against Azure: the node subnet's route table sends 0.0.0.0/0 to an appliance or gateway.
-pub async fn udr_status(client: &ArmClient, node: &SubnetFacts) -> Result<Udr, String> {
+/// The node subnet's route table as O1 reads it; `Err` when it could not be read.
+pub async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTable, String> {
     let Some(table) = &node.route_table else {
-        return Ok(Udr::NoRouteTable);
+        return Ok(UdrTable::None);
     };
     let id = ResourceId::parse(Kind::RouteTable, table).map_err(|e| e.to_string())?;
-    match client.get::<Json>(&id).await {
-        Ok(Some(t)) => Ok(default_route_problem(
-            id.name(),
-            t.body["properties"]["routes"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-        )
-        .map_or(Udr::Ready, Udr::Broken)),
-        Ok(None) => Ok(Udr::Broken(format!(
-            "route table {table} on the node subnet does not exist."
-        ))),
+    match client.get::<RouteTable>(&id).await {
+        Ok(Some(t)) => Ok(UdrTable::Routes {
+            name: id.name().to_string(),
+            routes: t
+                .body
+                .properties
+                .routes
+                .iter()
+                .map(|r| {
+                    (
+                        r.properties.address_prefix.clone(),
+                        r.properties.next_hop_type.clone(),
+                    )
+                })
+                .collect(),
+        }),
+        Ok(None) => Ok(UdrTable::Missing { id: table.clone() }),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -205,31 +169,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn default_route_must_go_to_an_appliance_or_gateway() {
-        let route =
-            |prefix: &str, hop: &str| json!({"properties": {"addressPrefix": prefix, "nextHopType": hop}});
-        assert_eq!(
-            default_route_problem("rt", &[route("0.0.0.0/0", "VirtualAppliance")]),
-            None
-        );
-        assert_eq!(
-            default_route_problem("rt", &[route("0.0.0.0/0", "VirtualNetworkGateway")]),
-            None
-        );
-        assert!(default_route_problem("rt", &[route("0.0.0.0/0", "Internet")])
-            .unwrap()
-            .contains("sends 0.0.0.0/0 to Internet"));
-        assert!(
-            default_route_problem("rt", &[route("10.0.0.0/8", "VirtualAppliance")])
-                .unwrap()
-                .contains("no 0.0.0.0/0 route")
-        );
-    }
-
-    #[test]
     fn subnet_facts_count_addresses_in_use_and_the_route_table() {
         let vnet = json!({"properties": {"subnets": [{"name": "Nodes", "properties": {"addressPrefix": "10.0.1.0/24",
             "ipConfigurations": [{"id": "a"}, {"id": "b"}], "routeTable": {"id": "/rt"}}}]}});
+        let vnet: VirtualNetwork = serde_json::from_value(vnet).unwrap();
         let f = subnet_facts(&vnet, "nodes").expect("found case-insensitively");
         assert_eq!(
             f,

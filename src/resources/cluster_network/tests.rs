@@ -2,7 +2,8 @@ use serde_json::json;
 use tf_provider::value::Value;
 
 use super::body::{desired, refresh, Stage};
-use super::schema::{block, Pool, State};
+use super::plan::*;
+use super::schema::{block, Pool, State, StrList};
 use super::*;
 use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
 

@@ -1,0 +1,445 @@
+//! Plan-time translation: Terraform state to netplan's inputs (profile, cluster spec,
+//! migration view), AKS's defaults, and what forces a pool or the cluster to be replaced.
+
+use tf_provider::value::Value;
+use tf_provider::AttributePath;
+
+use crate::arm::ids::{Kind, ResourceId};
+use crate::netplan::cluster::{
+    validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
+};
+use crate::netplan::migration::ClusterNetwork as Net;
+use crate::netplan::profile::Located;
+use crate::netplan::rules::validate_profile;
+use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool};
+use crate::tfvalue::input;
+
+use super::body::{s, strs};
+use super::live::{pool_path, Live, SubnetFacts};
+use super::schema::{Num, Pool, State, Str, StrList, POOL_FIXED};
+
+pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
+    Some(ResourceId::new(
+        Kind::ManagedCluster,
+        subscription,
+        s(&state.resource_group_name)?,
+        &[s(&state.name)?],
+    ))
+}
+
+pub(super) fn pools(state: &State) -> Vec<(FieldPath, &Pool)> {
+    let mut out: Vec<(FieldPath, &Pool)> = state
+        .default_node_pool
+        .as_ref_option()
+        .map(|p| (FieldPath::attr("default_node_pool"), p))
+        .into_iter()
+        .collect();
+    if let Some(list) = state.node_pool.as_ref_option() {
+        for (i, p) in list.iter().enumerate() {
+            if let Some(p) = p.as_ref_option() {
+                out.push((FieldPath::attr("node_pool").index(i), p));
+            }
+        }
+    }
+    out
+}
+
+/// A count netplan can use; negative values are left to the range check that reports them.
+pub(super) fn u32_of(v: &Num) -> Option<u32> {
+    v.as_ref_option().and_then(|n| u32::try_from(*n).ok())
+}
+
+pub(super) fn located(v: &Str, path: FieldPath) -> Option<Located<String>> {
+    v.as_ref_option().map(|s| Located::new(s.clone(), path))
+}
+
+pub(super) fn located_list(v: &StrList, attr: &'static str) -> Vec<Located<String>> {
+    v.as_ref_option()
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    s.as_ref_option()
+                        .map(|s| Located::new(s.clone(), FieldPath::attr(attr).index(i)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The netplan profile of `cfg` (planned values) plus what Azure says about its subnets.
+/// `config` decides which of a single/list pair findings point at.
+pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfile {
+    let cidrs = |single: &Str, plural: &StrList, one: &'static str, many: &'static str| {
+        let list_declared = match one {
+            "pod_cidr" => config.pod_cidrs.is_value(),
+            _ => config.service_cidrs.is_value(),
+        };
+        if list_declared || (plural.is_value() && single.is_null()) {
+            located_list(plural, many)
+        } else {
+            located(single, FieldPath::attr(one)).into_iter().collect()
+        }
+    };
+    let subnet = |f: &Option<SubnetFacts>, attr: &'static str| {
+        f.as_ref()
+            .and_then(|f| f.prefix.clone())
+            .map(|p| Located::new(p, pool_path(attr)))
+    };
+    let space = |items: &[String]| {
+        items
+            .iter()
+            .map(|c| Located::new(c.clone(), pool_path("vnet_subnet_id")))
+            .collect()
+    };
+    NetworkProfile {
+        network_plugin: located(&cfg.network_plugin, FieldPath::attr("network_plugin")),
+        network_plugin_mode: located(&cfg.network_plugin_mode, FieldPath::attr("network_plugin_mode")),
+        network_policy: located(&cfg.network_policy, FieldPath::attr("network_policy")),
+        network_data_plane: located(&cfg.network_data_plane, FieldPath::attr("network_data_plane")),
+        pod_cidrs: cidrs(&cfg.pod_cidr, &cfg.pod_cidrs, "pod_cidr", "pod_cidrs"),
+        service_cidrs: cidrs(
+            &cfg.service_cidr,
+            &cfg.service_cidrs,
+            "service_cidr",
+            "service_cidrs",
+        ),
+        dns_service_ip: located(&cfg.dns_service_ip, FieldPath::attr("dns_service_ip")),
+        ip_families: located_list(&cfg.ip_families, "ip_families"),
+        outbound_type: located(&cfg.outbound_type, FieldPath::attr("outbound_type")),
+        load_balancer_sku: located(&cfg.load_balancer_sku, FieldPath::attr("load_balancer_sku")),
+        kubernetes_version: located(&cfg.kubernetes_version, FieldPath::attr("kubernetes_version")),
+        vnet_address_space: space(&live.vnet_space),
+        reserved_cidrs: space(&live.peered),
+        node_subnet_cidr: subnet(&live.node, "vnet_subnet_id"),
+        pod_subnet_cidr: subnet(&live.pod, "pod_subnet_id"),
+        node_subnet_in_use: live.node.as_ref().map_or(0, |f| f.in_use),
+        pod_subnet_in_use: live.pod.as_ref().map_or(0, |f| f.in_use),
+        node_pools: pools(cfg)
+            .into_iter()
+            .map(|(path, p)| NodePool {
+                path,
+                name: p.name.as_ref_option().cloned(),
+                os_type: p.os_type.as_ref_option().cloned(),
+                node_count: u32_of(&p.node_count),
+                min_count: u32_of(&p.min_count),
+                max_count: u32_of(&p.max_count),
+                max_pods: u32_of(&p.max_pods),
+                max_surge: p.max_surge.as_ref_option().cloned(),
+                uses_pod_subnet: !p.pod_subnet_id.is_null(),
+                pod_ip_allocation_mode: p.pod_ip_allocation_mode.as_ref_option().cloned(),
+            })
+            .collect(),
+    }
+}
+
+/// A list whose elements are all known, else unknown.
+pub(super) fn input_list(v: &StrList) -> Input<Vec<String>> {
+    match v {
+        Value::Null => Input::Unset,
+        _ => strs(v).map_or(Input::Unknown, Input::Set),
+    }
+}
+
+/// The cluster as [`validate_cluster`] reads it.
+pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
+    let read_only_set = [
+        ("id", !cfg.id.is_null()),
+        ("fqdn", !cfg.fqdn.is_null()),
+        ("node_resource_group", !cfg.node_resource_group.is_null()),
+        ("effective_outbound_ips", !cfg.effective_outbound_ips.is_null()),
+        ("kubenet_route_table_id", !cfg.kubenet_route_table_id.is_null()),
+    ];
+    let single_and_list = [
+        (
+            "pod_cidr",
+            "pod_cidrs",
+            !cfg.pod_cidr.is_null() && !cfg.pod_cidrs.is_null(),
+        ),
+        (
+            "service_cidr",
+            "service_cidrs",
+            !cfg.service_cidr.is_null() && !cfg.service_cidrs.is_null(),
+        ),
+    ];
+    let owned = |v: &Str| s(v).map(str::to_string);
+    ClusterSpec {
+        read_only_set: read_only_set
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(a, _)| *a)
+            .collect(),
+        single_and_list: single_and_list
+            .iter()
+            .filter(|(.., both)| *both)
+            .map(|(a, b, _)| (*a, *b))
+            .collect(),
+        name: owned(&cfg.name),
+        dns_prefix: owned(&cfg.dns_prefix),
+        location: owned(&cfg.location),
+        kubernetes_version: owned(&cfg.kubernetes_version),
+        sku_tier: owned(&cfg.sku_tier),
+        network_plugin: owned(&cfg.network_plugin),
+        identity: match &cfg.identity {
+            Value::Value(i) => Input::Set(IdentitySpec {
+                kind: owned(&i.kind),
+                ids: input_list(&i.identity_ids),
+            }),
+            Value::Null => Input::Unset,
+            Value::Unknown => Input::Unknown,
+        },
+        pools: pools(cfg)
+            .into_iter()
+            .map(|(path, p)| PoolSpec {
+                path,
+                vm_size: p.vm_size.as_ref_option().cloned(),
+                node_count: p.node_count.as_ref_option().copied(),
+                min_count: input(&p.min_count),
+                max_count: input(&p.max_count),
+                max_pods: p.max_pods.as_ref_option().copied(),
+                auto_scaling: input(&p.auto_scaling_enabled),
+                has_node_subnet: !p.vnet_subnet_id.is_null(),
+                bad_subnet_ids: [
+                    ("vnet_subnet_id", &p.vnet_subnet_id),
+                    ("pod_subnet_id", &p.pod_subnet_id),
+                ]
+                .into_iter()
+                .filter_map(|(attr, v)| {
+                    Some((attr, ResourceId::parse(Kind::Subnet, s(v)?).err()?.to_string()))
+                })
+                .collect(),
+                zones: strs(&p.zones),
+            })
+            .collect(),
+        pools_unknown: cfg.default_node_pool.is_unknown(),
+        outbound_type: input(&cfg.outbound_type),
+        load_balancer_profile: cfg
+            .load_balancer_profile
+            .as_ref_option()
+            .map(|lb| LoadBalancerSpec {
+                managed_outbound_ip_count: lb.managed_outbound_ip_count.as_ref_option().copied(),
+                managed_outbound_ipv6_count: lb.managed_outbound_ipv6_count.as_ref_option().copied(),
+                outbound_ip_address_ids_set: !lb.outbound_ip_address_ids.is_null(),
+                outbound_ip_prefix_ids_set: !lb.outbound_ip_prefix_ids.is_null(),
+                outbound_ports_allocated: lb.outbound_ports_allocated.as_ref_option().copied(),
+                idle_timeout_in_minutes: lb.idle_timeout_in_minutes.as_ref_option().copied(),
+            }),
+        nat_gateway_profile: cfg.nat_gateway_profile.as_ref_option().map(|nat| NatGatewaySpec {
+            managed_outbound_ip_count: nat.managed_outbound_ip_count.as_ref_option().copied(),
+            idle_timeout_in_minutes: nat.idle_timeout_in_minutes.as_ref_option().copied(),
+        }),
+    }
+}
+
+/// Checks of the configuration beyond the network profile (netplan's cluster rules).
+pub(super) fn shape_findings(cfg: &State) -> Vec<Finding> {
+    validate_cluster(&cluster_spec(cfg))
+}
+
+/// Static findings: the shape and every netplan rule (no Azure calls).
+pub(super) fn static_findings(cfg: &State) -> Vec<Finding> {
+    let mut f = shape_findings(cfg);
+    f.extend(validate_profile(&profile(cfg, cfg, &Live::default())));
+    f
+}
+
+/// AKS's documented defaults (service 10.0.0.0/16 with DNS 10.0.0.10; pods 10.244.0.0/16
+/// for kubenet, overlay and none) filled into what the plan leaves unset.
+pub(super) fn with_aks_defaults(planned: &State) -> State {
+    let mut p = planned.clone();
+    if [&p.service_cidr, &p.dns_service_ip].iter().all(|v| v.is_null()) && p.service_cidrs.is_null() {
+        p.service_cidr = Value::Value("10.0.0.0/16".into());
+        p.dns_service_ip = Value::Value("10.0.0.10".into());
+    }
+    let uses_pod_cidr = matches!(s(&p.network_plugin), Some("kubenet" | "none"))
+        || s(&p.network_plugin_mode) == Some("overlay");
+    if uses_pod_cidr && p.pod_cidr.is_null() && p.pod_cidrs.is_null() {
+        p.pod_cidr = Value::Value("10.244.0.0/16".into());
+    }
+    p
+}
+
+pub(super) fn known(v: &Str) -> Option<String> {
+    match v {
+        Value::Value(x) => Some(x.clone()),
+        Value::Null => Some(String::new()),
+        Value::Unknown => None,
+    }
+}
+
+pub(super) fn known_list(v: &StrList) -> Option<Vec<String>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        _ => strs(v),
+    }
+}
+
+/// The migration view of a state (prior or planned).
+pub(super) fn net_of(state: &State) -> Net {
+    let all = pools(state);
+    let egress = match (
+        state.load_balancer_profile.as_ref_option(),
+        state.nat_gateway_profile.as_ref_option(),
+    ) {
+        (Some(lb), _) => {
+            let n = |v: &Num| match v {
+                Value::Unknown => None,
+                v => Some(v.as_ref_option().copied()),
+            };
+            (|| {
+                Some(format!(
+                    "lb {:?} {:?} {:?} {:?}",
+                    n(&lb.managed_outbound_ip_count)?,
+                    n(&lb.managed_outbound_ipv6_count)?,
+                    known_list(&lb.outbound_ip_address_ids)?,
+                    known_list(&lb.outbound_ip_prefix_ids)?
+                ))
+            })()
+        }
+        (None, Some(nat)) => match &nat.managed_outbound_ip_count {
+            Value::Unknown => None,
+            v => Some(format!("nat {:?}", v.as_ref_option())),
+        },
+        (None, None) => Some(String::new()),
+    };
+    Net {
+        plugin: known(&state.network_plugin),
+        plugin_mode: known(&state.network_plugin_mode),
+        policy: known(&state.network_policy),
+        dataplane: known(&state.network_data_plane),
+        pod_cidrs: known_list(&state.pod_cidrs),
+        service_cidrs: known_list(&state.service_cidrs),
+        dns_service_ip: known(&state.dns_service_ip),
+        ip_families: known_list(&state.ip_families),
+        outbound_type: known(&state.outbound_type),
+        load_balancer_sku: known(&state.load_balancer_sku),
+        egress_ips: egress,
+        kubernetes_version: known(&state.kubernetes_version),
+        byo_vnet: all.iter().any(|(_, p)| !p.vnet_subnet_id.is_null()),
+        pod_subnet: all.iter().any(|(_, p)| !p.pod_subnet_id.is_null()),
+        windows: all.iter().any(|(_, p)| s(&p.os_type) == Some("Windows")),
+    }
+}
+
+/// Keeps a single-value attribute and its list twin consistent: the one the configuration
+/// sets decides the other; with neither set both keep their prior (or unknown) values.
+pub(super) fn pair(
+    single: &mut Str,
+    plural: &mut StrList,
+    cfg_single: &Str,
+    cfg_plural: &StrList,
+    prior: Option<(&Str, &StrList)>,
+) {
+    if cfg_plural.is_unknown() || cfg_single.is_unknown() {
+        *single = Value::Unknown;
+        *plural = Value::Unknown;
+    } else if let Some(items) = cfg_plural.as_ref_option() {
+        *single = items.first().cloned().unwrap_or(Value::Null);
+    } else if let Some(v) = cfg_single.as_ref_option() {
+        *plural = match prior {
+            Some((ps, pp)) if ps.as_ref_option() == Some(v) => pp.clone(),
+            _ => Value::Value(vec![Value::Value(v.clone())]),
+        };
+    } else if prior.is_none() {
+        *single = Value::Unknown;
+        *plural = Value::Unknown;
+    }
+}
+
+pub(super) fn unknown_if_null<T>(v: &mut Value<T>) {
+    if v.is_null() {
+        *v = Value::Unknown;
+    }
+}
+
+/// Computed values of a new cluster are unknown until AKS has defaulted them.
+pub(super) fn mark_create_unknowns(p: &mut State) {
+    p.id = Value::Unknown;
+    p.fqdn = Value::Unknown;
+    p.node_resource_group = Value::Unknown;
+    p.effective_outbound_ips = Value::Unknown;
+    p.kubenet_route_table_id = Value::Unknown;
+    for v in [
+        &mut p.kubernetes_version,
+        &mut p.sku_tier,
+        &mut p.network_plugin,
+        &mut p.network_plugin_mode,
+        &mut p.network_policy,
+        &mut p.network_data_plane,
+        &mut p.dns_service_ip,
+        &mut p.outbound_type,
+        &mut p.load_balancer_sku,
+    ] {
+        unknown_if_null(v);
+    }
+    unknown_if_null(&mut p.ip_families);
+    let mut fix = |pool: &mut Pool| {
+        unknown_if_null(&mut pool.os_type);
+        unknown_if_null(&mut pool.node_count);
+        unknown_if_null(&mut pool.max_pods);
+        unknown_if_null(&mut pool.max_surge);
+        unknown_if_null(&mut pool.pod_ip_allocation_mode);
+    };
+    if let Some(pool) = p.default_node_pool.as_mut_option() {
+        fix(pool);
+    }
+    if let Some(list) = p.node_pool.as_mut_option() {
+        list.iter_mut()
+            .filter_map(Value::as_mut_option)
+            .for_each(&mut fix);
+    }
+}
+
+/// Pool attributes that changed in a way AKS cannot apply to an existing pool.
+pub(super) fn pool_replacements(prior: &State, planned: &State) -> Vec<(AttributePath, String)> {
+    let mut out = Vec::new();
+    let fixed = |a: &Pool, b: &Pool, base: AttributePath, out: &mut Vec<(AttributePath, String)>| {
+        let pairs: [(&str, bool); 8] = [
+            ("name", a.name != b.name),
+            ("vm_size", a.vm_size != b.vm_size),
+            ("os_type", a.os_type != b.os_type),
+            ("max_pods", a.max_pods != b.max_pods),
+            ("vnet_subnet_id", a.vnet_subnet_id != b.vnet_subnet_id),
+            ("pod_subnet_id", a.pod_subnet_id != b.pod_subnet_id),
+            (
+                "pod_ip_allocation_mode",
+                a.pod_ip_allocation_mode != b.pod_ip_allocation_mode,
+            ),
+            ("zones", a.zones != b.zones),
+        ];
+        debug_assert_eq!(pairs.len(), POOL_FIXED.len());
+        for (attr, differs) in pairs {
+            if differs {
+                out.push((
+                    base.clone().attribute(attr),
+                    format!("AKS cannot change {attr} of an existing node pool"),
+                ));
+            }
+        }
+    };
+    if let (Some(a), Some(b)) = (
+        prior.default_node_pool.as_ref_option(),
+        planned.default_node_pool.as_ref_option(),
+    ) {
+        fixed(a, b, AttributePath::new("default_node_pool"), &mut out);
+    }
+    let (a, b) = (
+        prior.node_pool.as_ref_option().map(Vec::len).unwrap_or(0),
+        planned.node_pool.as_ref_option().map(Vec::len).unwrap_or(0),
+    );
+    if a != b || planned.node_pool.is_unknown() {
+        out.push((
+            AttributePath::new("node_pool"),
+            "node pools are created with the cluster; adding or removing one creates a new cluster".into(),
+        ));
+    } else if let (Some(pa), Some(pb)) = (prior.node_pool.as_ref_option(), planned.node_pool.as_ref_option())
+    {
+        for (i, (x, y)) in pa.iter().zip(pb).enumerate() {
+            if let (Some(x), Some(y)) = (x.as_ref_option(), y.as_ref_option()) {
+                fixed(x, y, AttributePath::new("node_pool").index(i as i64), &mut out);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! Plan-time work: netplan's route table rules and the planned computed attributes.
+
+use std::collections::BTreeSet;
+
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
+
+use crate::arm::ids::{Kind, ResourceId};
+use crate::netplan::route_table::{validate_route_table, RouteSpec, RouteTableSpec};
+use crate::tfvalue::{input, report};
+
+use super::schema::{routes_of, s, subnet_set, State, Str};
+
+/// The table as netplan's route table rules read it; `foreign` counts routes in Azure that
+/// the table does not declare.
+pub(super) fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
+    let owned = |v: &Str| s(v).map(str::to_string);
+    let routes = cfg.route.as_ref_option().cloned().unwrap_or_default();
+    RouteTableSpec {
+        name: owned(&cfg.name),
+        resource_group_name: owned(&cfg.resource_group_name),
+        location: owned(&cfg.location),
+        foreign_routes: owned(&cfg.foreign_routes),
+        read_only_set: [
+            ("id", cfg.id.is_value()),
+            ("etag", cfg.etag.is_value()),
+            ("foreign_route_names", cfg.foreign_route_names.is_value()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(a, _)| *a)
+        .collect(),
+        bad_subnet_ids: subnet_set(&cfg.subnet_ids)
+            .iter()
+            .filter_map(|id| ResourceId::parse(Kind::Subnet, id).err().map(|e| e.to_string()))
+            .collect(),
+        declared_routes: routes.len(),
+        routes: routes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let r = r.as_ref_option()?;
+                Some((
+                    i,
+                    RouteSpec {
+                        name: owned(&r.name),
+                        address_prefix: owned(&r.address_prefix),
+                        next_hop_type: owned(&r.next_hop_type),
+                        next_hop_ip_address: input(&r.next_hop_ip_address),
+                    },
+                ))
+            })
+            .collect(),
+        reserved_route_count: cfg.reserved_route_count.as_ref_option().copied(),
+        foreign,
+    }
+}
+
+/// Plan-time checks: netplan's route table rules (I, O7, O1, C2).
+pub(super) fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
+    report(diags, &validate_route_table(&table_spec(cfg, foreign)));
+}
+
+pub(super) fn plan_common(
+    diags: &mut Diagnostics,
+    mut proposed: State,
+    config: &State,
+    prior: Option<&State>,
+) -> State {
+    let foreign = prior
+        .and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len))
+        .unwrap_or(0);
+    validate_config(diags, config, foreign);
+    if proposed.bgp_route_propagation_enabled.is_null() {
+        proposed.bgp_route_propagation_enabled = Value::Value(true);
+    }
+    proposed.etag = Value::Unknown;
+    // Foreign routes stay as they are unless they are being removed, or the configuration
+    // now declares them (a route a failed write left behind becomes owned again).
+    let declared: BTreeSet<String> = routes_of(config)
+        .iter()
+        .filter_map(|r| s(&r.name).map(str::to_ascii_lowercase))
+        .collect();
+    proposed.foreign_route_names = match (s(&config.foreign_routes), prior) {
+        (Some("remove"), _) => Value::Value(Vec::new()),
+        (_, Some(p)) => p.foreign_route_names.clone().map(|names| {
+            names
+                .into_iter()
+                .filter(|n| {
+                    !n.as_ref_option()
+                        .is_some_and(|n| declared.contains(&n.to_ascii_lowercase()))
+                })
+                .collect()
+        }),
+        (_, None) => Value::Unknown,
+    };
+    proposed
+}

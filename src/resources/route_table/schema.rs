@@ -1,0 +1,103 @@
+//! `aksnet_route_table`'s schema and state.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock};
+use tf_provider::value::Value;
+
+use crate::resources::timeouts::{self, Timeouts};
+use crate::tfvalue::attribute;
+
+pub(super) type Str = Value<String>;
+
+/// Terraform state, in lock-step with the schema.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub name: Str,
+    pub resource_group_name: Str,
+    pub location: Str,
+    pub bgp_route_propagation_enabled: Value<bool>,
+    pub tags: Value<BTreeMap<String, Str>>,
+    pub subnet_ids: Value<BTreeSet<Str>>,
+    pub route: Value<Vec<Value<RouteBlock>>>,
+    pub foreign_routes: Str,
+    pub reserved_route_count: Value<i64>,
+    pub etag: Str,
+    pub foreign_route_names: Value<Vec<Str>>,
+    pub timeouts: Value<Timeouts>,
+}
+
+/// A `route` block.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteBlock {
+    pub name: Str,
+    pub address_prefix: Str,
+    pub next_hop_type: Str,
+    pub next_hop_ip_address: Str,
+}
+
+pub(super) fn block() -> Block {
+    let force = " Changing this forces a new resource to be created.";
+    let attrs = [
+        ("id", attribute(T::String, C::Computed, "The ARM resource ID of the route table.")),
+        ("name", attribute(T::String, C::Required, &format!("The name of the route table (1–80 characters: letters, digits, `_`, `.`, `-`).{force}"))),
+        ("resource_group_name", attribute(T::String, C::Required, &format!("The resource group of the route table.{force}"))),
+        ("location", attribute(T::String, C::Required, &format!("The Azure region, e.g. `westeurope`.{force}"))),
+        ("bgp_route_propagation_enabled", attribute(T::Bool, C::OptionalComputed, "Whether routes learned by BGP propagate to the associated subnets. Defaults to `true`.")),
+        ("tags", attribute(T::Map(Box::new(T::String)), C::Optional, "Tags to assign to the route table.")),
+        ("subnet_ids", attribute(T::Set(Box::new(T::String)), C::Optional, "IDs of subnets to associate with the route table. Associations this resource did not make are left alone.")),
+        ("foreign_routes", attribute(T::String, C::Optional, "What to do with routes in the table that are not declared here, such as the `aks-*` routes kubenet writes: `preserve` (the default) keeps them and never shows them as drift; `remove` deletes them on the next apply.")),
+        ("reserved_route_count", attribute(T::Number, C::Optional, "Routes to keep free for kubenet nodes (one per node), e.g. `aksnet_pod_cidr_plan.example.kubenet_routes_needed`. Declared + foreign + reserved routes must fit Azure's limit of 400.")),
+        ("etag", attribute(T::String, C::Computed, "The route table's ETag after the last write; writes send it in `If-Match`.")),
+        ("foreign_route_names", attribute(T::List(Box::new(T::String)), C::Computed, "Names of routes in the table that this resource does not own (for example AKS's `aks-*` routes).")),
+    ];
+    let route_attrs = [
+        ("name", attribute(T::String, C::Required, "The route name, unique in the table.")),
+        ("address_prefix", attribute(T::String, C::Required, "Destination CIDR (e.g. `0.0.0.0/0`) or service tag (e.g. `AzureCloud`).")),
+        ("next_hop_type", attribute(T::String, C::Required, "Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`.")),
+        ("next_hop_ip_address", attribute(T::String, C::Optional, "The next hop's IP address; required for, and only allowed with, `VirtualAppliance`.")),
+    ];
+    Block {
+        version: 1,
+        attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        blocks: HashMap::from([
+            (
+                "route".to_string(),
+                NestedBlock::List(Block {
+                    version: 1,
+                    attributes: route_attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                    blocks: HashMap::new(),
+                    description: Description::markdown("A route this resource owns."),
+                    deprecated: false,
+                }),
+            ),
+            ("timeouts".to_string(), timeouts::block(30, 5, 30, 30, "route table")),
+        ]),
+        description: Description::markdown(
+            "Manages a route table for kubenet or bring-your-own routing without fighting AKS: the whole table is written \
+             in one request (with `If-Match`), routes it does not declare (such as AKS's `aks-*` routes) are preserved and \
+             never shown as drift, and subnet associations are made per subnet.",
+        ),
+        deprecated: false,
+    }
+}
+
+pub(super) fn s(v: &Str) -> Option<&str> {
+    v.as_ref_option().map(String::as_str)
+}
+
+pub(super) fn routes_of(state: &State) -> Vec<&RouteBlock> {
+    state
+        .route
+        .as_ref_option()
+        .map(|r| r.iter().filter_map(|b| b.as_ref_option()).collect())
+        .unwrap_or_default()
+}
+
+pub(super) fn subnet_set(v: &Value<BTreeSet<Str>>) -> BTreeSet<String> {
+    v.as_ref_option()
+        .map(|s| s.iter().filter_map(|x| x.as_ref_option().cloned()).collect())
+        .unwrap_or_default()
+}
