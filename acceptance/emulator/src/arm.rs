@@ -26,6 +26,8 @@ pub struct Reply {
     pub body: Option<Value>,
     /// A body sent verbatim as JSON (faults that serve malformed responses); wins over `body`.
     pub raw: Option<String>,
+    /// Never answer (a `hang` fault): the request was read and the connection stays open.
+    pub hang: bool,
 }
 
 impl Reply {
@@ -35,6 +37,7 @@ impl Reply {
             headers: Vec::new(),
             body: Some(body),
             raw: None,
+            hang: false,
         }
     }
     pub fn empty(status: u16) -> Reply {
@@ -43,6 +46,7 @@ impl Reply {
             headers: Vec::new(),
             body: None,
             raw: None,
+            hang: false,
         }
     }
     pub fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
@@ -159,7 +163,7 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
     let token_ok = req
         .authorization
         .and_then(|h| h.strip_prefix("Bearer "))
-        .is_some_and(|t| store.tokens.contains(t.trim()));
+        .is_some_and(|t| store.token_valid(t.trim()));
     if !token_ok {
         let why = if req.authorization.is_none() {
             "Authentication failed. The 'Authorization' header is missing."
@@ -218,6 +222,11 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
 fn fault_reply(f: &Fault) -> Option<Reply> {
     if f.drop {
         return None;
+    }
+    if f.hang {
+        let mut r = Reply::empty(200);
+        r.hang = true;
+        return Some(r);
     }
     if let Some(raw) = &f.body {
         let mut r = Reply::empty(if f.status == 0 { 200 } else { f.status });
@@ -570,8 +579,16 @@ fn put_resource(
         Err(r) => return r,
     };
     let tag = etag();
-    out.insert("id".into(), Value::from(target.id()));
-    out.insert("name".into(), Value::from(target.name()));
+    // ARM keeps the casing a resource was created with, however a later request spells it.
+    let kept = |field: &str, fallback: String| {
+        existing
+            .as_ref()
+            .and_then(|e| e.get(field))
+            .and_then(Value::as_str)
+            .map_or(fallback, str::to_string)
+    };
+    out.insert("id".into(), Value::from(kept("id", target.id())));
+    out.insert("name".into(), Value::from(kept("name", target.name())));
     out.insert("type".into(), Value::from(target.type_name()));
     // AKS spells it `eTag` (managedClusters.json); Network and resources use `etag`.
     out.insert(
@@ -656,12 +673,15 @@ fn write(store: &mut Store, target: &Target, body: Value) -> Result<(), Reply> {
         .ok_or_else(|| not_found(&parent))?;
     let list = props.entry(array).or_insert_with(|| json!([]));
     if let Some(items) = list.as_array_mut() {
-        items.retain(|c| {
-            !c.get("name")
+        // An existing child is replaced where it stands.
+        match items.iter_mut().find(|c| {
+            c.get("name")
                 .and_then(Value::as_str)
                 .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-        });
-        items.push(body);
+        }) {
+            Some(slot) => *slot = body,
+            None => items.push(body),
+        }
     }
     Ok(())
 }

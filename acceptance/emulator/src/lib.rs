@@ -118,6 +118,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base = format!("https://{addr}");
     let mut store = Store::open(&opts.data_dir)?;
+    store.token_key = tls.token_key.clone();
     for seed in &opts.seeds {
         apply_seed(&mut store, seed)?;
     }
@@ -295,6 +296,15 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<F
             "connection dropped by an injected fault",
         ));
     };
+    if reply.hang {
+        // An injected hang: the request was read, no answer ever comes (until the client
+        // gives up and closes the connection, or an hour passes).
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "an injected hang ended",
+        ));
+    }
     let remaining = if method == "GET" {
         "x-ms-ratelimit-remaining-subscription-reads"
     } else {
@@ -351,7 +361,7 @@ async fn token(shared: &Shared, endpoint: &str, body: &[u8]) -> Reply {
             json!({"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain client_id, grant_type=client_credentials and client_secret or client_assertion."}),
         );
     }
-    let mut store = shared.store.lock().await;
+    let store = shared.store.lock().await;
     if let Some(assertion) = form.get("client_assertion") {
         let client = form.get("client_id").map_or("", String::as_str);
         let registered = store.certificates.get(client).map_or(&[][..], Vec::as_slice);
@@ -359,9 +369,7 @@ async fn token(shared: &Shared, endpoint: &str, body: &[u8]) -> Reply {
             return Reply::json(401, json!({"error": error, "error_description": description}));
         }
     }
-    let access = format!("emu.{}.{}", guid(), guid());
-    store.tokens.insert(access.clone());
-    store.save();
+    let access = store.issue_token();
     Reply::json(
         200,
         json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access}),

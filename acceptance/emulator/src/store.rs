@@ -1,10 +1,12 @@
 //! Emulator state: resources (children live inside their parent's body, as ARM returns
-//! them), issued tokens, long-running operations and injected faults. Resources and tokens
-//! persist in `DIR/state.json`.
+//! them), long-running operations and injected faults. Resources and operations persist in
+//! `DIR/state.json`, so an operation in flight survives a restart (its URL still answers, and
+//! it finishes when it was due, as it would in Azure). Access tokens are never stored: they
+//! are signed (see [`Store::issue_token`]) and checked against the signature.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,7 +19,7 @@ pub struct Stored {
 }
 
 /// What a long-running operation does when it ends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum OpKind {
     /// Finishes a PUT: the resource's provisioningState becomes `Succeeded` (or `Failed`).
     Put,
@@ -59,6 +61,8 @@ pub struct Fault {
     pub retry_after: Option<u64>,
     /// Close the connection without answering.
     pub drop: bool,
+    /// Read the request and never answer (the connection stays open).
+    pub hang: bool,
     /// `fail`: the next matching LRO ends Failed with `code`/`message`; `hold`: it stays
     /// InProgress for `hold_ms` more.
     pub lro: Option<String>,
@@ -78,17 +82,71 @@ pub struct Counters {
     pub throttled: u64,
 }
 
+/// An operation as `state.json` keeps it: its end as wall-clock time, since an [`Instant`]
+/// means nothing to the next process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PersistedOp {
+    resource: String,
+    lock: String,
+    namespace: String,
+    kind: OpKind,
+    started_at: String,
+    /// Milliseconds since the Unix epoch.
+    done_at_ms: u64,
+    failure: Option<Value>,
+    settled: bool,
+}
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl PersistedOp {
+    fn from_op(op: &Op, now: Instant, wall: SystemTime) -> Self {
+        let left = op.done_at.saturating_duration_since(now);
+        PersistedOp {
+            resource: op.resource.clone(),
+            lock: op.lock.clone(),
+            namespace: op.namespace.clone(),
+            kind: op.kind.clone(),
+            started_at: op.started_at.clone(),
+            done_at_ms: unix_ms(wall + left),
+            failure: op.failure.clone(),
+            settled: op.settled,
+        }
+    }
+
+    fn into_op(self, now: Instant, wall: SystemTime) -> Op {
+        let left = Duration::from_millis(self.done_at_ms.saturating_sub(unix_ms(wall)));
+        Op {
+            resource: self.resource,
+            lock: self.lock,
+            namespace: self.namespace,
+            kind: self.kind,
+            started_at: self.started_at,
+            done_at: now + left,
+            failure: self.failure,
+            settled: self.settled,
+        }
+    }
+}
+
+/// `state.json`. Files written by earlier versions also carry `tokens`, which is ignored
+/// (and dropped at the next save).
 #[derive(Default, Serialize, Deserialize)]
 struct Persisted {
     resources: BTreeMap<String, Stored>,
-    tokens: BTreeSet<String>,
+    #[serde(default)]
+    ops: BTreeMap<String, PersistedOp>,
 }
 
 /// All emulator state behind one lock.
 #[derive(Default)]
 pub struct Store {
     pub resources: BTreeMap<String, Stored>,
-    pub tokens: BTreeSet<String>,
+    /// Signs access tokens (set from the CA key at start; see [`crate::tls::Tls::token_key`]).
+    pub token_key: Vec<u8>,
     pub ops: HashMap<String, Op>,
     pub faults: Vec<Fault>,
     pub counters: Counters,
@@ -110,28 +168,66 @@ impl Store {
             }
             Err(_) => Persisted::default(),
         };
-        Ok(Store {
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let mut store = Store {
             resources: persisted.resources,
-            tokens: persisted.tokens,
+            ops: persisted
+                .ops
+                .into_iter()
+                .map(|(id, op)| (id, op.into_op(now, wall)))
+                .collect(),
             file: Some(file),
             ..Default::default()
-        })
+        };
+        // Operations that came due while the emulator was down finish now.
+        store.settle(now);
+        Ok(store)
     }
 
-    /// Writes resources and tokens (atomically, through a temporary file, mode 0600).
+    /// Writes resources and operations (atomically, through a temporary file, mode 0600).
     pub fn save(&self) {
         let Some(file) = &self.file else { return };
+        let (now, wall) = (Instant::now(), SystemTime::now());
         let snapshot = Persisted {
             resources: self.resources.clone(),
-            tokens: self.tokens.clone(),
+            ops: self
+                .ops
+                .iter()
+                .map(|(id, op)| (id.clone(), PersistedOp::from_op(op, now, wall)))
+                .collect(),
         };
         if let Ok(bytes) = serde_json::to_vec_pretty(&snapshot) {
             let tmp = file.with_extension("json.tmp");
-            // Issued tokens are secrets: owner-only, like the CA key.
+            // Owner-only, like the CA key: the state is the user's, not the machine's.
             if crate::tls::write_private(&tmp, &bytes).is_ok() {
                 let _ = std::fs::rename(&tmp, file);
             }
         }
+    }
+
+    /// A new access token: `emu.<nonce>.<HMAC-SHA256 of the nonce>`, verifiable without
+    /// being stored.
+    pub fn issue_token(&self) -> String {
+        let nonce = crate::arm::guid();
+        format!("emu.{nonce}.{}", self.token_mac(&nonce))
+    }
+
+    /// True for a token [`Store::issue_token`] issued with this key.
+    pub fn token_valid(&self, token: &str) -> bool {
+        let Some((nonce, mac)) = token.strip_prefix("emu.").and_then(|rest| rest.rsplit_once('.')) else {
+            return false;
+        };
+        // A test double: no need for a constant-time comparison.
+        !self.token_key.is_empty() && self.token_mac(nonce) == mac
+    }
+
+    fn token_mac(&self, nonce: &str) -> String {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.token_key);
+        ring::hmac::sign(&key, nonce.as_bytes())
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Takes the first fault matching `method` and `path`, counting it down.

@@ -33,6 +33,9 @@ const CA_NAME: &str = "aksnet-emulator CA";
 pub struct Tls {
     pub ca_pem: String,
     pub server: Arc<rustls::ServerConfig>,
+    /// The key access tokens are signed with, derived from the CA key: tokens stay valid
+    /// across restarts (as Entra's do) without being stored anywhere.
+    pub token_key: Vec<u8>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -219,8 +222,14 @@ pub fn load_or_create(dir: &Path) -> Result<Tls, String> {
         .with_single_cert(chain, key)
         .map_err(err)?;
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let mut label = b"aksnet-emulator access tokens\0".to_vec();
+    label.extend_from_slice(&ca_key.serialize_der());
+    let token_key = ring::digest::digest(&ring::digest::SHA256, &label)
+        .as_ref()
+        .to_vec();
     Ok(Tls {
         ca_pem,
         server: Arc::new(server),
+        token_key,
     })
 }
