@@ -258,7 +258,117 @@ async fn lro_outliving_the_timeout_is_a_timeout() {
         )
         .await
         .expect_err("times out");
-    assert!(matches!(err, ClientError::Timeout(_)), "{err}");
+    assert!(matches!(err, ClientError::OperationTimeout { .. }), "{err}");
+    assert!(err.is_timeout());
+    let text = err.to_string();
+    assert!(
+        text.contains("timed out after 3s") && text.contains("may still complete in Azure"),
+        "{text}"
+    );
+}
+
+// Issue 17 item 4: throttling is retried until the operation's deadline, not a fixed count.
+#[tokio::test]
+async fn a_throttle_storm_longer_than_a_retry_count_but_within_the_deadline_succeeds() {
+    let c = client().await;
+    group(&c, "rg-storm").await;
+    // azure_core's default policy gives up after 8 retries; this storm answers 429 twelve
+    // times in a row (Retry-After: 0 keeps the test fast), then once 503 with Retry-After.
+    emulator().fault(json!({"method": "PUT", "path": "rg-storm/providers", "count": 12, "status": 429, "code": "TooManyRequests", "retry_after": 0})).await;
+    emulator().fault(json!({"method": "PUT", "path": "rg-storm/providers", "count": 1, "status": 503, "code": "ServerBusy", "retry_after": 0})).await;
+    let started = std::time::Instant::now();
+    let done = c
+        .put::<_, Value>(&route_table("rg-storm", "rt"), &table_body(), None, T)
+        .await
+        .expect("retried through the storm");
+    assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn throttling_that_outlasts_the_deadline_fails_by_the_deadline() {
+    let c = client().await;
+    group(&c, "rg-endless-storm").await;
+    emulator().fault(json!({"method": "PUT", "path": "rg-endless-storm/providers", "count": 100000, "status": 429, "code": "TooManyRequests", "retry_after": 1})).await;
+    let started = std::time::Instant::now();
+    let err = c
+        .put::<_, Value>(
+            &route_table("rg-endless-storm", "rt"),
+            &table_body(),
+            None,
+            Duration::from_secs(4),
+        )
+        .await
+        .expect_err("throttled past the deadline");
+    let took = started.elapsed();
+    assert!(matches!(&err, ClientError::Arm(e) if e.status == 429), "{err}");
+    // Retried until the deadline came close, and not past it.
+    assert!(
+        took >= Duration::from_millis(2000) && took <= Duration::from_secs(5),
+        "{took:?}"
+    );
+}
+
+// Issue 17 item 5: every request is bounded by the operation's deadline.
+#[tokio::test]
+async fn a_hung_read_times_out_at_its_deadline_with_a_message_for_a_read() {
+    let c = client().await;
+    group(&c, "rg-hung-read").await;
+    let id = route_table("rg-hung-read", "rt");
+    c.put::<_, Value>(&id, &table_body(), None, T).await.expect("put");
+    emulator()
+        .fault(json!({"method": "GET", "path": id.path(), "count": 1, "hang": true}))
+        .await;
+    let started = std::time::Instant::now();
+    let err = c
+        .get_within::<Value>(&id, Duration::from_secs(2))
+        .await
+        .expect_err("a hung read times out");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_millis(3500),
+        "{took:?}"
+    );
+    assert!(matches!(err, ClientError::RequestTimeout { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("timed out after 2s") && text.contains("did not answer GET"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("still complete"),
+        "a read is not an operation in Azure: {text}"
+    );
+    assert!(!text.contains("api-version"), "{text}");
+    // The fault is used up; reads work again.
+    assert!(c.get_within::<Value>(&id, T).await.expect("get").is_some());
+}
+
+#[tokio::test]
+async fn a_hung_write_is_bounded_by_the_operation_timeout() {
+    let c = client().await;
+    group(&c, "rg-hung-write").await;
+    let id = route_table("rg-hung-write", "rt");
+    emulator()
+        .fault(json!({"method": "PUT", "path": id.path(), "count": 1, "hang": true}))
+        .await;
+    let started = std::time::Instant::now();
+    let err = c
+        .put::<_, Value>(&id, &table_body(), None, Duration::from_secs(2))
+        .await
+        .expect_err("a hung PUT times out");
+    assert!(
+        started.elapsed() < Duration::from_millis(3500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, ClientError::RequestTimeout { .. }), "{err}");
+    assert!(err.to_string().contains("did not answer PUT"), "{err}");
+    // A hung poll: tests/arm_throttling.rs (it needs an emulator of its own).
 }
 
 #[tokio::test]

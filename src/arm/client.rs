@@ -1,16 +1,21 @@
-//! The one ARM client every resource uses: azure_core's pipeline (bearer auth, retries on
-//! 408/429/5xx honouring `Retry-After`), plus what azure_core leaves to callers: both
-//! error shapes, 409 "operation in progress" retries, `If-Match`, and LRO polling.
+//! The one ARM client every resource uses: azure_core's pipeline for bearer auth and
+//! transport, plus everything time-bound, which the client does itself because only it knows
+//! the operation's deadline: throttling (429, and 503 with `Retry-After`) retried with jitter
+//! until the deadline, other transient failures (408/5xx, dropped connections) retried a few
+//! times, 409 "operation in progress" retried until the deadline, every request bounded by
+//! the time left, both error shapes, `If-Match`, and LRO polling.
 
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
 use azure_core::credentials::TokenCredential;
+use azure_core::error::ErrorKind;
 use azure_core::http::headers::HeaderName;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::policies::Policy;
 use azure_core::http::{
-    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, Url,
+    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, RetryOptions, Url,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -36,6 +41,19 @@ const IF_MATCH: HeaderName = HeaderName::from_static("if-match");
 const DEFAULT_POLL: Duration = Duration::from_secs(5);
 /// Longest wait between polls, whatever `Retry-After` says.
 const MAX_POLL: Duration = Duration::from_secs(60);
+/// How long a read without a caller's deadline ([`ArmClient::get`]) may take.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How long one attempt may go unanswered before it is abandoned and retried (within the
+/// operation's deadline): a connection that hangs must not eat a 30-minute create.
+const PER_TRY_TIMEOUT: Duration = Duration::from_secs(120);
+/// Retries of transient failures (408, 500, 502, 503 without `Retry-After`, 504, dropped
+/// connections, an attempt that got no answer). Throttling and 409 "in progress" are retried
+/// until the deadline instead: they say when to come back, and coming back works.
+const MAX_TRANSIENT_RETRIES: u32 = 8;
+/// First back-off for transient failures and for throttling without `Retry-After`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// Longest back-off between retries (`Retry-After` may ask for longer, up to [`MAX_POLL`]).
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Everything that can go wrong talking to ARM.
 #[derive(Debug, thiserror::Error)]
@@ -46,9 +64,20 @@ pub enum ClientError {
     /// The request never got an answer (DNS, TLS, connection).
     #[error("sending the request: {0}")]
     Transport(String),
-    /// The operation outlived the resource's timeout.
-    #[error("timed out after {0:?} waiting for the operation to finish; it may still complete in Azure")]
+    /// The call outlived its deadline (what was pending is not known: callers that wrap
+    /// client calls in their own timeout produce this one).
+    #[error("timed out after {0:?} waiting for ARM")]
     Timeout(Duration),
+    /// ARM did not answer a request within the operation's deadline.
+    #[error("timed out after {after:?}: ARM did not answer {request}")]
+    RequestTimeout {
+        after: Duration,
+        /// Method and URL (without query), e.g. `GET https://…/routeTables/rt`.
+        request: String,
+    },
+    /// ARM accepted a write but its long-running operation outlived the deadline.
+    #[error("timed out after {after:?} waiting for the operation on {resource} to finish; ARM accepted the request and it may still complete in Azure")]
+    OperationTimeout { after: Duration, resource: String },
     /// The response was not the JSON expected.
     #[error("decoding the response: {0}")]
     Decode(String),
@@ -61,6 +90,16 @@ impl ClientError {
     /// True when ARM said 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, ClientError::Arm(e) if e.is_not_found())
+    }
+
+    /// True for every kind of timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Timeout(_)
+                | ClientError::RequestTimeout { .. }
+                | ClientError::OperationTimeout { .. }
+        )
     }
 }
 
@@ -80,13 +119,16 @@ pub struct ArmClient {
 
 impl ArmClient {
     /// Builds a client for `endpoint` (the resource manager URL) using `credential` for `scope`.
-    /// Plain `http://` endpoints are refused: tokens never travel unencrypted.
+    /// Plain `http://` endpoints are refused: tokens never travel unencrypted. The pipeline's
+    /// own retry policy is switched off whatever `options` say: a fixed retry count knows
+    /// nothing of the operation's deadline, so the client retries itself (see the module docs).
     pub fn new(
         endpoint: Url,
         credential: Arc<dyn TokenCredential>,
         scope: String,
-        options: ClientOptions,
+        mut options: ClientOptions,
     ) -> Result<Self, ClientError> {
+        options.retry = RetryOptions::none();
         if endpoint.scheme() != "https" {
             return Err(ClientError::Config(format!(
                 "the resource manager endpoint {endpoint} does not use https; aksnet refuses to send credentials over plain HTTP"
@@ -126,13 +168,15 @@ impl ArmClient {
         Ok(url)
     }
 
+    /// One attempt. A transport failure is [`Retry`] when the request may simply be sent
+    /// again (connection or I/O), [`Final`] otherwise (a credential that cannot get a token).
     async fn send(
         &self,
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
         if_match: Option<&str>,
-    ) -> Result<RawResponse, ClientError> {
+    ) -> Result<RawResponse, Attempt> {
         let mut req = Request::new(url, method);
         req.insert_header(HeaderName::from_static("accept"), "application/json");
         if let Some(b) = body {
@@ -149,10 +193,21 @@ impl ArmClient {
         self.pipeline
             .send(&Context::new(), &mut req, Some(opts))
             .await
-            .map_err(|e| ClientError::Transport(with_causes(&e)))
+            .map_err(|e| {
+                let err = ClientError::Transport(with_causes(&e));
+                if matches!(e.kind(), ErrorKind::Io | ErrorKind::Connection) {
+                    Retry(err)
+                } else {
+                    Final(err)
+                }
+            })
     }
 
-    /// Sends, retrying ARM's "another operation is in progress" conflicts until `deadline`.
+    /// Sends one request and retries it until `deadline`: throttling (429, and 503 with
+    /// `Retry-After`) and ARM's "another operation is in progress" conflicts for as long as
+    /// the deadline allows, honouring `Retry-After` with jitter; other transient failures up to
+    /// [`MAX_TRANSIENT_RETRIES`] times. No attempt outlives the deadline. Returns the first
+    /// response below 400, or the error of the last one.
     async fn send_retrying(
         &self,
         method: Method,
@@ -160,34 +215,88 @@ impl ArmClient {
         body: Option<Vec<u8>>,
         if_match: Option<&str>,
         deadline: Instant,
+        timeout: Duration,
     ) -> Result<RawResponse, ClientError> {
-        let mut backoff = Duration::from_secs(2);
+        let mut backoff = FIRST_BACKOFF;
+        let mut transient = 0u32;
         loop {
-            let resp = self.send(method, url.clone(), body.clone(), if_match).await?;
-            let status = u16::from(resp.status());
-            if status < 400 {
-                return Ok(resp);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(request_timeout(&method, &url, timeout));
             }
-            let err = to_arm_error(&resp);
-            if err.is_operation_in_progress() {
-                let wait = retry_after(&resp).unwrap_or(backoff).min(MAX_POLL);
-                if Instant::now() + wait < deadline {
-                    tokio::time::sleep(wait).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
-                    continue;
+            let attempt = left.min(PER_TRY_TIMEOUT);
+            let sent =
+                tokio::time::timeout(attempt, self.send(method, url.clone(), body.clone(), if_match)).await;
+            let (wait, failure) = match sent {
+                Err(_) if attempt >= left => return Err(request_timeout(&method, &url, timeout)),
+                // One attempt hung; the deadline leaves time for another.
+                Err(_) => (None, request_timeout(&method, &url, PER_TRY_TIMEOUT)),
+                Ok(Err(Retry(e))) => (None, e),
+                Ok(Err(Final(e))) => return Err(e),
+                Ok(Ok(resp)) => {
+                    let status = u16::from(resp.status());
+                    if status < 400 {
+                        return Ok(resp);
+                    }
+                    let after = retry_after(&resp);
+                    let err = to_arm_error(&resp);
+                    let throttled = status == 429 || (status == 503 && after.is_some());
+                    if throttled || err.is_operation_in_progress() {
+                        // Until the deadline: ARM said to come back, and it will take the write.
+                        let wait = jitter(after.unwrap_or(backoff).min(MAX_POLL));
+                        if Instant::now() + wait >= deadline {
+                            return Err(err.into());
+                        }
+                        tokio::time::sleep(wait).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        continue;
+                    }
+                    if !matches!(status, 408 | 500 | 502 | 503 | 504) {
+                        return Err(err.into());
+                    }
+                    (after, err.into())
                 }
+            };
+            transient += 1;
+            let wait = jitter(wait.unwrap_or(backoff).min(MAX_POLL));
+            if transient > MAX_TRANSIENT_RETRIES || Instant::now() + wait >= deadline {
+                return Err(failure);
             }
-            return Err(err.into());
+            tokio::time::sleep(wait).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
 
-    /// GETs a resource; `Ok(None)` when it does not exist.
+    /// GETs a resource; `Ok(None)` when it does not exist. Bounded by
+    /// [`DEFAULT_READ_TIMEOUT`]; a resource's read should use [`ArmClient::get_within`] with
+    /// its `timeouts.read`.
     pub async fn get<T: DeserializeOwned>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
-        let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
-        match u16::from(resp.status()) {
-            404 => Ok(None),
-            s if s < 300 => Ok(Some(decode_tagged(&resp, id.kind)?)),
-            _ => Err(to_arm_error(&resp).into()),
+        self.get_within(id, DEFAULT_READ_TIMEOUT).await
+    }
+
+    /// GETs a resource within `timeout` (every attempt and retry included); `Ok(None)` when it
+    /// does not exist. A timeout is [`ClientError::RequestTimeout`].
+    pub async fn get_within<T: DeserializeOwned>(
+        &self,
+        id: &ResourceId,
+        timeout: Duration,
+    ) -> Result<Option<Tagged<T>>, ClientError> {
+        self.get_until(id, Instant::now() + timeout, timeout).await
+    }
+
+    async fn get_until<T: DeserializeOwned>(
+        &self,
+        id: &ResourceId,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<Option<Tagged<T>>, ClientError> {
+        match self
+            .send_retrying(Method::Get, self.url(id)?, None, None, deadline, timeout)
+            .await
+        {
+            Ok(resp) => Ok(Some(decode_tagged(&resp, id.kind)?)),
+            Err(ClientError::Arm(e)) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -206,16 +315,23 @@ impl ArmClient {
         let bytes = serde_json::to_vec(&value)
             .map_err(|e| ClientError::Decode(format!("encoding the body of {id}: {e}")))?;
         let resp = self
-            .send_retrying(Method::Put, self.url(id)?, Some(bytes), if_match, deadline)
+            .send_retrying(
+                Method::Put,
+                self.url(id)?,
+                Some(bytes),
+                if_match,
+                deadline,
+                timeout,
+            )
             .await?;
         if let Some(op) = header(&resp, &AZURE_ASYNC_OPERATION) {
-            self.wait_async_operation(&op, retry_after(&resp), deadline, timeout)
+            self.wait_async_operation(id, &op, retry_after(&resp), deadline, timeout)
                 .await?;
         } else if !is_terminal(&provisioning_state(&resp)) {
             self.wait_provisioning(id, retry_after(&resp), deadline, timeout)
                 .await?;
         }
-        self.get(id).await?.ok_or_else(|| {
+        self.get_until(id, deadline, timeout).await?.ok_or_else(|| {
             ArmError {
                 status: 404,
                 code: "ResourceNotFound".into(),
@@ -231,32 +347,64 @@ impl ArmClient {
     pub async fn delete(&self, id: &ResourceId, timeout: Duration) -> Result<(), ClientError> {
         let deadline = Instant::now() + timeout;
         let resp = self
-            .send_retrying(Method::Delete, self.url(id)?, None, None, deadline)
+            .send_retrying(Method::Delete, self.url(id)?, None, None, deadline, timeout)
             .await?;
         if u16::from(resp.status()) != 202 {
             return Ok(());
         }
         if let Some(op) = header(&resp, &AZURE_ASYNC_OPERATION) {
             return self
-                .wait_async_operation(&op, retry_after(&resp), deadline, timeout)
+                .wait_async_operation(id, &op, retry_after(&resp), deadline, timeout)
                 .await;
         }
         if let Some(loc) = header(&resp, &LOCATION) {
             return self
-                .wait_location(&loc, retry_after(&resp), deadline, timeout)
+                .wait_location(id, &loc, retry_after(&resp), deadline, timeout)
                 .await;
         }
         Ok(())
     }
 
-    async fn pause(first: Option<Duration>, deadline: Instant, timeout: Duration) -> Result<(), ClientError> {
+    /// Waits before the next poll; when the deadline comes first, the operation timed out.
+    async fn pause(
+        id: &ResourceId,
+        first: Option<Duration>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
         let wait = first.unwrap_or(DEFAULT_POLL).min(MAX_POLL);
+        let unfinished = || ClientError::OperationTimeout {
+            after: timeout,
+            resource: id.to_string(),
+        };
         let now = Instant::now();
-        if now >= deadline {
-            return Err(ClientError::Timeout(timeout));
+        if now + wait >= deadline {
+            tokio::time::sleep_until(deadline).await;
+            return Err(unfinished());
         }
-        tokio::time::sleep(wait.min(deadline - now)).await;
+        tokio::time::sleep(wait).await;
         Ok(())
+    }
+
+    /// A poll: retried like any request, and a poll that gets no answer before the deadline
+    /// means the operation did not finish in time.
+    async fn poll(
+        &self,
+        id: &ResourceId,
+        url: Url,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<RawResponse, ClientError> {
+        match self
+            .send_retrying(Method::Get, url, None, None, deadline, timeout)
+            .await
+        {
+            Err(ClientError::RequestTimeout { .. }) => Err(ClientError::OperationTimeout {
+                after: timeout,
+                resource: id.to_string(),
+            }),
+            r => r,
+        }
     }
 
     fn absolute(&self, raw: &str) -> Result<Url, ClientError> {
@@ -273,6 +421,7 @@ impl ArmClient {
     /// Polls an `Azure-AsyncOperation` URL (always 200; status in the body).
     async fn wait_async_operation(
         &self,
+        id: &ResourceId,
         op: &str,
         mut wait: Option<Duration>,
         deadline: Instant,
@@ -280,11 +429,8 @@ impl ArmClient {
     ) -> Result<(), ClientError> {
         let url = self.absolute(op)?;
         loop {
-            Self::pause(wait, deadline, timeout).await?;
-            let resp = self.send(Method::Get, url.clone(), None, None).await?;
-            if u16::from(resp.status()) >= 400 {
-                return Err(to_arm_error(&resp).into());
-            }
+            Self::pause(id, wait, deadline, timeout).await?;
+            let resp = self.poll(id, url.clone(), deadline, timeout).await?;
             let status: OperationStatus = serde_json::from_slice(resp.body())
                 .map_err(|e| ClientError::Decode(format!("operation status: {e}")))?;
             match status.status.as_str() {
@@ -298,6 +444,7 @@ impl ArmClient {
     /// Polls a `Location` URL: 202 while running, then the final status.
     async fn wait_location(
         &self,
+        id: &ResourceId,
         loc: &str,
         mut wait: Option<Duration>,
         deadline: Instant,
@@ -305,12 +452,14 @@ impl ArmClient {
     ) -> Result<(), ClientError> {
         let url = self.absolute(loc)?;
         loop {
-            Self::pause(wait, deadline, timeout).await?;
-            let resp = self.send(Method::Get, url.clone(), None, None).await?;
+            Self::pause(id, wait, deadline, timeout).await?;
+            let resp = match self.poll(id, url.clone(), deadline, timeout).await {
+                Err(ClientError::Arm(e)) if e.is_not_found() => return Ok(()),
+                r => r?,
+            };
             match u16::from(resp.status()) {
                 202 => wait = retry_after(&resp),
-                s if s < 300 || s == 404 => return Ok(()),
-                _ => return Err(to_arm_error(&resp).into()),
+                _ => return Ok(()),
             }
         }
     }
@@ -324,11 +473,8 @@ impl ArmClient {
         timeout: Duration,
     ) -> Result<(), ClientError> {
         loop {
-            Self::pause(wait, deadline, timeout).await?;
-            let resp = self.send(Method::Get, self.url(id)?, None, None).await?;
-            if u16::from(resp.status()) >= 400 {
-                return Err(to_arm_error(&resp).into());
-            }
+            Self::pause(id, wait, deadline, timeout).await?;
+            let resp = self.poll(id, self.url(id)?, deadline, timeout).await?;
             let state = provisioning_state(&resp);
             if is_failed(&state) {
                 return Err(ArmError {
@@ -346,6 +492,32 @@ impl ArmClient {
             wait = retry_after(&resp);
         }
     }
+}
+
+/// The outcome of one failed attempt at sending.
+enum Attempt {
+    Retry(ClientError),
+    Final(ClientError),
+}
+use Attempt::{Final, Retry};
+
+fn request_timeout(method: &Method, url: &Url, after: Duration) -> ClientError {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    ClientError::RequestTimeout {
+        after,
+        request: format!("{method} {shown}"),
+    }
+}
+
+/// `wait` stretched by a random 0–50 % (at least 0–100 ms), so that clients throttled
+/// together do not come back together.
+fn jitter(wait: Duration) -> Duration {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    let fraction = (h.finish() % 10_000) as f64 / 10_000.0;
+    let spread = (wait / 2).max(Duration::from_millis(100));
+    wait + spread.mul_f64(fraction)
 }
 
 /// Removes what the server owns before a PUT: the ETag travels in `If-Match` instead, and
