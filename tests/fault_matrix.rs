@@ -12,6 +12,7 @@ use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::harness::{flatten, run_steps_env, Json, Step};
 use aksnet_acceptance::target::skip_against_arm;
 use aksnet_acceptance::terraform::pinned;
+use aksnet_acceptance::terraform::{with_provider, Workdir};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
@@ -35,6 +36,8 @@ enum Fault {
     Server500,
     Unavailable503,
     Dropped,
+    /// ARM reads the request and never answers (issue 17 item 5).
+    Hung,
     LroFailed,
     LroTimeout,
     Conflict409,
@@ -43,11 +46,12 @@ enum Fault {
     ChangedOutOfBand,
 }
 
-const FAULTS: [Fault; 10] = [
+const FAULTS: [Fault; 11] = [
     Fault::Throttled,
     Fault::Server500,
     Fault::Unavailable503,
     Fault::Dropped,
+    Fault::Hung,
     Fault::LroFailed,
     Fault::LroTimeout,
     Fault::Conflict409,
@@ -62,6 +66,9 @@ impl Fault {
         match (self, res, op) {
             (Fault::LroFailed, ..) => Some(r"InternalServerError.*backend exploded.*request id"),
             (Fault::LroTimeout, ..) => Some(r"timed out after"),
+            // Bounded by the operation's 4 s timeout (or what an update has left of it), not a
+            // transport default of minutes.
+            (Fault::Hung, ..) => Some(r"timed out after (4|3\.\d{1,3})s"),
             // By design: a table that still carries AKS's routes is not deleted under it.
             (Fault::ChangedOutOfBand, Res::RouteTable, Op::Delete) => {
                 Some(r"Route Table Still In Use.*aks-node-0")
@@ -170,6 +177,7 @@ fn inject(emu: &TestEmulator, res: Res, op: Op, fault: Fault, rg: &str) -> Resul
             json!({"method": method, "path": path, "count": 1, "status": 503, "code": "ServiceUnavailable", "retry_after": 1}),
         ),
         Fault::Dropped => f(json!({"method": method, "path": path, "count": 1, "drop": true})),
+        Fault::Hung => f(json!({"method": method, "path": path, "count": 1, "hang": true})),
         Fault::LroFailed => f(
             json!({"method": method, "path": path, "lro": "fail", "code": "InternalServerError", "message": "backend exploded"}),
         ),
@@ -405,4 +413,62 @@ fn route_table_fault_matrix() {
 #[test]
 fn cluster_network_fault_matrix() {
     run_matrix(Res::Cluster, "aks");
+}
+
+/// Issue 17 item 4: 35 route tables at `-parallelism=30` against 3 writes/s all succeed
+/// (before, 6–10 failed with "HTTP 429" after ~90 s while their timeouts were 30 minutes).
+#[test]
+fn throttled_parallel_creates_all_succeed() {
+    if skip_against_arm("fault matrix", "the emulator's write limit") {
+        return;
+    }
+    const TABLES: usize = 35;
+    let rg = "acctest-fm-throttled";
+    let emu = TestEmulator::start_limited(
+        json!([{"id": rg_id(rg), "body": {"location": "westeurope"}}]),
+        300,
+        0,
+        Some(3),
+    );
+    let mut config = String::from("provider \"aksnet\" {}\n");
+    for i in 0..TABLES {
+        config.push_str(&format!(
+            "resource \"aksnet_route_table\" \"t{i}\" {{\n  name = \"rt-{i}\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  route {{\n    name = \"default\"\n    address_prefix = \"0.0.0.0/0\"\n    next_hop_type = \"VirtualAppliance\"\n    next_hop_ip_address = \"10.10.255.4\"\n  }}\n}}\n"
+        ));
+    }
+    let tf = pinned().expect("pinned Terraform");
+    let mut wd = Workdir::new(&tf, Some(Path::new(BIN))).expect("workdir");
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    wd.write_config(&with_provider(&config)).expect("config");
+    let started = std::time::Instant::now();
+    let apply = wd
+        .run(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+            "-parallelism=30",
+        ])
+        .expect("apply runs");
+    let took = started.elapsed();
+    let counters = emu.counters();
+    assert_eq!(apply.code, 0, "apply:\n{}", apply.text());
+    assert!(
+        flatten(&apply.text()).contains(&format!("Apply complete! Resources: {TABLES} added")),
+        "{}",
+        apply.text()
+    );
+    assert!(
+        counters["throttled"].as_u64().unwrap_or(0) > 0,
+        "the write limit was never reached, so this proves nothing: {counters}"
+    );
+    let tables = emu
+        .inventory()
+        .into_iter()
+        .filter(|(id, _)| id.to_ascii_lowercase().contains("/routetables/"))
+        .count();
+    assert_eq!(tables, TABLES);
+    println!("{TABLES} route tables at 3 writes/s in {took:?}: {counters}");
 }

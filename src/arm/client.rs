@@ -374,7 +374,7 @@ impl ArmClient {
     ) -> Result<(), ClientError> {
         let wait = first.unwrap_or(DEFAULT_POLL).min(MAX_POLL);
         let unfinished = || ClientError::OperationTimeout {
-            after: timeout,
+            after: to_millis(timeout),
             resource: id.to_string(),
         };
         let now = Instant::now();
@@ -400,7 +400,7 @@ impl ArmClient {
             .await
         {
             Err(ClientError::RequestTimeout { .. }) => Err(ClientError::OperationTimeout {
-                after: timeout,
+                after: to_millis(timeout),
                 resource: id.to_string(),
             }),
             r => r,
@@ -505,9 +505,15 @@ fn request_timeout(method: &Method, url: &Url, after: Duration) -> ClientError {
     let mut shown = url.clone();
     shown.set_query(None);
     ClientError::RequestTimeout {
-        after,
+        after: to_millis(after),
         request: format!("{method} {shown}"),
     }
+}
+
+/// Whole milliseconds, so that messages read `3.938s` rather than `3.938271979s` (callers
+/// often pass the time left of a larger deadline).
+fn to_millis(d: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// `wait` stretched by a random 0–50 % (at least 0–100 ms), so that clients throttled
