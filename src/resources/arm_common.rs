@@ -1,9 +1,6 @@
 //! What every ARM-backed resource shares: the client and subscription, error diagnostics,
 //! the "already exists, import it" check and deadlines around ARM calls.
 
-use std::future::Future;
-use std::time::Duration;
-
 use serde_json::Value as Json;
 use tf_provider::Diagnostics;
 
@@ -65,16 +62,6 @@ pub async fn require_absent(
             false
         }
     }
-}
-
-/// Runs an ARM call with a deadline (tf-provider passes no cancellation to resources).
-pub async fn with_timeout<T>(
-    limit: Duration,
-    f: impl Future<Output = Result<T, ClientError>>,
-) -> Result<T, ClientError> {
-    tokio::time::timeout(limit, f)
-        .await
-        .unwrap_or(Err(ClientError::Timeout(limit)))
 }
 
 /// ARM treats `West Europe` and `westeurope` as one region: compare without spaces or case.

@@ -25,7 +25,7 @@ use crate::netplan::live::{o1_udr, o1_udr_at_create};
 use crate::netplan::migration;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{Finding, Severity};
-use crate::resources::arm_common::{self, arm_error, require_absent, same_location, with_timeout};
+use crate::resources::arm_common::{self, arm_error, require_absent, same_location};
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report};
 
@@ -102,7 +102,7 @@ impl Resource for ClusterNetwork {
         };
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match with_timeout(limit, client.get::<Json>(&id)).await {
+        match client.get_within::<Json>(&id, limit).await {
             Ok(Some(cluster)) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
@@ -258,7 +258,7 @@ impl Resource for ClusterNetwork {
         }
         let body = desired(&planned, None, Stage::Full);
         let mut state = planned;
-        match with_timeout(limit, client.put::<_, Json>(&id, &body, None, limit)).await {
+        match client.put::<_, Json>(&id, &body, None, limit).await {
             Ok(done) => self.settle(&client, &mut state, &done, false).await,
             Err(e) => {
                 arm_error(diags, "creating", &id, &e);
@@ -350,7 +350,7 @@ impl Resource for ClusterNetwork {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let limit = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
-        match with_timeout(limit, client.delete(&id, limit)).await {
+        match client.delete(&id, limit).await {
             Ok(()) => Some(()),
             Err(e) => {
                 arm_error(diags, "deleting", &id, &e);
@@ -480,6 +480,6 @@ impl ClusterNetwork {
             .etag
             .clone()
             .or_else(|| current.body["eTag"].as_str().map(str::to_string));
-        with_timeout(limit, client.put::<_, Json>(id, &body, etag.as_deref(), limit)).await
+        client.put::<_, Json>(id, &body, etag.as_deref(), limit).await
     }
 }

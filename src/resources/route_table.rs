@@ -23,7 +23,7 @@ use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
-use crate::resources::arm_common::{self, arm_error, require_absent, same_location, with_timeout};
+use crate::resources::arm_common::{self, arm_error, require_absent, same_location};
 use crate::resources::timeouts;
 
 use body::{desired_table, id_of, refresh};
@@ -92,7 +92,7 @@ impl Resource for RouteTable {
         let Some(limit) = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ) else {
             return Some((state, private));
         };
-        match with_timeout(limit, client.get::<ArmRouteTable>(&id)).await {
+        match client.get_within::<ArmRouteTable>(&id, limit).await {
             Ok(Some(t)) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
