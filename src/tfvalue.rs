@@ -23,6 +23,14 @@ pub fn attribute_path(path: &FieldPath) -> AttributePath {
     out
 }
 
+/// Unknown becomes null: state may hold no unknown value, and a create that ended without
+/// an answer from ARM records what it planned with the computed values it never learned.
+pub fn null_if_unknown<T>(v: &mut Value<T>) {
+    if matches!(v, Value::Unknown) {
+        *v = Value::Null;
+    }
+}
+
 /// The published rule catalog; a finding's detail ends with a link to its entry.
 const CATALOG_URL: &str = "https://registry.terraform.io/providers/aksnet/aksnet/latest/docs/guides/rules";
 

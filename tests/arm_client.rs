@@ -44,7 +44,10 @@ fn emulator() -> &'static Emu {
         // Set before any TLS client exists; the platform verifier reads it on creation.
         std::env::set_var("SSL_CERT_FILE", &ca);
         let pem = std::fs::read(&ca).expect("ca.pem");
+        // Each #[tokio::test] has its own runtime: a pooled connection would belong to a
+        // runtime that is gone ("runtime dropped the dispatch task"), so none is kept.
         let admin = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
             .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"))
             .build()
             .expect("admin client");
@@ -258,7 +261,11 @@ async fn lro_outliving_the_timeout_is_a_timeout() {
         )
         .await
         .expect_err("times out");
-    assert!(matches!(err, ClientError::OperationTimeout { .. }), "{err}");
+    assert!(
+        matches!(err.cause(), ClientError::OperationTimeout { .. }),
+        "{err}"
+    );
+    assert!(err.may_have_written(), "an accepted write: {err:?}");
     assert!(err.is_timeout());
     let text = err.to_string();
     assert!(
@@ -558,12 +565,37 @@ async fn a_write_whose_final_read_is_malformed_fails_clearly() {
         .await
         .expect_err("the final GET is truncated");
     assert!(
-        matches!(&err, ClientError::Decode(m) if m.starts_with("the body is truncated JSON")),
+        matches!(err.cause(), ClientError::Decode(m) if m.starts_with("the body is truncated JSON")),
         "{err}"
     );
+    assert!(err.may_have_written(), "ARM accepted the write: {err:?}");
     // The write itself went through: a clean read shows it.
     let table = c.get::<Value>(&id).await.expect("get").expect("exists");
     assert_eq!(table.body["properties"]["provisioningState"], "Succeeded");
+}
+
+/// Issue 17 item 6: a 200 to a PUT whose body is not the resource is an error naming the
+/// field and the request id (not a silent read of whatever comes next).
+#[tokio::test]
+async fn a_malformed_answer_to_a_put_names_the_field_and_request_id() {
+    let c = client().await;
+    group(&c, "rg-malformed-answer").await;
+    let id = route_table("rg-malformed-answer", "rt");
+    let body = json!({"id": id.path(), "name": "rt", "properties": {"routes": "none"}}).to_string();
+    emulator()
+        .fault(json!({"method": "PUT", "path": id.path(), "count": 1, "body": body}))
+        .await;
+    let err = c
+        .put::<_, Value>(&id, &table_body(), None, T)
+        .await
+        .expect_err("the answer is malformed");
+    let shown = err.to_string();
+    assert!(
+        matches!(err.cause(), ClientError::Decode(_)) && shown.contains("properties.routes is a string"),
+        "{shown}"
+    );
+    assert!(shown.contains("[request id: "), "{shown}");
+    assert!(err.may_have_written(), "ARM answered 200: {err:?}");
 }
 
 #[tokio::test]

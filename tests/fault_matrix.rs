@@ -38,6 +38,10 @@ enum Fault {
     Dropped,
     /// ARM reads the request and never answers (issue 17 item 5).
     Hung,
+    /// ARM accepts the write, then goes down until the step after (issue 17 item 1).
+    Unreachable,
+    /// ARM answers the PUT 200 with a body that is not the resource (issue 17 item 6).
+    Malformed200,
     LroFailed,
     LroTimeout,
     Conflict409,
@@ -46,12 +50,14 @@ enum Fault {
     ChangedOutOfBand,
 }
 
-const FAULTS: [Fault; 11] = [
+const FAULTS: [Fault; 13] = [
     Fault::Throttled,
     Fault::Server500,
     Fault::Unavailable503,
     Fault::Dropped,
     Fault::Hung,
+    Fault::Unreachable,
+    Fault::Malformed200,
     Fault::LroFailed,
     Fault::LroTimeout,
     Fault::Conflict409,
@@ -69,6 +75,15 @@ impl Fault {
             // Bounded by the operation's 4 s timeout (or what an update has left of it), not a
             // transport default of minutes.
             (Fault::Hung, ..) => Some(r"timed out after (4|3\.\d{1,3})s"),
+            // Polls get no answer: the operation's outcome is unknown, and said so; a create
+            // is recorded (tainted) rather than lost.
+            (Fault::Unreachable, _, Op::Create) => Some(
+                r"(sending the request|timed out after).*Recorded As Tainted|Recorded As Tainted.*(sending the request|timed out after)",
+            ),
+            (Fault::Unreachable, ..) => Some(r"sending the request|timed out after"),
+            (Fault::Malformed200, ..) => {
+                Some(r"decoding the response: .*properties\.\S+ is (a string|missing).*\[request id: ")
+            }
             // By design: a table that still carries AKS's routes is not deleted under it.
             (Fault::ChangedOutOfBand, Res::RouteTable, Op::Delete) => {
                 Some(r"Route Table Still In Use.*aks-node-0")
@@ -84,7 +99,7 @@ impl Fault {
             (
                 Fault::Etag412 | Fault::DeletedOutOfBand | Fault::ChangedOutOfBand,
                 Op::Create
-            ) | (Fault::Etag412, Op::Delete)
+            ) | (Fault::Etag412 | Fault::Malformed200, Op::Delete)
         )
     }
 }
@@ -178,6 +193,15 @@ fn inject(emu: &TestEmulator, res: Res, op: Op, fault: Fault, rg: &str) -> Resul
         ),
         Fault::Dropped => f(json!({"method": method, "path": path, "count": 1, "drop": true})),
         Fault::Hung => f(json!({"method": method, "path": path, "count": 1, "hang": true})),
+        Fault::Unreachable => f(json!({"method": method, "path": path, "count": 1, "outage": true})),
+        Fault::Malformed200 => {
+            let field = match res {
+                Res::RouteTable => "routes",
+                Res::Cluster => "agentPoolProfiles",
+            };
+            let body = json!({"id": res.id(rg), "location": "westeurope", "properties": {field: "none"}});
+            f(json!({"method": method, "path": path, "count": 1, "status": 200, "body": body.to_string()}))
+        }
         Fault::LroFailed => f(
             json!({"method": method, "path": path, "lro": "fail", "code": "InternalServerError", "message": "backend exploded"}),
         ),
@@ -271,12 +295,13 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
     let failure = fault.failure(res, op);
     let undo = {
         let (e, rg) = (emu.clone(), rg.clone());
-        move || {
-            if fault == Fault::ChangedOutOfBand {
-                undo_out_of_band(&e, res, &rg)
-            } else {
+        move || match fault {
+            Fault::ChangedOutOfBand => undo_out_of_band(&e, res, &rg),
+            Fault::Unreachable => {
+                e.end_outage();
                 Ok(())
             }
+            _ => Ok(()),
         }
     };
     match op {
@@ -287,9 +312,34 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
             }
             out.push(fault_step);
             out.push(match failure {
+                // Checked once ARM answers again.
+                Some(pattern) if fault == Fault::Unreachable => {
+                    Step::apply_error(target, pattern, |_| Ok(()))
+                }
                 Some(pattern) => Step::apply_error(target, pattern, check(emu, &rg)),
                 None => Step::apply(target, check(emu, &rg)),
             });
+            if fault == Fault::Unreachable {
+                // Once ARM answers again: what it accepted exists, and state holds it
+                // (a create tainted, since its outcome was never seen).
+                out.push(Step::run(undo.clone()));
+                let (e, r2) = (emu.clone(), rg.clone());
+                out.push(Step::run(move || {
+                    exists(&e, res, &r2)
+                        .then_some(())
+                        .ok_or("the write ARM accepted left nothing in Azure".to_string())
+                }));
+                let shown = match op {
+                    Op::Create => format!(r"# {}: \(tainted\)", regex_escape(res.address())),
+                    _ => format!(r"# {}:", regex_escape(res.address())),
+                };
+                out.push(Step::cli(&["show", "-no-color"], true, Some(&shown)));
+            }
+            if op == Op::Update && matches!(fault, Fault::LroFailed | Fault::Malformed200) {
+                // Issue 17 items 2 and 6: a failed update is not recorded as done (state
+                // keeps what Azure runs); the next plan still shows it.
+                out.push(Step::plan_exit(target, 2, None));
+            }
             // Converges; the harness then requires an empty plan.
             out.push(Step::apply(target, check(emu, &rg)));
             out.push(Step::run(undo));
@@ -303,7 +353,16 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
                 ok,
                 failure,
             ));
-            if !ok {
+            if fault == Fault::Unreachable {
+                // The delete ARM accepted finishes while it is down: once it answers, the
+                // resource is gone and the next destroy has nothing left to do.
+                out.push(Step::run(undo));
+                out.push(Step::cli(
+                    &["destroy", "-auto-approve", "-no-color", "-input=false"],
+                    true,
+                    None,
+                ));
+            } else if !ok {
                 out.push(Step::run(undo));
                 // The resource is still there and still in state: nothing to change.
                 out.push(Step::plan_exit(&base, 0, None));
@@ -324,6 +383,10 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
     out
 }
 
+fn regex_escape(s: &str) -> String {
+    s.replace('.', r"\.")
+}
+
 /// One case's operation, fault and result.
 type Outcome = (Op, Fault, Result<(), String>);
 
@@ -338,6 +401,10 @@ fn run_matrix(res: Res, prefix: &str) {
             FAULTS
                 .into_iter()
                 .filter(move |f| f.applies(op))
+                // FAULT_MATRIX_ONLY=Unreachable runs only the cases whose fault name contains it.
+                .filter(|f| {
+                    std::env::var("FAULT_MATRIX_ONLY").map_or(true, |only| format!("{f:?}").contains(&only))
+                })
                 .map(move |f| (op, f))
         })
         .collect();

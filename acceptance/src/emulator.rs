@@ -112,6 +112,16 @@ impl TestEmulator {
         );
     }
 
+    /// Ends an outage that an `outage` fault started.
+    pub fn end_outage(&self) {
+        let r = self
+            .client
+            .delete(format!("https://{}/_emulator/outage", self.host))
+            .send()
+            .expect("end outage");
+        assert!(r.status().is_success(), "end outage: {}", r.status());
+    }
+
     /// Every resource the emulator holds: `(id, body)`.
     pub fn inventory(&self) -> Vec<(String, Value)> {
         let v: Value = self

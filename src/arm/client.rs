@@ -84,22 +84,57 @@ pub enum ClientError {
     /// The configuration cannot work (for example a plain `http://` endpoint).
     #[error("{0}")]
     Config(String),
+    /// ARM accepted a write, and then what followed failed (polling its operation, or the
+    /// final read): the resource exists in Azure, perhaps unfinished.
+    #[error(transparent)]
+    Accepted(Box<ClientError>),
 }
 
 impl ClientError {
+    /// What went wrong, looking through [`ClientError::Accepted`].
+    pub fn cause(&self) -> &ClientError {
+        match self {
+            ClientError::Accepted(inner) => inner.cause(),
+            e => e,
+        }
+    }
+
     /// True when ARM said 404.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, ClientError::Arm(e) if e.is_not_found())
+        matches!(self.cause(), ClientError::Arm(e) if e.is_not_found())
     }
 
     /// True for every kind of timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(
-            self,
+            self.cause(),
             ClientError::Timeout(_)
                 | ClientError::RequestTimeout { .. }
                 | ClientError::OperationTimeout { .. }
         )
+    }
+
+    /// Whether a failed write may have taken effect in Azure: ARM accepted it, or no answer
+    /// came, so it is not known whether ARM received it. False only when ARM refused the
+    /// request (or it was never sent). A create that may have taken effect is recorded in
+    /// state, because a resource missing from state is lost to Terraform, while one recorded
+    /// but absent is simply dropped at the next refresh.
+    pub fn may_have_written(&self) -> bool {
+        match self {
+            ClientError::Accepted(_)
+            | ClientError::OperationTimeout { .. }
+            | ClientError::Transport(_)
+            | ClientError::Timeout(_)
+            | ClientError::RequestTimeout { .. } => true,
+            ClientError::Arm(_) | ClientError::Decode(_) | ClientError::Config(_) => false,
+        }
+    }
+
+    fn accepted(self) -> ClientError {
+        match self {
+            e @ ClientError::Accepted(_) => e,
+            e => ClientError::Accepted(Box::new(e)),
+        }
     }
 }
 
@@ -324,11 +359,30 @@ impl ArmClient {
                 timeout,
             )
             .await?;
-        if let Some(op) = header(&resp, &AZURE_ASYNC_OPERATION) {
-            self.wait_async_operation(id, &op, retry_after(&resp), deadline, timeout)
+        // From here on ARM has accepted the write: whatever fails says so.
+        if matches!(u16::from(resp.status()), 200 | 201) {
+            // The answer carries the resource; a malformed one is an error naming the field
+            // (and request id), never a silent half-read.
+            decode_tagged::<serde_json::Value>(&resp, id.kind).map_err(ClientError::accepted)?;
+        }
+        self.finish_put(id, &resp, deadline, timeout)
+            .await
+            .map_err(ClientError::accepted)
+    }
+
+    /// Waits for an accepted PUT's operation, then reads the resource.
+    async fn finish_put<T: DeserializeOwned>(
+        &self,
+        id: &ResourceId,
+        resp: &RawResponse,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<Tagged<T>, ClientError> {
+        if let Some(op) = header(resp, &AZURE_ASYNC_OPERATION) {
+            self.wait_async_operation(id, &op, retry_after(resp), deadline, timeout)
                 .await?;
-        } else if !is_terminal(&provisioning_state(&resp)) {
-            self.wait_provisioning(id, retry_after(&resp), deadline, timeout)
+        } else if !is_terminal(&provisioning_state(resp)) {
+            self.wait_provisioning(id, retry_after(resp), deadline, timeout)
                 .await?;
         }
         self.get_until(id, deadline, timeout).await?.ok_or_else(|| {

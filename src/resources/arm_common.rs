@@ -1,10 +1,13 @@
 //! What every ARM-backed resource shares: the client and subscription, error diagnostics,
 //! the "already exists, import it" check and deadlines around ARM calls.
 
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tf_provider::Diagnostics;
 
-use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::Connection;
 use crate::arm::ids::ResourceId;
 
@@ -39,6 +42,42 @@ pub fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &Clien
         format!("Error {what} {}", id.kind.display_name()),
         format!("{what} {id}: {e}"),
     );
+}
+
+/// How long a create that failed may spend asking ARM what it left behind.
+const AFTER_FAILURE_READ: Duration = Duration::from_secs(30);
+
+/// What a failed create left in Azure, which decides what goes into state.
+pub enum LeftBehind<T> {
+    /// The resource exists (perhaps `Failed`): record it as read.
+    Exists(Tagged<T>),
+    /// ARM accepted the write, or may have, and cannot be asked now: record the planned
+    /// values. Terraform taints the resource; the next refresh drops it if it is not there.
+    Unknown,
+    /// Nothing was created.
+    Nothing,
+}
+
+/// After a create failed with `err`: reads the resource (briefly) so that one ARM made is
+/// never lost to Terraform. Adds a note to the diagnostics when the outcome is unknown.
+pub async fn left_behind<T: DeserializeOwned>(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    err: &ClientError,
+) -> LeftBehind<T> {
+    match client.get_within::<T>(id, AFTER_FAILURE_READ).await {
+        Ok(Some(t)) => LeftBehind::Exists(t),
+        Ok(None) => LeftBehind::Nothing,
+        Err(read) if err.may_have_written() => {
+            diags.root_warning(
+                format!("{} Recorded As Tainted", id.kind.display_name()),
+                format!("the create of {id} may have taken effect in Azure, and reading it back failed too ({read}). It is recorded in state as tainted so it is not lost: the next plan refreshes it and replaces it, or drops it from state if it does not exist."),
+            );
+            LeftBehind::Unknown
+        }
+        Err(_) => LeftBehind::Nothing,
+    }
 }
 
 /// Create's first step: true when `id` does not exist yet; otherwise azurerm's import error.

@@ -25,7 +25,7 @@ use crate::netplan::live::{o1_udr, o1_udr_at_create};
 use crate::netplan::migration;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{Finding, Severity};
-use crate::resources::arm_common::{self, arm_error, require_absent, same_location};
+use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report};
 
@@ -33,7 +33,7 @@ use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
 use plan::{
     id_of, mark_create_unknowns, net_of, pair, pool_replacements, pools, profile, shape_findings,
-    static_findings, with_aks_defaults,
+    static_findings, with_aks_defaults, without_unknowns,
 };
 pub use schema::State;
 use schema::{Str, FORCE_NEW};
@@ -103,6 +103,15 @@ impl Resource for ClusterNetwork {
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
         match client.get_within::<Json>(&id, limit).await {
+            Ok(Some(cluster)) if !importing && failed(&cluster.body) => {
+                // AKS shows the values of the write that failed, not what the cluster runs:
+                // keep what state recorded, so the next plan sends the configuration again.
+                diags.root_warning(
+                    "Cluster In Failed State",
+                    format!("{id} is in provisioningState Failed: its last operation did not complete, and the values Azure shows are the ones that operation asked for. aksnet keeps the values it recorded, so a configuration that differs from them is applied again by the next terraform apply. If the configuration already matches, reconcile the cluster with `az aks update --resource-group {} --name {}` (AKS's remedy for a failed cluster).", id.resource_group, id.name()),
+                );
+                Some((state, private))
+            }
             Ok(Some(cluster)) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
@@ -264,12 +273,13 @@ impl Resource for ClusterNetwork {
                 arm_error(diags, "creating", &id, &e);
                 // The PUT may have created the cluster before failing: record it (Terraform
                 // taints it) so it is never lost.
-                return match client.get::<Json>(&id).await {
-                    Ok(Some(c)) => {
+                return match left_behind::<Json>(&client, diags, &id, &e).await {
+                    LeftBehind::Exists(c) => {
                         self.settle(&client, &mut state, &c, false).await;
                         Some((state, private))
                     }
-                    _ => None,
+                    LeftBehind::Unknown => Some((without_unknowns(state), private)),
+                    LeftBehind::Nothing => None,
                 };
             }
         }
@@ -326,10 +336,10 @@ impl Resource for ClusterNetwork {
                     current = done;
                 }
                 Err(e) => {
+                    // State keeps the values of the last step that completed: a failed
+                    // operation leaves Azure showing the values it asked for, which the
+                    // cluster does not run, and the next apply must send them again.
                     arm_error(diags, "updating", &id, &e);
-                    if let Ok(Some(c)) = client.get::<Json>(&id).await {
-                        self.settle(&client, &mut state, &c, false).await;
-                    }
                     return Some((state, private));
                 }
             }
@@ -379,6 +389,13 @@ impl Resource for ClusterNetwork {
         };
         Some((state, ValueEmpty::default()))
     }
+}
+
+/// True when the cluster's last operation failed.
+fn failed(cluster: &Json) -> bool {
+    cluster["properties"]["provisioningState"]
+        .as_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
 }
 
 impl ClusterNetwork {

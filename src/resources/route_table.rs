@@ -23,7 +23,7 @@ use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
-use crate::resources::arm_common::{self, arm_error, require_absent, same_location};
+use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
 use crate::resources::timeouts;
 
 use body::{desired_table, id_of, refresh};
@@ -93,6 +93,15 @@ impl Resource for RouteTable {
             return Some((state, private));
         };
         match client.get_within::<ArmRouteTable>(&id, limit).await {
+            Ok(Some(t)) if !importing && failed(&t.body) => {
+                // Azure shows the routes of the write that failed: keep what state recorded,
+                // so the next plan writes the configuration again.
+                diags.root_warning(
+                    "Route Table In Failed State",
+                    format!("{id} is in provisioningState Failed: its last write did not complete, and the routes Azure shows are the ones that write asked for. aksnet keeps the values it recorded, so the next terraform apply writes the configuration again."),
+                );
+                Some((state, private))
+            }
             Ok(Some(t)) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
@@ -185,13 +194,15 @@ impl Resource for RouteTable {
             Ok(done) => refresh(&mut state, &done.body, done.etag, false),
             Err(e) => {
                 arm_error(diags, "creating", &id, &e);
-                // The PUT may have created the table before failing: record it if it exists.
-                return match client.get::<ArmRouteTable>(&id).await {
-                    Ok(Some(t)) => {
+                // The PUT may have created the table before failing: record it (Terraform
+                // taints it) so it is never lost.
+                return match left_behind::<ArmRouteTable>(&client, diags, &id, &e).await {
+                    LeftBehind::Exists(t) => {
                         refresh(&mut state, &t.body, t.etag, false);
                         Some((state, private))
                     }
-                    _ => None,
+                    LeftBehind::Unknown => Some((state.without_unknowns(), private)),
+                    LeftBehind::Nothing => None,
                 };
             }
         }
@@ -307,6 +318,16 @@ impl Resource for RouteTable {
         };
         Some((state, ValueEmpty::default()))
     }
+}
+
+/// True when the table's last write failed.
+fn failed(table: &ArmRouteTable) -> bool {
+    table
+        .properties
+        .extra
+        .get("provisioningState")
+        .and_then(|v| v.as_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
 }
 
 impl RouteTable {

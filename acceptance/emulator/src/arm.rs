@@ -139,9 +139,25 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
         "GET" => store.counters.reads += 1,
         _ => store.counters.writes += 1,
     }
-    if let Some(f) = store.take_fault(req.method, req.path, false) {
-        return fault_reply(&f);
+    if store.down {
+        return None;
     }
+    let mut outage = false;
+    if let Some(f) = store.take_fault(req.method, req.path, false) {
+        if !f.outage {
+            return fault_reply(&f);
+        }
+        outage = true;
+    }
+    let reply = answer(store, opts, base, req, now);
+    if outage {
+        store.down = true;
+    }
+    reply
+}
+
+/// The answer to a request that no fault intercepted.
+fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Instant) -> Option<Reply> {
     if let (Some(limit), true) = (opts.writes_per_second, req.method != "GET") {
         // A one-second sliding window, like ARM's per-subscription write buckets.
         while store

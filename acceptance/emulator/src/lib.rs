@@ -392,6 +392,7 @@ async fn admin_api(shared: &Shared, method: &str, what: &str, body: &[u8]) -> Re
             store.resources.clear();
             store.ops.clear();
             store.faults.clear();
+            store.down = false;
             store.counters = Default::default();
             store.save();
             Reply::empty(204)
@@ -406,6 +407,10 @@ async fn admin_api(shared: &Shared, method: &str, what: &str, body: &[u8]) -> Re
         },
         ("DELETE", "faults") => {
             store.faults.clear();
+            Reply::empty(204)
+        }
+        ("DELETE", "outage") => {
+            store.down = false;
             Reply::empty(204)
         }
         ("POST", "certificates") => {

@@ -63,6 +63,10 @@ pub struct Fault {
     pub drop: bool,
     /// Read the request and never answer (the connection stays open).
     pub hang: bool,
+    /// Answer this request as usual, then take resource manager down: every later ARM request
+    /// has its connection dropped until `DELETE /_emulator/outage` (an endpoint that dies
+    /// after accepting a write).
+    pub outage: bool,
     /// `fail`: the next matching LRO ends Failed with `code`/`message`; `hold`: it stays
     /// InProgress for `hold_ms` more.
     pub lro: Option<String>,
@@ -155,6 +159,8 @@ pub struct Store {
     pub certificates: HashMap<String, Vec<Vec<u8>>>,
     /// Times of recent writes, for the write rate limit.
     pub recent_writes: std::collections::VecDeque<Instant>,
+    /// Resource manager is down (an `outage` fault fired): ARM requests are dropped.
+    pub down: bool,
     file: Option<PathBuf>,
 }
 

@@ -12,7 +12,7 @@ use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool};
-use crate::tfvalue::input;
+use crate::tfvalue::{input, null_if_unknown};
 
 use super::body::{s, strs};
 use super::live::{pool_path, Live, SubnetFacts};
@@ -353,42 +353,65 @@ pub(super) fn unknown_if_null<T>(v: &mut Value<T>) {
     }
 }
 
+/// Applies `$f` to every value a new cluster may leave unknown until AKS has defaulted it.
+macro_rules! each_create_computed {
+    ($p:expr, $f:ident) => {{
+        let p: &mut State = $p;
+        $f(&mut p.id);
+        $f(&mut p.fqdn);
+        $f(&mut p.node_resource_group);
+        $f(&mut p.effective_outbound_ips);
+        $f(&mut p.kubenet_route_table_id);
+        $f(&mut p.kubernetes_version);
+        $f(&mut p.sku_tier);
+        $f(&mut p.network_plugin);
+        $f(&mut p.network_plugin_mode);
+        $f(&mut p.network_policy);
+        $f(&mut p.network_data_plane);
+        $f(&mut p.dns_service_ip);
+        $f(&mut p.outbound_type);
+        $f(&mut p.load_balancer_sku);
+        $f(&mut p.ip_families);
+        // Left to AKS's defaults by `pair`.
+        $f(&mut p.pod_cidr);
+        $f(&mut p.pod_cidrs);
+        $f(&mut p.service_cidr);
+        $f(&mut p.service_cidrs);
+        let pools = p.default_node_pool.as_mut_option().into_iter().chain(
+            p.node_pool
+                .as_mut_option()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_mut_option),
+        );
+        for pool in pools {
+            $f(&mut pool.os_type);
+            $f(&mut pool.node_count);
+            $f(&mut pool.max_pods);
+            $f(&mut pool.max_surge);
+            $f(&mut pool.pod_ip_allocation_mode);
+        }
+    }};
+}
+
+fn unknown<T>(v: &mut Value<T>) {
+    *v = Value::Unknown;
+}
+
 /// Computed values of a new cluster are unknown until AKS has defaulted them.
 pub(super) fn mark_create_unknowns(p: &mut State) {
-    p.id = Value::Unknown;
-    p.fqdn = Value::Unknown;
-    p.node_resource_group = Value::Unknown;
-    p.effective_outbound_ips = Value::Unknown;
-    p.kubenet_route_table_id = Value::Unknown;
-    for v in [
-        &mut p.kubernetes_version,
-        &mut p.sku_tier,
-        &mut p.network_plugin,
-        &mut p.network_plugin_mode,
-        &mut p.network_policy,
-        &mut p.network_data_plane,
-        &mut p.dns_service_ip,
-        &mut p.outbound_type,
-        &mut p.load_balancer_sku,
-    ] {
-        unknown_if_null(v);
-    }
-    unknown_if_null(&mut p.ip_families);
-    let mut fix = |pool: &mut Pool| {
-        unknown_if_null(&mut pool.os_type);
-        unknown_if_null(&mut pool.node_count);
-        unknown_if_null(&mut pool.max_pods);
-        unknown_if_null(&mut pool.max_surge);
-        unknown_if_null(&mut pool.pod_ip_allocation_mode);
-    };
-    if let Some(pool) = p.default_node_pool.as_mut_option() {
-        fix(pool);
-    }
-    if let Some(list) = p.node_pool.as_mut_option() {
-        list.iter_mut()
-            .filter_map(Value::as_mut_option)
-            .for_each(&mut fix);
-    }
+    each_create_computed!(p, unknown_if_null);
+    unknown(&mut p.id);
+    unknown(&mut p.fqdn);
+    unknown(&mut p.node_resource_group);
+    unknown(&mut p.effective_outbound_ips);
+    unknown(&mut p.kubenet_route_table_id);
+}
+
+/// The planned state with the computed values a create never learned set to null.
+pub(super) fn without_unknowns(mut p: State) -> State {
+    each_create_computed!(&mut p, null_if_unknown);
+    p
 }
 
 /// Pool attributes that changed in a way AKS cannot apply to an existing pool.

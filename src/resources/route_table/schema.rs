@@ -7,7 +7,7 @@ use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, D
 use tf_provider::value::Value;
 
 use crate::resources::timeouts::{self, Timeouts};
-use crate::tfvalue::attribute;
+use crate::tfvalue::{attribute, null_if_unknown};
 
 pub(super) type Str = Value<String>;
 
@@ -81,6 +81,18 @@ pub(super) fn block() -> Block {
              never shown as drift, and subnet associations are made per subnet.",
         ),
         deprecated: false,
+    }
+}
+
+impl State {
+    /// The planned state with the computed values a create never learned set to null.
+    pub(super) fn without_unknowns(mut self) -> Self {
+        null_if_unknown(&mut self.id);
+        null_if_unknown(&mut self.etag);
+        null_if_unknown(&mut self.foreign_route_names);
+        null_if_unknown(&mut self.bgp_route_propagation_enabled);
+        null_if_unknown(&mut self.reserved_route_count);
+        self
     }
 }
 
