@@ -265,10 +265,11 @@ const INVALID: &[(&str, &str, &str, &str)] = &[
         "pod_cidr",
     ),
     (
-        "service cidr in vnet",
+        "service cidr on a declared range",
         r#"network_plugin = "kubenet"
   service_cidr = "10.9.0.0/24"
-  dns_service_ip = "10.9.0.10""#,
+  dns_service_ip = "10.9.0.10"
+  reserved_cidrs = ["10.9.0.0/24"]"#,
         r"Service CIDR Overlaps Network \(R4\)",
         "service_cidr",
     ),

@@ -98,7 +98,7 @@ const CATALOG: &[Case] = &[
     c("plan: misspelt argument", PCP, r#"pod_cidrz = "10.244.0.0/16""#, r#"Unsupported argument.*"pod_cidrz" is not expected here"#, "pod_cidrz"),
     c("plan: duplicate pool names", PCP, "node_pool {\n  name = \"system\"\n  node_count = 3\n}\nnode_pool {\n  name = \"system\"\n  node_count = 2\n}", r"Duplicate Node Pool Name \(W1\)", "name"),
     c("plan: windows pool on kubenet", PCP, "network_plugin = \"kubenet\"\nnode_pool {\n  name = \"system\"\n  node_count = 3\n}\nnode_pool {\n  name = \"win\"\n  os_type = \"Windows\"\n  node_count = 2\n}", r"Kubenet Does Not Support Windows \(E9\)", "os_type"),
-    c("plan: service cidr inside the address space", PCP, "service_cidr = \"10.9.0.0/24\"\ndns_service_ip = \"10.9.0.10\"", r"Service CIDR Overlaps Network \(R4\)", "service_cidr"),
+    c("plan: service cidr on a declared range", PCP, "service_cidr = \"10.9.0.0/24\"\ndns_service_ip = \"10.9.0.10\"\nreserved_cidrs = [\"10.9.0.0/24\"]", r"Service CIDR Overlaps Network \(R4\)", "service_cidr"),
     c("plan: dns ip outside the service cidr", PCP, "service_cidr = \"10.0.0.0/16\"\ndns_service_ip = \"10.1.0.10\"", r"DNS Service IP Outside Service CIDR \(R5\)", "dns_service_ip"),
 
     // ---- aksnet_route_table ----
@@ -175,7 +175,7 @@ const CATALOG: &[Case] = &[
     c("cluster: no default node pool", CN, "dynamic \"default_node_pool\" {\n  for_each = []\n  content {\n    name = \"system\"\n  }\n}", r#"Missing default_node_pool block.*A block of type "default_node_pool" is required|Insufficient default_node_pool blocks"#, ""),
     c("live: node subnet does not exist", CN, "default_node_pool {\n  vnet_subnet_id = \"@subnet/missing\"\n}", r"Subnet Not Found \(W4\).*subnets/missing", "vnet_subnet_id"),
     c("live: pod cidr inside the vnet", CN, "network_plugin = \"azure\"\nnetwork_plugin_mode = \"overlay\"\npod_cidr = \"10.10.128.0/17\"", r"Pod CIDR Overlaps Network \(R3\)", "pod_cidr"),
-    c("live: service cidr inside a peered vnet", CN, "service_cidr = \"10.20.0.0/24\"\ndns_service_ip = \"10.20.0.10\"", r"Service CIDR Overlaps Network \(R4\)", "service_cidr"),
+    c("live: service cidr on a subnet the cluster does not use", CN, "service_cidr = \"10.10.64.0/24\"\ndns_service_ip = \"10.10.64.10\"", r#"Service CIDR Overlaps Network \(R4\).*subnet "pods" of the VNet"#, "service_cidr"),
     c("live: flat cni on a /28", CN, "network_plugin = \"azure\"\ndefault_node_pool {\n  vnet_subnet_id = \"@subnet/small\"\n}", r"Node Subnet Too Small \(C5\)", "vnet_subnet_id"),
 
     // ---- provider functions ----

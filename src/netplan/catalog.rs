@@ -185,13 +185,13 @@ impl RuleId {
                 "Choose private (RFC 1918) address space.",
                 &[VNET_FAQ]),
             R3 => ("Pod CIDR Overlap", ErrorOrWarning,
-                "The pod CIDR overlaps neither the cluster's VNet or subnets, the service CIDR, nor reserved ranges (peered, ExpressRoute, VPN, on-premises). A public pod range is a warning.",
-                "Use a private range outside every network the cluster reaches, for example 10.244.0.0/16 or 100.64.0.0/16.",
-                &[A_OVERLAY_CONCEPTS, A_UPDATE]),
+                "The pod CIDR (written, or AKS's default 10.244.0.0/16 when unset) against the network. kubenet: an overlap with the VNet's address space is an error (AKS: NetworkProfileCIDROverlapVNET). Azure CNI Overlay: since 2024-10-25 AKS checks the VNet's subnets, so an overlap with any subnet is an error and one with the address space alone a warning. `none`: AKS does not check it, so overlaps are warnings. Ranges declared in `reserved_cidrs` are errors, peered ranges found live warnings. A public pod range is a warning.",
+                "Use a private range outside every network the cluster reaches; the message suggests one that passes.",
+                &[A_OVERLAY_CONCEPTS, AKS_CHANGELOG, A_KUBENET, A_UPDATE]),
             R4 => ("Service CIDR", ErrorOrWarning,
-                "The service CIDR overlaps neither the VNet's subnets, peered or on-premises ranges nor the pod CIDR, and is no larger than /12 (IPv4) or /108 (IPv6).",
-                "Use an unused private range such as 10.0.0.0/16 (or one the error suggests).",
-                &[A_IP_PLANNING, A_OVERLAY_CONCEPTS, K8S_VALIDATION]),
+                "The service CIDR (written, or AKS's default 10.0.0.0/16 when unset) overlaps no subnet of the VNet (AKS refuses it on create: ServiceCidrOverlapExistingSubnetsCidr, for any subnet, used by the cluster or not), no range in `reserved_cidrs` and not the pod CIDR (errors). Inside the VNet's address space or a peered range without touching a subnet it is accepted but not recommended (a warning). No larger than /12 (IPv4) or /108 (IPv6).",
+                "Use an unused private range outside the VNet; the message suggests one that passes (never the range it refused).",
+                &[SPEC, A_LEGACY, AKS_ISSUE_1117, A_IP_PLANNING, K8S_VALIDATION]),
             R5 => ("DNS Service IP", Error,
                 "`dns_service_ip` lies inside the IPv4 service CIDR and is not its network, first (`kubernetes.default`) or broadcast address.",
                 "Use the service CIDR's .10 address, e.g. 10.0.0.10 for 10.0.0.0/16.",
@@ -364,6 +364,14 @@ const SPEC: Source = src(
 const SPEC_DEFAULT: Source = src(
     "azure-rest-api-specs #30844: networkPlugin default by Kubernetes version",
     "https://github.com/Azure/azure-rest-api-specs/pull/30844",
+);
+const AKS_CHANGELOG: Source = src(
+    "AKS changelog (2024-10-25: overlay checks the pod CIDR against subnets)",
+    "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const AKS_ISSUE_1117: Source = src(
+    "Azure/AKS#1117: ServiceCidrOverlapExistingSubnetsCidr for an unused subnet",
+    "https://github.com/Azure/AKS/issues/1117",
 );
 const A_CNI: Source = aks!("AKS: CNI networking overview", "concepts-network-cni-overview");
 const A_OVERLAY_CONCEPTS: Source = aks!(

@@ -86,10 +86,24 @@ pub struct Plan {
     pub warnings: Vec<Finding>,
 }
 
+/// The profile as the rules should see it before planning: ranges left unset are the
+/// planner's to choose, so AKS's defaults are not assumed for them.
+pub fn unset_ranges_are_planned(p: &NetworkProfile) -> NetworkProfile {
+    let mut p = p.clone();
+    if p.pod_cidrs.is_empty() {
+        p.unknown.extend(["pod_cidr", "pod_cidrs"]);
+    }
+    if p.service_cidrs.is_empty() && p.dns_service_ip.is_none() {
+        p.unknown
+            .extend(["service_cidr", "service_cidrs", "dns_service_ip"]);
+    }
+    p
+}
+
 /// Plans the addresses or returns every error found.
 pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
     let p = &req.profile;
-    let mut findings = validate_profile(p);
+    let mut findings = validate_profile(&unset_ranges_are_planned(p));
     if findings.iter().any(Finding::is_error) {
         findings.retain(Finding::is_error);
         return Err(findings);

@@ -3,6 +3,8 @@
 //! Values stay as the user wrote them (strings) so that the rules can reject bad
 //! spellings with a message; every value carries the path to blame.
 
+use std::collections::BTreeSet;
+
 use super::FieldPath;
 
 /// A user-supplied value together with the attribute it came from.
@@ -10,14 +12,35 @@ use super::FieldPath;
 pub struct Located<T> {
     pub value: T,
     pub path: FieldPath,
+    /// True when nobody wrote the value: it is AKS's default for the unset attribute at `path`.
+    pub defaulted: bool,
 }
 
 impl<T> Located<T> {
     /// Wraps `value` found at `path`.
     pub fn new(value: T, path: FieldPath) -> Self {
-        Self { value, path }
+        Self {
+            value,
+            path,
+            defaulted: false,
+        }
+    }
+
+    /// AKS's default for the unset attribute at `path`.
+    pub fn aks_default(value: T, path: FieldPath) -> Self {
+        Self {
+            value,
+            path,
+            defaulted: true,
+        }
     }
 }
+
+/// AKS's defaults for an unset network profile (SPEC 2025-10-01 `ContainerServiceNetworkProfile`:
+/// `serviceCidr`, `dnsServiceIP`, `podCidr`).
+pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
+pub const DEFAULT_DNS_SERVICE_IP: &str = "10.0.0.10";
+pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
 
 /// An AKS network profile as far as it can be checked without Azure.
 ///
@@ -49,8 +72,18 @@ pub struct NetworkProfile {
     pub kubernetes_version: Option<Located<String>>,
     /// The VNet's address space (R2, R3, R4).
     pub vnet_address_space: Vec<Located<String>>,
-    /// Ranges in use elsewhere: existing subnets, peered VNets, on-premises (R3, R4).
+    /// Ranges the user declares in use elsewhere: existing subnets, peered VNets, on-premises
+    /// (R3, R4: overlaps are errors).
     pub reserved_cidrs: Vec<Located<String>>,
+    /// Every subnet of the cluster's VNet as Azure lists it, `name` + prefix (read live; R3,
+    /// R4: AKS refuses service and overlay pod ranges that overlap any of them).
+    pub vnet_subnets: Vec<(String, Located<String>)>,
+    /// Address spaces of peered VNets found live (R3, R4: advised against, not refused by AKS,
+    /// so warnings).
+    pub peered_cidrs: Vec<Located<String>>,
+    /// Attributes known only after apply (e.g. `service_cidr` from another resource): AKS's
+    /// default is not assumed for them, and rules that need them wait for apply-time planning.
+    pub unknown: BTreeSet<&'static str>,
     /// The node subnet, when known (R8, C4, C5).
     pub node_subnet_cidr: Option<Located<String>>,
     /// The pod subnet, when pools use one (C6, C7).

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
-use super::profile::Located;
+use super::profile::{Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
 use super::sizing::{self, Ipam};
 use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step};
 
@@ -203,8 +203,15 @@ struct Ranges {
     /// True when every VNet address space entry parsed (placement checks need all of them).
     vnet_complete: bool,
     reserved: Vec<(IpNet, FieldPath)>,
+    /// Every subnet of the VNet, with its name (live).
+    vnet_subnets: Vec<(IpNet, String)>,
+    /// Peered address spaces (live).
+    peered: Vec<(IpNet, FieldPath)>,
     node_subnet: Option<(IpNet, FieldPath)>,
     pod_subnet: Option<(IpNet, FieldPath)>,
+    /// `pod` / `service` hold AKS's default for an unset attribute rather than a written value.
+    pod_defaulted: bool,
+    service_defaulted: bool,
 }
 
 impl Ranges {
@@ -228,14 +235,74 @@ impl Ranges {
         let reserved = p.reserved_cidrs.iter().filter_map(&mut one).collect();
         let node_subnet = p.node_subnet_cidr.as_ref().and_then(&mut one);
         let pod_subnet = p.pod_subnet_cidr.as_ref().and_then(&mut one);
+        let peered = p.peered_cidrs.iter().filter_map(&mut one).collect();
+        // Azure's own listing: what does not parse is not the user's to fix.
+        let vnet_subnets = p
+            .vnet_subnets
+            .iter()
+            .filter_map(|(name, l)| parse_cidr(&l.value).ok().map(|n| (n, name.clone())))
+            .collect();
         Ranges {
             vnet_complete: vnet.len() == p.vnet_address_space.len(),
             pod,
             service,
             vnet,
             reserved,
+            vnet_subnets,
+            peered,
             node_subnet,
             pod_subnet,
+            pod_defaulted: false,
+            service_defaulted: false,
+        }
+    }
+
+    /// AKS's defaults enter the rules as if written (SPEC 2025-10-01: `serviceCidr`
+    /// 10.0.0.0/16 with `dnsServiceIP` 10.0.0.10; `podCidr` 10.244.0.0/16 for kubenet and
+    /// overlay; A-ovc), unless the attribute is unknown until apply. Dual-stack defaults are
+    /// left to AKS.
+    fn default_unset(&mut self, p: &NetworkProfile, ipam: Option<Ipam>, dual: bool) {
+        let unset = |attrs: &[&str]| attrs.iter().all(|a| !p.unknown.contains(a));
+        if dual {
+            return;
+        }
+        if p.service_cidrs.is_empty()
+            && p.dns_service_ip.is_none()
+            && unset(&["service_cidr", "service_cidrs", "dns_service_ip"])
+        {
+            if let Ok(n) = parse_cidr(DEFAULT_SERVICE_CIDR) {
+                self.service.push((n, FieldPath::attr("service_cidr")));
+                self.service_defaulted = true;
+            }
+        }
+        if p.pod_cidrs.is_empty()
+            && matches!(ipam, Some(Ipam::Kubenet | Ipam::Overlay))
+            && unset(&[
+                "pod_cidr",
+                "pod_cidrs",
+                "network_plugin",
+                "network_plugin_mode",
+                "kubernetes_version",
+            ])
+        {
+            if let Ok(n) = parse_cidr(DEFAULT_POD_CIDR) {
+                self.pod.push((n, FieldPath::attr("pod_cidr")));
+                self.pod_defaulted = true;
+            }
+        }
+    }
+
+    /// How a message names a pod or service range: AKS's default says so.
+    fn shown(&self, n: &IpNet, service: bool) -> String {
+        let (defaulted, attr) = if service {
+            (self.service_defaulted, "service_cidr")
+        } else {
+            (self.pod_defaulted, "pod_cidr")
+        };
+        if defaulted {
+            format!("{n} (AKS's default, as {attr} is unset)")
+        } else {
+            n.to_string()
         }
     }
 
@@ -337,6 +404,8 @@ impl<'a> Ctx<'a> {
             .ip_families
             .iter()
             .any(|f| f.value.trim().eq_ignore_ascii_case("IPv6"));
+        let mut r = r;
+        r.default_unset(p, ipam, dual);
         Ctx {
             p,
             version,
@@ -1197,34 +1266,139 @@ fn pod_cidr_in_use(c: &Ctx) -> bool {
     c.ipam.is_none_or(Ipam::uses_pod_cidr)
 }
 
-/// R3: the pod CIDR must not overlap the VNet, the cluster subnets or `reserved_cidrs`
-/// (peered, ExpressRoute, VPN and on-premises ranges) (A-ovc; A-upd; ERR #403).
+/// A range a pod or service range is checked against, labelled for messages.
+struct Against<'a> {
+    net: &'a IpNet,
+    what: String,
+}
+
+/// The cluster's subnets and every other subnet of its VNet (AKS checks all of them: AKS#1117).
+fn all_subnets<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
+    let own = c.r.subnets().map(|(net, _, what)| Against {
+        net,
+        what: format!("the {what}"),
+    });
+    let others = c.r.vnet_subnets.iter().map(|(net, name)| Against {
+        net,
+        what: format!("subnet \"{name}\" of the VNet"),
+    });
+    own.chain(others)
+}
+
+fn declared<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
+    c.r.reserved.iter().map(|(net, _)| Against {
+        net,
+        what: "reserved_cidrs".to_string(),
+    })
+}
+
+fn address_space<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
+    c.r.vnet.iter().map(|(net, _)| Against {
+        net,
+        what: "the VNet address space".to_string(),
+    })
+}
+
+fn peered<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
+    c.r.peered.iter().map(|(net, _)| Against {
+        net,
+        what: "a peered VNet's address space".to_string(),
+    })
+}
+
+/// A /16 (IPv4) that overlaps none of `taken`, the AKS reserved ranges or `refused`, for a
+/// fix to suggest; `None` when none of the usual candidates is free (or for IPv6).
+fn free_range(refused: &IpNet, taken: &[&IpNet]) -> Option<IpNet> {
+    if !matches!(refused, IpNet::V4(_)) {
+        return None;
+    }
+    let aks = parsed(&cidr::AKS_RESERVED);
+    const CANDIDATES: [&str; 10] = [
+        "10.0.0.0/16",
+        "10.244.0.0/16",
+        "172.16.0.0/16",
+        "192.168.0.0/16",
+        "10.100.0.0/16",
+        "10.200.0.0/16",
+        "172.20.0.0/16",
+        "172.24.0.0/16",
+        "100.64.0.0/16",
+        "100.96.0.0/16",
+    ];
+    CANDIDATES.iter().filter_map(|c| parse_cidr(c).ok()).find(|n| {
+        !overlaps(n, refused) && !taken.iter().any(|t| overlaps(n, t)) && !aks.iter().any(|t| overlaps(n, t))
+    })
+}
+
+/// R3: the pod CIDR against the network (A-ovc; A-upd; A-kn; CL 2024-10-25; ERR #403).
+/// kubenet routes pod ranges inside the VNet, so AKS refuses any overlap with its address
+/// space (NetworkProfileCIDROverlapVNET). Since 2024-10-25 Azure CNI Overlay checks the
+/// VNet's subnets instead: an overlay range inside the address space that overlaps no subnet
+/// is accepted (a warning). With `none` AKS neither stores nor checks the pod CIDR (CL
+/// 2026-01-04), so overlaps are warnings. Ranges the user declares in `reserved_cidrs` are
+/// errors; peered ranges found live are warnings (advised against, not refused).
 fn r3_pod_cidr_overlap(c: &Ctx, out: &mut Out) {
     if !pod_cidr_in_use(c) {
         return;
     }
+    let byo = c.ipam == Some(Ipam::Byo);
+    let kubenet = c.ipam == Some(Ipam::Kubenet);
     for (n, path) in &c.r.pod {
-        let vnet = c.r.vnet.iter().map(|(v, _)| (v, "the VNet address space"));
-        let subnets = c.r.subnets().map(|(v, _, what)| {
-            (
-                v,
-                if what == "node subnet" {
-                    "the node subnet"
+        let shown = c.r.shown(n, false);
+        let taken: Vec<&IpNet> = all_subnets(c)
+            .chain(declared(c))
+            .chain(address_space(c))
+            .chain(peered(c))
+            .map(|a| a.net)
+            .chain(c.r.service.iter().map(|(s, _)| s))
+            .collect();
+        let example = free_range(n, &taken)
+            .map(|f| format!(", such as {f}"))
+            .unwrap_or_default();
+        let refused = all_subnets(c)
+            .chain(declared(c))
+            .chain(address_space(c).filter(|_| kubenet))
+            .find(|a| overlaps(n, a.net));
+        match refused {
+            Some(a) if !byo => {
+                let why = if kubenet {
+                    "kubenet routes pod ranges inside the VNet, so AKS rejects any overlap with it (NetworkProfileCIDROverlapVNET)"
                 } else {
-                    "the pod subnet"
-                },
-            )
-        });
-        let reserved = c.r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs"));
-        if let Some((v, what)) = vnet.chain(subnets).chain(reserved).find(|(v, _)| overlaps(n, v)) {
-            out.push(Finding::error(
-                RuleId::R3,
-                path.clone(),
-                "Pod CIDR Overlaps Network",
-                format!(
-                    "pod CIDR {n} overlaps {v} in {what}; pod traffic is routed outside the VNet, so AKS rejects overlaps with the VNet (NetworkProfileCIDROverlapVNET) and traffic to overlapping peered or on-premises ranges breaks. Choose a range that overlaps none of them."
-                ),
-            ));
+                    "AKS rejects an overlay pod CIDR that overlaps a subnet of the VNet or a range declared in use"
+                };
+                out.push(Finding::error(
+                    RuleId::R3,
+                    path.clone(),
+                    "Pod CIDR Overlaps Network",
+                    format!(
+                        "pod CIDR {shown} overlaps {} in {}; {why}. Choose a range that overlaps none of the VNet's subnets, its address space, peered or on-premises ranges and the service CIDR{example}.",
+                        a.net, a.what
+                    ),
+                ));
+            }
+            _ => {
+                if let Some(a) = all_subnets(c)
+                    .chain(declared(c))
+                    .chain(address_space(c))
+                    .chain(peered(c))
+                    .find(|a| overlaps(n, a.net))
+                {
+                    let why = if byo {
+                        "with network_plugin = \"none\" AKS does not check the pod CIDR, but your CNI routes it, and traffic to the overlapping addresses breaks"
+                    } else {
+                        "AKS accepts it (Azure CNI Overlay checks only the subnets since 2024-10-25), but pods SNAT to node IPs, so traffic to the overlapping range breaks or is misrouted"
+                    };
+                    out.push(Finding::warning(
+                        RuleId::R3,
+                        path.clone(),
+                        "Pod CIDR Overlaps Network",
+                        format!(
+                            "pod CIDR {shown} overlaps {} in {}; {why}. Prefer a range outside the VNet and connected networks{example}.",
+                            a.net, a.what
+                        ),
+                    ));
+                }
+            }
         }
     }
 }
@@ -1250,35 +1424,59 @@ fn r3_public_pod_cidr(c: &Ctx, out: &mut Out) {
     }
 }
 
-/// R4: the service CIDR must not overlap the VNet, its subnets, peered or on-premises
-/// ranges (`reserved_cidrs`) or the pod CIDR (A-ip; A-ovc; A-leg).
+/// R4: the service CIDR against the network (SPEC `serviceCidr`: "It must not overlap with
+/// any Subnet IP ranges"; AKS#1117: ServiceCidrOverlapExistingSubnetsCidr fires for any
+/// subnet of the VNet, used or not; A-leg: a range inside the VNet's address space that
+/// overlaps no subnet is possible but not recommended). Errors: subnets, `reserved_cidrs`,
+/// the pod CIDR. Warnings: the address space, peered ranges found live.
 fn r4_service_cidr_overlap(c: &Ctx, out: &mut Out) {
     for (n, path) in &c.r.service {
-        let vnet = c.r.vnet.iter().map(|(v, _)| (v, "the VNet address space"));
-        let subnets = c.r.subnets().map(|(v, _, what)| {
-            (
-                v,
-                if what == "node subnet" {
-                    "the node subnet"
-                } else {
-                    "the pod subnet"
-                },
-            )
+        let shown = c.r.shown(n, true);
+        let pods = c.r.pod.iter().map(|(net, _)| Against {
+            net,
+            what: "the pod CIDR".to_string(),
         });
-        let reserved = c.r.reserved.iter().map(|(v, _)| (v, "reserved_cidrs"));
-        let pods = c.r.pod.iter().map(|(v, _)| (v, "the pod CIDR"));
-        if let Some((v, what)) = vnet
-            .chain(subnets)
-            .chain(reserved)
+        let taken: Vec<&IpNet> = all_subnets(c)
+            .chain(declared(c))
+            .chain(address_space(c))
+            .chain(peered(c))
+            .map(|a| a.net)
+            .chain(c.r.pod.iter().map(|(p, _)| p))
+            .collect();
+        let example = free_range(n, &taken)
+            .map(|f| {
+                format!(
+                    ", such as {f}{}",
+                    if c.r.service_defaulted {
+                        " (set service_cidr and dns_service_ip)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .unwrap_or_default();
+        if let Some(a) = all_subnets(c)
+            .chain(declared(c))
             .chain(pods)
-            .find(|(v, _)| overlaps(n, v))
+            .find(|a| overlaps(n, a.net))
         {
             out.push(Finding::error(
                 RuleId::R4,
                 path.clone(),
                 "Service CIDR Overlaps Network",
                 format!(
-                    "service CIDR {n} overlaps {v} in {what} (AKS: ServiceCidrOverlapExistingSubnetsCidr); choose an unused private range outside the VNet, peered networks and the pod CIDR, such as 10.0.0.0/16."
+                    "service CIDR {shown} overlaps {} in {}; AKS refuses a service range that overlaps a subnet of the VNet (ServiceCidrOverlapExistingSubnetsCidr) or the pod CIDR, and services would shadow the ranges declared in use. Choose an unused private range outside the VNet, peered networks and the pod CIDR{example}.",
+                    a.net, a.what
+                ),
+            ));
+        } else if let Some(a) = address_space(c).chain(peered(c)).find(|a| overlaps(n, a.net)) {
+            out.push(Finding::warning(
+                RuleId::R4,
+                path.clone(),
+                "Service CIDR Inside The Network",
+                format!(
+                    "service CIDR {shown} overlaps {} in {}; AKS accepts it while no subnet overlaps it, but Microsoft does not recommend it: a subnet created there later, or a peered network using it, is unreachable from pods. Prefer a range outside the VNet and connected networks{example}.",
+                    a.net, a.what
                 ),
             ));
         }
@@ -1480,7 +1678,8 @@ fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
         path.clone(),
         "Pod CIDR Too Small",
         format!(
-            "pod CIDR {pc} holds {} nodes at one /24 per node; {}; {fix}.",
+            "pod CIDR {} holds {} nodes at one /24 per node; {}; {fix}.",
+            c.r.shown(&IpNet::V4(*pc), false),
             thousands(holds),
             peak_breakdown(c.p)
         ),

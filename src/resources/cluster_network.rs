@@ -33,7 +33,7 @@ use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
 use plan::{
     id_of, mark_create_unknowns, net_of, pair, pool_replacements, pools, profile, shape_findings,
-    static_findings, with_aks_defaults, without_unknowns,
+    static_findings, without_unknowns,
 };
 pub use schema::State;
 use schema::{Str, FORCE_NEW};
@@ -435,15 +435,17 @@ impl ClusterNetwork {
 
     /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
     async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
-        let live = self.live(diags, planned, creating).await;
+        let mut live = self.live(diags, planned, creating).await;
+        if !creating {
+            // AKS checks the ranges against the VNet's other subnets when it creates the
+            // cluster; a subnet added later next to a running cluster must not block its
+            // updates (A-leg FAQ: "It's possible to later create a new subnet … that overlaps").
+            live.vnet_subnets.clear();
+        }
         let mut findings = shape_findings(config);
-        // Rules run on the planned values, with AKS's defaults for what is left unset, so a
-        // default range that collides with the VNet is caught here rather than by AKS.
-        findings.extend(validate_profile(&profile(
-            &with_aks_defaults(planned),
-            config,
-            &live,
-        )));
+        // netplan fills AKS's defaults for what the configuration leaves unset, so a default
+        // range that collides with the VNet is caught here rather than by AKS.
+        findings.extend(validate_profile(&profile(planned, config, &live)));
         findings.extend(live.findings);
         report(diags, &findings);
     }

@@ -15,7 +15,7 @@ use tf_provider::schema::{
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-use crate::netplan::planner::{self, Plan, PlanRequest, PriorPlan};
+use crate::netplan::planner::{self, unset_ranges_are_planned, Plan, PlanRequest, PriorPlan};
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{cidr, FieldPath, Finding, NetworkProfile, NodePool, Step};
@@ -223,7 +223,7 @@ fn profile(cfg: &State) -> NetworkProfile {
 /// Runs the rules and points pool-level pod-subnet findings at `pod_ip_allocation_mode`,
 /// the attribute that stands for the pod subnet in this resource.
 fn rule_findings(cfg: &State) -> Vec<Finding> {
-    let mut findings = validate_profile(&profile(cfg));
+    let mut findings = validate_profile(&unset_ranges_are_planned(&profile(cfg)));
     for f in &mut findings {
         if let [Step::Attr("node_pool"), Step::Index(_), Step::Attr("pod_subnet_id" | "pod_ip_allocation_mode")] =
             f.path.0.as_slice()

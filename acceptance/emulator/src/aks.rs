@@ -172,18 +172,31 @@ pub fn prepare(
             subnets.push((sid.to_string(), subnet));
         }
     }
-    for (sid, prefix) in &subnets {
+    // The service range must not overlap any subnet of the VNets the cluster's nodes are in,
+    // used by the cluster or not (SPEC `serviceCidr`: "It must not overlap with any Subnet IP
+    // ranges"; Azure/AKS#1117). Subnets added next to a running cluster are not its problem
+    // (A-leg FAQ), so other subnets count on create only. The address space itself is not
+    // checked: Microsoft's own layouts put the default 10.0.0.0/16 inside a 10.0.0.0/8 VNet.
+    let mut checked = subnets.clone();
+    if existing.is_none() {
+        for (sid, _) in &subnets {
+            checked.extend(sibling_subnets(store, sid));
+        }
+    }
+    for (sid, prefix) in &checked {
         if overlap(&svc, prefix) {
             return Err(flat(400, "ServiceCidrOverlapExistingSubnetsCidr", &format!("The specified service CIDR {svc} is conflicted with an existing subnet CIDR {prefix}. Please see https://aka.ms/aks/servicecidroverlap for how to fix the error."), "networkProfile.serviceCIDR"));
         }
-        if let Some(pc) = &pod {
+        // Overlay checks the pod CIDR against the VNet's subnets since 2024-10-25 (AKS
+        // changelog: "rather than checking if it conflicts with the virtual network address
+        // space as a whole"); kubenet against the whole space (`vnet_overlap`); `none` not at all.
+        if let (Some(pc), true) = (&pod, overlay) {
             if overlap(pc, prefix) {
+                // code: AKS RP error-code list (provenance unverified)
                 return Err(flat(
                     400,
-                    "NetworkProfileCIDROverlapVNET",
-                    &format!(
-                        "NetworkProfile CIDR {pc} overlaps with reserved VNET CIDR {prefix} of subnet {sid}."
-                    ),
+                    "PodCidrOverlapExistingSubnetsCidr",
+                    &format!("The specified pod CIDR {pc} is conflicted with an existing subnet CIDR {prefix} of subnet {sid}."),
                     "networkProfile.podCIDR",
                 ));
             }
@@ -283,6 +296,28 @@ fn lookup_subnet(store: &Store, id: &str) -> Option<String> {
         .pointer("/properties/addressPrefix")
         .and_then(Value::as_str)
         .map(str::to_string)
+}
+
+/// Every subnet of the VNet holding subnet `id`: `(id, prefix)`.
+fn sibling_subnets(store: &Store, id: &str) -> Vec<(String, String)> {
+    let k = key(id);
+    let Some((vnet, _)) = k.rsplit_once("/subnets/") else {
+        return Vec::new();
+    };
+    let Some(body) = store.resources.get(vnet).map(|r| &r.body) else {
+        return Vec::new();
+    };
+    let vnet_id = id.rsplit_once("/subnets/").map_or(id, |(v, _)| v);
+    body.pointer("/properties/subnets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            let name = s.get("name").and_then(Value::as_str)?;
+            let prefix = s.pointer("/properties/addressPrefix").and_then(Value::as_str)?;
+            Some((format!("{vnet_id}/subnets/{name}"), prefix.to_string()))
+        })
+        .collect()
 }
 
 /// `10.244.0.0/16` + n → the n-th /24 (`10.244.n.0/24`).
@@ -439,8 +474,12 @@ fn pod_cidr_capacity(c: &Value) -> Result<(), Reply> {
     Ok(())
 }
 
-/// The pod CIDR must not overlap the VNet of any node subnet (`NetworkProfileCIDROverlapVNET`).
+/// kubenet: the pod CIDR must not overlap the VNet of any node subnet
+/// (`NetworkProfileCIDROverlapVNET`, body quoted in Azure/AKS-Construction#403).
 fn vnet_overlap(store: &Store, c: &Value) -> Result<(), Reply> {
+    if np_str(c, "networkPlugin") != Some("kubenet") {
+        return Ok(());
+    }
     let Some(pod) = np_str(c, "podCidr") else {
         return Ok(());
     };

@@ -121,6 +121,26 @@ impl B {
         self.0.vnet_address_space = list(v, "address_space");
         self
     }
+    fn vnet_subnets(mut self, v: &[(&str, &str)]) -> Self {
+        self.0.vnet_subnets = v
+            .iter()
+            .map(|(name, prefix)| {
+                (
+                    name.to_string(),
+                    Located::new(prefix.to_string(), FieldPath::attr("vnet_subnet_id")),
+                )
+            })
+            .collect();
+        self
+    }
+    fn peered(mut self, v: &[&str]) -> Self {
+        self.0.peered_cidrs = list(v, "vnet_subnet_id");
+        self
+    }
+    fn unknown(mut self, attr: &'static str) -> Self {
+        self.0.unknown.insert(attr);
+        self
+    }
     fn reserved(mut self, v: &[&str]) -> Self {
         self.0.reserved_cidrs = list(v, "reserved_cidrs");
         self
@@ -642,17 +662,48 @@ fn r3_pod_cidr_overlaps() {
         .pods(&["10.244.0.0/16"])
         .reserved(&["192.168.0.0/16"])
         .clean("R3");
+    // Since 2024-10-25 overlay checks the subnets, not the address space: inside the VNet
+    // but clear of every subnet is accepted, with a warning.
     overlay()
         .pods(&["10.10.128.0/17"])
-        .err("R3", "pod_cidr[0]", "NetworkProfileCIDROverlapVNET");
+        .node_subnet("10.10.0.0/24")
+        .warn("R3", "pod_cidr[0]", "checks only the subnets");
+    overlay().pods(&["10.10.0.0/17"]).node_subnet("10.10.0.0/24").err(
+        "R3",
+        "pod_cidr[0]",
+        "10.10.0.0/24 in the node subnet",
+    );
+    overlay()
+        .pods(&["10.10.128.0/17"])
+        .vnet_subnets(&[("appgw", "10.10.200.0/24")])
+        .err("R3", "pod_cidr[0]", "in subnet \"appgw\" of the VNet");
     overlay()
         .reserved(&["10.244.8.0/24"])
         .pods(&["10.244.0.0/16"])
         .err("R3", "pod_cidr[0]", "overlaps 10.244.8.0/24 in reserved_cidrs");
+    overlay()
+        .pods(&["10.244.0.0/16"])
+        .peered(&["10.244.0.0/20"])
+        .warn("R3", "pod_cidr[0]", "a peered VNet");
+    // kubenet routes pod ranges in the VNet: the whole address space counts.
     kubenet()
         .vnet(&["10.10.0.0/16", "10.20.0.0/16"])
         .pods(&["10.20.0.0/20"])
         .err("R3", "pod_cidr[0]", "10.20.0.0/16 in the VNet address space");
+    // `none`: AKS does not check (or store) the pod CIDR.
+    overlay()
+        .plugin("none")
+        .no_mode()
+        .pods(&["10.10.0.0/17"])
+        .node_subnet("10.10.0.0/24")
+        .warn("R3", "pod_cidr[0]", "does not check the pod CIDR");
+    // AKS's default pod CIDR is checked as if written, unless the plugin is unknown.
+    kubenet().vnet(&["10.244.0.0/16"]).err(
+        "R3",
+        "pod_cidr",
+        "10.244.0.0/16 (AKS's default, as pod_cidr is unset)",
+    );
+    kubenet().vnet(&["10.244.0.0/16"]).unknown("pod_cidr").clean("R3");
 }
 
 #[test]
@@ -667,11 +718,10 @@ fn r3_public_pod_cidr_warns() {
 #[test]
 fn r4_service_cidr_overlaps() {
     overlay().svc("10.0.0.0/16", "10.0.0.10").clean("R4");
-    overlay().svc("10.10.0.0/20", "10.10.0.10").err(
-        "R4",
-        "service_cidr[0]",
-        "ServiceCidrOverlapExistingSubnetsCidr",
-    );
+    overlay()
+        .svc("10.10.0.0/20", "10.10.0.10")
+        .node_subnet("10.10.0.0/24")
+        .err("R4", "service_cidr[0]", "ServiceCidrOverlapExistingSubnetsCidr");
     overlay()
         .pods(&["10.244.0.0/16"])
         .svc("10.244.0.0/20", "10.244.0.10")
@@ -680,6 +730,66 @@ fn r4_service_cidr_overlaps() {
         .reserved(&["10.0.5.0/24"])
         .svc("10.0.0.0/16", "10.0.0.10")
         .err("R4", "service_cidr[0]", "10.0.5.0/24 in reserved_cidrs");
+    overlay()
+        .svc("10.0.0.0/16", "10.0.0.10")
+        .peered(&["10.0.0.0/20"])
+        .warn("R4", "service_cidr[0]", "a peered VNet");
+}
+
+/// Microsoft's own layout (configure-azure-cni-dynamic-ip-allocation): VNet 10.0.0.0/8, node
+/// subnet 10.240.0.0/16, service range left to its default 10.0.0.0/16. AKS accepts it; the
+/// same value written out gets the same verdict.
+#[test]
+fn r4_service_cidr_inside_the_vnet_is_a_warning_written_or_defaulted() {
+    let layout = || overlay().vnet(&["10.0.0.0/8"]).node_subnet("10.240.0.0/16");
+    let defaulted = layout().warn("R4", "service_cidr", "AKS's default, as service_cidr is unset");
+    assert!(defaulted.detail.contains("not recommend"), "{defaulted:?}");
+    layout().svc("10.0.0.0/16", "10.0.0.10").warn(
+        "R4",
+        "service_cidr[0]",
+        "10.0.0.0/8 in the VNet address space",
+    );
+    for b in [layout(), layout().svc("10.0.0.0/16", "10.0.0.10")] {
+        let errors: Vec<Finding> = b.run().into_iter().filter(Finding::is_error).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+/// azurerm#15711: VNet 10.0.0.0/16 with the node subnet 10.0.1.0/24 and the service range
+/// left unset: AKS refuses its own default (ServiceCidrOverlapExistingSubnetsCidr), so plan
+/// does, naming the default, and the suggested fix passes. AKS#1117: a subnet the cluster does
+/// not use counts too.
+#[test]
+fn r4_default_service_cidr_on_a_subnet_is_an_error_with_a_working_fix() {
+    let b = overlay().vnet(&["10.0.0.0/16"]).node_subnet("10.0.1.0/24");
+    let f = b
+        .clone()
+        .err("R4", "service_cidr", "10.0.1.0/24 in the node subnet");
+    assert!(f.detail.contains("AKS's default"), "{f:?}");
+    let suggested = f
+        .detail
+        .split("such as ")
+        .nth(1)
+        .and_then(|rest| rest.split([' ', ',']).next())
+        .expect("a suggestion")
+        .trim_end_matches('.')
+        .to_string();
+    assert_ne!(suggested, "10.0.0.0/16", "{f:?}");
+    let dns = crate::netplan::cidr::nth_addr(&crate::netplan::cidr::parse_cidr(&suggested).unwrap(), 10)
+        .unwrap()
+        .to_string();
+    b.svc(&suggested, &dns).clean("R4");
+    overlay()
+        .vnet(&["10.0.0.0/8"])
+        .node_subnet("10.240.0.0/16")
+        .vnet_subnets(&[("nodes", "10.240.0.0/16"), ("svc", "10.0.0.0/24")])
+        .err("R4", "service_cidr", "in subnet \"svc\" of the VNet");
+    // Unknown until apply: no default is assumed.
+    overlay()
+        .vnet(&["10.0.0.0/16"])
+        .node_subnet("10.0.0.0/24")
+        .unknown("service_cidr")
+        .clean("R4");
 }
 
 #[test]
@@ -1236,6 +1346,9 @@ fn arb_profile() -> impl Strategy<Value = NetworkProfile> {
                 kubernetes_version: ver.and_then(|v| loc(v, "kubernetes_version")),
                 vnet_address_space: list(&vnet, "address_space"),
                 reserved_cidrs: list(&reserved, "reserved_cidrs"),
+                vnet_subnets: Vec::new(),
+                peered_cidrs: Vec::new(),
+                unknown: Default::default(),
                 node_subnet_cidr: ns.and_then(|v| loc(v, "node_subnet_cidr")),
                 pod_subnet_cidr: ps.and_then(|v| loc(v, "pod_subnet_cidr")),
                 node_subnet_in_use: 0,

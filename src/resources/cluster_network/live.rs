@@ -23,6 +23,8 @@ pub struct SubnetFacts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Live {
     pub vnet_space: Vec<String>,
+    /// Every subnet of the VNets holding the cluster's subnets: `(name, prefix)`.
+    pub vnet_subnets: Vec<(String, String)>,
     pub peered: Vec<String>,
     pub node: Option<SubnetFacts>,
     pub pod: Option<SubnetFacts>,
@@ -118,6 +120,13 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
                     .collect::<Vec<_>>()
             };
             live.vnet_space.extend(space(&vnet.properties.address_space));
+            for sub in &vnet.properties.subnets {
+                let p = &sub.properties;
+                let name = sub.name.clone().unwrap_or_default();
+                let prefixes = p.address_prefix.iter().chain(p.address_prefixes.iter());
+                live.vnet_subnets
+                    .extend(prefixes.map(|prefix| (name.clone(), prefix.clone())));
+            }
             for peering in &vnet.properties.virtual_network_peerings {
                 live.peered
                     .extend(space(&peering.properties.remote_address_space));

@@ -1,5 +1,7 @@
 //! Plan-time translation: Terraform state to netplan's inputs (profile, cluster spec,
-//! migration view), AKS's defaults, and what forces a pool or the cluster to be replaced.
+//! migration view), unknown attributes, and what forces a pool or the cluster to be replaced.
+
+use std::collections::BTreeSet;
 
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
@@ -111,7 +113,19 @@ pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfil
         load_balancer_sku: located(&cfg.load_balancer_sku, FieldPath::attr("load_balancer_sku")),
         kubernetes_version: located(&cfg.kubernetes_version, FieldPath::attr("kubernetes_version")),
         vnet_address_space: space(&live.vnet_space),
-        reserved_cidrs: space(&live.peered),
+        reserved_cidrs: Vec::new(),
+        vnet_subnets: live
+            .vnet_subnets
+            .iter()
+            .map(|(name, prefix)| {
+                (
+                    name.clone(),
+                    Located::new(prefix.clone(), pool_path("vnet_subnet_id")),
+                )
+            })
+            .collect(),
+        peered_cidrs: space(&live.peered),
+        unknown: unknown_attributes(cfg, config),
         node_subnet_cidr: subnet(&live.node, "vnet_subnet_id"),
         pod_subnet_cidr: subnet(&live.pod, "pod_subnet_id"),
         node_subnet_in_use: live.node.as_ref().map_or(0, |f| f.in_use),
@@ -244,20 +258,28 @@ pub(super) fn static_findings(cfg: &State) -> Vec<Finding> {
     f
 }
 
-/// AKS's documented defaults (service 10.0.0.0/16 with DNS 10.0.0.10; pods 10.244.0.0/16
-/// for kubenet, overlay and none) filled into what the plan leaves unset.
-pub(super) fn with_aks_defaults(planned: &State) -> State {
-    let mut p = planned.clone();
-    if [&p.service_cidr, &p.dns_service_ip].iter().all(|v| v.is_null()) && p.service_cidrs.is_null() {
-        p.service_cidr = Value::Value("10.0.0.0/16".into());
-        p.dns_service_ip = Value::Value("10.0.0.10".into());
-    }
-    let uses_pod_cidr = matches!(s(&p.network_plugin), Some("kubenet" | "none"))
-        || s(&p.network_plugin_mode) == Some("overlay");
-    if uses_pod_cidr && p.pod_cidr.is_null() && p.pod_cidrs.is_null() {
-        p.pod_cidr = Value::Value("10.244.0.0/16".into());
-    }
-    p
+/// Network attributes whose values Terraform learns only at apply: netplan neither assumes
+/// AKS's default for them nor checks what depends on them (plan runs again during apply).
+/// Ranges left unset are unknown in the plan only because AKS picks them: `config` decides.
+fn unknown_attributes(planned: &State, config: &State) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    let strs: [(&'static str, &Str); 7] = [
+        ("network_plugin", &config.network_plugin),
+        ("network_plugin_mode", &config.network_plugin_mode),
+        ("network_policy", &planned.network_policy),
+        ("pod_cidr", &config.pod_cidr),
+        ("service_cidr", &config.service_cidr),
+        ("dns_service_ip", &config.dns_service_ip),
+        ("kubernetes_version", &config.kubernetes_version),
+    ];
+    out.extend(strs.into_iter().filter(|(_, v)| v.is_unknown()).map(|(k, _)| k));
+    let lists: [(&'static str, &StrList); 3] = [
+        ("pod_cidrs", &config.pod_cidrs),
+        ("service_cidrs", &config.service_cidrs),
+        ("ip_families", &config.ip_families),
+    ];
+    out.extend(lists.into_iter().filter(|(_, v)| v.is_unknown()).map(|(k, _)| k));
+    out
 }
 
 pub(super) fn known(v: &Str) -> Option<String> {
