@@ -129,7 +129,8 @@ const CATALOG: &[Case] = &[
     c("table: negative timeout", RT, "timeouts {\n  delete = \"-5m\"\n}", r"Invalid Timeout.*\x22-5m\x22 is not a duration", "delete"),
     c("table: read-only etag set", RT, r#"etag = "W/\"1\"""#, r"Invalid Configuration for Read-Only Attribute.*etag", "etag"),
     c("table: read-only id set", RT, r#"id = "/subscriptions/x""#, r"Invalid Configuration for Read-Only Attribute.*`id`", "id"),
-    c("table: read-only foreign route names set", RT, r#"foreign_route_names = ["aks-1"]"#, r"Invalid Configuration for Read-Only Attribute.*foreign_route_names", "foreign_route_names"),
+    // Foreign routes are not state (they would show as changed outside of Terraform).
+    c("table: removed foreign route names set", RT, r#"foreign_route_names = ["aks-1"]"#, r#"Unsupported argument.*"foreign_route_names" is not expected here"#, "foreign_route_names"),
     c("table: bgp flag not a bool", RT, r#"bgp_route_propagation_enabled = "maybe""#, r#"Incorrect attribute value type.*"bgp_route_propagation_enabled": a bool is required"#, "bgp_route_propagation_enabled"),
     c("table: subnet id is a bare name", RT, r#"subnet_ids = ["nodes"]"#, r"Invalid Subnet ID.*\x22nodes\x22", "subnet_ids"),
     c("table: subnet id of a vnet", RT, r#"subnet_ids = ["@vnet"]"#, r"Invalid Subnet ID.*subnet_ids: parsing Subnet ID", "subnet_ids"),

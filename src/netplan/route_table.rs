@@ -1,6 +1,7 @@
 //! Rules on a route table's configuration: names (I2), location (I4), read-only and
 //! enumerated attributes (I1, I6), subnet IDs (I3), routes (O7, O1) and the 400-route
-//! budget (C2).
+//! budget (C2); and, before a destroy writes anything, what stands in the way of deleting
+//! the table ([`delete_blockers`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -232,9 +233,116 @@ fn c2_budget(t: &RouteTableSpec, out: &mut Out) {
     }
 }
 
+/// A route table as Azure has it just before a destroy, and what the resource owns of it.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteCheck {
+    /// The table's ARM ID, for the message.
+    pub table: String,
+    /// Names of the routes in the table.
+    pub routes: Vec<String>,
+    /// IDs of the subnets associated with the table.
+    pub subnets: Vec<String>,
+    /// Route names the resource declares (owns).
+    pub owned_routes: Vec<String>,
+    /// Subnet IDs the resource associated (`subnet_ids`).
+    pub owned_subnets: Vec<String>,
+    /// `foreign_routes = "remove"`: routes the resource does not own may go with the table.
+    pub remove_foreign_routes: bool,
+}
+
+/// Every reason a destroy cannot finish, found before its first write so that a refused
+/// destroy changes nothing. `Ok` holds the subnets to dissociate (the resource's own
+/// associations that are still in place) before the table is deleted; `Err` says what
+/// blocks the delete and the fix that works for each blocker.
+///
+/// Foreign routes (AKS's `aks-*` routes) block unless `foreign_routes = "remove"` opts in
+/// to deleting them. Subnets associated elsewhere always block: Azure refuses to delete a
+/// table a subnet still uses (`InUseRouteTableCannotBeDeleted`), and dissociating a subnet
+/// this resource did not associate would change routing it does not own. Declaring such a
+/// subnet in `subnet_ids` is the explicit way to let this resource take it over.
+pub fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
+    let lower = |v: &[String]| -> Vec<String> { v.iter().map(|x| x.to_ascii_lowercase()).collect() };
+    let (owned_routes, owned_subnets) = (lower(&c.owned_routes), lower(&c.owned_subnets));
+    let foreign_routes: Vec<&str> = c
+        .routes
+        .iter()
+        .filter(|r| !c.remove_foreign_routes && !owned_routes.contains(&r.to_ascii_lowercase()))
+        .map(String::as_str)
+        .collect();
+    let (mine, foreign_subnets): (Vec<&String>, Vec<&String>) = c
+        .subnets
+        .iter()
+        .partition(|s| owned_subnets.contains(&s.to_ascii_lowercase()));
+    if foreign_routes.is_empty() && foreign_subnets.is_empty() {
+        return Ok(mine.into_iter().cloned().collect());
+    }
+    let mut why = vec![format!(
+        "{} cannot be deleted yet; nothing was changed (no subnet dissociated, no route removed).",
+        c.table
+    )];
+    if !foreign_routes.is_empty() {
+        why.push(format!(
+            "- It holds {} route(s) this resource does not own ({}). AKS writes `aks-*` routes for a kubenet cluster whose nodes route through this table; deleting them breaks that cluster's pod traffic. Delete or migrate the cluster first (AKS then removes its routes), or set foreign_routes = \"remove\" and apply to delete them with the table.",
+            foreign_routes.len(),
+            foreign_routes.join(", ")
+        ));
+    }
+    if !foreign_subnets.is_empty() {
+        let ids: Vec<&str> = foreign_subnets.iter().map(|s| s.as_str()).collect();
+        why.push(format!(
+            "- Subnet(s) associated with it outside this resource: {}. Azure refuses to delete a route table a subnet still uses (InUseRouteTableCannotBeDeleted), and aksnet does not dissociate subnets it did not associate. Dissociate them where they were associated (for example remove the azurerm_subnet_route_table_association), or add them to subnet_ids and apply so that this resource owns the association and removes it on destroy. foreign_routes does not apply to subnets.",
+            ids.join(", ")
+        ));
+    }
+    Err(why.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_delete_blocker_is_named_with_its_fix() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let mut c = DeleteCheck {
+            table: "/rt".into(),
+            routes: s(&["default", "aks-node-0"]),
+            subnets: s(&["/vnet/subnets/Nodes", "/vnet/subnets/other"]),
+            owned_routes: s(&["DEFAULT"]),
+            owned_subnets: s(&["/vnet/subnets/nodes"]),
+            remove_foreign_routes: false,
+        };
+        let why = delete_blockers(&c).unwrap_err();
+        assert!(why.contains("nothing was changed"), "{why}");
+        assert!(
+            why.contains("1 route(s) this resource does not own (aks-node-0)"),
+            "{why}"
+        );
+        assert!(why.contains("foreign_routes = \"remove\""), "{why}");
+        assert!(
+            why.contains("outside this resource: /vnet/subnets/other."),
+            "{why}"
+        );
+        assert!(why.contains("add them to subnet_ids"), "{why}");
+        assert!(
+            !why.contains("/vnet/subnets/Nodes"),
+            "own subnets are no blocker: {why}"
+        );
+        // The route opt-in removes the route blocker only: a foreign association still blocks.
+        c.remove_foreign_routes = true;
+        let why = delete_blockers(&c).unwrap_err();
+        assert!(
+            !why.contains("aks-node-0") && why.contains("/vnet/subnets/other"),
+            "{why}"
+        );
+        c.subnets.pop();
+        assert_eq!(delete_blockers(&c), Ok(s(&["/vnet/subnets/Nodes"])));
+        c.remove_foreign_routes = false;
+        c.routes.pop();
+        assert_eq!(delete_blockers(&c), Ok(s(&["/vnet/subnets/Nodes"])));
+        c.subnets.clear();
+        assert_eq!(delete_blockers(&c), Ok(vec![]));
+    }
 
     fn route(name: &str, prefix: &str, hop: &str, ip: Option<&str>) -> RouteSpec {
         RouteSpec {

@@ -1,6 +1,8 @@
 //! `aksnet_route_table`: a route table managed in one write, next to the routes AKS and
 //! others add. Routes declared here are owned; every other route is foreign and, by
-//! default, preserved and never diffed. Subnet associations are managed per subnet.
+//! default, preserved and never diffed: foreign routes live in private state only, so AKS
+//! adding and removing its routes changes no attribute. Subnet associations are managed per
+//! subnet. Destroy checks every blocker before its first write.
 //!
 //! The lifecycle comes first; `schema`, `plan` and `body` hold the rest.
 
@@ -23,13 +25,14 @@ use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
+use crate::netplan::route_table::{delete_blockers, DeleteCheck};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
 use crate::resources::timeouts;
 
-use body::{desired_table, id_of, refresh};
-use plan::{plan_common, validate_config};
-pub use schema::State;
+use body::{desired_table, foreign_routes, id_of, refresh};
+use plan::{foreign_count, plan_common, validate_config};
 use schema::{block, routes_of, s, subnet_set};
+pub use schema::{Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
@@ -50,7 +53,7 @@ impl RouteTable {
 #[async_trait]
 impl Resource for RouteTable {
     type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
+    type PrivateState<'a> = Option<Private>;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -105,8 +108,15 @@ impl Resource for RouteTable {
             Ok(Some(t)) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
-                refresh(&mut next, &t.body, t.etag, importing);
-                Some((next, private))
+                // The ETag in state is the one after this resource's last write: AKS writing its
+                // routes changes the table's ETag, and that is no change of ours to report.
+                let etag = match next.etag.as_ref_option() {
+                    Some(kept) if !importing => Some(kept.clone()),
+                    _ => t.etag,
+                };
+                refresh(&mut next, &t.body, etag, importing);
+                let foreign = foreign_routes(&next, &t.body);
+                Some((next, Some(foreign)))
             }
             // Deleted out of band: Terraform plans to create it again.
             Ok(None) => None,
@@ -124,9 +134,9 @@ impl Resource for RouteTable {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let mut planned = plan_common(diags, proposed, &config, None);
+        let mut planned = plan_common(diags, proposed, &config, 0);
         planned.id = Value::Unknown;
-        Some((planned, ValueEmpty::default()))
+        Some((planned, None))
     }
 
     async fn plan_update<'a>(
@@ -135,7 +145,7 @@ impl Resource for RouteTable {
         prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
+        prior_private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut replace = Vec::new();
@@ -152,7 +162,9 @@ impl Resource for RouteTable {
             _ => {}
         }
         let unchanged = proposed == prior;
-        let mut planned = plan_common(diags, proposed, &config, Some(&prior));
+        // Foreign routes count in the 400-route budget as the last read saw them.
+        let foreign = foreign_count(&config, prior_private.as_ref());
+        let mut planned = plan_common(diags, proposed, &config, foreign);
         if unchanged || !replace.is_empty() {
             planned.etag = prior.etag.clone();
         }
@@ -160,17 +172,17 @@ impl Resource for RouteTable {
             planned.id = Value::Unknown;
             planned.etag = Value::Unknown;
         }
-        Some((planned, ValueEmpty::default(), replace))
+        Some((planned, prior_private, replace))
     }
 
     async fn plan_destroy<'a>(
         &self,
         _diags: &mut Diagnostics,
         _prior: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
+        prior_private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<Self::PrivateState<'a>> {
-        Some(ValueEmpty::default())
+        Some(prior_private)
     }
 
     async fn create<'a>(
@@ -270,31 +282,70 @@ impl Resource for RouteTable {
         let (client, sub) = self.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let timeout = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
-        if s(&prior.foreign_routes) != Some("remove") {
-            if let Err(why) = self.safe_to_delete(&client, &id, &prior).await {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let left = || deadline.saturating_duration_since(tokio::time::Instant::now());
+        // Every blocker is found before the first write: a destroy that cannot finish changes nothing.
+        let table = match client.get_within::<ArmRouteTable>(&id, timeout).await {
+            Ok(Some(t)) => t.body,
+            Ok(None) => return Some(()),
+            Err(e) => {
+                arm_error(diags, "reading", &id, &e);
+                return None;
+            }
+        };
+        let check = DeleteCheck {
+            table: id.path(),
+            routes: table.properties.routes.iter().map(|r| r.name.clone()).collect(),
+            subnets: table.properties.subnets.iter().map(|x| x.id.clone()).collect(),
+            owned_routes: routes_of(&prior)
+                .iter()
+                .filter_map(|r| s(&r.name).map(str::to_string))
+                .collect(),
+            owned_subnets: subnet_set(&prior.subnet_ids).into_iter().collect(),
+            remove_foreign_routes: s(&prior.foreign_routes) == Some("remove"),
+        };
+        let mine = match delete_blockers(&check) {
+            Ok(mine) => mine,
+            Err(why) => {
                 diags.root_error("Route Table Still In Use", why);
                 return None;
             }
-        }
-        self.sync_subnets(
-            diags,
-            &client,
-            &id,
-            &subnet_set(&prior.subnet_ids),
-            &BTreeSet::new(),
-            timeout,
-        )
-        .await;
-        if !diags.errors.is_empty() {
-            return None;
-        }
-        match client.delete(&id, timeout).await {
-            Ok(()) => Some(()),
-            Err(e) => {
-                arm_error(diags, "deleting", &id, &e);
-                None
+        };
+        // If a write fails from here on, the table stays in state; the next refresh drops the
+        // subnets already dissociated from subnet_ids, so the next plan shows them.
+        let mut done = Vec::new();
+        for subnet in &mine {
+            if let Err(e) = self.associate(&client, subnet, &id, false, left()).await {
+                diags.root_error(
+                    "Error Dissociating Subnet",
+                    format!(
+                        "dissociating {subnet} from {id}: {e}. The route table was not deleted and stays in state{}.",
+                        partly(&done)
+                    ),
+                );
+                return None;
             }
+            done.push(subnet.as_str());
         }
+        let e = match client.delete(&id, left()).await {
+            Ok(()) => return Some(()),
+            Err(e) => e,
+        };
+        let (summary, fix) = match &e {
+            ClientError::Arm(a) if a.code == "InUseRouteTableCannotBeDeleted" => (
+                "Route Table Still In Use".to_string(),
+                " A subnet was associated with the table after destroy checked it; dissociate it, or add it to subnet_ids and apply, then destroy again.",
+            ),
+            _ => (format!("Error deleting {}", id.kind.display_name()), ""),
+        };
+        diags.root_error(
+            summary,
+            format!(
+                "deleting {id}: {e}.{fix} The route table stays in state{}.",
+                partly(&done)
+            ),
+        );
+        None
     }
 
     async fn import<'a>(
@@ -316,7 +367,7 @@ impl Resource for RouteTable {
             foreign_routes: Value::Null,
             ..Default::default()
         };
-        Some((state, ValueEmpty::default()))
+        Some((state, None))
     }
 }
 
@@ -335,12 +386,14 @@ impl RouteTable {
         arm_common::client(&self.connection, diags, "route tables").await
     }
 
-    /// Sets (or clears) `routeTable` on a subnet with If-Match, retrying ETag races.
+    /// Sets (`associate`) or clears `routeTable` on a subnet with If-Match, retrying ETag
+    /// races. Clearing leaves a subnet associated with another table alone: that is not ours.
     async fn associate(
         &self,
         client: &ArmClient,
         subnet_id: &str,
-        table: Option<&ResourceId>,
+        table: &ResourceId,
+        associate: bool,
         timeout: Duration,
     ) -> Result<(), String> {
         let id = ResourceId::parse(Kind::Subnet, subnet_id).map_err(|e| e.to_string())?;
@@ -351,26 +404,24 @@ impl RouteTable {
                 .await
                 .map_err(|e| format!("reading {id}: {e}"))?
             else {
-                return if table.is_some() {
+                return if associate {
                     Err(format!("{id} does not exist"))
                 } else {
                     Ok(())
                 };
             };
             let mut subnet = current.body;
-            let mine = table.map(|t| t.path());
-            let now = subnet
+            let mine = table.path();
+            let ours = subnet
                 .properties
                 .route_table
                 .as_ref()
-                .map(|r| r.id.to_ascii_lowercase());
-            match (&mine, &now) {
-                (Some(m), Some(n)) if m.to_ascii_lowercase() == *n => return Ok(()),
-                (None, None) => return Ok(()),
-                _ => {}
+                .is_some_and(|r| r.id.eq_ignore_ascii_case(&mine));
+            if ours == associate {
+                return Ok(());
             }
-            subnet.properties.route_table = mine.map(|id| SubResource {
-                id,
+            subnet.properties.route_table = associate.then(|| SubResource {
+                id: mine,
                 ..Default::default()
             });
             subnet.properties.extra.remove("provisioningState");
@@ -392,64 +443,6 @@ impl RouteTable {
                 Err(e) => return Err(format!("updating {id}: {e}")),
             }
         }
-    }
-
-    /// Refuses to delete a table that still carries routes or associations this resource does
-    /// not own: deleting it would break the cluster that wrote them (kubenet's `aks-*` routes).
-    async fn safe_to_delete(&self, client: &ArmClient, id: &ResourceId, prior: &State) -> Result<(), String> {
-        let Some(table) = client
-            .get::<ArmRouteTable>(id)
-            .await
-            .map_err(|e| format!("reading {id}: {e}"))?
-        else {
-            return Ok(());
-        };
-        let owned: BTreeSet<String> = routes_of(prior)
-            .iter()
-            .filter_map(|r| s(&r.name))
-            .map(str::to_ascii_lowercase)
-            .collect();
-        let foreign: Vec<&str> = table
-            .body
-            .properties
-            .routes
-            .iter()
-            .filter(|r| !owned.contains(&r.name.to_ascii_lowercase()))
-            .map(|r| r.name.as_str())
-            .collect();
-        let mine: BTreeSet<String> = subnet_set(&prior.subnet_ids)
-            .iter()
-            .map(|x| x.to_ascii_lowercase())
-            .collect();
-        let others: Vec<&str> = table
-            .body
-            .properties
-            .subnets
-            .iter()
-            .filter(|x| !mine.contains(&x.id.to_ascii_lowercase()))
-            .map(|x| x.id.as_str())
-            .collect();
-        if foreign.is_empty() && others.is_empty() {
-            return Ok(());
-        }
-        let mut parts = Vec::new();
-        if !foreign.is_empty() {
-            parts.push(format!(
-                "{} route(s) this resource does not own ({})",
-                foreign.len(),
-                foreign.join(", ")
-            ));
-        }
-        if !others.is_empty() {
-            parts.push(format!(
-                "associations with subnets it did not make ({})",
-                others.join(", ")
-            ));
-        }
-        Err(format!(
-            "{id} still holds {}; deleting it would break the cluster routing through it. Remove those first, or set foreign_routes = \"remove\" and apply before destroying.",
-            parts.join(" and ")
-        ))
     }
 
     /// GET → merge → PUT with If-Match; on 412 (AKS wrote meanwhile) re-read and retry.
@@ -496,7 +489,7 @@ impl RouteTable {
         timeout: Duration,
     ) {
         for subnet in after.difference(before) {
-            if let Err(e) = self.associate(client, subnet, Some(id), timeout).await {
+            if let Err(e) = self.associate(client, subnet, id, true, timeout).await {
                 diags.error(
                     "Error Associating Subnet",
                     format!("associating {subnet} with {id}: {e}"),
@@ -505,7 +498,7 @@ impl RouteTable {
             }
         }
         for subnet in before.difference(after) {
-            if let Err(e) = self.associate(client, subnet, None, timeout).await {
+            if let Err(e) = self.associate(client, subnet, id, false, timeout).await {
                 diags.error(
                     "Error Dissociating Subnet",
                     format!("dissociating {subnet} from {id}: {e}"),
@@ -513,5 +506,17 @@ impl RouteTable {
                 );
             }
         }
+    }
+}
+
+/// For a message after a partial destroy: which subnets were dissociated already.
+fn partly(done: &[&str]) -> String {
+    if done.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; already dissociated: {} (the next plan shows them to associate again)",
+            done.join(", ")
+        )
     }
 }

@@ -9,7 +9,7 @@ use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{Route, RouteProperties, RouteTable as ArmRouteTable};
 use crate::resources::arm_common::same_location;
 
-use super::schema::{routes_of, s, RouteBlock, State, Str};
+use super::schema::{routes_of, s, Private, RouteBlock, State, Str};
 
 pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
     Some(ResourceId::new(
@@ -117,13 +117,29 @@ pub(super) fn desired_table(
     table
 }
 
-/// Refreshes the computed parts of `state` from the table ARM returned.
-pub(super) fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, importing: bool) {
-    let declared: BTreeSet<String> = routes_of(state)
+/// The routes in `table` that `state` does not own (AKS's `aks-*` routes and others'), sorted.
+pub(super) fn foreign_routes(state: &State, table: &ArmRouteTable) -> Private {
+    let owned: BTreeSet<String> = routes_of(state)
         .iter()
         .filter_map(|r| s(&r.name))
         .map(str::to_ascii_lowercase)
         .collect();
+    let mut names: Vec<String> = table
+        .properties
+        .routes
+        .iter()
+        .filter(|r| !owned.contains(&r.name.to_ascii_lowercase()))
+        .map(|r| r.name.clone())
+        .collect();
+    names.sort();
+    Private {
+        foreign_route_names: names,
+    }
+}
+
+/// Refreshes the computed parts of `state` from the table ARM returned. Foreign routes are
+/// not state (see [`foreign_routes`]): AKS changing them changes nothing here.
+pub(super) fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<String>, importing: bool) {
     let by_name: HashMap<String, &Route> = table
         .properties
         .routes
@@ -132,19 +148,15 @@ pub(super) fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<Str
         .collect();
     if importing {
         // Kubenet's per-node routes are AKS's; every other route becomes owned on import.
-        let (aks, owned): (Vec<&Route>, Vec<&Route>) = table
-            .properties
-            .routes
-            .iter()
-            .partition(|r| r.name.starts_with("aks-"));
         state.route = Value::Value(
-            owned
-                .into_iter()
+            table
+                .properties
+                .routes
+                .iter()
+                .filter(|r| !r.name.starts_with("aks-"))
                 .map(|r| Value::Value(from_arm_route(r)))
                 .collect(),
         );
-        state.foreign_route_names =
-            Value::Value(aks.into_iter().map(|r| Value::Value(r.name.clone())).collect());
     } else {
         // Owned routes show drift (changed or deleted out of band); foreign ones never do.
         let owned: Vec<Value<RouteBlock>> = routes_of(state)
@@ -156,15 +168,6 @@ pub(super) fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<Str
             })
             .collect();
         state.route = Value::Value(owned);
-        let mut foreign: Vec<Str> = table
-            .properties
-            .routes
-            .iter()
-            .filter(|r| !declared.contains(&r.name.to_ascii_lowercase()))
-            .map(|r| Value::Value(r.name.clone()))
-            .collect();
-        foreign.sort();
-        state.foreign_route_names = Value::Value(foreign);
     }
     if let Some(loc) = &table.location {
         if !s(&state.location).is_some_and(|l| same_location(l, loc)) {

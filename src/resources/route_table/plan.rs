@@ -9,7 +9,7 @@ use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::route_table::{validate_route_table, RouteSpec, RouteTableSpec};
 use crate::tfvalue::{input, report};
 
-use super::schema::{routes_of, s, subnet_set, State, Str};
+use super::schema::{routes_of, s, subnet_set, Private, State, Str};
 
 /// The table as netplan's route table rules read it; `foreign` counts routes in Azure that
 /// the table does not declare.
@@ -21,15 +21,11 @@ pub(super) fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
         resource_group_name: owned(&cfg.resource_group_name),
         location: owned(&cfg.location),
         foreign_routes: owned(&cfg.foreign_routes),
-        read_only_set: [
-            ("id", cfg.id.is_value()),
-            ("etag", cfg.etag.is_value()),
-            ("foreign_route_names", cfg.foreign_route_names.is_value()),
-        ]
-        .iter()
-        .filter(|(_, set)| *set)
-        .map(|(a, _)| *a)
-        .collect(),
+        read_only_set: [("id", cfg.id.is_value()), ("etag", cfg.etag.is_value())]
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(a, _)| *a)
+            .collect(),
         bad_subnet_ids: subnet_set(&cfg.subnet_ids)
             .iter()
             .filter_map(|id| ResourceId::parse(Kind::Subnet, id).err().map(|e| e.to_string()))
@@ -61,38 +57,32 @@ pub(super) fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usi
     report(diags, &validate_route_table(&table_spec(cfg, foreign)));
 }
 
+/// The routes of the last read that the configuration does not declare: what the 400-route
+/// budget counts as foreign (a route a failed write left behind is owned again once declared).
+pub(super) fn foreign_count(config: &State, private: Option<&Private>) -> usize {
+    let declared: BTreeSet<String> = routes_of(config)
+        .iter()
+        .filter_map(|r| s(&r.name).map(str::to_ascii_lowercase))
+        .collect();
+    private.map_or(0, |p| {
+        p.foreign_route_names
+            .iter()
+            .filter(|n| !declared.contains(&n.to_ascii_lowercase()))
+            .count()
+    })
+}
+
+/// `foreign` counts the routes in Azure the configuration does not declare (0 for a new table).
 pub(super) fn plan_common(
     diags: &mut Diagnostics,
     mut proposed: State,
     config: &State,
-    prior: Option<&State>,
+    foreign: usize,
 ) -> State {
-    let foreign = prior
-        .and_then(|p| p.foreign_route_names.as_ref_option().map(Vec::len))
-        .unwrap_or(0);
     validate_config(diags, config, foreign);
     if proposed.bgp_route_propagation_enabled.is_null() {
         proposed.bgp_route_propagation_enabled = Value::Value(true);
     }
     proposed.etag = Value::Unknown;
-    // Foreign routes stay as they are unless they are being removed, or the configuration
-    // now declares them (a route a failed write left behind becomes owned again).
-    let declared: BTreeSet<String> = routes_of(config)
-        .iter()
-        .filter_map(|r| s(&r.name).map(str::to_ascii_lowercase))
-        .collect();
-    proposed.foreign_route_names = match (s(&config.foreign_routes), prior) {
-        (Some("remove"), _) => Value::Value(Vec::new()),
-        (_, Some(p)) => p.foreign_route_names.clone().map(|names| {
-            names
-                .into_iter()
-                .filter(|n| {
-                    !n.as_ref_option()
-                        .is_some_and(|n| declared.contains(&n.to_ascii_lowercase()))
-                })
-                .collect()
-        }),
-        (_, None) => Value::Unknown,
-    };
     proposed
 }

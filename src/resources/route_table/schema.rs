@@ -25,8 +25,18 @@ pub struct State {
     pub foreign_routes: Str,
     pub reserved_route_count: Value<i64>,
     pub etag: Str,
-    pub foreign_route_names: Value<Vec<Str>>,
     pub timeouts: Value<Timeouts>,
+}
+
+/// Private state: what the last refresh saw of the routes this resource does not own. It is
+/// not part of the schema, so the routes AKS adds and removes between applies change no
+/// attribute (Terraform reports no change outside of Terraform), yet plan can count them in
+/// the 400-route budget without reading Azure.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Private {
+    /// Names of the routes in the table that were not declared, at the last read.
+    #[serde(default)]
+    pub foreign_route_names: Vec<String>,
 }
 
 /// A `route` block.
@@ -47,11 +57,10 @@ pub(super) fn block() -> Block {
         ("location", attribute(T::String, C::Required, &format!("The Azure region, e.g. `westeurope`.{force}"))),
         ("bgp_route_propagation_enabled", attribute(T::Bool, C::OptionalComputed, "Whether routes learned by BGP propagate to the associated subnets. Defaults to `true`.")),
         ("tags", attribute(T::Map(Box::new(T::String)), C::Optional, "Tags to assign to the route table.")),
-        ("subnet_ids", attribute(T::Set(Box::new(T::String)), C::Optional, "IDs of subnets to associate with the route table. Associations this resource did not make are left alone.")),
-        ("foreign_routes", attribute(T::String, C::Optional, "What to do with routes in the table that are not declared here, such as the `aks-*` routes kubenet writes: `preserve` (the default) keeps them and never shows them as drift; `remove` deletes them on the next apply.")),
+        ("subnet_ids", attribute(T::Set(Box::new(T::String)), C::Optional, "IDs of subnets to associate with the route table. Associations this resource did not make are left alone: they never show as drift, and destroy refuses (before changing anything) while one exists, naming the subnets. To let this resource remove such an association on destroy, add the subnet here and apply.")),
+        ("foreign_routes", attribute(T::String, C::Optional, "What to do with routes in the table that are not declared here, such as the `aks-*` routes kubenet writes: `preserve` (the default) keeps them; they are not stored in state, so their changes never show in a plan, not even as changes outside of Terraform. `remove` deletes them on the next apply, and lets destroy delete the table with them. Subnet associations are not affected.")),
         ("reserved_route_count", attribute(T::Number, C::Optional, "Routes to keep free for kubenet nodes (one per node), e.g. `aksnet_pod_cidr_plan.example.kubenet_routes_needed`. Declared + foreign + reserved routes must fit Azure's limit of 400.")),
-        ("etag", attribute(T::String, C::Computed, "The route table's ETag after the last write; writes send it in `If-Match`.")),
-        ("foreign_route_names", attribute(T::List(Box::new(T::String)), C::Computed, "Names of routes in the table that this resource does not own (for example AKS's `aks-*` routes).")),
+        ("etag", attribute(T::String, C::Computed, "The route table's ETag after this resource's last write (or import). Writes by others, such as AKS adding its routes, do not change it in state; each write reads the current ETag and sends it in `If-Match`.")),
     ];
     let route_attrs = [
         ("name", attribute(T::String, C::Required, "The route name, unique in the table.")),
@@ -89,7 +98,6 @@ impl State {
     pub(super) fn without_unknowns(mut self) -> Self {
         null_if_unknown(&mut self.id);
         null_if_unknown(&mut self.etag);
-        null_if_unknown(&mut self.foreign_route_names);
         null_if_unknown(&mut self.bgp_route_propagation_enabled);
         null_if_unknown(&mut self.reserved_route_count);
         self
