@@ -1,11 +1,13 @@
 //! Glue between Terraform values and netplan: attribute paths, diagnostics, schema helpers.
 
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
+use serde::Serialize;
+use serde_json::Value as Json;
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock};
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use crate::netplan::cluster::Input;
-use crate::netplan::{FieldPath, Finding, Severity, Step};
+use crate::netplan::{FieldPath, Finding, RuleId, Severity, Step};
 
 /// Converts a netplan path into a Terraform attribute path.
 pub fn attribute_path(path: &FieldPath) -> AttributePath {
@@ -30,18 +32,203 @@ const CATALOG_URL: &str = "https://registry.terraform.io/providers/aksnet/aksnet
 /// where the rule is explained.
 pub fn report(diags: &mut Diagnostics, findings: &[Finding]) {
     for f in findings {
-        let summary = format!("{} ({})", f.summary, f.rule);
-        let detail = format!(
-            "{}\n\nRule {}: {CATALOG_URL}#{}",
-            f.detail,
+        report_at(
+            diags,
             f.rule,
-            f.rule.to_string().to_lowercase()
+            f.severity,
+            attribute_path(&f.path),
+            &f.summary,
+            &f.detail,
         );
-        let path = attribute_path(&f.path);
-        match f.severity {
-            Severity::Error => diags.error(summary, detail, path),
-            Severity::Warning => diags.warning(summary, detail, path),
+    }
+}
+
+/// One finding at a Terraform attribute path, in [`report`]'s form.
+fn report_at(
+    diags: &mut Diagnostics,
+    rule: RuleId,
+    severity: Severity,
+    path: AttributePath,
+    summary: &str,
+    detail: &str,
+) {
+    let summary = format!("{summary} ({rule})");
+    let detail = format!(
+        "{detail}\n\nRule {rule}: {CATALOG_URL}#{}",
+        rule.to_string().to_lowercase()
+    );
+    match severity {
+        Severity::Error => diags.error(summary, detail, path),
+        Severity::Warning => diags.warning(summary, detail, path),
+    }
+}
+
+/// I8: reports every explicit `null` where `block` needs a value: a required attribute
+/// (top level or inside a nested block) and an element of a list, set or map attribute.
+/// Terraform treats `x = null` as "not set" and lets it through a required attribute, and
+/// tf-provider decodes it as [`Value::Null`], so the check walks the decoded configuration
+/// against the schema: one mechanism for every resource, run at validate and again at plan
+/// (values unknown at validate, such as variables, are skipped and checked when known).
+pub fn report_nulls<S: Serialize>(diags: &mut Diagnostics, block: &Block, config: &S) {
+    let Ok(value) = serde_json::to_value(config) else {
+        return;
+    };
+    let mut found = Vec::new();
+    nulls_in_block(block, &value, &mut Vec::new(), &mut found);
+    for (steps, what) in found {
+        let shown = shown_path(&steps);
+        let mut path = AttributePath::root();
+        for step in steps {
+            match step {
+                PathStep::Attr(a) => path.add_attribute(a),
+                PathStep::Index(i) => path.add_index(i as i64),
+                PathStep::Key(k) => path.add_key(k),
+            };
         }
+        let detail = match what {
+            NullKind::Required => format!("{shown} is null, but it is required. Set a value; a null from a variable, a conditional or a module output counts as missing."),
+            NullKind::Element => format!("{shown} is null; elements of a list, set or map must have values. Remove the element or give it a value."),
+        };
+        report_at(diags, RuleId::I8, Severity::Error, path, "Null Value", &detail);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathStep {
+    Attr(String),
+    Index(usize),
+    Key(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NullKind {
+    Required,
+    Element,
+}
+
+fn shown_path(steps: &[PathStep]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            PathStep::Attr(a) if out.is_empty() => out.push_str(a),
+            PathStep::Attr(a) => {
+                out.push('.');
+                out.push_str(a);
+            }
+            PathStep::Index(i) => out.push_str(&format!("[{i}]")),
+            PathStep::Key(k) => out.push_str(&format!("[\"{k}\"]")),
+        }
+    }
+    out
+}
+
+/// tf-provider serializes [`Value::Unknown`] as MessagePack extension 0, which JSON writes
+/// as `[0, []]`: a shape no attribute of aksnet's schemas can take (lists hold strings or
+/// objects), so it marks an unknown value unambiguously.
+fn is_unknown(v: &Json) -> bool {
+    matches!(v.as_array().map(Vec::as_slice), Some([Json::Number(n), Json::Array(b)]) if n.as_u64() == Some(0) && b.is_empty())
+}
+
+fn field<'v>(object: &'v Json, name: &str) -> Option<&'v Json> {
+    object.as_object()?.get(name)
+}
+
+fn nulls_in_block(
+    block: &Block,
+    value: &Json,
+    at: &mut Vec<PathStep>,
+    out: &mut Vec<(Vec<PathStep>, NullKind)>,
+) {
+    // An unknown block is checked once it is known.
+    if !value.is_object() {
+        return;
+    }
+    let mut names: Vec<&String> = block.attributes.keys().collect();
+    names.sort();
+    for name in names {
+        let attr = &block.attributes[name];
+        at.push(PathStep::Attr(name.clone()));
+        match field(value, name) {
+            Some(Json::Null) if attr.constraint == AttributeConstraint::Required => {
+                out.push((at.clone(), NullKind::Required));
+            }
+            Some(v) if !is_unknown(v) => null_elements(&attr.attr_type, v, at, out),
+            _ => {}
+        }
+        at.pop();
+    }
+    let mut names: Vec<&String> = block.blocks.keys().collect();
+    names.sort();
+    for name in names {
+        let Some(v) = field(value, name) else { continue };
+        at.push(PathStep::Attr(name.clone()));
+        match &block.blocks[name] {
+            NestedBlock::List(b) | NestedBlock::Set(b) | NestedBlock::Optional(b) => {
+                if is_unknown(v) {
+                    at.pop();
+                    continue;
+                }
+                for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                    at.push(PathStep::Index(i));
+                    nulls_in_block(b, item, at, out);
+                    at.pop();
+                }
+            }
+            NestedBlock::Map(b) => {
+                for (k, item) in v.as_object().into_iter().flatten() {
+                    at.push(PathStep::Key(k.clone()));
+                    nulls_in_block(b, item, at, out);
+                    at.pop();
+                }
+            }
+            NestedBlock::Single(b) | NestedBlock::Group(b) => {
+                nulls_in_block(b, v, at, out);
+            }
+        }
+        at.pop();
+    }
+}
+
+/// Null elements of collection attributes. Set elements have no index Terraform can show,
+/// so a null in a set points at the set.
+fn null_elements(
+    ty: &AttributeType,
+    value: &Json,
+    at: &mut Vec<PathStep>,
+    out: &mut Vec<(Vec<PathStep>, NullKind)>,
+) {
+    if is_unknown(value) {
+        return;
+    }
+    match (ty, value) {
+        (AttributeType::List(inner), Json::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(PathStep::Index(i));
+                if item.is_null() {
+                    out.push((at.clone(), NullKind::Element));
+                } else {
+                    null_elements(inner, item, at, out);
+                }
+                at.pop();
+            }
+        }
+        (AttributeType::Set(_), Json::Array(items)) => {
+            if items.iter().any(Json::is_null) {
+                out.push((at.clone(), NullKind::Element));
+            }
+        }
+        (AttributeType::Map(inner), Json::Object(items)) => {
+            for (k, item) in items {
+                at.push(PathStep::Key(k.clone()));
+                if item.is_null() {
+                    out.push((at.clone(), NullKind::Element));
+                } else {
+                    null_elements(inner, item, at, out);
+                }
+                at.pop();
+            }
+        }
+        _ => {}
     }
 }
 
@@ -84,5 +271,68 @@ pub fn list_has_unknown<T>(v: &Value<Vec<Value<T>>>) -> bool {
         Value::Unknown => true,
         Value::Value(items) => items.iter().any(|i| i.is_unknown()),
         Value::Null => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::pod_cidr_plan::{NodePoolBlock, PodCidrPlan, State};
+
+    fn null_paths(state: &State) -> Vec<String> {
+        let mut diags = Diagnostics::default();
+        report_nulls(&mut diags, &PodCidrPlan::schema_block(), state);
+        diags
+            .errors
+            .iter()
+            .map(|d| {
+                assert!(d.summary.ends_with("(I8)"), "{}", d.summary);
+                d.detail.split(' ').next().unwrap_or_default().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unknown_values_serialize_apart_from_nulls() {
+        let v = serde_json::to_value(Value::<String>::Unknown).unwrap();
+        assert!(is_unknown(&v), "{v}");
+        assert!(serde_json::to_value(Value::<String>::Null).unwrap().is_null());
+        assert!(!is_unknown(&serde_json::json!(["0", "1"])));
+    }
+
+    #[test]
+    fn nulls_in_required_attributes_blocks_and_lists_are_found() {
+        let state = State {
+            network_plugin: Value::Null,
+            address_space: Value::Value(vec![Value::Value("10.0.0.0/16".into()), Value::Null]),
+            node_pool: Value::Value(vec![
+                Value::Value(NodePoolBlock {
+                    name: Value::Null,
+                    node_count: Value::Value(3),
+                    ..Default::default()
+                }),
+                Value::Unknown,
+            ]),
+            ..Default::default()
+        };
+        assert_eq!(
+            null_paths(&state),
+            ["address_space[1]", "network_plugin", "node_pool[0].name"]
+        );
+    }
+
+    #[test]
+    fn unknown_values_wait_for_plan() {
+        let state = State {
+            network_plugin: Value::Unknown,
+            address_space: Value::Unknown,
+            node_pool: Value::Value(vec![Value::Value(NodePoolBlock {
+                name: Value::Unknown,
+                node_count: Value::Unknown,
+                ..Default::default()
+            })]),
+            ..Default::default()
+        };
+        assert!(null_paths(&state).is_empty());
     }
 }

@@ -27,7 +27,7 @@ use crate::netplan::rules::validate_profile;
 use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, require_absent, same_location};
 use crate::resources::timeouts;
-use crate::tfvalue::{attribute_path, report};
+use crate::tfvalue::{attribute_path, report, report_nulls};
 
 use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
@@ -68,6 +68,7 @@ impl Resource for ClusterNetwork {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        report_nulls(diags, &schema::block(), &config);
         // Warnings wait for plan, so they are shown once.
         let errors: Vec<Finding> = static_findings(&config)
             .into_iter()
@@ -418,6 +419,8 @@ impl ClusterNetwork {
 
     /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
     async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
+        // Values unknown at validate (variables, other resources' attributes) are known here.
+        report_nulls(diags, &schema::block(), config);
         let live = self.live(diags, planned, creating).await;
         let mut findings = shape_findings(config);
         // Rules run on the planned values, with AKS's defaults for what is left unset, so a
