@@ -29,18 +29,125 @@ pub fn attribute_path(path: &FieldPath) -> AttributePath {
 const CATALOG_URL: &str = "https://registry.terraform.io/providers/aksnet/aksnet/latest/docs/guides/rules";
 
 /// Records findings as diagnostics: the summary carries the rule id, the detail the fix and
-/// where the rule is explained.
-pub fn report(diags: &mut Diagnostics, findings: &[Finding]) {
+/// where the rule is explained. Addresses, ranges and resource IDs of `config` are not echoed
+/// (see [`Redactions`]).
+pub fn report<S: Serialize>(diags: &mut Diagnostics, findings: &[Finding], config: &S) {
+    let hide = Redactions::of(config);
     for f in findings {
+        let (summary, detail) = (hide.apply(&f.summary), hide.apply(&f.detail));
         report_at(
             diags,
             f.rule,
             f.severity,
             attribute_path(&f.path),
-            &f.summary,
-            &f.detail,
+            &summary,
+            &detail,
         );
     }
+}
+
+/// Input values a diagnostic must not echo. Terraform does not tell providers which inputs
+/// are sensitive (tfplugin6 sends configuration without marks; only a schema attribute can
+/// be declared sensitive) and prints a provider's diagnostic text as it is, so a value from a
+/// `sensitive = true` variable would appear in clear. The values that plausibly carry
+/// something worth hiding — addresses, ranges and resource IDs (the network layout,
+/// subscription IDs) — are therefore never repeated in a finding: each is replaced by
+/// `(ATTRIBUTE, not shown)`, and a range's network address by `(network of ATTRIBUTE, not
+/// shown)`. Terraform shows the attribute's line under the message (the literal, or the
+/// expression it came from); numbers the rules compute (prefix lengths, sizes, counts,
+/// limits) stay. Enumerations and names are echoed: they are needed to say what is wrong.
+#[derive(Debug, Default)]
+pub struct Redactions(Vec<(String, String)>);
+
+impl Redactions {
+    /// The address-like strings of `config`, with the attribute each came from.
+    pub fn of<S: Serialize>(config: &S) -> Self {
+        let mut found = Vec::new();
+        if let Ok(v) = serde_json::to_value(config) {
+            collect_addresses(&v, &mut Vec::new(), &mut found);
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (value, at) in found {
+            if let Ok(net) = value.parse::<ipnet::IpNet>() {
+                let network = net.trunc().to_string();
+                if network != value {
+                    pairs.push((network, format!("(network of {at}, not shown)")));
+                }
+            }
+            pairs.push((value, format!("({at}, not shown)")));
+        }
+        // Longest first, so `10.0.0.10` is not replaced inside `10.0.0.100`.
+        pairs.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+        pairs.dedup_by(|a, b| a.0 == b.0);
+        Self(pairs)
+    }
+
+    /// `text` with every redacted value (quoted or bare, as a whole token) replaced.
+    pub fn apply(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (value, shown) in &self.0 {
+            text = text.replace(&format!("\"{value}\""), shown);
+            text = replace_token(&text, value, shown);
+        }
+        text
+    }
+}
+
+/// An address, a range or a resource ID (or a failed attempt at one, such as `10.0.0.300`).
+fn address_like(s: &str) -> bool {
+    s.starts_with('/')
+        || (s.chars().any(|c| c.is_ascii_digit())
+            && s.contains(['.', ':'])
+            && s.chars()
+                .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/')))
+}
+
+fn collect_addresses(v: &Json, at: &mut Vec<PathStep>, out: &mut Vec<(String, String)>) {
+    match v {
+        Json::String(s) if address_like(s) => out.push((s.clone(), shown_path(at))),
+        Json::Array(items) if !is_unknown(v) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(PathStep::Index(i));
+                collect_addresses(item, at, out);
+                at.pop();
+            }
+        }
+        Json::Object(m) => {
+            for (k, item) in m {
+                at.push(PathStep::Attr(k.clone()));
+                collect_addresses(item, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replaces `value` where it stands as a whole token (not inside a longer address); a
+/// period right after it ends a sentence.
+fn replace_token(text: &str, value: &str, shown: &str) -> String {
+    let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(value) {
+        let end = i + value.len();
+        let before = rest[..i].chars().next_back();
+        let mut after = rest[end..].chars();
+        let after_ok = match after.next() {
+            None => true,
+            Some('.') => after.next().is_none_or(|d| !part(d)),
+            Some(c) => !part(c),
+        };
+        out.push_str(&rest[..i]);
+        if before.is_none_or(|c| !part(c)) && after_ok {
+            out.push_str(shown);
+        } else {
+            out.push_str(value);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One finding at a Terraform attribute path, in [`report`]'s form.
@@ -212,10 +319,8 @@ fn null_elements(
                 at.pop();
             }
         }
-        (AttributeType::Set(_), Json::Array(items)) => {
-            if items.iter().any(Json::is_null) {
-                out.push((at.clone(), NullKind::Element));
-            }
+        (AttributeType::Set(_), Json::Array(items)) if items.iter().any(Json::is_null) => {
+            out.push((at.clone(), NullKind::Element));
         }
         (AttributeType::Map(inner), Json::Object(items)) => {
             for (k, item) in items {
@@ -334,5 +439,26 @@ mod tests {
             ..Default::default()
         };
         assert!(null_paths(&state).is_empty());
+    }
+
+    #[test]
+    fn addresses_ranges_and_ids_are_not_echoed() {
+        let state = State {
+            pod_cidr: Value::Value("10.99.77.5/16".into()),
+            service_cidr: Value::Value("10.0.0.0/16".into()),
+            dns_service_ip: Value::Value("10.0.0.10".into()),
+            network_plugin: Value::Value("azure".into()),
+            address_space: Value::Value(vec![Value::Value("10.9.0.0/16".into())]),
+            ..Default::default()
+        };
+        let hide = Redactions::of(&state);
+        assert_eq!(
+            hide.apply("\"10.99.77.5/16\" has host bits set; the network address of that range is 10.99.0.0/16."),
+            "(pod_cidr, not shown) has host bits set; the network address of that range is (network of pod_cidr, not shown)."
+        );
+        assert_eq!(
+            hide.apply("service CIDR 10.0.0.0/16 overlaps 10.9.0.0/16; 10.0.0.100 and 10.0.0.10 differ; network_plugin \"azure\""),
+            "service CIDR (service_cidr, not shown) overlaps (address_space[0], not shown); 10.0.0.100 and (dns_service_ip, not shown) differ; network_plugin \"azure\""
+        );
     }
 }

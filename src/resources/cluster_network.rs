@@ -74,7 +74,7 @@ impl Resource for ClusterNetwork {
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        report(diags, &errors);
+        report(diags, &errors, &config);
         if let Some(t) = config.timeouts.as_ref_option() {
             for which in ["create", "read", "update", "delete"] {
                 if let Err(e) = t.get(which, DEFAULT_CRUD) {
@@ -200,7 +200,7 @@ impl Resource for ClusterNetwork {
                 .map(|(p, why)| (attribute_path(p), why.clone())),
         );
         self.check(diags, &planned, &config, false).await;
-        report(diags, &change.findings);
+        report(diags, &change.findings, &config);
         if !replace.is_empty() {
             let why: Vec<String> = replace
                 .iter()
@@ -431,7 +431,7 @@ impl ClusterNetwork {
             &live,
         )));
         findings.extend(live.findings);
-        report(diags, &findings);
+        report(diags, &findings, config);
     }
 
     /// Apply-time O1 check: AKS would fail the create with ExistingRouteTableNotAssociatedWithSubnet.
@@ -447,7 +447,7 @@ impl ClusterNetwork {
         let Some(finding) = o1_udr_at_create(&table) else {
             return true;
         };
-        report(diags, &[finding]);
+        report(diags, &[finding], planned);
         false
     }
 

@@ -460,12 +460,12 @@ fn plan_state(
                 .iter()
                 .cloned()
                 .partition(|w| w.summary == planner::MOVE_SUMMARY);
-            report(diags, &moves);
+            report(diags, &moves, config);
             apply_plan(&mut state, &plan, &rules);
             Some(state)
         }
         Err(errors) => {
-            report(diags, &errors);
+            report(diags, &errors, config);
             None
         }
     }
@@ -497,7 +497,7 @@ impl Resource for PodCidrPlan {
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         report_nulls(diags, &Self::block(), &config);
         validate_shape(diags, &config);
-        report(diags, &rule_findings(&config));
+        report(diags, &rule_findings(&config), &config);
         Some(())
     }
 

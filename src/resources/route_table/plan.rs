@@ -59,7 +59,7 @@ pub(super) fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
 /// Validate- and plan-time checks: nulls (I8), netplan's route table rules (I, O7, O1, C2).
 pub(super) fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
     report_nulls(diags, &block(), cfg);
-    report(diags, &validate_route_table(&table_spec(cfg, foreign)));
+    report(diags, &validate_route_table(&table_spec(cfg, foreign)), cfg);
 }
 
 pub(super) fn plan_common(
