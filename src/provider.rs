@@ -16,6 +16,7 @@ use tf_provider::{map, AttributePath, Diagnostics, DynamicFunction, DynamicResou
 use crate::arm::auth::AuthSettings;
 use crate::arm::connection::Connection;
 use crate::functions;
+use crate::netplan::names::{valid_subscription_id, SUBSCRIPTION_RULE};
 use crate::resources::cluster_network::ClusterNetwork;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
@@ -225,6 +226,25 @@ fn provider_block() -> Block {
     }
 }
 
+/// I3: the subscription is a GUID; a name or path would reach ARM as a URL segment and fail
+/// there as `ResourceGroupNotFound` (or worse, address another path). `from` is the
+/// attribute or the environment variable it came from.
+fn check_subscription(diags: &mut Diagnostics, sub: &str, from: &str) -> bool {
+    if valid_subscription_id(sub) {
+        return true;
+    }
+    let summary = "Invalid Subscription ID (I3)";
+    let detail = format!(
+        "{from} is not a subscription ID: {SUBSCRIPTION_RULE}. (the value is not repeated, as it may be sensitive). Copy it from `az account show --query id`.\n\nRule I3: https://registry.terraform.io/providers/aksnet/aksnet/latest/docs/guides/rules#i3"
+    );
+    if from == "subscription_id" {
+        diags.error(summary, detail, AttributePath::new("subscription_id"));
+    } else {
+        diags.root_error(summary, detail);
+    }
+    false
+}
+
 #[async_trait]
 impl Provider for AksnetProvider {
     type Config<'a> = Config;
@@ -238,6 +258,9 @@ impl Provider for AksnetProvider {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+        if let Value::Value(sub) = &config.subscription_id {
+            check_subscription(diags, sub, "subscription_id");
+        }
         if let Value::Value(env) = &config.environment {
             if !["public", "usgovernment", "china"].contains(&env.as_str()) {
                 diags.error(
@@ -258,6 +281,18 @@ impl Provider for AksnetProvider {
     ) -> Option<()> {
         match resolve_settings(&config) {
             Ok(settings) => {
+                // Validate saw the configured value only if it was known then; the variable
+                // may also have come from the environment.
+                if let Some(sub) = &settings.subscription_id {
+                    let from = if config.subscription_id.is_value() {
+                        "subscription_id"
+                    } else {
+                        "ARM_SUBSCRIPTION_ID"
+                    };
+                    if !check_subscription(diags, sub, from) {
+                        return None;
+                    }
+                }
                 self.connection.configure(settings).await;
                 Some(())
             }

@@ -826,3 +826,36 @@ async fn certificate_errors_are_errors() {
     assert!(!err.contains(SAMPLE_SECRET), "{err}");
     stranger.stop();
 }
+
+/// Issue 17 item 8: a name is one escaped path segment. `acctest-esc/../x` in a resource
+/// group reaches ARM as `acctest-esc%2F..%2Fx` (not found), never as the table next door;
+/// `.`/`..` segments, which URL parsers resolve, are refused before any request.
+#[tokio::test]
+async fn names_cannot_change_the_request_path() {
+    let c = client().await;
+    group(&c, "acctest-esc").await;
+    c.put::<_, Value>(
+        &route_table("acctest-esc", "rt"),
+        &table_body(),
+        None,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("table");
+    let sneaky = route_table("nonexistent/../acctest-esc", "rt");
+    let url = c.url(&sneaky).expect("url");
+    assert!(
+        url.path()
+            .contains("/resourceGroups/nonexistent%2F..%2Facctest-esc/"),
+        "{url}"
+    );
+    if let Ok(Some(t)) = c.get::<Value>(&sneaky).await {
+        panic!("the request reached another resource: {:?}", t.body);
+    }
+    for (group, name) in [("..", "rt"), ("acctest-esc", ".."), ("acctest-esc", ".")] {
+        let e = c.url(&route_table(group, name)).unwrap_err().to_string();
+        assert!(e.contains("would move the request to another path"), "{e}");
+        let e = c.get::<Value>(&route_table(group, name)).await.unwrap_err();
+        assert!(matches!(e, ClientError::Config(_)), "{e}");
+    }
+}

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::error::ArmError;
-use super::ids::{Kind, ResourceId};
+use super::ids::{unsafe_segment, Kind, ResourceId};
 use super::shape;
 
 /// Pinned api-versions: the versions of the specs in `conformance/specification`.
@@ -193,11 +193,31 @@ impl ArmClient {
         }
     }
 
-    fn url(&self, id: &ResourceId) -> Result<Url, ClientError> {
-        let mut url = self
-            .endpoint
-            .join(&id.path())
-            .map_err(|e| ClientError::Config(format!("building the URL of {id}: {e}")))?;
+    /// The request URL of `id`, built from its segments, each percent-encoded on its own
+    /// (`/`, `?`, `#` and `%` included), so a name cannot add, remove or move path segments
+    /// (`rg/../other` stays one segment). `.`, `..` and empty segments, which URL parsers
+    /// drop or resolve, are refused.
+    pub fn url(&self, id: &ResourceId) -> Result<Url, ClientError> {
+        let segments = id.segments();
+        if let Some((seg, why)) = segments
+            .iter()
+            .find_map(|seg| unsafe_segment(seg).map(|why| (seg, why)))
+        {
+            return Err(ClientError::Config(format!(
+                "refusing to build the URL of {id}: the path segment \"{seg}\" is not usable ({why})"
+            )));
+        }
+        // Like joining an absolute path: the endpoint's own path, if any, is replaced.
+        let mut url = self.endpoint.clone();
+        url.set_path("/");
+        url.set_query(None);
+        url.set_fragment(None);
+        url.path_segments_mut()
+            .map_err(|()| {
+                ClientError::Config(format!("building the URL of {id}: the endpoint cannot be a base"))
+            })?
+            .pop_if_empty()
+            .extend(segments);
         url.query_pairs_mut()
             .append_pair("api-version", Self::api_version(id.kind));
         Ok(url)

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::netplan::names;
+
 /// The kinds of resource aksnet addresses, with their ARM path segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -58,6 +60,33 @@ impl Kind {
             }
         }
         s
+    }
+}
+
+/// The naming rule `name` breaks for a resource of type `segment`, if any.
+fn name_rule(segment: &str, name: &str) -> Option<&'static str> {
+    match segment {
+        "virtualNetworks" if !names::valid_vnet_name(name) => Some(
+            "2–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit and ending with a letter, digit or `_`",
+        ),
+        "subnets" | "routeTables" | "routes" if !names::valid_network_name(name) => Some(
+            "1–80 letters, digits, `_`, `.` or `-`, starting with a letter or digit and ending with a letter, digit or `_`",
+        ),
+        "managedClusters" if !names::valid_cluster_name(name) => Some(
+            "1–63 letters, digits, `-` or `_`, starting and ending with a letter or digit",
+        ),
+        _ => None,
+    }
+}
+
+/// Why a segment cannot go into a request path as it is: URL parsers drop or resolve `.`
+/// and `..`, and an empty segment would shift the ones after it.
+pub fn unsafe_segment(seg: &str) -> Option<&'static str> {
+    match seg {
+        "" => Some("it is empty"),
+        "." | ".." => Some("`.` and `..` would move the request to another path"),
+        _ if seg.chars().any(char::is_control) => Some("it contains a control character"),
+        _ => None,
     }
 }
 
@@ -127,6 +156,14 @@ impl ResourceId {
         if sub.is_empty() || rg.is_empty() {
             return Err(err("the subscription and resource group must not be empty"));
         }
+        if !names::valid_subscription_id(sub) {
+            return Err(err(&format!("the subscription \"{sub}\" is not a GUID")));
+        }
+        if !names::valid_resource_group(rg) {
+            return Err(err(&format!(
+                "the resource group name \"{rg}\" breaks ARM's naming rules (1–90 letters, digits, `_`, `(`, `)`, `-` or `.`, not ending in `.`)"
+            )));
+        }
         let rest = &parts[5..];
         let types = kind.segments();
         let expected_len = if types.is_empty() { 0 } else { 2 + types.len() * 2 };
@@ -148,6 +185,11 @@ impl ResourceId {
                 }
                 if name.is_empty() {
                     return Err(err(&format!("the {t} name is empty")));
+                }
+                if let Some(rule) = name_rule(t, name) {
+                    return Err(err(&format!(
+                        "the {t} name \"{name}\" breaks ARM's naming rules ({rule})"
+                    )));
                 }
                 names.push(name.to_string());
             }
@@ -182,6 +224,26 @@ impl ResourceId {
             }
         }
         s
+    }
+
+    /// The path's segments, unescaped: `["subscriptions", sub, "resourceGroups", rg, …]`.
+    /// URLs are built from these, each escaped on its own, so no name can change the path.
+    pub fn segments(&self) -> Vec<&str> {
+        let mut out = vec![
+            "subscriptions",
+            self.subscription_id.as_str(),
+            "resourceGroups",
+            self.resource_group.as_str(),
+        ];
+        if self.kind != Kind::ResourceGroup {
+            out.push("providers");
+            out.push(self.kind.namespace());
+            for (t, n) in self.kind.segments().iter().zip(&self.names) {
+                out.push(t);
+                out.push(n);
+            }
+        }
+        out
     }
 
     /// The parent of a child resource (a subnet's VNet, a route's table).
@@ -236,15 +298,15 @@ mod tests {
 
     #[test]
     fn subnets_show_their_vnet() {
-        let s = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/n";
+        let s = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v1/subnets/n";
         let id = ResourceId::parse(Kind::Subnet, s).unwrap();
         assert_eq!(
             id.to_string(),
-            "Subnet \"n\" (Virtual Network \"v\" / Resource Group \"rg\")"
+            "Subnet \"n\" (Virtual Network \"v1\" / Resource Group \"rg\")"
         );
         assert_eq!(
             id.parent().unwrap().path(),
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v1"
         );
     }
 
@@ -267,5 +329,60 @@ mod tests {
         assert!(e.contains("Microsoft.ContainerService"), "{e}");
         assert!(ResourceId::parse(Kind::RouteTable, "rt").is_err());
         assert!(ResourceId::parse(Kind::RouteTable, &format!("https://management.azure.com{RT}")).is_err());
+    }
+
+    #[test]
+    fn names_and_subscriptions_that_would_change_the_path_are_refused() {
+        let sub = "11111111-1111-1111-1111-111111111111";
+        for (id, why) in [
+            (
+                RT.replace("/rg/", "/nonexistent/../rg/"),
+                "segments after the resource group",
+            ),
+            (RT.replace("/rg/", "/../"), "resource group name \"..\""),
+            (RT.replace("/rt", "/.."), "routeTables name \"..\""),
+            (RT.replace("/rt", "/rt."), "routeTables name \"rt.\""),
+            (
+                RT.replace(sub, "not-a-guid"),
+                "subscription \"not-a-guid\" is not a GUID",
+            ),
+        ] {
+            let e = ResourceId::parse(Kind::RouteTable, &id).unwrap_err().to_string();
+            assert!(e.contains(why), "{id}: {e}");
+        }
+        let bad = format!(
+            "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a.b"
+        );
+        assert!(ResourceId::parse(Kind::ManagedCluster, &bad).is_err());
+    }
+
+    #[test]
+    fn segments_are_the_path_unescaped() {
+        let id = ResourceId::new(Kind::Route, "s", "rg/../x", &["rt", "r"]);
+        assert_eq!(
+            id.segments(),
+            [
+                "subscriptions",
+                "s",
+                "resourceGroups",
+                "rg/../x",
+                "providers",
+                "Microsoft.Network",
+                "routeTables",
+                "rt",
+                "routes",
+                "r"
+            ]
+        );
+        assert_eq!(
+            unsafe_segment(".."),
+            Some("`.` and `..` would move the request to another path")
+        );
+        assert!(unsafe_segment("").is_some());
+        assert!(unsafe_segment("a\nb").is_some());
+        assert!(
+            unsafe_segment("rg/../x").is_none(),
+            "escaped, a slash stays inside its segment"
+        );
     }
 }

@@ -481,7 +481,7 @@ mod tests {
     #[test]
     fn outbound_and_identity_rules_run_too() {
         let subnet =
-            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vn/subnets/s";
         let kubenet = json!({
             "network_plugin": "kubenet",
             "identity": null,

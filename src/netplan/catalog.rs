@@ -42,7 +42,7 @@ rule_ids![
     C1, C2, C3, C4, C5, C6, C7, C8, C9, //
     O1, O2, O3, O5, O6, O7, //
     W1, W3, W4, //
-    I1, I2, I3, I4, I5, I6, I7, //
+    I1, I2, I3, I4, I5, I6, I7, I8, //
     M1, M2, M3, M4, M5, M6,
 ];
 
@@ -285,13 +285,13 @@ impl RuleId {
                 "Remove the attribute from the configuration.",
                 &[ARM_NAMES]),
             I2 => ("Resource Name", Error,
-                "Names follow Azure's naming rules: clusters 1–63 letters, digits, `-` and `_`; DNS prefixes 1–54 letters, digits and `-`; resource groups 1–90 characters not ending in `.`; route tables and routes 1–80 characters.",
+                "Every name that goes into a request path follows ARM's naming rules: resource groups 1–90 letters (Unicode letters included), digits, `_`, `(`, `)`, `-` and `.`, not ending in `.`; route tables, routes and subnets 1–80 letters, digits, `_`, `.` and `-`, starting with a letter or digit and ending with a letter, digit or `_`; virtual networks the same in 2–64; clusters 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit; DNS prefixes 1–54 letters, digits and `-`. Node pool names are W1. Names inside subnet IDs and import IDs are checked the same way, and request URLs are built from percent-encoded segments, so no name (such as `rg/../other`) can change a request's path.",
                 "Rename the resource.",
-                &[ARM_NAMES]),
+                &[ARM_NAMES, RG_API]),
             I3 => ("Resource ID", Error,
-                "Subnet and identity IDs are full ARM IDs of the right type.",
-                "Use the resource's `id` attribute, e.g. azurerm_subnet.x.id.",
-                &[ARM_NAMES]),
+                "Subnet and identity IDs are full ARM IDs of the right type. The subscription — the provider's `subscription_id` (or `ARM_SUBSCRIPTION_ID`) and the one in every ID — is a GUID.",
+                "Use the resource's `id` attribute, e.g. azurerm_subnet.x.id; copy the subscription ID from `az account show --query id`.",
+                &[ARM_NAMES, RG_API]),
             I4 => ("Location", Error,
                 "`location` names an Azure region and matches the resource's existing location.",
                 "Set a region such as westeurope.",
@@ -308,6 +308,10 @@ impl RuleId {
                 "`UserAssigned` needs exactly one identity ID; `SystemAssigned` takes none.",
                 "Give one identity ID with UserAssigned, or none with SystemAssigned.",
                 &[SPEC]),
+            I8 => ("Null Value", Error,
+                "A required attribute is not null, and no element of a list, set or map is null. Terraform lets an explicit `null` (often from a variable, a conditional or a module output) through a required attribute; aksnet refuses it at validate when the value is known, and again at plan once it is.",
+                "Give the attribute (or the element) a value, or remove the element.",
+                &[TF_NULL]),
             M1 => ("Kubenet To Azure CNI Overlay", ErrorOrWarning,
                 "kubenet → overlay is in place and one-way: it reimages every pool and AKS removes its routes. It needs Kubernetes 1.27 or newer and no network policy installed.",
                 "Meet the prerequisites in earlier applies (upgrade, uninstall the policy), then migrate.",
@@ -422,6 +426,14 @@ const ROUTES: Source = src(
 const ARM_NAMES: Source = src(
     "Azure resource naming rules",
     "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules",
+);
+const RG_API: Source = src(
+    "ARM REST API: Resource Groups - Create Or Update (resourceGroupName pattern, subscriptionId)",
+    "https://learn.microsoft.com/rest/api/resources/resource-groups/create-or-update",
+);
+const TF_NULL: Source = src(
+    "Terraform: null in resource arguments",
+    "https://developer.hashicorp.com/terraform/language/expressions/types#null",
 );
 const TS_SUBNET: Source = src(
     "AKS troubleshooting: InsufficientSubnetSize",

@@ -43,6 +43,7 @@ pub struct ClusterSpec {
     /// `(single, list)` attribute pairs that are both set, e.g. `("pod_cidr", "pod_cidrs")` (E14).
     pub single_and_list: Vec<(&'static str, &'static str)>,
     pub name: Option<String>,
+    pub resource_group_name: Option<String>,
     pub dns_prefix: Option<String>,
     pub location: Option<String>,
     pub kubernetes_version: Option<String>,
@@ -116,23 +117,7 @@ pub fn validate_cluster(c: &ClusterSpec) -> Vec<Finding> {
     out
 }
 
-/// Azure's cluster name rule: 1–63 letters, digits, `-` and `_`, alphanumeric at both ends.
-pub fn valid_cluster_name(n: &str) -> bool {
-    valid_name(n, 63, |c| c == '-' || c == '_')
-}
-
-/// Azure's DNS prefix rule: 1–54 letters, digits and `-`, alphanumeric at both ends.
-pub fn valid_dns_prefix(n: &str) -> bool {
-    valid_name(n, 54, |c| c == '-')
-}
-
-fn valid_name(n: &str, max: usize, extra: impl Fn(char) -> bool) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric();
-    (1..=max).contains(&n.len())
-        && n.chars().all(|c| ok(c) || extra(c))
-        && n.starts_with(ok)
-        && n.ends_with(ok)
-}
+pub use super::names::{valid_cluster_name, valid_dns_prefix, valid_resource_group};
 
 fn valid_version(v: &str) -> bool {
     let parts: Vec<&str> = v.split('.').collect();
@@ -151,6 +136,9 @@ fn is_identity_id(id: &str) -> bool {
         && parts[5].eq_ignore_ascii_case("Microsoft.ManagedIdentity")
         && parts[6].eq_ignore_ascii_case("userAssignedIdentities")
         && parts.iter().all(|p| !p.is_empty())
+        && super::names::valid_subscription_id(parts[1])
+        && valid_resource_group(parts[3])
+        && !matches!(parts[7], "." | "..")
 }
 
 /// Reports a known value outside `lo..=hi`.
@@ -208,6 +196,13 @@ fn inputs(c: &ClusterSpec, out: &mut Out) {
     );
     if let Some(name) = c.name.as_deref().filter(|n| !valid_cluster_name(n)) {
         out.push(Finding::error(RuleId::I2, FieldPath::attr("name"), "Invalid Cluster Name", format!("name \"{name}\" must be 1–63 characters of letters, digits, `-` and `_`, starting and ending with a letter or digit.")));
+    }
+    if let Some(rg) = c
+        .resource_group_name
+        .as_deref()
+        .filter(|n| !valid_resource_group(n))
+    {
+        out.push(Finding::error(RuleId::I2, FieldPath::attr("resource_group_name"), "Invalid Resource Group Name", format!("resource_group_name \"{rg}\" must be 1–90 characters of letters, digits, `_`, `(`, `)`, `-` or `.`, and must not end with `.`.")));
     }
     if let Some(prefix) = c.dns_prefix.as_deref().filter(|n| !valid_dns_prefix(n)) {
         out.push(Finding::error(RuleId::I2, FieldPath::attr("dns_prefix"), "Invalid DNS Prefix", format!("dns_prefix \"{prefix}\" must be 1–54 characters of letters, digits and `-`, starting and ending with a letter or digit.")));

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod finding;
 pub mod live;
 pub mod migration;
+pub mod names;
 pub mod planner;
 pub mod profile;
 pub mod route_table;

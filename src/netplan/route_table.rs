@@ -58,26 +58,10 @@ pub fn is_service_tag(p: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
-/// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (azurerm RouteName).
-pub fn valid_route_name(n: &str) -> bool {
-    let bytes = n.as_bytes();
-    !n.is_empty()
-        && n.len() <= 80
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .last()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
+/// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (ARM naming rules).
+pub use super::names::valid_network_name as valid_route_name;
 /// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
-pub fn valid_resource_group(n: &str) -> bool {
-    (1..=90).contains(&n.chars().count())
-        && !n.ends_with('.')
-        && n.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '(' | ')' | '-' | '.'))
-}
+pub use super::names::valid_resource_group;
 
 type Out = Vec<Finding>;
 

@@ -27,7 +27,7 @@ use crate::netplan::rules::validate_profile;
 use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
 use crate::resources::timeouts;
-use crate::tfvalue::{attribute_path, report};
+use crate::tfvalue::{attribute_path, report, report_nulls};
 
 use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
@@ -68,12 +68,13 @@ impl Resource for ClusterNetwork {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        report_nulls(diags, &schema::block(), &config);
         // Warnings wait for plan, so they are shown once.
         let errors: Vec<Finding> = static_findings(&config)
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        report(diags, &errors);
+        report(diags, &errors, &config);
         if let Some(t) = config.timeouts.as_ref_option() {
             for which in ["create", "read", "update", "delete"] {
                 if let Err(e) = t.get(which, DEFAULT_CRUD) {
@@ -208,7 +209,7 @@ impl Resource for ClusterNetwork {
                 .map(|(p, why)| (attribute_path(p), why.clone())),
         );
         self.check(diags, &planned, &config, false).await;
-        report(diags, &change.findings);
+        report(diags, &change.findings, &config);
         if !replace.is_empty() {
             let why: Vec<String> = replace
                 .iter()
@@ -435,6 +436,8 @@ impl ClusterNetwork {
 
     /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
     async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
+        // Values unknown at validate (variables, other resources' attributes) are known here.
+        report_nulls(diags, &schema::block(), config);
         let mut live = self.live(diags, planned, creating).await;
         if !creating {
             // AKS checks the ranges against the VNet's other subnets when it creates the
@@ -447,7 +450,7 @@ impl ClusterNetwork {
         // range that collides with the VNet is caught here rather than by AKS.
         findings.extend(validate_profile(&profile(planned, config, &live)));
         findings.extend(live.findings);
-        report(diags, &findings);
+        report(diags, &findings, config);
     }
 
     /// Apply-time O1 check: AKS would fail the create with ExistingRouteTableNotAssociatedWithSubnet.
@@ -463,7 +466,7 @@ impl ClusterNetwork {
         let Some(finding) = o1_udr_at_create(&table) else {
             return true;
         };
-        report(diags, &[finding]);
+        report(diags, &[finding], planned);
         false
     }
 

@@ -19,7 +19,7 @@ use crate::netplan::planner::{self, unset_ranges_are_planned, Plan, PlanRequest,
 use crate::netplan::profile::Located;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{cidr, FieldPath, Finding, NetworkProfile, NodePool, Step};
-use crate::tfvalue::{attribute, known_strings, list_has_unknown, report};
+use crate::tfvalue::{attribute, known_strings, list_has_unknown, report, report_nulls};
 
 /// The resource type, without the provider prefix.
 pub const TYPE_NAME: &str = "pod_cidr_plan";
@@ -85,6 +85,11 @@ pub struct PoolOutput {
 }
 
 impl PodCidrPlan {
+    /// The resource's schema block.
+    pub fn schema_block() -> Block {
+        Self::block()
+    }
+
     fn block() -> Block {
         let list_str = || T::List(Box::new(T::String));
         let attrs = [
@@ -427,6 +432,11 @@ fn plan_state(
     config: &State,
     prior: Option<&State>,
 ) -> Option<State> {
+    // Values unknown at validate (variables, other resources' attributes) are known here.
+    report_nulls(diags, &PodCidrPlan::block(), config);
+    if !diags.errors.is_empty() {
+        return None;
+    }
     let mut state = proposed;
     // Optional+Computed inputs: the user's value if set, else computed again below.
     state.pod_cidr = config.pod_cidr.clone();
@@ -450,12 +460,12 @@ fn plan_state(
                 .iter()
                 .cloned()
                 .partition(|w| w.summary == planner::MOVE_SUMMARY);
-            report(diags, &moves);
+            report(diags, &moves, config);
             apply_plan(&mut state, &plan, &rules);
             Some(state)
         }
         Err(errors) => {
-            report(diags, &errors);
+            report(diags, &errors, config);
             None
         }
     }
@@ -485,8 +495,9 @@ impl Resource for PodCidrPlan {
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        report_nulls(diags, &Self::block(), &config);
         validate_shape(diags, &config);
-        report(diags, &rule_findings(&config));
+        report(diags, &rule_findings(&config), &config);
         Some(())
     }
 

@@ -190,6 +190,7 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
             .map(|(a, b, _)| (*a, *b))
             .collect(),
         name: owned(&cfg.name),
+        resource_group_name: owned(&cfg.resource_group_name),
         dns_prefix: owned(&cfg.dns_prefix),
         location: owned(&cfg.location),
         kubernetes_version: owned(&cfg.kubernetes_version),

@@ -16,7 +16,7 @@ fn pool(name: &str, count: i64) -> Pool {
         name: v(name),
         vm_size: v("Standard_D4s_v5"),
         node_count: Value::Value(count),
-        vnet_subnet_id: v("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"),
+        vnet_subnet_id: v("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"),
         ..Default::default()
     }
 }

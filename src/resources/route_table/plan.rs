@@ -7,9 +7,9 @@ use tf_provider::Diagnostics;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::route_table::{validate_route_table, RouteSpec, RouteTableSpec};
-use crate::tfvalue::{input, report};
+use crate::tfvalue::{input, report, report_nulls};
 
-use super::schema::{routes_of, s, subnet_set, Private, State, Str};
+use super::schema::{block, routes_of, s, subnet_set, Private, State, Str};
 
 /// The table as netplan's route table rules read it; `foreign` counts routes in Azure that
 /// the table does not declare.
@@ -52,9 +52,10 @@ pub(super) fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
     }
 }
 
-/// Plan-time checks: netplan's route table rules (I, O7, O1, C2).
+/// Validate- and plan-time checks: nulls (I8), netplan's route table rules (I, O7, O1, C2).
 pub(super) fn validate_config(diags: &mut Diagnostics, cfg: &State, foreign: usize) {
-    report(diags, &validate_route_table(&table_spec(cfg, foreign)));
+    report_nulls(diags, &block(), cfg);
+    report(diags, &validate_route_table(&table_spec(cfg, foreign)), cfg);
 }
 
 /// The routes of the last read that the configuration does not declare: what the 400-route
