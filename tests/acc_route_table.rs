@@ -783,3 +783,35 @@ fn state_with_foreign_route_names_from_an_earlier_version_still_works() {
     let destroy = destroy.unwrap();
     assert_eq!(destroy.code, 0, "{}", destroy.text());
 }
+
+/// Issue 16: an `import` block for a table associated with a subnet, with that subnet
+/// declared, plans "1 to import, 0 to add, 0 to change" and leaves an empty plan; leaving
+/// `subnet_ids` unset afterwards changes nothing either (the associations are kept).
+#[test]
+fn import_block_reads_associations_and_round_trips_to_an_empty_plan() {
+    let t = Target::new("route_table_import_block", &["network", "route_table"]);
+    let id = table_id(&t);
+    let import = format!("\nimport {{\n  to = {R}\n  id = \"{id}\"\n}}\n");
+    let declared = format!("{}{import}", config(&t, FIREWALL, ""));
+    let e = t.clone();
+    let steps = vec![
+        Step::run(move || associate_out_of_band(&e, "nodes")),
+        Step::plan_exit(
+            &declared,
+            2,
+            Some(r"Plan: 1 to import, 0 to add, 0 to change, 0 to destroy"),
+        ),
+        Step::apply(&declared, |s: &Json| {
+            let ids = s.attr(R, "subnet_ids")?;
+            let n = ids.as_array().map_or(0, Vec::len);
+            (n == 1 && ids.to_string().contains("/subnets/nodes"))
+                .then_some(())
+                .ok_or(format!("subnet_ids after import: {ids}"))
+        }),
+        Step::plan_exit(&unassociated(&t, FIREWALL, ""), 0, None),
+        Step::cli(&["state", "rm", "-no-color", R], true, None),
+    ];
+    t.run(bin(), steps);
+    let (status, _) = t.arm("GET", &id, NET, None);
+    assert_eq!(status, 200, "a table the user did not create was deleted");
+}

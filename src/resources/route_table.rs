@@ -136,6 +136,10 @@ impl Resource for RouteTable {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut planned = plan_common(diags, proposed, &config, 0);
         planned.id = Value::Unknown;
+        if config.subnet_ids.is_null() {
+            // Unset means "no associations of ours", not "whatever Azure computes".
+            planned.subnet_ids = Value::Null;
+        }
         Some((planned, None))
     }
 
@@ -225,7 +229,7 @@ impl Resource for RouteTable {
         if let Ok(Some(t)) = client.get::<ArmRouteTable>(&id).await {
             state.subnet_ids = planned.subnet_ids.clone();
             refresh(&mut state, &t.body, t.etag, false);
-            if planned.subnet_ids.is_null() {
+            if !planned.subnet_ids.is_value() {
                 state.subnet_ids = Value::Null;
             }
         }

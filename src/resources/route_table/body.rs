@@ -201,7 +201,18 @@ pub(super) fn refresh(state: &mut State, table: &ArmRouteTable, etag: Option<Str
         .iter()
         .map(|s| s.id.to_ascii_lowercase())
         .collect();
-    if let Value::Value(ids) = &state.subnet_ids {
+    if importing {
+        // Import takes the table as Azure has it, associations included (they become owned,
+        // like the routes): a configuration declaring the same subnet_ids plans no change.
+        state.subnet_ids = Value::Value(
+            table
+                .properties
+                .subnets
+                .iter()
+                .map(|s| Value::Value(s.id.clone()))
+                .collect(),
+        );
+    } else if let Value::Value(ids) = &state.subnet_ids {
         // Associations made elsewhere are not ours; ours that vanished show as drift.
         state.subnet_ids = Value::Value(
             ids.iter()
