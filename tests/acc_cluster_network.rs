@@ -1053,3 +1053,98 @@ fn overlay_pod_ranges_are_checked_against_subnets_kubenet_against_the_vnet() {
         ],
     );
 }
+
+// ---- node pools through the agent pool API (issue 16) ----
+
+/// Adding, changing, recreating and removing a `node_pool`, and scaling the default pool, are
+/// in-place updates of the cluster resource: one agent pool request each (two for a pool whose
+/// VM size changes), never a cluster write, never a cluster replacement.
+#[test]
+fn node_pools_change_in_place_through_the_agent_pool_api() {
+    let rg = "acctest-cn-pools";
+    if skip_against_arm("node pools", "write counts from the emulator") {
+        return;
+    }
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let overlay = OVERLAY;
+    let pool = |vm: &str, count: u32| {
+        format!(
+            "  node_pool {{\n    name           = \"user1\"\n    vm_size        = \"{vm}\"\n    node_count     = {count}\n    vnet_subnet_id = \"{}\"\n  }}\n",
+            subnet(rg, "nodes")
+        )
+    };
+    let with_pool = |vm: &str, count: u32| cluster(rg, "nodes", &format!("{overlay}{}", pool(vm, count)), "");
+    let base = cluster(rg, "nodes", overlay, "");
+    let scaled = cluster(rg, "nodes", overlay, "").replace("node_count = 3", "node_count = 4");
+    let writes = Arc::new(std::sync::Mutex::new(0u64));
+    let mark = |emu: &Arc<TestEmulator>| {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            *w.lock().map_err(|e| e.to_string())? = e.counters()["writes"].as_u64().unwrap_or(0);
+            Ok(())
+        })
+    };
+    let wrote = |emu: &Arc<TestEmulator>, want: u64| {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            let before = *w.lock().map_err(|e| e.to_string())?;
+            let now = e.counters()["writes"].as_u64().unwrap_or(0);
+            expect_eq("ARM writes", &json!(now - before), &json!(want))
+        })
+    };
+    let pools_in_azure = |emu: &Arc<TestEmulator>, want: &'static [&'static str]| {
+        let e = emu.clone();
+        Step::run(move || {
+            let (_, c) = e.arm("GET", &cluster_id(rg, "aks-test"), AKS, None);
+            let mut names: Vec<String> = c["properties"]["agentPoolProfiles"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|p| p["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            expect_eq("pools in Azure", &json!(names), &json!(want))
+        })
+    };
+    let in_place = r"Plan: 0 to add, 1 to change, 0 to destroy";
+    let steps = vec![
+        Step::apply(&base, |_| Ok(())),
+        Step::plan_exit(&with_pool("Standard_D4s_v5", 2), 2, Some(in_place)),
+        mark(&emu),
+        Step::apply(&with_pool("Standard_D4s_v5", 2), |s| {
+            attr_is(s, "/node_pool/0/node_count", json!(2))
+        }),
+        wrote(&emu, 1),
+        pools_in_azure(&emu, &["system", "user1"]),
+        mark(&emu),
+        Step::apply(&with_pool("Standard_D4s_v5", 3), |s| {
+            attr_is(s, "/node_pool/0/node_count", json!(3))
+        }),
+        wrote(&emu, 1),
+        Step::plan_exit(
+            &with_pool("Standard_D8s_v5", 3),
+            2,
+            Some(
+                r#"Plan: 0 to add, 1 to change, 0 to destroy.*Node Pool Will Be Replaced.*node pool "user1" is deleted and created again.*vm_size"#,
+            ),
+        ),
+        mark(&emu),
+        Step::apply(&with_pool("Standard_D8s_v5", 3), |s| {
+            attr_is(s, "/node_pool/0/vm_size", json!("Standard_D8s_v5"))
+        }),
+        wrote(&emu, 2),
+        mark(&emu),
+        Step::apply(&base, |_| Ok(())),
+        wrote(&emu, 1),
+        pools_in_azure(&emu, &["system"]),
+        Step::plan_exit(&scaled, 2, Some(in_place)),
+        mark(&emu),
+        Step::apply(&scaled, |s| {
+            attr_is(s, "/default_node_pool/node_count", json!(4))
+        }),
+        wrote(&emu, 1),
+    ];
+    run_case_env("node pools", Path::new(BIN), &emu.env(), steps);
+}

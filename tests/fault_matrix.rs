@@ -157,8 +157,11 @@ impl Res {
     }
 
     /// The configuration; `v` = 1 (base) or 2 (updated).
-    fn config(self, rg: &str, v: u32) -> String {
-        let timeouts = "  timeouts {\n    create = \"4s\"\n    update = \"4s\"\n    delete = \"4s\"\n  }\n";
+    /// `t`: the create/update/delete timeout.
+    fn config(self, rg: &str, v: u32, t: &str) -> String {
+        let timeouts = format!(
+            "  timeouts {{\n    create = \"{t}\"\n    update = \"{t}\"\n    delete = \"{t}\"\n  }}\n"
+        );
         let body = match self {
             Res::RouteTable => format!(
                 "resource \"aksnet_route_table\" \"fm\" {{\n  name = \"rt-fm\"\n  resource_group_name = \"{rg}\"\n  location = \"westeurope\"\n  tags = {{\n    v = \"{v}\"\n  }}\n  route {{\n    name = \"default\"\n    address_prefix = \"0.0.0.0/0\"\n    next_hop_type = \"VirtualAppliance\"\n    next_hop_ip_address = \"10.10.255.4\"\n  }}\n{}{timeouts}}}\n",
@@ -199,7 +202,9 @@ fn inject(emu: &TestEmulator, res: Res, op: Op, fault: Fault, rg: &str) -> Resul
                 Res::RouteTable => "routes",
                 Res::Cluster => "agentPoolProfiles",
             };
-            let body = json!({"id": res.id(rg), "location": "westeurope", "properties": {field: "none"}});
+            // Wrong for whichever answers: the cluster (agentPoolProfiles) or, for a pool
+            // change, its agent pool (count).
+            let body = json!({"id": res.id(rg), "location": "westeurope", "properties": {field: "none", "count": "none"}});
             f(json!({"method": method, "path": path, "count": 1, "status": 200, "body": body.to_string()}))
         }
         Fault::LroFailed => f(
@@ -282,7 +287,14 @@ fn exists(emu: &TestEmulator, res: Res, rg: &str) -> bool {
 }
 
 fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> Vec<Step> {
-    let (base, updated) = (res.config(rg, 1), res.config(rg, 2));
+    // Cases about the deadline run with 4 s timeouts; the others with room for retries on a
+    // loaded machine (two 429s with Retry-After, then the operation).
+    let t = if matches!(fault, Fault::Hung | Fault::LroTimeout) {
+        "4s"
+    } else {
+        "12s"
+    };
+    let (base, updated) = (res.config(rg, 1, t), res.config(rg, 2, t));
     let rg = rg.to_string();
     let e = emu.clone();
     let r2 = rg.clone();

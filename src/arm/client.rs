@@ -188,7 +188,7 @@ impl ArmClient {
     pub fn api_version(kind: Kind) -> &'static str {
         match kind {
             Kind::ResourceGroup => API_VERSION_RESOURCES,
-            Kind::ManagedCluster => API_VERSION_AKS,
+            Kind::ManagedCluster | Kind::AgentPool => API_VERSION_AKS,
             _ => API_VERSION_NETWORK,
         }
     }

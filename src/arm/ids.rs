@@ -14,6 +14,7 @@ pub enum Kind {
     RouteTable,
     Route,
     ManagedCluster,
+    AgentPool,
 }
 
 impl Kind {
@@ -26,13 +27,14 @@ impl Kind {
             Kind::RouteTable => &["routeTables"],
             Kind::Route => &["routeTables", "routes"],
             Kind::ManagedCluster => &["managedClusters"],
+            Kind::AgentPool => &["managedClusters", "agentPools"],
         }
     }
 
     fn namespace(self) -> &'static str {
         match self {
             Kind::ResourceGroup => "",
-            Kind::ManagedCluster => "Microsoft.ContainerService",
+            Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
             _ => "Microsoft.Network",
         }
     }
@@ -46,6 +48,7 @@ impl Kind {
             Kind::RouteTable => "Route Table",
             Kind::Route => "Route",
             Kind::ManagedCluster => "Kubernetes Cluster",
+            Kind::AgentPool => "Kubernetes Cluster Node Pool",
         }
     }
 

@@ -146,6 +146,23 @@ const MANAGED_CLUSTER: &[Field] = &[
     ("properties.networkProfile.natGatewayProfile", Obj, false),
 ];
 
+/// `AgentPool` (2025-10-01): the profile's fields under `properties`.
+const AGENT_POOL: &[Field] = &[
+    ("name", Str, false),
+    ("properties", Obj, true),
+    ("properties.mode", Str, false),
+    ("properties.vmSize", Str, false),
+    ("properties.osType", Str, false),
+    ("properties.count", Int, false),
+    ("properties.enableAutoScaling", Bool, false),
+    ("properties.minCount", Int, false),
+    ("properties.maxCount", Int, false),
+    ("properties.maxPods", Int, false),
+    ("properties.vnetSubnetID", Str, false),
+    ("properties.podSubnetID", Str, false),
+    ("properties.availabilityZones", Arr, false),
+];
+
 const RESOURCE_GROUP: &[Field] = &[("location", Str, true), ("properties", Obj, false)];
 
 fn fields(kind: Kind) -> &'static [Field] {
@@ -156,6 +173,7 @@ fn fields(kind: Kind) -> &'static [Field] {
         Kind::RouteTable => ROUTE_TABLE,
         Kind::Route => ROUTE,
         Kind::ManagedCluster => MANAGED_CLUSTER,
+        Kind::AgentPool => AGENT_POOL,
     }
 }
 

@@ -29,14 +29,14 @@ use crate::resources::arm_common::{self, arm_error, left_behind, require_absent,
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
-use body::{desired, refresh, s, Stage};
+use body::{agent_pool_body, desired, profile_of, refresh, refresh_pool, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
 use plan::{
-    id_of, mark_create_unknowns, net_of, pair, pool_replacements, pools, profile, shape_findings,
-    static_findings, without_unknowns,
+    align_pools, id_of, mark_create_unknowns, net_of, pair, pool_changes, pool_replacements, pools, profile,
+    shape_findings, static_findings, without_unknowns, PoolChanges,
 };
 pub use schema::State;
-use schema::{Str, FORCE_NEW};
+use schema::{Pool, Str, FORCE_NEW};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(90 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
@@ -188,6 +188,7 @@ impl Resource for ClusterNetwork {
             &config.service_cidrs,
             Some((&prior.service_cidr, &prior.service_cidrs)),
         );
+        align_pools(&prior, &mut planned, &config);
         if planned == prior {
             return Some((planned, ValueEmpty::default(), Vec::new()));
         }
@@ -201,6 +202,16 @@ impl Resource for ClusterNetwork {
             }
         }
         replace.extend(pool_replacements(&prior, &planned));
+        for (pool, fixed) in pool_changes(&prior, &planned).recreate {
+            diags.root_warning(
+                "Node Pool Will Be Replaced",
+                format!(
+                    "node pool \"{}\" is deleted and created again, because AKS cannot change {} of an existing pool: its nodes are drained and deleted and its pods rescheduled onto the new pool's nodes (once they are ready, pods without another pool to run on wait). Nothing else about the cluster changes.",
+                    s(&pool.name).unwrap_or_default(),
+                    fixed.join(", ")
+                ),
+            );
+        }
         let change = migration::classify(&net_of(&prior), &net_of(&planned));
         replace.extend(
             change
@@ -316,7 +327,24 @@ impl Resource for ClusterNetwork {
             }
         };
         let mut state = prior.clone();
-        let stages: &[Stage] = if migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first {
+        // Pools first, one agent pool request each; the cluster is written only for what is
+        // the cluster's own.
+        let pool_ops = pool_changes(&prior, &planned);
+        if !pool_ops.is_empty() {
+            if !self
+                .apply_pools(diags, &client, &id, &current, &pool_ops, &mut state, limit)
+                .await
+            {
+                return Some((state, private));
+            }
+            current = match client.get::<Json>(&id).await {
+                Ok(Some(c)) => c,
+                _ => return Some((state, private)),
+            };
+        }
+        let stages: &[Stage] = if !cluster_changed(&prior, &planned) {
+            &[]
+        } else if migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first {
             &[Stage::Ipam, Stage::Full]
         } else {
             &[Stage::Full]
@@ -390,6 +418,47 @@ impl Resource for ClusterNetwork {
         };
         Some((state, ValueEmpty::default()))
     }
+}
+
+/// True when something other than the pools (which change through the agent pool API) or
+/// the timeouts differs, so the cluster itself must be written.
+fn cluster_changed(prior: &State, planned: &State) -> bool {
+    let own = |s: &State| State {
+        default_node_pool: Value::Null,
+        node_pool: Value::Null,
+        timeouts: Value::Null,
+        ..s.clone()
+    };
+    own(prior) != own(planned)
+}
+
+/// The state's pool list after `pool` was written (`None`: deleted) as Azure answered.
+fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, system: bool) {
+    if system {
+        if let Some(p) = pool {
+            state.default_node_pool = Value::Value(p);
+        }
+        return;
+    }
+    let mut list: Vec<Value<Pool>> = state.node_pool.as_ref_option().cloned().unwrap_or_default();
+    let at = list.iter().position(|p| {
+        p.as_ref_option()
+            .and_then(|p| s(&p.name))
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    });
+    match (at, pool) {
+        (Some(i), Some(p)) => list[i] = Value::Value(p),
+        (None, Some(p)) => list.push(Value::Value(p)),
+        (Some(i), None) => {
+            list.remove(i);
+        }
+        (None, None) => {}
+    }
+    state.node_pool = if list.is_empty() {
+        Value::Null
+    } else {
+        Value::Value(list)
+    };
 }
 
 /// True when the cluster's last operation failed.
@@ -485,6 +554,83 @@ impl ClusterNetwork {
     async fn settle(&self, client: &ArmClient, state: &mut State, cluster: &Tagged<Json>, importing: bool) {
         refresh(state, &cluster.body, importing);
         state.kubenet_route_table_id = self.kubenet_route_table(client, state).await;
+    }
+
+    /// The pool changes through the agent pool API, recording each one that completes in
+    /// `state`; false (with an error) when one fails.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_pools(
+        &self,
+        diags: &mut Diagnostics,
+        client: &ArmClient,
+        id: &ResourceId,
+        current: &Tagged<Json>,
+        ops: &PoolChanges,
+        state: &mut State,
+        limit: Duration,
+    ) -> bool {
+        let pool_id = |name: &str| {
+            ResourceId::new(
+                Kind::AgentPool,
+                &id.subscription_id,
+                &id.resource_group,
+                &[id.name(), name],
+            )
+        };
+        let profile = |name: &str| {
+            current.body["properties"]["agentPoolProfiles"]
+                .as_array()
+                .and_then(|l| {
+                    l.iter()
+                        .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+                })
+                .cloned()
+        };
+        let gone: Vec<String> = ops
+            .delete
+            .iter()
+            .cloned()
+            .chain(
+                ops.recreate
+                    .iter()
+                    .filter_map(|(p, _)| s(&p.name).map(str::to_string)),
+            )
+            .collect();
+        for name in &gone {
+            let pid = pool_id(name);
+            if let Err(e) = client.delete(&pid, limit).await {
+                arm_error(diags, "deleting", &pid, &e);
+                return false;
+            }
+            record_pool(state, name, None, false);
+        }
+        let writes = ops
+            .update
+            .iter()
+            .map(|(p, system)| (p, *system, profile(s(&p.name).unwrap_or_default())))
+            .chain(ops.create.iter().map(|p| (p, false, None)))
+            .chain(ops.recreate.iter().map(|(p, _)| (p, false, None)));
+        for (pool, system, existing) in writes {
+            let name = s(&pool.name).unwrap_or_default().to_string();
+            let pid = pool_id(&name);
+            let body = agent_pool_body(existing.as_ref(), pool, system);
+            let mut written = client.put::<_, Json>(&pid, &body, None, limit).await;
+            if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
+                // Someone wrote in between (AKS itself, often): write on top of theirs once.
+                written = client.put::<_, Json>(&pid, &body, None, limit).await;
+            }
+            match written {
+                Ok(done) => {
+                    let written = refresh_pool(Some(pool), &profile_of(&done.body), false);
+                    record_pool(state, &name, Some(written), system);
+                }
+                Err(e) => {
+                    arm_error(diags, "writing", &pid, &e);
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// One PUT with If-Match on the cluster as last read.

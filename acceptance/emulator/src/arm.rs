@@ -6,6 +6,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use crate::agent_pools;
 use crate::ids::{api_version_for, key, Target};
 use crate::store::{after, child_array_name, split_child, Fault, Op, OpKind, Store, Stored};
 use crate::{aks, network, Options};
@@ -222,6 +223,9 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
             operation(store, id, *result, now)
         }
         (Target::ResourceGroup { .. }, "PUT") => put_group(store, &target, req),
+        (t, "PUT") if agent_pools::is_agent_pool(t) => put_agent_pool(store, opts, base, t, req, now),
+        (t, "GET") if agent_pools::is_agent_pool(t) => get_agent_pool(store, t),
+        (t, "DELETE") if agent_pools::is_agent_pool(t) => delete_agent_pool(store, opts, base, t, req, now),
         (Target::Resource { .. }, "PUT") => put_resource(store, opts, base, &target, req, now),
         (_, "GET") => get(store, &target),
         (_, "DELETE") => delete(store, opts, base, &target, req, now),
@@ -648,6 +652,138 @@ fn put_resource(
         .header("Azure-AsyncOperation", op_url(base, target, &ns, &op, false))
         .header("Retry-After", opts.retry_after_secs().to_string())
         .header("ETag", tag)
+}
+
+/// The cluster of an agent pool target, as stored.
+fn pool_cluster(store: &Store, target: &Target) -> Result<(Target, Value), Reply> {
+    let cluster_t = target.parent().ok_or_else(|| not_found(target))?;
+    match lookup(store, &cluster_t) {
+        Some(c) => Ok((cluster_t, c)),
+        None => Err(wrapped(
+            404,
+            "ParentResourceNotFound",
+            &format!(
+                "Can not perform requested operation on nested resource. Parent resource '{}' not found.",
+                cluster_t.name()
+            ),
+        )),
+    }
+}
+
+fn get_agent_pool(store: &Store, target: &Target) -> Reply {
+    match pool_cluster(store, target) {
+        Ok((_, cluster)) => match agent_pools::render(&cluster, target) {
+            Some(pool) => Reply::json(200, pool),
+            None => not_found(target),
+        },
+        Err(r) => r,
+    }
+}
+
+/// Applies a pool change to its cluster as a cluster PUT (same checks, same operation).
+fn apply_to_cluster(
+    store: &mut Store,
+    opts: &Options,
+    base: &str,
+    (cluster_t, request): (&Target, Value),
+    req: &Request,
+    now: Instant,
+) -> Reply {
+    let bytes = serde_json::to_vec(&request).unwrap_or_default();
+    let path = cluster_t.id();
+    let inner = Request {
+        method: "PUT",
+        path: &path,
+        api_version: req.api_version,
+        authorization: req.authorization,
+        if_match: None,
+        if_none_match: None,
+        body: &bytes,
+    };
+    put_resource(store, opts, base, cluster_t, &inner, now)
+}
+
+fn header_of(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn put_agent_pool(
+    store: &mut Store,
+    opts: &Options,
+    base: &str,
+    target: &Target,
+    req: &Request,
+    now: Instant,
+) -> Reply {
+    let (cluster_t, cluster) = match pool_cluster(store, target) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let existing = agent_pools::render(&cluster, target);
+    if let Err(r) = precondition(existing.as_ref(), req) {
+        return r;
+    }
+    let body = match parse_body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let request = match agent_pools::cluster_with(&cluster, &target.name(), &body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
+    if reply.status >= 300 {
+        return reply;
+    }
+    let pool = lookup(store, &cluster_t)
+        .and_then(|c| agent_pools::render(&c, target))
+        .unwrap_or_else(|| json!({}));
+    let mut out = Reply::json(if existing.is_some() { 200 } else { 201 }, pool);
+    for h in ["Azure-AsyncOperation", "Retry-After"] {
+        if let Some(v) = header_of(&reply, h) {
+            out = out.header(h, v);
+        }
+    }
+    out
+}
+
+fn delete_agent_pool(
+    store: &mut Store,
+    opts: &Options,
+    base: &str,
+    target: &Target,
+    req: &Request,
+    now: Instant,
+) -> Reply {
+    let (cluster_t, cluster) = match pool_cluster(store, target) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if agent_pools::render(&cluster, target).is_none() {
+        return Reply::empty(204);
+    }
+    let request = match agent_pools::cluster_without(&cluster, &target.name()) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
+    if reply.status >= 300 {
+        return reply;
+    }
+    let mut out = Reply::empty(202);
+    if let Some(op) = header_of(&reply, "Azure-AsyncOperation") {
+        out = out
+            .header("Location", op.replacen("/operations/", "/operationResults/", 1))
+            .header("Azure-AsyncOperation", op);
+    }
+    if let Some(v) = header_of(&reply, "Retry-After") {
+        out = out.header("Retry-After", v);
+    }
+    out
 }
 
 /// Stores a resource, or a child inside its parent (bumping the parent's ETag).

@@ -2,6 +2,7 @@
 //! resource groups, with the Entra token and cloud-metadata endpoints the provider's real
 //! credential path needs, fault injection and traffic recording.
 
+mod agent_pools;
 mod aks;
 pub mod arm;
 pub mod cli;

@@ -135,6 +135,33 @@ fn pool_json(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
     p
 }
 
+/// An agent pool request body (`AgentPool`: the profile's fields under `properties`), on top
+/// of the pool as the cluster last showed it.
+pub fn agent_pool_body(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
+    let mut profile = pool_json(existing, pool, system);
+    if let Some(m) = profile.as_object_mut() {
+        for k in [
+            "name",
+            "provisioningState",
+            "powerState",
+            "nodeImageVersion",
+            "currentOrchestratorVersion",
+        ] {
+            m.remove(k);
+        }
+    }
+    json!({ "properties": profile })
+}
+
+/// An agent pool as the API returns it, in the cluster's profile shape (`name` + properties).
+pub fn profile_of(agent_pool: &Json) -> Json {
+    let mut p = agent_pool["properties"].clone();
+    if let Some(m) = p.as_object_mut() {
+        m.insert("name".into(), agent_pool["name"].clone());
+    }
+    p
+}
+
 fn pools(state: &State) -> Vec<(&Pool, bool)> {
     let mut out: Vec<(&Pool, bool)> = state
         .default_node_pool
@@ -333,7 +360,7 @@ fn drift<T: Clone>(prior: &Value<T>, arm: Value<T>, importing: bool) -> Value<T>
     }
 }
 
-fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
+pub fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
     let blank = Pool::default();
     let p = prior.unwrap_or(&blank);
     let imp = importing || prior.is_none();

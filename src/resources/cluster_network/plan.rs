@@ -437,55 +437,133 @@ pub(super) fn without_unknowns(mut p: State) -> State {
     p
 }
 
-/// Pool attributes that changed in a way AKS cannot apply to an existing pool.
+/// The attributes of `a` → `b` that AKS cannot change on an existing pool.
+fn fixed_changes(a: &Pool, b: &Pool) -> Vec<&'static str> {
+    let pairs: [(&'static str, bool); 8] = [
+        ("name", a.name != b.name),
+        ("vm_size", a.vm_size != b.vm_size),
+        ("os_type", a.os_type != b.os_type),
+        ("max_pods", a.max_pods != b.max_pods),
+        ("vnet_subnet_id", a.vnet_subnet_id != b.vnet_subnet_id),
+        ("pod_subnet_id", a.pod_subnet_id != b.pod_subnet_id),
+        (
+            "pod_ip_allocation_mode",
+            a.pod_ip_allocation_mode != b.pod_ip_allocation_mode,
+        ),
+        ("zones", a.zones != b.zones),
+    ];
+    debug_assert_eq!(pairs.len(), POOL_FIXED.len());
+    pairs
+        .into_iter()
+        .filter_map(|(attr, differs)| differs.then_some(attr))
+        .collect()
+}
+
+/// Changes to the default (system) pool that only a new cluster can make: the cluster is
+/// created with it. Other pools change through the agent pool API ([`pool_changes`]).
 pub(super) fn pool_replacements(prior: &State, planned: &State) -> Vec<(AttributePath, String)> {
-    let mut out = Vec::new();
-    let fixed = |a: &Pool, b: &Pool, base: AttributePath, out: &mut Vec<(AttributePath, String)>| {
-        let pairs: [(&str, bool); 8] = [
-            ("name", a.name != b.name),
-            ("vm_size", a.vm_size != b.vm_size),
-            ("os_type", a.os_type != b.os_type),
-            ("max_pods", a.max_pods != b.max_pods),
-            ("vnet_subnet_id", a.vnet_subnet_id != b.vnet_subnet_id),
-            ("pod_subnet_id", a.pod_subnet_id != b.pod_subnet_id),
-            (
-                "pod_ip_allocation_mode",
-                a.pod_ip_allocation_mode != b.pod_ip_allocation_mode,
-            ),
-            ("zones", a.zones != b.zones),
-        ];
-        debug_assert_eq!(pairs.len(), POOL_FIXED.len());
-        for (attr, differs) in pairs {
-            if differs {
-                out.push((
-                    base.clone().attribute(attr),
-                    format!("AKS cannot change {attr} of an existing node pool"),
-                ));
-            }
-        }
+    let (Some(a), Some(b)) = (
+        prior.default_node_pool.as_ref_option(),
+        planned.default_node_pool.as_ref_option(),
+    ) else {
+        return Vec::new();
     };
+    fixed_changes(a, b)
+        .into_iter()
+        .map(|attr| {
+            (
+                AttributePath::new("default_node_pool").attribute(attr),
+                format!("AKS cannot change {attr} of an existing node pool, and the default node pool is the cluster's"),
+            )
+        })
+        .collect()
+}
+
+/// What an update does to the pools, matched by name: each is one agent pool request (two for
+/// a recreate), and the cluster itself is not written for them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct PoolChanges {
+    /// `node_pool` entries new in the configuration.
+    pub create: Vec<Pool>,
+    /// Names of `node_pool` entries gone from the configuration.
+    pub delete: Vec<String>,
+    /// Pools (the default one included, flagged `true`) whose changeable settings changed.
+    pub update: Vec<(Pool, bool)>,
+    /// `node_pool` entries whose fixed settings changed: deleted and created again.
+    pub recreate: Vec<(Pool, Vec<&'static str>)>,
+}
+
+impl PoolChanges {
+    pub fn is_empty(&self) -> bool {
+        self == &PoolChanges::default()
+    }
+}
+
+fn user_pools(state: &State) -> Vec<&Pool> {
+    state
+        .node_pool
+        .as_ref_option()
+        .map(|l| l.iter().filter_map(Value::as_ref_option).collect())
+        .unwrap_or_default()
+}
+
+fn same_pool(a: &Pool, b: &Pool) -> bool {
+    s(&a.name)
+        .zip(s(&b.name))
+        .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// The pool changes from `prior` to `planned`.
+pub(super) fn pool_changes(prior: &State, planned: &State) -> PoolChanges {
+    let mut out = PoolChanges::default();
     if let (Some(a), Some(b)) = (
         prior.default_node_pool.as_ref_option(),
         planned.default_node_pool.as_ref_option(),
     ) {
-        fixed(a, b, AttributePath::new("default_node_pool"), &mut out);
-    }
-    let (a, b) = (
-        prior.node_pool.as_ref_option().map(Vec::len).unwrap_or(0),
-        planned.node_pool.as_ref_option().map(Vec::len).unwrap_or(0),
-    );
-    if a != b || planned.node_pool.is_unknown() {
-        out.push((
-            AttributePath::new("node_pool"),
-            "node pools are created with the cluster; adding or removing one creates a new cluster".into(),
-        ));
-    } else if let (Some(pa), Some(pb)) = (prior.node_pool.as_ref_option(), planned.node_pool.as_ref_option())
-    {
-        for (i, (x, y)) in pa.iter().zip(pb).enumerate() {
-            if let (Some(x), Some(y)) = (x.as_ref_option(), y.as_ref_option()) {
-                fixed(x, y, AttributePath::new("node_pool").index(i as i64), &mut out);
-            }
+        if a != b && fixed_changes(a, b).is_empty() {
+            out.update.push((b.clone(), true));
         }
     }
+    let (old, new) = (user_pools(prior), user_pools(planned));
+    for b in &new {
+        match old.iter().find(|a| same_pool(a, b)) {
+            None => out.create.push((*b).clone()),
+            Some(a) if a == b => {}
+            Some(a) => match fixed_changes(a, b) {
+                fixed if fixed.is_empty() => out.update.push(((*b).clone(), false)),
+                fixed => out.recreate.push(((*b).clone(), fixed)),
+            },
+        }
+    }
+    out.delete = old
+        .iter()
+        .filter(|a| !new.iter().any(|b| same_pool(a, b)))
+        .filter_map(|a| s(&a.name).map(str::to_string))
+        .collect();
     out
+}
+
+/// Lines up each planned `node_pool` with the prior pool of the same name: Terraform matches
+/// list blocks by position, so a pool added in front would otherwise inherit its neighbour's
+/// computed values. A new pool's unset computed values are unknown until AKS sets them.
+pub(super) fn align_pools(prior: &State, planned: &mut State, config: &State) {
+    let old = user_pools(prior);
+    let cfg: Vec<&Pool> = user_pools(config);
+    let Some(list) = planned.node_pool.as_mut_option() else {
+        return;
+    };
+    for (i, slot) in list.iter_mut().enumerate() {
+        let (Some(p), Some(c)) = (slot.as_mut_option(), cfg.get(i)) else {
+            continue;
+        };
+        let before = old.iter().find(|a| same_pool(a, p));
+        macro_rules! computed {
+            ($($f:ident),*) => {$(
+                if c.$f.is_null() {
+                    p.$f = before.map_or(Value::Unknown, |b| b.$f.clone());
+                }
+            )*};
+        }
+        computed!(os_type, node_count, max_pods, max_surge, pod_ip_allocation_mode);
+    }
 }
