@@ -4,6 +4,7 @@
 
 pub mod arm;
 pub mod functions;
+pub mod logging;
 pub mod netplan;
 pub mod provider;
 pub mod resources;

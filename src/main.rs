@@ -16,6 +16,9 @@ fn main() -> ExitCode {
     // users must never see one. Done before any thread starts, so it cannot race.
     std::env::remove_var("RUST_BACKTRACE");
     std::env::remove_var("RUST_LIB_BACKTRACE");
+    // hclog JSON lines on stderr, which go-plugin hands to Terraform's log under
+    // TF_LOG/TF_LOG_PROVIDER. Also before any thread: it takes over PLUGIN_LOG_FILE.
+    aksnet::logging::init();
 
     if std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
         eprintln!("{NOT_A_PROGRAM}");

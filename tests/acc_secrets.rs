@@ -73,6 +73,20 @@ resource "aksnet_route_table" "test" {{
         !everything.contains(SAMPLE_SECRET),
         "the emulator's sample secret leaked"
     );
+    // The provider's own TRACE lines reached Terraform's log (issue 19): request and response
+    // bodies are there, so the checks below cover what TRACE shows.
+    for line in [
+        "ARM request:",
+        "ARM request body:",
+        "ARM response body:",
+        "@module=aksnet.arm.client",
+    ] {
+        assert!(everything.contains(line), "{line} missing from the TRACE log");
+    }
+    assert!(
+        !everything.to_ascii_lowercase().contains("authorization: bearer"),
+        "an Authorization header was logged"
+    );
     let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
     assert!(!token.is_match(&everything), "an access token leaked");
 }

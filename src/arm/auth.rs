@@ -3,11 +3,13 @@
 //! documented order. Nothing here logs or formats a secret.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use azure_core::error::ErrorKind;
 use azure_core::http::headers::HeaderName;
 use azure_core::http::{
     ClientMethodOptions, ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url,
@@ -392,12 +394,145 @@ fn pfx_error(e: p12_keystore::error::Error) -> String {
     }
 }
 
-/// Picks the credential: client secret → OIDC → AKS workload identity → managed identity →
-/// Azure CLI. Returns the method's name for diagnostics, or one error listing what was tried.
+/// One method in the order credentials are tried.
+enum Step {
+    /// Not usable as configured, and why (with the attribute or variable to set).
+    Skipped(String),
+    /// Configured; it works if it gets a token.
+    Candidate(&'static str, Arc<dyn TokenCredential>),
+}
+
+/// The credential the provider uses: the methods in order, each either skipped with its reason
+/// or tried for a token. A credential object can be built and still fail when asked for a
+/// token (no `az` login, no IMDS, a wrong secret), so only a token proves a method works; when
+/// none does, the one error lists every method and why it failed. The method that worked is
+/// remembered, so token refreshes do not probe the ones before it again.
+pub struct TriedCredentials {
+    steps: Vec<Step>,
+    winner: AtomicUsize,
+}
+
+const NO_WINNER: usize = usize::MAX;
+
+impl fmt::Debug for TriedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Candidate(name, _) => Some(*name),
+                Step::Skipped(_) => None,
+            })
+            .collect();
+        write!(f, "TriedCredentials({})", names.join(", "))
+    }
+}
+
+#[async_trait]
+impl TokenCredential for TriedCredentials {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        if let Some(Step::Candidate(name, cred)) = self.steps.get(self.winner.load(Ordering::Relaxed)) {
+            return cred.get_token(scopes, options).await.map_err(|e| {
+                azure_core::Error::with_message(ErrorKind::Credential, format!("{name}: {}", describe(&e)))
+            });
+        }
+        let mut tried = Vec::new();
+        for (i, step) in self.steps.iter().enumerate() {
+            match step {
+                Step::Skipped(why) => tried.push(why.clone()),
+                Step::Candidate(name, cred) => match cred.get_token(scopes, options.clone()).await {
+                    Ok(token) => {
+                        tracing::debug!(method = *name, "Azure credential acquired a token");
+                        self.winner.store(i, Ordering::Relaxed);
+                        return Ok(token);
+                    }
+                    Err(e) => {
+                        tracing::debug!(method = *name, error = %describe(&e), "Azure credential failed");
+                        tried.push(format!("{name}: {}", describe(&e)));
+                    }
+                },
+            }
+        }
+        Err(azure_core::Error::with_message(
+            ErrorKind::Credential,
+            no_credential_message(&tried),
+        ))
+    }
+}
+
+/// An error and its causes on one line, each once.
+fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
+    text.replace('\n', " ")
+}
+
+/// The one diagnostic for "no credential works".
+fn no_credential_message(tried: &[String]) -> String {
+    format!(
+        "no Azure credential works; tried, in order:\n- {}\nConfigure one method with the provider attributes or ARM_* environment variables named above (see the provider documentation's Authentication section).",
+        tried.join("\n- ")
+    )
+}
+
+fn skip(steps: &mut Vec<Step>, why: String) {
+    steps.push(Step::Skipped(why));
+}
+
+/// Whether `program` is an executable file on `path` (`PATH`'s value), as the Azure CLI
+/// credential would find it.
+fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> bool {
+    let exts: &[&str] = if cfg!(windows) {
+        &[".cmd", ".exe", ".bat", ""]
+    } else {
+        &[""]
+    };
+    path.is_some_and(|p| {
+        std::env::split_paths(p).any(|dir| {
+            exts.iter()
+                .any(|ext| dir.join(format!("{program}{ext}")).is_file())
+        })
+    })
+}
+
+/// Picks the credentials to try: client secret → client certificate → OIDC → AKS workload
+/// identity → managed identity → Azure CLI. The first explicitly configured method (secret,
+/// certificate, OIDC, workload identity) is the one used; managed identity and the Azure CLI,
+/// which need no configuration, are both tried when both are enabled. Returns the first
+/// method's name for logs, or one error listing what was tried when no method is usable.
 pub fn select_credential(
     s: &AuthSettings,
     cloud: &Cloud,
 ) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+    select_credential_with_path(s, cloud, std::env::var_os("PATH").as_deref())
+}
+
+fn select_credential_with_path(
+    s: &AuthSettings,
+    cloud: &Cloud,
+    path: Option<&std::ffi::OsStr>,
+) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+    let mut steps: Vec<Step> = Vec::new();
+    let chosen = |mut steps: Vec<Step>, name: &'static str, cred: Arc<dyn TokenCredential>| {
+        steps.push(Step::Candidate(name, cred));
+        let chain: Arc<dyn TokenCredential> = Arc::new(TriedCredentials {
+            steps,
+            winner: AtomicUsize::new(NO_WINNER),
+        });
+        (chain, name)
+    };
     let client_options = || {
         let mut custom = CustomConfiguration::default();
         custom.authority_host = cloud.authority_host.clone();
@@ -406,7 +541,6 @@ pub fn select_credential(
             ..Default::default()
         }
     };
-    let mut tried: Vec<String> = Vec::new();
     let tenant = s.tenant_id.as_deref().filter(|t| !t.is_empty());
     let client = s.client_id.as_deref().filter(|c| !c.is_empty());
 
@@ -425,12 +559,15 @@ pub fn select_credential(
                 }),
             )
             .map_err(|e| format!("client secret credential: {e}"))?;
-            return Ok((cred, "client secret"));
+            return Ok(chosen(steps, "client secret", cred));
         }
-        (_, _, Some(_)) => {
-            tried.push("client secret: tenant_id and client_id are required with client_secret".into())
-        }
-        _ => tried.push("client secret: client_secret is not set".into()),
+        (_, _, Some(_)) => skip(&mut steps,
+            "client secret: tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) are required with client_secret"
+                .into(),
+        ),
+        _ => skip(&mut steps,
+            "client secret: neither client_secret (ARM_CLIENT_SECRET) nor client_secret_file_path (ARM_CLIENT_SECRET_FILE_PATH) is set".into(),
+        ),
     }
 
     match (tenant, client, s.client_certificate.as_ref()) {
@@ -451,13 +588,15 @@ pub fn select_credential(
             };
             let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), assertion, Some(opts))
                 .map_err(|e| format!("client certificate credential: {e}"))?;
-            return Ok((cred, "client certificate"));
+            return Ok(chosen(steps, "client certificate", cred));
         }
-        (_, _, Some(_)) => {
-            tried.push("client certificate: tenant_id and client_id are required with a certificate".into())
-        }
-        _ => tried
-            .push("client certificate: neither client_certificate nor client_certificate_path is set".into()),
+        (_, _, Some(_)) => skip(&mut steps,
+            "client certificate: tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) are required with a certificate"
+                .into(),
+        ),
+        _ => skip(&mut steps,
+            "client certificate: neither client_certificate (ARM_CLIENT_CERTIFICATE) nor client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) is set".into(),
+        ),
     }
 
     if s.use_oidc {
@@ -477,13 +616,13 @@ pub fn select_credential(
             (Some(t), Some(c), Some(src)) => {
                 let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), src, Some(ClientAssertionCredentialOptions { client_options: client_options() }))
                     .map_err(|e| format!("OIDC credential: {e}"))?;
-                return Ok((cred, "OIDC"));
+                return Ok(chosen(steps, "OIDC", cred));
             }
-            (_, _, None) => tried.push("OIDC: none of oidc_token, oidc_token_file_path, oidc_request_url + oidc_request_token is set".into()),
-            _ => tried.push("OIDC: tenant_id and client_id are required".into()),
+            (_, _, None) => skip(&mut steps, "OIDC: none of oidc_token (ARM_OIDC_TOKEN), oidc_token_file_path (ARM_OIDC_TOKEN_FILE_PATH), oidc_request_url + oidc_request_token (ARM_OIDC_REQUEST_URL + ARM_OIDC_REQUEST_TOKEN) is set".into()),
+            _ => skip(&mut steps, "OIDC: tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) are required".into()),
         }
     } else {
-        tried.push("OIDC: use_oidc is false".into());
+        skip(&mut steps, "OIDC: use_oidc (ARM_USE_OIDC) is false".into());
     }
 
     if s.use_aks_workload_identity {
@@ -496,11 +635,15 @@ pub fn select_credential(
             ..Default::default()
         };
         match WorkloadIdentityCredential::new(Some(opts)) {
-            Ok(cred) => return Ok((cred, "AKS workload identity")),
-            Err(e) => tried.push(format!("AKS workload identity: {e}")),
+            Ok(cred) => return Ok(chosen(steps, "AKS workload identity", cred)),
+            Err(e) => skip(&mut steps, format!("AKS workload identity: {e}")),
         }
     } else {
-        tried.push("AKS workload identity: use_aks_workload_identity is false".into());
+        skip(
+            &mut steps,
+            "AKS workload identity: use_aks_workload_identity (ARM_USE_AKS_WORKLOAD_IDENTITY) is false"
+                .into(),
+        );
     }
 
     if s.use_msi {
@@ -509,29 +652,56 @@ pub fn select_credential(
             client_options: client_options(),
         };
         match ManagedIdentityCredential::new(Some(opts)) {
-            Ok(cred) => return Ok((cred, "managed identity")),
-            Err(e) => tried.push(format!("managed identity: {e}")),
+            Ok(cred) => steps.push(Step::Candidate("managed identity", cred)),
+            Err(e) => skip(&mut steps, format!("managed identity: {e}")),
         }
     } else {
-        tried.push("managed identity: use_msi is false".into());
+        skip(
+            &mut steps,
+            "managed identity: use_msi (ARM_USE_MSI) is false".into(),
+        );
     }
 
-    if s.use_cli {
+    if s.use_cli && !on_path("az", path) {
+        skip(&mut steps,
+            "Azure CLI: `az` was not found on PATH (install the Azure CLI and run `az login`, or set use_cli = false / ARM_USE_CLI=false and configure another method)"
+                .into(),
+        );
+    } else if s.use_cli {
         let opts = AzureCliCredentialOptions {
             tenant_id: tenant.map(str::to_string),
             ..Default::default()
         };
         match AzureCliCredential::new(Some(opts)) {
-            Ok(cred) => return Ok((cred, "Azure CLI")),
-            Err(e) => tried.push(format!("Azure CLI: {e}")),
+            Ok(cred) => steps.push(Step::Candidate("Azure CLI", cred)),
+            Err(e) => skip(&mut steps, format!("Azure CLI: {e}")),
         }
     } else {
-        tried.push("Azure CLI: use_cli is false".into());
+        skip(&mut steps, "Azure CLI: use_cli (ARM_USE_CLI) is false".into());
     }
-    Err(format!(
-        "no Azure credential is configured; tried, in order:\n- {}",
-        tried.join("\n- ")
-    ))
+    let first = steps.iter().find_map(|s| match s {
+        Step::Candidate(name, _) => Some(*name),
+        Step::Skipped(_) => None,
+    });
+    match first {
+        Some(name) => {
+            let chain: Arc<dyn TokenCredential> = Arc::new(TriedCredentials {
+                steps,
+                winner: AtomicUsize::new(NO_WINNER),
+            });
+            Ok((chain, name))
+        }
+        None => {
+            let tried: Vec<String> = steps
+                .into_iter()
+                .filter_map(|s| match s {
+                    Step::Skipped(why) => Some(why),
+                    Step::Candidate(..) => None,
+                })
+                .collect();
+            Err(no_credential_message(&tried))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -593,6 +763,60 @@ mod tests {
         ] {
             assert!(err.contains(m), "{err}");
         }
+    }
+
+    #[test]
+    fn a_missing_az_is_named_with_what_to_set() {
+        let s = AuthSettings {
+            use_cli: true,
+            ..Default::default()
+        };
+        let cloud = Cloud::builtin("public").unwrap();
+        let empty = std::ffi::OsString::from("/nonexistent-aksnet-path");
+        let err = select_credential_with_path(&s, &cloud, Some(&empty))
+            .err()
+            .unwrap();
+        assert!(err.contains("Azure CLI: `az` was not found on PATH"), "{err}");
+        for hint in [
+            "ARM_CLIENT_SECRET",
+            "ARM_USE_OIDC",
+            "ARM_USE_MSI",
+            "ARM_CLIENT_CERTIFICATE",
+        ] {
+            assert!(err.contains(hint), "{hint} missing: {err}");
+        }
+        // In order, one line each.
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("- ")).collect();
+        assert_eq!(lines.len(), 6, "{err}");
+        assert!(lines[0].starts_with("- client secret") && lines[5].starts_with("- Azure CLI"));
+    }
+
+    #[derive(Debug)]
+    struct Failing(&'static str);
+
+    #[async_trait]
+    impl TokenCredential for Failing {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<AccessToken> {
+            Err(azure_core::Error::with_message(ErrorKind::Credential, self.0))
+        }
+    }
+
+    #[tokio::test]
+    async fn token_time_failures_join_the_list_of_causes() {
+        let chain = TriedCredentials {
+            steps: vec![
+                Step::Skipped("client secret: not set".into()),
+                Step::Candidate("managed identity", Arc::new(Failing("no IMDS endpoint answered"))),
+                Step::Candidate("Azure CLI", Arc::new(Failing("Please run 'az login'"))),
+            ],
+            winner: AtomicUsize::new(NO_WINNER),
+        };
+        let err = chain.get_token(&["scope"], None).await.unwrap_err().to_string();
+        assert!(err.contains("- client secret: not set\n- managed identity: no IMDS endpoint answered\n- Azure CLI: Please run 'az login'"), "{err}");
     }
 
     #[test]

@@ -225,13 +225,31 @@ impl ArmClient {
 
     /// One attempt. A transport failure is [`Retry`] when the request may simply be sent
     /// again (connection or I/O), [`Final`] otherwise (a credential that cannot get a token).
+    /// Logged at DEBUG (method, path, api-version, status, request ID, duration, `retry` — the
+    /// retries before this attempt) and, at TRACE, with both bodies, secrets redacted.
+    /// Headers are never logged: the `Authorization` header carries the token.
     async fn send(
         &self,
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
         if_match: Option<&str>,
+        retry: u32,
     ) -> Result<RawResponse, Attempt> {
+        let started = Instant::now();
+        let path = url.path().to_string();
+        let api_version = url
+            .query_pairs()
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let shown = body
+                .as_deref()
+                .map(crate::logging::redacted_body)
+                .unwrap_or_default();
+            tracing::trace!(method = %method, path = %path, api_version = %api_version, retry, body = %shown, "ARM request body");
+        }
         let mut req = Request::new(url, method);
         req.insert_header(HeaderName::from_static("accept"), "application/json");
         if let Some(b) = body {
@@ -245,17 +263,35 @@ impl ArmClient {
             skip_checks: true,
             ..Default::default()
         };
-        self.pipeline
-            .send(&Context::new(), &mut req, Some(opts))
-            .await
-            .map_err(|e| {
-                let err = ClientError::Transport(with_causes(&e));
-                if matches!(e.kind(), ErrorKind::Io | ErrorKind::Connection) {
-                    Retry(err)
-                } else {
-                    Final(err)
+        let sent = self.pipeline.send(&Context::new(), &mut req, Some(opts)).await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match sent {
+            Ok(resp) => {
+                let status = u16::from(resp.status());
+                let request_id = header(&resp, &REQUEST_ID).unwrap_or_default();
+                tracing::debug!(
+                    method = %method, path = %path, api_version = %api_version, status,
+                    request_id = %request_id, duration_ms, retry, "ARM request"
+                );
+                if tracing::enabled!(tracing::Level::TRACE) {
+                    let shown = crate::logging::redacted_body(resp.body());
+                    tracing::trace!(method = %method, path = %path, status, request_id = %request_id, body = %shown, "ARM response body");
                 }
-            })
+                Ok(resp)
+            }
+            Err(e) => {
+                let err = ClientError::Transport(with_causes(&e));
+                tracing::debug!(
+                    method = %method, path = %path, api_version = %api_version, duration_ms, retry,
+                    error = %err, "ARM request failed before a response"
+                );
+                if matches!(e.kind(), ErrorKind::Io | ErrorKind::Connection) {
+                    Err(Retry(err))
+                } else {
+                    Err(Final(err))
+                }
+            }
+        }
     }
 
     /// Sends one request and retries it until `deadline`: throttling (429, and 503 with
@@ -274,14 +310,19 @@ impl ArmClient {
     ) -> Result<RawResponse, ClientError> {
         let mut backoff = FIRST_BACKOFF;
         let mut transient = 0u32;
+        let mut retries = 0u32;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(request_timeout(&method, &url, timeout));
             }
             let attempt = left.min(PER_TRY_TIMEOUT);
-            let sent =
-                tokio::time::timeout(attempt, self.send(method, url.clone(), body.clone(), if_match)).await;
+            let sent = tokio::time::timeout(
+                attempt,
+                self.send(method, url.clone(), body.clone(), if_match, retries),
+            )
+            .await;
+            retries += 1;
             let (wait, failure) = match sent {
                 Err(_) if attempt >= left => return Err(request_timeout(&method, &url, timeout)),
                 // One attempt hung; the deadline leaves time for another.
@@ -462,13 +503,16 @@ impl ArmClient {
 
     /// A poll: retried like any request, and a poll that gets no answer before the deadline
     /// means the operation did not finish in time.
+    /// `n` counts the polls of this operation, from 1.
     async fn poll(
         &self,
         id: &ResourceId,
         url: Url,
+        n: u32,
         deadline: Instant,
         timeout: Duration,
     ) -> Result<RawResponse, ClientError> {
+        tracing::debug!(resource = %id, poll = n, path = %url.path(), "polling a long-running ARM operation");
         match self
             .send_retrying(Method::Get, url, None, None, deadline, timeout)
             .await
@@ -502,9 +546,11 @@ impl ArmClient {
         timeout: Duration,
     ) -> Result<(), ClientError> {
         let url = self.absolute(op)?;
+        let mut polls = 0;
         loop {
             Self::pause(id, wait, deadline, timeout).await?;
-            let resp = self.poll(id, url.clone(), deadline, timeout).await?;
+            polls += 1;
+            let resp = self.poll(id, url.clone(), polls, deadline, timeout).await?;
             let status: OperationStatus = serde_json::from_slice(resp.body())
                 .map_err(|e| ClientError::Decode(format!("operation status: {e}")))?;
             match status.status.as_str() {
@@ -525,9 +571,11 @@ impl ArmClient {
         timeout: Duration,
     ) -> Result<(), ClientError> {
         let url = self.absolute(loc)?;
+        let mut polls = 0;
         loop {
             Self::pause(id, wait, deadline, timeout).await?;
-            let resp = match self.poll(id, url.clone(), deadline, timeout).await {
+            polls += 1;
+            let resp = match self.poll(id, url.clone(), polls, deadline, timeout).await {
                 Err(ClientError::Arm(e)) if e.is_not_found() => return Ok(()),
                 r => r?,
             };
@@ -546,9 +594,11 @@ impl ArmClient {
         deadline: Instant,
         timeout: Duration,
     ) -> Result<(), ClientError> {
+        let mut polls = 0;
         loop {
             Self::pause(id, wait, deadline, timeout).await?;
-            let resp = self.poll(id, self.url(id)?, deadline, timeout).await?;
+            polls += 1;
+            let resp = self.poll(id, self.url(id)?, polls, deadline, timeout).await?;
             let state = provisioning_state(&resp);
             if is_failed(&state) {
                 return Err(ArmError {

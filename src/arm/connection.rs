@@ -2,6 +2,8 @@
 //! configuration, and a client built on first use. Pure resources and functions never
 //! touch it, so they need no credentials.
 
+use std::time::Duration;
+
 use thiserror::Error;
 use tokio::sync::{OnceCell, RwLock};
 
@@ -14,10 +16,18 @@ pub enum ConnectionError {
     /// Terraform has not called ConfigureProvider yet.
     #[error("the provider is not configured")]
     NotConfigured,
-    /// Cloud discovery, every credential, or the client failed; the message lists each cause.
+    /// Cloud discovery or the client failed.
     #[error("{0}")]
     Unavailable(String),
+    /// No credential method got a token; the message lists every method tried and why each
+    /// failed.
+    #[error("{0}")]
+    Credentials(String),
 }
+
+/// How long proving a credential (getting its first token) may take: managed identity and
+/// the Azure CLI can each take seconds, a hung endpoint must not hang plan.
+const FIRST_TOKEN_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Settings plus the client built from them.
 #[derive(Debug, Default)]
@@ -35,7 +45,9 @@ impl Connection {
         *self.settings.write().await = Some(settings);
     }
 
-    /// The client, created on the first successful call.
+    /// The client, created on the first successful call. Creating it acquires a token, so a
+    /// credential that can be built but cannot authenticate fails here, at the first ARM need
+    /// (plan), with every method tried, rather than on the first request at apply.
     pub async fn client(&self) -> Result<ArmClient, ConnectionError> {
         let settings = self
             .settings
@@ -48,8 +60,21 @@ impl Connection {
                 let cloud = discover_cloud(&settings)
                     .await
                     .map_err(ConnectionError::Unavailable)?;
-                let (credential, _method) =
-                    select_credential(&settings, &cloud).map_err(ConnectionError::Unavailable)?;
+                let (credential, method) =
+                    select_credential(&settings, &cloud).map_err(ConnectionError::Credentials)?;
+                tracing::debug!(method, "proving the Azure credential by acquiring a token");
+                match tokio::time::timeout(FIRST_TOKEN_TIMEOUT, credential.get_token(&[&cloud.scope], None))
+                    .await
+                {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return Err(ConnectionError::Credentials(e.to_string())),
+                    Err(_) => {
+                        return Err(ConnectionError::Credentials(format!(
+                            "{method}: no token after {}s",
+                            FIRST_TOKEN_TIMEOUT.as_secs()
+                        )))
+                    }
+                }
                 ArmClient::new(
                     cloud.resource_manager,
                     credential,

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use tf_provider::Diagnostics;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
-use crate::arm::connection::Connection;
+use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::ResourceId;
 
 /// The ARM client and subscription; `managing` ends the missing-subscription message.
@@ -20,7 +20,7 @@ pub async fn client(
     let client = match connection.client().await {
         Ok(c) => c,
         Err(e) => {
-            diags.root_error("Azure Client Unavailable", e.to_string());
+            connection_error(diags, &e);
             return None;
         }
     };
@@ -32,6 +32,30 @@ pub async fn client(
                 format!("set the provider's subscription_id or ARM_SUBSCRIPTION_ID to manage {managing}."),
             );
             None
+        }
+    }
+}
+
+/// Records why no client is available: one error, listing every credential method tried when
+/// none worked.
+pub fn connection_error(diags: &mut Diagnostics, e: &ConnectionError) {
+    let title = match e {
+        ConnectionError::Credentials(_) => "No Working Azure Credential",
+        _ => "Azure Client Unavailable",
+    };
+    diags.root_error(title, e.to_string());
+}
+
+/// At plan, for a resource that will need ARM at apply: resolves the client, credentials
+/// proven by a token, so a configuration without a working credential fails at plan with the
+/// cause rather than at apply. False (with the error recorded) when there is none. Before
+/// ConfigureProvider there is nothing to check yet.
+pub async fn credentials_at_plan(connection: &Connection, diags: &mut Diagnostics) -> bool {
+    match connection.client().await {
+        Ok(_) | Err(ConnectionError::NotConfigured) => true,
+        Err(e) => {
+            connection_error(diags, &e);
+            false
         }
     }
 }

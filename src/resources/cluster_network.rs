@@ -19,7 +19,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
-use crate::arm::connection::Connection;
+use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::live::{o1_udr, o1_udr_at_create};
 use crate::netplan::migration;
@@ -134,6 +134,10 @@ impl Resource for ClusterNetwork {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // Creating needs ARM: a missing credential is an error now, not at apply.
+        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+            return None;
+        }
         let mut planned = proposed;
         pair(
             &mut planned.pod_cidr,
@@ -484,6 +488,11 @@ impl ClusterNetwork {
         }
         let client = match self.connection.client().await {
             Ok(c) => c,
+            // No credential works: apply would fail too, so this is an error (issue 19).
+            Err(e @ ConnectionError::Credentials(_)) => {
+                arm_common::connection_error(diags, &e);
+                return Live::default();
+            }
             Err(e) => {
                 diags.root_warning(
                     "Live Network Checks Skipped",

@@ -134,6 +134,10 @@ impl Resource for RouteTable {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // Creating needs ARM: a missing credential is an error now, not at apply.
+        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+            return None;
+        }
         let mut planned = plan_common(diags, proposed, &config, 0);
         planned.id = Value::Unknown;
         if config.subnet_ids.is_null() {

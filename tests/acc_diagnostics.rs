@@ -1,0 +1,200 @@
+//! Issue 19 with the real Terraform CLI: aksnet's logs reach Terraform's log under `TF_LOG`,
+//! and a configuration without a working credential fails at plan with one diagnostic that
+//! lists every method tried and why each failed.
+
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::target::skip_against_arm;
+use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
+
+fn route_table(rg: &str) -> String {
+    with_provider(&format!(
+        r#"
+provider "aksnet" {{}}
+
+resource "aksnet_route_table" "test" {{
+  name                = "rt-logs"
+  resource_group_name = "{rg}"
+  location            = "westeurope"
+}}
+"#
+    ))
+}
+
+#[test]
+fn debug_log_shows_each_arm_request_and_no_tls_noise() {
+    if skip_against_arm("logs_debug", "reading the emulator's request IDs") {
+        return;
+    }
+    let rg = "acctest-logs";
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
+    let tf = pinned().expect("terraform");
+    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    wd.set_env("TF_LOG", "DEBUG");
+    wd.write_config(&route_table(rg)).unwrap();
+    let apply = wd
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .expect("apply runs");
+    assert_eq!(apply.code, 0, "{}", apply.text());
+    // Terraform writes its log, provider lines included, to stderr.
+    let log = apply.stderr.clone();
+    let requests: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains("ARM request:"))
+        .collect();
+    assert!(
+        !requests.is_empty(),
+        "no ARM request lines in the DEBUG log:\n{log}"
+    );
+    let put = requests
+        .iter()
+        .find(|l| l.contains("method=PUT"))
+        .unwrap_or_else(|| panic!("no PUT line among:\n{}", requests.join("\n")));
+    assert!(put.contains("[DEBUG]"), "{put}");
+    for part in [
+        "@module=aksnet.arm.client",
+        "api_version=2025-01-01",
+        "path=/subscriptions/",
+        "/routeTables/rt-logs",
+        "status=",
+        "request_id=",
+        "duration_ms=",
+        "retry=0",
+    ] {
+        assert!(put.contains(part), "{part} missing from {put}");
+    }
+    // DEBUG is about ARM, not TLS records or gRPC plumbing, and no body is shown below TRACE.
+    for noise in ["rustls", "hyper", "h2::", "tower_http", "ARM response body"] {
+        let noisy: Vec<&str> = log.lines().filter(|l| l.contains(noise)).collect();
+        assert!(
+            noisy.is_empty(),
+            "{noise} in the DEBUG log:\n{}",
+            noisy.join("\n")
+        );
+    }
+    wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
+        .expect("destroy");
+}
+
+/// Variables that would give the provider a credential, blanked (empty is unset to aksnet)
+/// so the test runner's own environment cannot leak in.
+const CREDENTIAL_VARS: &[&str] = &[
+    "ARM_CLIENT_ID",
+    "ARM_TENANT_ID",
+    "ARM_CLIENT_SECRET",
+    "ARM_CLIENT_SECRET_FILE_PATH",
+    "ARM_CLIENT_CERTIFICATE",
+    "ARM_CLIENT_CERTIFICATE_PATH",
+    "ARM_USE_OIDC",
+    "ARM_OIDC_TOKEN",
+    "ARM_OIDC_TOKEN_FILE_PATH",
+    "ARM_USE_MSI",
+    "ARM_USE_AKS_WORKLOAD_IDENTITY",
+    "ARM_USE_CLI",
+    "ARM_METADATA_HOSTNAME",
+    "ARM_METADATA_HOST",
+    "ARM_SUBSCRIPTION_ID",
+];
+
+/// A workdir whose provider sees no credential and a PATH without `az`.
+fn without_credentials(
+    tf: &aksnet_acceptance::terraform::TerraformBin,
+    empty_path: &std::path::Path,
+) -> Workdir {
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for k in CREDENTIAL_VARS {
+        wd.set_env(k, "");
+    }
+    wd.set_env("PATH", empty_path.to_str().unwrap());
+    wd
+}
+
+#[test]
+fn credential_matrix_fails_at_plan_with_every_cause_and_pure_configs_need_none() {
+    if skip_against_arm("credential_matrix", "controlling which credentials exist") {
+        return;
+    }
+    let tf = pinned().expect("terraform");
+    let empty = tempfile::tempdir().unwrap();
+
+    // Only ARM_SUBSCRIPTION_ID, no Azure CLI: plan fails, naming every method and its cause.
+    let mut wd = without_credentials(&tf, empty.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    let text = plan.text();
+    assert_ne!(plan.code, 0, "plan should fail without a credential:\n{text}");
+    assert_eq!(
+        text.matches("Error: No Working Azure Credential").count(),
+        1,
+        "one diagnostic expected:\n{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let causes = [
+        "client secret: neither client_secret (ARM_CLIENT_SECRET)",
+        "client certificate: neither client_certificate (ARM_CLIENT_CERTIFICATE)",
+        "OIDC: use_oidc (ARM_USE_OIDC) is false",
+        "AKS workload identity: use_aks_workload_identity (ARM_USE_AKS_WORKLOAD_IDENTITY) is false",
+        "managed identity: use_msi (ARM_USE_MSI) is false",
+        "Azure CLI: `az` was not found on PATH",
+    ];
+    let mut at = 0;
+    for cause in causes {
+        let found = flat[at..]
+            .find(cause)
+            .unwrap_or_else(|| panic!("{cause:?} missing or out of order:\n{text}"));
+        at += found + cause.len();
+    }
+    assert!(!text.contains("non-transport error"), "{text}");
+
+    // The same configuration with credentials (the emulator's service principal) plans.
+    let emu = TestEmulator::start(json!([]));
+    let mut wd = without_credentials(&tf, empty.path());
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    assert!(
+        plan.stdout.contains("aksnet_route_table.test will be created"),
+        "{}",
+        plan.text()
+    );
+
+    // Pure resources and functions need no credential at all, not even a subscription.
+    let wd = without_credentials(&tf, empty.path());
+    wd.write_config(&with_provider(
+        r#"
+provider "aksnet" {}
+
+resource "aksnet_pod_cidr_plan" "pure" {
+  network_plugin      = "azure"
+  network_plugin_mode = "overlay"
+  address_space       = ["10.10.0.0/16"]
+
+  node_pool {
+    name       = "system"
+    node_count = 3
+  }
+}
+
+output "overlaps" {
+  value = provider::aksnet::cidrs_overlap("10.0.0.0/16", "10.0.128.0/20")
+}
+"#,
+    ))
+    .unwrap();
+    let apply = wd
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .expect("apply runs");
+    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert!(apply.stdout.contains("overlaps = true"), "{}", apply.text());
+    assert!(!apply.text().contains("Credential"), "{}", apply.text());
+}
