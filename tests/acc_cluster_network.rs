@@ -1053,3 +1053,31 @@ fn overlay_pod_ranges_are_checked_against_subnets_kubenet_against_the_vnet() {
         ],
     );
 }
+
+// ---- values known only after apply (issue 15 item 9) ----
+
+#[test]
+fn values_known_only_after_apply_are_not_treated_as_unset() {
+    let rg = "acctest-cn-unknown";
+    // Both come from another resource, so Terraform plans them as unknown: before the fix
+    // plan failed with R6 (dns_service_ip "unset" next to service_cidr) and E10 (pod_cidr
+    // with a "flat" Azure CNI, as the mode was read as unset).
+    let extra = "  network_plugin      = \"azure\"\n  network_plugin_mode = terraform_data.mode.output\n  pod_cidr            = \"10.244.0.0/16\"\n  service_cidr        = \"10.0.0.0/16\"\n  dns_service_ip      = terraform_data.dns.output\n";
+    let cfg = format!(
+        "{}\nresource \"terraform_data\" \"dns\" {{\n  input = \"10.0.0.10\"\n}}\n\nresource \"terraform_data\" \"mode\" {{\n  input = \"overlay\"\n}}\n",
+        cluster(rg, "nodes", extra, "")
+    );
+    case("cluster unknown inputs", rg, |_| {
+        vec![
+            Step::plan(&cfg, |s| {
+                (!s.says("(R6)") && !s.says("(E10)"))
+                    .then_some(())
+                    .ok_or(format!("unknown values were judged as unset:\n{}", s.text))
+            }),
+            Step::apply(&cfg, |s| {
+                attr_is(s, "dns_service_ip", json!("10.0.0.10"))?;
+                attr_is(s, "network_plugin_mode", json!("overlay"))
+            }),
+        ]
+    });
+}

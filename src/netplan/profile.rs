@@ -118,4 +118,7 @@ pub struct NodePool {
     pub uses_pod_subnet: bool,
     /// `DynamicIndividual` | `StaticBlock` (E13, C7); only with a pod subnet.
     pub pod_ip_allocation_mode: Option<String>,
+    /// Attributes of this pool known only after apply (`node_count`, `max_pods`,
+    /// `pod_subnet_id`, …): the rules that need them wait for apply-time planning.
+    pub unknown: BTreeSet<&'static str>,
 }
