@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
-use super::profile::{Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
+use super::profile::{Lifecycle, Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
 use super::sizing::{self, Ipam};
 use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step};
 
@@ -1251,6 +1251,10 @@ fn e15_outbound_type(c: &Ctx, out: &mut Out) {
 
 /// E16: `load_balancer_sku` ∈ {`standard`, `basic`}; every outbound type, load-balancer
 /// profile and NAT-gateway profile needs a Standard load balancer (SPEC; A-out; TF-R).
+/// AKS refuses Basic only when it creates a cluster (AKS changelog 2025-10-12, 2026-01-04:
+/// "AKS now blocks the creation of clusters with Basic Load Balancer"); an existing Basic
+/// cluster is out of support and upgrades in place to Standard (M7; A-blb), so it is a
+/// warning there, and nothing while Terraform validates (create or not is not known yet).
 fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
     let Some(sku) = &c.p.load_balancer_sku else { return };
     check_enum(
@@ -1262,16 +1266,28 @@ fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
         "Load Balancer SKU",
         LB_SKUS,
     );
-    if sku.value.trim().eq_ignore_ascii_case("basic") {
-        let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
-        out.push(Finding::error(
+    if !sku.value.trim().eq_ignore_ascii_case("basic") {
+        return;
+    }
+    match c.p.lifecycle {
+        Lifecycle::Create => {
+            let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
+            out.push(Finding::error(
+                RuleId::E16,
+                sku.path.clone(),
+                "Basic Load Balancer Not Supported",
+                format!(
+                    "load_balancer_sku = \"basic\" is retired and AKS refuses new clusters with it (\"Load Balancer SKU 'basic' is invalid; must use 'standard'.\"); outbound_type \"{outbound}\", like every outbound type, load-balancer profile and NAT-gateway profile, needs a Standard load balancer; use `standard`."
+                ),
+            ));
+        }
+        Lifecycle::Existing => out.push(Finding::warning(
             RuleId::E16,
             sku.path.clone(),
-            "Basic Load Balancer Not Supported",
-            format!(
-                "load_balancer_sku = \"basic\" is retired, and outbound_type \"{outbound}\" (like every outbound type, load-balancer profile and NAT-gateway profile) needs a Standard load balancer; use `standard`."
-            ),
-        ));
+            "Basic Load Balancer Out Of Support",
+            "this cluster still uses a Basic load balancer, which AKS no longer supports; set load_balancer_sku = \"standard\" to upgrade it in place (one-way, with downtime; see M7).",
+        )),
+        Lifecycle::Unknown => {}
     }
 }
 

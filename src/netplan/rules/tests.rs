@@ -612,6 +612,20 @@ fn e16_load_balancer_sku() {
     );
 }
 
+#[test]
+fn e16_basic_is_refused_on_create_only() {
+    let mut existing = overlay().sku("basic");
+    existing.0.lifecycle = Lifecycle::Existing;
+    existing.warn("E16", "load_balancer_sku", "upgrade it in place");
+    assert!(!existing.run().iter().any(|f| f.rule == "E16" && f.is_error()));
+    let mut validating = overlay().sku("basic");
+    validating.0.lifecycle = Lifecycle::Unknown;
+    validating.clean("E16");
+    overlay()
+        .sku("basic")
+        .err("E16", "load_balancer_sku", "refuses new clusters");
+}
+
 // ---------------------------------------------------------------------------------------
 // R: address ranges.
 // ---------------------------------------------------------------------------------------
@@ -1362,6 +1376,7 @@ fn arb_profile() -> impl Strategy<Value = NetworkProfile> {
                         ..p
                     })
                     .collect(),
+                lifecycle: Default::default(),
             }
         },
     )

@@ -11,7 +11,7 @@ use crate::netplan::cluster::{
     validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
 };
 use crate::netplan::migration::ClusterNetwork as Net;
-use crate::netplan::profile::Located;
+use crate::netplan::profile::{Lifecycle, Located};
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool};
 use crate::tfvalue::{input, null_if_unknown};
@@ -146,6 +146,7 @@ pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfil
                 unknown: pool_unknowns(p),
             })
             .collect(),
+        lifecycle: Lifecycle::Unknown,
     }
 }
 
