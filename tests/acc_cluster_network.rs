@@ -244,17 +244,50 @@ fn pod_subnet_dynamic_and_static_block() {
     }
 }
 
+/// Issue 15 item 3: at api-version 2025-10-01 AKS neither stores nor returns podCidr for
+/// `none` (AKS changelog 2026-01-04; Azure/AKS#5399): state keeps the configured range, its
+/// absence in Azure is no drift, and changing it is an in-place update, not a replacement.
 #[test]
 fn bring_your_own_cni() {
     let rg = "acctest-cn-none";
-    case("cluster none", rg, |_| {
-        vec![Step::apply(
-            &cluster(rg, "nodes", "  network_plugin = \"none\"\n", ""),
-            |s| {
+    let none = |pod: &str| {
+        cluster(
+            rg,
+            "nodes",
+            &format!("  network_plugin = \"none\"\n  pod_cidr       = \"{pod}\"\n"),
+            "",
+        )
+    };
+    case("cluster none", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            // Apply also requires an empty plan right after.
+            Step::apply(&none("10.10.0.0/16"), |s| {
                 attr_is(s, "network_plugin", json!("none"))?;
-                attr_is(s, "pod_cidr", json!("10.244.0.0/16"))
-            },
-        )]
+                attr_is(s, "pod_cidr", json!("10.10.0.0/16"))?;
+                attr_is(s, "pod_cidrs", json!(["10.10.0.0/16"]))
+            }),
+            Step::run(move || {
+                let clusters: Vec<Value> = e
+                    .inventory()
+                    .into_iter()
+                    .filter(|(id, _)| id.to_ascii_lowercase().contains("managedclusters"))
+                    .map(|(_, body)| body)
+                    .collect();
+                let np =
+                    &clusters.first().ok_or("no cluster in the emulator")?["properties"]["networkProfile"];
+                (np.get("podCidr").is_none() && np.get("podCidrs").is_none())
+                    .then_some(())
+                    .ok_or(format!("AKS does not store podCidr for none: {np}"))
+            }),
+            Step::plan_exit(&none("10.10.0.0/16"), 0, None),
+            Step::apply(&none("10.11.0.0/16"), |s| {
+                if !s.says("0 added, 1 changed, 0 destroyed") {
+                    return Err(format!("expected an in-place update:\n{}", s.text));
+                }
+                attr_is(s, "pod_cidr", json!("10.11.0.0/16"))
+            }),
+        ]
     });
 }
 
@@ -1141,10 +1174,102 @@ fn node_pools_change_in_place_through_the_agent_pool_api() {
         pools_in_azure(&emu, &["system"]),
         Step::plan_exit(&scaled, 2, Some(in_place)),
         mark(&emu),
-        Step::apply(&scaled, |s| {
-            attr_is(s, "/default_node_pool/node_count", json!(4))
-        }),
+        Step::apply(&scaled, |s| attr_is(s, "/default_node_pool/node_count", json!(4))),
         wrote(&emu, 1),
     ];
     run_case_env("node pools", Path::new(BIN), &emu.env(), steps);
+}
+
+// ---- values known only after apply (issue 15 item 9) ----
+
+#[test]
+fn values_known_only_after_apply_are_not_treated_as_unset() {
+    let rg = "acctest-cn-unknown";
+    // Both come from another resource, so Terraform plans them as unknown: before the fix
+    // plan failed with R6 (dns_service_ip "unset" next to service_cidr) and E10 (pod_cidr
+    // with a "flat" Azure CNI, as the mode was read as unset).
+    let extra = "  network_plugin      = \"azure\"\n  network_plugin_mode = terraform_data.mode.output\n  pod_cidr            = \"10.244.0.0/16\"\n  service_cidr        = \"10.0.0.0/16\"\n  dns_service_ip      = terraform_data.dns.output\n";
+    let cfg = format!(
+        "{}\nresource \"terraform_data\" \"dns\" {{\n  input = \"10.0.0.10\"\n}}\n\nresource \"terraform_data\" \"mode\" {{\n  input = \"overlay\"\n}}\n",
+        cluster(rg, "nodes", extra, "")
+    );
+    case("cluster unknown inputs", rg, |_| {
+        vec![
+            Step::plan(&cfg, |s| {
+                (!s.says("(R6)") && !s.says("(E10)"))
+                    .then_some(())
+                    .ok_or(format!("unknown values were judged as unset:\n{}", s.text))
+            }),
+            Step::apply(&cfg, |s| {
+                attr_is(s, "dns_service_ip", json!("10.0.0.10"))?;
+                attr_is(s, "network_plugin_mode", json!("overlay"))
+            }),
+        ]
+    });
+}
+
+// ---- Basic load balancer → Standard (issue 15 item 4) ----
+
+/// Issue 15 item 4: AKS refuses Basic on create only; an existing Basic cluster upgrades in
+/// place to Standard on Kubernetes 1.27 or newer, one-way (upgrade-basic-load-balancer-on-aks).
+#[test]
+fn basic_load_balancer_upgrades_to_standard_in_place() {
+    let rg = "acctest-cn-basic-lb";
+    let old_ip = format!(
+        "{}/providers/Microsoft.Network/publicIPAddresses/basic-egress",
+        rg_id("MC_acctest-cn-basic-lb_aks-test_westeurope")
+    );
+    // A cluster created before AKS blocked Basic: seeded, as AKS no longer creates one.
+    let existing = json!({"id": cluster_id(rg, "aks-test"), "body": {"location": "westeurope", "properties": {
+        "kubernetesVersion": "1.33", "dnsPrefix": "akstest",
+        // What AKS computed at creation (the emulator derives the FQDN from the ID).
+        "fqdn": "akstest-2cf9ba3c.hcp.westeurope.azmk8s.io",
+        "nodeResourceGroup": "MC_acctest-cn-basic-lb_aks-test_westeurope",
+        "agentPoolProfiles": [{"name": "system", "count": 3, "vmSize": "Standard_D4s_v5", "mode": "System",
+            "osType": "Linux", "maxPods": 250, "vnetSubnetID": subnet(rg, "nodes")}],
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+            "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10", "networkPolicy": "none",
+            "networkDataplane": "azure", "outboundType": "loadBalancer", "loadBalancerSku": "basic",
+            "loadBalancerProfile": {"managedOutboundIPs": {"count": 1}, "effectiveOutboundIPs": [{"id": old_ip}]}}}}});
+    let basic = cluster(
+        rg,
+        "nodes",
+        &format!("{OVERLAY}  load_balancer_sku = \"basic\"\n"),
+        "",
+    );
+    let standard = cluster(
+        rg,
+        "nodes",
+        &format!("{OVERLAY}  load_balancer_sku = \"standard\"\n"),
+        "",
+    );
+    case("cluster basic load balancer", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            // Seeded per Terraform version: the previous run's cleanup deleted it.
+            Step::run(move || {
+                e.seed(json!([existing.clone()]));
+                Ok(())
+            }),
+            // A new cluster with Basic: refused at plan, as AKS refuses it.
+            Step::expect_error(&basic, r"Basic Load Balancer Not Supported \(E16\)"),
+            Step::cli(
+                &["import", "-no-color", R, &cluster_id(rg, "aks-test")],
+                true,
+                Some("Import successful"),
+            ),
+            // The existing one is no error: it plans with no changes.
+            Step::plan_exit(&basic, 0, None),
+            Step::apply(&standard, move |s| {
+                in_place(s, "In-Place Update: Basic To Standard Load Balancer")?;
+                attr_is(s, "load_balancer_sku", json!("standard"))?;
+                let ips = s.attr(R, "effective_outbound_ips")?;
+                (!ips.to_string().contains("basic-egress"))
+                    .then_some(())
+                    .ok_or(format!("Standard egresses from new IPs, got {ips}"))
+            }),
+            // One-way.
+            Step::expect_error(&basic, r"Load Balancer SKU Cannot Go Back To Basic \(M7\)"),
+        ]
+    });
 }

@@ -112,6 +112,21 @@ impl TestEmulator {
         );
     }
 
+    /// Stores resources as already provisioned (`[{"id", "body"}]`, like the start seeds).
+    pub fn seed(&self, items: Value) {
+        let r = self
+            .client
+            .post(format!("https://{}/_emulator/seeds", self.host))
+            .json(&items)
+            .send()
+            .expect("seed");
+        assert!(
+            r.status().is_success(),
+            "seed rejected: {}",
+            r.text().unwrap_or_default()
+        );
+    }
+
     /// Ends an outage that an `outage` fault started.
     pub fn end_outage(&self) {
         let r = self

@@ -371,6 +371,8 @@ fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
         max_surge: s("max_surge")?,
         uses_pod_subnet: pod_subnet_id.is_some_and(|id| !id.is_empty()),
         pod_ip_allocation_mode: s("pod_ip_allocation_mode")?,
+        // Terraform calls functions with known arguments only.
+        unknown: Default::default(),
         path,
     })
 }

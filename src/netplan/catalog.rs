@@ -43,7 +43,7 @@ rule_ids![
     O1, O2, O3, O5, O6, O7, //
     W1, W3, W4, //
     I1, I2, I3, I4, I5, I6, I7, I8, //
-    M1, M2, M3, M4, M5, M6,
+    M1, M2, M3, M4, M5, M6, M7,
 ];
 
 /// How a rule reports.
@@ -172,10 +172,10 @@ impl RuleId {
                 "`outbound_type` is `loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway` or `none` in the pinned API version 2025-10-01.",
                 "Use one of the values; `managedNATGatewayV2` and `block` exist only in preview API versions.",
                 &[SPEC, A_OUTBOUND]),
-            E16 => ("Load Balancer SKU", Error,
-                "`load_balancer_sku` is `standard` or `basic`; every outbound type and profile needs a Standard load balancer.",
-                "Use `standard`.",
-                &[SPEC, A_OUTBOUND]),
+            E16 => ("Load Balancer SKU", ErrorOrWarning,
+                "`load_balancer_sku` is `standard` or `basic`; every outbound type and profile needs a Standard load balancer. AKS refuses `basic` when it creates a cluster (an error); an existing Basic cluster is out of support (a warning) and upgrades in place (M7).",
+                "Use `standard`; on an existing cluster, change load_balancer_sku to `standard` (M7).",
+                &[SPEC, A_OUTBOUND, AKS_CHANGELOG_BASIC_LB, A_BASIC_LB]),
             R1 => ("Reserved Address Range", Error,
                 "169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 and 192.0.2.0/24 (and supersets such as 172.16.0.0/12) overlap neither the pod CIDR, the service CIDR nor the VNet.",
                 "Pick ranges outside the reserved ones.",
@@ -336,6 +336,10 @@ impl RuleId {
                 "Changing the outbound type or outbound IPs changes the cluster's egress IPs.",
                 "Update allow lists and API server authorized IP ranges that name the old IPs.",
                 &[A_OUTBOUND]),
+            M7 => ("Load Balancer SKU Upgrade", ErrorOrWarning,
+                "basic → standard is in place and one-way on Kubernetes 1.27 or newer (the cluster's current version): downtime during the migration, new egress IPs, and admission webhooks and KMS with a private key vault disabled first (a warning); below 1.27, or standard → basic, an error.",
+                "Upgrade kubernetes_version to 1.27 or newer in an earlier apply; disable admission webhooks and private-key-vault KMS; then set load_balancer_sku = \"standard\".",
+                &[A_BASIC_LB, AKS_CHANGELOG_BASIC_LB]),
         };
         RuleInfo {
             id: self,
@@ -372,6 +376,14 @@ const SPEC_DEFAULT: Source = src(
 const AKS_CHANGELOG: Source = src(
     "AKS changelog (2024-10-25: overlay checks the pod CIDR against subnets)",
     "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const AKS_CHANGELOG_BASIC_LB: Source = src(
+    "AKS changelog (2025-10-12, 2026-01-04: new clusters with a Basic load balancer are blocked; existing ones are out of support)",
+    "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const A_BASIC_LB: Source = aks!(
+    "AKS: upgrade from Basic to Standard Load Balancer",
+    "upgrade-basic-load-balancer-on-aks"
 );
 const AKS_ISSUE_1117: Source = src(
     "Azure/AKS#1117: ServiceCidrOverlapExistingSubnetsCidr for an unused subnet",

@@ -217,7 +217,9 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
             ),
         }
     }
-    if !ipam_changed && changed(&old.pod_cidrs, &new.pod_cidrs) {
+    // `none`: AKS neither stores nor uses the pod CIDR at 2025-10-01 (AKS changelog 2026-01-04;
+    // Azure/AKS#5399) and BYO CNI pod CIDRs may change (changelog 2023-07-02): in place.
+    if !ipam_changed && ni != Some(Ipam::Byo) && changed(&old.pod_cidrs, &new.pod_cidrs) {
         let grows = ni == Some(Ipam::Overlay)
             && !new.windows
             && matches!((&old.pod_cidrs, &new.pod_cidrs), (Some(o), Some(n)) if is_superset(o, n));
@@ -229,6 +231,40 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
             replace("pod_cidrs", "see pod_cidr".into());
         }
     }
+    let sku = |n: &ClusterNetwork| n.load_balancer_sku.as_deref().map(str::to_ascii_lowercase);
+    let (os, ns) = (sku(old), sku(new));
+    if changed(&os, &ns) {
+        match (os.as_deref(), ns.as_deref()) {
+            // A-blb: `az aks update --load-balancer-sku standard`, in place and one-way, from
+            // Kubernetes 1.27 ("The minimum Kubernetes version for this script is 1.27").
+            (Some("basic"), Some("standard")) => {
+                if let Some(v) = minor(old.kubernetes_version.as_deref()).filter(|v| *v < (1, 27)) {
+                    findings.push(Finding::error(
+                        RuleId::M7,
+                        FieldPath::attr("load_balancer_sku"),
+                        "Load Balancer Upgrade Needs Kubernetes 1.27",
+                        format!("AKS upgrades a Basic load balancer to Standard on Kubernetes 1.27 or newer; the cluster runs {}.{}. Upgrade kubernetes_version first and apply, then change load_balancer_sku.", v.0, v.1),
+                    ));
+                }
+                findings.push(Finding::warning(
+                    RuleId::M7,
+                    FieldPath::attr("load_balancer_sku"),
+                    "In-Place Update: Basic To Standard Load Balancer",
+                    "AKS migrates the Basic load balancer to Standard in place: downtime occurs during the migration, and it cannot be rolled back. New public IPs serve the cluster's egress, so its outbound IPs change; update allow lists that name the old ones. Disable validating and mutating admission webhooks, and Key Management Service with a private key vault, before applying; internal Basic load balancers are not migrated in place.",
+                ));
+            }
+            (Some("standard"), Some("basic")) => findings.push(Finding::error(
+                RuleId::M7,
+                FieldPath::attr("load_balancer_sku"),
+                "Load Balancer SKU Cannot Go Back To Basic",
+                "AKS upgrades Basic to Standard one-way and refuses Basic for new clusters, so load_balancer_sku cannot change from standard to basic; keep `standard`.",
+            )),
+            _ => replace(
+                "load_balancer_sku",
+                "AKS changes load_balancer_sku in place only from basic to standard".into(),
+            ),
+        }
+    }
     for (attr, fixed) in [
         ("service_cidr", changed(&old.service_cidrs, &new.service_cidrs)),
         (
@@ -236,10 +272,6 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
             changed(&old.dns_service_ip, &new.dns_service_ip),
         ),
         ("ip_families", changed(&old.ip_families, &new.ip_families)),
-        (
-            "load_balancer_sku",
-            changed(&old.load_balancer_sku, &new.load_balancer_sku),
-        ),
     ] {
         if fixed {
             replace(attr, format!("AKS fixes {attr} when the cluster is created"));
@@ -487,6 +519,18 @@ mod tests {
     }
 
     #[test]
+    fn byo_cni_pod_cidr_changes_in_place() {
+        let old = net("none", "");
+        let mut new = old.clone();
+        new.pod_cidrs = Some(vec!["10.11.0.0/16".into()]);
+        assert_eq!(classify(&old, &new), Classification::default());
+        // Not stored by AKS, so the prior may even be empty.
+        let mut empty = old.clone();
+        empty.pod_cidrs = Some(vec![]);
+        assert_eq!(classify(&empty, &new), Classification::default());
+    }
+
+    #[test]
     fn fixed_fields_replace() {
         let old = net("azure", "overlay");
         let mut new = old.clone();
@@ -499,6 +543,37 @@ mod tests {
         let mut unknown = old.clone();
         unknown.load_balancer_sku = None;
         assert_eq!(replaced(&classify(&old, &unknown)), ["load_balancer_sku"]);
+    }
+
+    #[test]
+    fn basic_load_balancer_upgrades_to_standard_in_place_one_way_from_1_27() {
+        let mut basic = net("azure", "overlay");
+        basic.load_balancer_sku = Some("basic".into());
+        let standard = net("azure", "overlay");
+        let c = classify(&basic, &standard);
+        assert!(c.replace.is_empty(), "{:?}", c.replace);
+        assert_eq!(
+            titles(&c, Severity::Warning),
+            ["In-Place Update: Basic To Standard Load Balancer"]
+        );
+        assert!(c.findings.iter().all(|f| f.rule == RuleId::M7));
+        assert!(c.findings[0].detail.contains("Downtime") || c.findings[0].detail.contains("downtime"));
+        // The current version decides, not the planned one.
+        let mut old = basic.clone();
+        old.kubernetes_version = Some("1.26.3".into());
+        let c = classify(&old, &standard);
+        assert_eq!(
+            titles(&c, Severity::Error),
+            ["Load Balancer Upgrade Needs Kubernetes 1.27"]
+        );
+        assert!(c.replace.is_empty());
+        // Back to basic: refused, not a replacement (AKS refuses Basic on create too).
+        let c = classify(&standard, &basic);
+        assert!(c.replace.is_empty(), "{:?}", c.replace);
+        assert_eq!(
+            titles(&c, Severity::Error),
+            ["Load Balancer SKU Cannot Go Back To Basic"]
+        );
     }
 
     #[test]

@@ -42,6 +42,19 @@ pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
 pub const DEFAULT_DNS_SERVICE_IP: &str = "10.0.0.10";
 pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
 
+/// Whether a profile describes a cluster to be created or one that already exists: AKS
+/// refuses some values on create only (E16: a Basic load balancer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// A new cluster (the default: functions and planners describe clusters to create).
+    #[default]
+    Create,
+    /// A cluster that exists in Azure.
+    Existing,
+    /// Not known yet (Terraform's validate runs before it knows).
+    Unknown,
+}
+
 /// An AKS network profile as far as it can be checked without Azure.
 ///
 /// `None`/empty means "not set" (AKS applies its default). Paths in [`Located`] values
@@ -94,6 +107,8 @@ pub struct NetworkProfile {
     pub pod_subnet_in_use: u64,
     /// Node pools; the first is the system pool.
     pub node_pools: Vec<NodePool>,
+    /// A new cluster or an existing one (E16).
+    pub lifecycle: Lifecycle,
 }
 
 /// One node pool.
@@ -118,4 +133,7 @@ pub struct NodePool {
     pub uses_pod_subnet: bool,
     /// `DynamicIndividual` | `StaticBlock` (E13, C7); only with a pod subnet.
     pub pod_ip_allocation_mode: Option<String>,
+    /// Attributes of this pool known only after apply (`node_count`, `max_pods`,
+    /// `pod_subnet_id`, …): the rules that need them wait for apply-time planning.
+    pub unknown: BTreeSet<&'static str>,
 }

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
-use super::profile::{Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
+use super::profile::{Lifecycle, Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
 use super::sizing::{self, Ipam};
 use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step};
 
@@ -320,16 +320,22 @@ struct Ctx<'a> {
     version: Option<(u32, u32)>,
     /// The plugin AKS will use (E1, SPEC-def); `None` when `network_plugin` is unknown.
     plugin: Option<Plugin>,
-    /// Azure CNI Overlay (explicit, or AKS's default from Kubernetes 1.30).
-    overlay: bool,
+    /// Azure CNI Overlay (explicit, or AKS's default from Kubernetes 1.30); `None` when an
+    /// input that decides it is known only after apply.
+    overlay: Option<bool>,
     /// `None` when `network_policy` is unknown; unset means [`Policy::Off`].
     policy: Option<Policy>,
     /// `None` when `network_data_plane` is unknown; unset means [`Dataplane::Azure`].
     dataplane: Option<Dataplane>,
-    /// How pods get addresses; `None` when the plugin is unknown.
+    /// How pods get addresses; `None` when the plugin is unreadable or an input that decides
+    /// it is known only after apply ([`Ctx::ipam_pending`]).
     ipam: Option<Ipam>,
+    /// `ipam` waits for a value known only after apply.
+    ipam_pending: bool,
     /// `ip_families` contains IPv6.
     dual: bool,
+    /// `ip_families` is known only after apply: family-dependent rules wait.
+    families_unknown: bool,
     r: Ranges,
 }
 
@@ -352,9 +358,13 @@ impl<'a> Ctx<'a> {
             }
             v
         });
+        let unknown = |a: &str| p.unknown.contains(a);
         let mode_overlay =
             val(&p.network_plugin_mode).is_some_and(|m| m.trim().eq_ignore_ascii_case("overlay"));
+        let mode_unknown = unknown("network_plugin_mode");
         let plugin = match &p.network_plugin {
+            // Known only after apply: nothing that depends on the plugin is assumed (issue 15).
+            None if unknown("network_plugin") => None,
             Some(l) => lookup(
                 &l.value,
                 &[
@@ -365,12 +375,20 @@ impl<'a> Ctx<'a> {
             ),
             // A plugin mode only exists for azure, so `overlay` alone means Azure CNI Overlay.
             None if mode_overlay => Some(Plugin::Azure),
+            // The default depends on the mode and the version: unknown when either is.
+            None if mode_unknown || unknown("kubernetes_version") => None,
             None if version.is_some_and(|v| v < (1, 30)) => Some(Plugin::Kubenet),
             None => Some(Plugin::Azure),
         };
-        let overlay = plugin == Some(Plugin::Azure)
-            && (mode_overlay || (p.network_plugin.is_none() && p.network_plugin_mode.is_none()));
+        let overlay = if plugin != Some(Plugin::Azure) {
+            Some(false)
+        } else if mode_unknown {
+            None
+        } else {
+            Some(mode_overlay || (p.network_plugin.is_none() && p.network_plugin_mode.is_none()))
+        };
         let policy = match val(&p.network_policy) {
+            None if unknown("network_policy") => None,
             None => Some(Policy::Off),
             Some(v) => lookup(
                 v,
@@ -383,6 +401,7 @@ impl<'a> Ctx<'a> {
             ),
         };
         let dataplane = match val(&p.network_data_plane) {
+            None if unknown("network_data_plane") => None,
             None => Some(Dataplane::Azure),
             Some(v) => lookup(v, &[("azure", Dataplane::Azure), ("cilium", Dataplane::Cilium)]),
         };
@@ -392,20 +411,42 @@ impl<'a> Ctx<'a> {
             .iter()
             .find(|n| n.uses_pod_subnet)
             .and_then(|n| is_static_block(n.pod_ip_allocation_mode.as_deref()).then_some("StaticBlock"));
-        let ipam = plugin.and_then(|pl| {
-            let name = match pl {
-                Plugin::Azure => "azure",
-                Plugin::Kubenet => "kubenet",
-                Plugin::Byo => "none",
-            };
-            Ipam::from_settings(Some(name), overlay.then_some("overlay"), pod_subnet, alloc)
-        });
+        let pools_pending = p
+            .node_pools
+            .iter()
+            .any(|n| n.unknown.contains("pod_subnet_id") || n.unknown.contains("pod_ip_allocation_mode"));
+        let ipam = plugin
+            // Only flat Azure CNI splits on the pod subnet (node subnet vs pod subnet).
+            .filter(|pl| {
+                *pl != Plugin::Azure || overlay == Some(true) || (overlay.is_some() && !pools_pending)
+            })
+            .and_then(|pl| {
+                let name = match pl {
+                    Plugin::Azure => "azure",
+                    Plugin::Kubenet => "kubenet",
+                    Plugin::Byo => "none",
+                };
+                Ipam::from_settings(
+                    Some(name),
+                    (overlay == Some(true)).then_some("overlay"),
+                    pod_subnet,
+                    alloc,
+                )
+            });
         let dual = p
             .ip_families
             .iter()
             .any(|f| f.value.trim().eq_ignore_ascii_case("IPv6"));
+        let families_unknown = unknown("ip_families");
+        let ipam_pending = ipam.is_none()
+            && (unknown("network_plugin")
+                || (p.network_plugin.is_none() && (mode_unknown || unknown("kubernetes_version")))
+                || (plugin == Some(Plugin::Azure)
+                    && (overlay.is_none() || (overlay == Some(false) && pools_pending))));
         let mut r = r;
-        r.default_unset(p, ipam, dual);
+        if !families_unknown {
+            r.default_unset(p, ipam, dual);
+        }
         Ctx {
             p,
             version,
@@ -414,9 +455,38 @@ impl<'a> Ctx<'a> {
             policy,
             dataplane,
             ipam,
+            ipam_pending,
             dual,
+            families_unknown,
             r,
         }
+    }
+
+    /// True when `attr` is known only after apply.
+    fn unknown(&self, attr: &str) -> bool {
+        self.p.unknown.contains(attr)
+    }
+
+    /// True when any pool's `attr` is known only after apply.
+    fn pool_unknown(&self, attrs: &[&str]) -> bool {
+        self.p
+            .node_pools
+            .iter()
+            .any(|n| attrs.iter().any(|a| n.unknown.contains(a)))
+    }
+
+    /// True when the pod or service CIDRs are known only after apply.
+    fn pods_unknown(&self) -> bool {
+        self.unknown("pod_cidr") || self.unknown("pod_cidrs")
+    }
+
+    fn services_unknown(&self) -> bool {
+        self.unknown("service_cidr") || self.unknown("service_cidrs")
+    }
+
+    /// Pool sizes (counts, surge) are known: the capacity rules can count nodes.
+    fn sizes_known(&self) -> bool {
+        !self.pool_unknown(&["node_count", "min_count", "max_count", "max_surge"])
     }
 
     /// How messages name the plugin: the configured value, or the default AKS picks.
@@ -853,7 +923,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
             ),
         ));
     }
-    if c.policy != Some(Policy::Calico) {
+    if c.policy != Some(Policy::Calico) && !c.unknown("network_policy") {
         for pool in c.windows_pools() {
             out.push(Finding::error(
                 RuleId::E9,
@@ -873,7 +943,7 @@ fn e9_kubenet_limits(c: &Ctx, out: &mut Out) {
 /// an error: no source says AKS rejects it, but A-byo asks for one because the control
 /// plane routes to pods through it and "might fail or be misrouted" without it.
 fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
-    if c.plugin == Some(Plugin::Azure) && !c.overlay {
+    if c.plugin == Some(Plugin::Azure) && c.overlay == Some(false) {
         if let Some(pc) = c.p.pod_cidrs.first() {
             out.push(Finding::error(
                 RuleId::E10,
@@ -886,7 +956,7 @@ fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
             ));
         }
     }
-    if c.plugin == Some(Plugin::Byo) && c.p.pod_cidrs.is_empty() {
+    if c.plugin == Some(Plugin::Byo) && c.p.pod_cidrs.is_empty() && !c.pods_unknown() {
         out.push(Finding::warning(
             RuleId::E10,
             at(&c.p.network_plugin, "network_plugin"),
@@ -899,11 +969,15 @@ fn e10_pod_cidr_mode(c: &Ctx, out: &mut Out) {
 /// E12: a pod subnet needs `network_plugin = "azure"` without overlay, and every pool of
 /// the cluster uses one or none (A-dyn; CLI help).
 fn e12_pod_subnet(c: &Ctx, out: &mut Out) {
+    // Which pools have a pod subnet is not settled yet: wait for apply-time planning.
+    if c.pool_unknown(&["pod_subnet_id"]) {
+        return;
+    }
     let Some(first) = c.p.node_pools.iter().find(|n| n.uses_pod_subnet) else {
         return;
     };
-    if let Some(plugin) = c.plugin {
-        if plugin != Plugin::Azure || c.overlay {
+    if let (Some(plugin), Some(overlay)) = (c.plugin, c.overlay) {
+        if plugin != Plugin::Azure || overlay {
             let found = match (&c.p.network_plugin_mode, plugin) {
                 (Some(m), Plugin::Azure) => format!("network_plugin_mode = \"{}\"", m.value),
                 _ => c.plugin_phrase(),
@@ -963,6 +1037,9 @@ fn e13_pod_ip_allocation_mode(c: &Ctx, out: &mut Out) {
     // The profile's one pod subnet is shared by every pod-subnet pool, and a subnet serves a
     // single allocation mode.
     if c.p.pod_subnet_cidr.is_none() {
+        return;
+    }
+    if c.pool_unknown(&["pod_subnet_id", "pod_ip_allocation_mode"]) {
         return;
     }
     let mut pools = c.p.node_pools.iter().filter(|n| n.uses_pod_subnet);
@@ -1027,6 +1104,9 @@ fn e14_ip_family_values(c: &Ctx, out: &mut Out) {
 /// entries than families are not: the missing trailing IPv6 range is left to the caller
 /// (the planner and `aksnet_pod_cidr_plan` allocate it from a single IPv4 input).
 fn e14_cidrs_per_family(c: &Ctx, out: &mut Out) {
+    if c.families_unknown {
+        return;
+    }
     let expected: &[&str] = if c.dual { &["IPv4", "IPv6"] } else { &["IPv4"] };
     for (attr, list) in [
         ("pod CIDRs", &c.p.pod_cidrs),
@@ -1078,7 +1158,8 @@ fn e14_dual_stack_support(c: &Ctx, out: &mut Out) {
         return;
     }
     let fpath = list_path(&c.p.ip_families, "ip_families");
-    let supported = matches!(c.plugin, Some(Plugin::Byo)) || (c.plugin == Some(Plugin::Azure) && c.overlay);
+    let supported = matches!(c.plugin, Some(Plugin::Byo))
+        || (c.plugin == Some(Plugin::Azure) && c.overlay != Some(false));
     if c.plugin.is_some() && !supported {
         let what = match c.plugin {
             Some(Plugin::Azure) => c.ipam.map(Ipam::describe).unwrap_or("Azure CNI").to_string(),
@@ -1170,6 +1251,10 @@ fn e15_outbound_type(c: &Ctx, out: &mut Out) {
 
 /// E16: `load_balancer_sku` ∈ {`standard`, `basic`}; every outbound type, load-balancer
 /// profile and NAT-gateway profile needs a Standard load balancer (SPEC; A-out; TF-R).
+/// AKS refuses Basic only when it creates a cluster (AKS changelog 2025-10-12, 2026-01-04:
+/// "AKS now blocks the creation of clusters with Basic Load Balancer"); an existing Basic
+/// cluster is out of support and upgrades in place to Standard (M7; A-blb), so it is a
+/// warning there, and nothing while Terraform validates (create or not is not known yet).
 fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
     let Some(sku) = &c.p.load_balancer_sku else { return };
     check_enum(
@@ -1181,16 +1266,28 @@ fn e16_load_balancer_sku(c: &Ctx, out: &mut Out) {
         "Load Balancer SKU",
         LB_SKUS,
     );
-    if sku.value.trim().eq_ignore_ascii_case("basic") {
-        let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
-        out.push(Finding::error(
+    if !sku.value.trim().eq_ignore_ascii_case("basic") {
+        return;
+    }
+    match c.p.lifecycle {
+        Lifecycle::Create => {
+            let outbound = val(&c.p.outbound_type).map(str::trim).unwrap_or("loadBalancer");
+            out.push(Finding::error(
+                RuleId::E16,
+                sku.path.clone(),
+                "Basic Load Balancer Not Supported",
+                format!(
+                    "load_balancer_sku = \"basic\" is retired and AKS refuses new clusters with it (\"Load Balancer SKU 'basic' is invalid; must use 'standard'.\"); outbound_type \"{outbound}\", like every outbound type, load-balancer profile and NAT-gateway profile, needs a Standard load balancer; use `standard`."
+                ),
+            ));
+        }
+        Lifecycle::Existing => out.push(Finding::warning(
             RuleId::E16,
             sku.path.clone(),
-            "Basic Load Balancer Not Supported",
-            format!(
-                "load_balancer_sku = \"basic\" is retired, and outbound_type \"{outbound}\" (like every outbound type, load-balancer profile and NAT-gateway profile) needs a Standard load balancer; use `standard`."
-            ),
-        ));
+            "Basic Load Balancer Out Of Support",
+            "this cluster still uses a Basic load balancer, which AKS no longer supports; set load_balancer_sku = \"standard\" to upgrade it in place (one-way, with downtime; see M7).",
+        )),
+        Lifecycle::Unknown => {}
     }
 }
 
@@ -1263,7 +1360,12 @@ fn r2_forbidden_ranges(c: &Ctx, out: &mut Out) {
 /// True when the ranges in [`Ctx::r`]'s pod CIDRs are used as pod CIDRs (kubenet, overlay,
 /// `none`); with flat Azure CNI E10 already rejects them.
 fn pod_cidr_in_use(c: &Ctx) -> bool {
-    c.ipam.is_none_or(Ipam::uses_pod_cidr)
+    match c.ipam {
+        Some(ipam) => ipam.uses_pod_cidr(),
+        // Unreadable values are reported once by their own rule and checked as if valid;
+        // values known only after apply decide whether AKS uses the range: wait for them.
+        None => !c.ipam_pending,
+    }
 }
 
 /// A range a pod or service range is checked against, labelled for messages.
@@ -1549,6 +1651,10 @@ fn r5_dns_service_ip(c: &Ctx, out: &mut Out) {
 
 /// R6: set `dns_service_ip` and the service CIDR together, or neither (TF-V).
 fn r6_dns_and_service_together(c: &Ctx, out: &mut Out) {
+    // A side known only after apply may be set: nothing to say yet (issue 15 item 9).
+    if c.unknown("dns_service_ip") || c.services_unknown() {
+        return;
+    }
     match (&c.p.dns_service_ip, c.p.service_cidrs.first()) {
         (Some(dns), None) => out.push(Finding::error(
             RuleId::R6,
@@ -1656,7 +1762,7 @@ fn r8_subnet_placement(c: &Ctx, out: &mut Out) {
 /// Σ(max(count, max_count) + surge) nodes (A-ovc; A-kn; ERR #701; A-ip). Not for `none`:
 /// A-byo says AKS does not preassign per-node pod ranges with a bring-your-own CNI.
 fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
-    if !matches!(c.ipam, Some(Ipam::Kubenet | Ipam::Overlay)) {
+    if !matches!(c.ipam, Some(Ipam::Kubenet | Ipam::Overlay)) || !c.sizes_known() {
         return;
     }
     let Some((IpNet::V4(pc), path)) = c.r.pod.first() else {
@@ -1689,7 +1795,7 @@ fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
 /// C2: kubenet needs one route per node and a route table holds 400 routes (A-kn; VNET-LIM).
 fn c2_kubenet_routes(c: &Ctx, out: &mut Out) {
     let peak = total_peak(c.p);
-    if c.ipam != Some(Ipam::Kubenet) || peak <= sizing::KUBENET_MAX_ROUTES {
+    if c.ipam != Some(Ipam::Kubenet) || peak <= sizing::KUBENET_MAX_ROUTES || !c.sizes_known() {
         return;
     }
     out.push(Finding::error(
@@ -1748,7 +1854,8 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
             }
         }
         let base = base_nodes(pool);
-        if base > sizing::MAX_POOL_NODES {
+        let pending = pool.unknown.contains("node_count") || pool.unknown.contains("max_count");
+        if base > sizing::MAX_POOL_NODES && !pending {
             out.push(Finding::error(
                 RuleId::C3,
                 count_path(pool),
@@ -1766,7 +1873,7 @@ fn c3_pool_counts(c: &Ctx, out: &mut Out) {
 /// C3: a Standard or Premium tier cluster holds at most 5,000 nodes (A-scale; A-ovc).
 fn c3_cluster_size(c: &Ctx, out: &mut Out) {
     let nodes = total_base(c.p);
-    if nodes <= sizing::MAX_CLUSTER_NODES {
+    if nodes <= sizing::MAX_CLUSTER_NODES || !c.sizes_known() {
         return;
     }
     out.push(Finding::error(
@@ -1805,6 +1912,9 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
         return;
     };
     let flat = ipam == Ipam::NodeSubnet;
+    if !c.sizes_known() || (flat && c.pool_unknown(&["max_pods"])) {
+        return;
+    }
     let pods: Vec<u32> = c.p.node_pools.iter().map(|n| c.max_pods(n)).collect();
     let needed =
         c.p.node_pools
@@ -1862,7 +1972,7 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
     let (Some(ipam), Some((IpNet::V4(subnet), path))) = (c.ipam, &c.r.pod_subnet) else {
         return;
     };
-    if !ipam.uses_pod_subnet() {
+    if !ipam.uses_pod_subnet() || !c.sizes_known() || c.pool_unknown(&["max_pods"]) {
         return;
     }
     let pools: Vec<&NodePool> = c.p.node_pools.iter().filter(|n| n.uses_pod_subnet).collect();
@@ -1946,7 +2056,8 @@ fn c8_max_pods(c: &Ctx, out: &mut Out) {
             (None, None) => ("node_count", 1),
         };
         let room = u64::from(mp) * u64::from(floor);
-        if floor > 0 && room < 30 {
+        let pending = pool.unknown.contains("min_count") || pool.unknown.contains("node_count");
+        if floor > 0 && room < 30 && !pending {
             out.push(Finding::error(
                 RuleId::C8,
                 path,
@@ -2062,7 +2173,7 @@ fn w1_windows_pools(c: &Ctx, out: &mut Out) {
         if !is_windows(pool) {
             continue;
         }
-        if c.plugin == Some(Plugin::Byo) && c.policy != Some(Policy::Calico) {
+        if c.plugin == Some(Plugin::Byo) && c.policy != Some(Policy::Calico) && !c.unknown("network_policy") {
             out.push(Finding::error(
                 RuleId::W1,
                 path.clone(),

@@ -23,6 +23,7 @@ use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::live::{o1_udr, o1_udr_at_create};
 use crate::netplan::migration;
+use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
@@ -240,7 +241,9 @@ impl Resource for ClusterNetwork {
             {
                 planned.kubenet_route_table_id = Value::Unknown;
             }
+            // Basic → Standard creates new public IPs for egress (A-blb).
             if planned.outbound_type != prior.outbound_type
+                || planned.load_balancer_sku != prior.load_balancer_sku
                 || planned.load_balancer_profile != prior.load_balancer_profile
                 || planned.nat_gateway_profile != prior.nat_gateway_profile
             {
@@ -526,7 +529,14 @@ impl ClusterNetwork {
         let mut findings = shape_findings(config);
         // netplan fills AKS's defaults for what the configuration leaves unset, so a default
         // range that collides with the VNet is caught here rather than by AKS.
-        findings.extend(validate_profile(&profile(planned, config, &live)));
+        let mut prof = profile(planned, config, &live);
+        // AKS refuses some values on create only (E16: a Basic load balancer).
+        prof.lifecycle = if creating {
+            Lifecycle::Create
+        } else {
+            Lifecycle::Existing
+        };
+        findings.extend(validate_profile(&prof));
         findings.extend(live.findings);
         report(diags, &findings, config);
     }

@@ -203,6 +203,20 @@ fn profile(cfg: &State) -> NetworkProfile {
                     max_surge: p.max_surge.as_ref_option().cloned(),
                     uses_pod_subnet: pod_subnet,
                     pod_ip_allocation_mode: cfg.pod_ip_allocation_mode.as_ref_option().cloned(),
+                    unknown: [
+                        ("node_count", p.node_count.is_unknown()),
+                        ("min_count", p.min_count.is_unknown()),
+                        ("max_count", p.max_count.is_unknown()),
+                        ("max_pods", p.max_pods.is_unknown()),
+                        ("max_surge", p.max_surge.is_unknown()),
+                        ("os_type", p.os_type.is_unknown()),
+                        // pod_ip_allocation_mode stands for the pod subnet here.
+                        ("pod_subnet_id", cfg.pod_ip_allocation_mode.is_unknown()),
+                    ]
+                    .into_iter()
+                    .filter(|(_, u)| *u)
+                    .map(|(a, _)| a)
+                    .collect(),
                 })
                 .collect()
         })
@@ -221,6 +235,19 @@ fn profile(cfg: &State) -> NetworkProfile {
         vnet_address_space: located_list(&cfg.address_space, "address_space"),
         reserved_cidrs: located_list(&cfg.reserved_cidrs, "reserved_cidrs"),
         node_pools: pools,
+        // Values known only after apply are not "unset" (issue 15 item 9).
+        unknown: [
+            ("network_plugin", cfg.network_plugin.is_unknown()),
+            ("network_plugin_mode", cfg.network_plugin_mode.is_unknown()),
+            ("pod_cidr", cfg.pod_cidr.is_unknown()),
+            ("service_cidr", cfg.service_cidr.is_unknown()),
+            ("dns_service_ip", cfg.dns_service_ip.is_unknown()),
+            ("ip_families", list_has_unknown(&cfg.ip_families)),
+        ]
+        .into_iter()
+        .filter(|(_, u)| *u)
+        .map(|(a, _)| a)
+        .collect(),
         ..Default::default()
     }
 }

@@ -98,8 +98,18 @@ pub fn prepare(
     }
     let plugin = np["networkPlugin"].as_str().unwrap_or("").to_string();
     let overlay = np.get("networkPluginMode").and_then(Value::as_str) == Some("overlay");
-    if (plugin == "kubenet" || overlay || plugin == "none") && np.get("podCidr").is_none() {
+    if (plugin == "kubenet" || overlay) && np.get("podCidr").is_none() {
         np["podCidr"] = json!("10.244.0.0/16");
+    }
+    // AKS < 2026-01-01 neither stores nor returns podCidr for `none`: it accepts the field
+    // and drops it (AKS changelog 2026-01-04: "Starting with API version 2026-01-01, AKS
+    // returns podCIDR and podCIDRs fields when networkPlugin=none"; Azure/AKS#5399; 2024-02-26:
+    // a BYO CNI PUT without podCIDR is fine).
+    if plugin == "none" {
+        if let Some(m) = np.as_object_mut() {
+            m.remove("podCidr");
+            m.remove("podCidrs");
+        }
     }
     if plugin == "azure" && !overlay && np.get("podCidr").is_some() {
         return Err(flat(
@@ -119,6 +129,21 @@ pub fn prepare(
         .map(|m| m.entry("networkPolicy").or_insert(json!("none")));
     np.as_object_mut()
         .map(|m| m.entry("loadBalancerSku").or_insert(json!("standard")));
+    // AKS blocks new clusters with a Basic load balancer (AKS changelog 2025-10-12,
+    // 2026-01-04); the message is the one upgrade-basic-load-balancer-on-aks quotes.
+    // code: AKS RP error-code list (provenance unverified)
+    if existing.is_none()
+        && np["loadBalancerSku"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+    {
+        return Err(flat(
+            400,
+            "InvalidLoadBalancerSku",
+            "Load Balancer SKU 'basic' is invalid; must use 'standard'.",
+            "networkProfile.loadBalancerSku",
+        ));
+    }
     np.as_object_mut()
         .map(|m| m.entry("networkDataplane").or_insert(json!("azure")));
     let svc = np["serviceCidr"].as_str().unwrap_or("").to_string();
@@ -620,13 +645,45 @@ fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
             &format!("{opol} cannot become {npol} directly; set none first"),
         );
     }
-    for f in ["serviceCidr", "dnsServiceIP", "loadBalancerSku"] {
+    for f in ["serviceCidr", "dnsServiceIP"] {
         if o(f) != n(f) && !n(f).is_empty() {
             return deny(f, "it is fixed at creation");
         }
     }
+    // Basic → Standard is an in-place, one-way update from Kubernetes 1.27
+    // (upgrade-basic-load-balancer-on-aks: `az aks update --load-balancer-sku standard`;
+    // "Once the migration begins, roll back isn't allowed"; "The minimum Kubernetes version
+    // for this script is 1.27").
+    let (osku, nsku) = (
+        o("loadBalancerSku").to_ascii_lowercase(),
+        n("loadBalancerSku").to_ascii_lowercase(),
+    );
+    if osku != nsku && !nsku.is_empty() {
+        if !(osku == "basic" && nsku == "standard") {
+            return deny(
+                "loadBalancerSku",
+                &format!("{osku} cannot become {nsku}; only basic can move, one-way, to standard"),
+            );
+        }
+        let version = old["properties"]["kubernetesVersion"].as_str().unwrap_or("");
+        let minor: u32 = version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if minor < 27 {
+            // code: not established by a primary source
+            return deny(
+                "loadBalancerSku",
+                &format!(
+                    "upgrading basic to standard needs Kubernetes 1.27 or newer, the cluster runs {version}"
+                ),
+            );
+        }
+    }
     let (opc, npc) = (o("podCidr"), n("podCidr"));
-    if opc != npc && !npc.is_empty() && !opc.is_empty() && !ipam_changed {
+    // `none`: podCidr is not stored at this API version, so there is nothing to compare.
+    if opc != npc && !npc.is_empty() && !opc.is_empty() && !ipam_changed && np != "none" {
         let superset = match (v4(&opc), v4(&npc)) {
             (Some(a), Some(b)) => b.1 <= a.1 && range(b).0 <= range(a).0 && range(a).1 <= range(b).1,
             _ => false,

@@ -176,13 +176,18 @@ fn apply_seed(store: &mut Store, file: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("reading seed {}: {e}", file.display()))?;
     let items: Vec<Value> =
         serde_json::from_str(&text).map_err(|e| format!("parsing seed {}: {e}", file.display()))?;
+    seed_items(store, items).map_err(|e| format!("seed {}: {e}", file.display()))
+}
+
+/// Stores `[{"id": ARM id, "body": ARM JSON}]` as already provisioned (seed files and
+/// `POST /_emulator/seeds`, e.g. a cluster Azure no longer creates but still runs).
+fn seed_items(store: &mut Store, items: Vec<Value>) -> Result<(), String> {
     for item in items {
         let id = item
             .get("id")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("seed {}: every item needs an id", file.display()))?;
-        let target = ids::Target::parse(id)
-            .ok_or_else(|| format!("seed {}: {id} is not an ARM id", file.display()))?;
+            .ok_or_else(|| "every item needs an id".to_string())?;
+        let target = ids::Target::parse(id).ok_or_else(|| format!("{id} is not an ARM id"))?;
         let mut body = item.get("body").cloned().unwrap_or(json!({}));
         body["id"] = json!(target.id());
         body["name"] = json!(target.name());
@@ -405,6 +410,16 @@ async fn admin_api(shared: &Shared, method: &str, what: &str, body: &[u8]) -> Re
                 Reply::empty(204)
             }
             Err(e) => Reply::json(400, json!({"error": format!("invalid fault: {e}")})),
+        },
+        ("POST", "seeds") => match serde_json::from_slice::<Vec<Value>>(body)
+            .map_err(|e| e.to_string())
+            .and_then(|items| seed_items(&mut store, items))
+        {
+            Ok(()) => {
+                store.save();
+                Reply::empty(204)
+            }
+            Err(e) => Reply::json(400, json!({"error": format!("invalid seeds: {e}")})),
         },
         ("DELETE", "faults") => {
             store.faults.clear();

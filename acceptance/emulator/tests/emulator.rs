@@ -746,6 +746,98 @@ async fn aks_defaults_and_every_error_code() {
 }
 
 #[tokio::test]
+async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() {
+    // Existing Basic clusters (AKS no longer creates them), at 1.29 and at 1.26.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("basic.json");
+    let basic = |version: &str| {
+        let mut c = cluster(
+            "rg-sku",
+            json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+                "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10", "loadBalancerSku": "basic",
+                "outboundType": "loadBalancer", "networkPolicy": "none", "networkDataplane": "azure"}),
+            3,
+            "nodes",
+        );
+        c["properties"]["kubernetesVersion"] = json!(version);
+        c
+    };
+    let path = |name: &str| {
+        format!("{SUB}/resourceGroups/rg-sku/providers/Microsoft.ContainerService/managedClusters/{name}")
+    };
+    let seeds =
+        json!([{"id": path("basic"), "body": basic("1.29")}, {"id": path("old"), "body": basic("1.26")}]);
+    std::fs::write(&seed, seeds.to_string()).expect("seed");
+    let emu = emu_with(
+        &dir.path().join("data"),
+        Options {
+            lro_ms: 50,
+            seeds: vec![seed],
+            ..Default::default()
+        },
+    )
+    .await;
+    emu.fixture("rg-sku").await;
+    let with_sku = |version: &str, sku: &str| {
+        let mut c = basic(version);
+        c["properties"]["networkProfile"]["loadBalancerSku"] = json!(sku);
+        c
+    };
+    // Basic is refused on create, with the message upgrade-basic-load-balancer-on-aks quotes.
+    let (s, _, b) = emu.put(&path("new"), AKS, basic("1.33")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(
+        (b["code"].as_str(), b["target"].as_str(), b["message"].as_str()),
+        (
+            Some("InvalidLoadBalancerSku"),
+            Some("networkProfile.loadBalancerSku"),
+            Some("Load Balancer SKU 'basic' is invalid; must use 'standard'.")
+        )
+    );
+    // Below 1.27 the upgrade is refused; from 1.27 it is in place.
+    let (s, _, b) = emu.put(&path("old"), AKS, with_sku("1.26", "standard")).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("PropertyChangeNotAllowed"))
+    );
+    let (s, h, b) = emu.put(&path("basic"), AKS, with_sku("1.29", "standard")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    // One-way.
+    let (s, _, b) = emu.put(&path("basic"), AKS, with_sku("1.29", "basic")).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["target"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("PropertyChangeNotAllowed"),
+            Some("networkProfile.loadBalancerSku")
+        )
+    );
+    // BYO CNI: AKS accepts podCidr but neither stores nor returns it below 2026-01-01, and a
+    // different podCidr later is no change at all.
+    let byo = |pod: &str| {
+        cluster(
+            "rg-sku",
+            json!({"networkPlugin": "none", "podCidr": pod, "podCidrs": [pod]}),
+            3,
+            "nodes",
+        )
+    };
+    let (s, h, b) = emu.put(&path("byo"), AKS, byo("10.10.0.0/16")).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let (_, got) = emu.get(&path("byo"), AKS).await;
+    let np = &got["properties"]["networkProfile"];
+    assert!(
+        np.get("podCidr").is_none() && np.get("podCidrs").is_none(),
+        "{np}"
+    );
+    let (s, h, b) = emu.put(&path("byo"), AKS, byo("10.11.0.0/16")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+}
+
+#[tokio::test]
 async fn aks_in_place_updates_follow_the_matrix() {
     let (emu, _d) = fresh(Options {
         lro_ms: 50,

@@ -612,6 +612,20 @@ fn e16_load_balancer_sku() {
     );
 }
 
+#[test]
+fn e16_basic_is_refused_on_create_only() {
+    let mut existing = overlay().sku("basic");
+    existing.0.lifecycle = Lifecycle::Existing;
+    existing.warn("E16", "load_balancer_sku", "upgrade it in place");
+    assert!(!existing.run().iter().any(|f| f.rule == "E16" && f.is_error()));
+    let mut validating = overlay().sku("basic");
+    validating.0.lifecycle = Lifecycle::Unknown;
+    validating.clean("E16");
+    overlay()
+        .sku("basic")
+        .err("E16", "load_balancer_sku", "refuses new clusters");
+}
+
 // ---------------------------------------------------------------------------------------
 // R: address ranges.
 // ---------------------------------------------------------------------------------------
@@ -1258,6 +1272,7 @@ fn arb_pool() -> impl Strategy<Value = NodePool> {
                 max_surge: surge,
                 uses_pod_subnet: pod_subnet,
                 pod_ip_allocation_mode: mode.map(str::to_string),
+                unknown: Default::default(),
             },
         )
 }
@@ -1361,13 +1376,173 @@ fn arb_profile() -> impl Strategy<Value = NetworkProfile> {
                         ..p
                     })
                     .collect(),
+                lifecycle: Default::default(),
             }
         },
     )
 }
 
+// ---------------------------------------------------------------------------------------
+// Values known only after apply (issue 15 item 9).
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_dns_service_ip_with_a_known_service_cidr_is_not_r6() {
+    let svc = overlay().services(&["10.0.0.0/16"]);
+    svc.err("R6", "service_cidr[0]", "without dns_service_ip");
+    svc.clone().unknown("dns_service_ip").clean("R6");
+    overlay().dns("10.0.0.10").unknown("service_cidr").clean("R6");
+    overlay().dns("10.0.0.10").unknown("service_cidrs").clean("R6");
+}
+
+#[test]
+fn unknown_plugin_mode_with_a_pod_cidr_is_not_e10() {
+    let pods = flat().pods(&["10.244.0.0/16"]);
+    pods.err("E10", "pod_cidr[0]", "Azure CNI without overlay");
+    pods.clone().unknown("network_plugin_mode").clean("E10");
+    // Nor the other rules that read the mode: E12 (pod subnet), E14 (dual stack).
+    flat()
+        .pod_subnet_pools()
+        .unknown("network_plugin_mode")
+        .clean("E12");
+    flat()
+        .unknown("network_plugin_mode")
+        .dual()
+        .pods(&["10.244.0.0/16", "fd00::/64"])
+        .clean("E14");
+}
+
+#[test]
+fn unknown_plugin_policy_or_dataplane_assume_no_default() {
+    // network_policy = "cilium" with the dataplane from another resource.
+    overlay()
+        .policy("cilium")
+        .unknown("network_data_plane")
+        .clean("E4");
+    kubenet().win("win", 1).unknown("network_policy").clean("E9");
+    // Unset plugin with an unknown version: the default plugin is not known either.
+    overlay()
+        .no_plugin()
+        .no_mode()
+        .unknown("kubernetes_version")
+        .pods(&["10.244.0.0/16"])
+        .vnet(&["10.244.0.0/16"])
+        .clean("R3");
+}
+
+#[test]
+fn unknown_pool_sizes_skip_capacity() {
+    let tight = flat().node_subnet("10.10.0.0/26").sys(|p| p.max_pods = Some(30));
+    tight.err("C5", "node_subnet_cidr", "Azure CNI needs");
+    tight
+        .clone()
+        .sys(|p| {
+            p.max_pods = None;
+            p.unknown.insert("max_pods");
+        })
+        .clean("C5");
+}
+
+/// The attributes [`make_unknown`] knows, top level and per pool.
+const TOP_ATTRS: &[&str] = &[
+    "network_plugin",
+    "network_plugin_mode",
+    "network_policy",
+    "network_data_plane",
+    "pod_cidrs",
+    "service_cidrs",
+    "dns_service_ip",
+    "ip_families",
+    "outbound_type",
+    "load_balancer_sku",
+    "kubernetes_version",
+];
+const POOL_ATTRS: &[&str] = &[
+    "node_count",
+    "min_count",
+    "max_count",
+    "max_pods",
+    "max_surge",
+    "os_type",
+    "pod_subnet_id",
+    "pod_ip_allocation_mode",
+];
+
+/// `p` with `attr` (of pool `pool`, when given) cleared; marked known only after apply when
+/// `unknown`, as the resources build it (an unknown pod subnet ID counts as a pod subnet).
+fn clear(p: &NetworkProfile, attr: &'static str, pool: Option<usize>, unknown: bool) -> NetworkProfile {
+    let mut q = p.clone();
+    if let Some(i) = pool {
+        let n = &mut q.node_pools[i];
+        match attr {
+            "node_count" => n.node_count = None,
+            "min_count" => n.min_count = None,
+            "max_count" => n.max_count = None,
+            "max_pods" => n.max_pods = None,
+            "max_surge" => n.max_surge = None,
+            "os_type" => n.os_type = None,
+            "pod_subnet_id" => n.uses_pod_subnet = unknown,
+            _ => n.pod_ip_allocation_mode = None,
+        }
+        if unknown {
+            n.unknown.insert(attr);
+        }
+        return q;
+    }
+    let mut names = vec![attr];
+    match attr {
+        "network_plugin" => q.network_plugin = None,
+        "network_plugin_mode" => q.network_plugin_mode = None,
+        "network_policy" => q.network_policy = None,
+        "network_data_plane" => q.network_data_plane = None,
+        "pod_cidrs" => {
+            q.pod_cidrs.clear();
+            names.push("pod_cidr");
+        }
+        "service_cidrs" => {
+            q.service_cidrs.clear();
+            names.push("service_cidr");
+        }
+        "dns_service_ip" => q.dns_service_ip = None,
+        "ip_families" => q.ip_families.clear(),
+        "outbound_type" => q.outbound_type = None,
+        "load_balancer_sku" => q.load_balancer_sku = None,
+        _ => q.kubernetes_version = None,
+    }
+    if unknown {
+        q.unknown.extend(names);
+    }
+    q
+}
+
+fn errors(p: &NetworkProfile) -> std::collections::BTreeSet<(RuleId, String)> {
+    validate_profile(p)
+        .into_iter()
+        .filter(Finding::is_error)
+        .map(|f| (f.rule, f.path.to_string()))
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// An error reported while an input is unknown must hold whatever value it takes: so
+    /// it is also reported with the value the profile has, and with the input unset.
+    #[test]
+    fn unknown_inputs_only_keep_errors_every_value_would_have(p in arb_profile()) {
+        let base = errors(&p);
+        let mut cases: Vec<(&'static str, Option<usize>)> =
+            TOP_ATTRS.iter().map(|a| (*a, None)).collect();
+        for i in 0..p.node_pools.len() {
+            cases.extend(POOL_ATTRS.iter().map(|a| (*a, Some(i))));
+        }
+        for (attr, pool) in cases {
+            let pending = errors(&clear(&p, attr, pool, true));
+            let unset = errors(&clear(&p, attr, pool, false));
+            let extra: Vec<_> = pending.iter().filter(|e| !base.contains(e) || !unset.contains(e)).collect();
+            prop_assert!(extra.is_empty(), "{} (pool {:?}) unknown adds {:?}", attr, pool, extra);
+        }
+    }
 
     #[test]
     fn never_panics_and_is_deterministic(p in arb_profile()) {

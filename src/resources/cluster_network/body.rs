@@ -433,8 +433,17 @@ pub fn refresh(state: &mut State, arm: &Json, importing: bool) {
         .filter(|p| !p.is_empty())
         .or_else(|| np["podCidr"].as_str().map(|p| vec![p.to_string()]))
         .unwrap_or_default();
-    state.pod_cidr = pods.first().map_or(Value::Null, |p| Value::Value(p.clone()));
-    state.pod_cidrs = list(pods);
+    if pods.is_empty() && state.network_plugin.as_ref_option().map(String::as_str) == Some("none") {
+        // At the pinned 2025-10-01 AKS neither stores nor returns podCidr for `none` (AKS
+        // changelog 2026-01-04: "Starting with API version 2026-01-01, AKS returns podCIDR and
+        // podCIDRs fields when networkPlugin=none"; Azure/AKS#5399): keep what the
+        // configuration asked for, so its absence is never drift or a replacement.
+        state.pod_cidr = drift(&state.pod_cidr, Value::Null, importing);
+        state.pod_cidrs = drift(&state.pod_cidrs, Value::Null, importing);
+    } else {
+        state.pod_cidr = pods.first().map_or(Value::Null, |p| Value::Value(p.clone()));
+        state.pod_cidrs = list(pods);
+    }
     let svcs = json_strs(&np["serviceCidrs"])
         .filter(|p| !p.is_empty())
         .or_else(|| np["serviceCidr"].as_str().map(|p| vec![p.to_string()]))

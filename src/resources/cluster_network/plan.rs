@@ -11,7 +11,7 @@ use crate::netplan::cluster::{
     validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
 };
 use crate::netplan::migration::ClusterNetwork as Net;
-use crate::netplan::profile::Located;
+use crate::netplan::profile::{Lifecycle, Located};
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool};
 use crate::tfvalue::{input, null_if_unknown};
@@ -125,7 +125,7 @@ pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfil
             })
             .collect(),
         peered_cidrs: space(&live.peered),
-        unknown: unknown_attributes(cfg, config),
+        unknown: unknown_attributes(config),
         node_subnet_cidr: subnet(&live.node, "vnet_subnet_id"),
         pod_subnet_cidr: subnet(&live.pod, "pod_subnet_id"),
         node_subnet_in_use: live.node.as_ref().map_or(0, |f| f.in_use),
@@ -143,8 +143,10 @@ pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfil
                 max_surge: p.max_surge.as_ref_option().cloned(),
                 uses_pod_subnet: !p.pod_subnet_id.is_null(),
                 pod_ip_allocation_mode: p.pod_ip_allocation_mode.as_ref_option().cloned(),
+                unknown: pool_unknowns(p),
             })
             .collect(),
+        lifecycle: Lifecycle::Unknown,
     }
 }
 
@@ -259,15 +261,41 @@ pub(super) fn static_findings(cfg: &State) -> Vec<Finding> {
     f
 }
 
+/// Pool attributes known only after apply (from another resource or module).
+fn pool_unknowns(p: &Pool) -> BTreeSet<&'static str> {
+    let nums: [(&'static str, &Num); 4] = [
+        ("node_count", &p.node_count),
+        ("min_count", &p.min_count),
+        ("max_count", &p.max_count),
+        ("max_pods", &p.max_pods),
+    ];
+    let strs: [(&'static str, &Str); 4] = [
+        ("max_surge", &p.max_surge),
+        ("os_type", &p.os_type),
+        ("pod_subnet_id", &p.pod_subnet_id),
+        ("pod_ip_allocation_mode", &p.pod_ip_allocation_mode),
+    ];
+    let mut out: BTreeSet<&'static str> = nums
+        .into_iter()
+        .filter(|(_, v)| v.is_unknown())
+        .map(|(k, _)| k)
+        .collect();
+    out.extend(strs.into_iter().filter(|(_, v)| v.is_unknown()).map(|(k, _)| k));
+    out
+}
+
 /// Network attributes whose values Terraform learns only at apply: netplan neither assumes
 /// AKS's default for them nor checks what depends on them (plan runs again during apply).
 /// Ranges left unset are unknown in the plan only because AKS picks them: `config` decides.
-fn unknown_attributes(planned: &State, config: &State) -> BTreeSet<&'static str> {
+fn unknown_attributes(config: &State) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
-    let strs: [(&'static str, &Str); 7] = [
+    let strs: [(&'static str, &Str); 10] = [
         ("network_plugin", &config.network_plugin),
         ("network_plugin_mode", &config.network_plugin_mode),
-        ("network_policy", &planned.network_policy),
+        ("network_policy", &config.network_policy),
+        ("network_data_plane", &config.network_data_plane),
+        ("outbound_type", &config.outbound_type),
+        ("load_balancer_sku", &config.load_balancer_sku),
         ("pod_cidr", &config.pod_cidr),
         ("service_cidr", &config.service_cidr),
         ("dns_service_ip", &config.dns_service_ip),

@@ -219,7 +219,7 @@ pub fn block() -> Block {
             ("dns_service_ip", s(C::OptionalComputed, &format!("The cluster DNS service IP, inside the service range. Defaults to `10.0.0.10`.{force}"))),
             ("ip_families", list(C::OptionalComputed, &format!("`[\"IPv4\"]` or `[\"IPv4\", \"IPv6\"]`.{force}"))),
             ("outbound_type", s(C::OptionalComputed, "`loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway` or `none`. Defaults to `loadBalancer`. Changes follow AKS's outbound migration matrix; others replace the cluster.")),
-            ("load_balancer_sku", s(C::OptionalComputed, &format!("`standard` (Basic is retired). Defaults to `standard`.{force}"))),
+            ("load_balancer_sku", s(C::OptionalComputed, "`standard` (AKS refuses `basic` for new clusters). Defaults to `standard`. An existing Basic cluster upgrades in place to `standard` on Kubernetes 1.27 or newer (one-way, with downtime and new egress IPs); `standard` cannot go back to `basic`.")),
             ("fqdn", s(C::Computed, "The API server FQDN.")),
             ("node_resource_group", s(C::Computed, "The resource group AKS manages (`MC_…`).")),
             ("effective_outbound_ips", list(C::Computed, "IDs of the public IPs the cluster egresses from (load balancer or NAT gateway).")),
