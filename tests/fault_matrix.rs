@@ -342,8 +342,8 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
                         .ok_or("the write ARM accepted left nothing in Azure".to_string())
                 }));
                 let shown = match op {
-                    Op::Create => format!(r"# {}: \(tainted\)", regex_escape(res.address())),
-                    _ => format!(r"# {}:", regex_escape(res.address())),
+                    Op::Create => format!(r"# {}: \(tainted\)", regex::escape(res.address())),
+                    _ => format!(r"# {}:", regex::escape(res.address())),
                 };
                 out.push(Step::cli(&["show", "-no-color"], true, Some(&shown)));
             }
@@ -393,10 +393,6 @@ fn steps(emu: &Arc<TestEmulator>, res: Res, op: Op, fault: Fault, rg: &str) -> V
         }
     }
     out
-}
-
-fn regex_escape(s: &str) -> String {
-    s.replace('.', r"\.")
 }
 
 /// One case's operation, fault and result.

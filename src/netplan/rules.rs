@@ -1408,6 +1408,15 @@ fn peered<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
     })
 }
 
+/// Everything a pod or service range may meet: subnets, declared ranges, the address space
+/// and peered ranges.
+fn network<'a>(c: &'a Ctx) -> impl Iterator<Item = Against<'a>> + 'a {
+    all_subnets(c)
+        .chain(declared(c))
+        .chain(address_space(c))
+        .chain(peered(c))
+}
+
 /// A /16 (IPv4) that overlaps none of `taken`, the AKS reserved ranges or `refused`, for a
 /// fix to suggest; `None` when none of the usual candidates is free (or for IPv6).
 fn free_range(refused: &IpNet, taken: &[&IpNet]) -> Option<IpNet> {
@@ -1447,10 +1456,7 @@ fn r3_pod_cidr_overlap(c: &Ctx, out: &mut Out) {
     let kubenet = c.ipam == Some(Ipam::Kubenet);
     for (n, path) in &c.r.pod {
         let shown = c.r.shown(n, false);
-        let taken: Vec<&IpNet> = all_subnets(c)
-            .chain(declared(c))
-            .chain(address_space(c))
-            .chain(peered(c))
+        let taken: Vec<&IpNet> = network(c)
             .map(|a| a.net)
             .chain(c.r.service.iter().map(|(s, _)| s))
             .collect();
@@ -1479,12 +1485,7 @@ fn r3_pod_cidr_overlap(c: &Ctx, out: &mut Out) {
                 ));
             }
             _ => {
-                if let Some(a) = all_subnets(c)
-                    .chain(declared(c))
-                    .chain(address_space(c))
-                    .chain(peered(c))
-                    .find(|a| overlaps(n, a.net))
-                {
+                if let Some(a) = network(c).find(|a| overlaps(n, a.net)) {
                     let why = if byo {
                         "with network_plugin = \"none\" AKS does not check the pod CIDR, but your CNI routes it, and traffic to the overlapping addresses breaks"
                     } else {
@@ -1538,10 +1539,7 @@ fn r4_service_cidr_overlap(c: &Ctx, out: &mut Out) {
             net,
             what: "the pod CIDR".to_string(),
         });
-        let taken: Vec<&IpNet> = all_subnets(c)
-            .chain(declared(c))
-            .chain(address_space(c))
-            .chain(peered(c))
+        let taken: Vec<&IpNet> = network(c)
             .map(|a| a.net)
             .chain(c.r.pod.iter().map(|(p, _)| p))
             .collect();

@@ -456,6 +456,16 @@ fn lock_key(target: &Target) -> String {
     key(&t.id())
 }
 
+/// The ETag property as the target's RP spells it: `eTag` for AKS (managedClusters.json),
+/// `etag` for Network and resources.
+pub fn etag_field(target: &Target) -> &'static str {
+    if is_aks(target) {
+        "eTag"
+    } else {
+        "etag"
+    }
+}
+
 fn is_aks(target: &Target) -> bool {
     target
         .namespace()
@@ -610,11 +620,7 @@ fn put_resource(
     out.insert("id".into(), Value::from(kept("id", target.id())));
     out.insert("name".into(), Value::from(kept("name", target.name())));
     out.insert("type".into(), Value::from(target.type_name()));
-    // AKS spells it `eTag` (managedClusters.json); Network and resources use `etag`.
-    out.insert(
-        if is_aks(target) { "eTag" } else { "etag" }.into(),
-        Value::from(tag.clone()),
-    );
+    out.insert(etag_field(target).into(), Value::from(tag.clone()));
     let props = out.entry("properties").or_insert_with(|| json!({}));
     if let Some(p) = props.as_object_mut() {
         let state = if is_aks(target) {

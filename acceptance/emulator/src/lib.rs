@@ -192,16 +192,7 @@ fn seed_items(store: &mut Store, items: Vec<Value>) -> Result<(), String> {
         body["id"] = json!(target.id());
         body["name"] = json!(target.name());
         body["type"] = json!(target.type_name());
-        // AKS spells it `eTag` (managedClusters.json); Network and resources use `etag`.
-        let field = if target
-            .namespace()
-            .eq_ignore_ascii_case("Microsoft.ContainerService")
-        {
-            "eTag"
-        } else {
-            "etag"
-        };
-        body[field] = json!(arm::etag());
+        body[arm::etag_field(&target)] = json!(arm::etag());
         if body.get("properties").is_none() {
             body["properties"] = json!({});
         }
