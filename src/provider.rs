@@ -45,6 +45,7 @@ pub struct Config {
     pub oidc_token_file_path: Str,
     pub oidc_request_token: Str,
     pub oidc_request_url: Str,
+    pub ado_pipeline_service_connection_id: Str,
     pub use_aks_workload_identity: Flag,
     pub use_msi: Flag,
     pub msi_endpoint: Str,
@@ -54,7 +55,7 @@ pub struct Config {
 }
 
 /// Attribute name, environment variables (first set wins), sensitive, description.
-const STRING_SETTINGS: [(&str, &[&str], bool, &str); 16] = [
+const STRING_SETTINGS: [(&str, &[&str], bool, &str); 17] = [
     ("subscription_id", &["ARM_SUBSCRIPTION_ID"], false, "The Azure subscription to manage resources in."),
     ("tenant_id", &["ARM_TENANT_ID"], false, "The Microsoft Entra tenant to authenticate in."),
     ("client_id", &["ARM_CLIENT_ID"], false, "Client (application) ID of the service principal or user-assigned managed identity."),
@@ -66,8 +67,9 @@ const STRING_SETTINGS: [(&str, &[&str], bool, &str); 16] = [
     ("client_certificate_password", &["ARM_CLIENT_CERTIFICATE_PASSWORD"], true, "The password of the client certificate, if it has one."),
     ("oidc_token", &["ARM_OIDC_TOKEN"], true, "An OIDC ID token to exchange for an Azure token (workload identity federation). Requires `use_oidc`."),
     ("oidc_token_file_path", &["ARM_OIDC_TOKEN_FILE_PATH"], false, "Path to a file holding an OIDC ID token. Requires `use_oidc`."),
-    ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true, "Bearer token for the OIDC token request URL (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Requires `use_oidc`."),
-    ("oidc_request_url", &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], false, "URL to request an OIDC token from (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_URL`). Requires `use_oidc`."),
+    ("oidc_request_token", &["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN"], true, "Bearer token for the OIDC token request URL (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_TOKEN`; Azure Pipelines maps `System.AccessToken` to `SYSTEM_ACCESSTOKEN`). Requires `use_oidc`."),
+    ("oidc_request_url", &["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI"], false, "URL to request an OIDC token from (GitHub Actions sets `ACTIONS_ID_TOKEN_REQUEST_URL`, Azure Pipelines `SYSTEM_OIDCREQUESTURI`). Requires `use_oidc`."),
+    ("ado_pipeline_service_connection_id", &["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"], false, "The Azure DevOps service connection (workload identity federation) to request the pipeline's OIDC token for, from `oidc_request_url` with `oidc_request_token`, as azurerm does. Requires `use_oidc`."),
     ("msi_endpoint", &["ARM_MSI_ENDPOINT"], false, "Custom managed identity endpoint. Accepted for compatibility with azurerm; azure_identity 1.0 discovers the endpoint itself (IMDS, or App Service's `IDENTITY_ENDPOINT`), so set those variables for non-standard hosts."),
     ("environment", &["ARM_ENVIRONMENT"], false, "The Azure cloud: `public`, `usgovernment` or `china`. Defaults to `public`."),
     ("metadata_host", &["ARM_METADATA_HOSTNAME", "ARM_METADATA_HOST"], false, "Host name serving `/metadata/endpoints` for a custom cloud or the aksnet emulator; endpoints and token audience are discovered from it."),
@@ -162,6 +164,10 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
         oidc_token_file_path: get("oidc_token_file_path", &cfg.oidc_token_file_path),
         oidc_request_token: get("oidc_request_token", &cfg.oidc_request_token),
         oidc_request_url: get("oidc_request_url", &cfg.oidc_request_url),
+        ado_pipeline_service_connection_id: get(
+            "ado_pipeline_service_connection_id",
+            &cfg.ado_pipeline_service_connection_id,
+        ),
         use_aks_workload_identity: flag("use_aks_workload_identity", &cfg.use_aks_workload_identity)?,
         use_msi: flag("use_msi", &cfg.use_msi)?,
         msi_endpoint: get("msi_endpoint", &cfg.msi_endpoint),

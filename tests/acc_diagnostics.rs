@@ -94,6 +94,14 @@ const CREDENTIAL_VARS: &[&str] = &[
     "ARM_USE_OIDC",
     "ARM_OIDC_TOKEN",
     "ARM_OIDC_TOKEN_FILE_PATH",
+    "ARM_OIDC_REQUEST_URL",
+    "ARM_OIDC_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "SYSTEM_OIDCREQUESTURI",
+    "SYSTEM_ACCESSTOKEN",
+    "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+    "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
     "ARM_USE_MSI",
     "ARM_USE_AKS_WORKLOAD_IDENTITY",
     "ARM_USE_CLI",
@@ -140,6 +148,7 @@ fn credential_matrix_fails_at_plan_with_every_cause_and_pure_configs_need_none()
         "client secret: neither client_secret (ARM_CLIENT_SECRET)",
         "client certificate: neither client_certificate (ARM_CLIENT_CERTIFICATE)",
         "OIDC: use_oidc (ARM_USE_OIDC) is false",
+        "Azure DevOps OIDC: use_oidc (ARM_USE_OIDC) is false and ado_pipeline_service_connection_id (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) is not set",
         "AKS workload identity: use_aks_workload_identity (ARM_USE_AKS_WORKLOAD_IDENTITY) is false",
         "managed identity: use_msi (ARM_USE_MSI) is false",
         "Azure CLI: `az` was not found on PATH",
@@ -197,4 +206,54 @@ output "overlaps" {
     assert_eq!(apply.code, 0, "{}", apply.text());
     assert!(apply.stdout.contains("overlaps = true"), "{}", apply.text());
     assert!(!apply.text().contains("Credential"), "{}", apply.text());
+}
+
+/// Azure DevOps OIDC with a service connection the pipeline does not have (named through
+/// azurerm's alias `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`): plan fails with one diagnostic that
+/// names the method and Azure DevOps' own reason, and never the job's access token.
+#[test]
+fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_cause() {
+    if skip_against_arm(
+        "ado_oidc_unknown_connection",
+        "playing Azure Pipelines' OIDC endpoint",
+    ) {
+        return;
+    }
+    let tf = pinned().expect("terraform");
+    let empty = tempfile::tempdir().unwrap();
+    let emu = TestEmulator::start(json!([]));
+    let mut wd = without_credentials(&tf, empty.path());
+    for (k, v) in emu.env() {
+        if k != "ARM_CLIENT_SECRET" && k != "ARM_USE_CLI" {
+            wd.set_env(&k, &v);
+        }
+    }
+    wd.set_env("ARM_USE_OIDC", "true");
+    wd.set_env(
+        "SYSTEM_OIDCREQUESTURI",
+        &aksnet_emulator::ado_oidc_request_uri(&format!("https://{}", emu.host)),
+    );
+    wd.set_env("SYSTEM_ACCESSTOKEN", aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN);
+    wd.set_env(
+        "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+        "11111111-2222-3333-4444-555555555555",
+    );
+    wd.write_config(&route_table("acctest-ado")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    let text = plan.text();
+    assert_ne!(plan.code, 0, "plan should fail:\n{text}");
+    assert_eq!(
+        text.matches("Error: No Working Azure Credential").count(),
+        1,
+        "{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "- Azure DevOps OIDC:",
+        "HTTP 404",
+        "No service connection found with identifier 11111111-2222-3333-4444-555555555555",
+    ] {
+        assert!(flat.contains(part), "{part:?} missing:\n{text}");
+    }
+    assert!(!text.contains(aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN), "{text}");
 }

@@ -4,6 +4,7 @@
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
 use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
+use aksnet_emulator::{ado_oidc_request_uri, SAMPLE_ADO_ACCESS_TOKEN, SAMPLE_SERVICE_CONNECTION};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
@@ -89,4 +90,98 @@ resource "aksnet_route_table" "test" {{
     );
     let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
     assert!(!token.is_match(&everything), "an access token leaked");
+}
+
+/// Azure DevOps OIDC as a pipeline sets it up (`SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`,
+/// `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, no client secret): the provider requests the
+/// pipeline's ID token from the emulator's Azure DevOps endpoint, exchanges it at the token
+/// endpoint, and applies; at TRACE neither the job token, the ID token nor an access token
+/// appears anywhere.
+#[test]
+fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
+    if skip_against_arm("secrets_ado_oidc", "playing Azure Pipelines' OIDC endpoint") {
+        return;
+    }
+    let rg = "acctest-ado";
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
+    let tf = pinned().expect("terraform");
+    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for (k, v) in emu.env() {
+        if k != "ARM_CLIENT_SECRET" {
+            wd.set_env(&k, &v);
+        }
+    }
+    for k in [
+        "ARM_CLIENT_SECRET",
+        "ARM_OIDC_TOKEN",
+        "ARM_OIDC_TOKEN_FILE_PATH",
+        "ARM_OIDC_REQUEST_URL",
+        "ARM_OIDC_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ] {
+        wd.set_env(k, "");
+    }
+    wd.set_env("ARM_USE_OIDC", "true");
+    wd.set_env(
+        "SYSTEM_OIDCREQUESTURI",
+        &ado_oidc_request_uri(&format!("https://{}", emu.host)),
+    );
+    wd.set_env("SYSTEM_ACCESSTOKEN", SAMPLE_ADO_ACCESS_TOKEN);
+    wd.set_env(
+        "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+        SAMPLE_SERVICE_CONNECTION,
+    );
+    wd.set_env("TF_LOG", "TRACE");
+    let log = wd.path().join("provider.log");
+    wd.set_env("TF_LOG_PATH", log.to_str().unwrap());
+    wd.write_config(&with_provider(&format!(
+        r#"
+provider "aksnet" {{}}
+
+resource "aksnet_route_table" "test" {{
+  name                = "rt-ado"
+  resource_group_name = "{rg}"
+  location            = "westeurope"
+}}
+"#
+    )))
+    .unwrap();
+    let apply = wd
+        .run(&["apply", "-auto-approve", "-no-color"])
+        .expect("apply runs");
+    assert_eq!(apply.code, 0, "{}", apply.text());
+    let ado_tokens = emu.counters()["ado_oidc_tokens"].as_u64().unwrap_or(0);
+    assert!(
+        ado_tokens >= 1,
+        "the Azure DevOps OIDC endpoint was never asked: {}",
+        emu.counters()
+    );
+    let mut everything = apply.text();
+    everything.push_str(&std::fs::read_to_string(&log).unwrap_or_default());
+    for f in std::fs::read_dir(wd.path()).unwrap().flatten() {
+        if f.file_name().to_string_lossy().contains("tfstate") {
+            everything.push_str(&std::fs::read_to_string(f.path()).unwrap_or_default());
+        }
+    }
+    assert!(
+        everything.contains("Azure DevOps OIDC"),
+        "the log does not say which credential worked"
+    );
+    assert!(
+        everything.contains("ARM request body:"),
+        "no TRACE lines from aksnet"
+    );
+    assert!(
+        !everything.contains(SAMPLE_ADO_ACCESS_TOKEN),
+        "the pipeline's access token leaked"
+    );
+    // The ID token is a JWT (`eyJ….eyJ…`); none may appear, nor an access token.
+    let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ").unwrap();
+    assert!(!jwt.is_match(&everything), "an ID token leaked");
+    let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
+    assert!(!token.is_match(&everything), "an access token leaked");
+    wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
+        .expect("destroy");
 }

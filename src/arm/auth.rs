@@ -39,6 +39,8 @@ pub struct AuthSettings {
     pub oidc_token_file_path: Option<String>,
     pub oidc_request_token: Option<String>,
     pub oidc_request_url: Option<String>,
+    /// Azure DevOps service connection: the request URL is then Azure Pipelines' OIDC endpoint.
+    pub ado_pipeline_service_connection_id: Option<String>,
     pub use_aks_workload_identity: bool,
     pub use_msi: bool,
     pub msi_endpoint: Option<String>,
@@ -73,6 +75,10 @@ impl fmt::Debug for AuthSettings {
             .field("use_oidc", &self.use_oidc)
             .field("oidc_token", &set(&self.oidc_token))
             .field("oidc_request_token", &set(&self.oidc_request_token))
+            .field(
+                "ado_pipeline_service_connection_id",
+                &self.ado_pipeline_service_connection_id,
+            )
             .field("use_msi", &self.use_msi)
             .field("use_cli", &self.use_cli)
             .field("environment", &self.environment)
@@ -181,14 +187,24 @@ fn plain_pipeline() -> Pipeline {
 
 /// GETs JSON over https; `bearer` is sent but never appears in errors.
 async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value, String> {
+    send_json(Method::Get, url, bearer).await
+}
+
+/// Sends a request without a body over https and decodes the JSON answer; `bearer` is sent but
+/// never appears in errors. A failed answer's `message` (Azure DevOps' error field) is quoted.
+async fn send_json(method: Method, url: &str, bearer: Option<&str>) -> Result<serde_json::Value, String> {
+    let verb = method.to_string().to_ascii_uppercase();
     let parsed = Url::parse(url).map_err(|e| format!("invalid URL {url}: {e}"))?;
     if parsed.scheme() != "https" {
         return Err(format!(
             "refusing the plain http URL {url}: aksnet only talks to https endpoints"
         ));
     }
-    let mut req = Request::new(parsed, Method::Get);
+    let mut req = Request::new(parsed, method);
     req.insert_header(HeaderName::from_static("accept"), "application/json");
+    if req.method() == Method::Post {
+        req.insert_header(HeaderName::from_static("content-type"), "application/json");
+    }
     if let Some(b) = bearer {
         req.insert_header(HeaderName::from_static("authorization"), format!("Bearer {b}"));
     }
@@ -202,12 +218,17 @@ async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value
             }),
         )
         .await
-        .map_err(|e| format!("GET {url}: {e}"))?;
+        .map_err(|e| format!("{verb} {url}: {e}"))?;
     let status = u16::from(resp.status());
     if status >= 300 {
-        return Err(format!("GET {url}: HTTP {status}"));
+        let message = serde_json::from_slice::<serde_json::Value>(resp.body())
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
+        return Err(format!("{verb} {url}: HTTP {status}{message}"));
     }
-    serde_json::from_slice(resp.body()).map_err(|e| format!("GET {url}: decoding JSON: {e}"))
+    serde_json::from_slice(resp.body()).map_err(|e| format!("{verb} {url}: decoding JSON: {e}"))
 }
 
 /// Discovers the cloud: from `metadata_host` when set, else the built-in `environment`.
@@ -235,7 +256,38 @@ pub async fn discover_cloud(settings: &AuthSettings) -> Result<Cloud, String> {
 enum OidcSource {
     Token(String),
     File(String),
-    Request { url: String, token: String },
+    Request {
+        url: String,
+        token: String,
+    },
+    /// Azure Pipelines' OIDC endpoint (`SYSTEM_OIDCREQUESTURI`) for a service connection.
+    AzureDevOps {
+        url: String,
+        token: String,
+        service_connection_id: String,
+    },
+}
+
+/// The Azure DevOps REST API version go-azure-sdk's ADO pipeline authorizer requests
+/// (`adoPipelineOIDCAPIVersion = "7.1"`, hashicorp/go-azure-sdk sdk/auth/ado_pipeline_oidc_authorizer.go).
+const ADO_OIDC_API_VERSION: &str = "7.1";
+
+/// The Azure Pipelines OIDC request URL with `api-version` and `serviceConnectionId` added
+/// unless the URL already has them, as go-azure-sdk builds it.
+fn ado_request_url(url: &str, service_connection_id: &str) -> Result<String, String> {
+    let mut parsed = Url::parse(url).map_err(|e| format!("invalid oidc_request_url {url}: {e}"))?;
+    let has = |k: &str| parsed.query_pairs().any(|(name, v)| name == k && !v.is_empty());
+    let (api, conn) = (has("api-version"), has("serviceConnectionId"));
+    {
+        let mut q = parsed.query_pairs_mut();
+        if !api {
+            q.append_pair("api-version", ADO_OIDC_API_VERSION);
+        }
+        if !conn {
+            q.append_pair("serviceConnectionId", service_connection_id);
+        }
+    }
+    Ok(parsed.to_string())
 }
 
 impl fmt::Debug for OidcSource {
@@ -244,6 +296,11 @@ impl fmt::Debug for OidcSource {
             OidcSource::Token(_) => f.write_str("OidcSource::Token(<redacted>)"),
             OidcSource::File(p) => write!(f, "OidcSource::File({p})"),
             OidcSource::Request { url, .. } => write!(f, "OidcSource::Request({url})"),
+            OidcSource::AzureDevOps {
+                url,
+                service_connection_id,
+                ..
+            } => write!(f, "OidcSource::AzureDevOps({url}, {service_connection_id})"),
         }
     }
 }
@@ -269,6 +326,23 @@ impl ClientAssertion for OidcSource {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
                     .ok_or_else(|| err("the OIDC token response has no \"value\"".into()))
+            }
+            // POST, no body, bearer SYSTEM_ACCESSTOKEN; the answer is `{"oidcToken": "..."}`
+            // (Azure DevOps REST "Oidctoken - Create"; go-azure-sdk adoPipelineAssertion).
+            OidcSource::AzureDevOps {
+                url,
+                token,
+                service_connection_id,
+            } => {
+                let url = ado_request_url(url, service_connection_id).map_err(err)?;
+                let doc = send_json(Method::Post, &url, Some(token))
+                    .await
+                    .map_err(|e| err(format!("requesting the pipeline's OIDC token: {e}")))?;
+                doc.get("oidcToken")
+                    .and_then(|v| v.as_str())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .ok_or_else(|| err("the Azure DevOps OIDC response has no \"oidcToken\"".into()))
             }
         }
     }
@@ -599,30 +673,71 @@ fn select_credential_with_path(
         ),
     }
 
+    let nonempty = |v: &Option<String>| v.clone().filter(|x| !x.is_empty());
+    let ado_connection = nonempty(&s.ado_pipeline_service_connection_id);
+    let request = match (nonempty(&s.oidc_request_url), nonempty(&s.oidc_request_token)) {
+        (Some(url), Some(token)) => Some((url, token)),
+        _ => None,
+    };
+    let assertion_credential = |t: &str, c: &str, src: OidcSource, what: &str| {
+        ClientAssertionCredential::new(
+            t.to_string(),
+            c.to_string(),
+            src,
+            Some(ClientAssertionCredentialOptions {
+                client_options: client_options(),
+            }),
+        )
+        .map_err(|e| format!("{what} credential: {e}"))
+    };
     if s.use_oidc {
-        let source = if let Some(t) = s.oidc_token.clone().filter(|t| !t.is_empty()) {
+        // go-azure-sdk's order: a given token first, then the request URL, which belongs to
+        // Azure DevOps when a service connection is named and to GitHub Actions otherwise.
+        let source = if let Some(t) = nonempty(&s.oidc_token) {
             Some(OidcSource::Token(t))
-        } else if let Some(p) = s.oidc_token_file_path.clone().filter(|p| !p.is_empty()) {
+        } else if let Some(p) = nonempty(&s.oidc_token_file_path) {
             Some(OidcSource::File(p))
+        } else if ado_connection.is_none() {
+            request
+                .clone()
+                .map(|(url, token)| OidcSource::Request { url, token })
         } else {
-            match (s.oidc_request_url.clone(), s.oidc_request_token.clone()) {
-                (Some(url), Some(token)) if !url.is_empty() && !token.is_empty() => {
-                    Some(OidcSource::Request { url, token })
-                }
-                _ => None,
-            }
+            None
         };
         match (tenant, client, source) {
             (Some(t), Some(c), Some(src)) => {
-                let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), src, Some(ClientAssertionCredentialOptions { client_options: client_options() }))
-                    .map_err(|e| format!("OIDC credential: {e}"))?;
+                let cred = assertion_credential(t, c, src, "OIDC")?;
                 return Ok(chosen(steps, "OIDC", cred));
             }
+            (_, _, None) if ado_connection.is_some() => skip(&mut steps, "OIDC: neither oidc_token (ARM_OIDC_TOKEN) nor oidc_token_file_path (ARM_OIDC_TOKEN_FILE_PATH) is set, and oidc_request_url is Azure DevOps' (ado_pipeline_service_connection_id is set)".into()),
             (_, _, None) => skip(&mut steps, "OIDC: none of oidc_token (ARM_OIDC_TOKEN), oidc_token_file_path (ARM_OIDC_TOKEN_FILE_PATH), oidc_request_url + oidc_request_token (ARM_OIDC_REQUEST_URL + ARM_OIDC_REQUEST_TOKEN) is set".into()),
             _ => skip(&mut steps, "OIDC: tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) are required".into()),
         }
     } else {
         skip(&mut steps, "OIDC: use_oidc (ARM_USE_OIDC) is false".into());
+    }
+
+    // Azure Pipelines: POST to SYSTEM_OIDCREQUESTURI for the service connection, bearer
+    // SYSTEM_ACCESSTOKEN (go-azure-sdk ADOPipelineOIDCAuthorizer; azurerm's
+    // ado_pipeline_service_connection_id).
+    const ADO: &str = "Azure DevOps OIDC";
+    match (s.use_oidc, ado_connection, request) {
+        (false, Some(_), _) => skip(&mut steps, format!("{ADO}: ado_pipeline_service_connection_id is set but use_oidc (ARM_USE_OIDC) is false")),
+        (false, None, _) => skip(&mut steps, format!("{ADO}: use_oidc (ARM_USE_OIDC) is false and ado_pipeline_service_connection_id (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) is not set")),
+        (true, None, _) => skip(&mut steps, format!("{ADO}: ado_pipeline_service_connection_id (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID or ARM_OIDC_AZURE_SERVICE_CONNECTION_ID) is not set")),
+        (true, Some(_), None) => skip(&mut steps, format!("{ADO}: oidc_request_url (ARM_OIDC_REQUEST_URL or SYSTEM_OIDCREQUESTURI) and oidc_request_token (ARM_OIDC_REQUEST_TOKEN or SYSTEM_ACCESSTOKEN, mapped from $(System.AccessToken)) are required with ado_pipeline_service_connection_id")),
+        (true, Some(service_connection_id), Some((url, token))) => match (tenant, client) {
+            (Some(t), Some(c)) => {
+                let src = OidcSource::AzureDevOps {
+                    url,
+                    token,
+                    service_connection_id,
+                };
+                let cred = assertion_credential(t, c, src, ADO)?;
+                return Ok(chosen(steps, ADO, cred));
+            }
+            _ => skip(&mut steps, format!("{ADO}: tenant_id (ARM_TENANT_ID) and client_id (ARM_CLIENT_ID) are required")),
+        },
     }
 
     if s.use_aks_workload_identity {
@@ -787,8 +902,9 @@ mod tests {
         }
         // In order, one line each.
         let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("- ")).collect();
-        assert_eq!(lines.len(), 6, "{err}");
-        assert!(lines[0].starts_with("- client secret") && lines[5].starts_with("- Azure CLI"));
+        assert_eq!(lines.len(), 7, "{err}");
+        assert!(lines[0].starts_with("- client secret") && lines[6].starts_with("- Azure CLI"));
+        assert!(lines[3].starts_with("- Azure DevOps OIDC: use_oidc"), "{err}");
     }
 
     #[derive(Debug)]
@@ -817,6 +933,79 @@ mod tests {
         };
         let err = chain.get_token(&["scope"], None).await.unwrap_err().to_string();
         assert!(err.contains("- client secret: not set\n- managed identity: no IMDS endpoint answered\n- Azure CLI: Please run 'az login'"), "{err}");
+    }
+
+    #[test]
+    fn azure_devops_oidc_is_chosen_with_a_service_connection_and_says_what_is_missing() {
+        let cloud = Cloud::builtin("public").unwrap();
+        let base = AuthSettings {
+            tenant_id: Some("00000000-0000-0000-0000-000000000001".into()),
+            client_id: Some("app".into()),
+            use_oidc: true,
+            oidc_request_url: Some("https://dev.azure.com/org/proj/_apis/oidctoken".into()),
+            oidc_request_token: Some("job-token".into()),
+            ..Default::default()
+        };
+        // Without a service connection the request URL is GitHub's.
+        let (_, method) = select_credential(&base, &cloud).unwrap();
+        assert_eq!(method, "OIDC");
+        let ado = AuthSettings {
+            ado_pipeline_service_connection_id: Some("conn-1".into()),
+            ..base.clone()
+        };
+        let (_, method) = select_credential(&ado, &cloud).unwrap();
+        assert_eq!(method, "Azure DevOps OIDC");
+        // A given token still comes first, as in go-azure-sdk.
+        let token = AuthSettings {
+            oidc_token: Some("eyJ.e30.sig".into()),
+            ..ado.clone()
+        };
+        assert_eq!(select_credential(&token, &cloud).unwrap().1, "OIDC");
+        let no_url = AuthSettings {
+            oidc_request_url: None,
+            ..ado.clone()
+        };
+        let err = select_credential_with_path(&no_url, &cloud, None).err().unwrap();
+        assert!(
+            err.contains(
+                "- Azure DevOps OIDC: oidc_request_url (ARM_OIDC_REQUEST_URL or SYSTEM_OIDCREQUESTURI)"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("job-token"), "{err}");
+        let off = AuthSettings {
+            use_oidc: false,
+            ..ado
+        };
+        let err = select_credential_with_path(&off, &cloud, None).err().unwrap();
+        assert!(err.contains("- Azure DevOps OIDC: ado_pipeline_service_connection_id is set but use_oidc (ARM_USE_OIDC) is false"), "{err}");
+    }
+
+    #[test]
+    fn azure_devops_request_url_gets_api_version_and_connection_once() {
+        let u = ado_request_url(
+            "https://dev.azure.com/o/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken",
+            "c 1",
+        )
+        .unwrap();
+        assert!(
+            u.ends_with("/oidctoken?api-version=7.1&serviceConnectionId=c+1"),
+            "{u}"
+        );
+        let u = ado_request_url("https://h/oidctoken?api-version=7.2-preview.1", "c").unwrap();
+        assert_eq!(
+            u,
+            "https://h/oidctoken?api-version=7.2-preview.1&serviceConnectionId=c"
+        );
+        assert!(!format!(
+            "{:?}",
+            OidcSource::AzureDevOps {
+                url: "u".into(),
+                token: "job-secret".into(),
+                service_connection_id: "c".into()
+            }
+        )
+        .contains("job-secret"));
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! registered for the client by its thumbprint, carry a valid RS256 (or PS256) signature from
 //! it, be addressed to the token endpoint and be within its lifetime. Anything else is a
 //! federated (OIDC) token, which the emulator cannot verify and accepts as before.
+//!
+//! It also plays Azure Pipelines' OIDC endpoint (`SYSTEM_OIDCREQUESTURI`, Azure DevOps REST
+//! "Oidctoken - Create": `POST https://dev.azure.com/{organization}/{project}/_apis/distributedtask/hubs/{hub}/plans/{plan}/jobs/{job}/oidctoken?serviceConnectionId={id}&api-version=7.1`,
+//! answering `TaskHubOidcToken` `{"oidcToken": "..."}`), see [`ado_oidc_token`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -127,4 +131,90 @@ pub fn parse_certificate(text: &str) -> Option<Vec<u8>> {
     let cert = CertificateDer::from(der.as_slice());
     webpki::EndEntityCert::try_from(&cert).ok()?;
     Some(der)
+}
+
+/// The job access token (`$(System.AccessToken)`) the emulator's Azure Pipelines accepts.
+pub const SAMPLE_ADO_ACCESS_TOKEN: &str = "emulator-ado-job-access-token";
+/// The one service connection (workload identity federation) the emulator's pipeline has.
+pub const SAMPLE_SERVICE_CONNECTION: &str = "00000000-0000-0000-0000-0000000000dd";
+
+/// `SYSTEM_OIDCREQUESTURI` for a job of the emulator at `base` (`https://host:port`).
+pub fn ado_oidc_request_uri(base: &str) -> String {
+    format!("{base}/aksnet-org/00000000-0000-0000-0000-0000000000ee/_apis/distributedtask/hubs/build/plans/00000000-0000-0000-0000-000000000001/jobs/00000000-0000-0000-0000-000000000002/oidctoken")
+}
+
+/// True for a request path Azure Pipelines' OIDC endpoint serves.
+pub fn is_ado_oidc_path(path: &str) -> bool {
+    path.contains("/_apis/distributedtask/hubs/") && path.ends_with("/oidctoken")
+}
+
+/// Azure DevOps' error body: `message` and `typeKey`, as its REST API answers.
+fn ado_error(status: u16, type_key: &str, message: String) -> (u16, Value) {
+    (
+        status,
+        serde_json::json!({"$id": "1", "innerException": null, "message": message, "typeKey": type_key, "errorCode": 0, "eventId": 3000}),
+    )
+}
+
+/// Answers `POST .../oidctoken` as Azure DevOps does: `api-version` is required, the bearer
+/// must be the job's access token, and the service connection must exist; then an ID token for
+/// the connection (issuer `https://vstoken.dev.azure.com/{organization id}`, subject
+/// `sc://{organization}/{project}/{connection}`, audience `api://AzureADTokenExchange`, the
+/// claims Microsoft Learn's workload identity federation page lists). `nonce` makes each token
+/// unique. Returns the status and JSON body.
+pub fn ado_oidc_token(query: &str, authorization: Option<&str>, nonce: &str) -> (u16, Value) {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| {
+                kv.split_once('=')
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+            .filter(|v| !v.is_empty())
+    };
+    if param("api-version").is_none() {
+        return ado_error(400, "VssVersionNotSpecifiedException", "No api-version was supplied for the \"POST\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\").".into());
+    }
+    if authorization.and_then(|a| a.strip_prefix("Bearer ")) != Some(SAMPLE_ADO_ACCESS_TOKEN) {
+        return ado_error(
+            401,
+            "UnauthorizedRequestException",
+            "TF400813: The user '' is not authorized to access this resource.".into(),
+        );
+    }
+    match param("serviceConnectionId") {
+        Some(id) if id == SAMPLE_SERVICE_CONNECTION => {}
+        Some(id) => {
+            return ado_error(404, "ServiceEndpointNotFoundException", format!("No service connection found with identifier {id}. Please verify the service connection exists and the pipeline is authorized to use it."));
+        }
+        None => {
+            return ado_error(
+                400,
+                "ArgumentNullException",
+                "Value cannot be null. Parameter name: serviceConnectionId".into(),
+            );
+        }
+    }
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": nonce});
+    let claims = serde_json::json!({
+        "iss": "https://vstoken.dev.azure.com/00000000-0000-0000-0000-0000000000ff",
+        "sub": "sc://aksnet-org/aksnet-project/aksnet-connection",
+        "aud": "api://AzureADTokenExchange",
+        "jti": nonce,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    });
+    let token = format!(
+        "{}.{}.{}",
+        url.encode(header.to_string()),
+        url.encode(claims.to_string()),
+        url.encode(format!("emulator-ado-signature-{nonce}"))
+    );
+    (200, serde_json::json!({"oidcToken": token}))
 }

@@ -71,6 +71,7 @@ pub const SAMPLE_TENANT: &str = "00000000-0000-0000-0000-0000000000aa";
 pub const SAMPLE_CLIENT: &str = "00000000-0000-0000-0000-0000000000bb";
 pub const SAMPLE_SECRET: &str = "emulator-secret";
 pub const SAMPLE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-0000000000cc";
+pub use entra::{ado_oidc_request_uri, SAMPLE_ADO_ACCESS_TOKEN, SAMPLE_SERVICE_CONNECTION};
 
 struct Shared {
     store: Mutex<Store>,
@@ -278,6 +279,11 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<F
     if path.ends_with("/oauth2/v2.0/token") && method == "POST" {
         let reply = token(&shared, &format!("{}{path}", shared.base), &body).await;
         return Ok(to_response(&reply, &request_id));
+    }
+    if method == "POST" && entra::is_ado_oidc_path(&path) {
+        let (status, body) = entra::ado_oidc_token(&query, authorization.as_deref(), &request_id);
+        shared.store.lock().await.counters.ado_oidc_tokens += u64::from(status == 200);
+        return Ok(to_response(&Reply::json(status, body), &request_id));
     }
     if let Some(admin) = path.strip_prefix("/_emulator/") {
         let reply = admin_api(&shared, &method, admin, &body).await;

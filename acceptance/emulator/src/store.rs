@@ -84,6 +84,8 @@ pub struct Counters {
     pub polls: u64,
     /// Writes refused by the per-second write limit (429), included in `writes`.
     pub throttled: u64,
+    /// ID tokens Azure Pipelines' OIDC endpoint handed out.
+    pub ado_oidc_tokens: u64,
 }
 
 /// An operation as `state.json` keeps it: its end as wall-clock time, since an [`Instant`]
