@@ -15,7 +15,7 @@ export AKSNET_EMULATOR_RECORD="$traffic"
 export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$("$root/scripts/terraform-path.sh")}"
 # Two tests send what the specs do not allow on purpose: a field from the future (round-trip
 # of unknown fields) and AKS's real flat error body (the spec still declares the wrapped one).
-cargo test --locked --quiet --test acc_route_table --test acc_cluster_network --test arm_client -- \
+cargo test --locked --quiet --test acc_route_table --test acc_cluster_network --test acc_subnet_usage --test arm_client -- \
   --skip unknown_fields_survive_get_modify_put --skip aks_errors_come_back_flat_and_parsed >/dev/null
 # The emulator's own HTTPS integration tests (every behaviour, fault and AKS error code).
 cargo test --locked --quiet -p aksnet-emulator --test emulator >/dev/null

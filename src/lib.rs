@@ -3,6 +3,7 @@
 //! translate between Terraform values and `netplan`.
 
 pub mod arm;
+pub mod data_sources;
 pub mod functions;
 pub mod logging;
 pub mod netplan;

@@ -11,10 +11,13 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
 use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{map, AttributePath, Diagnostics, DynamicFunction, DynamicResource, Provider};
+use tf_provider::{
+    map, AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
+};
 
 use crate::arm::auth::AuthSettings;
 use crate::arm::connection::Connection;
+use crate::data_sources::subnet_usage::SubnetUsage;
 use crate::functions;
 use crate::netplan::names::{valid_subscription_id, SUBSCRIPTION_RULE};
 use crate::resources::cluster_network::ClusterNetwork;
@@ -314,6 +317,15 @@ impl Provider for AksnetProvider {
             "pod_cidr_plan" => PodCidrPlan,
             "route_table" => RouteTable::new(self.connection.clone()),
             "cluster_network" => ClusterNetwork::new(self.connection.clone())
+        })
+    }
+
+    fn get_data_sources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+        Some(map! {
+            "subnet_usage" => SubnetUsage::new(self.connection.clone())
         })
     }
 

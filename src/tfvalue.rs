@@ -132,7 +132,7 @@ fn collect_addresses(v: &Json, at: &mut Vec<PathStep>, out: &mut Vec<(String, St
 }
 
 /// Replaces `value` where it stands as a whole token (not inside a longer address); a
-/// period right after it ends a sentence.
+/// period or colon right after it, followed by no further address character, ends it.
 fn replace_token(text: &str, value: &str, shown: &str) -> String {
     let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/');
     let mut out = String::with_capacity(text.len());
@@ -143,7 +143,9 @@ fn replace_token(text: &str, value: &str, shown: &str) -> String {
         let mut after = rest[end..].chars();
         let after_ok = match after.next() {
             None => true,
-            Some('.') => after.next().is_none_or(|d| !part(d)),
+            // A period or colon right after the value ends a sentence or introduces the
+            // rest of the message ("ID: reason"); inside a longer address a part follows.
+            Some('.' | ':') => after.next().is_none_or(|d| !part(d)),
             Some(c) => !part(c),
         };
         out.push_str(&rest[..i]);
@@ -467,6 +469,11 @@ mod tests {
         assert_eq!(
             hide.apply("service CIDR 10.0.0.0/16 overlaps 10.9.0.0/16; 10.0.0.100 and 10.0.0.10 differ; network_plugin \"azure\""),
             "service CIDR (service_cidr, not shown) overlaps (address_space[0], not shown); 10.0.0.100 and (dns_service_ip, not shown) differ; network_plugin \"azure\""
+        );
+        // "ID: why" is the ID, then the reason; "10.0.0.10:80" is another token.
+        assert_eq!(
+            hide.apply("dns 10.0.0.10: gone, 10.0.0.10:53 stays"),
+            "dns (dns_service_ip, not shown): gone, 10.0.0.10:53 stays"
         );
     }
 }

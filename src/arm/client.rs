@@ -23,6 +23,7 @@ use tokio::time::Instant;
 
 use super::error::ArmError;
 use super::ids::{unsafe_segment, Kind, ResourceId};
+use super::models::{UsagePage, VirtualNetworkUsage};
 use super::shape;
 
 /// Pinned api-versions: the versions of the specs in `conformance/specification`.
@@ -37,6 +38,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 const ETAG: HeaderName = HeaderName::from_static("etag");
 const IF_MATCH: HeaderName = HeaderName::from_static("if-match");
 
+/// Pages a list may have before the client stops following `nextLink`.
+const MAX_PAGES: usize = 100;
 /// Polling interval when the server sends no `Retry-After`.
 const DEFAULT_POLL: Duration = Duration::from_secs(5);
 /// Longest wait between polls, whatever `Retry-After` says.
@@ -394,6 +397,55 @@ impl ArmClient {
             Err(ClientError::Arm(e)) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// `VirtualNetworks_ListUsage`: per-subnet address usage of the virtual network `vnet`
+    /// (`GET {vnet}/usages`), every page (`nextLink`, which must stay on this endpoint: the
+    /// token is never sent elsewhere). `Ok(None)` when the VNet does not exist.
+    pub async fn list_vnet_usages(
+        &self,
+        vnet: &ResourceId,
+        timeout: Duration,
+    ) -> Result<Option<Vec<VirtualNetworkUsage>>, ClientError> {
+        if vnet.kind != Kind::VirtualNetwork {
+            return Err(ClientError::Config(format!("{vnet} is not a virtual network")));
+        }
+        let deadline = Instant::now() + timeout;
+        let mut url = self.url(vnet)?;
+        url.path_segments_mut()
+            .map_err(|()| ClientError::Config(format!("building the usages URL of {vnet}")))?
+            .push("usages");
+        let mut out = Vec::new();
+        for _page in 0..MAX_PAGES {
+            let resp = match self
+                .send_retrying(Method::Get, url.clone(), None, None, deadline, timeout)
+                .await
+            {
+                Ok(resp) => resp,
+                Err(ClientError::Arm(e)) if e.is_not_found() => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let page: UsagePage = serde_json::from_slice(resp.body())
+                .map_err(|e| ClientError::Decode(format!("the usages of {vnet}: {e}")))?;
+            out.extend(page.value);
+            match page.next_link.filter(|l| !l.is_empty()) {
+                None => return Ok(Some(out)),
+                Some(next) => {
+                    let next = Url::parse(&next)
+                        .map_err(|e| ClientError::Decode(format!("the usages' nextLink: {e}")))?;
+                    if next.origin() != self.endpoint.origin() {
+                        return Err(ClientError::Decode(format!(
+                            "the usages' nextLink points at {}, not at the resource manager endpoint",
+                            next.origin().ascii_serialization()
+                        )));
+                    }
+                    url = next;
+                }
+            }
+        }
+        Err(ClientError::Decode(format!(
+            "the usages of {vnet} did not end after {MAX_PAGES} pages"
+        )))
     }
 
     /// PUTs a resource and waits for its long-running operation, then returns the final GET.

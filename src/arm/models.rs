@@ -166,6 +166,34 @@ pub struct AddressSpace {
     pub extra: Map<String, Value>,
 }
 
+/// One entry of `VirtualNetworks_ListUsage`: a subnet's addresses in use (`currentValue`)
+/// and its size without Azure's reserved addresses (`limit`; 251 for a /24).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualNetworkUsage {
+    /// The subnet's ID.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub current_value: f64,
+    #[serde(default)]
+    pub limit: f64,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A page of `VirtualNetworkListUsageResult`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsagePage {
+    #[serde(default)]
+    pub value: Vec<VirtualNetworkUsage>,
+    #[serde(default)]
+    pub next_link: Option<String>,
+}
+
 /// `Microsoft.ContainerService/managedClusters`, networking subset.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedCluster {

@@ -221,9 +221,9 @@ impl RuleId {
                 "Fix the counts or bounds; split large pools.",
                 &[SPEC, A_SCALE]),
             C4 => ("Node Subnet Capacity", ErrorOrWarning,
-                "The node subnet holds every node at peak (count or max_count plus surge) after Azure's 5 reserved addresses and the addresses others already use; max surge is a count or a percentage.",
+                "The node subnet holds every node at peak (count or max_count plus surge) after Azure's 5 reserved addresses and the addresses others already use; max surge is a count or a percentage. `aksnet_subnet_usage` reports the addresses in use (ARM's VirtualNetworks_ListUsage) and the nodes a subnet still holds.",
                 "Use a larger node subnet or fewer nodes.",
-                &[A_IP_PLANNING, TS_SUBNET]),
+                &[A_IP_PLANNING, TS_SUBNET, VNET_FAQ, VNET_USAGE_API]),
             C5 => ("Address Space Too Small", Error,
                 "Flat Azure CNI needs (nodes + surge) × (max_pods + 1) addresses in the node subnet.",
                 "Use a larger node subnet, lower max_pods, or Azure CNI Overlay.",
@@ -426,6 +426,10 @@ const A_WINDOWS_FAQ: Source = aks!("AKS: Windows FAQ", "windows-faq");
 const VNET_FAQ: Source = src(
     "Azure Virtual Network FAQ",
     "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq",
+);
+const VNET_USAGE_API: Source = src(
+    "azure-rest-api-specs: VirtualNetworks_ListUsage (Microsoft.Network 2025-01-01 virtualNetwork.json)",
+    "https://github.com/Azure/azure-rest-api-specs/blob/main/specification/network/resource-manager/Microsoft.Network/stable/2025-01-01/virtualNetwork.json",
 );
 const VNET_LIMITS: Source = src(
     "Azure networking limits",

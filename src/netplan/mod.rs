@@ -17,6 +17,7 @@ pub mod profile;
 pub mod route_table;
 pub mod rules;
 pub mod sizing;
+pub mod usage;
 
 pub use catalog::RuleId;
 pub use finding::{FieldPath, Finding, Severity, Step};

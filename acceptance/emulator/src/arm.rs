@@ -192,7 +192,20 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
     if let Some(sub) = resource_group_list(req.path).filter(|_| req.method == "GET") {
         return Some(list_groups(store, &sub, req.api_version));
     }
-    let Some(target) = Target::parse(req.path) else {
+    // VirtualNetworks_ListUsage: the VNet's path plus `/usages` (a path no resource has: a
+    // child named `usages` comes after its type segment and parses as a resource).
+    let usages = req.method == "GET"
+        && Target::parse(req.path).is_none()
+        && req
+            .path
+            .rsplit_once('/')
+            .is_some_and(|(_, last)| last.eq_ignore_ascii_case("usages"));
+    let path = if usages {
+        req.path.rsplit_once('/').map_or(req.path, |(vnet, _)| vnet)
+    } else {
+        req.path
+    };
+    let Some(target) = Target::parse(path) else {
         return Some(wrapped(
             400,
             "InvalidRequestUri",
@@ -216,6 +229,20 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
         (None, _) => return Some(wrapped(404, "InvalidResourceNamespace", &format!("The resource namespace '{}' is invalid.", target.namespace()))),
     }
     store.settle(now);
+    if usages {
+        let is_vnet = target
+            .type_name()
+            .eq_ignore_ascii_case("Microsoft.Network/virtualNetworks");
+        return Some(match (is_vnet, lookup(store, &target)) {
+            (true, Some(vnet)) => network::list_usage(&vnet),
+            (true, None) => not_found(&target),
+            (false, _) => wrapped(
+                400,
+                "InvalidRequestUri",
+                &format!("The request uri '{}' is not valid.", req.path),
+            ),
+        });
+    }
     let reply = match (&target, req.method) {
         (Target::Operation { id, result, .. }, "GET") => {
             store.counters.polls += 1;

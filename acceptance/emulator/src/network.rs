@@ -311,3 +311,59 @@ pub fn check_delete(store: &Store, target: &Target, existing: &Value) -> Result<
     }
     Ok(())
 }
+
+/// Addresses of an IPv4 prefix (`a.b.c.d/len`); `None` for IPv6 or anything else.
+fn v4_size(prefix: &str) -> Option<u64> {
+    let (addr, len) = prefix.split_once('/')?;
+    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+    addr.contains('.').then(|| 1u64 << (32 - len))
+}
+
+/// `VirtualNetworks_ListUsage` (`GET .../virtualNetworks/{vnet}/usages`): one entry per
+/// subnet, as Azure answers it: `currentValue` the addresses in use (one per IP
+/// configuration in the subnet), `limit` the subnet's IPv4 size without the five addresses
+/// Azure reserves per prefix (a /24 reports 251), named "Subnet size and usage", unit
+/// `Count`.
+pub fn list_usage(vnet: &Value) -> Reply {
+    let subnets = vnet
+        .pointer("/properties/subnets")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let value: Vec<Value> = subnets
+        .iter()
+        .map(|s| {
+            let props = s.get("properties");
+            let prefixes: Vec<&str> = props
+                .and_then(|p| p.get("addressPrefix"))
+                .and_then(Value::as_str)
+                .into_iter()
+                .chain(
+                    props
+                        .and_then(|p| p.get("addressPrefixes"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str),
+                )
+                .collect();
+            let limit: u64 = prefixes
+                .iter()
+                .filter_map(|p| v4_size(p))
+                .map(|n| n.saturating_sub(5))
+                .sum();
+            let used = props
+                .and_then(|p| p.get("ipConfigurations"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            json!({
+                "currentValue": used as f64,
+                "id": s.get("id").cloned().unwrap_or(Value::Null),
+                "limit": limit as f64,
+                "name": {"localizedValue": "Subnet size and usage", "value": "Subnet size and usage"},
+                "unit": "Count",
+            })
+        })
+        .collect();
+    Reply::json(200, json!({ "value": value }))
+}

@@ -1131,3 +1131,100 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
     let (_, list) = emu.get(&format!("{SUB}/resourcegroups"), RG).await;
     assert_eq!(list["value"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn vnet_usages_count_ip_configurations_against_the_size_less_five() {
+    let (emu, _dir) = fresh(Options::default()).await;
+    emu.fixture("rg-usage").await;
+    let usages = format!("{}/usages", vnet_path("rg-usage"));
+    let (s, body) = emu.get(&usages, NET).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let entries = body["value"].as_array().expect("value");
+    assert_eq!(entries.len(), 2, "{body}");
+    let nodes = format!("{}/subnets/nodes", vnet_path("rg-usage"));
+    assert_eq!(entries[0]["id"], nodes.as_str());
+    assert_eq!(
+        (entries[0]["limit"].as_f64(), entries[0]["currentValue"].as_f64()),
+        (Some(251.0), Some(0.0))
+    );
+    assert_eq!(entries[1]["limit"].as_f64(), Some(11.0), "a /28 less 5");
+    assert_eq!(entries[0]["name"]["value"], "Subnet size and usage");
+    assert_eq!(entries[0]["unit"], "Count");
+    // IP configurations put addresses in use.
+    let (_, vnet) = emu.get(&vnet_path("rg-usage"), NET).await;
+    let mut vnet = vnet;
+    vnet["properties"]["subnets"][0]["properties"]["ipConfigurations"] =
+        json!([{"id": "/nic1/ipConfigurations/a"}, {"id": "/nic2/ipConfigurations/a"}]);
+    emu.admin("seeds", json!([{"id": vnet_path("rg-usage"), "body": vnet}]))
+        .await;
+    let (_, body) = emu.get(&usages, NET).await;
+    assert_eq!(body["value"][0]["currentValue"].as_f64(), Some(2.0), "{body}");
+    // A missing VNet is 404, a wrong api-version 400, like every other read.
+    let (s, body) = emu
+        .get(
+            &format!("{SUB}/resourceGroups/rg-usage/providers/Microsoft.Network/virtualNetworks/none/usages"),
+            NET,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let (s, _) = emu.get(&usages, "2019-01-01").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A subnet named `usages` is still a subnet.
+    let (s, body) = emu
+        .get(&format!("{}/subnets/usages", vnet_path("rg-usage")), NET)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "ResourceNotFound");
+}
+
+#[tokio::test]
+async fn azure_pipelines_oidc_endpoint_answers_as_azure_devops_does() {
+    let (emu, _dir) = fresh(Options::default()).await;
+    let uri = aksnet_emulator::ado_oidc_request_uri(&emu.running.url());
+    let post = |query: String, bearer: &'static str| {
+        let req = emu.http.post(format!("{uri}?{query}")).bearer_auth(bearer);
+        async move {
+            let r = req.send().await.expect("post");
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let conn = aksnet_emulator::SAMPLE_SERVICE_CONNECTION;
+    let job = aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN;
+    let (s, body) = post(format!("api-version=7.1&serviceConnectionId={conn}"), job).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let token = body["oidcToken"].as_str().expect("oidcToken");
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    let (s, body) = post(format!("serviceConnectionId={conn}"), job).await;
+    assert_eq!(
+        (s, body["typeKey"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("VssVersionNotSpecifiedException"))
+    );
+    let (s, _) = post(
+        format!("api-version=7.1&serviceConnectionId={conn}"),
+        "someone-else",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, body) = post("api-version=7.1&serviceConnectionId=other".into(), job).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("No service connection found with identifier other"),
+        "{body}"
+    );
+    let (s, counters) = {
+        let r = emu
+            .http
+            .get(format!("{}/_emulator/counters", emu.running.url()))
+            .send()
+            .await
+            .expect("counters");
+        (r.status(), r.json::<Value>().await.expect("json"))
+    };
+    assert_eq!(
+        (s, counters["ado_oidc_tokens"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+}
