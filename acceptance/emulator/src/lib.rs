@@ -4,6 +4,7 @@
 
 mod agent_pools;
 mod aks;
+mod aks_checks;
 pub mod arm;
 pub mod cli;
 pub mod entra;
