@@ -173,8 +173,15 @@ pub fn prepare(
             ));
         }
     }
-    let default_pods = match (plugin.as_str(), overlay) {
+    // Max pods per node when unset (configure-azure-cni, "Maximum pods per node": kubenet 110,
+    // Azure CNI 30, overlay 250). A pool with a pod subnet takes 250
+    // (configure-azure-cni-dynamic-ip-allocation, "Maximum pods per node in a cluster with Pod
+    // Subnet - Dynamic IP Allocation": "Traditional Azure CNI | 30"; "Azure CNI Pod Subnet -
+    // Dynamic IP Allocation | 250"); the static block mode is read the same way (issue 15
+    // item 7: until a primary source says otherwise, the larger value).
+    let default_pods = |pool: &Value| match (plugin.as_str(), overlay) {
         ("kubenet", _) => 110,
+        ("azure", false) if pool.get("podSubnetID").and_then(Value::as_str).is_some() => 250,
         ("azure", false) => 30,
         _ => 250,
     };
@@ -192,7 +199,7 @@ pub fn prepare(
     let mut subnets: Vec<(String, String)> = Vec::new();
     for pool in pools.iter_mut() {
         if pool.get("maxPods").is_none() {
-            pool["maxPods"] = json!(default_pods);
+            pool["maxPods"] = json!(default_pods(pool));
         }
         if let Some(sid) = pool.get("vnetSubnetID").and_then(Value::as_str) {
             let subnet = lookup_subnet(store, sid).ok_or_else(|| {

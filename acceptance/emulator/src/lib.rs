@@ -193,7 +193,7 @@ fn seed_items(store: &mut Store, items: Vec<Value>) -> Result<(), String> {
         body["id"] = json!(target.id());
         body["name"] = json!(target.name());
         body["type"] = json!(target.type_name());
-        body[arm::etag_field(&target)] = json!(arm::etag());
+        body[arm::etag_field(&target)] = json!(arm::etag_for(&target));
         if body.get("properties").is_none() {
             body["properties"] = json!({});
         }

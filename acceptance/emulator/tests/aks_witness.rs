@@ -564,11 +564,23 @@ async fn kubenet_to_overlay_deletes_the_aks_routes_and_the_managed_route_table()
     assert_eq!(names(&e.get(&rt, NET).await.1).len(), 3, "fw + 2 node routes");
 
     // Migrate both: plugin azure, mode overlay, the pod CIDR kept.
-    for path in [&managed, &byo] {
-        let mut c = e.get(path, AKS).await.1;
-        c["properties"]["networkProfile"]["networkPlugin"] = json!("azure");
-        c["properties"]["networkProfile"]["networkPluginMode"] = json!("overlay");
-        let (s, h, b) = e.put(path, AKS, c).await;
+    let overlay = |svc: &str| {
+        let mut n = kubenet(svc);
+        n["networkPlugin"] = json!("azure");
+        n["networkPluginMode"] = json!("overlay");
+        n
+    };
+    for (path, svc, count, subnet) in [
+        (&managed, "10.1.0.0/16", 3, "nodes"),
+        (&byo, "10.2.0.0/16", 2, "byo"),
+    ] {
+        let (s, h, b) = e
+            .put(
+                path,
+                AKS,
+                cluster(overlay(svc), vec![pool(rg, "system", count, subnet)]),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert_eq!(e.wait(&h).await["status"], "Succeeded");
     }
@@ -584,9 +596,13 @@ async fn kubenet_to_overlay_deletes_the_aks_routes_and_the_managed_route_table()
         format!("{}/subnets/byo", vnet(rg))
     );
     // Scaling the overlay cluster adds no routes any more.
-    let mut c = e.get(&byo, AKS).await.1;
-    c["properties"]["agentPoolProfiles"][0]["count"] = json!(3);
-    let (s, h, _) = e.put(&byo, AKS, c).await;
+    let (s, h, _) = e
+        .put(
+            &byo,
+            AKS,
+            cluster(overlay("10.2.0.0/16"), vec![pool(rg, "system", 3, "byo")]),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     e.wait(&h).await;
     assert_eq!(names(&e.get(&rt, NET).await.1), ["fw"]);
@@ -612,9 +628,8 @@ async fn aks_etags_are_guids_and_a_pool_operation_changes_only_its_pool() {
     user["mode"] = json!("User");
     let net = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
         "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"});
-    let (_, h, b) = e
-        .put(&p, AKS, cluster(net, vec![pool(rg, "system", 3, "nodes"), user]))
-        .await;
+    let body = cluster(net, vec![pool(rg, "system", 3, "nodes"), user]);
+    let (_, h, b) = e.put(&p, AKS, body.clone()).await;
     let header = h["etag"].to_str().unwrap().to_string();
     assert!(is_guid(&header), "AKS eTag is a bare GUID, not W/\"…\": {header}");
     assert_eq!(b["eTag"], header);
@@ -672,7 +687,7 @@ async fn aks_etags_are_guids_and_a_pool_operation_changes_only_its_pool() {
     );
 
     // A cluster-level PUT changes them all.
-    let (s, h, _) = e.put(&p, AKS, after.clone()).await;
+    let (s, h, _) = e.put(&p, AKS, body).await;
     assert_eq!(s, StatusCode::OK);
     e.wait(&h).await;
     let last = e.get(&p, AKS).await.1;
@@ -753,4 +768,55 @@ async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
         ),
         "{b}"
     );
+}
+
+#[tokio::test]
+async fn max_pods_defaults_follow_the_plugin_and_the_pod_subnet() {
+    let e = emu(Options {
+        lro_ms: 30,
+        ..Default::default()
+    })
+    .await;
+    let rg = "rg-maxpods";
+    e.network(
+        rg,
+        "10.10.0.0/16",
+        &[("nodes", "10.10.0.0/22"), ("pods", "10.10.4.0/22")],
+    )
+    .await;
+    let flat = |svc: &str| json!({"networkPlugin": "azure", "serviceCidr": svc, "dnsServiceIP": svc.replace("0/16", "10")});
+    let mut with_pods = pool(rg, "system", 3, "nodes");
+    with_pods["podSubnetID"] = json!(format!("{}/subnets/pods", vnet(rg)));
+    let c = e
+        .create(
+            &aks(rg, "dyn"),
+            AKS,
+            cluster(flat("10.1.0.0/16"), vec![with_pods]),
+        )
+        .await;
+    assert_eq!(
+        c["properties"]["agentPoolProfiles"][0]["maxPods"], 250,
+        "pod subnet"
+    );
+    let c = e
+        .create(
+            &aks(rg, "flat"),
+            AKS,
+            cluster(flat("10.2.0.0/16"), vec![pool(rg, "system", 2, "nodes")]),
+        )
+        .await;
+    assert_eq!(
+        c["properties"]["agentPoolProfiles"][0]["maxPods"], 30,
+        "node subnet"
+    );
+    let overlay = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+        "serviceCidr": "10.3.0.0/16", "dnsServiceIP": "10.3.0.10"});
+    let c = e
+        .create(
+            &aks(rg, "ovl"),
+            AKS,
+            cluster(overlay, vec![pool(rg, "system", 2, "nodes")]),
+        )
+        .await;
+    assert_eq!(c["properties"]["agentPoolProfiles"][0]["maxPods"], 250, "overlay");
 }
