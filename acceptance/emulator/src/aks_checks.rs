@@ -27,6 +27,18 @@ pub fn combinations(c: &Value) -> Result<(), Reply> {
     let plugin = np_str(c, "networkPlugin").unwrap_or("");
     let policy = np_str(c, "networkPolicy").unwrap_or("none");
     let dataplane = np_str(c, "networkDataplane").unwrap_or("azure");
+    // SPEC NetworkPluginMode `overlay`: "Used with networkPlugin=azure, pods are given IPs from
+    // the PodCIDR address space but use Azure Routing Domains rather than Kubenet's method of
+    // route tables". code: not established by a primary source; NetworkModeNotSupported is in
+    // the AKS RP error-code list (provenance unverified).
+    if np_str(c, "networkPluginMode") == Some("overlay") && plugin != "azure" {
+        return Err(flat(
+            400,
+            "NetworkModeNotSupported",
+            &format!("Network plugin mode overlay can only be used with network plugin azure, not {plugin}."),
+            "networkProfile.networkPluginMode",
+        ));
+    }
     // Azure NPM needs Azure CNI; kubenet works with Calico only (use-network-policies, table
     // "Supported networking options": Azure NPM "Azure CNI"; Calico "Azure CNI (Linux, Windows
     // Server 2019 and 2022) and kubenet (Linux)"; Cilium "Azure CNI"). Body as `az aks create --network-plugin kubenet --network-policy azure` printed

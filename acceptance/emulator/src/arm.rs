@@ -950,6 +950,7 @@ fn delete_agent_pool(
     if reply.status >= 300 {
         return reply;
     }
+    keep_other_etags(store, &cluster_t, &cluster, &target.name());
     let mut out = Reply::empty(202);
     if let Some(op) = header_of(&reply, "Azure-AsyncOperation") {
         out = out

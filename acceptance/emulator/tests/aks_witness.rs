@@ -216,6 +216,14 @@ async fn plugin_policy_dataplane_and_windows_combinations_are_refused_with_aks_b
     };
     let cases = [
         (
+            "overlay mode on kubenet",
+            cluster(
+                json!({"networkPlugin": "kubenet", "networkPluginMode": "overlay"}),
+                one(),
+            ),
+            triple("NetworkModeNotSupported", "", "networkProfile.networkPluginMode"),
+        ),
+        (
             "kubenet with Azure NPM",
             cluster(
                 json!({"networkPlugin": "kubenet", "networkPolicy": "azure"}),
@@ -694,6 +702,18 @@ async fn aks_etags_are_guids_and_a_pool_operation_changes_only_its_pool() {
     assert_ne!(last["eTag"], after["eTag"]);
     assert_ne!(tag(&last, 0), tag(&after, 0));
     assert_ne!(tag(&last, 1), tag(&after, 1));
+
+    // Deleting a pool is a pool operation as well: the cluster and the remaining pool keep theirs.
+    let (s, h, _) = e.call(Method::DELETE, &pool_path, AKS, None, &[]).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    e.wait(&h).await;
+    let gone = e.get(&p, AKS).await.1;
+    assert_eq!(gone["eTag"], last["eTag"]);
+    assert_eq!(
+        gone["properties"]["agentPoolProfiles"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(tag(&gone, 0), tag(&last, 0));
 }
 
 #[tokio::test]
