@@ -17,8 +17,9 @@ export TF_ACC_TERRAFORM_PATH="${TF_ACC_TERRAFORM_PATH:-$("$root/scripts/terrafor
 # of unknown fields) and AKS's real flat error body (the spec still declares the wrapped one).
 cargo test --locked --quiet --test acc_route_table --test acc_cluster_network --test acc_subnet_usage --test arm_client -- \
   --skip unknown_fields_survive_get_modify_put --skip aks_errors_come_back_flat_and_parsed >/dev/null
-# The emulator's own HTTPS integration tests (every behaviour, fault and AKS error code).
-cargo test --locked --quiet -p aksnet-emulator --test emulator >/dev/null
+# The emulator's own HTTPS integration tests (every behaviour, fault and AKS error code, and
+# the AKS checks it makes as an independent witness).
+cargo test --locked --quiet -p aksnet-emulator --test emulator --test aks_witness >/dev/null
 shopt -s nullglob
 files=("$traffic"/arm-*.json)
 echo "conformance: validating ${#files[@]} recorded exchanges ($(ls "$traffic" | grep -c '^poll-' || true) polls and $(ls "$traffic" | grep -c '^offspec-' || true) off-spec exchanges not validated)"

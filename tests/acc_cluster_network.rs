@@ -912,6 +912,14 @@ fn out_of_band_changes_show_as_drift_and_are_reverted() {
                 body["properties"]["networkProfile"]["loadBalancerProfile"]
                     .as_object_mut()
                     .map(|p| p.remove("effectiveOutboundIPs"));
+                // Each agent pool carries its own read-only eTag too (use-etags).
+                for pool in body["properties"]["agentPoolProfiles"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    pool.as_object_mut().map(|p| p.remove("eTag"));
+                }
                 body["properties"]["networkProfile"]["networkPolicy"] = json!("azure");
                 body["properties"]["agentPoolProfiles"][0]["count"] = json!(5);
                 let (status, out) = e.arm("PUT", &id, AKS, Some(body));

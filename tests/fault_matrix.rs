@@ -185,9 +185,17 @@ fn inject(emu: &TestEmulator, res: Res, op: Op, fault: Fault, rg: &str) -> Resul
         Ok(())
     };
     match fault {
-        Fault::Throttled => f(
-            json!({"method": method, "path": path, "count": 2, "status": 429, "code": "TooManyRequests", "retry_after": 1}),
-        ),
+        // Throttled by whoever throttles that resource: ARM itself (`SubscriptionRequestsThrottled`,
+        // wrapped) for the route table; the AKS resource provider (`Throttled`, AKS's flat body) for
+        // the cluster. The emulator fills in each layer's real code and message.
+        Fault::Throttled => match res {
+            Res::RouteTable => {
+                f(json!({"method": method, "path": path, "count": 2, "status": 429, "retry_after": 1}))
+            }
+            Res::Cluster => f(
+                json!({"method": method, "path": path, "count": 2, "status": 429, "source": "rp", "retry_after": 1}),
+            ),
+        },
         Fault::Server500 => f(
             json!({"method": method, "path": path, "count": 1, "status": 500, "code": "InternalServerError"}),
         ),

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::aks_checks;
 use crate::arm::{flat, Reply};
 use crate::ids::{key, Target};
 use crate::store::Store;
@@ -32,7 +33,8 @@ fn overlap(a: &str, b: &str) -> bool {
 }
 
 /// Fills AKS defaults and rejects what the AKS RP rejects.
-/// The body to store, and an error the LRO will end with (AKS reports `SubnetIsFull` there).
+/// The body to store, and an error the LRO will end with (none today: `SubnetIsFull` is decided
+/// when the operation ends, see [`settle_ips`]).
 pub type Prepared = (Map<String, Value>, Option<Value>);
 
 pub fn prepare(
@@ -125,8 +127,15 @@ pub fn prepare(
     }
     np.as_object_mut()
         .map(|m| m.entry("outboundType").or_insert(json!("loadBalancer")));
-    np.as_object_mut()
-        .map(|m| m.entry("networkPolicy").or_insert(json!("none")));
+    // networkPolicy defaults to `none` (SPEC NetworkPolicy `none`: "This is the default value
+    // when NetworkPolicy is not specified"); with the Cilium dataplane Cilium enforces policy
+    // (azure-cni-powered-by-cilium: "Azure CNI Powered by Cilium ... enforces network policy"),
+    // so an unset policy there is `cilium`.
+    let cilium = np.get("networkDataplane").and_then(Value::as_str) == Some("cilium");
+    np.as_object_mut().map(|m| {
+        m.entry("networkPolicy")
+            .or_insert(json!(if cilium { "cilium" } else { "none" }))
+    });
     np.as_object_mut()
         .map(|m| m.entry("loadBalancerSku").or_insert(json!("standard")));
     // AKS blocks new clusters with a Basic load balancer (AKS changelog 2025-10-12,
@@ -164,8 +173,15 @@ pub fn prepare(
             ));
         }
     }
-    let default_pods = match (plugin.as_str(), overlay) {
+    // Max pods per node when unset (configure-azure-cni, "Maximum pods per node": kubenet 110,
+    // Azure CNI 30, overlay 250). A pool with a pod subnet takes 250
+    // (configure-azure-cni-dynamic-ip-allocation, "Maximum pods per node in a cluster with Pod
+    // Subnet - Dynamic IP Allocation": "Traditional Azure CNI | 30"; "Azure CNI Pod Subnet -
+    // Dynamic IP Allocation | 250"); the static block mode is read the same way (issue 15
+    // item 7: until a primary source says otherwise, the larger value).
+    let default_pods = |pool: &Value| match (plugin.as_str(), overlay) {
         ("kubenet", _) => 110,
+        ("azure", false) if pool.get("podSubnetID").and_then(Value::as_str).is_some() => 250,
         ("azure", false) => 30,
         _ => 250,
     };
@@ -183,7 +199,7 @@ pub fn prepare(
     let mut subnets: Vec<(String, String)> = Vec::new();
     for pool in pools.iter_mut() {
         if pool.get("maxPods").is_none() {
-            pool["maxPods"] = json!(default_pods);
+            pool["maxPods"] = json!(default_pods(pool));
         }
         if let Some(sid) = pool.get("vnetSubnetID").and_then(Value::as_str) {
             let subnet = lookup_subnet(store, sid).ok_or_else(|| {
@@ -235,11 +251,15 @@ pub fn prepare(
     if let Some(old) = existing {
         update_matrix(old, &cluster)?;
     }
+    aks_checks::combinations(&cluster)?;
+    aks_checks::windows(&cluster)?;
+    aks_checks::reserved_ranges(&cluster, &vnet_spaces(store, &cluster), overlap)?;
+    aks_checks::kubenet_node_limit(&cluster)?;
     pod_cidr_capacity(&cluster)?;
     vnet_overlap(store, &cluster)?;
     udr_prerequisites(store, &cluster)?;
-    let failure = subnet_capacity(store, &cluster);
-    Ok((body, failure))
+    subnet_capacity(store, &cluster)?;
+    Ok((body, None))
 }
 
 /// What AKS computes: the API server FQDN and the egress IPs it creates in the node
@@ -566,9 +586,9 @@ fn udr_prerequisites(store: &Store, c: &Value) -> Result<(), Reply> {
     Ok(())
 }
 
-/// Addresses the cluster takes from its subnets at peak: nodes, plus pods for flat Azure CNI
-/// (in the node subnet) or pod subnets. Exceeding a subnet fails the LRO with `SubnetIsFull`.
-fn subnet_capacity(store: &Store, c: &Value) -> Option<Value> {
+/// Addresses the cluster takes from each subnet at peak: nodes (at the autoscaler maximum, plus
+/// a surge node per pool), plus pods for flat Azure CNI (in the node subnet) or pod subnets.
+fn subnet_demand(c: &Value) -> std::collections::BTreeMap<String, u64> {
     let flat_cni =
         np_str(c, "networkPlugin") == Some("azure") && np_str(c, "networkPluginMode") != Some("overlay");
     let mut demand: std::collections::BTreeMap<String, u64> = Default::default();
@@ -586,22 +606,125 @@ fn subnet_capacity(store: &Store, c: &Value) -> Option<Value> {
             *demand.entry(pid.to_string()).or_default() += nodes * pods;
         }
     }
-    for (sid, need) in demand {
-        let Some(prefix) = lookup_subnet(store, &sid) else {
+    demand
+}
+
+/// `(prefix, name, addresses free to this cluster)`: the subnet's size less Azure's five
+/// reserved addresses and what others already hold.
+fn subnet_room(store: &Store, sid: &str, c: &Value) -> Option<(String, String, u64)> {
+    let prefix = lookup_subnet(store, sid)?;
+    let (_, len) = v4(&prefix)?;
+    let name = sid.rsplit('/').next().unwrap_or("").to_string();
+    let size = (1u64 << (32 - u32::from(len))).saturating_sub(5);
+    Some((prefix, name, size.saturating_sub(used_by_others(store, sid, c))))
+}
+
+/// AKS checks subnet room up front, on create and on every scale (cluster PUT, or agent pool
+/// PUT with a larger count): more than the subnet's free addresses is a synchronous 400
+/// `InsufficientSubnetSize`. Microsoft Learn, troubleshoot/azure/azure-kubernetes/connectivity/
+/// insufficientsubnetsize-error-advanced-networking: the error occurs when scaling ("The number
+/// of free IP addresses in the subnet is less than ... The number of new nodes that you request
+/// times the node pool value in the --max-pod parameter" for Azure CNI; "the number of nodes is
+/// the value in the --max-count parameter" with the autoscaler), upgrading (buffer nodes) and
+/// creating. Body from AKS (https://github.com/Azure/AKS-Construction/issues/701):
+/// {"code": "InsufficientSubnetSize", "details": null, "message": "Pre-allocated IPs 1280
+/// exceeds IPs available 1024 in Subnet Cidr 10.240.100.0/22, Subnet Name networkProfile.podCIDR.
+/// If Autoscaler is enabled, the max-count from each nodepool is counted towards this total
+/// (which means that pre-allocated IPs count represents a theoretical max value, not the actual
+/// number of IPs requested). http://aka.ms/aks/insufficientsubnetsize", "subcode": "", "target":
+/// ...}; for a node subnet the target is `agentPoolProfile.count`
+/// (https://github.com/rancher/rancher/issues/20784: Code="InsufficientSubnetSize"
+/// Message="Pre-allocated IPs 333 exceeds IPs available in Subnet 251"
+/// Target="agentPoolProfile.count", a /24: 256 less Azure's five).
+fn subnet_capacity(store: &Store, c: &Value) -> Result<(), Reply> {
+    for (sid, need) in subnet_demand(c) {
+        let Some((prefix, name, room)) = subnet_room(store, &sid, c) else {
             continue;
         };
-        let Some((_, len)) = v4(&prefix) else { continue };
-        let usable = (1u64 << (32 - u32::from(len)))
-            .saturating_sub(5)
-            .saturating_sub(used_by_others(store, &sid, c));
-        if need > usable {
-            let name = sid.rsplit('/').next().unwrap_or("");
+        if need > room {
+            return Err(flat(400, "InsufficientSubnetSize", &format!("Pre-allocated IPs {need} exceeds IPs available {room} in Subnet Cidr {prefix}, Subnet Name {name}. If Autoscaler is enabled, the max-count from each nodepool is counted towards this total (which means that pre-allocated IPs count represents a theoretical max value, not the actual number of IPs requested). http://aka.ms/aks/insufficientsubnetsize"), "agentPoolProfile.count"));
+        }
+    }
+    Ok(())
+}
+
+/// The end of a cluster's PUT operation: AKS allocates the addresses now. If another writer took
+/// them while the operation ran (the up-front check passed), the operation fails with
+/// `SubnetIsFull` (body as AKS returns it, https://github.com/Azure/AKS-Construction/issues/403:
+/// "Subnet aks-sn with address prefix 10.240.0.0/29 does not have enough capacity for 1 IP
+/// addresses"; the same text from a scale in https://github.com/Azure/AKS/issues/2531) and the
+/// cluster keeps the addresses it had. Otherwise it now holds them (subnet `ipConfigurations`).
+pub fn settle_ips(store: &mut Store, cluster: &Value) -> Option<Value> {
+    for (sid, need) in subnet_demand(cluster) {
+        let Some((prefix, name, room)) = subnet_room(store, &sid, cluster) else {
+            continue;
+        };
+        if need > room {
             return Some(
                 json!({"code": "SubnetIsFull", "message": format!("Subnet {name} with address prefix {prefix} does not have enough capacity for {need} IP addresses.")}),
             );
         }
     }
+    consume_ips(store, cluster);
     None
+}
+
+/// The address spaces of the VNets the cluster's node and pod subnets are in.
+fn vnet_spaces(store: &Store, c: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in pools(c) {
+        for field in ["vnetSubnetID", "podSubnetID"] {
+            let Some(sid) = p[field].as_str() else { continue };
+            let k = key(sid);
+            let Some((vnet, _)) = k.rsplit_once("/subnets/") else {
+                continue;
+            };
+            let prefixes = store
+                .resources
+                .get(vnet)
+                .and_then(|v| v.body.pointer("/properties/addressSpace/addressPrefixes"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for prefix in prefixes.iter().filter_map(Value::as_str) {
+                if !out.iter().any(|o| o == prefix) {
+                    out.push(prefix.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// kubenet → Azure CNI Overlay: the per-node routes go, and so does the route table AKS
+/// created (upgrade-aks-ipam-and-dataplane, Kubenet Cluster Upgrade: "When upgrading from
+/// Kubenet to CNI Overlay, the route table will no longer be required for pod routing. If the
+/// cluster is using a customer provided route table, the routes which were being used to direct
+/// pod traffic to the correct node will automatically be deleted during the migration operation.
+/// If the cluster is using a managed route table (the route table was created by AKS and lives
+/// in the node resource group) then that route table will be deleted as part of the migration.").
+/// A customer's own table and its other routes stay.
+pub fn leave_kubenet(store: &mut Store, old: &Value, new: &Value) {
+    if np_str(old, "networkPlugin") != Some("kubenet") || np_str(new, "networkPlugin") == Some("kubenet") {
+        return;
+    }
+    remove_kubenet_routes(store, old);
+    let Some(table) = managed_route_table_id(old) else {
+        return;
+    };
+    if !store.resources.contains_key(&key(&table)) {
+        return;
+    }
+    for subnet in crate::network::subnets_using_route_table(store, &table) {
+        if let Some(props) = store
+            .body_mut(&key(&subnet))
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            props.remove("routeTable");
+        }
+    }
+    store.resources.remove(&key(&table));
 }
 
 /// In-place network changes AKS allows (aks-network-rules.md §2); anything else is refused.
@@ -709,6 +832,16 @@ pub fn node_resource_group(cluster: &Value) -> Option<String> {
     ))
 }
 
+/// The id of the route table AKS creates for a kubenet cluster in its node resource group.
+fn managed_route_table_id(cluster: &Value) -> Option<String> {
+    let id = cluster["id"].as_str()?;
+    let sub = id.split('/').nth(2)?;
+    let mc = node_resource_group(cluster)?;
+    Some(format!(
+        "/subscriptions/{sub}/resourceGroups/{mc}/providers/Microsoft.Network/routeTables/aks-agentpool-routetable"
+    ))
+}
+
 /// Creates the AKS-managed route table (and its resource group) and associates the subnet.
 fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> Option<String> {
     let id = cluster["id"].as_str()?;
@@ -721,7 +854,7 @@ fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> O
         body: json!({"id": rg_id, "name": mc, "type": "Microsoft.Resources/resourceGroups", "location": location,
             "managedBy": id, "properties": {"provisioningState": "Succeeded"}}),
     });
-    let table_id = format!("{rg_id}/providers/Microsoft.Network/routeTables/aks-agentpool-routetable");
+    let table_id = managed_route_table_id(cluster)?;
     store.resources.entry(key(&table_id)).or_insert_with(|| crate::store::Stored {
         id: table_id.clone(),
         body: json!({"id": table_id, "name": "aks-agentpool-routetable", "type": "Microsoft.Network/routeTables",

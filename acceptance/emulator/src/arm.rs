@@ -12,9 +12,12 @@ use crate::store::{after, child_array_name, split_child, Fault, Op, OpKind, Stor
 use crate::{aks, network, Options};
 
 /// A resource's ETag, whichever way its RP spells the property.
+/// (An agent pool carries it in `properties.eTag`: 2025-10-01 `AgentPool.properties` is
+/// `ManagedClusterAgentPoolProfileProperties`, whose read-only `eTag` that is.)
 fn etag_of(body: &Value) -> Option<String> {
     body.get("etag")
         .or_else(|| body.get("eTag"))
+        .or_else(|| body.pointer("/properties/eTag"))
         .and_then(Value::as_str)
         .map(str::to_string)
 }
@@ -66,10 +69,84 @@ pub fn wrapped(status: u16, code: &str, message: &str) -> Reply {
 
 /// AKS's flat error body.
 pub fn flat(status: u16, code: &str, message: &str, target: &str) -> Reply {
+    flat_sub(status, code, "", message, target)
+}
+
+/// AKS's flat error body with a `subcode` (AKS often answers a generic `code` such as
+/// `BadRequest` and puts the reason there, e.g. Azure/bicep-registry-modules#3361).
+pub fn flat_sub(status: u16, code: &str, subcode: &str, message: &str, target: &str) -> Reply {
     Reply::json(
         status,
-        json!({"code": code, "details": null, "message": message, "subcode": "", "target": target}),
+        json!({"code": code, "details": null, "message": message, "subcode": subcode, "target": target}),
     )
+}
+
+/// ARM's own throttling answer: 429, `SubscriptionRequestsThrottled`, wrapped, with
+/// Retry-After. Resource Manager throttles per subscription before a request reaches any
+/// resource provider (request-limits-and-throttling: "Throttling happens at two levels. Azure
+/// Resource Manager throttles requests for the subscription and tenant"; "When you reach the
+/// limit, you receive the HTTP status code 429 Too many requests. The response includes a
+/// Retry-After value"). Code and message as the AKS troubleshooting article
+/// error-code-subscriptionrequeststhrottled quotes them: Code="SubscriptionRequestsThrottled"
+/// Message="Number of requests for subscription '<subscription-id-guid>' and operation
+/// 'GET/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.NETWORK/PUBLICIPADDRESSES' exceeded
+/// the backend storage limit. Please try again after '6' seconds."
+pub fn arm_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
+    let sub = path
+        .trim_matches('/')
+        .split('/')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let operation = operation_name(path, method);
+    wrapped(429, "SubscriptionRequestsThrottled", &format!("Number of requests for subscription '{sub}' and operation '{operation}' exceeded the backend storage limit. Please try again after '{retry_after}' seconds."))
+        .header("Retry-After", retry_after.to_string())
+}
+
+/// The AKS resource provider's own throttling answer: 429, `Throttled`, AKS's flat body, with
+/// Retry-After. AKS throttles independently of ARM (troubleshoot/azure/azure-kubernetes/
+/// error-codes/throttled-error: "Resource provider throttling is independent of ARM throttling";
+/// Code="Throttled" Message="The PutManagedClusterHandler.PUT request limit has been exceeded
+/// for SubID='<subscription-id-guid>', please retry again in X seconds. For more information,
+/// please visit aka.ms/aks/throttling"; SubCode: Throttled).
+pub fn aks_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
+    let sub = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
+    let pool = path.to_ascii_lowercase().contains("/agentpools/");
+    let handler = match (pool, method) {
+        (true, _) => "PutAgentPoolHandler",
+        (false, "GET") => "GetManagedClusterHandler",
+        (false, "DELETE") => "DeleteManagedClusterHandler",
+        _ => "PutManagedClusterHandler",
+    };
+    flat_sub(429, "Throttled", "Throttled", &format!("The {handler}.{method} request limit has been exceeded for SubID='{sub}', please retry again in {retry_after} seconds. For more information, please visit aka.ms/aks/throttling"), "")
+        .header("Retry-After", retry_after.to_string())
+}
+
+/// `PUT/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.NETWORK/ROUTETABLES`: ARM's name for
+/// an operation in throttling messages (the path's fixed segments, upper case).
+fn operation_name(path: &str, method: &str) -> String {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut out = vec![method.to_string()];
+    let mut i = 0;
+    while i < seg.len() {
+        let s = seg[i].to_ascii_uppercase();
+        if s == "PROVIDERS" {
+            out.push(s);
+            if let Some(ns) = seg.get(i + 1) {
+                out.push(ns.to_ascii_uppercase());
+            }
+            i += 2;
+            // Then type/name pairs: keep the types.
+            while i < seg.len() {
+                out.push(seg[i].to_ascii_uppercase());
+                i += 2;
+            }
+            break;
+        }
+        out.push(s);
+        i += 2;
+    }
+    out.join("/")
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(1);
@@ -92,9 +169,25 @@ pub fn guid() -> String {
     )
 }
 
-/// A weak ETag, as Network and AKS send them.
+/// A weak ETag, as Microsoft.Network sends them (`W/"<guid>"`).
 pub fn etag() -> String {
     format!("W/\"{}\"", guid())
+}
+
+/// An AKS eTag: a bare GUID, for the cluster and for each agent pool (Microsoft Learn,
+/// use-etags: "An ETag looks something like the following example: "agentPoolProfiles": [
+/// {"eTag": "5e5ffdce-356b-431b-b050-81b45eef2a12"}]"; Azure/AKS#5262: `"etag": "some guid"`).
+pub fn aks_etag() -> String {
+    guid()
+}
+
+/// A new ETag in the spelling of the target's RP.
+pub fn etag_for(target: &Target) -> String {
+    if is_aks(target) {
+        aks_etag()
+    } else {
+        etag()
+    }
 }
 
 /// RFC 3339 UTC timestamp.
@@ -146,7 +239,7 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
     let mut outage = false;
     if let Some(f) = store.take_fault(req.method, req.path, false) {
         if !f.outage {
-            return fault_reply(&f);
+            return fault_reply(&f, req);
         }
         outage = true;
     }
@@ -170,10 +263,7 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
         }
         if store.recent_writes.len() >= limit as usize {
             store.counters.throttled += 1;
-            return Some(
-                wrapped(429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Write.")
-                    .header("Retry-After", "1"),
-            );
+            return Some(arm_throttled(req.path, req.method, 1));
         }
         store.recent_writes.push_back(now);
     }
@@ -266,7 +356,13 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
     Some(reply)
 }
 
-fn fault_reply(f: &Fault) -> Option<Reply> {
+/// True for a path into Microsoft.ContainerService.
+fn aks_path(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .contains("/providers/microsoft.containerservice/")
+}
+
+fn fault_reply(f: &Fault, req: &Request) -> Option<Reply> {
     if f.drop {
         return None;
     }
@@ -284,11 +380,35 @@ fn fault_reply(f: &Fault) -> Option<Reply> {
         return Some(r);
     }
     let status = if f.status == 0 { 500 } else { f.status };
+    // Who answers: Resource Manager itself (the default, ARM's wrapped body) or the resource
+    // provider (`source: "rp"`: for AKS its flat body with `subcode`). A 429 without a code
+    // gets the real throttling answer of that layer.
+    let rp_aks = f.source.eq_ignore_ascii_case("rp") && aks_path(req.path);
+    if status == 429 && f.code.is_empty() && f.body.is_none() {
+        let secs = f.retry_after.unwrap_or(1);
+        return Some(if rp_aks {
+            aks_throttled(req.path, req.method, secs)
+        } else {
+            arm_throttled(req.path, req.method, secs)
+        });
+    }
     let code = if f.code.is_empty() {
         "InternalServerError"
     } else {
         &f.code
     };
+    if rp_aks {
+        let message = if f.message.is_empty() {
+            "Injected by aksnet-emulator."
+        } else {
+            &f.message
+        };
+        let mut r = flat_sub(status, code, &f.subcode, message, "");
+        if let Some(s) = f.retry_after {
+            r = r.header("Retry-After", s.to_string());
+        }
+        return Some(r);
+    }
     let message = if f.message.is_empty() {
         "Injected by aksnet-emulator."
     } else {
@@ -635,7 +755,7 @@ fn put_resource(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let tag = etag();
+    let tag = etag_for(target);
     // ARM keeps the casing a resource was created with, however a later request spells it.
     let kept = |field: &str, fallback: String| {
         existing
@@ -660,6 +780,19 @@ fn put_resource(
             "Updating"
         };
         p.insert("provisioningState".into(), Value::from(state));
+        // A cluster-level operation gives every agent pool a new eTag too (use-etags: "When
+        // you perform a cluster level operation, both the cluster level eTag and agent pool
+        // eTag are updated"; an agent pool operation restores the others, see put_agent_pool).
+        if is_aks(target) {
+            for pool in p
+                .get_mut("agentPoolProfiles")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                pool["eTag"] = Value::from(aks_etag());
+            }
+        }
     }
     let out = Value::Object(out);
     if let Err(r) = write(store, target, out.clone()) {
@@ -670,10 +803,11 @@ fn put_resource(
         if let Some(mc) = aks::node_resource_group(&cluster) {
             cluster["properties"]["nodeResourceGroup"] = Value::from(mc);
         }
-        aks::reconcile_kubenet_routes(store, &cluster);
-        if lro_failure.is_none() {
-            aks::consume_ips(store, &cluster);
+        if let Some(old) = &existing {
+            aks::leave_kubenet(store, old, &cluster);
         }
+        aks::reconcile_kubenet_routes(store, &cluster);
+        // Addresses are taken when the operation ends (Store::settle → aks::settle_ips).
         let _ = write(store, target, cluster);
     }
     let op = start_op(store, opts, target, OpKind::Put, now);
@@ -772,6 +906,7 @@ fn put_agent_pool(
     if reply.status >= 300 {
         return reply;
     }
+    keep_other_etags(store, &cluster_t, &cluster, &target.name());
     let pool = lookup(store, &cluster_t)
         .and_then(|c| agent_pools::render(&c, target))
         .unwrap_or_else(|| json!({}));
@@ -782,6 +917,41 @@ fn put_agent_pool(
         }
     }
     out
+}
+
+/// An agent pool operation changes only that pool's eTag (use-etags: "When you perform an
+/// agent pool operation, only the agent pool eTag is updated"): the cluster's and the other
+/// pools' eTags go back to what they were before.
+fn keep_other_etags(store: &mut Store, cluster_t: &Target, before: &Value, changed: &str) {
+    let Some(stored) = store.body_mut(&key(&cluster_t.id())) else {
+        return;
+    };
+    if let Some(tag) = before.get("eTag") {
+        stored["eTag"] = tag.clone();
+    }
+    let old_pools = before
+        .pointer("/properties/agentPoolProfiles")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for pool in stored
+        .pointer_mut("/properties/agentPoolProfiles")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let name = pool["name"].as_str().unwrap_or("").to_string();
+        if name.eq_ignore_ascii_case(changed) {
+            continue;
+        }
+        if let Some(tag) = old_pools
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
+            .and_then(|p| p.get("eTag"))
+        {
+            pool["eTag"] = tag.clone();
+        }
+    }
 }
 
 fn delete_agent_pool(
@@ -807,6 +977,7 @@ fn delete_agent_pool(
     if reply.status >= 300 {
         return reply;
     }
+    keep_other_etags(store, &cluster_t, &cluster, &target.name());
     let mut out = Reply::empty(202);
     if let Some(op) = header_of(&reply, "Azure-AsyncOperation") {
         out = out

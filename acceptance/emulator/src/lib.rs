@@ -4,6 +4,7 @@
 
 mod agent_pools;
 mod aks;
+mod aks_checks;
 pub mod arm;
 pub mod cli;
 pub mod entra;
@@ -193,7 +194,7 @@ fn seed_items(store: &mut Store, items: Vec<Value>) -> Result<(), String> {
         body["id"] = json!(target.id());
         body["name"] = json!(target.name());
         body["type"] = json!(target.type_name());
-        body[arm::etag_field(&target)] = json!(arm::etag());
+        body[arm::etag_field(&target)] = json!(arm::etag_for(&target));
         if body.get("properties").is_none() {
             body["properties"] = json!({});
         }

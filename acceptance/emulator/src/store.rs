@@ -56,7 +56,14 @@ pub struct Fault {
     /// Status to answer with (for error faults).
     pub status: u16,
     pub code: String,
+    /// AKS's `subcode` (with `source: "rp"`).
+    pub subcode: String,
     pub message: String,
+    /// Who answers: `""`/`"arm"` Resource Manager (wrapped `{"error": …}` body), `"rp"` the
+    /// resource provider (for Microsoft.ContainerService AKS's flat body). A 429 without a code
+    /// gets that layer's real throttling answer: `SubscriptionRequestsThrottled` from ARM,
+    /// `Throttled` from AKS.
+    pub source: String,
     /// Retry-After seconds to send with the error.
     pub retry_after: Option<u64>,
     /// Close the connection without answering.
@@ -261,13 +268,30 @@ impl Store {
     }
 
     /// Finishes every operation whose time has come.
+    /// A managed cluster's PUT ends: AKS allocates its subnet addresses now (see
+    /// `aks::settle_ips`); `Some(error)` when they are gone.
+    fn settle_cluster(&mut self, resource: &str) -> Option<Value> {
+        let body = self.resources.get(resource)?.body.clone();
+        let managed_cluster = body
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters"));
+        if !managed_cluster {
+            return None;
+        }
+        crate::aks::settle_ips(self, &body)
+    }
+
     pub fn settle(&mut self, now: Instant) {
-        let due: Vec<String> = self
+        // In the order they came due: an operation that ends first takes its subnet addresses first.
+        let mut due: Vec<(Instant, String)> = self
             .ops
             .iter()
             .filter(|(_, o)| !o.settled && o.done_at <= now)
-            .map(|(k, _)| k.clone())
+            .map(|(k, o)| (o.done_at, k.clone()))
             .collect();
+        due.sort();
+        let due: Vec<String> = due.into_iter().map(|(_, k)| k).collect();
         if due.is_empty() {
             return;
         }
@@ -279,6 +303,15 @@ impl Store {
             let op = op.clone();
             match op.kind {
                 OpKind::Put => {
+                    let mut op = op;
+                    if op.failure.is_none() {
+                        if let Some(err) = self.settle_cluster(&op.resource) {
+                            if let Some(o) = self.ops.get_mut(&id) {
+                                o.failure = Some(err.clone());
+                            }
+                            op.failure = Some(err);
+                        }
+                    }
                     let state = if op.failure.is_some() {
                         "Failed"
                     } else {

@@ -700,19 +700,30 @@ async fn aks_defaults_and_every_error_code() {
             .0,
         "RouteTableInvalidNextHop"
     );
-    // SubnetIsFull arrives inside the LRO: flat Azure CNI, 3 nodes + surge × 31 > 11 usable in a /28.
-    let (s, h, _) = emu
+    // A subnet too small is refused up front, synchronously: flat Azure CNI, (3 nodes + surge)
+    // × 31 = 124 > 11 usable in a /28.
+    let (s, _, b) = emu
         .put(
             &aks_path("rg-aks"),
             AKS,
             cluster("rg-aks", json!({"networkPlugin": "azure"}), 3, "small"),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
     assert_eq!(
-        (done["status"].as_str(), done["error"]["code"].as_str()),
-        (Some("Failed"), Some("SubnetIsFull"))
+        (s, b["code"].as_str(), b["target"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("InsufficientSubnetSize"),
+            Some("agentPoolProfile.count")
+        ),
+        "{b}"
+    );
+    assert!(
+        b["message"]
+            .as_str()
+            .is_some_and(|m| m
+                .starts_with("Pre-allocated IPs 124 exceeds IPs available 11 in Subnet Cidr 10.10.2.0/28")),
+        "{b}"
     );
     // Defaults filled in: plugin by version, CIDRs, DNS IP, outbound type, max pods.
     let mut body = cluster("rg-aks", json!({}), 2, "nodes");
@@ -970,23 +981,28 @@ async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_tabl
         sb["properties"]["ipConfigurations"].as_array().map(Vec::len),
         Some(62)
     );
-    // A second cluster of 6 nodes (+1 surge) × 31 = 217 addresses does not fit the 251 − 62 left.
+    // A second cluster of 6 nodes (+1 surge) × 31 = 217 addresses does not fit the 251 − 62 left:
+    // AKS counts the free addresses up front and refuses synchronously.
     let other =
         format!("{SUB}/resourceGroups/rg-ips/providers/Microsoft.ContainerService/managedClusters/other");
-    let (_, h, _) = emu
-        .put(
-            &other,
-            AKS,
-            cluster(
-                "rg-ips",
-                json!({"networkPlugin": "azure", "serviceCidr": "10.2.0.0/16", "dnsServiceIP": "10.2.0.10"}),
-                6,
-                "nodes",
-            ),
-        )
-        .await;
-    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
-    assert_eq!(done["error"]["code"], "SubnetIsFull", "{done}");
+    let other_body = cluster(
+        "rg-ips",
+        json!({"networkPlugin": "azure", "serviceCidr": "10.2.0.0/16", "dnsServiceIP": "10.2.0.10"}),
+        6,
+        "nodes",
+    );
+    let (s, _, b) = emu.put(&other, AKS, other_body.clone()).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InsufficientSubnetSize")),
+        "{b}"
+    );
+    assert!(
+        b["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Pre-allocated IPs 217 exceeds IPs available 189 ")),
+        "{b}"
+    );
     // Deleting the first cluster gives its addresses back.
     let (s, _, _) = emu
         .call(Method::DELETE, &aks_path("rg-ips"), AKS, None, &[])
