@@ -489,10 +489,18 @@ mod tests {
             "identity": null,
             "default_node_pool": {"name": "system", "node_count": 3, "vnet_subnet_id": subnet},
         });
+        // AKS creates it (the role is granted after create); only a route table already on
+        // the subnet is refused, which needs the live subnet (Azure/AKS#2333).
         assert!(
-            errors(kubenet.clone()).iter().any(|e| e.starts_with("[O6]")),
+            !errors(kubenet.clone()).iter().any(|e| e.starts_with("[O6]")),
             "{:?}",
             errors(kubenet)
+        );
+        let no_ids = json!({"identity": {"type": "UserAssigned"}, "default_node_pool": {"name": "system", "node_count": 3}});
+        assert!(
+            errors(no_ids.clone()).iter().any(|e| e.starts_with("[I7]")),
+            "{:?}",
+            errors(no_ids)
         );
         let unknown_identity = json!({
             "network_plugin": "kubenet",

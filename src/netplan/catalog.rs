@@ -260,10 +260,10 @@ impl RuleId {
                 "Managed outbound IPs 1–100 per family; outbound IPs, prefixes and a managed count are mutually exclusive; ports 0–64,000 in multiples of 8; idle timeout 4–120 minutes; only with `loadBalancer`.",
                 "Fix the values or pick one source of egress IPs.",
                 &[SPEC, CLI_VALIDATORS]),
-            O6 => ("Kubenet Route Table Identity", Error,
-                "kubenet in your own subnet writes routes to the subnet's route table, which needs a user-assigned identity granted rights before the cluster exists.",
-                "Use identity { type = \"UserAssigned\" } with Network Contributor on the subnet and its route table.",
-                &[A_KUBENET]),
+            O6 => ("Kubenet Route Table Identity", ErrorOrWarning,
+                "kubenet in your own subnet writes routes to the subnet's route table, which the cluster identity needs rights on. With a system-assigned identity AKS creates the cluster (the identity exists only then, so the role is granted after create: a warning), but refuses it when the subnet already has a route table (an error, checked live on create: \"Clusters using managed identity type SystemAssigned do not support bringing your own route table\").",
+                "Use identity { type = \"UserAssigned\" } with Network Contributor on the subnet and its route table, granted before create; with a system-assigned identity, grant the role right after create and bring no route table.",
+                &[A_KUBENET, AKS_ISSUE_2333, A_LIMIT_EGRESS]),
             O7 => ("Routes", Error,
                 "Route names and address prefixes are unique per table and names do not start with `aks-` (AKS's own routes); a prefix is a CIDR or a service tag; next hop types are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; next_hop_ip_address goes with VirtualAppliance, always and only.",
                 "Fix the route as the message says.",
@@ -389,6 +389,11 @@ const AKS_ISSUE_1117: Source = src(
     "Azure/AKS#1117: ServiceCidrOverlapExistingSubnetsCidr for an unused subnet",
     "https://github.com/Azure/AKS/issues/1117",
 );
+const AKS_ISSUE_2333: Source = src(
+    "Azure/AKS#2333: SystemAssigned identity with your own route table",
+    "https://github.com/Azure/AKS/issues/2333",
+);
+const A_LIMIT_EGRESS: Source = aks!("AKS: limit egress traffic (firewall)", "limit-egress-traffic");
 const A_CNI: Source = aks!("AKS: CNI networking overview", "concepts-network-cni-overview");
 const A_OVERLAY_CONCEPTS: Source = aks!(
     "AKS: Azure CNI Overlay concepts",

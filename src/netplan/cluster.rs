@@ -434,7 +434,11 @@ fn outbound(c: &ClusterSpec, out: &mut Out) {
 }
 
 /// O6: kubenet in a custom VNet writes routes into the subnet's route table, which a
-/// system-assigned identity cannot be granted rights on before the cluster exists.
+/// system-assigned identity cannot be granted rights on before the cluster exists. AKS
+/// creates the cluster (configure-kubenet: the CLI grants the role after create; azurerm's
+/// examples/kubernetes/public-ip does the same through Terraform), so without the subnet's
+/// live facts this is a warning; a route table already on the subnet is refused
+/// (Azure/AKS#2333), which [`super::live::o6_route_table`] reports at plan.
 fn o6_kubenet_identity(c: &ClusterSpec, out: &mut Out) {
     let system_identity = match &c.identity {
         Input::Unknown => return,
@@ -447,6 +451,6 @@ fn o6_kubenet_identity(c: &ClusterSpec, out: &mut Out) {
         } else {
             FieldPath::attr("network_plugin")
         };
-        out.push(Finding::error(RuleId::O6, path, "Kubenet In A Custom VNet Needs A User-Assigned Identity", "kubenet with vnet_subnet_id writes routes to the subnet's route table; use identity { type = \"UserAssigned\" identity_ids = [...] } with Network Contributor on the subnet and the route table, granted before create."));
+        out.push(Finding::warning(RuleId::O6, path, "Kubenet In A Custom VNet With A System-Assigned Identity", "kubenet with vnet_subnet_id writes routes to the subnet's route table, and a system-assigned identity exists only once the cluster does: grant it Network Contributor on the subnet right after create, or use identity { type = \"UserAssigned\" identity_ids = [...] } with the role granted before create. AKS refuses a system-assigned identity when the subnet already has a route table."));
     }
 }

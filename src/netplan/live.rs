@@ -1,6 +1,7 @@
 //! Rules on what Azure says about a cluster's subnets (read at plan time by the resource):
-//! the subnet exists (W4) and, for `userDefinedRouting`, its route table sends the default
-//! route to an appliance or gateway (O1). The reading is the resource's; the verdicts are here.
+//! the subnet exists (W4), for `userDefinedRouting` its route table sends the default route
+//! to an appliance or gateway (O1), and kubenet with a system-assigned identity finds no
+//! route table there (O6). The reading is the resource's; the verdicts are here.
 
 use super::{FieldPath, Finding, RuleId};
 
@@ -94,6 +95,22 @@ pub fn o1_udr_at_create(table: &UdrTable) -> Option<Finding> {
     })
 }
 
+/// O6 on create: kubenet with a system-assigned identity in a subnet that already has a route
+/// table. AKS refuses it: "Clusters using managed identity type SystemAssigned do not support
+/// bringing your own route table" (Azure/AKS#2333; limit-egress-traffic: "For user-defined
+/// routing, system-assigned identity only supports the CNI network plugin"). `identity_path`
+/// is the identity type's attribute, or the plugin's when the identity is AKS's default.
+pub fn o6_route_table(route_table: Option<&str>, identity_path: FieldPath) -> Option<Finding> {
+    route_table.map(|_| {
+        Finding::error(
+            RuleId::O6,
+            identity_path,
+            "Your Own Route Table Needs A User-Assigned Identity",
+            "the node subnet already has a route table, and AKS refuses kubenet clusters with a system-assigned identity there (\"Clusters using managed identity type SystemAssigned do not support bringing your own route table\"). Use identity { type = \"UserAssigned\" identity_ids = [...] } with Network Contributor on the subnet and the route table, granted before create.",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +137,14 @@ mod tests {
         assert!(why(routes(&[("10.0.0.0/8", "VirtualAppliance")])).contains("no 0.0.0.0/0 route"));
         assert_eq!(o1_default_route(&UdrTable::None), Err(None));
         assert!(why(UdrTable::Missing { id: "/rt".into() }).contains("does not exist"));
+    }
+
+    #[test]
+    fn a_route_table_refuses_a_system_assigned_kubenet_cluster() {
+        let p = FieldPath::attr("network_plugin");
+        assert_eq!(o6_route_table(None, p.clone()), None);
+        let f = o6_route_table(Some("/rt"), p).expect("a finding");
+        assert!(f.is_error() && f.rule == RuleId::O6, "{f:?}");
     }
 
     #[test]

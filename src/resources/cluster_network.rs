@@ -21,11 +21,11 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
-use crate::netplan::live::{o1_udr, o1_udr_at_create};
+use crate::netplan::live::{o1_udr, o1_udr_at_create, o6_route_table};
 use crate::netplan::migration;
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
-use crate::netplan::{Finding, Severity};
+use crate::netplan::{FieldPath, Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
@@ -520,6 +520,9 @@ impl ClusterNetwork {
         // Values unknown at validate (variables, other resources' attributes) are known here.
         report_nulls(diags, &schema::block(), config);
         let mut live = self.live(diags, planned, creating).await;
+        if creating {
+            live.findings.extend(kubenet_identity_route_table(config, &live));
+        }
         if !creating {
             // AKS checks the ranges against the VNet's other subnets when it creates the
             // cluster; a subnet added later next to a running cluster must not block its
@@ -669,4 +672,20 @@ impl ClusterNetwork {
             .or_else(|| current.body["eTag"].as_str().map(str::to_string));
         client.put::<_, Json>(id, &body, etag.as_deref(), limit).await
     }
+}
+
+/// O6 on create: kubenet with a system-assigned identity (written, or AKS's default when the
+/// block is absent) in a node subnet that already has a route table (Azure/AKS#2333).
+fn kubenet_identity_route_table(config: &State, live: &Live) -> Option<Finding> {
+    if s(&config.network_plugin) != Some("kubenet") {
+        return None;
+    }
+    let path = match &config.identity {
+        Value::Null => FieldPath::attr("network_plugin"),
+        Value::Value(i) if s(&i.kind) == Some("SystemAssigned") => {
+            FieldPath::attr("identity").index(0).then("type")
+        }
+        _ => return None,
+    };
+    o6_route_table(live.node.as_ref()?.route_table.as_deref(), path)
 }

@@ -83,12 +83,37 @@ fn shape_errors_name_the_attribute() {
 }
 
 #[test]
-fn kubenet_in_a_custom_vnet_needs_a_user_assigned_identity() {
+fn kubenet_with_a_system_identity_is_refused_only_with_a_route_table() {
     let mut c = cfg();
     c.network_plugin = v("kubenet");
     c.network_plugin_mode = Value::Null;
-    let t = titles(&static_findings(&c));
-    assert!(t.iter().any(|x| x.starts_with("network_plugin Kubenet")), "{t:?}");
+    c.pod_cidr = Value::Null;
+    // AKS creates it (azurerm examples/kubernetes/public-ip): a warning without live facts.
+    let f = static_findings(&c);
+    assert!(
+        f.iter().any(|f| f.rule == "O6" && !f.is_error())
+            && !f.iter().any(|f| f.rule == "O6" && f.is_error()),
+        "{f:?}"
+    );
+    let facts = |route_table: Option<&str>| Live {
+        node: Some(live::SubnetFacts {
+            prefix: Some("10.10.1.0/24".into()),
+            in_use: 0,
+            route_table: route_table.map(str::to_string),
+        }),
+        ..Default::default()
+    };
+    assert_eq!(super::kubenet_identity_route_table(&c, &facts(None)), None);
+    // A route table already on the subnet: "Clusters using managed identity type
+    // SystemAssigned do not support bringing your own route table" (Azure/AKS#2333).
+    let e = super::kubenet_identity_route_table(&c, &facts(Some("/rt"))).expect("O6");
+    assert!(e.is_error() && e.rule == "O6", "{e:?}");
+    assert_eq!(e.path.to_string(), "network_plugin");
+    c.identity = Value::Value(schema::Identity {
+        kind: v("UserAssigned"),
+        identity_ids: Value::Value(vec![v("/id")]),
+    });
+    assert_eq!(super::kubenet_identity_route_table(&c, &facts(Some("/rt"))), None);
 }
 
 #[test]
