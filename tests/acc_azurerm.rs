@@ -43,8 +43,10 @@ fn has_rule(s: &Json, output: &str, prefix: &str) -> Result<(), String> {
 /// azurerm v4 objects as they are. `network_profile` and `default_node_pool` are written as
 /// `azurerm_kubernetes_cluster.x.network_profile` / `.default_node_pool` read: lists of one
 /// object with every attribute, `""` for strings AKS left out, `pod_cidr` repeated in
-/// `pod_cidrs` (flattenKubernetesClusterNetworkProfile in
-/// hashicorp/terraform-provider-azurerm internal/services/containers/kubernetes_cluster_resource.go).
+/// `pod_cidrs`, `min_count = 0` and `max_count = 0` without autoscaling
+/// (flattenKubernetesClusterNetworkProfile, FlattenDefaultNodePool in
+/// hashicorp/terraform-provider-azurerm internal/services/containers/kubernetes_cluster_resource.go,
+/// kubernetes_nodepool.go).
 /// The values are those of azurerm's documentation and acceptance tests:
 /// https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/kubernetes_cluster
 /// (`ip_versions`: "To configure dual-stack networking `ip_versions` should be set to
@@ -61,8 +63,8 @@ locals {
     vm_size                       = "Standard_DS2_v2"
     node_count                    = 2
     auto_scaling_enabled          = false
-    min_count                     = null
-    max_count                     = null
+    min_count                     = 0
+    max_count                     = 0
     max_pods                      = 250
     os_sku                        = "Ubuntu"
     os_disk_size_gb               = 128

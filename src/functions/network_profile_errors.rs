@@ -268,7 +268,7 @@ pub fn normalize(json: &Json) -> Result<Json, String> {
 /// `azurerm_kubernetes_cluster_node_pool`): `upgrade_settings.max_surge` is `max_surge`
 /// (kubernetes_nodepool.go `upgradeSettingsSchemaClusterDefaultNodePool`), and a Windows
 /// `os_sku` (`Windows2019`, `Windows2022`, SPEC `OSSKU`) without `os_type` means
-/// `os_type = "Windows"`; `""` is unset.
+/// `os_type = "Windows"`; `""` is unset, and so are bounds of 0 without autoscaling.
 fn normalize_pool(v: &Json, path: &str) -> Result<Json, String> {
     let Some(obj) = v.as_object() else {
         return if v.is_null() {
@@ -289,6 +289,17 @@ fn normalize_pool(v: &Json, path: &str) -> Result<Json, String> {
                 }
             }
             _ => return Err(format!("{path}.upgrade_settings must be an object")),
+        }
+    }
+    // azurerm reads a pool without autoscaling back with `min_count = 0` and `max_count = 0`
+    // (FlattenDefaultNodePool: `minCount := 0` unless AKS returned one) and sends bounds only
+    // when they are above 0: without autoscaling, 0 is azurerm's "unset". With autoscaling a
+    // 0 stays a value (a user pool may scale to zero; C3 refuses it for the system pool).
+    if out.get("auto_scaling_enabled").and_then(Json::as_bool) != Some(true) {
+        for k in ["min_count", "max_count"] {
+            if out.get(k).and_then(Json::as_i64) == Some(0) {
+                out.insert(k.into(), Json::Null);
+            }
         }
     }
     let windows_sku = out
@@ -686,8 +697,8 @@ mod tests {
             "vm_size": "Standard_DS2_v2",
             "node_count": 3,
             "auto_scaling_enabled": false,
-            "min_count": null,
-            "max_count": null,
+            "min_count": 0,
+            "max_count": 0,
             "max_pods": 250,
             "os_sku": "Ubuntu",
             "os_disk_size_gb": 128,
@@ -810,6 +821,21 @@ mod tests {
         }]}))
         .unwrap();
         assert_eq!(win.node_pools[0].os_type.as_deref(), Some("Windows"));
+        // Bounds of 0 are azurerm's "unset" without autoscaling, a value with it.
+        let fixed = profile_from_json(&json!({"default_node_pool": [azurerm_default_node_pool()]})).unwrap();
+        assert_eq!(
+            (fixed.node_pools[0].min_count, fixed.node_pools[0].max_count),
+            (None, None)
+        );
+        let mut to_zero = azurerm_default_node_pool();
+        to_zero["auto_scaling_enabled"] = json!(true);
+        to_zero["max_count"] = json!(3);
+        let e = errors(json!({"default_node_pool": to_zero}));
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("[C3] default_node_pool.min_count")),
+            "{e:?}"
+        );
         // An empty vm_size stays a value: I6 reports it.
         let mut empty = azurerm_default_node_pool();
         empty["vm_size"] = json!("");
