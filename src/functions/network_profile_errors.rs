@@ -874,4 +874,20 @@ mod tests {
         let err = profile_from_json(&json!({"network_profile": [{}, {}]})).unwrap_err();
         assert!(err.contains("list of 2"), "{err}");
     }
+
+    /// The azurerm-shaped call of examples/functions/network_profile_errors/function.tf passes.
+    #[test]
+    fn the_documented_azurerm_example_passes() {
+        let e = errors(json!({
+            "network_profile": {
+                "network_plugin": "azure", "network_plugin_mode": "overlay", "network_policy": "cilium",
+                "network_data_plane": "cilium", "pod_cidr": "10.244.0.0/16", "ip_versions": ["IPv4", "IPv6"],
+            },
+            "default_node_pool": {
+                "name": "system", "vm_size": "Standard_D4s_v5", "auto_scaling_enabled": true,
+                "min_count": 3, "max_count": 10, "upgrade_settings": {"max_surge": "10%"},
+            },
+        }));
+        assert_eq!(e, Vec::<String>::new());
+    }
 }
