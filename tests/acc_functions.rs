@@ -80,8 +80,8 @@ fn function_errors_name_the_argument() {
                 r"max_pods is 5.*C8",
             ),
             Step::expect_error(
-                r#"output "x" { value = provider::aksnet::network_profile_errors({ network_pluggin = "azure" }) }"#,
-                r#"unsupported attribute "network_pluggin""#,
+                r#"output "x" { value = provider::aksnet::network_profile_errors({ network_plugin = "azure", network_profile = [{ network_plugin = "kubenet" }] }) }"#,
+                r"network_plugin is given twice with different values \(network_profile.network_plugin and network_plugin\); set it in one place",
             ),
             Step::expect_error(
                 r#"output "x" { value = provider::aksnet::network_profile_errors("azure") }"#,

@@ -22,57 +22,6 @@ use crate::netplan::{FieldPath, NetworkProfile, NodePool};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NetworkProfileErrors;
 
-const TOP_KEYS: [&str; 22] = [
-    "network_plugin",
-    "network_plugin_mode",
-    "network_policy",
-    "network_data_plane",
-    "pod_cidr",
-    "pod_cidrs",
-    "service_cidr",
-    "service_cidrs",
-    "dns_service_ip",
-    "ip_families",
-    "outbound_type",
-    "load_balancer_sku",
-    "kubernetes_version",
-    "vnet_address_space",
-    "reserved_cidrs",
-    "node_subnet_cidr",
-    "pod_subnet_cidr",
-    "default_node_pool",
-    "node_pool",
-    "identity",
-    "load_balancer_profile",
-    "nat_gateway_profile",
-];
-
-const POOL_KEYS: [&str; 12] = [
-    "name",
-    "os_type",
-    "node_count",
-    "min_count",
-    "max_count",
-    "max_pods",
-    "max_surge",
-    "vnet_subnet_id",
-    "pod_subnet_id",
-    "pod_ip_allocation_mode",
-    "auto_scaling_enabled",
-    "zones",
-];
-
-const IDENTITY_KEYS: [&str; 2] = ["type", "identity_ids"];
-const LB_KEYS: [&str; 6] = [
-    "managed_outbound_ip_count",
-    "managed_outbound_ipv6_count",
-    "outbound_ip_address_ids",
-    "outbound_ip_prefix_ids",
-    "outbound_ports_allocated",
-    "idle_timeout_in_minutes",
-];
-const NAT_KEYS: [&str; 2] = ["managed_outbound_ip_count", "idle_timeout_in_minutes"];
-
 /// The one positional argument, kept raw because its type is dynamic.
 #[derive(Debug, Deserialize)]
 pub struct Args {
@@ -95,11 +44,16 @@ impl Function for NetworkProfileErrors {
                      `service_cidr`/`service_cidrs`, `dns_service_ip`, `ip_families`, `outbound_type`, \
                      `load_balancer_sku`, `kubernetes_version`, plus the address context `vnet_address_space`, \
                      `reserved_cidrs`, `node_subnet_cidr`, `pod_subnet_cidr`, and pools as `default_node_pool` \
-                     (object) and `node_pool` (list) with `name`, `os_type`, `node_count`, `min_count`, `max_count`, \
-                     `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`, \
+                     (object) and `node_pool` (list) with `name`, `vm_size`, `os_type`, `node_count`, `min_count`, \
+                     `max_count`, `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`, \
                      `auto_scaling_enabled`, `zones`; the outbound and identity blocks as objects: `identity` \
-                     (`type`, `identity_ids`), `load_balancer_profile` and `nat_gateway_profile`. Null attributes \
-                     count as unset (an absent `identity` is not checked); unknown attribute names are an error.",
+                     (`type`, `identity_ids`), `load_balancer_profile` and `nat_gateway_profile`. azurerm's shapes are \
+                     accepted as they are: `azurerm_kubernetes_cluster`'s `network_profile` (nested under \
+                     `network_profile` or merged in at the top), its `default_node_pool` and \
+                     `azurerm_kubernetes_cluster_node_pool` objects, blocks given as lists of one object, \
+                     `ip_versions` (as `ip_families`), `upgrade_settings.max_surge` (as `max_surge`) and a Windows \
+                     `os_sku` (as `os_type = \"Windows\"`). Null and empty-string attributes count as unset (an absent \
+                     `identity` is not checked); attribute names aksnet has no rule for are ignored.",
                 ),
                 ..Default::default()
             }],
@@ -194,12 +148,177 @@ fn msgpack_to_json(v: rmpv::Value) -> Result<Json, String> {
     })
 }
 
-/// Maps the object onto a netplan profile, rejecting unknown keys and wrong types.
-pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
+/// Attributes whose empty string is a value, not "unset": azurerm writes `""` for every
+/// network profile string AKS did not return, but an empty name or VM size is a mistake that
+/// the rules report (W1, I6).
+const BLANK_IS_A_VALUE: [&str; 2] = ["name", "vm_size"];
+
+fn is_blank(v: &Json) -> bool {
+    v.is_null() || v.as_str() == Some("")
+}
+
+/// azurerm's nested blocks (`network_profile`, `default_node_pool`, `load_balancer_profile`,
+/// `upgrade_settings`, …) are lists of at most one object in its resources' attributes
+/// (`MaxItems: 1`); module variables usually hold the object itself. Both mean the object.
+fn single_block(v: &Json, what: &str) -> Result<Json, String> {
+    match v {
+        Json::Array(items) if items.is_empty() => Ok(Json::Null),
+        Json::Array(items) if items.len() == 1 => Ok(items[0].clone()),
+        Json::Array(items) => Err(format!(
+            "{what} must be one object (or a list of one object, as azurerm's block); got a list of {}",
+            items.len()
+        )),
+        other => Ok(other.clone()),
+    }
+}
+
+/// Sets `key` to `v` in `out`, where `key` may already be set from another spelling (`from`
+/// names where `v` came from): a blank never overrides, and two different values are an error
+/// rather than one silently winning (values are not echoed: they may be ranges or IDs).
+fn merge_into(out: &mut Map<String, Json>, key: &str, v: Json, from: &str) -> Result<(), String> {
+    match out.get(key) {
+        Some(old) if !is_blank(old) && !is_blank(&v) && *old != v => Err(format!(
+            "{key} is given twice with different values ({from} and {key}); set it in one place"
+        )),
+        Some(old) if !is_blank(old) => Ok(()),
+        _ => {
+            out.insert(key.to_string(), v);
+            Ok(())
+        }
+    }
+}
+
+/// Empty strings become nulls except where they are values ([`BLANK_IS_A_VALUE`]).
+fn blanks_to_null(obj: &mut Map<String, Json>) {
+    for (k, v) in obj.iter_mut() {
+        if v.as_str() == Some("") && !BLANK_IS_A_VALUE.contains(&k.as_str()) {
+            *v = Json::Null;
+        }
+    }
+}
+
+/// Brings azurerm's shapes onto aksnet's, so that a module can pass its azurerm objects as
+/// they are (azurerm v4 `azurerm_kubernetes_cluster` schema, internal/services/containers/
+/// kubernetes_cluster_resource.go `network_profile` and kubernetes_nodepool.go
+/// `SchemaDefaultNodePool`):
+///
+/// - `network_profile` (an object or azurerm's list of one) is merged into the top level;
+/// - `ip_versions` is `ip_families`;
+/// - `identity`, `load_balancer_profile`, `nat_gateway_profile` and `default_node_pool` may be
+///   lists of one object; pools are normalised by [`normalize_pool`];
+/// - `""` is unset (azurerm's flatten writes `""` for network profile strings AKS leaves out).
+///
+/// A value given under two spellings must agree. Attribute names aksnet has no rule for
+/// (azurerm's `network_mode`, `advanced_networking`, `backend_pool_type`, `os_disk_size_gb`,
+/// `node_labels`, …) stay in the object and are never read. Idempotent.
+pub fn normalize(json: &Json) -> Result<Json, String> {
     let obj = json
         .as_object()
         .ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
-    check_keys(obj, &TOP_KEYS, "profile")?;
+    let mut out: Map<String, Json> = obj
+        .iter()
+        .filter(|(k, _)| *k != "network_profile")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    blanks_to_null(&mut out);
+    if let Some(np) = obj.get("network_profile") {
+        match single_block(np, "network_profile")? {
+            Json::Null => {}
+            Json::Object(mut np) => {
+                blanks_to_null(&mut np);
+                for (k, v) in np {
+                    let from = format!("network_profile.{k}");
+                    merge_into(&mut out, &k, v, &from)?;
+                }
+            }
+            _ => return Err("network_profile must be an object".into()),
+        }
+    }
+    if let Some(v) = out.remove("ip_versions") {
+        merge_into(&mut out, "ip_families", v, "ip_versions")?;
+    }
+    for k in ["identity", "load_balancer_profile", "nat_gateway_profile"] {
+        if let Some(v) = out.get(k) {
+            // azurerm's `identity = []` is a cluster without a managed identity block (a
+            // service principal): not known to be system-assigned, so not checked.
+            if k == "identity" && v.as_array().is_some_and(Vec::is_empty) {
+                out.remove(k);
+                continue;
+            }
+            let v = single_block(v, k)?;
+            out.insert(k.to_string(), v);
+        }
+    }
+    if let Some(v) = out.get("default_node_pool") {
+        let v = normalize_pool(&single_block(v, "default_node_pool")?, "default_node_pool")?;
+        out.insert("default_node_pool".into(), v);
+    }
+    if let Some(Json::Array(items)) = out.get("node_pool") {
+        let items = items
+            .iter()
+            .enumerate()
+            .map(|(i, p)| normalize_pool(p, &format!("node_pool[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.insert("node_pool".into(), Json::Array(items));
+    }
+    Ok(Json::Object(out))
+}
+
+/// One pool in aksnet's shape, from aksnet's or azurerm's (`default_node_pool`,
+/// `azurerm_kubernetes_cluster_node_pool`): `upgrade_settings.max_surge` is `max_surge`
+/// (kubernetes_nodepool.go `upgradeSettingsSchemaClusterDefaultNodePool`), and a Windows
+/// `os_sku` (`Windows2019`, `Windows2022`, SPEC `OSSKU`) without `os_type` means
+/// `os_type = "Windows"`; `""` is unset, and so are bounds of 0 without autoscaling.
+fn normalize_pool(v: &Json, path: &str) -> Result<Json, String> {
+    let Some(obj) = v.as_object() else {
+        return if v.is_null() {
+            Ok(Json::Null)
+        } else {
+            Err(format!("{path} must be an object"))
+        };
+    };
+    let mut out = obj.clone();
+    blanks_to_null(&mut out);
+    if let Some(us) = out.remove("upgrade_settings") {
+        match single_block(&us, &format!("{path}.upgrade_settings"))? {
+            Json::Null => {}
+            Json::Object(us) => {
+                if let Some(surge) = us.get("max_surge") {
+                    merge_into(&mut out, "max_surge", surge.clone(), "upgrade_settings.max_surge")
+                        .map_err(|e| format!("{path}.{e}"))?;
+                }
+            }
+            _ => return Err(format!("{path}.upgrade_settings must be an object")),
+        }
+    }
+    // azurerm reads a pool without autoscaling back with `min_count = 0` and `max_count = 0`
+    // (FlattenDefaultNodePool: `minCount := 0` unless AKS returned one) and sends bounds only
+    // when they are above 0: without autoscaling, 0 is azurerm's "unset". With autoscaling a
+    // 0 stays a value (a user pool may scale to zero; C3 refuses it for the system pool).
+    if out.get("auto_scaling_enabled").and_then(Json::as_bool) != Some(true) {
+        for k in ["min_count", "max_count"] {
+            if out.get(k).and_then(Json::as_i64) == Some(0) {
+                out.insert(k.into(), Json::Null);
+            }
+        }
+    }
+    let windows_sku = out
+        .get("os_sku")
+        .and_then(Json::as_str)
+        .is_some_and(|sku| sku.to_ascii_lowercase().starts_with("windows"));
+    if windows_sku && out.get("os_type").is_none_or(is_blank) {
+        out.insert("os_type".into(), Json::from("Windows"));
+    }
+    Ok(Json::Object(out))
+}
+
+/// Maps the object (aksnet's or azurerm's shape, see [`normalize`]) onto a netplan profile,
+/// rejecting wrong types; attributes aksnet has no rule for are ignored.
+pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
+    let json = normalize(json)?;
+    let obj = json
+        .as_object()
+        .ok_or("profile must be an object, e.g. { network_plugin = \"azure\" }")?;
     let s = |k: &'static str| opt_string(obj, k).map(|v| v.map(|v| Located::new(v, FieldPath::attr(k))));
     let list = |k: &'static str| -> Result<Vec<Located<String>>, String> {
         Ok(string_list(obj, k)?
@@ -208,14 +327,16 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
             .map(|(i, v)| Located::new(v, FieldPath::attr(k).index(i)))
             .collect())
     };
-    let mut pod_cidrs = list("pod_cidrs")?;
-    if let Some(p) = s("pod_cidr")? {
-        pod_cidrs.insert(0, p);
-    }
-    let mut service_cidrs = list("service_cidrs")?;
-    if let Some(p) = s("service_cidr")? {
-        service_cidrs.insert(0, p);
-    }
+    // azurerm's attributes carry the first range twice (`pod_cidr` and `pod_cidrs[0]`): one
+    // range is one input, reported once.
+    let with_single = |mut many: Vec<Located<String>>, one: Option<Located<String>>| {
+        if let Some(p) = one.filter(|p| !many.iter().any(|m| m.value == p.value)) {
+            many.insert(0, p);
+        }
+        many
+    };
+    let pod_cidrs = with_single(list("pod_cidrs")?, s("pod_cidr")?);
+    let service_cidrs = with_single(list("service_cidrs")?, s("service_cidr")?);
     let mut pools = Vec::new();
     if let Some(p) = obj.get("default_node_pool").filter(|v| !v.is_null()) {
         pools.push(pool_from_json(p, FieldPath::attr("default_node_pool"))?);
@@ -255,6 +376,7 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, String> {
 /// `identity` is not known (modules using other providers may not pass it), so the identity
 /// rules skip it; `identity = null` means AKS's default, system-assigned.
 pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
+    let json = normalize(json)?;
     let obj = json.as_object().ok_or("profile must be an object")?;
     let mut pools = Vec::new();
     if let Some(p) = obj.get("default_node_pool").filter(|v| !v.is_null()) {
@@ -270,7 +392,6 @@ pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
         Some(Json::Null) => Input::Unset,
         Some(v) => {
             let o = v.as_object().ok_or("identity must be an object")?;
-            check_keys(o, &IDENTITY_KEYS, "identity")?;
             let ids = match o.get("identity_ids") {
                 None | Some(Json::Null) => Input::Unset,
                 Some(_) => Input::Set(string_list(o, "identity_ids")?),
@@ -281,18 +402,16 @@ pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
             })
         }
     };
-    let block = |k: &str, keys: &[&str]| -> Result<Option<&Map<String, Json>>, String> {
+    let block = |k: &str| -> Result<Option<&Map<String, Json>>, String> {
         match obj.get(k) {
             None | Some(Json::Null) => Ok(None),
-            Some(v) => {
-                let o = v.as_object().ok_or_else(|| format!("{k} must be an object"))?;
-                check_keys(o, keys, k)?;
-                Ok(Some(o))
-            }
+            Some(v) => Ok(Some(
+                v.as_object().ok_or_else(|| format!("{k} must be an object"))?,
+            )),
         }
     };
     let int = |o: &Map<String, Json>, k: &str| opt_i64(o, k);
-    let load_balancer_profile = match block("load_balancer_profile", &LB_KEYS)? {
+    let load_balancer_profile = match block("load_balancer_profile")? {
         Some(o) => Some(LoadBalancerSpec {
             managed_outbound_ip_count: int(o, "managed_outbound_ip_count")?,
             managed_outbound_ipv6_count: int(o, "managed_outbound_ipv6_count")?,
@@ -303,7 +422,7 @@ pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
         }),
         None => None,
     };
-    let nat_gateway_profile = match block("nat_gateway_profile", &NAT_KEYS)? {
+    let nat_gateway_profile = match block("nat_gateway_profile")? {
         Some(o) => Some(NatGatewaySpec {
             managed_outbound_ip_count: int(o, "managed_outbound_ip_count")?,
             idle_timeout_in_minutes: int(o, "idle_timeout_in_minutes")?,
@@ -337,6 +456,8 @@ fn pool_spec(v: &Json, path: FieldPath) -> Result<PoolSpec, String> {
     .filter_map(|(attr, id)| Some((attr, ResourceId::parse(Kind::Subnet, &id?).err()?.to_string())))
     .collect();
     Ok(PoolSpec {
+        vm_size: opt_string(obj, "vm_size").map_err(|e| format!("{path}.{e}"))?,
+        node_count: opt_i64(obj, "node_count").map_err(|e| format!("{path}.{e}"))?,
         min_count: known("min_count")?,
         max_count: known("max_count")?,
         auto_scaling: match obj.get("auto_scaling_enabled") {
@@ -357,7 +478,6 @@ fn pool_spec(v: &Json, path: FieldPath) -> Result<PoolSpec, String> {
 
 fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
     let obj = v.as_object().ok_or_else(|| format!("{path} must be an object"))?;
-    check_keys(obj, &POOL_KEYS, &path.to_string())?;
     let n = |k: &str| opt_u32(obj, k).map_err(|e| format!("{path}.{e}"));
     let s = |k: &str| opt_string(obj, k).map_err(|e| format!("{path}.{e}"));
     let pod_subnet_id = s("pod_subnet_id")?;
@@ -375,16 +495,6 @@ fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
         unknown: Default::default(),
         path,
     })
-}
-
-fn check_keys(obj: &Map<String, Json>, allowed: &[&str], what: &str) -> Result<(), String> {
-    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(format!(
-            "{what} has an unsupported attribute \"{k}\"; supported: {}",
-            allowed.join(", ")
-        )),
-        None => Ok(()),
-    }
 }
 
 fn opt_string(obj: &Map<String, Json>, k: &str) -> Result<Option<String>, String> {
@@ -460,11 +570,10 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_keys_and_wrong_types() {
-        let err = profile_from_json(&json!({"network_pluggin": "azure"})).unwrap_err();
-        assert!(
-            err.contains("network_pluggin") && err.contains("network_plugin,"),
-            "{err}"
+    fn ignores_unknown_keys_and_rejects_wrong_types() {
+        assert_eq!(
+            profile_from_json(&json!({"network_pluggin": "azure", "kubelet_config": []})).unwrap(),
+            NetworkProfile::default()
         );
         let err = profile_from_json(&json!({"node_pool": [{"name": "a", "max_pods": "many"}]})).unwrap_err();
         assert!(err.contains("node_pool[0].max_pods"), "{err}");
@@ -550,5 +659,243 @@ mod tests {
         assert!(p.node_pools[0].uses_pod_subnet);
         assert_eq!(p.node_pools[1].path.to_string(), "node_pool[0]");
         assert_eq!(p.node_pools[1].max_count, Some(10));
+    }
+
+    /// azurerm v4's `network_profile` as `azurerm_kubernetes_cluster.x.network_profile[0]`
+    /// reads after apply (flattenKubernetesClusterNetworkProfile: every attribute present,
+    /// `""` for what AKS left out, blocks as lists of one, `pod_cidr` repeated in
+    /// `pod_cidrs`), for the dual-stack overlay cluster of azurerm's docs
+    /// (https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/kubernetes_cluster#ip_versions-1).
+    fn azurerm_network_profile(plugin: &str, mode: &str) -> Json {
+        json!({
+            "network_plugin": plugin,
+            "network_mode": "",
+            "network_policy": "cilium",
+            "network_data_plane": "cilium",
+            "network_plugin_mode": mode,
+            "dns_service_ip": "10.0.0.10",
+            "pod_cidr": "10.244.0.0/16",
+            "pod_cidrs": ["10.244.0.0/16", "fd12:3456:789a::/64"],
+            "service_cidr": "10.0.0.0/16",
+            "service_cidrs": ["10.0.0.0/16", "fd12:3456:789a:1::/108"],
+            "ip_versions": ["IPv4", "IPv6"],
+            "load_balancer_sku": "standard",
+            "outbound_type": "loadBalancer",
+            "load_balancer_profile": [{
+                "outbound_ports_allocated": 0,
+                "idle_timeout_in_minutes": 30,
+                "managed_outbound_ip_count": 1,
+                "managed_outbound_ipv6_count": 1,
+                "outbound_ip_prefix_ids": [],
+                "outbound_ip_address_ids": [],
+                "effective_outbound_ips": [],
+                "backend_pool_type": "NodeIPConfiguration",
+            }],
+            "nat_gateway_profile": [],
+            "advanced_networking": [],
+        })
+    }
+
+    /// azurerm v4's `default_node_pool[0]` (kubernetes_nodepool.go `SchemaDefaultNodePool`).
+    fn azurerm_default_node_pool() -> Json {
+        json!({
+            "name": "default",
+            "temporary_name_for_rotation": "",
+            "type": "VirtualMachineScaleSets",
+            "vm_size": "Standard_DS2_v2",
+            "node_count": 3,
+            "auto_scaling_enabled": false,
+            "min_count": 0,
+            "max_count": 0,
+            "max_pods": 250,
+            "os_sku": "Ubuntu",
+            "os_disk_size_gb": 128,
+            "vnet_subnet_id": "",
+            "pod_subnet_id": "",
+            "zones": ["1", "2", "3"],
+            "node_labels": {},
+            "tags": {},
+            "upgrade_settings": [{
+                "max_surge": "10%",
+                "drain_timeout_in_minutes": 0,
+                "node_soak_duration_in_minutes": 0,
+                "undrainable_node_behavior": "",
+            }],
+            "kubelet_config": [],
+            "linux_os_config": [],
+            "node_network_profile": [],
+        })
+    }
+
+    /// The same cluster in aksnet's own shape.
+    fn aksnet_shape(plugin: &str, mode: &str) -> Json {
+        json!({
+            "network_plugin": plugin,
+            "network_policy": "cilium",
+            "network_data_plane": "cilium",
+            "network_plugin_mode": if mode.is_empty() { Json::Null } else { json!(mode) },
+            "dns_service_ip": "10.0.0.10",
+            "pod_cidrs": ["10.244.0.0/16", "fd12:3456:789a::/64"],
+            "service_cidrs": ["10.0.0.0/16", "fd12:3456:789a:1::/108"],
+            "ip_families": ["IPv4", "IPv6"],
+            "load_balancer_sku": "standard",
+            "outbound_type": "loadBalancer",
+            "load_balancer_profile": {
+                "outbound_ports_allocated": 0,
+                "idle_timeout_in_minutes": 30,
+                "managed_outbound_ip_count": 1,
+                "managed_outbound_ipv6_count": 1,
+            },
+            "default_node_pool": {
+                "name": "default", "vm_size": "Standard_DS2_v2", "node_count": 3, "max_pods": 250,
+                "max_surge": "10%", "auto_scaling_enabled": false, "zones": ["1", "2", "3"],
+            },
+        })
+    }
+
+    #[test]
+    fn azurerm_shapes_are_the_same_input_as_aksnet_shapes() {
+        for (plugin, mode) in [("azure", "overlay"), ("kubenet", "")] {
+            let nested = json!({
+                "network_profile": [azurerm_network_profile(plugin, mode)],
+                "default_node_pool": [azurerm_default_node_pool()],
+            });
+            let mut merged = azurerm_network_profile(plugin, mode);
+            merged["default_node_pool"] = azurerm_default_node_pool();
+            let own = aksnet_shape(plugin, mode);
+            let want = profile_from_json(&own).unwrap();
+            assert_eq!(want.ip_families.len(), 2, "dual stack");
+            assert_eq!(want.node_pools[0].max_surge.as_deref(), Some("10%"));
+            for shape in [&nested, &merged] {
+                let got = profile_from_json(shape).unwrap();
+                let values = |p: &NetworkProfile| {
+                    (
+                        p.pod_cidrs.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+                        p.service_cidrs
+                            .iter()
+                            .map(|c| c.value.clone())
+                            .collect::<Vec<_>>(),
+                        p.ip_families.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+                        p.network_plugin_mode.as_ref().map(|m| m.value.clone()),
+                        p.node_pools.clone(),
+                    )
+                };
+                assert_eq!(values(&got), values(&want), "{shape}");
+                let spec = cluster_from_json(shape).unwrap();
+                assert_eq!(spec.pools[0].vm_size.as_deref(), Some("Standard_DS2_v2"));
+                assert!(spec.load_balancer_profile.is_some());
+                assert!(spec.nat_gateway_profile.is_none());
+                assert_eq!(errors(shape.clone()), errors(own.clone()), "{plugin}: {shape}");
+            }
+        }
+        // The overlay cluster passes; kubenet is not dual-stack (one finding, not one per
+        // spelling of the pod range).
+        let good = json!({
+            "network_profile": [azurerm_network_profile("azure", "overlay")],
+            "default_node_pool": [azurerm_default_node_pool()],
+        });
+        assert_eq!(errors(good), Vec::<String>::new());
+        let bad = errors(json!({
+            "network_profile": azurerm_network_profile("kubenet", ""),
+            "default_node_pool": azurerm_default_node_pool(),
+        }));
+        assert!(!bad.is_empty());
+        let mut sorted = bad.clone();
+        sorted.dedup();
+        assert_eq!(sorted, bad, "no finding twice");
+    }
+
+    #[test]
+    fn azurerm_pool_attributes_map_to_pool_inputs() {
+        let mut pool = azurerm_default_node_pool();
+        pool["node_count"] = Json::Null;
+        pool["auto_scaling_enabled"] = json!(true);
+        pool["min_count"] = json!(2);
+        pool["max_count"] = json!(40);
+        pool["upgrade_settings"] = json!([{"max_surge": "33%"}]);
+        let p = profile_from_json(&json!({"default_node_pool": [pool.clone()]})).unwrap();
+        let n = &p.node_pools[0];
+        assert_eq!(
+            (n.node_count, n.min_count, n.max_count),
+            (None, Some(2), Some(40))
+        );
+        assert_eq!(n.max_surge.as_deref(), Some("33%"));
+        let c = cluster_from_json(&json!({"default_node_pool": pool})).unwrap();
+        assert_eq!(c.pools[0].auto_scaling, Input::Set(true));
+        // azurerm_kubernetes_cluster_node_pool: a Windows os_sku is a Windows pool.
+        let win = profile_from_json(&json!({"node_pool": [{
+            "name": "win", "vm_size": "Standard_D4s_v5", "node_count": 1, "os_sku": "Windows2022",
+            "kubernetes_cluster_id": "x", "mode": "User",
+        }]}))
+        .unwrap();
+        assert_eq!(win.node_pools[0].os_type.as_deref(), Some("Windows"));
+        // Bounds of 0 are azurerm's "unset" without autoscaling, a value with it.
+        let fixed = profile_from_json(&json!({"default_node_pool": [azurerm_default_node_pool()]})).unwrap();
+        assert_eq!(
+            (fixed.node_pools[0].min_count, fixed.node_pools[0].max_count),
+            (None, None)
+        );
+        let mut to_zero = azurerm_default_node_pool();
+        to_zero["auto_scaling_enabled"] = json!(true);
+        to_zero["max_count"] = json!(3);
+        let e = errors(json!({"default_node_pool": to_zero}));
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("[C3] default_node_pool.min_count")),
+            "{e:?}"
+        );
+        // An empty vm_size stays a value: I6 reports it.
+        let mut empty = azurerm_default_node_pool();
+        empty["vm_size"] = json!("");
+        let e = errors(json!({"default_node_pool": empty}));
+        assert!(
+            e.iter().any(|e| e.starts_with("[I6] default_node_pool.vm_size")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn two_spellings_must_agree() {
+        let err = profile_from_json(&json!({
+            "network_plugin": "azure",
+            "network_profile": {"network_plugin": "kubenet"},
+        }))
+        .unwrap_err();
+        assert!(err.contains("network_plugin is given twice"), "{err}");
+        let err = profile_from_json(&json!({"ip_families": ["IPv4"], "ip_versions": ["IPv4", "IPv6"]}))
+            .unwrap_err();
+        assert!(err.contains("ip_versions"), "{err}");
+        let err = profile_from_json(&json!({"default_node_pool": {
+            "name": "a", "node_count": 1, "max_surge": "1", "upgrade_settings": {"max_surge": "2"},
+        }}))
+        .unwrap_err();
+        assert!(err.starts_with("default_node_pool.max_surge"), "{err}");
+        assert!(!err.contains('"'), "values are not echoed: {err}");
+        // The same value twice is one input.
+        let p = profile_from_json(&json!({
+            "network_plugin": "azure",
+            "network_profile": [{"network_plugin": "azure", "pod_cidr": ""}],
+        }))
+        .unwrap();
+        assert_eq!(p.network_plugin.unwrap().value, "azure");
+        assert!(p.pod_cidrs.is_empty());
+        let err = profile_from_json(&json!({"network_profile": [{}, {}]})).unwrap_err();
+        assert!(err.contains("list of 2"), "{err}");
+    }
+
+    /// The azurerm-shaped call of examples/functions/network_profile_errors/function.tf passes.
+    #[test]
+    fn the_documented_azurerm_example_passes() {
+        let e = errors(json!({
+            "network_profile": {
+                "network_plugin": "azure", "network_plugin_mode": "overlay", "network_policy": "cilium",
+                "network_data_plane": "cilium", "pod_cidr": "10.244.0.0/16", "ip_versions": ["IPv4", "IPv6"],
+            },
+            "default_node_pool": {
+                "name": "system", "vm_size": "Standard_D4s_v5", "auto_scaling_enabled": true,
+                "min_count": 3, "max_count": 10, "upgrade_settings": {"max_surge": "10%"},
+            },
+        }));
+        assert_eq!(e, Vec::<String>::new());
     }
 }

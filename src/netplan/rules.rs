@@ -1807,10 +1807,34 @@ fn c2_kubenet_routes(c: &Ctx, out: &mut Out) {
     ));
 }
 
-/// C3: per pool, `min_count ≤ node_count ≤ max_count`, at most 1,000 nodes, and the system
-/// pool (the first) keeps at least one node (SPEC; A-scale).
+/// C3: per pool, a `node_count` or autoscaler bounds, `min_count ≤ node_count ≤ max_count`,
+/// at most 1,000 nodes, and the system pool (the first) keeps at least one node (SPEC;
+/// A-scale).
 fn c3_pool_counts(c: &Ctx, out: &mut Out) {
     for (i, pool) in c.p.node_pools.iter().enumerate() {
+        // An autoscaled pool may leave node_count out: AKS starts it at min_count (azurerm
+        // sends `count = min_count`, kubernetes_nodepool.go ExpandDefaultNodePool) and
+        // capacity is sized for max_count. Without bounds the count is the pool's size, and
+        // leaving it to the API default of 1 (SPEC `count`) is almost never meant (azurerm
+        // sends 0, which AKS refuses for a system pool).
+        let counts = ["node_count", "min_count", "max_count"];
+        if pool.node_count.is_none()
+            && pool.min_count.is_none()
+            && pool.max_count.is_none()
+            && !counts.iter().any(|a| pool.unknown.contains(a))
+        {
+            out.push(Finding::error(
+                RuleId::C3,
+                pool.path.clone().then("node_count"),
+                "Node Count Required",
+                format!(
+                    "{} has neither node_count nor autoscaler bounds; set node_count, or let the autoscaler size \
+                     the pool with min_count and max_count (and auto_scaling_enabled = true where the block has \
+                     it): AKS then starts at min_count and capacity is sized for max_count.",
+                    pool.path
+                ),
+            ));
+        }
         if let (Some(min), Some(max)) = (pool.min_count, pool.max_count) {
             if min > max {
                 out.push(Finding::error(

@@ -119,7 +119,7 @@ impl PodCidrPlan {
         let pool_attrs = [
             ("name", attribute(T::String, C::Required, "Node pool name: lowercase letters and digits, starting with a letter, at most 12 characters (6 for Windows).")),
             ("os_type", attribute(T::String, C::Optional, "Operating system of the pool's nodes. Possible values are `Linux` and `Windows`. Defaults to `Linux`.")),
-            ("node_count", attribute(T::Number, C::Required, "Node count, or the initial count of an autoscaled pool.")),
+            ("node_count", attribute(T::Number, C::Optional, "Node count, or the initial count of an autoscaled pool. May be omitted when `min_count` and `max_count` are set: AKS starts the pool at `min_count` and the plan sizes for `max_count`; without them it is required.")),
             ("min_count", attribute(T::Number, C::Optional, "Autoscaler minimum.")),
             ("max_count", attribute(T::Number, C::Optional, "Autoscaler maximum; the plan sizes for it, as AKS checks capacity at `max_count`.")),
             ("max_pods", attribute(T::Number, C::Optional, "Maximum pods per node, 10–250. Defaults per plugin: kubenet 110, Azure CNI 30, overlay and `none` 250, pod subnet 110.")),

@@ -975,6 +975,42 @@ fn c2_kubenet_route_limit() {
 }
 
 #[test]
+fn c3_node_count_may_be_omitted_with_autoscaler_bounds_only() {
+    // Bounds without a count: sized for max_count (a /22 pod CIDR holds 4 nodes of a /24 each).
+    overlay()
+        .sys(|p| {
+            p.node_count = None;
+            p.min_count = Some(1);
+            p.max_count = Some(3);
+        })
+        .clean("C3");
+    overlay()
+        .pods(&["10.244.0.0/22"])
+        .sys(|p| {
+            p.node_count = None;
+            p.min_count = Some(1);
+            p.max_count = Some(8);
+        })
+        .err(
+            "C1",
+            "pod_cidr[0]",
+            "the pools peak at 9 nodes (node_pool[0]: 8 + 1 surge)",
+        );
+    overlay().sys(|p| p.node_count = None).err(
+        "C3",
+        "node_pool[0].node_count",
+        "neither node_count nor autoscaler bounds; set node_count, or let the autoscaler",
+    );
+    // Known only after apply: not missing.
+    overlay()
+        .sys(|p| {
+            p.node_count = None;
+            p.unknown.insert("node_count");
+        })
+        .clean("C3");
+}
+
+#[test]
 fn c3_pool_counts() {
     overlay().add("user", 0).clean("C3");
     overlay()

@@ -109,7 +109,10 @@ fn pool_json(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
     if autoscale {
         set_num(m, "minCount", &pool.min_count);
         set_num(m, "maxCount", &pool.max_count);
-        // The autoscaler owns the count after creation.
+        // The autoscaler owns the count after creation. On create AKS needs a count within
+        // the bounds (SPEC `count`: "The default value is 1"); without node_count the pool
+        // starts at min_count, as azurerm sends it (kubernetes_nodepool.go
+        // ExpandDefaultNodePool: "if Count has not been set use min count").
         if existing.is_none() {
             set_num(m, "count", &pool.node_count);
             if !m.contains_key("count") {

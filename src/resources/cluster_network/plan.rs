@@ -212,6 +212,7 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
                 path,
                 vm_size: p.vm_size.as_ref_option().cloned(),
                 node_count: p.node_count.as_ref_option().copied(),
+                node_count_unknown: p.node_count.is_unknown(),
                 min_count: input(&p.min_count),
                 max_count: input(&p.max_count),
                 max_pods: p.max_pods.as_ref_option().copied(),

@@ -145,7 +145,7 @@ fn pool_block(doc: &str) -> Block {
             ("name", s(C::Required, &format!("The pool name: `^[a-z][a-z0-9]{{0,11}}$`, at most 6 characters for Windows.{fixed}"))),
             ("vm_size", s(C::Required, &format!("The VM size, e.g. `Standard_D4s_v5`.{fixed}"))),
             ("os_type", s(C::OptionalComputed, &format!("`Linux` or `Windows`. Defaults to `Linux`.{fixed}"))),
-            ("node_count", n(C::OptionalComputed, "The node count (the initial count when autoscaling; the autoscaler's changes are not drift).")),
+            ("node_count", n(C::OptionalComputed, "The node count (the initial count when autoscaling; the autoscaler's changes are not drift). Required unless the pool autoscales: with `auto_scaling_enabled`, `min_count` and `max_count` it may be left out, AKS starts the pool at `min_count` and capacity is checked at `max_count`.")),
             ("auto_scaling_enabled", attribute(T::Bool, C::Optional, "Whether the cluster autoscaler manages the pool between `min_count` and `max_count`.")),
             ("min_count", n(C::Optional, "The autoscaler minimum.")),
             ("max_count", n(C::Optional, "The autoscaler maximum; address capacity is checked against it.")),

@@ -1,7 +1,7 @@
 use serde_json::json;
 use tf_provider::value::Value;
 
-use super::body::{desired, refresh, Stage};
+use super::body::{agent_pool_body, desired, refresh, Stage};
 use super::plan::*;
 use super::schema::{block, Pool, State, StrList};
 use super::*;
@@ -245,4 +245,80 @@ fn pairs_follow_the_attribute_the_config_sets() {
     let (mut one, mut many): (Str, StrList) = (Value::Null, Value::Null);
     pair(&mut one, &mut many, &Value::Null, &Value::Null, None);
     assert!(one.is_unknown() && many.is_unknown());
+}
+
+/// Issue 19: with autoscaler bounds `node_count` may be left out, as in azurerm.
+#[test]
+fn an_autoscaled_pool_may_leave_node_count_out() {
+    let mut c = cfg();
+    c.default_node_pool = Value::Value(Pool {
+        node_count: Value::Null,
+        auto_scaling_enabled: Value::Value(true),
+        min_count: Value::Value(2),
+        max_count: Value::Value(5),
+        ..pool("system", 0)
+    });
+    assert_eq!(titles(&static_findings(&c)), Vec::<String>::new());
+    // AKS starts the pool at min_count.
+    let body = desired(&c, None, Stage::Full);
+    let p = &body["properties"]["agentPoolProfiles"][0];
+    assert_eq!(
+        (&p["count"], &p["minCount"], &p["maxCount"]),
+        (&json!(2), &json!(2), &json!(5))
+    );
+    let mut arm = body.clone();
+    arm["id"] =
+        json!("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks");
+    let mut state = c.clone();
+    mark_create_unknowns(&mut state);
+    refresh(&mut state, &arm, false);
+    let count = |s: &State| s.default_node_pool.as_ref_option().unwrap().node_count;
+    assert_eq!(count(&state), Value::Value(2));
+    // The autoscaler moves the count: not drift, and nothing to write.
+    arm["properties"]["agentPoolProfiles"][0]["count"] = json!(4);
+    let prior = state.clone();
+    refresh(&mut state, &arm, false);
+    assert_eq!(state, prior);
+    assert!(pool_changes(&prior, &state).is_empty());
+    // An update through the agent pool API leaves the count to the autoscaler.
+    let update = agent_pool_body(
+        Some(&arm["properties"]["agentPoolProfiles"][0]),
+        state.default_node_pool.as_ref_option().unwrap(),
+        true,
+    );
+    assert_eq!(update["properties"]["count"], json!(4), "sent back as AKS has it");
+}
+
+#[test]
+fn a_pool_without_node_count_or_bounds_is_one_error() {
+    let mut c = cfg();
+    c.default_node_pool = Value::Value(Pool {
+        node_count: Value::Null,
+        ..pool("system", 0)
+    });
+    assert_eq!(
+        titles(&static_findings(&c)),
+        vec!["default_node_pool.node_count Node Count Required"]
+    );
+    // With autoscaling on but no bounds: still one finding, on node_count.
+    c.default_node_pool = Value::Value(Pool {
+        node_count: Value::Null,
+        auto_scaling_enabled: Value::Value(true),
+        ..pool("system", 0)
+    });
+    assert_eq!(
+        titles(&static_findings(&c)),
+        vec!["default_node_pool.node_count Node Count Required"]
+    );
+    // Bounds without a count are the autoscaler's (C3 asks for both when one is missing).
+    c.default_node_pool = Value::Value(Pool {
+        node_count: Value::Null,
+        auto_scaling_enabled: Value::Value(true),
+        max_count: Value::Value(5),
+        ..pool("system", 0)
+    });
+    assert_eq!(
+        titles(&static_findings(&c)),
+        vec!["default_node_pool.min_count Autoscaler Bounds Required"]
+    );
 }
