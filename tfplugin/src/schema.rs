@@ -219,6 +219,8 @@ fn cvt_attributes_tf6(
                     StringKind::Markdown => tfplugin6::StringKind::Markdown,
                 } as i32,
                 deprecated: attr.deprecated,
+                deprecation_message: String::new(),
+                write_only: false,
             }
         })
         .collect()
@@ -236,6 +238,7 @@ impl From<&Block> for tfplugin6::schema::Block {
                 StringKind::Markdown => tfplugin6::StringKind::Markdown,
             } as i32,
             deprecated: value.deprecated,
+            deprecation_message: String::new(),
         }
     }
 }

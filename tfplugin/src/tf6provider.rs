@@ -56,11 +56,17 @@ impl tf::provider_server::Provider for Arc<Server> {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
                 move_resource_state: false,
+                generate_resource_config: false,
             }),
             diagnostics: self.init_diags.clone().into(),
             data_sources,
             resources,
             functions,
+            // aksnet declares no ephemeral resources, list resources, state stores or actions.
+            ephemeral_resources: vec![],
+            list_resources: vec![],
+            state_stores: vec![],
+            actions: vec![],
         }))
     }
     async fn get_provider_schema(
@@ -95,8 +101,13 @@ impl tf::provider_server::Provider for Arc<Server> {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
                 move_resource_state: false,
+                generate_resource_config: false,
             }),
             functions,
+            ephemeral_resource_schemas: Default::default(),
+            list_resource_schemas: Default::default(),
+            state_store_schemas: Default::default(),
+            action_schemas: Default::default(),
         }))
     }
     async fn validate_provider_config(
@@ -244,6 +255,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state: state.map(Into::into),
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
+            deferred: None,
+            new_identity: None,
         }))
     }
     async fn plan_resource_change(
@@ -337,6 +350,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             planned_private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            deferred: None,
+            planned_identity: None,
         }))
     }
     async fn apply_resource_change(
@@ -418,6 +433,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            new_identity: None,
         }))
     }
     async fn import_resource_state(
@@ -438,12 +454,14 @@ impl tf::provider_server::Provider for Arc<Server> {
                 type_name: request.type_name,
                 state: Some(state.into()),
                 private: private_state,
+                identity: None,
             },
         );
 
         Ok(tonic::Response::new(tf::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
 
@@ -457,6 +475,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             diagnostics: diags.into(),
             target_private: vec![],
             target_state: None,
+            target_identity: None,
         }))
     }
     async fn read_data_source(
@@ -482,6 +501,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         Ok(tonic::Response::new(tf::read_data_source::Response {
             state: state.map(Into::into),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
     async fn get_functions(
@@ -588,6 +608,249 @@ impl tf::provider_server::Provider for Arc<Server> {
         }))
     }
     /// ////// Graceful Shutdown
+    // ---- tfplugin 6.9/6.10 RPCs (aksnet changes; see ../NOTICE) ----
+    //
+    // Terraform >= 1.12 asks every provider for resource identity schemas. A resource type absent
+    // from the map has no identity: Terraform then stores none and refuses `import` blocks with
+    // `identity` for it, naming the resource type.
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: tonic::Request<tf::get_resource_identity_schemas::Request>,
+    ) -> Result<tonic::Response<tf::get_resource_identity_schemas::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            tf::get_resource_identity_schemas::Response {
+                identity_schemas: Default::default(),
+                diagnostics: self.init_diags.clone().into(),
+            },
+        ))
+    }
+    async fn upgrade_resource_identity(
+        &self,
+        request: tonic::Request<tf::upgrade_resource_identity::Request>,
+    ) -> Result<tonic::Response<tf::upgrade_resource_identity::Response>, tonic::Status> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if self.get_resource(&mut diags, &request.type_name).is_some() {
+            diags.root_error(
+                format!("Resource `{}` has no identity", request.type_name),
+                format!(
+                    "The state holds identity data (version {}) for `{}`, but this provider declares \
+                     no identity schema for it, so there is nothing to upgrade it to. Remove the \
+                     identity from the state or use the provider version that wrote it.",
+                    request.version, request.type_name
+                ),
+            );
+        }
+        Ok(tonic::Response::new(tf::upgrade_resource_identity::Response {
+            upgraded_identity: None,
+            diagnostics: diags.into(),
+        }))
+    }
+    async fn generate_resource_config(
+        &self,
+        request: tonic::Request<tf::generate_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::generate_resource_config::Response>, tonic::Status> {
+        let request = request.into_inner();
+        let mut diags = Diagnostics::default();
+        if self.get_resource(&mut diags, &request.type_name).is_some() {
+            // The server capability generate_resource_config is false, so Terraform does not ask.
+            diags.root_error(
+                format!("Resource `{}` cannot generate configuration", request.type_name),
+                "This provider does not offer GenerateResourceConfig (its server capability \
+                 generate_resource_config is false); Terraform generates configuration from the \
+                 resource schema instead.",
+            );
+        }
+        Ok(tonic::Response::new(tf::generate_resource_config::Response {
+            config: None,
+            diagnostics: diags.into(),
+        }))
+    }
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: tonic::Request<tf::validate_ephemeral_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_ephemeral_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            tf::validate_ephemeral_resource_config::Response {
+                diagnostics: undeclared("ephemeral resource", &request.into_inner().type_name),
+            },
+        ))
+    }
+    async fn open_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::open_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::open_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::open_ephemeral_resource::Response {
+            diagnostics: undeclared("ephemeral resource", &request.into_inner().type_name),
+            renew_at: None,
+            result: None,
+            private: None,
+            deferred: None,
+        }))
+    }
+    async fn renew_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::renew_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::renew_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::renew_ephemeral_resource::Response {
+            diagnostics: undeclared("ephemeral resource", &request.into_inner().type_name),
+            renew_at: None,
+            private: None,
+        }))
+    }
+    async fn close_ephemeral_resource(
+        &self,
+        request: tonic::Request<tf::close_ephemeral_resource::Request>,
+    ) -> Result<tonic::Response<tf::close_ephemeral_resource::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::close_ephemeral_resource::Response {
+            diagnostics: undeclared("ephemeral resource", &request.into_inner().type_name),
+        }))
+    }
+    type ListResourceStream = std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<tf::list_resource::Event, tonic::Status>> + Send + 'static>,
+    >;
+    async fn list_resource(
+        &self,
+        request: tonic::Request<tf::list_resource::Request>,
+    ) -> Result<tonic::Response<Self::ListResourceStream>, tonic::Status> {
+        // One event carrying the error: Terraform reads diagnostics from list events.
+        let event = tf::list_resource::Event {
+            identity: None,
+            display_name: String::new(),
+            resource_object: None,
+            diagnostic: undeclared("list resource", &request.into_inner().type_name),
+        };
+        Ok(tonic::Response::new(Box::pin(futures::stream::iter([Ok(event)]))))
+    }
+    async fn validate_list_resource_config(
+        &self,
+        request: tonic::Request<tf::validate_list_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_list_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            tf::validate_list_resource_config::Response {
+                diagnostics: undeclared("list resource", &request.into_inner().type_name),
+            },
+        ))
+    }
+    async fn validate_state_store_config(
+        &self,
+        request: tonic::Request<tf::validate_state_store::Request>,
+    ) -> Result<tonic::Response<tf::validate_state_store::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::validate_state_store::Response {
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        }))
+    }
+    async fn configure_state_store(
+        &self,
+        request: tonic::Request<tf::configure_state_store::Request>,
+    ) -> Result<tonic::Response<tf::configure_state_store::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::configure_state_store::Response {
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+            capabilities: None,
+        }))
+    }
+    type ReadStateBytesStream = std::pin::Pin<
+        Box<
+            dyn futures::Stream<Item = Result<tf::read_state_bytes::Response, tonic::Status>>
+                + Send
+                + 'static,
+        >,
+    >;
+    async fn read_state_bytes(
+        &self,
+        request: tonic::Request<tf::read_state_bytes::Request>,
+    ) -> Result<tonic::Response<Self::ReadStateBytesStream>, tonic::Status> {
+        let chunk = tf::read_state_bytes::Response {
+            bytes: vec![],
+            total_length: 0,
+            range: None,
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        };
+        Ok(tonic::Response::new(Box::pin(futures::stream::iter([Ok(chunk)]))))
+    }
+    async fn write_state_bytes(
+        &self,
+        request: tonic::Request<tonic::Streaming<tf::write_state_bytes::RequestChunk>>,
+    ) -> Result<tonic::Response<tf::write_state_bytes::Response>, tonic::Status> {
+        // The store type travels in the first chunk's metadata.
+        let mut chunks = request.into_inner();
+        let type_name = match chunks.message().await? {
+            Some(tf::write_state_bytes::RequestChunk { meta: Some(meta), .. }) => meta.type_name,
+            _ => String::new(),
+        };
+        Ok(tonic::Response::new(tf::write_state_bytes::Response {
+            diagnostics: undeclared("state store", &type_name),
+        }))
+    }
+    async fn lock_state(
+        &self,
+        request: tonic::Request<tf::lock_state::Request>,
+    ) -> Result<tonic::Response<tf::lock_state::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::lock_state::Response {
+            lock_id: String::new(),
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        }))
+    }
+    async fn unlock_state(
+        &self,
+        request: tonic::Request<tf::unlock_state::Request>,
+    ) -> Result<tonic::Response<tf::unlock_state::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::unlock_state::Response {
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        }))
+    }
+    async fn get_states(
+        &self,
+        request: tonic::Request<tf::get_states::Request>,
+    ) -> Result<tonic::Response<tf::get_states::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::get_states::Response {
+            state_id: vec![],
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        }))
+    }
+    async fn delete_state(
+        &self,
+        request: tonic::Request<tf::delete_state::Request>,
+    ) -> Result<tonic::Response<tf::delete_state::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::delete_state::Response {
+            diagnostics: undeclared("state store", &request.into_inner().type_name),
+        }))
+    }
+    async fn plan_action(
+        &self,
+        request: tonic::Request<tf::plan_action::Request>,
+    ) -> Result<tonic::Response<tf::plan_action::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::plan_action::Response {
+            diagnostics: undeclared("action", &request.into_inner().action_type),
+            deferred: None,
+        }))
+    }
+    type InvokeActionStream = std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<tf::invoke_action::Event, tonic::Status>> + Send + 'static>,
+    >;
+    async fn invoke_action(
+        &self,
+        request: tonic::Request<tf::invoke_action::Request>,
+    ) -> Result<tonic::Response<Self::InvokeActionStream>, tonic::Status> {
+        let completed = tf::invoke_action::Event {
+            r#type: Some(tf::invoke_action::event::Type::Completed(
+                tf::invoke_action::event::Completed {
+                    diagnostics: undeclared("action", &request.into_inner().action_type),
+                },
+            )),
+        };
+        Ok(tonic::Response::new(Box::pin(futures::stream::iter([Ok(
+            completed,
+        )]))))
+    }
+    async fn validate_action_config(
+        &self,
+        request: tonic::Request<tf::validate_action_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_action_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(tf::validate_action_config::Response {
+            diagnostics: undeclared("action", &request.into_inner().type_name),
+        }))
+    }
     async fn stop_provider(
         &self,
         _request: tonic::Request<tf::stop_provider::Request>,
@@ -598,4 +861,16 @@ impl tf::provider_server::Provider for Arc<Server> {
             error: "".to_string(),
         }))
     }
+}
+
+/// The error for an RPC about a kind of object the provider declares none of (GetMetadata and
+/// GetProviderSchema list no ephemeral resources, list resources, state stores or actions, so
+/// Terraform only sends these for a configuration naming a type that does not exist).
+fn undeclared(kind: &str, type_name: &str) -> Vec<tf::Diagnostic> {
+    let mut diags = Diagnostics::default();
+    diags.root_error(
+        format!("This provider declares no {kind} `{type_name}`"),
+        format!("The provider's schema lists no {kind} types; remove the {kind} from the configuration."),
+    );
+    diags.into()
 }
