@@ -6,7 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_server(false)
         .protoc_arg("--experimental_allow_proto3_optional")
         .compile_protos(
-            &["../proto/tfplugin6.5.proto", "../proto/plugin.proto"],
+            &["../proto/tfplugin6.10.proto", "../proto/plugin.proto"],
             &["../proto"],
         )?;
     Ok(())

@@ -24,7 +24,7 @@ use tracing_subscriber::{Layer, Registry};
 
 /// Variable that lets dependencies log at the requested level too.
 pub const LIBRARIES_VAR: &str = "AKSNET_LOG_LIBRARIES";
-/// tf-provider's own log file variable: it installs a global subscriber of its own when this
+/// aksnet-tfplugin's own log file variable: it installs a global subscriber of its own when this
 /// is set, which would clash with ours, so [`init`] takes it over.
 pub const PLUGIN_LOG_FILE_VAR: &str = "PLUGIN_LOG_FILE";
 
@@ -55,7 +55,7 @@ pub fn targets(level: LevelFilter, libraries: bool) -> Targets {
     } else {
         level.min(LevelFilter::WARN)
     };
-    // tf-provider's gRPC trace layer logs every RPC Terraform probes that the plugin does not
+    // aksnet-tfplugin's gRPC trace layer logs every RPC Terraform probes that the plugin does not
     // implement (status 12) as an ERROR "response failed": expected, and alarming in a log.
     let grpc_trace = if libraries { level } else { LevelFilter::OFF };
     Targets::new()
@@ -67,7 +67,7 @@ pub fn targets(level: LevelFilter, libraries: bool) -> Targets {
 
 /// Installs the process-wide subscriber: hclog JSON lines on stderr at the level Terraform
 /// asks for, and, when `PLUGIN_LOG_FILE` names a file, the same lines there at TRACE (the
-/// variable is removed so tf-provider does not install a subscriber of its own). Call once,
+/// variable is removed so aksnet-tfplugin does not install a subscriber of its own). Call once,
 /// before any thread starts.
 pub fn init() {
     let env = |k: &str| std::env::var(k).ok();

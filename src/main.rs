@@ -12,7 +12,7 @@ Please execute the program that consumes these plugins, which will
 load any plugins automatically";
 
 fn main() -> ExitCode {
-    // tf-provider appends a captured backtrace to every diagnostic when these are set;
+    // aksnet-tfplugin appends a captured backtrace to every diagnostic when these are set;
     // users must never see one. Done before any thread starts, so it cannot race.
     std::env::remove_var("RUST_BACKTRACE");
     std::env::remove_var("RUST_LIB_BACKTRACE");
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(tf_provider::serve(
+    match runtime.block_on(aksnet_tfplugin::serve(
         "aksnet",
         aksnet::provider::AksnetProvider::new(),
     )) {

@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{
+use aksnet_tfplugin::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
+use aksnet_tfplugin::value::{Value, ValueEmpty};
+use aksnet_tfplugin::{
     map, AttributePath, Diagnostics, DynamicDataSource, DynamicFunction, DynamicResource, Provider,
 };
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::arm::auth::AuthSettings;
 use crate::arm::connection::Connection;
@@ -25,7 +25,7 @@ use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
 use crate::tfvalue::attribute;
 
-/// The provider type name; tf-provider prefixes resource names with `aksnet_`.
+/// The provider type name; aksnet-tfplugin prefixes resource names with `aksnet_`.
 pub const PROVIDER_NAME: &str = "aksnet";
 
 type Str = Value<String>;

@@ -1,10 +1,12 @@
 //! Glue between Terraform values and netplan: attribute paths, diagnostics, schema helpers.
 
+use aksnet_tfplugin::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock,
+};
+use aksnet_tfplugin::value::Value;
+use aksnet_tfplugin::{AttributePath, Diagnostics};
 use serde::Serialize;
 use serde_json::Value as Json;
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock};
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
 
 use crate::netplan::cluster::Input;
 use crate::netplan::{FieldPath, Finding, RuleId, Severity, Step};
@@ -183,7 +185,7 @@ fn report_at(
 /// I8: reports every explicit `null` where `block` needs a value: a required attribute
 /// (top level or inside a nested block) and an element of a list, set or map attribute.
 /// Terraform treats `x = null` as "not set" and lets it through a required attribute, and
-/// tf-provider decodes it as [`Value::Null`], so the check walks the decoded configuration
+/// aksnet-tfplugin decodes it as [`Value::Null`], so the check walks the decoded configuration
 /// against the schema: one mechanism for every resource, run at validate and again at plan
 /// (values unknown at validate, such as variables, are skipped and checked when known).
 pub fn report_nulls<S: Serialize>(diags: &mut Diagnostics, block: &Block, config: &S) {
@@ -239,7 +241,7 @@ fn shown_path(steps: &[PathStep]) -> String {
     out
 }
 
-/// tf-provider serializes [`Value::Unknown`] as MessagePack extension 0, which JSON writes
+/// aksnet-tfplugin serializes [`Value::Unknown`] as MessagePack extension 0, which JSON writes
 /// as `[0, []]`: a shape no attribute of aksnet's schemas can take (lists hold strings or
 /// objects), so it marks an unknown value unambiguously.
 fn is_unknown(v: &Json) -> bool {

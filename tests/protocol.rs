@@ -3,7 +3,12 @@
 
 use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
-    call_function, get_provider_schema, plan_resource_change, validate_resource_config, Diagnostic,
+    call_function, close_ephemeral_resource, configure_state_store, delete_state, generate_resource_config,
+    get_metadata, get_provider_schema, get_resource_identity_schemas, get_states, invoke_action,
+    list_resource, lock_state, open_ephemeral_resource, plan_action, plan_resource_change, read_state_bytes,
+    renew_ephemeral_resource, unlock_state, upgrade_resource_identity, validate_action_config,
+    validate_ephemeral_resource_config, validate_list_resource_config, validate_resource_config,
+    validate_state_store, write_state_bytes, Diagnostic, RawState, RequestChunkMeta,
 };
 use std::path::Path;
 
@@ -48,6 +53,7 @@ async fn validate(p: &mut ProviderProcess, config: Value) -> Vec<Diagnostic> {
         .validate_resource_config(validate_resource_config::Request {
             type_name: PLAN.into(),
             config: Some(dynamic(&config)),
+            client_capabilities: None,
         })
         .await
         .expect("rpc")
@@ -65,6 +71,8 @@ async fn plan(p: &mut ProviderProcess, config: Value) -> (Option<Value>, Vec<Dia
             config: Some(dynamic(&config)),
             prior_private: Vec::new(),
             provider_meta: Some(dynamic(&Value::Null)),
+            prior_identity: None,
+            client_capabilities: None,
         })
         .await
         .expect("rpc")
@@ -292,4 +300,316 @@ fn started_by_hand_it_explains_itself() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
     assert!(out.stdout.is_empty(), "no handshake line without the cookie");
+}
+
+/// Every resource type the provider serves.
+const RESOURCES: [&str; 3] = [
+    "aksnet_cluster_network",
+    "aksnet_pod_cidr_plan",
+    "aksnet_route_table",
+];
+
+/// Exactly one error whose summary names `needle` (a type name).
+fn assert_one_error_naming(diags: &[Diagnostic], needle: &str) {
+    let errs = errors(diags);
+    assert_eq!(errs.len(), 1, "{diags:?}");
+    assert!(errs[0].summary.contains(&format!("`{needle}`")), "{diags:?}");
+    assert!(errs[0].attribute.is_none(), "{diags:?}");
+}
+
+#[tokio::test]
+async fn metadata_and_schema_declare_only_what_exists() {
+    let mut p = provider().await;
+    let m = p
+        .client
+        .get_metadata(get_metadata::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+    let mut resources: Vec<_> = m.resources.iter().map(|r| r.type_name.as_str()).collect();
+    resources.sort_unstable();
+    assert_eq!(resources, RESOURCES);
+    assert!(m.functions.iter().any(|f| f.name == "cidrs_overlap"));
+    assert!(m.ephemeral_resources.is_empty() && m.list_resources.is_empty());
+    assert!(m.state_stores.is_empty() && m.actions.is_empty());
+    let caps = m.server_capabilities.expect("capabilities");
+    assert!(caps.plan_destroy);
+    assert!(!caps.generate_resource_config);
+
+    let s = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(s.ephemeral_resource_schemas.is_empty() && s.list_resource_schemas.is_empty());
+    assert!(s.state_store_schemas.is_empty() && s.action_schemas.is_empty());
+    assert_eq!(s.server_capabilities, Some(caps));
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn identity_schemas_answer_without_error() {
+    let mut p = provider().await;
+    let r = p
+        .client
+        .get_resource_identity_schemas(get_resource_identity_schemas::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    // No resource declares an identity yet: an absent type has none.
+    assert!(r.identity_schemas.is_empty(), "{:?}", r.identity_schemas);
+
+    let r = p
+        .client
+        .upgrade_resource_identity(upgrade_resource_identity::Request {
+            type_name: "aksnet_route_table".into(),
+            version: 0,
+            raw_identity: Some(RawState {
+                json: br#"{"id":"x"}"#.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.upgraded_identity.is_none());
+    assert_one_error_naming(&r.diagnostics, "aksnet_route_table");
+    assert!(errors(&r.diagnostics)[0].summary.contains("no identity"));
+
+    let r = p
+        .client
+        .upgrade_resource_identity(upgrade_resource_identity::Request {
+            type_name: "aksnet_nope".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_nope");
+
+    let r = p
+        .client
+        .generate_resource_config(generate_resource_config::Request {
+            type_name: "aksnet_route_table".into(),
+            state: Some(dynamic(&Value::Null)),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.config.is_none());
+    assert_one_error_naming(&r.diagnostics, "aksnet_route_table");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn ephemeral_resources_list_resources_and_actions_are_undeclared() {
+    let mut p = provider().await;
+    let c = &mut p.client;
+    let name = || "aksnet_secret".to_string();
+    let cfg = || Some(dynamic(&json!({})));
+
+    let r = c
+        .validate_ephemeral_resource_config(validate_ephemeral_resource_config::Request {
+            type_name: name(),
+            config: cfg(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+    let r = c
+        .open_ephemeral_resource(open_ephemeral_resource::Request {
+            type_name: name(),
+            config: cfg(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.result.is_none() && r.renew_at.is_none());
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+    let r = c
+        .renew_ephemeral_resource(renew_ephemeral_resource::Request {
+            type_name: name(),
+            private: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+    let r = c
+        .close_ephemeral_resource(close_ephemeral_resource::Request {
+            type_name: name(),
+            private: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+
+    let r = c
+        .validate_list_resource_config(validate_list_resource_config::Request {
+            type_name: "aksnet_route_table".into(),
+            config: cfg(),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_route_table");
+    let mut events = c
+        .list_resource(list_resource::Request {
+            type_name: "aksnet_route_table".into(),
+            config: cfg(),
+            include_resource_object: true,
+            limit: 10,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    let event = events.message().await.expect("stream").expect("one event");
+    assert!(event.identity.is_none() && event.resource_object.is_none());
+    assert_one_error_naming(&event.diagnostic, "aksnet_route_table");
+    assert!(
+        events.message().await.expect("stream").is_none(),
+        "one event only"
+    );
+
+    let r = c
+        .validate_action_config(validate_action_config::Request {
+            type_name: name(),
+            config: cfg(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+    let r = c
+        .plan_action(plan_action::Request {
+            action_type: name(),
+            config: cfg(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_secret");
+    let mut events = c
+        .invoke_action(invoke_action::Request {
+            action_type: name(),
+            config: cfg(),
+            client_capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    match events.message().await.expect("stream").expect("one event").r#type {
+        Some(invoke_action::event::Type::Completed(done)) => {
+            assert_one_error_naming(&done.diagnostics, "aksnet_secret")
+        }
+        other => panic!("expected a completed event, got {other:?}"),
+    }
+    assert!(
+        events.message().await.expect("stream").is_none(),
+        "one event only"
+    );
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn state_store_rpcs_are_undeclared() {
+    let mut p = provider().await;
+    let c = &mut p.client;
+    let store = || "aksnet_store".to_string();
+    let r = c
+        .validate_state_store_config(validate_state_store::Request {
+            type_name: store(),
+            config: Some(dynamic(&json!({}))),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let r = c
+        .configure_state_store(configure_state_store::Request {
+            type_name: store(),
+            config: Some(dynamic(&json!({}))),
+            capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let mut chunks = c
+        .read_state_bytes(read_state_bytes::Request {
+            type_name: store(),
+            state_id: "default".into(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    let chunk = chunks.message().await.expect("stream").expect("one chunk");
+    assert!(chunk.bytes.is_empty());
+    assert_one_error_naming(&chunk.diagnostics, "aksnet_store");
+    let upload = write_state_bytes::RequestChunk {
+        meta: Some(RequestChunkMeta {
+            type_name: store(),
+            state_id: "default".into(),
+        }),
+        bytes: b"{}".to_vec(),
+        total_length: 2,
+        range: None,
+    };
+    let r = c
+        .write_state_bytes(futures_stream_of(upload))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let r = c
+        .lock_state(lock_state::Request {
+            type_name: store(),
+            state_id: "default".into(),
+            operation: "apply".into(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.lock_id.is_empty());
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let r = c
+        .unlock_state(unlock_state::Request {
+            type_name: store(),
+            state_id: "default".into(),
+            lock_id: "l".into(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let r = c
+        .get_states(get_states::Request { type_name: store() })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.state_id.is_empty());
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    let r = c
+        .delete_state(delete_state::Request {
+            type_name: store(),
+            state_id: "default".into(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_one_error_naming(&r.diagnostics, "aksnet_store");
+    p.stop().await;
+}
+
+/// A client stream of one message.
+fn futures_stream_of<T: Send + 'static>(item: T) -> impl tokio_stream::Stream<Item = T> {
+    tokio_stream::iter([item])
 }

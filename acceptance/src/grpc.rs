@@ -18,7 +18,7 @@ pub const MAGIC_COOKIE: (&str, &str) = (
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
 );
 
-/// JSON stand-in for an unknown value in decoded msgpack (tf-provider sends ext type 0).
+/// JSON stand-in for an unknown value in decoded msgpack (aksnet-tfplugin sends ext type 0).
 pub const UNKNOWN: &str = "<unknown>";
 
 /// A running provider process and a client connected to it; the process dies with it.

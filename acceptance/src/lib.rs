@@ -17,7 +17,7 @@ pub mod harness;
 pub mod target;
 pub mod terraform;
 
-/// Generated tfplugin6.5 client types.
+/// Generated tfplugin6.10 client types.
 #[allow(missing_docs, clippy::all)]
 pub mod tfplugin6 {
     tonic::include_proto!("tfplugin6");

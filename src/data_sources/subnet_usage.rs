@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aksnet_tfplugin::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
+use aksnet_tfplugin::value::{Value, ValueEmpty};
+use aksnet_tfplugin::{DataSource, Diagnostics};
 use async_trait::async_trait;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{DataSource, Diagnostics};
 
 use crate::arm::client::DEFAULT_READ_TIMEOUT;
 use crate::arm::connection::Connection;

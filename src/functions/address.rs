@@ -1,10 +1,10 @@
 //! Address-math functions: `cidrs_overlap`, `pod_cidr_max_nodes`, `node_subnet_prefix`.
 
+use aksnet_tfplugin::schema::{Description, FunctionSchema, Parameter, Type};
+use aksnet_tfplugin::{Diagnostics, Function};
 use async_trait::async_trait;
 use ipnet::IpNet;
 use serde::Deserialize;
-use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
-use tf_provider::{Diagnostics, Function};
 
 use crate::netplan::cidr::{overlaps, parse_cidr, smallest_v4_subnet_prefix, thousands};
 use crate::netplan::sizing::{self, Ipam, MAX_PODS_RANGE};

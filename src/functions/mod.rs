@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use tf_provider::DynamicFunction;
+use aksnet_tfplugin::DynamicFunction;
 
 pub mod address;
 pub mod network_profile_errors;
 
 /// Every function the provider serves, by name (Terraform adds no prefix).
 pub fn all() -> HashMap<String, Box<dyn DynamicFunction>> {
-    tf_provider::map! {
+    aksnet_tfplugin::map! {
         "cidrs_overlap" => address::CidrsOverlap,
         "pod_cidr_max_nodes" => address::PodCidrMaxNodes,
         "node_subnet_prefix" => address::NodeSubnetPrefix,

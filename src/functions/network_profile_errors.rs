@@ -4,11 +4,11 @@
 //! The argument is dynamic (any object): Terraform sends it as msgpack `[type JSON, value]`,
 //! which is taken apart here as an `rmpv::Value`.
 
+use aksnet_tfplugin::schema::{Description, FunctionSchema, Parameter, Type};
+use aksnet_tfplugin::{Diagnostics, Function};
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
-use tf_provider::schema::{Description, FunctionSchema, Parameter, Type};
-use tf_provider::{Diagnostics, Function};
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::cluster::{

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use aksnet_tfplugin::Diagnostics;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
-use tf_provider::Diagnostics;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};

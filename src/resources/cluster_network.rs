@@ -12,11 +12,11 @@ mod tests;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aksnet_tfplugin::schema::Schema;
+use aksnet_tfplugin::value::{Value, ValueEmpty};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
 use async_trait::async_trait;
 use serde_json::Value as Json;
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};

@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use aksnet_tfplugin::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema,
+};
+use aksnet_tfplugin::value::{Value, ValueEmpty};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
 use async_trait::async_trait;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{
-    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock, Schema,
-};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::netplan::planner::{self, unset_ranges_are_planned, Plan, PlanRequest, PriorPlan};
 use crate::netplan::profile::Located;

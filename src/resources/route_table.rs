@@ -16,10 +16,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aksnet_tfplugin::schema::Schema;
+use aksnet_tfplugin::value::{Value, ValueEmpty};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
 use async_trait::async_trait;
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;

@@ -1,10 +1,10 @@
-//! Test guards for tf-provider's pitfalls (provider-conventions.md §1, §5): state structs in
+//! Test guards for aksnet-tfplugin's pitfalls (provider-conventions.md §1, §5): state structs in
 //! lock-step with the schema, no broken nested attributes, no placeholder descriptions.
 
 use std::collections::BTreeSet;
 
+use aksnet_tfplugin::schema::{AttributeType, Block, NestedBlock};
 use serde::Serialize;
-use tf_provider::schema::{AttributeType, Block, NestedBlock};
 
 /// Asserts that `state` serializes exactly the schema's attributes and blocks.
 pub fn assert_state_matches<S: Serialize>(state: &S, block: &Block, what: &str) {

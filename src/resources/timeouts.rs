@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aksnet_tfplugin::schema::{AttributeConstraint, AttributeType, Block, Description, NestedBlock};
+use aksnet_tfplugin::value::Value;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint, AttributeType, Block, Description, NestedBlock};
-use tf_provider::value::Value;
 
 use crate::tfvalue::attribute;
 
@@ -74,7 +74,7 @@ impl Timeouts {
 /// The `which` timeout of a resource's `timeouts` block (or `default`), recording an
 /// error diagnostic when it does not parse.
 pub fn resolve(
-    diags: &mut tf_provider::Diagnostics,
+    diags: &mut aksnet_tfplugin::Diagnostics,
     timeouts: &Value<Timeouts>,
     which: &str,
     default: Duration,

@@ -5,10 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use aksnet::provider::AksnetProvider;
-use tf_provider::schema::{
+use aksnet_tfplugin::schema::{
     Attribute, AttributeConstraint, AttributeType, Block, FunctionSchema, NestedBlock, Type,
 };
-use tf_provider::{Diagnostics, Provider};
+use aksnet_tfplugin::{Diagnostics, Provider};
 
 /// Folders whose pages are all generated (stale ones are removed or reported).
 const GENERATED_DIRS: [&str; 4] = [

@@ -1,8 +1,8 @@
 //! Translation between the Terraform state and the managed cluster's ARM JSON. Writes merge
 //! into the body last read, so fields aksnet does not manage are sent back unchanged.
 
+use aksnet_tfplugin::value::Value;
 use serde_json::{json, Map, Value as Json};
-use tf_provider::value::Value;
 
 use super::schema::{Identity, LoadBalancerProfile, NatGatewayProfile, Num, Pool, State, Str, StrList};
 

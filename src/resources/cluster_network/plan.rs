@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use tf_provider::value::Value;
-use tf_provider::AttributePath;
+use aksnet_tfplugin::value::Value;
+use aksnet_tfplugin::AttributePath;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::cluster::{

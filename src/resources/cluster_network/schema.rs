@@ -2,9 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use aksnet_tfplugin::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock,
+};
+use aksnet_tfplugin::value::{self, Value};
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock};
-use tf_provider::value::{self, Value};
 
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
@@ -120,7 +122,7 @@ pub const POOL_FIXED: [&str; 8] = [
 ];
 
 fn block_of(
-    attrs: Vec<(&str, tf_provider::schema::Attribute)>,
+    attrs: Vec<(&str, aksnet_tfplugin::schema::Attribute)>,
     blocks: Vec<(&str, NestedBlock)>,
     doc: &str,
 ) -> Block {

@@ -1,5 +1,5 @@
+use aksnet_tfplugin::value::Value;
 use serde_json::json;
-use tf_provider::value::Value;
 
 use super::body::{agent_pool_body, desired, refresh, Stage};
 use super::plan::*;

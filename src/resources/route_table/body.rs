@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use aksnet_tfplugin::value::Value;
 use serde_json::Value as Json;
-use tf_provider::value::Value;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{Route, RouteProperties, RouteTable as ArmRouteTable};

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use tf_provider::value::Value;
-use tf_provider::Diagnostics;
+use aksnet_tfplugin::value::Value;
+use aksnet_tfplugin::Diagnostics;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::route_table::{validate_route_table, RouteSpec, RouteTableSpec};

@@ -2,9 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use aksnet_tfplugin::schema::{
+    AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock,
+};
+use aksnet_tfplugin::value::Value;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, NestedBlock};
-use tf_provider::value::Value;
 
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::{attribute, null_if_unknown};

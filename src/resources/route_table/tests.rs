@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use tf_provider::schema::NestedBlock;
-use tf_provider::value::Value;
+use aksnet_tfplugin::schema::NestedBlock;
+use aksnet_tfplugin::value::Value;
 
 use super::body::*;
 use super::schema::*;
