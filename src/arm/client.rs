@@ -450,6 +450,7 @@ impl ArmClient {
             ArmError {
                 status: 404,
                 code: "ResourceNotFound".into(),
+                subcode: None,
                 message: format!("{id} was not found after it was written"),
                 target: None,
                 request_id: None,
@@ -604,6 +605,7 @@ impl ArmClient {
                 return Err(ArmError {
                     status: 200,
                     code: "ProvisioningFailed".into(),
+                    subcode: None,
                     message: format!("{id} ended in provisioningState {state}"),
                     target: None,
                     request_id: header(&resp, &REQUEST_ID),
