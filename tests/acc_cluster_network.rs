@@ -1273,3 +1273,92 @@ fn basic_load_balancer_upgrades_to_standard_in_place() {
         ]
     });
 }
+
+/// Issue 15 item 5: the overlay migration's prerequisites are errors at plan that give the
+/// path (update-azure-cni: "Is on Kubernetes version 1.27 or later", "Doesn't have network
+/// policies enabled"; AKS changelog 2026-05-29: NPM/Calico install and uninstall need 1.30),
+/// and following that path, one apply at a time, migrates.
+#[test]
+fn overlay_migration_prerequisites_are_refused_at_plan_with_the_path_that_works() {
+    let rg = "acctest-cn-mig-prereq";
+    let at = |version: &str, net: &str, policy: &str| {
+        cluster(
+            rg,
+            "nodes",
+            &format!("{net}  network_policy = \"{policy}\"\n"),
+            "",
+        )
+        .replace(
+            "kubernetes_version  = \"1.33\"",
+            &format!("kubernetes_version  = \"{version}\""),
+        )
+    };
+    case("overlay migration prerequisites", rg, |_| {
+        vec![
+            Step::apply(&at("1.26", FLAT, "azure"), |s| {
+                attr_is(s, "kubernetes_version", json!("1.26"))
+            }),
+            // Migrating now: the version first (upgrading in the same apply is not enough) …
+            Step::expect_error_at(
+                &at("1.26", OVERLAY, "azure"),
+                r"Migration Needs Kubernetes 1\.27 \(M2\).*runs 1\.26.*then migrate",
+                "kubernetes_version",
+            ),
+            Step::expect_error(
+                &at("1.27", OVERLAY, "azure"),
+                r"Migration Needs Kubernetes 1\.27 \(M2\)",
+            ),
+            // … and the policy, whose removal itself needs 1.30.
+            Step::expect_error_at(
+                &at("1.26", OVERLAY, "azure"),
+                r#"Uninstall The Network Policy Before Migrating \(M2\).*1\.30 or newer.*network_policy = "none""#,
+                "network_policy",
+            ),
+            Step::expect_error_at(
+                &at("1.26", FLAT, "none"),
+                r"Network Policy Change Needs Kubernetes 1\.30 \(M4\).*uninstalling azure.*1\.26",
+                "network_policy",
+            ),
+            // The path: upgrade, uninstall, migrate.
+            Step::apply(&at("1.30", FLAT, "azure"), |s| {
+                attr_is(s, "kubernetes_version", json!("1.30"))
+            }),
+            Step::expect_error(
+                &at("1.30", OVERLAY, "azure"),
+                r"Uninstall The Network Policy Before Migrating \(M2\)",
+            ),
+            Step::apply(&at("1.30", FLAT, "none"), |s| {
+                in_place(s, "Network Policy Uninstall")
+            }),
+            Step::apply(&at("1.30", OVERLAY, "none"), |s| {
+                in_place(s, "In-Place Migration: Azure CNI To Azure CNI Overlay")?;
+                attr_is(s, "network_plugin_mode", json!("overlay"))
+            }),
+        ]
+    });
+}
+
+/// kubenet → overlay detaches the route table, which AKS does only with a user-assigned
+/// identity (update-azure-cni, Kubenet tab): a system-assigned cluster is refused at plan.
+#[test]
+fn kubenet_migration_with_a_system_assigned_identity_is_refused_at_plan() {
+    let rg = "acctest-cn-mig-identity";
+    let user = kubenet(rg).replace("  network_plugin = \"kubenet\"\n", "");
+    case("kubenet migration identity", rg, |_| {
+        vec![
+            // Managed VNet: kubenet runs with the default, system-assigned identity.
+            Step::apply(&cluster(rg, "", "  network_plugin = \"kubenet\"\n", ""), |_| {
+                Ok(())
+            }),
+            Step::expect_error(
+                &cluster(rg, "", OVERLAY, ""),
+                r#"Kubenet Migration Needs A User-Assigned Identity \(M1\).*type = "UserAssigned".*then migrate"#,
+            ),
+            // Switching the identity in the same apply is not enough either.
+            Step::expect_error(
+                &cluster(rg, "", &format!("{OVERLAY}{user}"), ""),
+                r"Kubenet Migration Needs A User-Assigned Identity \(M1\)",
+            ),
+        ]
+    });
+}

@@ -313,21 +313,21 @@ impl RuleId {
                 "Give the attribute (or the element) a value, or remove the element.",
                 &[TF_NULL]),
             M1 => ("Kubenet To Azure CNI Overlay", ErrorOrWarning,
-                "kubenet → overlay is in place and one-way: it reimages every pool and AKS removes its routes. It needs Kubernetes 1.27 or newer and no network policy installed.",
-                "Meet the prerequisites in earlier applies (upgrade, uninstall the policy), then migrate.",
-                &[A_UPDATE]),
+                "kubenet → overlay is in place and one-way: it reimages every pool and AKS removes its routes (a warning). The cluster must already run Kubernetes 1.27 or newer, have no Azure NPM or Calico installed, and run as a user-assigned identity (AKS detaches the route table only with one); otherwise an error. Windows Docker pools cannot exist from 1.23, so 1.27 covers them.",
+                "Meet the prerequisites in earlier applies — upgrade kubernetes_version to 1.27 (1.30 when a policy must be uninstalled), set network_policy = \"none\", switch identity to UserAssigned — then migrate.",
+                &[A_UPDATE, A_WINDOWS_CONTAINERD, AKS_CHANGELOG_NPM]),
             M2 => ("Azure CNI To Azure CNI Overlay", ErrorOrWarning,
-                "Node-subnet Azure CNI → overlay is in place and one-way, reimages every pool and needs a pod CIDR.",
-                "Set pod_cidr (for example 10.244.0.0/16) with the mode change.",
-                &[A_UPDATE]),
+                "Node-subnet Azure CNI → overlay is in place and one-way and reimages every pool (a warning). It needs a pod CIDR, a cluster already on Kubernetes 1.27 or newer and no Azure NPM or Calico installed (Cilium is not counted: the page does not say it blocks); otherwise an error. A pod subnet (dynamic IP allocation) cannot migrate: replacement.",
+                "Set pod_cidr (for example 10.244.0.0/16) with the mode change; upgrade kubernetes_version (1.30 when a policy must be uninstalled) and set network_policy = \"none\" in earlier applies.",
+                &[A_UPDATE, A_WINDOWS_CONTAINERD, AKS_CHANGELOG_NPM]),
             M3 => ("Cilium Dataplane Update", Warning,
                 "azure → cilium dataplane is in place on Azure CNI without Windows pools; it reimages every pool and replaces NPM or Calico.",
                 "Plan a maintenance window.",
                 &[A_UPDATE, A_CILIUM]),
-            M4 => ("Network Policy Install Or Uninstall", Warning,
-                "Installing Azure NPM or Calico reimages the nodes; uninstalling leaves NetworkPolicy objects unenforced.",
-                "Plan a maintenance window; review NetworkPolicy objects.",
-                &[A_POLICY]),
+            M4 => ("Network Policy Install Or Uninstall", ErrorOrWarning,
+                "Installing Azure NPM or Calico reimages the nodes; uninstalling leaves NetworkPolicy objects unenforced (warnings). AKS refuses either on a cluster running Kubernetes before 1.30 (an error; creating a cluster with a policy and moving to Cilium are not affected).",
+                "Upgrade kubernetes_version to 1.30 or newer in an earlier apply; plan a maintenance window; review NetworkPolicy objects.",
+                &[A_POLICY, AKS_CHANGELOG_NPM]),
             M5 => ("Network Policy Switch", Error,
                 "AKS refuses azure ↔ calico in one step.",
                 "Set network_policy = \"none\" and apply, then set the new policy and apply again.",
@@ -380,6 +380,14 @@ const AKS_CHANGELOG: Source = src(
 const AKS_CHANGELOG_BASIC_LB: Source = src(
     "AKS changelog (2025-10-12, 2026-01-04: new clusters with a Basic load balancer are blocked; existing ones are out of support)",
     "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const AKS_CHANGELOG_NPM: Source = src(
+    "AKS changelog (2026-05-29: Azure NPM and Calico install and uninstall rejected before Kubernetes 1.30)",
+    "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const A_WINDOWS_CONTAINERD: Source = aks!(
+    "AKS: Windows node pools with containerd (the only runtime from 1.23)",
+    "windows-containerd"
 );
 const A_BASIC_LB: Source = aks!(
     "AKS: upgrade from Basic to Standard Load Balancer",

@@ -370,6 +370,16 @@ pub(super) fn net_of(state: &State) -> Net {
         byo_vnet: all.iter().any(|(_, p)| !p.vnet_subnet_id.is_null()),
         pod_subnet: all.iter().any(|(_, p)| !p.pod_subnet_id.is_null()),
         windows: all.iter().any(|(_, p)| s(&p.os_type) == Some("Windows")),
+        // No identity block is AKS's default, a system-assigned identity.
+        user_assigned_identity: match &state.identity {
+            Value::Null => Some(false),
+            Value::Unknown => None,
+            Value::Value(i) => match &i.kind {
+                Value::Value(k) => Some(k.eq_ignore_ascii_case("UserAssigned")),
+                Value::Null => Some(false),
+                Value::Unknown => None,
+            },
+        },
     }
 }
 
