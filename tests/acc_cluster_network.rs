@@ -1362,3 +1362,108 @@ fn kubenet_migration_with_a_system_assigned_identity_is_refused_at_plan() {
         ]
     });
 }
+
+/// Issue 15 item 6: `outbound_type = "none"` only on a network isolated cluster
+/// (egress-outboundtype: "only available with Network Isolated Cluster"), whose bootstrap
+/// artifact source is `Cache` (network-isolated); the source round-trips through
+/// `properties.bootstrapProfile.artifactSource`.
+#[test]
+fn outbound_none_needs_a_network_isolated_cluster() {
+    let rg = "acctest-cn-outbound-none";
+    let none = |source: &str| {
+        let line = if source.is_empty() {
+            String::new()
+        } else {
+            format!("  bootstrap_artifact_source = \"{source}\"\n")
+        };
+        cluster(
+            rg,
+            "nodes",
+            &format!("{OVERLAY}  outbound_type = \"none\"\n{line}"),
+            "",
+        )
+    };
+    case("outbound none", rg, |_| {
+        vec![
+            Step::expect_error_at(
+                &none(""),
+                r#"Outbound Type None Needs A Network Isolated Cluster \(O4\).*bootstrap_artifact_source = "Cache""#,
+                "outbound_type",
+            ),
+            Step::expect_error_at(
+                &none("Direct"),
+                r"Outbound Type None Needs A Network Isolated Cluster \(O4\).*source is Direct",
+                "bootstrap_artifact_source",
+            ),
+            Step::expect_error_at(
+                &none("Mirror"),
+                r"Unsupported Value \(I6\).*`Direct`, `Cache`",
+                "bootstrap_artifact_source",
+            ),
+            Step::apply(&none("Cache"), |s| {
+                attr_is(s, "bootstrap_artifact_source", json!("Cache"))?;
+                attr_is(s, "outbound_type", json!("none"))
+            }),
+            // Left unset later, the cluster's own source decides: still isolated, no error.
+            Step::plan_exit(&none(""), 0, None),
+        ]
+    });
+}
+
+/// Issue 15 item 6: `userAssignedNATGateway` needs a NAT gateway on the node subnet
+/// (nat-gateway: "the NAT gateway is preconfigured on the subnet"), read live: a warning at
+/// plan (this apply may associate one), an error before the cluster is created.
+#[test]
+fn user_assigned_nat_gateway_needs_a_nat_gateway_on_the_node_subnet() {
+    let rg = "acctest-cn-uanat";
+    let nat_vnet = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnet-nat",
+        rg_id(rg)
+    );
+    let nat_gw = format!("{}/providers/Microsoft.Network/natGateways/egress", rg_id(rg));
+    let fixtures = json!([
+        {"id": nat_gw, "body": {"location": "westeurope", "sku": {"name": "Standard"}, "properties": {}}},
+        {"id": nat_vnet, "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+            "subnets": [{"name": "natted", "id": format!("{nat_vnet}/subnets/natted"),
+                "properties": {"addressPrefix": "10.30.0.0/22", "natGateway": {"id": nat_gw}}}]}}}
+    ]);
+    let nat = OVERLAY.to_string() + "  outbound_type = \"userAssignedNATGateway\"\n";
+    let without = cluster(rg, "nodes", &nat, "");
+    let with = cluster(
+        rg,
+        "",
+        &nat,
+        &format!("    vnet_subnet_id = \"{nat_vnet}/subnets/natted\"\n"),
+    );
+    case("user-assigned NAT gateway", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::run(move || {
+                e.seed(fixtures.clone());
+                Ok(())
+            }),
+            Step::plan(&without, |s| {
+                s.says("No NAT Gateway On The Node Subnet Yet (O3)")
+                    .then_some(())
+                    .ok_or(format!("expected the O3 warning:\n{}", s.text))
+            }),
+            Step::apply_error(
+                &without,
+                r"No NAT Gateway On The Node Subnet \(O3\).*associate your NAT gateway",
+                |s| {
+                    s.resource(R)
+                        .is_err()
+                        .then_some(())
+                        .ok_or(format!("nothing may be created: {}", s.doc))
+                },
+            ),
+            Step::apply(&with, |s| {
+                if s.says("No NAT Gateway") {
+                    return Err(format!("the natted subnet has a NAT gateway:\n{}", s.text));
+                }
+                attr_is(s, "outbound_type", json!("userAssignedNATGateway"))
+            }),
+        ]
+    });
+}

@@ -40,7 +40,7 @@ rule_ids![
     E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E12, E13, E14, E15, E16, //
     R1, R2, R3, R4, R5, R6, R7, R8, //
     C1, C2, C3, C4, C5, C6, C7, C8, C9, //
-    O1, O2, O3, O5, O6, O7, //
+    O1, O2, O3, O4, O5, O6, O7, //
     W1, W3, W4, //
     I1, I2, I3, I4, I5, I6, I7, I8, //
     M1, M2, M3, M4, M5, M6, M7,
@@ -253,9 +253,13 @@ impl RuleId {
                 "With your own subnet use `userAssignedNATGateway`; fix the profile values.",
                 &[A_NAT, SPEC]),
             O3 => ("User-Assigned NAT Gateway", Error,
-                "`userAssignedNATGateway` needs your own subnet with a NAT gateway associated.",
-                "Set default_node_pool.vnet_subnet_id and associate the NAT gateway with it.",
+                "`userAssignedNATGateway` needs your own subnet with a NAT gateway associated. The node subnet is read at plan: no NAT gateway yet is a warning (the same apply may associate one), and still none just before the cluster is created is an error.",
+                "Set default_node_pool.vnet_subnet_id and associate the NAT gateway with it (azurerm_subnet_nat_gateway_association), applied before the cluster.",
                 &[A_OUTBOUND, A_NAT]),
+            O4 => ("Outbound Type None", Error,
+                "`outbound_type = \"none\"` is only available on a network isolated cluster: `bootstrap_artifact_source = \"Cache\"` (AKS's default is `Direct`). An existing cluster switches to `Cache` first, has its node pools reimaged, and only then moves to `none`.",
+                "Set bootstrap_artifact_source = \"Cache\" (in an earlier apply for an existing cluster), or use another outbound type.",
+                &[A_OUTBOUND, A_NETWORK_ISOLATED, SPEC]),
             O5 => ("Load Balancer Profile", Error,
                 "Managed outbound IPs 1–100 per family; outbound IPs, prefixes and a managed count are mutually exclusive; ports 0–64,000 in multiples of 8; idle timeout 4–120 minutes; only with `loadBalancer`.",
                 "Fix the values or pick one source of egress IPs.",
@@ -425,6 +429,7 @@ const A_DUAL_STACK: Source = aks!("AKS: dual-stack networking", "configure-dual-
 const A_OUTBOUND: Source = aks!("AKS: outbound types", "egress-outboundtype");
 const A_UDR: Source = aks!("AKS: user-defined routing egress", "egress-udr");
 const A_NAT: Source = aks!("AKS: NAT gateway", "nat-gateway");
+const A_NETWORK_ISOLATED: Source = aks!("AKS: network isolated clusters", "network-isolated");
 const A_BYO: Source = aks!("AKS: bring your own CNI", "use-byo-cni");
 const A_SCALE: Source = aks!(
     "AKS: large-cluster best practices",

@@ -8,7 +8,8 @@ use tf_provider::AttributePath;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::cluster::{
-    validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
+    o4_outbound_none, validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec,
+    PoolSpec,
 };
 use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::{Lifecycle, Located};
@@ -231,6 +232,12 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
             .collect(),
         pools_unknown: cfg.default_node_pool.is_unknown(),
         outbound_type: input(&cfg.outbound_type),
+        // Unset: AKS's default on create, the cluster's own source on update; the plan
+        // decides (`o4_with_prior`), so validate has no verdict.
+        bootstrap_artifact_source: match &cfg.bootstrap_artifact_source {
+            Value::Null => Input::Unknown,
+            v => input(v),
+        },
         load_balancer_profile: cfg
             .load_balancer_profile
             .as_ref_option()
@@ -252,6 +259,23 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
 /// Checks of the configuration beyond the network profile (netplan's cluster rules).
 pub(super) fn shape_findings(cfg: &State) -> Vec<Finding> {
     validate_cluster(&cluster_spec(cfg))
+}
+
+/// O4 when the configuration leaves `bootstrap_artifact_source` unset: the planned value
+/// (the cluster's own on update, AKS's default `Direct` on create) decides.
+pub(super) fn o4_with_prior(planned: &State, config: &State) -> Option<Finding> {
+    if !config.bootstrap_artifact_source.is_null() {
+        return None; // validate_cluster checked the configured value
+    }
+    let outbound = known(&planned.outbound_type);
+    let source = known(&planned.bootstrap_artifact_source);
+    o4_outbound_none(
+        outbound
+            .as_deref()
+            .map(|o| if o.is_empty() { "loadBalancer" } else { o }),
+        source.as_deref().map(|s| if s.is_empty() { "Direct" } else { s }),
+        false,
+    )
 }
 
 /// Static findings: the shape and every netplan rule (no Azure calls).
@@ -432,6 +456,8 @@ macro_rules! each_create_computed {
         $f(&mut p.dns_service_ip);
         $f(&mut p.outbound_type);
         $f(&mut p.load_balancer_sku);
+        $f(&mut p.bootstrap_artifact_source);
+        $f(&mut p.bootstrap_container_registry_id);
         $f(&mut p.ip_families);
         // Left to AKS's defaults by `pair`.
         $f(&mut p.pod_cidr);

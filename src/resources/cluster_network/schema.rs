@@ -36,6 +36,10 @@ pub struct State {
     pub ip_families: StrList,
     pub outbound_type: Str,
     pub load_balancer_sku: Str,
+    #[serde(default)]
+    pub bootstrap_artifact_source: Str,
+    #[serde(default)]
+    pub bootstrap_container_registry_id: Str,
     pub fqdn: Str,
     pub node_resource_group: Str,
     pub effective_outbound_ips: StrList,
@@ -218,8 +222,10 @@ pub fn block() -> Block {
             ("service_cidrs", list(C::OptionalComputed, &format!("Service ranges, one per IP family.{force}"))),
             ("dns_service_ip", s(C::OptionalComputed, &format!("The cluster DNS service IP, inside the service range. Defaults to `10.0.0.10`.{force}"))),
             ("ip_families", list(C::OptionalComputed, &format!("`[\"IPv4\"]` or `[\"IPv4\", \"IPv6\"]`.{force}"))),
-            ("outbound_type", s(C::OptionalComputed, "`loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway` or `none`. Defaults to `loadBalancer`. Changes follow AKS's outbound migration matrix; others replace the cluster.")),
+            ("outbound_type", s(C::OptionalComputed, "`loadBalancer`, `userDefinedRouting`, `managedNATGateway`, `userAssignedNATGateway` or `none`. Defaults to `loadBalancer`. `userAssignedNATGateway` needs a NAT gateway associated with the node subnet; `none` needs a network isolated cluster (`bootstrap_artifact_source = \"Cache\"`). Changes follow AKS's outbound migration matrix; others replace the cluster.")),
             ("load_balancer_sku", s(C::OptionalComputed, "`standard` (AKS refuses `basic` for new clusters). Defaults to `standard`. An existing Basic cluster upgrades in place to `standard` on Kubernetes 1.27 or newer (one-way, with downtime and new egress IPs); `standard` cannot go back to `basic`.")),
+            ("bootstrap_artifact_source", s(C::OptionalComputed, "Where nodes pull AKS's images and binaries (`bootstrapProfile.artifactSource`): `Direct` (Microsoft Artifact Registry; AKS's default) or `Cache` (a private Azure Container Registry with a pull-through cache: a network isolated cluster). `outbound_type = \"none\"` needs `Cache`. Updates in place; reimage the node pools afterwards for it to take effect, and switch an existing cluster to `Cache` in an apply before the one that sets `outbound_type = \"none\"`.")),
+            ("bootstrap_container_registry_id", s(C::OptionalComputed, "With `bootstrap_artifact_source = \"Cache\"`: your own registry (`bootstrapProfile.containerRegistryId`; private access, Premium SKU, zone redundant). Unset, AKS creates and manages one.")),
             ("fqdn", s(C::Computed, "The API server FQDN.")),
             ("node_resource_group", s(C::Computed, "The resource group AKS manages (`MC_…`).")),
             ("effective_outbound_ips", list(C::Computed, "IDs of the public IPs the cluster egresses from (load balancer or NAT gateway).")),
