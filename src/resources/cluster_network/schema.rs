@@ -153,7 +153,7 @@ fn pool_block(doc: &str) -> Block {
             ("auto_scaling_enabled", attribute(T::Bool, C::Optional, "Whether the cluster autoscaler manages the pool between `min_count` and `max_count`.")),
             ("min_count", n(C::Optional, "The autoscaler minimum.")),
             ("max_count", n(C::Optional, "The autoscaler maximum; address capacity is checked against it.")),
-            ("max_pods", n(C::OptionalComputed, &format!("Pods per node (10–250). Defaults to the plugin's default (kubenet 110, Azure CNI 30, overlay and none 250).{fixed}"))),
+            ("max_pods", n(C::OptionalComputed, &format!("Pods per node (10–250). Defaults to the plugin's default (kubenet 110, Azure CNI 30, overlay and none 250; with a pod subnet Microsoft's pages disagree, 250 or 110, so aksnet sizes the pod subnet for 250 — set it to plan for what the pool runs).{fixed}"))),
             ("max_surge", s(C::OptionalComputed, "Extra nodes during upgrades: a count (`\"3\"`) or a percentage (`\"33%\"`); they need addresses too.")),
             ("vnet_subnet_id", s(C::Optional, &format!("The node subnet (custom VNet). Without it AKS creates a managed VNet.{fixed}"))),
             ("pod_subnet_id", s(C::Optional, &format!("The pod subnet (Azure CNI with dynamic or static block allocation).{fixed}"))),
