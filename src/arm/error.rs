@@ -19,7 +19,8 @@ pub struct ArmError {
     /// ARM error code, e.g. `AnotherOperationInProgress`; empty when the body had none.
     pub code: String,
     /// AKS's `subcode`, the specific reason under a generic `code`; `None` when empty.
-    pub subcode: Option<String>,
+    /// (Boxed: `ClientError` stays small enough to return by value.)
+    pub subcode: Option<Box<str>>,
     pub message: String,
     pub target: Option<String>,
     /// `x-ms-request-id` of the failing response, for support tickets.
@@ -54,7 +55,9 @@ impl ArmError {
             }) if code.is_some() || message.is_some() => Self {
                 status,
                 code: code.unwrap_or_default(),
-                subcode: subcode.filter(|s| !s.trim().is_empty()),
+                subcode: subcode
+                    .filter(|s| !s.trim().is_empty())
+                    .map(String::into_boxed_str),
                 message: message.unwrap_or_default(),
                 target: target.filter(|t| !t.is_empty()),
                 request_id,
