@@ -123,7 +123,9 @@ fn collect_addresses(v: &Json, at: &mut Vec<PathStep>, out: &mut Vec<(String, St
             }
         }
         Json::Object(m) => {
-            for (k, item) in m {
+            // A Kubernetes version (`1.27`) has the shape of an address but says nothing about
+            // the network, and the version rules must be able to name it ("runs 1.26").
+            for (k, item) in m.iter().filter(|(k, _)| k.as_str() != "kubernetes_version") {
                 at.push(PathStep::Attr(k.clone()));
                 collect_addresses(item, at, out);
                 at.pop();
@@ -451,6 +453,16 @@ mod tests {
             ..Default::default()
         };
         assert!(null_paths(&state).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_versions_are_named_not_hidden() {
+        let hide =
+            Redactions::of(&serde_json::json!({"kubernetes_version": "1.26", "dns_service_ip": "1.26.0.1"}));
+        assert_eq!(
+            hide.apply("the cluster runs 1.26; dns 1.26.0.1"),
+            "the cluster runs 1.26; dns (dns_service_ip, not shown)"
+        );
     }
 
     #[test]

@@ -1281,3 +1281,197 @@ fn basic_load_balancer_upgrades_to_standard_in_place() {
         ]
     });
 }
+
+/// Issue 15 item 5: the overlay migration's prerequisites are errors at plan that give the
+/// path (update-azure-cni: "Is on Kubernetes version 1.27 or later", "Doesn't have network
+/// policies enabled"; AKS changelog 2026-05-29: NPM/Calico install and uninstall need 1.30),
+/// and following that path, one apply at a time, migrates.
+#[test]
+fn overlay_migration_prerequisites_are_refused_at_plan_with_the_path_that_works() {
+    let rg = "acctest-cn-mig-prereq";
+    let at = |version: &str, net: &str, policy: &str| {
+        cluster(
+            rg,
+            "nodes",
+            &format!("{net}  network_policy = \"{policy}\"\n"),
+            "",
+        )
+        .replace(
+            "kubernetes_version  = \"1.33\"",
+            &format!("kubernetes_version  = \"{version}\""),
+        )
+    };
+    case("overlay migration prerequisites", rg, |_| {
+        vec![
+            Step::apply(&at("1.26", FLAT, "azure"), |s| {
+                attr_is(s, "kubernetes_version", json!("1.26"))
+            }),
+            // Migrating now: the version first (upgrading in the same apply is not enough) …
+            Step::expect_error_at(
+                &at("1.26", OVERLAY, "azure"),
+                r"Migration Needs Kubernetes 1\.27 \(M2\).*runs 1\.26.*then migrate",
+                "kubernetes_version",
+            ),
+            Step::expect_error(
+                &at("1.27", OVERLAY, "azure"),
+                r"Migration Needs Kubernetes 1\.27 \(M2\)",
+            ),
+            // … and the policy, whose removal itself needs 1.30.
+            Step::expect_error_at(
+                &at("1.26", OVERLAY, "azure"),
+                r#"Uninstall The Network Policy Before Migrating \(M2\).*1\.30 or newer.*network_policy = "none""#,
+                "network_policy",
+            ),
+            Step::expect_error_at(
+                &at("1.26", FLAT, "none"),
+                r"Network Policy Change Needs Kubernetes 1\.30 \(M4\).*uninstalling azure.*1\.26",
+                "network_policy",
+            ),
+            // The path: upgrade, uninstall, migrate.
+            Step::apply(&at("1.30", FLAT, "azure"), |s| {
+                attr_is(s, "kubernetes_version", json!("1.30"))
+            }),
+            Step::expect_error(
+                &at("1.30", OVERLAY, "azure"),
+                r"Uninstall The Network Policy Before Migrating \(M2\)",
+            ),
+            Step::apply(&at("1.30", FLAT, "none"), |s| {
+                in_place(s, "Network Policy Uninstall")
+            }),
+            Step::apply(&at("1.30", OVERLAY, "none"), |s| {
+                in_place(s, "In-Place Migration: Azure CNI To Azure CNI Overlay")?;
+                attr_is(s, "network_plugin_mode", json!("overlay"))
+            }),
+        ]
+    });
+}
+
+/// kubenet → overlay detaches the route table, which AKS does only with a user-assigned
+/// identity (update-azure-cni, Kubenet tab): a system-assigned cluster is refused at plan.
+#[test]
+fn kubenet_migration_with_a_system_assigned_identity_is_refused_at_plan() {
+    let rg = "acctest-cn-mig-identity";
+    let user = kubenet(rg).replace("  network_plugin = \"kubenet\"\n", "");
+    case("kubenet migration identity", rg, |_| {
+        vec![
+            // Managed VNet: kubenet runs with the default, system-assigned identity.
+            Step::apply(&cluster(rg, "", "  network_plugin = \"kubenet\"\n", ""), |_| {
+                Ok(())
+            }),
+            Step::expect_error(
+                &cluster(rg, "", OVERLAY, ""),
+                r#"Kubenet Migration Needs A User-Assigned Identity \(M1\).*type = "UserAssigned".*then migrate"#,
+            ),
+            // Switching the identity in the same apply is not enough either.
+            Step::expect_error(
+                &cluster(rg, "", &format!("{OVERLAY}{user}"), ""),
+                r"Kubenet Migration Needs A User-Assigned Identity \(M1\)",
+            ),
+        ]
+    });
+}
+
+/// Issue 15 item 6: `outbound_type = "none"` only on a network isolated cluster
+/// (egress-outboundtype: "only available with Network Isolated Cluster"), whose bootstrap
+/// artifact source is `Cache` (network-isolated); the source round-trips through
+/// `properties.bootstrapProfile.artifactSource`.
+#[test]
+fn outbound_none_needs_a_network_isolated_cluster() {
+    let rg = "acctest-cn-outbound-none";
+    let none = |source: &str| {
+        let line = if source.is_empty() {
+            String::new()
+        } else {
+            format!("  bootstrap_artifact_source = \"{source}\"\n")
+        };
+        cluster(
+            rg,
+            "nodes",
+            &format!("{OVERLAY}  outbound_type = \"none\"\n{line}"),
+            "",
+        )
+    };
+    case("outbound none", rg, |_| {
+        vec![
+            Step::expect_error_at(
+                &none(""),
+                r#"Outbound Type None Needs A Network Isolated Cluster \(O4\).*bootstrap_artifact_source = "Cache""#,
+                "outbound_type",
+            ),
+            Step::expect_error_at(
+                &none("Direct"),
+                r"Outbound Type None Needs A Network Isolated Cluster \(O4\).*source is Direct",
+                "bootstrap_artifact_source",
+            ),
+            Step::expect_error_at(
+                &none("Mirror"),
+                r"Unsupported Value \(I6\).*`Direct`, `Cache`",
+                "bootstrap_artifact_source",
+            ),
+            Step::apply(&none("Cache"), |s| {
+                attr_is(s, "bootstrap_artifact_source", json!("Cache"))?;
+                attr_is(s, "outbound_type", json!("none"))
+            }),
+            // Left unset later, the cluster's own source decides: still isolated, no error.
+            Step::plan_exit(&none(""), 0, None),
+        ]
+    });
+}
+
+/// Issue 15 item 6: `userAssignedNATGateway` needs a NAT gateway on the node subnet
+/// (nat-gateway: "the NAT gateway is preconfigured on the subnet"), read live: a warning at
+/// plan (this apply may associate one), an error before the cluster is created.
+#[test]
+fn user_assigned_nat_gateway_needs_a_nat_gateway_on_the_node_subnet() {
+    let rg = "acctest-cn-uanat";
+    let nat_vnet = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnet-nat",
+        rg_id(rg)
+    );
+    let nat_gw = format!("{}/providers/Microsoft.Network/natGateways/egress", rg_id(rg));
+    let fixtures = json!([
+        {"id": nat_gw, "body": {"location": "westeurope", "sku": {"name": "Standard"}, "properties": {}}},
+        {"id": nat_vnet, "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+            "subnets": [{"name": "natted", "id": format!("{nat_vnet}/subnets/natted"),
+                "properties": {"addressPrefix": "10.30.0.0/22", "natGateway": {"id": nat_gw}}}]}}}
+    ]);
+    let nat = OVERLAY.to_string() + "  outbound_type = \"userAssignedNATGateway\"\n";
+    let without = cluster(rg, "nodes", &nat, "");
+    let with = cluster(
+        rg,
+        "",
+        &nat,
+        &format!("    vnet_subnet_id = \"{nat_vnet}/subnets/natted\"\n"),
+    );
+    case("user-assigned NAT gateway", rg, |emu| {
+        let e = emu.clone();
+        vec![
+            Step::run(move || {
+                e.seed(fixtures.clone());
+                Ok(())
+            }),
+            Step::plan(&without, |s| {
+                s.says("No NAT Gateway On The Node Subnet Yet (O3)")
+                    .then_some(())
+                    .ok_or(format!("expected the O3 warning:\n{}", s.text))
+            }),
+            Step::apply_error(
+                &without,
+                r"No NAT Gateway On The Node Subnet \(O3\).*associate your NAT gateway",
+                |s| {
+                    s.resource(R)
+                        .is_err()
+                        .then_some(())
+                        .ok_or(format!("nothing may be created: {}", s.doc))
+                },
+            ),
+            Step::apply(&with, |s| {
+                if s.says("No NAT Gateway") {
+                    return Err(format!("the natted subnet has a NAT gateway:\n{}", s.text));
+                }
+                attr_is(s, "outbound_type", json!("userAssignedNATGateway"))
+            }),
+        ]
+    });
+}

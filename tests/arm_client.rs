@@ -427,6 +427,77 @@ async fn aks_errors_come_back_flat_and_parsed() {
     }
 }
 
+fn cluster_body() -> Value {
+    json!({"location": "westeurope", "properties": {"dnsPrefix": "aks", "kubernetesVersion": "1.33",
+        "agentPoolProfiles": [{"name": "system", "count": 1, "mode": "System", "vmSize": "Standard_D2s_v5"}],
+        "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+            "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}}})
+}
+
+/// AKS's 409 `EtagMismatch` ("another operation is in progress" while AKS saves the cluster
+/// itself; Azure/retina#1212) is retried like `OperationNotAllowed` until the write lands,
+/// on create and on an update that carries `If-Match`.
+#[tokio::test]
+async fn aks_etag_mismatch_conflicts_are_retried_until_the_write_lands() {
+    let c = client().await;
+    group(&c, "rg-etag409").await;
+    let id = ResourceId::new(Kind::ManagedCluster, SUB, "rg-etag409", &["aks"]);
+    let conflict = r#"{"code":"EtagMismatch","details":[{"code":"Unspecified","message":"rpc error: code = FailedPrecondition desc = Etag mismatched"}],"message":"Operation is not allowed: Another operation is in progress, please wait for it to finish before starting a new operation.","subcode":""}"#;
+    let e = emulator();
+    e.fault(json!({"method": "PUT", "path": id.path(), "count": 2, "status": 409, "body": conflict, "retry_after": 1}))
+        .await;
+    let created = c
+        .put::<_, Value>(&id, &cluster_body(), None, T)
+        .await
+        .expect("EtagMismatch retried to success");
+    assert_eq!(created.body["properties"]["provisioningState"], "Succeeded");
+    let etag = created
+        .etag
+        .clone()
+        .or_else(|| created.body["eTag"].as_str().map(str::to_string))
+        .expect("AKS returns an eTag");
+    e.fault(json!({"method": "PUT", "path": id.path(), "count": 1, "status": 409, "body": conflict, "retry_after": 1}))
+        .await;
+    let mut body = created.body.clone();
+    body["tags"] = json!({"step": "2"});
+    let updated = c
+        .put::<_, Value>(&id, &body, Some(&etag), T)
+        .await
+        .expect("EtagMismatch on an If-Match write retried to success");
+    assert_eq!(updated.body["tags"]["step"], "2");
+    // Not forever: a conflict that outlasts the deadline is the error, with its code.
+    e.fault(json!({"method": "PUT", "path": id.path(), "count": 50, "status": 409, "body": conflict, "retry_after": 1}))
+        .await;
+    match c.put::<_, Value>(&id, &body, None, Duration::from_secs(3)).await {
+        Err(ClientError::Arm(err)) => assert_eq!(err.code, "EtagMismatch"),
+        other => panic!("expected the EtagMismatch after the deadline, got {other:?}"),
+    }
+}
+
+/// AKS's generic `BadRequest` carries the reason in `subcode`: the error shows it.
+#[tokio::test]
+async fn aks_subcodes_appear_in_the_error() {
+    let c = client().await;
+    group(&c, "rg-subcode").await;
+    let id = ResourceId::new(Kind::ManagedCluster, SUB, "rg-subcode", &["aks"]);
+    let refused = r#"{"code":"BadRequest","details":null,"message":"Pre-allocated IPs 93 exceeds IPs available 59 in Subnet Cidr 10.240.0.0/26.","subcode":"InsufficientSubnetSize","target":"agentPoolProfile.count"}"#;
+    emulator()
+        .fault(json!({"method": "PUT", "path": id.path(), "count": 1, "status": 400, "body": refused}))
+        .await;
+    match c.put::<_, Value>(&id, &cluster_body(), None, T).await {
+        Err(ClientError::Arm(e)) => {
+            assert_eq!(e.code, "BadRequest");
+            assert_eq!(e.subcode.as_deref(), Some("InsufficientSubnetSize"));
+            let shown = ClientError::Arm(e).to_string();
+            assert!(
+                shown.contains("BadRequest (subcode InsufficientSubnetSize)"),
+                "{shown}"
+            );
+        }
+        other => panic!("expected the 400, got {other:?}"),
+    }
+}
+
 /// GETs `id` while the emulator answers it with `body` (status 200): the decoding error.
 async fn decode_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(
     c: &ArmClient,

@@ -502,6 +502,7 @@ impl ArmClient {
             ArmError {
                 status: 404,
                 code: "ResourceNotFound".into(),
+                subcode: None,
                 message: format!("{id} was not found after it was written"),
                 target: None,
                 request_id: None,
@@ -656,6 +657,7 @@ impl ArmClient {
                 return Err(ArmError {
                     status: 200,
                     code: "ProvisioningFailed".into(),
+                    subcode: None,
                     message: format!("{id} ended in provisioningState {state}"),
                     target: None,
                     request_id: header(&resp, &REQUEST_ID),

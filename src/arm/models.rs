@@ -94,6 +94,9 @@ pub struct SubnetProperties {
     pub ip_configurations: Vec<SubResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_table: Option<SubResource>,
+    /// The NAT gateway associated with the subnet (`natGateway`, network 2025-01-01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway: Option<SubResource>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -42,7 +42,7 @@ impl Function for NetworkProfileErrors {
                     "An object with any of the network inputs of `aksnet_cluster_network`: `network_plugin`, \
                      `network_plugin_mode`, `network_policy`, `network_data_plane`, `pod_cidr`/`pod_cidrs`, \
                      `service_cidr`/`service_cidrs`, `dns_service_ip`, `ip_families`, `outbound_type`, \
-                     `load_balancer_sku`, `kubernetes_version`, plus the address context `vnet_address_space`, \
+                     `bootstrap_artifact_source`, `load_balancer_sku`, `kubernetes_version`, plus the address context `vnet_address_space`, \
                      `reserved_cidrs`, `node_subnet_cidr`, `pod_subnet_cidr`, and pools as `default_node_pool` \
                      (object) and `node_pool` (list) with `name`, `vm_size`, `os_type`, `node_count`, `min_count`, \
                      `max_count`, `max_pods`, `max_surge`, `vnet_subnet_id`, `pod_subnet_id`, `pod_ip_allocation_mode`, \
@@ -434,6 +434,9 @@ pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, String> {
         identity,
         pools,
         outbound_type: opt_string(obj, "outbound_type")?.map_or(Input::Unset, Input::Set),
+        // Unset is AKS's default for a new cluster, `Direct` (O4).
+        bootstrap_artifact_source: opt_string(obj, "bootstrap_artifact_source")?
+            .map_or(Input::Unset, Input::Set),
         load_balancer_profile,
         nat_gateway_profile,
         ..Default::default()
@@ -587,6 +590,22 @@ mod tests {
             .filter(|f| f.is_error())
             .map(|f| f.to_string())
             .collect()
+    }
+
+    #[test]
+    fn outbound_none_needs_the_cache_artifact_source() {
+        let pool = json!({"name": "system", "node_count": 3});
+        let none = json!({"outbound_type": "none", "default_node_pool": pool});
+        assert!(
+            errors(none.clone()).iter().any(|e| e.starts_with("[O4]")),
+            "{:?}",
+            errors(none)
+        );
+        let direct = json!({"outbound_type": "none", "bootstrap_artifact_source": "Direct", "default_node_pool": pool});
+        assert!(errors(direct).iter().any(|e| e.starts_with("[O4]")));
+        let cache =
+            json!({"outbound_type": "none", "bootstrap_artifact_source": "Cache", "default_node_pool": pool});
+        assert_eq!(errors(cache), Vec::<String>::new());
     }
 
     #[test]

@@ -40,7 +40,7 @@ rule_ids![
     E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E12, E13, E14, E15, E16, //
     R1, R2, R3, R4, R5, R6, R7, R8, //
     C1, C2, C3, C4, C5, C6, C7, C8, C9, //
-    O1, O2, O3, O5, O6, O7, //
+    O1, O2, O3, O4, O5, O6, O7, //
     W1, W3, W4, //
     I1, I2, I3, I4, I5, I6, I7, I8, //
     M1, M2, M3, M4, M5, M6, M7,
@@ -253,9 +253,13 @@ impl RuleId {
                 "With your own subnet use `userAssignedNATGateway`; fix the profile values.",
                 &[A_NAT, SPEC]),
             O3 => ("User-Assigned NAT Gateway", Error,
-                "`userAssignedNATGateway` needs your own subnet with a NAT gateway associated.",
-                "Set default_node_pool.vnet_subnet_id and associate the NAT gateway with it.",
+                "`userAssignedNATGateway` needs your own subnet with a NAT gateway associated. The node subnet is read at plan: no NAT gateway yet is a warning (the same apply may associate one), and still none just before the cluster is created is an error.",
+                "Set default_node_pool.vnet_subnet_id and associate the NAT gateway with it (azurerm_subnet_nat_gateway_association), applied before the cluster.",
                 &[A_OUTBOUND, A_NAT]),
+            O4 => ("Outbound Type None", Error,
+                "`outbound_type = \"none\"` is only available on a network isolated cluster: `bootstrap_artifact_source = \"Cache\"` (AKS's default is `Direct`). An existing cluster switches to `Cache` first, has its node pools reimaged, and only then moves to `none`.",
+                "Set bootstrap_artifact_source = \"Cache\" (in an earlier apply for an existing cluster), or use another outbound type.",
+                &[A_OUTBOUND, A_NETWORK_ISOLATED, SPEC]),
             O5 => ("Load Balancer Profile", Error,
                 "Managed outbound IPs 1–100 per family; outbound IPs, prefixes and a managed count are mutually exclusive; ports 0–64,000 in multiples of 8; idle timeout 4–120 minutes; only with `loadBalancer`.",
                 "Fix the values or pick one source of egress IPs.",
@@ -313,21 +317,21 @@ impl RuleId {
                 "Give the attribute (or the element) a value, or remove the element.",
                 &[TF_NULL]),
             M1 => ("Kubenet To Azure CNI Overlay", ErrorOrWarning,
-                "kubenet → overlay is in place and one-way: it reimages every pool and AKS removes its routes. It needs Kubernetes 1.27 or newer and no network policy installed.",
-                "Meet the prerequisites in earlier applies (upgrade, uninstall the policy), then migrate.",
-                &[A_UPDATE]),
+                "kubenet → overlay is in place and one-way: it reimages every pool and AKS removes its routes (a warning). The cluster must already run Kubernetes 1.27 or newer, have no Azure NPM or Calico installed, and run as a user-assigned identity (AKS detaches the route table only with one); otherwise an error. Windows Docker pools cannot exist from 1.23, so 1.27 covers them.",
+                "Meet the prerequisites in earlier applies — upgrade kubernetes_version to 1.27 (1.30 when a policy must be uninstalled), set network_policy = \"none\", switch identity to UserAssigned — then migrate.",
+                &[A_UPDATE, A_WINDOWS_CONTAINERD, AKS_CHANGELOG_NPM]),
             M2 => ("Azure CNI To Azure CNI Overlay", ErrorOrWarning,
-                "Node-subnet Azure CNI → overlay is in place and one-way, reimages every pool and needs a pod CIDR.",
-                "Set pod_cidr (for example 10.244.0.0/16) with the mode change.",
-                &[A_UPDATE]),
+                "Node-subnet Azure CNI → overlay is in place and one-way and reimages every pool (a warning). It needs a pod CIDR, a cluster already on Kubernetes 1.27 or newer and no Azure NPM or Calico installed (Cilium is not counted: the page does not say it blocks); otherwise an error. A pod subnet (dynamic IP allocation) cannot migrate: replacement.",
+                "Set pod_cidr (for example 10.244.0.0/16) with the mode change; upgrade kubernetes_version (1.30 when a policy must be uninstalled) and set network_policy = \"none\" in earlier applies.",
+                &[A_UPDATE, A_WINDOWS_CONTAINERD, AKS_CHANGELOG_NPM]),
             M3 => ("Cilium Dataplane Update", Warning,
                 "azure → cilium dataplane is in place on Azure CNI without Windows pools; it reimages every pool and replaces NPM or Calico.",
                 "Plan a maintenance window.",
                 &[A_UPDATE, A_CILIUM]),
-            M4 => ("Network Policy Install Or Uninstall", Warning,
-                "Installing Azure NPM or Calico reimages the nodes; uninstalling leaves NetworkPolicy objects unenforced.",
-                "Plan a maintenance window; review NetworkPolicy objects.",
-                &[A_POLICY]),
+            M4 => ("Network Policy Install Or Uninstall", ErrorOrWarning,
+                "Installing Azure NPM or Calico reimages the nodes; uninstalling leaves NetworkPolicy objects unenforced (warnings). AKS refuses either on a cluster running Kubernetes before 1.30 (an error; creating a cluster with a policy and moving to Cilium are not affected).",
+                "Upgrade kubernetes_version to 1.30 or newer in an earlier apply; plan a maintenance window; review NetworkPolicy objects.",
+                &[A_POLICY, AKS_CHANGELOG_NPM]),
             M5 => ("Network Policy Switch", Error,
                 "AKS refuses azure ↔ calico in one step.",
                 "Set network_policy = \"none\" and apply, then set the new policy and apply again.",
@@ -381,6 +385,14 @@ const AKS_CHANGELOG_BASIC_LB: Source = src(
     "AKS changelog (2025-10-12, 2026-01-04: new clusters with a Basic load balancer are blocked; existing ones are out of support)",
     "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
 );
+const AKS_CHANGELOG_NPM: Source = src(
+    "AKS changelog (2026-05-29: Azure NPM and Calico install and uninstall rejected before Kubernetes 1.30)",
+    "https://github.com/Azure/AKS/blob/master/CHANGELOG.md",
+);
+const A_WINDOWS_CONTAINERD: Source = aks!(
+    "AKS: Windows node pools with containerd (the only runtime from 1.23)",
+    "windows-containerd"
+);
 const A_BASIC_LB: Source = aks!(
     "AKS: upgrade from Basic to Standard Load Balancer",
     "upgrade-basic-load-balancer-on-aks"
@@ -422,6 +434,7 @@ const A_DUAL_STACK: Source = aks!("AKS: dual-stack networking", "configure-dual-
 const A_OUTBOUND: Source = aks!("AKS: outbound types", "egress-outboundtype");
 const A_UDR: Source = aks!("AKS: user-defined routing egress", "egress-udr");
 const A_NAT: Source = aks!("AKS: NAT gateway", "nat-gateway");
+const A_NETWORK_ISOLATED: Source = aks!("AKS: network isolated clusters", "network-isolated");
 const A_BYO: Source = aks!("AKS: bring your own CNI", "use-byo-cni");
 const A_SCALE: Source = aks!(
     "AKS: large-cluster best practices",

@@ -55,6 +55,10 @@ pub struct ClusterSpec {
     /// The default pool is known only after apply.
     pub pools_unknown: bool,
     pub outbound_type: Input<String>,
+    /// `bootstrap_artifact_source` (`Direct` | `Cache`); `Unset` is AKS's default `Direct`
+    /// for a new cluster. Resources pass `Unknown` when the prior state decides (an existing
+    /// cluster keeps its source) and check [`o4_outbound_none`] at plan.
+    pub bootstrap_artifact_source: Input<String>,
     pub load_balancer_profile: Option<LoadBalancerSpec>,
     pub nat_gateway_profile: Option<NatGatewaySpec>,
 }
@@ -115,8 +119,57 @@ pub fn validate_cluster(c: &ClusterSpec) -> Vec<Finding> {
         pool_rules(pool, &mut out);
     }
     outbound(c, &mut out);
+    if let Some(source) = c.bootstrap_artifact_source.set() {
+        one_of(
+            &mut out,
+            FieldPath::attr("bootstrap_artifact_source"),
+            Some(source),
+            &["Direct", "Cache"],
+        );
+    }
+    let source = match &c.bootstrap_artifact_source {
+        Input::Unset => Some("Direct"),
+        Input::Unknown => None,
+        Input::Set(s) => Some(s.as_str()),
+    };
+    out.extend(o4_outbound_none(
+        effective_outbound(c),
+        source,
+        c.bootstrap_artifact_source.set().is_some(),
+    ));
     o6_kubenet_identity(c, &mut out);
     out
+}
+
+/// O4: `outbound_type = "none"` only on a network isolated cluster, whose bootstrap artifact
+/// source is `Cache`. Learn, egress-outboundtype ("Outbound type: none"): "The `none`
+/// outbound type is only available with Network Isolated Cluster"; network-isolated: "The
+/// `--bootstrap-artifact-source` can be set to either `Direct` or `Cache` corresponding to
+/// using direct MAR (NOT network isolated) and private ACR (network isolated)", and for an
+/// existing cluster: "first run the following command to update `bootstrap-artifact-source`
+/// […] Wait and ensure the reimage completes, then run the following command to update
+/// `outbound-type`". `outbound` and `source` are `None` when unknown until apply (no
+/// verdict); `source_set` says whether the configuration names the source (the diagnostic
+/// points there).
+pub fn o4_outbound_none(outbound: Option<&str>, source: Option<&str>, source_set: bool) -> Option<Finding> {
+    if outbound? != "none" {
+        return None;
+    }
+    let source = source?;
+    if source.eq_ignore_ascii_case("Cache") {
+        return None;
+    }
+    let path = if source_set {
+        FieldPath::attr("bootstrap_artifact_source")
+    } else {
+        FieldPath::attr("outbound_type")
+    };
+    Some(Finding::error(
+        RuleId::O4,
+        path,
+        "Outbound Type None Needs A Network Isolated Cluster",
+        format!("outbound_type = \"none\" is only available on a network isolated cluster, and the bootstrap artifact source is {source}. Set bootstrap_artifact_source = \"Cache\" (nodes then pull AKS's images through a private registry). On an existing cluster, set it in its own apply, reimage the node pools, and set outbound_type = \"none\" in a later apply."),
+    ))
 }
 
 pub use super::names::{valid_cluster_name, valid_dns_prefix, valid_resource_group};
@@ -460,5 +513,69 @@ fn o6_kubenet_identity(c: &ClusterSpec, out: &mut Out) {
             FieldPath::attr("network_plugin")
         };
         out.push(Finding::warning(RuleId::O6, path, "Kubenet In A Custom VNet With A System-Assigned Identity", "kubenet with vnet_subnet_id writes routes to the subnet's route table, and a system-assigned identity exists only once the cluster does: grant it Network Contributor on the subnet right after create, or use identity { type = \"UserAssigned\" identity_ids = [...] } with the role granted before create. AKS refuses a system-assigned identity when the subnet already has a route table."));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(outbound: Input<String>, source: Input<String>) -> ClusterSpec {
+        ClusterSpec {
+            outbound_type: outbound,
+            bootstrap_artifact_source: source,
+            pools: vec![PoolSpec {
+                node_count: Some(3),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn o4(c: &ClusterSpec) -> Vec<Finding> {
+        validate_cluster(c)
+            .into_iter()
+            .filter(|f| f.rule == RuleId::O4)
+            .collect()
+    }
+
+    #[test]
+    fn outbound_none_needs_a_network_isolated_cluster() {
+        let none = || Input::Set("none".to_string());
+        // AKS's default source is Direct: refused, at outbound_type.
+        let f = o4(&spec(none(), Input::Unset));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is_error());
+        assert_eq!(f[0].path, FieldPath::attr("outbound_type"));
+        assert!(
+            f[0].detail.contains("bootstrap_artifact_source = \"Cache\""),
+            "{}",
+            f[0].detail
+        );
+        // Direct written: at the source.
+        let f = o4(&spec(none(), Input::Set("Direct".into())));
+        assert_eq!(f[0].path, FieldPath::attr("bootstrap_artifact_source"));
+        // Cache: fine. Unknown source or outbound type: no verdict yet.
+        assert!(o4(&spec(none(), Input::Set("Cache".into()))).is_empty());
+        assert!(o4(&spec(none(), Input::Unknown)).is_empty());
+        assert!(o4(&spec(Input::Unknown, Input::Unset)).is_empty());
+        // Other outbound types do not need it; Cache with them is allowed.
+        assert!(o4(&spec(Input::Unset, Input::Unset)).is_empty());
+        assert!(o4(&spec(
+            Input::Set("loadBalancer".into()),
+            Input::Set("Cache".into())
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn the_artifact_source_is_direct_or_cache() {
+        let bad = validate_cluster(&spec(Input::Unset, Input::Set("Mirror".into())));
+        assert!(
+            bad.iter().any(|f| f.rule == RuleId::I6
+                && f.path == FieldPath::attr("bootstrap_artifact_source")
+                && f.detail.contains("`Direct`, `Cache`")),
+            "{bad:?}"
+        );
     }
 }

@@ -111,6 +111,36 @@ pub fn o6_route_table(route_table: Option<&str>, identity_path: FieldPath) -> Op
     })
 }
 
+/// O3: `userAssignedNATGateway` egresses through the NAT gateway associated with the node
+/// subnet, so one must be there. Learn, nat-gateway ("Create an AKS cluster with a
+/// `userAssignedNatGateway`"): "This configuration requires bring-your-own networking (via
+/// Azure CNI) and that the NAT gateway is preconfigured on the subnet."; egress-outboundtype
+/// (update to `userAssignedNATGateway`): "Before running the update command, associate an
+/// existing NAT gateway with the cluster subnet." `nat_gateway` is the node subnet's
+/// association as read. At plan a missing one is a warning, since the same apply may create
+/// the association (the resource checks again just before creating the cluster, where
+/// `at_create` makes it an error).
+pub fn o3_nat_gateway(nat_gateway: Option<&str>, subnet_path: FieldPath, at_create: bool) -> Option<Finding> {
+    if nat_gateway.is_some() {
+        return None;
+    }
+    Some(if at_create {
+        Finding::error(
+            RuleId::O3,
+            FieldPath::attr("outbound_type"),
+            "No NAT Gateway On The Node Subnet",
+            "userAssignedNATGateway sends egress through the NAT gateway associated with the node subnet, and the subnet has none; associate your NAT gateway with the subnet (azurerm_subnet_nat_gateway_association), then apply again.",
+        )
+    } else {
+        Finding::warning(
+            RuleId::O3,
+            subnet_path,
+            "No NAT Gateway On The Node Subnet Yet",
+            "userAssignedNATGateway needs a NAT gateway associated with the node subnet before the cluster is created or switched to it. If this configuration associates one, it must be applied first (depends_on); aksnet checks again before creating the cluster.",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +175,18 @@ mod tests {
         assert_eq!(o6_route_table(None, p.clone()), None);
         let f = o6_route_table(Some("/rt"), p).expect("a finding");
         assert!(f.is_error() && f.rule == RuleId::O6, "{f:?}");
+    }
+
+    #[test]
+    fn user_assigned_nat_gateway_needs_one_on_the_node_subnet() {
+        let p = FieldPath::attr("vnet_subnet_id");
+        assert_eq!(o3_nat_gateway(Some("/ng"), p.clone(), false), None);
+        assert_eq!(o3_nat_gateway(Some("/ng"), p.clone(), true), None);
+        let plan = o3_nat_gateway(None, p.clone(), false).expect("warning");
+        assert!(!plan.is_error() && plan.rule == RuleId::O3 && plan.path == p);
+        let create = o3_nat_gateway(None, p, true).expect("error");
+        assert!(create.is_error() && create.path == FieldPath::attr("outbound_type"));
+        assert!(create.detail.contains("associate your NAT gateway"));
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct ClusterNetwork {
     pub pod_subnet: bool,
     /// Some pool runs Windows.
     pub windows: bool,
+    /// The cluster runs as a user-assigned managed identity (`None`: unknown until apply).
+    pub user_assigned_identity: Option<bool>,
 }
 
 /// What a change needs.
@@ -115,33 +117,9 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
     let mut findings = Vec::new();
     if ipam_changed {
         match (oi, ni) {
-            (Some(Ipam::Kubenet), Some(Ipam::Overlay)) => {
-                if let Some(v) = minor(new.kubernetes_version.as_deref()).filter(|v| *v < (1, 27)) {
-                    findings.push(Finding::error(
-                        RuleId::M1,
-                        FieldPath::attr("network_plugin_mode"),
-                        "Migration Needs Kubernetes 1.27",
-                        format!("kubenet → Azure CNI Overlay needs Kubernetes 1.27 or newer; the cluster runs {}.{}. Upgrade kubernetes_version first, apply, then migrate.", v.0, v.1),
-                    ));
-                }
-                let policy = old.policy.as_deref().map(norm_policy).unwrap_or("none");
-                if policy != "none" {
-                    findings.push(Finding::error(
-                        RuleId::M1,
-                        FieldPath::attr("network_policy"),
-                        "Uninstall The Network Policy Before Migrating",
-                        format!("kubenet → Azure CNI Overlay needs a cluster without a network policy, and this one runs {policy}. Set network_policy = \"none\" and apply, then migrate, then install a policy again."),
-                    ));
-                }
-                findings.push(Finding::warning(
-                    RuleId::M1,
-                    FieldPath::attr("network_plugin"),
-                    "In-Place Migration: Kubenet To Azure CNI Overlay",
-                    format!("{REIMAGE} AKS deletes its aks-* routes from the route table (and a route table it created), and the migration is one-way."),
-                ));
-            }
-            (Some(Ipam::NodeSubnet), Some(Ipam::Overlay)) => {
-                if new.pod_cidrs.as_ref().is_some_and(Vec::is_empty) {
+            (Some(from @ (Ipam::Kubenet | Ipam::NodeSubnet)), Some(Ipam::Overlay)) => {
+                findings.extend(overlay_prerequisites(from, old, new));
+                if from == Ipam::NodeSubnet && new.pod_cidrs.as_ref().is_some_and(Vec::is_empty) {
                     findings.push(Finding::error(
                         RuleId::M2,
                         FieldPath::attr("pod_cidr"),
@@ -149,12 +127,21 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
                         "Azure CNI → Azure CNI Overlay needs a pod CIDR that overlaps neither the VNet nor the service CIDR; set pod_cidr, for example \"10.244.0.0/16\".",
                     ));
                 }
-                findings.push(Finding::warning(
-                    RuleId::M2,
-                    FieldPath::attr("network_plugin_mode"),
-                    "In-Place Migration: Azure CNI To Azure CNI Overlay",
-                    format!("{REIMAGE} Pods move from VNet addresses to the overlay pod CIDR; the migration is one-way."),
-                ));
+                findings.push(if from == Ipam::Kubenet {
+                    Finding::warning(
+                        RuleId::M1,
+                        FieldPath::attr("network_plugin"),
+                        "In-Place Migration: Kubenet To Azure CNI Overlay",
+                        format!("{REIMAGE} AKS deletes its aks-* routes from the route table (and a route table it created), and the migration is one-way."),
+                    )
+                } else {
+                    Finding::warning(
+                        RuleId::M2,
+                        FieldPath::attr("network_plugin_mode"),
+                        "In-Place Migration: Azure CNI To Azure CNI Overlay",
+                        format!("{REIMAGE} Pods move from VNet addresses to the overlay pod CIDR; the migration is one-way."),
+                    )
+                });
             }
             (Some(Ipam::PodSubnet), Some(Ipam::Overlay)) => replace(
                 "network_plugin_mode",
@@ -190,6 +177,7 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
     let op = old.policy.as_deref().map(norm_policy);
     let np = new.policy.as_deref().map(norm_policy);
     if changed(&op, &np) {
+        findings.extend(npm_needs_1_30(op, np, old));
         match (op, np) {
             (Some("none"), Some(p @ ("azure" | "calico"))) => findings.push(Finding::warning(
                 RuleId::M4,
@@ -312,6 +300,106 @@ pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
     c
 }
 
+/// The version the cluster runs while the change is made: its current one (AKS checks the
+/// cluster as it is; a version change in the same apply is written with the migration, or
+/// after it when the IPAM change goes first). A lower planned version (a downgrade, which
+/// AKS refuses anyway) counts too. `None` when neither is known.
+fn running_version(old: &ClusterNetwork, new: &ClusterNetwork) -> Option<(u32, u32)> {
+    match (
+        minor(old.kubernetes_version.as_deref()),
+        minor(new.kubernetes_version.as_deref()),
+    ) {
+        (Some(o), Some(n)) => Some(o.min(n)),
+        (o, n) => o.or(n),
+    }
+}
+
+/// M1/M2: what AKS requires of a kubenet or Azure CNI (node subnet) cluster before it moves
+/// to Azure CNI Overlay. Microsoft Learn, "Update Azure CNI IPAM mode and data plane
+/// technology" (articles/aks/update-azure-cni.md, 2026-05-28): "You can update an existing AKS
+/// cluster to Azure CNI Overlay if the cluster: Is on Kubernetes version 1.27 or later.
+/// Doesn't use the dynamic IP allocation feature. Doesn't have network policies enabled. […]
+/// Doesn't use any Windows node pools with Docker as the container runtime." and, for
+/// kubenet: "To remove the route table, you need a user-assigned managed identity on the
+/// cluster. System-assigned managed identities aren't supported."
+///
+/// - The pod subnet (dynamic IP allocation) case is a replacement, classified by the caller.
+/// - Windows Docker pools need no check of their own: "Starting with Kubernetes 1.23,
+///   containerd is the default and only container runtime for Windows" (Learn,
+///   windows-containerd.md), so a cluster that meets 1.27 has none, and aksnet writes pools
+///   at the cluster's version.
+/// - "network policies" is read as Azure NPM or Calico, the engines the page links the
+///   uninstall steps for. Cilium policy runs in the Cilium dataplane, which the same page
+///   says works on any Azure CNI IPAM mode; whether AKS counts it is not stated, so it is not
+///   an error (accuracy before coverage).
+fn overlay_prerequisites(from: Ipam, old: &ClusterNetwork, new: &ClusterNetwork) -> Vec<Finding> {
+    let rule = if from == Ipam::Kubenet {
+        RuleId::M1
+    } else {
+        RuleId::M2
+    };
+    let what = if from == Ipam::Kubenet {
+        "kubenet"
+    } else {
+        "Azure CNI (node subnet)"
+    };
+    let mut out = Vec::new();
+    let version = running_version(old, new);
+    if let Some(v) = version.filter(|v| *v < (1, 27)) {
+        out.push(Finding::error(
+            rule,
+            FieldPath::attr("kubernetes_version"),
+            "Migration Needs Kubernetes 1.27",
+            format!("{what} → Azure CNI Overlay needs a cluster on Kubernetes 1.27 or newer; the cluster runs {}.{}. First set kubernetes_version to 1.27 or newer (keeping the current network_plugin and network_plugin_mode) and apply; then migrate in a later apply.", v.0, v.1),
+        ));
+    }
+    let policy = old.policy.as_deref().map(norm_policy).unwrap_or("none");
+    if matches!(policy, "azure" | "calico") {
+        let upgrade = if version.is_some_and(|v| v < (1, 30)) {
+            "upgrade kubernetes_version to 1.30 or newer and apply (AKS uninstalls Azure NPM or Calico only from 1.30); then "
+        } else {
+            ""
+        };
+        out.push(Finding::error(
+            rule,
+            FieldPath::attr("network_policy"),
+            "Uninstall The Network Policy Before Migrating",
+            format!("{what} → Azure CNI Overlay needs a cluster without a network policy engine, and this one runs {policy}. Keep the current network_plugin and network_plugin_mode: first {upgrade}set network_policy = \"none\" and apply; then migrate; then install a policy again if you need one."),
+        ));
+    }
+    if from == Ipam::Kubenet && old.user_assigned_identity == Some(false) {
+        out.push(Finding::error(
+            rule,
+            FieldPath::attr("identity"),
+            "Kubenet Migration Needs A User-Assigned Identity",
+            "kubenet → Azure CNI Overlay detaches the cluster's route table, which AKS does only with a user-assigned managed identity; this cluster runs as a system-assigned identity. First set identity { type = \"UserAssigned\" identity_ids = [...] } (with Network Contributor on the subnet and its route table) and apply; then migrate.",
+        ));
+    }
+    out
+}
+
+/// M4: AKS changelog 2026-05-29: "AKS now rejects Calico NPM and Azure NPM install and
+/// uninstall operations on clusters running Kubernetes versions earlier than 1.30. Requests
+/// are rejected at the API level […]. Existing clusters already using Calico NPM or Azure NPM
+/// are unaffected." Only updates that install (none → azure/calico) or uninstall
+/// (azure/calico → none) are checked; switching to Cilium (which replaces the engine) and
+/// creating a cluster with a policy are not named, so they are not errors.
+fn npm_needs_1_30(op: Option<&str>, np: Option<&str>, old: &ClusterNetwork) -> Option<Finding> {
+    let step = match (op?, np?) {
+        ("none", p @ ("azure" | "calico")) => format!("installing {p}"),
+        (p @ ("azure" | "calico"), "none") => format!("uninstalling {p}"),
+        (a @ ("azure" | "calico"), b @ ("azure" | "calico")) if a != b => format!("uninstalling {a}"),
+        _ => return None,
+    };
+    let v = minor(old.kubernetes_version.as_deref()).filter(|v| *v < (1, 30))?;
+    Some(Finding::error(
+        RuleId::M4,
+        FieldPath::attr("network_policy"),
+        "Network Policy Change Needs Kubernetes 1.30",
+        format!("AKS refuses {step} on clusters running Kubernetes before 1.30, and the cluster runs {}.{}. First set kubernetes_version to 1.30 or newer (keeping network_policy as it is) and apply; then change network_policy.", v.0, v.1),
+    ))
+}
+
 fn describe(i: Ipam) -> &'static str {
     match i {
         Ipam::Kubenet => "kubenet",
@@ -368,6 +456,7 @@ mod tests {
             byo_vnet: true,
             pod_subnet: false,
             windows: false,
+            user_assigned_identity: Some(true),
         }
     }
 
@@ -422,6 +511,144 @@ mod tests {
             errors.contains(&"Uninstall The Network Policy Before Migrating"),
             "{errors:?}"
         );
+    }
+
+    fn errors(c: &Classification) -> Vec<(RuleId, &str)> {
+        c.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.rule, f.summary.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn node_subnet_to_overlay_needs_the_cluster_on_1_27_first() {
+        let mut old = net("azure", "");
+        old.kubernetes_version = Some("1.26.6".into());
+        // Upgrading in the same apply is not enough: the cluster must be on 1.27 first.
+        let c = classify(&old, &net("azure", "overlay"));
+        assert_eq!(errors(&c), [(RuleId::M2, "Migration Needs Kubernetes 1.27")]);
+        let e = &c.findings[0];
+        assert_eq!(e.path, FieldPath::attr("kubernetes_version"));
+        assert!(
+            e.detail.contains("1.26") && e.detail.contains("then migrate"),
+            "{}",
+            e.detail
+        );
+        assert!(c.replace.is_empty());
+        // On 1.27: fine. Unknown version: no error.
+        old.kubernetes_version = Some("1.27".into());
+        assert_eq!(errors(&classify(&old, &net("azure", "overlay"))), []);
+        old.kubernetes_version = None;
+        let mut new = net("azure", "overlay");
+        new.kubernetes_version = None;
+        assert_eq!(errors(&classify(&old, &new)), []);
+    }
+
+    #[test]
+    fn overlay_migration_needs_azure_npm_or_calico_uninstalled_first_but_not_cilium() {
+        for (from, rule) in [(net("azure", ""), RuleId::M2), (net("kubenet", ""), RuleId::M1)] {
+            for policy in ["azure", "calico"] {
+                let mut old = from.clone();
+                old.policy = Some(policy.into());
+                let mut new = net("azure", "overlay");
+                new.policy = Some(policy.into());
+                let c = classify(&old, &new);
+                assert_eq!(
+                    errors(&c),
+                    [(rule, "Uninstall The Network Policy Before Migrating")],
+                    "{policy}"
+                );
+                assert!(c.findings[0].detail.contains("network_policy = \"none\""));
+                assert!(!c.findings[0].detail.contains("1.30"), "already on 1.33");
+                // Below 1.30 the path starts with the upgrade AKS needs to uninstall.
+                old.kubernetes_version = Some("1.28".into());
+                new.kubernetes_version = Some("1.28".into());
+                let c = classify(&old, &new);
+                let e = c
+                    .findings
+                    .iter()
+                    .find(|f| f.summary.starts_with("Uninstall"))
+                    .unwrap();
+                assert!(e.detail.contains("1.30 or newer"), "{}", e.detail);
+            }
+        }
+        // Cilium is not an engine the page asks to uninstall.
+        let mut old = net("azure", "");
+        old.policy = Some("cilium".into());
+        old.dataplane = Some("cilium".into());
+        let mut new = net("azure", "overlay");
+        new.policy = Some("cilium".into());
+        new.dataplane = Some("cilium".into());
+        assert_eq!(errors(&classify(&old, &new)), []);
+    }
+
+    #[test]
+    fn kubenet_to_overlay_needs_a_user_assigned_identity_first() {
+        let mut old = net("kubenet", "");
+        old.user_assigned_identity = Some(false);
+        let mut new = net("azure", "overlay");
+        new.user_assigned_identity = Some(true);
+        let c = classify(&old, &new);
+        assert_eq!(
+            errors(&c),
+            [(RuleId::M1, "Kubenet Migration Needs A User-Assigned Identity")]
+        );
+        assert_eq!(c.findings[0].path, FieldPath::attr("identity"));
+        assert!(c.findings[0].detail.contains("then migrate"));
+        // Unknown identity: no verdict. Azure CNI (node subnet) has no route table to detach.
+        old.user_assigned_identity = None;
+        assert_eq!(errors(&classify(&old, &new)), []);
+        let mut cni = net("azure", "");
+        cni.user_assigned_identity = Some(false);
+        assert_eq!(errors(&classify(&cni, &new)), []);
+    }
+
+    #[test]
+    fn azure_npm_and_calico_install_or_uninstall_need_1_30() {
+        let mut none = net("azure", "overlay");
+        none.kubernetes_version = Some("1.29.4".into());
+        let mut azure = none.clone();
+        azure.policy = Some("azure".into());
+        let mut calico = none.clone();
+        calico.policy = Some("calico".into());
+        for (old, new, step) in [
+            (&none, &azure, "installing azure"),
+            (&none, &calico, "installing calico"),
+            (&azure, &none, "uninstalling azure"),
+            (&calico, &none, "uninstalling calico"),
+        ] {
+            let c = classify(old, new);
+            assert_eq!(
+                errors(&c),
+                [(RuleId::M4, "Network Policy Change Needs Kubernetes 1.30")],
+                "{step}"
+            );
+            let e = c
+                .findings
+                .iter()
+                .find(|f| f.rule == RuleId::M4 && f.is_error())
+                .unwrap();
+            assert!(
+                e.detail.contains(step) && e.detail.contains("1.29"),
+                "{}",
+                e.detail
+            );
+            assert!(c.replace.is_empty());
+        }
+        // From 1.30 only the reimage warning; the version that counts is the running one.
+        for v in ["1.30", "1.33.1"] {
+            let mut old = none.clone();
+            old.kubernetes_version = Some(v.into());
+            let mut new = azure.clone();
+            new.kubernetes_version = Some(v.into());
+            assert_eq!(errors(&classify(&old, &new)), [], "{v}");
+        }
+        // Moving to Cilium replaces the engine: not named by the changelog, no error.
+        let mut cilium = azure.clone();
+        cilium.policy = Some("cilium".into());
+        cilium.dataplane = Some("cilium".into());
+        assert_eq!(errors(&classify(&azure, &cilium)), []);
     }
 
     #[test]

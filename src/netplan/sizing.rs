@@ -82,16 +82,33 @@ pub const MAX_POOL_NODES: u32 = 1000;
 /// A-ip counts (`N + 1`). Set `max_surge` explicitly when the pool uses a percentage.
 pub const DEFAULT_SURGE_NODES: u32 = 1;
 
-/// `maxPods` default per mode (C9). The pod-subnet docs conflict (110 in A-ip, 250 in
-/// A-dyn); 110 follows A-ip, the planning article. Set `max_pods` to plan for 250.
+/// `maxPods` default per mode (C9).
+///
+/// With a pod subnet the primary sources disagree, and aksnet sizes for the larger value
+/// until one settles it (an under-sized subnet fails at scale-out; an over-sized plan only
+/// costs addresses):
+/// - Learn, configure-azure-cni-dynamic-ip-allocation ("Maximum pods per node in a cluster
+///   with Pod Subnet - Dynamic IP Allocation"): "|Azure CNI Pod Subnet - Dynamic IP
+///   Allocation|250|Yes (up to 250)|";
+/// - Learn, concepts-network-ip-address-planning ("Maximum pods per node"): "| Azure CNI Pod
+///   subnet | 110 | Yes (up to 250) |";
+/// - the static block allocation pages state no default, and the 2025-10-01 spec's `maxPods`
+///   has none ("The maximum number of pods that can run on a node."), so static block takes
+///   the pod-subnet value too.
+///
+/// Set `max_pods` to plan for exactly what the pools will run.
 pub fn default_max_pods(ipam: Ipam) -> u32 {
     match ipam {
         Ipam::Kubenet => 110,
         Ipam::NodeSubnet => 30,
         Ipam::Overlay | Ipam::Byo => 250,
-        Ipam::PodSubnetDynamic | Ipam::PodSubnetStatic => 110,
+        Ipam::PodSubnetDynamic | Ipam::PodSubnetStatic => POD_SUBNET_DEFAULT_MAX_PODS,
     }
 }
+
+/// The `maxPods` aksnet assumes for a pool with a pod subnet that leaves it unset: the larger
+/// of the two documented defaults (see [`default_max_pods`]).
+pub const POD_SUBNET_DEFAULT_MAX_PODS: u32 = 250;
 
 /// Parses `max_surge` (`"3"` or `"33%"`) into extra nodes for a pool of `nodes` nodes.
 /// Percentages round up, and a surge is at least one node (A-ip: upgrades need n+1).
@@ -202,5 +219,8 @@ mod tests {
         assert_eq!(default_max_pods(Ipam::NodeSubnet), 30);
         assert_eq!(default_max_pods(Ipam::Overlay), 250);
         assert_eq!(default_max_pods(Ipam::Byo), 250);
+        // The larger of the two documented pod-subnet defaults (250 vs 110).
+        assert_eq!(default_max_pods(Ipam::PodSubnetDynamic), 250);
+        assert_eq!(default_max_pods(Ipam::PodSubnetStatic), 250);
     }
 }

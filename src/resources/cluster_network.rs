@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
-use crate::netplan::live::{o1_udr, o1_udr_at_create, o6_route_table};
+use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::migration;
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
@@ -33,8 +33,8 @@ use crate::tfvalue::{attribute_path, report, report_nulls};
 use body::{agent_pool_body, desired, profile_of, refresh, refresh_pool, s, Stage};
 use live::{gather, pool_path, udr_table, Live};
 use plan::{
-    align_pools, id_of, mark_create_unknowns, net_of, pair, pool_changes, pool_replacements, pools, profile,
-    shape_findings, static_findings, without_unknowns, PoolChanges,
+    align_pools, id_of, mark_create_unknowns, net_of, o4_with_prior, pair, pool_changes, pool_replacements,
+    pools, profile, shape_findings, static_findings, without_unknowns, PoolChanges,
 };
 pub use schema::State;
 use schema::{Pool, Str, FORCE_NEW};
@@ -505,12 +505,18 @@ impl ClusterNetwork {
             }
         };
         let mut live = gather(&client, planned, creating).await;
-        if s(&planned.outbound_type) == Some("userDefinedRouting") {
-            if let Some(node) = &live.node {
+        match (s(&planned.outbound_type), &live.node) {
+            (Some("userDefinedRouting"), Some(node)) => {
                 if let Ok(table) = udr_table(&client, node).await {
                     live.findings.extend(o1_udr(&table, pool_path("vnet_subnet_id")));
                 }
             }
+            (Some("userAssignedNATGateway"), Some(node)) => live.findings.extend(o3_nat_gateway(
+                node.nat_gateway.as_deref(),
+                pool_path("vnet_subnet_id"),
+                false,
+            )),
+            _ => {}
         }
         live
     }
@@ -530,6 +536,7 @@ impl ClusterNetwork {
             live.vnet_subnets.clear();
         }
         let mut findings = shape_findings(config);
+        findings.extend(o4_with_prior(planned, config));
         // netplan fills AKS's defaults for what the configuration leaves unset, so a default
         // range that collides with the VNet is caught here rather than by AKS.
         let mut prof = profile(planned, config, &live);
@@ -544,13 +551,24 @@ impl ClusterNetwork {
         report(diags, &findings, config);
     }
 
-    /// Apply-time O1 check: AKS would fail the create with ExistingRouteTableNotAssociatedWithSubnet.
+    /// Apply-time O1 and O3 checks: AKS would fail the create with
+    /// ExistingRouteTableNotAssociatedWithSubnet, or find no NAT gateway to egress through.
     async fn udr_ready(&self, diags: &mut Diagnostics, client: &ArmClient, planned: &State) -> bool {
-        if s(&planned.outbound_type) != Some("userDefinedRouting") {
+        let outbound = s(&planned.outbound_type);
+        if !matches!(outbound, Some("userDefinedRouting" | "userAssignedNATGateway")) {
             return true;
         }
         let live = gather(client, planned, false).await;
         let Some(node) = &live.node else { return true };
+        if outbound == Some("userAssignedNATGateway") {
+            let Some(finding) =
+                o3_nat_gateway(node.nat_gateway.as_deref(), pool_path("vnet_subnet_id"), true)
+            else {
+                return true;
+            };
+            report(diags, &[finding], planned);
+            return false;
+        }
         let Ok(table) = udr_table(client, node).await else {
             return true;
         };

@@ -122,7 +122,7 @@ impl PodCidrPlan {
             ("node_count", attribute(T::Number, C::Optional, "Node count, or the initial count of an autoscaled pool. May be omitted when `min_count` and `max_count` are set: AKS starts the pool at `min_count` and the plan sizes for `max_count`; without them it is required.")),
             ("min_count", attribute(T::Number, C::Optional, "Autoscaler minimum.")),
             ("max_count", attribute(T::Number, C::Optional, "Autoscaler maximum; the plan sizes for it, as AKS checks capacity at `max_count`.")),
-            ("max_pods", attribute(T::Number, C::Optional, "Maximum pods per node, 10–250. Defaults per plugin: kubenet 110, Azure CNI 30, overlay and `none` 250, pod subnet 110.")),
+            ("max_pods", attribute(T::Number, C::Optional, "Maximum pods per node, 10–250. Defaults per plugin: kubenet 110, Azure CNI 30, overlay and `none` 250. With a pod subnet (dynamic or static block) Microsoft's pages disagree (250 on the dynamic IP allocation page, 110 in IP address planning): aksnet sizes for 250 until a primary source settles it; set `max_pods` to plan for what the pool runs.")),
             ("max_surge", attribute(T::String, C::Optional, "Extra nodes during upgrades: a count (`\"3\"`) or a percentage (`\"33%\"`, rounded up). Defaults to one node.")),
         ];
         Block {

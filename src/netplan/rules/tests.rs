@@ -1140,6 +1140,28 @@ fn c6_dynamic_pod_subnet() {
     b.clone().pod_subnet("10.10.8.0/23").clean("C6");
 }
 
+/// Issue 15 item 7: with `max_pods` unset, a pod subnet is sized for 250 pods per node (the
+/// larger of the documented defaults: 250 on the dynamic IP allocation page, 110 in IP
+/// address planning), so a subnet that only fits 110 is refused rather than found short.
+#[test]
+fn c6_unset_max_pods_sizes_the_pod_subnet_for_250() {
+    let b = flat()
+        .pod_subnet_pools()
+        .sys(|p| {
+            p.node_count = Some(10);
+            p.max_pods = None;
+        })
+        .pod_subnet("10.10.8.0/21");
+    // 11 nodes × 16 batches of 16 = 2,816 > 2,043 usable in a /21 (at 110 it would fit: 1,232).
+    let f = b.err("C6", "pod_subnet_cidr", "2,816");
+    assert!(f.detail.contains("at max_pods 250"), "{}", f.detail);
+    b.clone().pod_subnet("10.10.0.0/20").clean("C6");
+    // Static block too: 16 /28 blocks per node.
+    b.clone()
+        .sys(|p| p.pod_ip_allocation_mode = Some("StaticBlock".into()))
+        .err("C7", "pod_subnet_cidr", "16 /28 blocks per node at max_pods 250");
+}
+
 #[test]
 fn c7_static_block_pod_subnet_and_version() {
     let b = flat()

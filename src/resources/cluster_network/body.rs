@@ -35,6 +35,14 @@ fn obj<'a>(v: &'a mut Json, key: &str) -> &'a mut Map<String, Json> {
     v[key].as_object_mut().expect("just made an object")
 }
 
+fn obj_in<'a>(m: &'a mut Map<String, Json>, key: &str) -> &'a mut Map<String, Json> {
+    let v = m.entry(key).or_insert_with(|| json!({}));
+    if !v.is_object() {
+        *v = json!({});
+    }
+    v.as_object_mut().expect("just made an object")
+}
+
 fn set_str(m: &mut Map<String, Json>, key: &str, v: &Str) {
     if let Some(x) = s(v) {
         m.insert(key.into(), json!(x));
@@ -318,6 +326,23 @@ pub fn desired(state: &State, existing: Option<&Json>, stage: Stage) -> Json {
             }
         }
         props.insert("agentPoolProfiles".into(), Json::Array(list));
+        // SPEC 2025-10-01 `ManagedClusterBootstrapProfile` (artifactSource Cache|Direct,
+        // default Direct; containerRegistryId); `az aks update --bootstrap-artifact-source`
+        // changes it on an existing cluster (Learn, network-isolated: "Update an existing AKS
+        // cluster").
+        if let Some(source) = s(&state.bootstrap_artifact_source) {
+            let bp = obj_in(props, "bootstrapProfile");
+            bp.insert("artifactSource".into(), json!(source));
+            match s(&state.bootstrap_container_registry_id) {
+                Some(acr) => {
+                    bp.insert("containerRegistryId".into(), json!(acr));
+                }
+                None if state.bootstrap_container_registry_id.is_null() => {
+                    bp.remove("containerRegistryId");
+                }
+                None => {}
+            }
+        }
     }
     let props = body["properties"].as_object_mut().expect("properties");
     let np = props.entry("networkProfile").or_insert_with(|| json!({}));
@@ -461,6 +486,9 @@ pub fn refresh(state: &mut State, arm: &Json, importing: bool) {
     );
     state.outbound_type = text(&np["outboundType"]).or(Value::Value("loadBalancer".into()));
     state.load_balancer_sku = text(&np["loadBalancerSku"]).or(Value::Value("standard".into()));
+    let bp = &props["bootstrapProfile"];
+    state.bootstrap_artifact_source = text(&bp["artifactSource"]).or(Value::Value("Direct".into()));
+    state.bootstrap_container_registry_id = text(&bp["containerRegistryId"]);
     state.fqdn = text(&props["fqdn"]);
     state.node_resource_group = text(&props["nodeResourceGroup"]);
     let lbp = &np["loadBalancerProfile"];

@@ -17,6 +17,8 @@ pub struct SubnetFacts {
     /// Addresses held by others (NICs, private endpoints, other clusters).
     pub in_use: u64,
     pub route_table: Option<String>,
+    /// The associated NAT gateway's ID.
+    pub nat_gateway: Option<String>,
 }
 
 /// The live context of a cluster's subnets.
@@ -72,6 +74,7 @@ fn subnet_facts(vnet: &VirtualNetwork, name: &str) -> Option<SubnetFacts> {
             .or_else(|| p.address_prefixes.first().cloned()),
         in_use: p.ip_configurations.len() as u64,
         route_table: p.route_table.as_ref().map(|t| t.id.clone()),
+        nat_gateway: p.nat_gateway.as_ref().map(|t| t.id.clone()),
     })
 }
 
@@ -180,7 +183,7 @@ mod tests {
     #[test]
     fn subnet_facts_count_addresses_in_use_and_the_route_table() {
         let vnet = json!({"properties": {"subnets": [{"name": "Nodes", "properties": {"addressPrefix": "10.0.1.0/24",
-            "ipConfigurations": [{"id": "a"}, {"id": "b"}], "routeTable": {"id": "/rt"}}}]}});
+            "ipConfigurations": [{"id": "a"}, {"id": "b"}], "routeTable": {"id": "/rt"}, "natGateway": {"id": "/ng"}}}]}});
         let vnet: VirtualNetwork = serde_json::from_value(vnet).unwrap();
         let f = subnet_facts(&vnet, "nodes").expect("found case-insensitively");
         assert_eq!(
@@ -188,7 +191,8 @@ mod tests {
             SubnetFacts {
                 prefix: Some("10.0.1.0/24".into()),
                 in_use: 2,
-                route_table: Some("/rt".into())
+                route_table: Some("/rt".into()),
+                nat_gateway: Some("/ng".into())
             }
         );
         assert_eq!(subnet_facts(&vnet, "pods"), None);

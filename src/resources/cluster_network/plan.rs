@@ -8,7 +8,8 @@ use aksnet_tfplugin::AttributePath;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::cluster::{
-    validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec, PoolSpec,
+    o4_outbound_none, validate_cluster, ClusterSpec, IdentitySpec, Input, LoadBalancerSpec, NatGatewaySpec,
+    PoolSpec,
 };
 use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::{Lifecycle, Located};
@@ -232,6 +233,12 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
             .collect(),
         pools_unknown: cfg.default_node_pool.is_unknown(),
         outbound_type: input(&cfg.outbound_type),
+        // Unset: AKS's default on create, the cluster's own source on update; the plan
+        // decides (`o4_with_prior`), so validate has no verdict.
+        bootstrap_artifact_source: match &cfg.bootstrap_artifact_source {
+            Value::Null => Input::Unknown,
+            v => input(v),
+        },
         load_balancer_profile: cfg
             .load_balancer_profile
             .as_ref_option()
@@ -253,6 +260,23 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
 /// Checks of the configuration beyond the network profile (netplan's cluster rules).
 pub(super) fn shape_findings(cfg: &State) -> Vec<Finding> {
     validate_cluster(&cluster_spec(cfg))
+}
+
+/// O4 when the configuration leaves `bootstrap_artifact_source` unset: the planned value
+/// (the cluster's own on update, AKS's default `Direct` on create) decides.
+pub(super) fn o4_with_prior(planned: &State, config: &State) -> Option<Finding> {
+    if !config.bootstrap_artifact_source.is_null() {
+        return None; // validate_cluster checked the configured value
+    }
+    let outbound = known(&planned.outbound_type);
+    let source = known(&planned.bootstrap_artifact_source);
+    o4_outbound_none(
+        outbound
+            .as_deref()
+            .map(|o| if o.is_empty() { "loadBalancer" } else { o }),
+        source.as_deref().map(|s| if s.is_empty() { "Direct" } else { s }),
+        false,
+    )
 }
 
 /// Static findings: the shape and every netplan rule (no Azure calls).
@@ -371,6 +395,16 @@ pub(super) fn net_of(state: &State) -> Net {
         byo_vnet: all.iter().any(|(_, p)| !p.vnet_subnet_id.is_null()),
         pod_subnet: all.iter().any(|(_, p)| !p.pod_subnet_id.is_null()),
         windows: all.iter().any(|(_, p)| s(&p.os_type) == Some("Windows")),
+        // No identity block is AKS's default, a system-assigned identity.
+        user_assigned_identity: match &state.identity {
+            Value::Null => Some(false),
+            Value::Unknown => None,
+            Value::Value(i) => match &i.kind {
+                Value::Value(k) => Some(k.eq_ignore_ascii_case("UserAssigned")),
+                Value::Null => Some(false),
+                Value::Unknown => None,
+            },
+        },
     }
 }
 
@@ -423,6 +457,8 @@ macro_rules! each_create_computed {
         $f(&mut p.dns_service_ip);
         $f(&mut p.outbound_type);
         $f(&mut p.load_balancer_sku);
+        $f(&mut p.bootstrap_artifact_source);
+        $f(&mut p.bootstrap_container_registry_id);
         $f(&mut p.ip_families);
         // Left to AKS's defaults by `pair`.
         $f(&mut p.pod_cidr);

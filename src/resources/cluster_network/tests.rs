@@ -166,6 +166,7 @@ fn live_facts_feed_capacity_with_addresses_in_use() {
             prefix: Some("10.10.1.0/24".into()),
             in_use: 200,
             route_table: None,
+            nat_gateway: None,
         }),
         ..Default::default()
     };
