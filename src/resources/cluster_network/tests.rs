@@ -100,6 +100,7 @@ fn kubenet_with_a_system_identity_is_refused_only_with_a_route_table() {
             prefix: Some("10.10.1.0/24".into()),
             in_use: 0,
             route_table: route_table.map(str::to_string),
+            nat_gateway: None,
         }),
         ..Default::default()
     };
