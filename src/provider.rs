@@ -18,6 +18,7 @@ use crate::arm::connection::Connection;
 use crate::functions;
 use crate::netplan::names::{valid_subscription_id, SUBSCRIPTION_RULE};
 use crate::resources::cluster_network::ClusterNetwork;
+use crate::resources::node_pool::NodePool;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
 use crate::tfvalue::attribute;
@@ -307,7 +308,8 @@ impl Provider for AksnetProvider {
         Some(map! {
             "pod_cidr_plan" => PodCidrPlan,
             "route_table" => RouteTable::new(self.connection.clone()),
-            "cluster_network" => ClusterNetwork::new(self.connection.clone())
+            "cluster_network" => ClusterNetwork::new(self.connection.clone()),
+            "node_pool" => NodePool::new(self.connection.clone())
         })
     }
 
