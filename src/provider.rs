@@ -21,6 +21,7 @@ use crate::data_sources::subnet_usage::SubnetUsage;
 use crate::functions;
 use crate::netplan::names::{valid_subscription_id, SUBSCRIPTION_RULE};
 use crate::resources::cluster_network::ClusterNetwork;
+use crate::resources::node_pool::NodePool;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
 use crate::tfvalue::attribute;
@@ -316,7 +317,8 @@ impl Provider for AksnetProvider {
         Some(map! {
             "pod_cidr_plan" => PodCidrPlan,
             "route_table" => RouteTable::new(self.connection.clone()),
-            "cluster_network" => ClusterNetwork::new(self.connection.clone())
+            "cluster_network" => ClusterNetwork::new(self.connection.clone()),
+            "node_pool" => NodePool::new(self.connection.clone())
         })
     }
 

@@ -22,6 +22,9 @@ pub fn attribute_path(path: &FieldPath) -> AttributePath {
             Step::Index(i) => {
                 out.add_index(*i as i64);
             }
+            // A pool this configuration does not declare has no attribute to point at: the
+            // diagnostic points at the block the path started from (or the resource).
+            Step::Foreign(_) => break,
         }
     }
     out

@@ -249,11 +249,12 @@ impl ResourceId {
         out
     }
 
-    /// The parent of a child resource (a subnet's VNet, a route's table).
+    /// The parent of a child resource (a subnet's VNet, a route's table, an agent pool's cluster).
     pub fn parent(&self) -> Option<ResourceId> {
         let kind = match self.kind {
             Kind::Subnet => Kind::VirtualNetwork,
             Kind::Route => Kind::RouteTable,
+            Kind::AgentPool => Kind::ManagedCluster,
             Kind::ResourceGroup => return None,
             _ => Kind::ResourceGroup,
         };

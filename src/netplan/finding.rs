@@ -20,6 +20,9 @@ pub enum Step {
     Attr(&'static str),
     /// An element of a list (a block or a list attribute).
     Index(usize),
+    /// A node pool that exists in Azure but not in this configuration (another resource,
+    /// module or tool owns it), by name: counted by the capacity rules, never changed.
+    Foreign(String),
 }
 
 /// The attribute a finding is about, e.g. `node_pool[1].max_pods`.
@@ -38,6 +41,10 @@ impl FieldPath {
     /// `block[index].attr`
     pub fn nested(block: &'static str, index: usize, attr: &'static str) -> Self {
         Self(vec![Step::Attr(block), Step::Index(index), Step::Attr(attr)])
+    }
+    /// A pool this configuration does not declare (see [`Step::Foreign`]).
+    pub fn foreign(name: String) -> Self {
+        Self(vec![Step::Foreign(name)])
     }
     /// Appends an index step.
     pub fn index(mut self, i: usize) -> Self {
@@ -58,6 +65,8 @@ impl fmt::Display for FieldPath {
                 Step::Attr(a) if i == 0 => write!(f, "{a}")?,
                 Step::Attr(a) => write!(f, ".{a}")?,
                 Step::Index(n) => write!(f, "[{n}]")?,
+                Step::Foreign(name) if i == 0 => write!(f, "node pool \"{name}\" (not declared here)")?,
+                Step::Foreign(name) => write!(f, ".node pool \"{name}\" (not declared here)")?,
             }
         }
         Ok(())

@@ -2,10 +2,11 @@
 //! netplan rule plus live checks of the VNet, and classifies changes by AKS's update matrix;
 //! apply creates the cluster or migrates it in place, one step per request where AKS needs it.
 
-mod body;
-mod live;
-mod plan;
-mod schema;
+pub(crate) mod body;
+pub(crate) mod live;
+pub(crate) mod plan;
+pub(crate) mod pool;
+pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 
@@ -30,12 +31,13 @@ use crate::resources::arm_common::{self, arm_error, left_behind, require_absent,
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
-use body::{agent_pool_body, desired, profile_of, refresh, refresh_pool, s, Stage};
-use live::{gather, pool_path, udr_table, Live};
+use body::{desired, refresh, s, Stage};
+use live::{gather, pool_path, shared_subnet, udr_table, Live};
 use plan::{
     align_pools, id_of, mark_create_unknowns, net_of, o4_with_prior, pair, pool_changes, pool_replacements,
     pools, profile, shape_findings, static_findings, without_unknowns, PoolChanges,
 };
+use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
 pub use schema::State;
 use schema::{Pool, Str, FORCE_NEW};
 
@@ -546,9 +548,42 @@ impl ClusterNetwork {
         } else {
             Lifecycle::Existing
         };
+        if !creating {
+            // Pools in Azure this configuration does not declare take addresses too.
+            prof.node_pools.extend(self.foreign(planned).await);
+        }
         findings.extend(validate_profile(&prof));
         findings.extend(live.findings);
         report(diags, &findings, config);
+    }
+
+    /// The cluster's pools in Azure that `planned` does not declare (an `aksnet_node_pool`,
+    /// another module, the az CLI): foreign, never drift and never deleted here, but counted
+    /// by the capacity rules (subnet sizing, kubenet routes, pod CIDR blocks). Read live at
+    /// plan; when Azure cannot be read the live checks already said so.
+    async fn foreign(&self, planned: &State) -> Vec<crate::netplan::NodePool> {
+        let (Ok(client), Some(sub)) = (
+            self.connection.client().await,
+            self.connection.subscription_id().await,
+        ) else {
+            return Vec::new();
+        };
+        let Some(id) = id_of(planned, &sub) else {
+            return Vec::new();
+        };
+        let Ok(Some(cluster)) = client.get::<Json>(&id).await else {
+            return Vec::new();
+        };
+        let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
+        let arm = cluster.body["properties"]["agentPoolProfiles"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        foreign_pools(
+            &arm,
+            &declared,
+            shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
+        )
     }
 
     /// Apply-time O1 and O3 checks: AKS would fail the create with

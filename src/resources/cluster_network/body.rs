@@ -4,6 +4,7 @@
 use aksnet_tfplugin::value::Value;
 use serde_json::{json, Map, Value as Json};
 
+use super::pool::{pool_json, refresh_pool};
 use super::schema::{Identity, LoadBalancerProfile, NatGatewayProfile, Num, Pool, State, Str, StrList};
 
 /// Which fields a write carries.
@@ -28,7 +29,7 @@ pub fn strs(v: &StrList) -> Option<Vec<String>> {
     items.iter().map(|i| i.as_ref_option().cloned()).collect()
 }
 
-fn obj<'a>(v: &'a mut Json, key: &str) -> &'a mut Map<String, Json> {
+pub(crate) fn obj<'a>(v: &'a mut Json, key: &str) -> &'a mut Map<String, Json> {
     if !v.get(key).is_some_and(Json::is_object) {
         v[key] = json!({});
     }
@@ -43,13 +44,13 @@ fn obj_in<'a>(m: &'a mut Map<String, Json>, key: &str) -> &'a mut Map<String, Js
     v.as_object_mut().expect("just made an object")
 }
 
-fn set_str(m: &mut Map<String, Json>, key: &str, v: &Str) {
+pub(crate) fn set_str(m: &mut Map<String, Json>, key: &str, v: &Str) {
     if let Some(x) = s(v) {
         m.insert(key.into(), json!(x));
     }
 }
 
-fn set_num(m: &mut Map<String, Json>, key: &str, v: &Num) {
+pub(crate) fn set_num(m: &mut Map<String, Json>, key: &str, v: &Num) {
     if let Some(x) = n(v) {
         m.insert(key.into(), json!(x));
     }
@@ -97,80 +98,6 @@ pub fn strip_read_only(body: &mut Json) {
         i.remove("principalId");
         i.remove("tenantId");
     }
-}
-
-fn pool_json(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
-    let mut p = existing
-        .cloned()
-        .unwrap_or_else(|| json!({"type": "VirtualMachineScaleSets"}));
-    let m = p.as_object_mut().expect("pool object");
-    set_str(m, "name", &pool.name);
-    m.insert("mode".into(), json!(if system { "System" } else { "User" }));
-    set_str(m, "vmSize", &pool.vm_size);
-    set_str(m, "osType", &pool.os_type);
-    let autoscale = pool
-        .auto_scaling_enabled
-        .as_ref_option()
-        .copied()
-        .unwrap_or(false);
-    m.insert("enableAutoScaling".into(), json!(autoscale));
-    if autoscale {
-        set_num(m, "minCount", &pool.min_count);
-        set_num(m, "maxCount", &pool.max_count);
-        // The autoscaler owns the count after creation. On create AKS needs a count within
-        // the bounds (SPEC `count`: "The default value is 1"); without node_count the pool
-        // starts at min_count, as azurerm sends it (kubernetes_nodepool.go
-        // ExpandDefaultNodePool: "if Count has not been set use min count").
-        if existing.is_none() {
-            set_num(m, "count", &pool.node_count);
-            if !m.contains_key("count") {
-                set_num(m, "count", &pool.min_count);
-            }
-        }
-    } else {
-        m.remove("minCount");
-        m.remove("maxCount");
-        set_num(m, "count", &pool.node_count);
-    }
-    set_num(m, "maxPods", &pool.max_pods);
-    if let Some(surge) = s(&pool.max_surge) {
-        obj(&mut p, "upgradeSettings").insert("maxSurge".into(), json!(surge));
-    }
-    let m = p.as_object_mut().expect("pool object");
-    set_str(m, "vnetSubnetID", &pool.vnet_subnet_id);
-    set_str(m, "podSubnetID", &pool.pod_subnet_id);
-    set_str(m, "podIPAllocationMode", &pool.pod_ip_allocation_mode);
-    if let Some(z) = strs(&pool.zones) {
-        m.insert("availabilityZones".into(), json!(z));
-    }
-    p
-}
-
-/// An agent pool request body (`AgentPool`: the profile's fields under `properties`), on top
-/// of the pool as the cluster last showed it.
-pub fn agent_pool_body(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
-    let mut profile = pool_json(existing, pool, system);
-    if let Some(m) = profile.as_object_mut() {
-        for k in [
-            "name",
-            "provisioningState",
-            "powerState",
-            "nodeImageVersion",
-            "currentOrchestratorVersion",
-        ] {
-            m.remove(k);
-        }
-    }
-    json!({ "properties": profile })
-}
-
-/// An agent pool as the API returns it, in the cluster's profile shape (`name` + properties).
-pub fn profile_of(agent_pool: &Json) -> Json {
-    let mut p = agent_pool["properties"].clone();
-    if let Some(m) = p.as_object_mut() {
-        m.insert("name".into(), agent_pool["name"].clone());
-    }
-    p
 }
 
 fn pools(state: &State) -> Vec<(&Pool, bool)> {
@@ -361,68 +288,30 @@ fn identity(i: Option<&Identity>) -> Json {
     }
 }
 
-fn text(v: &Json) -> Str {
+pub(crate) fn text(v: &Json) -> Str {
     v.as_str().map_or(Value::Null, |s| Value::Value(s.to_string()))
 }
 
-fn num(v: &Json) -> Num {
+pub(crate) fn num(v: &Json) -> Num {
     v.as_i64().map_or(Value::Null, Value::Value)
 }
 
-fn list(items: impl IntoIterator<Item = String>) -> StrList {
+pub(crate) fn list(items: impl IntoIterator<Item = String>) -> StrList {
     Value::Value(items.into_iter().map(Value::Value).collect())
 }
 
-fn json_strs(v: &Json) -> Option<Vec<String>> {
+pub(crate) fn json_strs(v: &Json) -> Option<Vec<String>> {
     v.as_array()
         .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
 }
 
 /// Keeps `prior` unless ARM reports a different value (an unset field keeps the
 /// user's null, so optional attributes never show phantom drift).
-fn drift<T: Clone>(prior: &Value<T>, arm: Value<T>, importing: bool) -> Value<T> {
+pub(crate) fn drift<T: Clone>(prior: &Value<T>, arm: Value<T>, importing: bool) -> Value<T> {
     match arm {
         Value::Value(_) if importing || !prior.is_null() => arm,
         _ if importing || prior.is_unknown() => Value::Null,
         _ => prior.clone(),
-    }
-}
-
-pub fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
-    let blank = Pool::default();
-    let p = prior.unwrap_or(&blank);
-    let imp = importing || prior.is_none();
-    let autoscale = arm["enableAutoScaling"].as_bool().unwrap_or(false);
-    Pool {
-        name: text(&arm["name"]),
-        vm_size: text(&arm["vmSize"]),
-        os_type: text(&arm["osType"]).or(Value::Value("Linux".into())),
-        // The autoscaler moves the count; that is not drift.
-        node_count: if autoscale && !imp && p.node_count.is_value() {
-            p.node_count
-        } else {
-            num(&arm["count"])
-        },
-        auto_scaling_enabled: if autoscale || p.auto_scaling_enabled.is_value() {
-            Value::Value(autoscale)
-        } else {
-            Value::Null
-        },
-        min_count: drift(&p.min_count, num(&arm["minCount"]), imp),
-        max_count: drift(&p.max_count, num(&arm["maxCount"]), imp),
-        max_pods: num(&arm["maxPods"]),
-        max_surge: match text(&arm["upgradeSettings"]["maxSurge"]) {
-            Value::Null if !imp && p.max_surge.is_value() => p.max_surge.clone(),
-            v => v,
-        },
-        vnet_subnet_id: drift(&p.vnet_subnet_id, text(&arm["vnetSubnetID"]), imp),
-        pod_subnet_id: drift(&p.pod_subnet_id, text(&arm["podSubnetID"]), imp),
-        pod_ip_allocation_mode: text(&arm["podIPAllocationMode"]),
-        zones: drift(
-            &p.zones,
-            json_strs(&arm["availabilityZones"]).map_or(Value::Null, list),
-            imp,
-        ),
     }
 }
 

@@ -46,7 +46,10 @@ fn pools(state: &State) -> Vec<&Pool> {
 }
 
 /// The subnet every pool shares for `attr`, when it is known and shared.
-fn shared_subnet(state: &State, attr: fn(&Pool) -> &aksnet_tfplugin::value::Value<String>) -> Option<String> {
+pub(crate) fn shared_subnet(
+    state: &State,
+    attr: fn(&Pool) -> &aksnet_tfplugin::value::Value<String>,
+) -> Option<String> {
     let all = pools(state);
     let first = all.first().map(|p| attr(p))?.as_ref_option()?.clone();
     all.iter()

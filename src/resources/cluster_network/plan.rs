@@ -14,12 +14,13 @@ use crate::netplan::cluster::{
 use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::{Lifecycle, Located};
 use crate::netplan::rules::validate_profile;
-use crate::netplan::{FieldPath, Finding, NetworkProfile, NodePool};
+use crate::netplan::{FieldPath, Finding, NetworkProfile};
 use crate::tfvalue::{input, null_if_unknown};
 
 use super::body::{s, strs};
 use super::live::{pool_path, Live, SubnetFacts};
-use super::schema::{Num, Pool, State, Str, StrList, POOL_FIXED};
+use super::pool::{fixed_changes, netplan_pool};
+use super::schema::{Num, Pool, State, Str, StrList};
 
 pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
     Some(ResourceId::new(
@@ -48,7 +49,7 @@ pub(super) fn pools(state: &State) -> Vec<(FieldPath, &Pool)> {
 }
 
 /// A count netplan can use; negative values are left to the range check that reports them.
-pub(super) fn u32_of(v: &Num) -> Option<u32> {
+pub(crate) fn u32_of(v: &Num) -> Option<u32> {
     v.as_ref_option().and_then(|n| u32::try_from(*n).ok())
 }
 
@@ -73,7 +74,7 @@ pub(super) fn located_list(v: &StrList, attr: &'static str) -> Vec<Located<Strin
 
 /// The netplan profile of `cfg` (planned values) plus what Azure says about its subnets.
 /// `config` decides which of a single/list pair findings point at.
-pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfile {
+pub(crate) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfile {
     let cidrs = |single: &Str, plural: &StrList, one: &'static str, many: &'static str| {
         let list_declared = match one {
             "pod_cidr" => config.pod_cidrs.is_value(),
@@ -133,19 +134,7 @@ pub(super) fn profile(cfg: &State, config: &State, live: &Live) -> NetworkProfil
         pod_subnet_in_use: live.pod.as_ref().map_or(0, |f| f.in_use),
         node_pools: pools(cfg)
             .into_iter()
-            .map(|(path, p)| NodePool {
-                path,
-                name: p.name.as_ref_option().cloned(),
-                os_type: p.os_type.as_ref_option().cloned(),
-                node_count: u32_of(&p.node_count),
-                min_count: u32_of(&p.min_count),
-                max_count: u32_of(&p.max_count),
-                max_pods: u32_of(&p.max_pods),
-                max_surge: p.max_surge.as_ref_option().cloned(),
-                uses_pod_subnet: !p.pod_subnet_id.is_null(),
-                pod_ip_allocation_mode: p.pod_ip_allocation_mode.as_ref_option().cloned(),
-                unknown: pool_unknowns(p),
-            })
+            .map(|(path, p)| netplan_pool(path, p))
             .collect(),
         lifecycle: Lifecycle::Unknown,
     }
@@ -258,7 +247,7 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
 }
 
 /// Checks of the configuration beyond the network profile (netplan's cluster rules).
-pub(super) fn shape_findings(cfg: &State) -> Vec<Finding> {
+pub(crate) fn shape_findings(cfg: &State) -> Vec<Finding> {
     validate_cluster(&cluster_spec(cfg))
 }
 
@@ -284,29 +273,6 @@ pub(super) fn static_findings(cfg: &State) -> Vec<Finding> {
     let mut f = shape_findings(cfg);
     f.extend(validate_profile(&profile(cfg, cfg, &Live::default())));
     f
-}
-
-/// Pool attributes known only after apply (from another resource or module).
-fn pool_unknowns(p: &Pool) -> BTreeSet<&'static str> {
-    let nums: [(&'static str, &Num); 4] = [
-        ("node_count", &p.node_count),
-        ("min_count", &p.min_count),
-        ("max_count", &p.max_count),
-        ("max_pods", &p.max_pods),
-    ];
-    let strs: [(&'static str, &Str); 4] = [
-        ("max_surge", &p.max_surge),
-        ("os_type", &p.os_type),
-        ("pod_subnet_id", &p.pod_subnet_id),
-        ("pod_ip_allocation_mode", &p.pod_ip_allocation_mode),
-    ];
-    let mut out: BTreeSet<&'static str> = nums
-        .into_iter()
-        .filter(|(_, v)| v.is_unknown())
-        .map(|(k, _)| k)
-        .collect();
-    out.extend(strs.into_iter().filter(|(_, v)| v.is_unknown()).map(|(k, _)| k));
-    out
 }
 
 /// Network attributes whose values Terraform learns only at apply: netplan neither assumes
@@ -500,28 +466,6 @@ pub(super) fn mark_create_unknowns(p: &mut State) {
 pub(super) fn without_unknowns(mut p: State) -> State {
     each_create_computed!(&mut p, null_if_unknown);
     p
-}
-
-/// The attributes of `a` → `b` that AKS cannot change on an existing pool.
-fn fixed_changes(a: &Pool, b: &Pool) -> Vec<&'static str> {
-    let pairs: [(&'static str, bool); 8] = [
-        ("name", a.name != b.name),
-        ("vm_size", a.vm_size != b.vm_size),
-        ("os_type", a.os_type != b.os_type),
-        ("max_pods", a.max_pods != b.max_pods),
-        ("vnet_subnet_id", a.vnet_subnet_id != b.vnet_subnet_id),
-        ("pod_subnet_id", a.pod_subnet_id != b.pod_subnet_id),
-        (
-            "pod_ip_allocation_mode",
-            a.pod_ip_allocation_mode != b.pod_ip_allocation_mode,
-        ),
-        ("zones", a.zones != b.zones),
-    ];
-    debug_assert_eq!(pairs.len(), POOL_FIXED.len());
-    pairs
-        .into_iter()
-        .filter_map(|(attr, differs)| differs.then_some(attr))
-        .collect()
 }
 
 /// Changes to the default (system) pool that only a new cluster can make: the cluster is

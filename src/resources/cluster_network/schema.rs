@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
 
+use super::pool::pool_block;
+pub use super::pool::Pool;
+
 pub type Str = Value<String>;
 pub type Num = Value<i64>;
 pub type StrList = Value<Vec<Str>>;
@@ -65,24 +68,6 @@ pub struct Identity {
     pub identity_ids: StrList,
 }
 
-/// `default_node_pool` and `node_pool` blocks.
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pool {
-    pub name: Str,
-    pub vm_size: Str,
-    pub os_type: Str,
-    pub node_count: Num,
-    pub auto_scaling_enabled: Value<bool>,
-    pub min_count: Num,
-    pub max_count: Num,
-    pub max_pods: Num,
-    pub max_surge: Str,
-    pub vnet_subnet_id: Str,
-    pub pod_subnet_id: Str,
-    pub pod_ip_allocation_mode: Str,
-    pub zones: StrList,
-}
-
 /// The `load_balancer_profile` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadBalancerProfile {
@@ -113,19 +98,7 @@ pub const FORCE_NEW: [(&str, Field); 4] = [
     ("dns_prefix", |s| &s.dns_prefix),
 ];
 
-/// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
-pub const POOL_FIXED: [&str; 8] = [
-    "name",
-    "vm_size",
-    "os_type",
-    "max_pods",
-    "vnet_subnet_id",
-    "pod_subnet_id",
-    "pod_ip_allocation_mode",
-    "zones",
-];
-
-fn block_of(
+pub(crate) fn block_of(
     attrs: Vec<(&str, aksnet_tfplugin::schema::Attribute)>,
     blocks: Vec<(&str, NestedBlock)>,
     doc: &str,
@@ -140,31 +113,6 @@ fn block_of(
         description: Description::markdown(doc),
         deprecated: false,
     }
-}
-
-fn pool_block(doc: &str) -> Block {
-    let fixed = " Changing this forces a new cluster (AKS cannot change it on an existing pool).";
-    let s = |c, d: &str| attribute(T::String, c, d);
-    let n = |c, d: &str| attribute(T::Number, c, d);
-    block_of(
-        vec![
-            ("name", s(C::Required, &format!("The pool name: `^[a-z][a-z0-9]{{0,11}}$`, at most 6 characters for Windows.{fixed}"))),
-            ("vm_size", s(C::Required, &format!("The VM size, e.g. `Standard_D4s_v5`.{fixed}"))),
-            ("os_type", s(C::OptionalComputed, &format!("`Linux` or `Windows`. Defaults to `Linux`.{fixed}"))),
-            ("node_count", n(C::OptionalComputed, "The node count (the initial count when autoscaling; the autoscaler's changes are not drift). Required unless the pool autoscales: with `auto_scaling_enabled`, `min_count` and `max_count` it may be left out, AKS starts the pool at `min_count` and capacity is checked at `max_count`.")),
-            ("auto_scaling_enabled", attribute(T::Bool, C::Optional, "Whether the cluster autoscaler manages the pool between `min_count` and `max_count`.")),
-            ("min_count", n(C::Optional, "The autoscaler minimum.")),
-            ("max_count", n(C::Optional, "The autoscaler maximum; address capacity is checked against it.")),
-            ("max_pods", n(C::OptionalComputed, &format!("Pods per node (10–250). Defaults to the plugin's default (kubenet 110, Azure CNI 30, overlay and none 250; with a pod subnet Microsoft's pages disagree, 250 or 110, so aksnet sizes the pod subnet for 250 — set it to plan for what the pool runs).{fixed}"))),
-            ("max_surge", s(C::OptionalComputed, "Extra nodes during upgrades: a count (`\"3\"`) or a percentage (`\"33%\"`); they need addresses too.")),
-            ("vnet_subnet_id", s(C::Optional, &format!("The node subnet (custom VNet). Without it AKS creates a managed VNet.{fixed}"))),
-            ("pod_subnet_id", s(C::Optional, &format!("The pod subnet (Azure CNI with dynamic or static block allocation).{fixed}"))),
-            ("pod_ip_allocation_mode", s(C::OptionalComputed, &format!("`DynamicIndividual` or `StaticBlock`; only with `pod_subnet_id`.{fixed}"))),
-            ("zones", attribute(T::List(Box::new(T::String)), C::Optional, &format!("Availability zones, e.g. `[\"1\", \"2\", \"3\"]`.{fixed}"))),
-        ],
-        vec![],
-        doc,
-    )
 }
 
 /// The resource schema.

@@ -1,7 +1,8 @@
 use aksnet_tfplugin::value::Value;
 use serde_json::json;
 
-use super::body::{agent_pool_body, desired, refresh, Stage};
+use super::body::{desired, refresh, Stage};
+use super::pool::agent_pool_body;
 use super::plan::*;
 use super::schema::{block, Pool, State, StrList};
 use super::*;

@@ -1,0 +1,268 @@
+//! The node pool model both `aksnet_cluster_network` (its `default_node_pool` and `node_pool`
+//! blocks) and `aksnet_node_pool` use: the Terraform shape, the agent pool JSON in both
+//! directions, what AKS fixes at creation, and the pool as netplan counts it.
+
+use std::collections::BTreeSet;
+
+use aksnet_tfplugin::schema::{AttributeConstraint as C, AttributeType as T, Block};
+use aksnet_tfplugin::value::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
+
+use crate::netplan::{FieldPath, NodePool};
+use crate::tfvalue::attribute;
+
+use super::body::{drift, json_strs, list, num, obj, s, set_num, set_str, strs, text};
+use super::plan::u32_of;
+use super::schema::{block_of, Num, Str, StrList};
+
+/// `default_node_pool` and `node_pool` blocks.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pool {
+    pub name: Str,
+    pub vm_size: Str,
+    pub os_type: Str,
+    pub node_count: Num,
+    pub auto_scaling_enabled: Value<bool>,
+    pub min_count: Num,
+    pub max_count: Num,
+    pub max_pods: Num,
+    pub max_surge: Str,
+    pub vnet_subnet_id: Str,
+    pub pod_subnet_id: Str,
+    pub pod_ip_allocation_mode: Str,
+    pub zones: StrList,
+}
+
+/// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
+pub const POOL_FIXED: [&str; 8] = [
+    "name",
+    "vm_size",
+    "os_type",
+    "max_pods",
+    "vnet_subnet_id",
+    "pod_subnet_id",
+    "pod_ip_allocation_mode",
+    "zones",
+];
+
+pub(crate) fn pool_block(doc: &str) -> Block {
+    let fixed = " Changing this forces a new cluster (AKS cannot change it on an existing pool).";
+    block_of(pool_attributes(fixed), vec![], doc)
+}
+
+/// The pool's attributes; `fixed` ends the description of those AKS fixes at creation.
+pub(crate) fn pool_attributes(fixed: &str) -> Vec<(&'static str, aksnet_tfplugin::schema::Attribute)> {
+    let s = |c, d: &str| attribute(T::String, c, d);
+    let n = |c, d: &str| attribute(T::Number, c, d);
+    vec![
+            ("name", s(C::Required, &format!("The pool name: `^[a-z][a-z0-9]{{0,11}}$`, at most 6 characters for Windows.{fixed}"))),
+            ("vm_size", s(C::Required, &format!("The VM size, e.g. `Standard_D4s_v5`.{fixed}"))),
+            ("os_type", s(C::OptionalComputed, &format!("`Linux` or `Windows`. Defaults to `Linux`.{fixed}"))),
+            ("node_count", n(C::OptionalComputed, "The node count (the initial count when autoscaling; the autoscaler's changes are not drift). Required unless the pool autoscales: with `auto_scaling_enabled`, `min_count` and `max_count` it may be left out, AKS starts the pool at `min_count` and capacity is checked at `max_count`.")),
+            ("auto_scaling_enabled", attribute(T::Bool, C::Optional, "Whether the cluster autoscaler manages the pool between `min_count` and `max_count`.")),
+            ("min_count", n(C::Optional, "The autoscaler minimum.")),
+            ("max_count", n(C::Optional, "The autoscaler maximum; address capacity is checked against it.")),
+            ("max_pods", n(C::OptionalComputed, &format!("Pods per node (10–250). Defaults to the plugin's default (kubenet 110, Azure CNI 30, overlay and none 250; with a pod subnet Microsoft's pages disagree, 250 or 110, so aksnet sizes the pod subnet for 250 — set it to plan for what the pool runs).{fixed}"))),
+            ("max_surge", s(C::OptionalComputed, "Extra nodes during upgrades: a count (`\"3\"`) or a percentage (`\"33%\"`); they need addresses too.")),
+            ("vnet_subnet_id", s(C::Optional, &format!("The node subnet (custom VNet). Without it AKS creates a managed VNet.{fixed}"))),
+            ("pod_subnet_id", s(C::Optional, &format!("The pod subnet (Azure CNI with dynamic or static block allocation).{fixed}"))),
+            ("pod_ip_allocation_mode", s(C::OptionalComputed, &format!("`DynamicIndividual` or `StaticBlock`; only with `pod_subnet_id`.{fixed}"))),
+            ("zones", attribute(T::List(Box::new(T::String)), C::Optional, &format!("Availability zones, e.g. `[\"1\", \"2\", \"3\"]`.{fixed}"))),
+    ]
+}
+
+pub(crate) fn pool_json(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
+    let mut p = existing
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "VirtualMachineScaleSets"}));
+    let m = p.as_object_mut().expect("pool object");
+    set_str(m, "name", &pool.name);
+    m.insert("mode".into(), json!(if system { "System" } else { "User" }));
+    set_str(m, "vmSize", &pool.vm_size);
+    set_str(m, "osType", &pool.os_type);
+    let autoscale = pool
+        .auto_scaling_enabled
+        .as_ref_option()
+        .copied()
+        .unwrap_or(false);
+    m.insert("enableAutoScaling".into(), json!(autoscale));
+    if autoscale {
+        set_num(m, "minCount", &pool.min_count);
+        set_num(m, "maxCount", &pool.max_count);
+        // The autoscaler owns the count after creation.
+        if existing.is_none() {
+            set_num(m, "count", &pool.node_count);
+            if !m.contains_key("count") {
+                set_num(m, "count", &pool.min_count);
+            }
+        }
+    } else {
+        m.remove("minCount");
+        m.remove("maxCount");
+        set_num(m, "count", &pool.node_count);
+    }
+    set_num(m, "maxPods", &pool.max_pods);
+    if let Some(surge) = s(&pool.max_surge) {
+        obj(&mut p, "upgradeSettings").insert("maxSurge".into(), json!(surge));
+    }
+    let m = p.as_object_mut().expect("pool object");
+    set_str(m, "vnetSubnetID", &pool.vnet_subnet_id);
+    set_str(m, "podSubnetID", &pool.pod_subnet_id);
+    set_str(m, "podIPAllocationMode", &pool.pod_ip_allocation_mode);
+    if let Some(z) = strs(&pool.zones) {
+        m.insert("availabilityZones".into(), json!(z));
+    }
+    p
+}
+
+/// An agent pool request body (`AgentPool`: the profile's fields under `properties`), on top
+/// of the pool as the cluster last showed it.
+pub fn agent_pool_body(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
+    let mut profile = pool_json(existing, pool, system);
+    if let Some(m) = profile.as_object_mut() {
+        for k in [
+            "name",
+            "provisioningState",
+            "powerState",
+            "nodeImageVersion",
+            "currentOrchestratorVersion",
+        ] {
+            m.remove(k);
+        }
+    }
+    json!({ "properties": profile })
+}
+
+/// An agent pool as the API returns it, in the cluster's profile shape (`name` + properties).
+pub fn profile_of(agent_pool: &Json) -> Json {
+    let mut p = agent_pool["properties"].clone();
+    if let Some(m) = p.as_object_mut() {
+        m.insert("name".into(), agent_pool["name"].clone());
+    }
+    p
+}
+
+pub fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
+    let blank = Pool::default();
+    let p = prior.unwrap_or(&blank);
+    let imp = importing || prior.is_none();
+    let autoscale = arm["enableAutoScaling"].as_bool().unwrap_or(false);
+    Pool {
+        name: text(&arm["name"]),
+        vm_size: text(&arm["vmSize"]),
+        os_type: text(&arm["osType"]).or(Value::Value("Linux".into())),
+        // The autoscaler moves the count; that is not drift.
+        node_count: if autoscale && !imp && p.node_count.is_value() {
+            p.node_count
+        } else {
+            num(&arm["count"])
+        },
+        auto_scaling_enabled: if autoscale || p.auto_scaling_enabled.is_value() {
+            Value::Value(autoscale)
+        } else {
+            Value::Null
+        },
+        min_count: drift(&p.min_count, num(&arm["minCount"]), imp),
+        max_count: drift(&p.max_count, num(&arm["maxCount"]), imp),
+        max_pods: num(&arm["maxPods"]),
+        max_surge: match text(&arm["upgradeSettings"]["maxSurge"]) {
+            Value::Null if !imp && p.max_surge.is_value() => p.max_surge.clone(),
+            v => v,
+        },
+        vnet_subnet_id: drift(&p.vnet_subnet_id, text(&arm["vnetSubnetID"]), imp),
+        pod_subnet_id: drift(&p.pod_subnet_id, text(&arm["podSubnetID"]), imp),
+        pod_ip_allocation_mode: text(&arm["podIPAllocationMode"]),
+        zones: drift(
+            &p.zones,
+            json_strs(&arm["availabilityZones"]).map_or(Value::Null, list),
+            imp,
+        ),
+    }
+}
+
+/// Pool attributes known only after apply (from another resource or module).
+pub(crate) fn pool_unknowns(p: &Pool) -> BTreeSet<&'static str> {
+    let nums: [(&'static str, &Num); 4] = [
+        ("node_count", &p.node_count),
+        ("min_count", &p.min_count),
+        ("max_count", &p.max_count),
+        ("max_pods", &p.max_pods),
+    ];
+    let strs: [(&'static str, &Str); 4] = [
+        ("max_surge", &p.max_surge),
+        ("os_type", &p.os_type),
+        ("pod_subnet_id", &p.pod_subnet_id),
+        ("pod_ip_allocation_mode", &p.pod_ip_allocation_mode),
+    ];
+    let mut out: BTreeSet<&'static str> = nums
+        .into_iter()
+        .filter(|(_, v)| v.is_unknown())
+        .map(|(k, _)| k)
+        .collect();
+    out.extend(strs.into_iter().filter(|(_, v)| v.is_unknown()).map(|(k, _)| k));
+    out
+}
+
+/// The attributes of `a` → `b` that AKS cannot change on an existing pool.
+pub(crate) fn fixed_changes(a: &Pool, b: &Pool) -> Vec<&'static str> {
+    let pairs: [(&'static str, bool); 8] = [
+        ("name", a.name != b.name),
+        ("vm_size", a.vm_size != b.vm_size),
+        ("os_type", a.os_type != b.os_type),
+        ("max_pods", a.max_pods != b.max_pods),
+        ("vnet_subnet_id", a.vnet_subnet_id != b.vnet_subnet_id),
+        ("pod_subnet_id", a.pod_subnet_id != b.pod_subnet_id),
+        (
+            "pod_ip_allocation_mode",
+            a.pod_ip_allocation_mode != b.pod_ip_allocation_mode,
+        ),
+        ("zones", a.zones != b.zones),
+    ];
+    debug_assert_eq!(pairs.len(), POOL_FIXED.len());
+    pairs
+        .into_iter()
+        .filter_map(|(attr, differs)| differs.then_some(attr))
+        .collect()
+}
+
+/// The pool as netplan counts it, its attributes under `path`.
+pub(crate) fn netplan_pool(path: FieldPath, p: &Pool) -> NodePool {
+    NodePool {
+        path,
+        name: p.name.as_ref_option().cloned(),
+        os_type: p.os_type.as_ref_option().cloned(),
+        node_count: u32_of(&p.node_count),
+        min_count: u32_of(&p.min_count),
+        max_count: u32_of(&p.max_count),
+        max_pods: u32_of(&p.max_pods),
+        max_surge: p.max_surge.as_ref_option().cloned(),
+        uses_pod_subnet: !p.pod_subnet_id.is_null(),
+        pod_ip_allocation_mode: p.pod_ip_allocation_mode.as_ref_option().cloned(),
+        unknown: pool_unknowns(p),
+    }
+}
+
+/// The pools Azure shows (`agentPoolProfiles`, or agent pools in that shape) that are not
+/// among `declared`: pools another resource, module or tool owns. They are foreign, like the
+/// routes AKS writes: never drift, never deleted, but their nodes take addresses, routes and
+/// pod ranges, so the capacity rules count them. A pool on another node subnet than
+/// `node_subnet` draws on that subnet, not this one, and is left out.
+pub(crate) fn foreign_pools(arm: &[Json], declared: &[&str], node_subnet: Option<&str>) -> Vec<NodePool> {
+    arm.iter()
+        .filter(|p| {
+            p["name"]
+                .as_str()
+                .is_some_and(|n| !declared.iter().any(|d| d.eq_ignore_ascii_case(n)))
+        })
+        .filter(|p| match (p["vnetSubnetID"].as_str(), node_subnet) {
+            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
+            _ => true,
+        })
+        .map(|p| {
+            let pool = refresh_pool(None, p, true);
+            let name = s(&pool.name).unwrap_or_default().to_string();
+            netplan_pool(FieldPath::foreign(name), &pool)
+        })
+        .collect()
+}

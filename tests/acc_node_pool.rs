@@ -1,0 +1,259 @@
+//! `aksnet_node_pool` with the real Terraform CLI against aksnet-emulator over HTTPS, next to
+//! an `aksnet_cluster_network` on the same cluster: create, in-place scaling (one agent pool
+//! write), replacement of this pool only, import round trip, and the capacity checks that
+//! count the pool the cluster resource does not declare (issue 16).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::harness::{expect_eq, run_case_env, Json, Step};
+use aksnet_acceptance::target::skip_against_arm;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
+const P: &str = "aksnet_node_pool.user";
+const AKS: &str = "2025-10-01";
+const RG: &str = "acctest-np";
+
+fn rg_id() -> String {
+    format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{RG}")
+}
+
+fn subnet() -> String {
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes",
+        rg_id()
+    )
+}
+
+fn cluster_id() -> String {
+    format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/aks-test",
+        rg_id()
+    )
+}
+
+fn pool_id() -> String {
+    format!("{}/agentPools/user1", cluster_id())
+}
+
+/// A VNet with one /22 node subnet (1,019 usable addresses).
+fn seeds() -> Value {
+    json!([
+        {"id": rg_id(), "body": {"location": "westeurope"}},
+        {"id": format!("{}/providers/Microsoft.Network/virtualNetworks/vnet", rg_id()), "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+            "subnets": [{"name": "nodes", "id": subnet(), "properties": {"addressPrefix": "10.10.0.0/22"}}]}}}
+    ])
+}
+
+/// Flat Azure CNI (31 addresses per node at the default 30 pods) with a system pool of
+/// `system` nodes, and, when `pool` is set, an `aksnet_node_pool` (`vm`, `count` nodes).
+fn config(system: u32, pool: Option<(&str, u32)>, import: bool) -> String {
+    let cluster = format!(
+        r#"
+resource "aksnet_cluster_network" "test" {{
+  name                = "aks-test"
+  resource_group_name = "{RG}"
+  location            = "westeurope"
+  dns_prefix          = "akstest"
+  kubernetes_version  = "1.33"
+  network_plugin      = "azure"
+  default_node_pool {{
+    name           = "system"
+    vm_size        = "Standard_D4s_v5"
+    node_count     = {system}
+    vnet_subnet_id = "{sn}"
+  }}
+}}
+"#,
+        sn = subnet()
+    );
+    let pool = pool.map_or(String::new(), |(vm, count)| {
+        format!(
+            r#"
+resource "aksnet_node_pool" "user" {{
+  cluster_id     = aksnet_cluster_network.test.id
+  name           = "user1"
+  vm_size        = "{vm}"
+  node_count     = {count}
+  vnet_subnet_id = "{sn}"
+}}
+"#,
+            sn = subnet()
+        )
+    });
+    let import = if import {
+        format!("\nimport {{\n  to = {P}\n  id = \"{}\"\n}}\n", pool_id())
+    } else {
+        String::new()
+    };
+    format!("{cluster}{pool}{import}")
+}
+
+fn attr_is(s: &Json, path: &str, want: Value) -> Result<(), String> {
+    expect_eq(path, s.attr(P, path)?, &want)
+}
+
+#[test]
+fn node_pool_lifecycle_next_to_the_cluster_that_does_not_declare_it() {
+    if skip_against_arm("node pool", "seeded VNet fixtures and ARM write counts") {
+        return;
+    }
+    let emu = Arc::new(TestEmulator::start(seeds()));
+    let writes = Arc::new(Mutex::new(0u64));
+    let mark = || {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            *w.lock().map_err(|e| e.to_string())? = e.counters()["writes"].as_u64().unwrap_or(0);
+            Ok(())
+        })
+    };
+    let wrote = |want: u64| {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            let before = *w.lock().map_err(|e| e.to_string())?;
+            let now = e.counters()["writes"].as_u64().unwrap_or(0);
+            expect_eq("ARM writes", &json!(now - before), &json!(want))
+        })
+    };
+    // The pool as Azure shows it.
+    let azure_pool = |field: &'static str, want: Value| {
+        let e = emu.clone();
+        Step::run(move || {
+            let (code, p) = e.arm("GET", &pool_id(), AKS, None);
+            expect_eq("GET agent pool", &json!(code), &json!(200))?;
+            expect_eq(field, &p["properties"][field], &want)
+        })
+    };
+    let d4 = "Standard_D4s_v5";
+    let d8 = "Standard_D8s_v5";
+    let steps = vec![
+        // Create; the re-plan after apply checks the cluster sees no drift from the pool it
+        // does not declare, and does not plan to delete it.
+        Step::apply(&config(3, Some((d4, 2)), false), |s| {
+            attr_is(s, "/node_count", json!(2))?;
+            attr_is(s, "/mode", json!("User"))?;
+            attr_is(s, "/max_pods", json!(30))?;
+            expect_eq("id", s.attr(P, "/id")?, &json!(pool_id()))
+        }),
+        // Scaling updates in place: one write in all (the agent pool PUT), so no cluster write.
+        Step::plan_exit(
+            &config(3, Some((d4, 3)), false),
+            2,
+            Some(
+                r"aksnet_node_pool.user will be updated in-place.*Plan: 0 to add, 1 to change, 0 to destroy",
+            ),
+        ),
+        mark(),
+        Step::apply(&config(3, Some((d4, 3)), false), |s| {
+            attr_is(s, "/node_count", json!(3))
+        }),
+        wrote(1),
+        azure_pool("count", json!(3)),
+        // The VM size replaces this pool only, with a warning naming the attribute.
+        Step::plan_exit(
+            &config(3, Some((d8, 3)), false),
+            2,
+            Some(
+                r#"Plan: 1 to add, 0 to change, 1 to destroy.*Node Pool Will Be Replaced.*node pool "user1" is deleted and created again.*vm_size"#,
+            ),
+        ),
+        mark(),
+        Step::apply(&config(3, Some((d8, 3)), false), |s| {
+            attr_is(s, "/vm_size", json!("Standard_D8s_v5"))
+        }),
+        wrote(2),
+        azure_pool("vmSize", json!("Standard_D8s_v5")),
+        // The cluster counts the pool it does not declare: 13 + 4 nodes at peak × 31 = 527
+        // fit the /22; 29 + 4 × 31 = 1,023 do not (alone, 30 × 31 = 930 would).
+        Step::plan_exit(&config(12, Some((d8, 3)), false), 2, None),
+        Step::expect_error(
+            &config(28, Some((d8, 3)), false),
+            r"Node Subnet Too Small \(C5\).*1,023 addresses for 33 nodes",
+        ),
+        // The node pool counts the cluster's pools: 4 + 30 nodes at peak × 31 = 1,054 > 1,019.
+        Step::expect_error_at(
+            &config(3, Some((d8, 29)), false),
+            r"Node Subnet Too Small \(C5\).*1,054 addresses for 34 nodes",
+            "vnet_subnet_id",
+        ),
+        // Import round trip: out of state, imported by its agent pool ID, then an empty plan.
+        Step::cli(&["state", "rm", "-no-color", P], true, None),
+        Step::apply(&config(3, Some((d8, 3)), true), |s| {
+            if !s.says("1 imported, 0 added, 0 changed, 0 destroyed") {
+                return Err(format!("expected only an import:\n{}", s.text));
+            }
+            attr_is(s, "/node_count", json!(3))
+        }),
+        // Removing the resource deletes the pool through the agent pool API; the cluster stays.
+        mark(),
+        Step::apply(&config(3, None, false), |_| Ok(())),
+        wrote(1),
+    ];
+    run_case_env("node pool", Path::new(BIN), &emu.env(), steps);
+    let left: Vec<String> = emu
+        .inventory()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.to_ascii_lowercase().contains("managedclusters"))
+        .collect();
+    assert!(left.is_empty(), "clusters left behind: {left:?}");
+}
+
+/// AKS refuses to delete a cluster's last system pool; the destroy shows AKS's error.
+#[test]
+fn deleting_the_last_system_pool_shows_aks_error() {
+    if skip_against_arm("node pool system", "seeded clusters") {
+        return;
+    }
+    let cluster = json!({"id": cluster_id(), "body": {"location": "westeurope", "properties": {
+        "kubernetesVersion": "1.33", "dnsPrefix": "akstest",
+        "agentPoolProfiles": [{"name": "system", "count": 1, "mode": "System", "vmSize": "Standard_D4s_v5",
+            "vnetSubnetID": subnet(), "maxPods": 30, "osType": "Linux"}],
+        "networkProfile": {"networkPlugin": "azure"}}}});
+    let mut seeded = seeds();
+    seeded.as_array_mut().expect("seed list").push(cluster);
+    let emu = Arc::new(TestEmulator::start(seeded));
+    let system = format!(
+        r#"
+import {{
+  to = aksnet_node_pool.system
+  id = "{}/agentPools/system"
+}}
+
+resource "aksnet_node_pool" "system" {{
+  cluster_id     = "{}"
+  name           = "system"
+  mode           = "System"
+  vm_size        = "Standard_D4s_v5"
+  node_count     = 1
+  vnet_subnet_id = "{}"
+}}
+"#,
+        cluster_id(),
+        cluster_id(),
+        subnet()
+    );
+    let steps = vec![
+        Step::apply(&system, |s| {
+            expect_eq(
+                "mode",
+                s.attr("aksnet_node_pool.system", "/mode")?,
+                &json!("System"),
+            )
+        }),
+        Step::cli(
+            &["destroy", "-auto-approve", "-no-color"],
+            false,
+            Some(r"Error deleting Kubernetes Cluster Node Pool.*last system node pool"),
+        ),
+        Step::cli(
+            &["state", "rm", "-no-color", "aksnet_node_pool.system"],
+            true,
+            None,
+        ),
+    ];
+    run_case_env("node pool system", Path::new(BIN), &emu.env(), steps);
+}
