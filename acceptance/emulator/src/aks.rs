@@ -121,8 +121,13 @@ pub fn prepare(
             "networkProfile.podCIDR",
         ));
     }
+    // Defaults 10.0.0.0/16 and 10.0.0.10 (SPEC `serviceCidr` default "10.0.0.0/16",
+    // `dnsServiceIP` default "10.0.0.10"). A dnsServiceIP sent alone keeps its value and is
+    // checked against the default range below.
     if np.get("serviceCidr").is_none() {
         np["serviceCidr"] = json!("10.0.0.0/16");
+    }
+    if np.get("dnsServiceIP").is_none() {
         np["dnsServiceIP"] = json!("10.0.0.10");
     }
     np.as_object_mut()
@@ -171,7 +176,29 @@ pub fn prepare(
                 &format!("The DNS service IP {dns} is out of the range defined by service CIDR {svc}."),
                 "networkProfile.dnsServiceIP",
             ));
+        } // concepts-network-legacy-cni: "Don't use the first IP address in your address range.
+          // The first address in your subnet range is used for the
+          // kubernetes.default.svc.cluster.local address." code: not established by a primary source.
+          // Kubernetes gives that address (the range's network address + 1, e.g. 10.0.0.1 in
+          // 10.0.0.0/16) to the `kubernetes` service; the network address itself is no host either.
+        if u64::from(u32::from(ip)) <= lo + 1 {
+            return Err(flat(
+                400,
+                "InvalidParameter",
+                &format!("The DNS service IP {dns} is the first address of service CIDR {svc}, which is used for the kubernetes.default.svc.cluster.local address."),
+                "networkProfile.dnsServiceIP",
+            ));
         }
+    }
+    // concepts-network-azure-cni-overlay: the service address CIDR "must be smaller than `/12`"
+    // (a /12 or a longer prefix). code: not established by a primary source.
+    if v4(&svc).is_some_and(|(_, p)| p < 12) {
+        return Err(flat(
+            400,
+            "InvalidParameter",
+            &format!("The service CIDR {svc} is larger than /12."),
+            "networkProfile.serviceCIDR",
+        ));
     }
     // Max pods per node when unset (configure-azure-cni, "Maximum pods per node": kubenet 110,
     // Azure CNI 30, overlay 250). A pool with a pod subnet takes 250
@@ -255,9 +282,17 @@ pub fn prepare(
     aks_checks::windows(&cluster)?;
     aks_checks::reserved_ranges(&cluster, &vnet_spaces(store, &cluster), overlap)?;
     aks_checks::kubenet_node_limit(&cluster)?;
+    aks_checks::spec_bounds(&cluster)?;
+    aks_checks::pool_limits(&cluster, existing.is_none())?;
+    aks_checks::outbound_network(&cluster)?;
+    aks_checks::dual_stack(&cluster)?;
     pod_cidr_capacity(&cluster)?;
     vnet_overlap(store, &cluster)?;
     udr_prerequisites(store, &cluster)?;
+    user_nat_prerequisites(store, &cluster)?;
+    if existing.is_none() {
+        kubenet_system_identity_route_table(store, &cluster)?;
+    }
     subnet_capacity(store, &cluster)?;
     Ok((body, None))
 }
@@ -581,6 +616,74 @@ fn udr_prerequisites(store: &Store, c: &Value) -> Result<(), Reply> {
             r["properties"]["addressPrefix"] == "0.0.0.0/0" && r["properties"]["nextHopType"] == "Internet"
         }) {
             return Err(flat(400, "RouteTableInvalidNextHop", "Default route 0.0.0.0/0 has a next hop of Internet but only next hops of VirtualAppliance or VirtualNetworkGateway are allowed. Please see https://aka.ms/aks/outboundtype for more details", "networkProfile.outboundType"));
+        }
+    }
+    Ok(())
+}
+
+/// kubenet with a system-assigned identity refuses a node subnet that already has a route table,
+/// on create (configure-kubenet, "Bring your own subnet and route table with kubenet": a custom
+/// route table needs a user-assigned identity; AKS's body, Azure/AKS#2333: "Clusters using
+/// managed identity type SystemAssigned do not support bringing your own route table. Please see
+/// https://aka.ms/aks/customrt for more information"). The table AKS created itself does not
+/// count. Only a written `SystemAssigned` is judged: what AKS picks when `identity` is absent is
+/// not established by a primary source. code: not established by a primary source.
+fn kubenet_system_identity_route_table(store: &Store, c: &Value) -> Result<(), Reply> {
+    if np_str(c, "networkPlugin") != Some("kubenet")
+        || !c["identity"]["type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("SystemAssigned"))
+    {
+        return Ok(());
+    }
+    let managed = managed_route_table_id(c).map(|t| key(&t));
+    for p in pools(c) {
+        let Some(sid) = p["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        if subnet_route_table(store, sid).is_some_and(|t| Some(key(&t)) != managed) {
+            return Err(flat(400, "InvalidParameter", "Clusters using managed identity type SystemAssigned do not support bringing your own route table. Please see https://aka.ms/aks/customrt for more information", "agentPoolProfile.vnetSubnetID"));
+        }
+    }
+    Ok(())
+}
+
+/// `userAssignedNATGateway` needs a NAT gateway on every node subnet (nat-gateway, "Create an
+/// AKS cluster with a user-assigned NAT gateway": "This configuration requires bring-your-own
+/// networking (via Azure CNI) and that the NAT gateway is preconfigured on the subnet").
+/// code: not established by a primary source.
+fn user_nat_prerequisites(store: &Store, c: &Value) -> Result<(), Reply> {
+    if np_str(c, "outboundType") != Some("userAssignedNATGateway") {
+        return Ok(());
+    }
+    let pools = pools(c);
+    if !pools.iter().any(|p| p["vnetSubnetID"].is_string()) {
+        return Err(flat(400, "InvalidParameter", "Outbound type userAssignedNATGateway requires bring-your-own networking: a node subnet with a NAT gateway.", "networkProfile.outboundType"));
+    }
+    for p in pools {
+        let Some(sid) = p["vnetSubnetID"].as_str() else {
+            continue;
+        };
+        let k = key(sid);
+        let Some((vnet, name)) = k.rsplit_once("/subnets/") else {
+            continue;
+        };
+        let has_nat = store
+            .resources
+            .get(vnet)
+            .and_then(|v| v.body.pointer("/properties/subnets"))
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            })
+            .is_some_and(|s| {
+                s.pointer("/properties/natGateway/id")
+                    .and_then(Value::as_str)
+                    .is_some()
+            });
+        if !has_nat {
+            return Err(flat(400, "InvalidParameter", &format!("Outbound type userAssignedNATGateway requires a NAT gateway associated with subnet {sid}."), "networkProfile.outboundType"));
         }
     }
     Ok(())

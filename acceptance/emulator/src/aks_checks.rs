@@ -221,3 +221,184 @@ pub fn kubenet_node_limit(c: &Value) -> Result<(), Reply> {
     }
     Ok(())
 }
+
+/// Unless said otherwise below, the code is not established by a primary source; InvalidParameter
+/// is AKS's generic code for a bad field.
+fn invalid(message: &str, target: &str) -> Reply {
+    flat(400, "InvalidParameter", message, target)
+}
+
+/// Bounds and enums of the 2025-10-01 stable spec (conformance/specification/containerservice/
+/// resource-manager/Microsoft.ContainerService/aks/stable/2025-10-01/managedClusters.json).
+pub fn spec_bounds(c: &Value) -> Result<(), Reply> {
+    let np = &c["properties"]["networkProfile"];
+    // SPEC ContainerServiceNetworkProfile.outboundType enum: loadBalancer, userDefinedRouting,
+    // managedNATGateway, userAssignedNATGateway, none (managedNATGatewayV2 is preview-only,
+    // nat-gateway: "The `managedNATGatewayV2` outbound type is currently in preview").
+    const OUTBOUND: [&str; 5] = [
+        "loadBalancer",
+        "userDefinedRouting",
+        "managedNATGateway",
+        "userAssignedNATGateway",
+        "none",
+    ];
+    if let Some(o) = np["outboundType"].as_str() {
+        if !OUTBOUND.contains(&o) {
+            return Err(invalid(
+                &format!("The value '{o}' of outboundType is not supported; allowed values are loadBalancer, userDefinedRouting, managedNATGateway, userAssignedNATGateway and none."),
+                "networkProfile.outboundType",
+            ));
+        }
+    }
+    // SPEC ManagedClusterManagedOutboundIPProfile.count: "Allowed values must be in the range of
+    // 1 to 16 (inclusive)", minimum 1, maximum 16 (nat-gateway: `--nat-gateway-managed-outbound-ip-count`
+    // "Value in the range of [1, 16]").
+    if let Some(n) = np.pointer("/natGatewayProfile/managedOutboundIPProfile/count") {
+        if !n.as_u64().is_some_and(|n| (1..=16).contains(&n)) {
+            return Err(invalid(
+                &format!("natGatewayProfile.managedOutboundIPProfile.count {n} must be in the range of 1 to 16 (inclusive)."),
+                "networkProfile.natGatewayProfile.managedOutboundIPProfile.count",
+            ));
+        }
+    }
+    // SPEC ManagedClusterLoadBalancerProfile.allocatedOutboundPorts: "Allowed values are in the
+    // range of 0 to 64000 (inclusive)"; configure-load-balancer-standard: "The value for outbound
+    // ports must be a multiple of 8."
+    if let Some(n) = np.pointer("/loadBalancerProfile/allocatedOutboundPorts") {
+        if !n.as_u64().is_some_and(|n| n <= 64000 && n % 8 == 0) {
+            return Err(invalid(
+                &format!("loadBalancerProfile.allocatedOutboundPorts {n} must be a multiple of 8 in the range of 0 to 64000 (inclusive)."),
+                "networkProfile.loadBalancerProfile.allocatedOutboundPorts",
+            ));
+        }
+    }
+    for p in pools(c) {
+        let name = p["name"].as_str().unwrap_or("pool");
+        let system = p["mode"]
+            .as_str()
+            .is_some_and(|m| m.eq_ignore_ascii_case("System"));
+        // SPEC ManagedClusterAgentPoolProfileProperties.count: "Allowed values must be in the
+        // range of 0 to 1000 (inclusive) for user pools and in the range of 1 to 1000 (inclusive)
+        // for system pools." (Azure/AKS#4298, AKS team: "We do not allow any system pools to
+        // have <1 node.")
+        if let Some(n) = p.get("count").filter(|n| !n.is_null()) {
+            let low = u64::from(system);
+            if !n.as_u64().is_some_and(|n| (low..=1000).contains(&n)) {
+                return Err(invalid(
+                    &format!(
+                        "Agent pool '{name}' count {n} must be in the range of {low} to 1000 (inclusive)."
+                    ),
+                    "agentPoolProfile.count",
+                ));
+            }
+        }
+        // SPEC podIPAllocationMode: "Must be used with podSubnetId."
+        if p["podIPAllocationMode"].is_string() && !p["podSubnetID"].is_string() {
+            return Err(invalid(
+                &format!("Agent pool '{name}' sets podIPAllocationMode without podSubnetID; the mode must be used with podSubnetId."),
+                "agentPoolProfile.podIPAllocationMode",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Per-pool limits from Microsoft Learn. `creating`: the cluster does not exist yet.
+pub fn pool_limits(c: &Value, creating: bool) -> Result<(), Reply> {
+    let cluster_version = c["properties"]["kubernetesVersion"].as_str().unwrap_or("");
+    for p in pools(c) {
+        let name = p["name"].as_str().unwrap_or("pool");
+        // use-system-pools / create-node-pools: "For Linux node pools, the length must be
+        // between 1 and 12 characters. For Windows node pools, the length must be between one
+        // and six characters."
+        let windows = p["osType"]
+            .as_str()
+            .is_some_and(|o| o.eq_ignore_ascii_case("Windows"));
+        if windows && name.chars().count() > 6 {
+            return Err(invalid(
+                &format!("Windows agent pool name '{name}' must be between 1 and 6 characters."),
+                "agentPoolProfile.name",
+            ));
+        }
+        // concepts-network-ip-address-planning: "The maximum number of pods per node in an AKS
+        // cluster is 250"; "The minimum value that can be set for maximum pods per node is 10 if
+        // and only if the configuration of each node pool has space for a minimum of 30 pods.
+        // ... The minimum value in the previous table is strictly enforced by the AKS service."
+        // Azure/AKS#1422: creating with "--node-count 1 --max-pods 10" fails, a later scale to
+        // one node is not blocked, so the 30-pod room is checked on create only. Message as
+        // AKS returned it for an out-of-range maxPods (Azure/AKS#931): "The value of parameter
+        // maxPods is invalid."
+        if let Some(max) = p["maxPods"].as_u64() {
+            let nodes = p["count"].as_u64().unwrap_or(0);
+            if !(10..=250).contains(&max) || (creating && nodes > 0 && max * nodes < 30) {
+                return Err(invalid(
+                    &format!("The value of parameter maxPods is invalid. Agent pool '{name}' sets {max} with {nodes} nodes: maxPods must be between 10 and 250, and each node pool needs space for a minimum of 30 pods."),
+                    "agentPoolProfile.maxPods",
+                ));
+            }
+        }
+        // configure-azure-cni-static-block-allocation, Limitations: "Minimum Kubernetes Version
+        // required is 1.28".
+        if p["podIPAllocationMode"].as_str() == Some("StaticBlock") {
+            let version = p["orchestratorVersion"].as_str().unwrap_or(cluster_version);
+            let minor = |v: &str| -> Option<(u32, u32)> {
+                let mut it = v.split('.');
+                Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+            };
+            if minor(version).is_some_and(|v| v < (1, 28)) {
+                return Err(invalid(
+                    &format!("Agent pool '{name}' uses StaticBlock pod IP allocation, which requires Kubernetes 1.28 or newer; the pool runs {version}."),
+                    "agentPoolProfile.podIPAllocationMode",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Outbound types that need (or refuse) a custom VNet.
+pub fn outbound_network(c: &Value) -> Result<(), Reply> {
+    let byo = pools(c).iter().any(|p| p["vnetSubnetID"].is_string());
+    match np_str(c, "outboundType") {
+        // nat-gateway: "Managed NAT gateway isn't compatible with custom virtual networks."
+        Some("managedNATGateway") if byo => Err(invalid(
+            "Managed NAT gateway isn't compatible with custom virtual networks; use userAssignedNATGateway with a NAT gateway on the subnet.",
+            "networkProfile.outboundType",
+        )),
+        // egress-outboundtype, userDefinedRouting: "You must deploy the AKS cluster into an
+        // existing virtual network with a subnet that you configure."
+        Some("userDefinedRouting") if !byo => Err(invalid(
+            "Outbound type userDefinedRouting requires the cluster to be deployed into an existing virtual network subnet (agentPoolProfile.vnetSubnetID).",
+            "networkProfile.outboundType",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// IPv4/IPv6 dual-stack restrictions.
+pub fn dual_stack(c: &Value) -> Result<(), Reply> {
+    let families = c["properties"]["networkProfile"]["ipFamilies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !families.iter().any(|f| f.as_str() == Some("IPv6")) {
+        return Ok(());
+    }
+    // use-network-policies, Azure Network Policy Manager limitations (Linux): "IPv6 isn't
+    // supported."
+    if np_str(c, "networkPolicy") == Some("azure") {
+        return Err(invalid(
+            "Azure Network Policy Manager does not support IPv6; use Cilium or Calico with dual-stack.",
+            "networkProfile.networkPolicy",
+        ));
+    }
+    // configure-dual-stack, Limitations: "Azure CNI Overlay is required" (for Azure CNI; flat
+    // Azure CNI with a node or pod subnet has no IPv6).
+    if np_str(c, "networkPlugin") == Some("azure") && np_str(c, "networkPluginMode") != Some("overlay") {
+        return Err(invalid(
+            "Dual-stack networking with network plugin azure requires network plugin mode overlay.",
+            "networkProfile.ipFamilies",
+        ));
+    }
+    Ok(())
+}

@@ -557,6 +557,13 @@ async fn kubenet_to_overlay_deletes_the_aks_routes_and_the_managed_route_table()
         cluster(kubenet("10.2.0.0/16"), vec![pool(rg, "system", 2, "byo")]),
     )
     .await;
+    // A system-assigned identity cannot bring its own route table (Azure/AKS#2333).
+    let mut sysid = cluster(kubenet("10.3.0.0/16"), vec![pool(rg, "system", 2, "byo")]);
+    sysid["identity"] = json!({"type": "SystemAssigned"});
+    assert_eq!(
+        e.refused(&aks(rg, "sysid"), sysid).await,
+        triple("InvalidParameter", "", "agentPoolProfile.vnetSubnetID")
+    );
     let table = format!(
         "{SUB}/resourceGroups/MC_{rg}_managed_westeurope/providers/Microsoft.Network/routeTables/aks-agentpool-routetable"
     );
@@ -839,4 +846,235 @@ async fn max_pods_defaults_follow_the_plugin_and_the_pod_subnet() {
         )
         .await;
     assert_eq!(c["properties"]["agentPoolProfiles"][0]["maxPods"], 250, "overlay");
+}
+
+#[tokio::test]
+async fn spec_bounds_pool_limits_outbound_and_dual_stack_rules_are_refused() {
+    let e = emu(Options {
+        lro_ms: 30,
+        ..Default::default()
+    })
+    .await;
+    let rg = "rg-bounds";
+    e.network(
+        rg,
+        "10.10.0.0/16",
+        &[("nodes", "10.10.0.0/20"), ("pods", "10.10.64.0/18")],
+    )
+    .await;
+    let p = aks(rg, "aks");
+    let overlay = |extra: Value| {
+        let mut n = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16",
+            "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            n[k] = v;
+        }
+        n
+    };
+    // A pool without a custom subnet (AKS-managed VNet).
+    let managed =
+        |count: u32| json!({"name": "system", "count": count, "vmSize": "Standard_D2s_v5", "mode": "System"});
+    let with = |mut p: Value, extra: Value| {
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            p[k] = v;
+        }
+        p
+    };
+    let static_block = |version: &str| {
+        let mut c = cluster(
+            json!({"networkPlugin": "azure", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}),
+            vec![with(
+                pool(rg, "system", 2, "nodes"),
+                json!({"maxPods": 250, "podIPAllocationMode": "StaticBlock",
+                    "podSubnetID": format!("{}/subnets/pods", vnet(rg))}),
+            )],
+        );
+        c["properties"]["kubernetesVersion"] = json!(version);
+        c
+    };
+    let cases = [
+        (
+            "dnsServiceIP on the first address",
+            cluster(overlay(json!({"dnsServiceIP": "10.0.0.1"})), vec![managed(3)]),
+            triple("InvalidParameter", "", "networkProfile.dnsServiceIP"),
+        ),
+        (
+            "dnsServiceIP alone, outside the default 10.0.0.0/16",
+            cluster(
+                json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "dnsServiceIP": "10.2.0.10"}),
+                vec![managed(3)],
+            ),
+            triple("DnsServiceIpOutOfServiceCidr", "", "networkProfile.dnsServiceIP"),
+        ),
+        (
+            "service CIDR larger than /12",
+            cluster(overlay(json!({"serviceCidr": "10.0.0.0/11"})), vec![managed(3)]),
+            triple("InvalidParameter", "", "networkProfile.serviceCIDR"),
+        ),
+        (
+            "outboundType outside the 2025-10-01 enum",
+            cluster(
+                overlay(json!({"outboundType": "managedNATGatewayV2"})),
+                vec![managed(3)],
+            ),
+            triple("InvalidParameter", "", "networkProfile.outboundType"),
+        ),
+        (
+            "17 managed NAT gateway IPs",
+            cluster(
+                overlay(json!({"outboundType": "managedNATGateway",
+                    "natGatewayProfile": {"managedOutboundIPProfile": {"count": 17}}})),
+                vec![managed(3)],
+            ),
+            triple(
+                "InvalidParameter",
+                "",
+                "networkProfile.natGatewayProfile.managedOutboundIPProfile.count",
+            ),
+        ),
+        (
+            "outbound ports not a multiple of 8",
+            cluster(
+                overlay(json!({"loadBalancerProfile": {"allocatedOutboundPorts": 1001}})),
+                vec![managed(3)],
+            ),
+            triple(
+                "InvalidParameter",
+                "",
+                "networkProfile.loadBalancerProfile.allocatedOutboundPorts",
+            ),
+        ),
+        (
+            "a system pool of 1001 nodes",
+            cluster(overlay(json!({"podCidr": "10.240.0.0/12"})), vec![managed(1001)]),
+            triple("InvalidParameter", "", "agentPoolProfile.count"),
+        ),
+        (
+            "a system pool of 0 nodes",
+            cluster(overlay(json!({})), vec![managed(0)]),
+            triple("InvalidParameter", "", "agentPoolProfile.count"),
+        ),
+        (
+            "a Windows pool name over six characters",
+            cluster(
+                overlay(json!({})),
+                vec![
+                    managed(3),
+                    json!({"name": "npwindows", "count": 1, "vmSize": "Standard_D2s_v5", "mode": "User", "osType": "Windows"}),
+                ],
+            ),
+            triple("InvalidParameter", "", "agentPoolProfile.name"),
+        ),
+        (
+            "maxPods 251",
+            cluster(
+                overlay(json!({})),
+                vec![with(managed(3), json!({"maxPods": 251}))],
+            ),
+            triple("InvalidParameter", "", "agentPoolProfile.maxPods"),
+        ),
+        (
+            "maxPods 10 on one node (room for fewer than 30 pods)",
+            cluster(overlay(json!({})), vec![with(managed(1), json!({"maxPods": 10}))]),
+            triple("InvalidParameter", "", "agentPoolProfile.maxPods"),
+        ),
+        (
+            "podIPAllocationMode without podSubnetID",
+            cluster(
+                json!({"networkPlugin": "azure", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}),
+                vec![with(
+                    pool(rg, "system", 2, "nodes"),
+                    json!({"podIPAllocationMode": "StaticBlock"}),
+                )],
+            ),
+            triple("InvalidParameter", "", "agentPoolProfile.podIPAllocationMode"),
+        ),
+        (
+            "StaticBlock on Kubernetes 1.27",
+            static_block("1.27"),
+            triple("InvalidParameter", "", "agentPoolProfile.podIPAllocationMode"),
+        ),
+        (
+            "managed NAT gateway in a custom VNet",
+            cluster(
+                json!({"networkPlugin": "azure", "outboundType": "managedNATGateway",
+                    "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}),
+                vec![pool(rg, "system", 3, "nodes")],
+            ),
+            triple("InvalidParameter", "", "networkProfile.outboundType"),
+        ),
+        (
+            "userAssignedNATGateway on a subnet without a NAT gateway",
+            cluster(
+                json!({"networkPlugin": "azure", "outboundType": "userAssignedNATGateway",
+                    "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}),
+                vec![pool(rg, "system", 3, "nodes")],
+            ),
+            triple("InvalidParameter", "", "networkProfile.outboundType"),
+        ),
+        (
+            "userDefinedRouting in the AKS-managed VNet",
+            cluster(
+                overlay(json!({"outboundType": "userDefinedRouting"})),
+                vec![managed(3)],
+            ),
+            triple("InvalidParameter", "", "networkProfile.outboundType"),
+        ),
+        (
+            "dual-stack with Azure NPM",
+            cluster(
+                overlay(json!({"networkPolicy": "azure", "ipFamilies": ["IPv4", "IPv6"]})),
+                vec![managed(3)],
+            ),
+            triple("InvalidParameter", "", "networkProfile.networkPolicy"),
+        ),
+        (
+            "dual-stack on flat Azure CNI",
+            cluster(
+                json!({"networkPlugin": "azure", "ipFamilies": ["IPv4", "IPv6"]}),
+                vec![managed(3)],
+            ),
+            triple("InvalidParameter", "", "networkProfile.ipFamilies"),
+        ),
+    ];
+    for (what, body, want) in cases {
+        assert_eq!(e.refused(&p, body).await, want, "{what}");
+    }
+    assert_eq!(e.get(&p, AKS).await.0, StatusCode::NOT_FOUND);
+
+    // The edges AKS accepts: the DNS IP on the second address, a /12 service range, 16 NAT IPs,
+    // 64000 outbound ports, maxPods 10 with room for 30 pods, StaticBlock on 1.28, dual-stack
+    // overlay with Cilium, a six-character Windows pool name.
+    let ok = [
+        (
+            "edges",
+            cluster(
+                overlay(json!({"serviceCidr": "10.0.0.0/12", "dnsServiceIP": "10.0.0.2",
+                    "loadBalancerProfile": {"allocatedOutboundPorts": 64000}})),
+                vec![
+                    with(managed(3), json!({"maxPods": 10})),
+                    json!({"name": "win123", "count": 1, "vmSize": "Standard_D2s_v5", "mode": "User", "osType": "Windows"}),
+                ],
+            ),
+        ),
+        (
+            "nat16",
+            cluster(
+                overlay(json!({"outboundType": "managedNATGateway",
+                    "natGatewayProfile": {"managedOutboundIPProfile": {"count": 16}}})),
+                vec![managed(3)],
+            ),
+        ),
+        ("static", static_block("1.28")),
+        (
+            "dual",
+            cluster(
+                overlay(json!({"networkDataplane": "cilium", "ipFamilies": ["IPv4", "IPv6"]})),
+                vec![managed(3)],
+            ),
+        ),
+    ];
+    for (name, body) in ok {
+        e.create(&aks(rg, name), AKS, body).await;
+    }
 }
