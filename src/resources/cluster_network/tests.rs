@@ -2,8 +2,8 @@ use aksnet_tfplugin::value::Value;
 use serde_json::json;
 
 use super::body::{desired, refresh, Stage};
-use super::pool::agent_pool_body;
 use super::plan::*;
+use super::pool::agent_pool_body;
 use super::schema::{block, Pool, State, StrList};
 use super::*;
 use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
