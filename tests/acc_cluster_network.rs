@@ -74,6 +74,7 @@ fn seeds(rg: &str) -> Value {
                 sn("tinypods", "10.10.251.0/28", json!({})),
                 sn("busy", "10.10.252.0/24", json!({"ipConfigurations": busy})),
                 sn("shared", "10.10.253.0/25", json!({})),
+                sn("pods23", "10.10.254.0/23", json!({})),
                 sn("kubenet", "10.10.4.0/24", json!({"routeTable": {"id": table_id(rg, "rt-kubenet")}})),
                 sn("udr", "10.10.5.0/24", json!({"routeTable": {"id": table_id(rg, "rt-fw")}})),
                 sn("badudr", "10.10.6.0/24", json!({"routeTable": {"id": table_id(rg, "rt-internet")}}))
@@ -242,6 +243,34 @@ fn pod_subnet_dynamic_and_static_block() {
             })]
         });
     }
+}
+
+/// Issue 15 item 7: with a pod subnet and `max_pods` unset, Microsoft's pages disagree on the
+/// default (configure-azure-cni-dynamic-ip-allocation: 250; the IP planning page: 110), so the
+/// pod subnet is sized for 250, as the emulator defaults it. A /23 holds 507 pod addresses:
+/// 4 nodes (3 + a surge node) × 110 = 440 fit, × 250 = 1,000 do not. Setting max_pods = 110
+/// plans and applies; leaving it unset is refused at plan, naming the rule and the subnet.
+#[test]
+fn pod_subnet_max_pods_default_is_sized_for_250() {
+    let rg = "acctest-cn-podmax";
+    let pool = |max_pods: &str| {
+        format!(
+            "    pod_subnet_id          = \"{}\"\n    pod_ip_allocation_mode = \"DynamicIndividual\"\n{max_pods}",
+            subnet(rg, "pods23")
+        )
+    };
+    case("cluster pod subnet max_pods default", rg, |_| {
+        vec![
+            Step::expect_error_at(
+                &cluster(rg, "nodes", FLAT, &pool("")),
+                r"Pod Subnet Too Small \(C6\)",
+                "pod_subnet_id",
+            ),
+            Step::apply(&cluster(rg, "nodes", FLAT, &pool("    max_pods = 110\n")), |s| {
+                attr_is(s, "/default_node_pool/max_pods", json!(110))
+            }),
+        ]
+    });
 }
 
 /// Issue 15 item 3: at api-version 2025-10-01 AKS neither stores nor returns podCidr for
