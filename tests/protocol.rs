@@ -303,8 +303,9 @@ fn started_by_hand_it_explains_itself() {
 }
 
 /// Every resource type the provider serves.
-const RESOURCES: [&str; 3] = [
+const RESOURCES: [&str; 4] = [
     "aksnet_cluster_network",
+    "aksnet_node_pool",
     "aksnet_pod_cidr_plan",
     "aksnet_route_table",
 ];
@@ -330,6 +331,8 @@ async fn metadata_and_schema_declare_only_what_exists() {
     let mut resources: Vec<_> = m.resources.iter().map(|r| r.type_name.as_str()).collect();
     resources.sort_unstable();
     assert_eq!(resources, RESOURCES);
+    let data: Vec<_> = m.data_sources.iter().map(|d| d.type_name.as_str()).collect();
+    assert_eq!(data, ["aksnet_subnet_usage"]);
     assert!(m.functions.iter().any(|f| f.name == "cidrs_overlap"));
     assert!(m.ephemeral_resources.is_empty() && m.list_resources.is_empty());
     assert!(m.state_stores.is_empty() && m.actions.is_empty());
