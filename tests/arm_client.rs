@@ -458,7 +458,8 @@ async fn aks_etag_mismatch_conflicts_are_retried_until_the_write_lands() {
         .expect("AKS returns an eTag");
     e.fault(json!({"method": "PUT", "path": id.path(), "count": 1, "status": 409, "body": conflict, "retry_after": 1}))
         .await;
-    let mut body = created.body.clone();
+    // A fresh body, not the GET answer: a client sends no read-only fields (conformance).
+    let mut body = cluster_body();
     body["tags"] = json!({"step": "2"});
     let updated = c
         .put::<_, Value>(&id, &body, Some(&etag), T)
