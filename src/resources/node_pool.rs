@@ -347,17 +347,7 @@ impl Resource for NodePool {
             .filter(|f| f.severity == Severity::Error)
             .collect();
         report(diags, &errors, &config);
-        if let Some(t) = config.timeouts.as_ref_option() {
-            for which in ["create", "read", "update", "delete"] {
-                if let Err(e) = t.get(which, DEFAULT_CRUD) {
-                    diags.error(
-                        "Invalid Timeout",
-                        e,
-                        AttributePath::new("timeouts").attribute(which),
-                    );
-                }
-            }
-        }
+        timeouts::validate(diags, &config.timeouts, DEFAULT_CRUD);
         Some(())
     }
 

@@ -65,17 +65,7 @@ impl Resource for RouteTable {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         validate_config(diags, &config, 0);
-        if let Some(t) = config.timeouts.as_ref_option() {
-            for which in ["create", "read", "update", "delete"] {
-                if let Err(e) = t.get(which, DEFAULT_CRUD) {
-                    diags.error(
-                        "Invalid Timeout",
-                        e,
-                        AttributePath::new("timeouts").attribute(which),
-                    );
-                }
-            }
-        }
+        timeouts::validate(diags, &config.timeouts, DEFAULT_CRUD);
         Some(())
     }
 

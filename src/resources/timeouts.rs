@@ -87,6 +87,22 @@ pub fn resolve(
         .ok()
 }
 
+/// Validate-time check of every entry of a `timeouts` block: an error at `timeouts.<which>`
+/// for each one that does not parse.
+pub fn validate(diags: &mut aksnet_tfplugin::Diagnostics, timeouts: &Value<Timeouts>, default: Duration) {
+    if let Some(t) = timeouts.as_ref_option() {
+        for which in ["create", "read", "update", "delete"] {
+            if let Err(e) = t.get(which, default) {
+                diags.error(
+                    "Invalid Timeout",
+                    e,
+                    aksnet_tfplugin::AttributePath::new("timeouts").attribute(which),
+                );
+            }
+        }
+    }
+}
+
 /// The schema block, with the defaults stated (minutes).
 pub fn block(create: u64, read: u64, update: u64, delete: u64, what: &str) -> NestedBlock {
     let a = |name: &str, mins: u64| {
