@@ -4,6 +4,7 @@
 
 pub(crate) mod body;
 pub(crate) mod live;
+pub mod moved_from_azurerm;
 pub(crate) mod plan;
 pub(crate) mod pool;
 pub(crate) mod schema;
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
-use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
+use aksnet_tfplugin::{AttributePath, Diagnostics, MoveSource, Resource};
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
@@ -416,6 +417,23 @@ impl Resource for ClusterNetwork {
             ..Default::default()
         };
         Some((state, ValueEmpty::default()))
+    }
+
+    async fn move_state<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        source: MoveSource,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // No ARM call: Terraform refreshes the moved state (ReadResource) before it plans;
+        // with default_node_pool set that read is a refresh, not an import, so the pools
+        // azurerm_kubernetes_cluster did not own stay foreign.
+        match moved_from_azurerm::from_azurerm(&source) {
+            Ok(state) => Some((state, ValueEmpty::default())),
+            Err(e) => {
+                e.report(diags);
+                None
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! The lifecycle comes first; `schema`, `plan` and `body` hold the rest.
 
 mod body;
+pub mod moved_from_azurerm;
 mod plan;
 mod schema;
 #[cfg(test)]
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
-use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
+use aksnet_tfplugin::{AttributePath, Diagnostics, MoveSource, Resource};
 use async_trait::async_trait;
 
 use crate::arm::client::{ArmClient, ClientError};
@@ -366,6 +367,22 @@ impl Resource for RouteTable {
             ..Default::default()
         };
         Some((state, None))
+    }
+
+    async fn move_state<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        source: MoveSource,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        // No ARM call: Terraform refreshes the moved state (ReadResource) before it plans,
+        // which fills the ETag and the foreign routes.
+        match moved_from_azurerm::from_azurerm(&source) {
+            Ok(state) => Some((state, None)),
+            Err(e) => {
+                e.report(diags);
+                None
+            }
+        }
     }
 }
 

@@ -25,6 +25,51 @@ use crate::utils::OptionFactor;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+/// The resource a `moved` block moves into this resource type (MoveResourceState, tfplugin
+/// 6.5+, Terraform >= 1.8), as Terraform hands it over: another provider's or another type's
+/// state, never decoded with this resource's schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoveSource {
+    /// The source provider's address, e.g. `registry.terraform.io/hashicorp/azurerm`.
+    pub provider_address: String,
+    /// The source resource type, e.g. `azurerm_route_table`.
+    pub type_name: String,
+    /// The schema version the source state was written with.
+    pub schema_version: i64,
+    /// The source state as stored (JSON; Terraform sends no other encoding for moves).
+    pub state: serde_json::Value,
+    /// The resource type being moved to (this one).
+    pub target_type_name: String,
+}
+
+impl MoveSource {
+    /// The error for a source this resource does not take: it names the source type, its
+    /// provider and schema version, and what `supported` lists (empty: no moves at all).
+    pub fn refuse(&self, diags: &mut Diagnostics, supported: &str) {
+        let what = if supported.is_empty() {
+            format!(
+                "{} accepts no moves from another resource type.",
+                self.target_type_name
+            )
+        } else {
+            format!("{} accepts moves from {supported}.", self.target_type_name)
+        };
+        diags.root_error(
+            "Unsupported Resource Move",
+            format!(
+                "moving {} (schema version {}) of provider {} to {} is not supported: {what} \
+                 To hand the object over, replace the moved block with a removed block \
+                 (lifecycle {{ destroy = false }}) and an import block for {}.",
+                self.type_name,
+                self.schema_version,
+                self.provider_address,
+                self.target_type_name,
+                self.target_type_name
+            ),
+        );
+    }
+}
+
 /// Trait for implementing a resource with automatic serialization/deserialization
 ///
 /// See also: [`DynamicResource`]
@@ -278,6 +323,27 @@ pub trait Resource: Send + Sync {
         diags.root_error_short("Upgrade is not supported");
         None
     }
+    /// Move another resource type's state into this one (a `moved` block whose `from` is
+    /// another type, possibly of another provider)
+    ///
+    /// # Arguments
+    ///
+    /// * `diags` - Diagnostics to record warnings and errors that occured during the move
+    /// * `source` - The source type, provider, schema version and raw state
+    ///
+    /// # Remarks
+    ///
+    /// The default refuses every move with an error naming the source. The returned state
+    /// is refreshed (ReadResource) before Terraform plans, so values the source lacks can be
+    /// left to that read.
+    async fn move_state<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        source: MoveSource,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        source.refuse(diags, "");
+        None
+    }
 }
 
 /// Trait for implementing a resource *without* automatic serialization/deserialization
@@ -509,6 +575,11 @@ pub trait DynamicResource: Send + Sync {
         _ = version;
         _ = prior_state;
         diags.root_error_short("Upgrade is not supported");
+        None
+    }
+    /// Move another resource type's state into this one; see [`Resource::move_state`].
+    async fn move_state(&self, diags: &mut Diagnostics, source: MoveSource) -> Option<(RawValue, Vec<u8>)> {
+        source.refuse(diags, "");
         None
     }
 }
@@ -744,6 +815,15 @@ impl<T: Resource> DynamicResource for T {
     ) -> Option<RawValue> {
         let state = <T as Resource>::upgrade(self, diags, version, prior_state).await?;
         RawValue::serialize(diags, &state)
+    }
+    /// Move another resource type's state into this one
+    async fn move_state(&self, diags: &mut Diagnostics, source: MoveSource) -> Option<(RawValue, Vec<u8>)> {
+        let (state, private_state) = <T as Resource>::move_state(self, diags, source).await?;
+        (
+            RawValue::serialize(diags, &state),
+            RawValue::serialize_vec(diags, &private_state),
+        )
+            .factor()
     }
 }
 

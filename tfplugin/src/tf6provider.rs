@@ -22,6 +22,7 @@ use std::sync::Arc;
 use crate::attribute_path::AttributePathStep;
 use crate::diagnostics::Diagnostics;
 use crate::raw::RawValue;
+use crate::resource::MoveSource;
 use crate::server::Server;
 use crate::tfplugin6 as tf;
 use crate::utils::{CollectDiagnostics, OptionExpand};
@@ -55,7 +56,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             server_capabilities: Some(tf::ServerCapabilities {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
-                move_resource_state: false,
+                move_resource_state: true,
                 generate_resource_config: false,
             }),
             diagnostics: self.init_diags.clone().into(),
@@ -100,7 +101,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             server_capabilities: Some(tf::ServerCapabilities {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
-                move_resource_state: false,
+                move_resource_state: true,
                 generate_resource_config: false,
             }),
             functions,
@@ -467,14 +468,60 @@ impl tf::provider_server::Provider for Arc<Server> {
 
     async fn move_resource_state(
         &self,
-        _request: tonic::Request<tf::move_resource_state::Request>,
+        request: tonic::Request<tf::move_resource_state::Request>,
     ) -> std::result::Result<tonic::Response<tf::move_resource_state::Response>, tonic::Status> {
+        let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        diags.root_error_short("MoveResourceState is not implemented");
+
+        let moved = match (
+            self.get_resource(&mut diags, &request.target_type_name),
+            request.source_state,
+        ) {
+            (Some(resource), Some(raw)) if !raw.json.is_empty() => {
+                match serde_json::from_slice::<serde_json::Value>(&raw.json) {
+                    Ok(state) => {
+                        let source = MoveSource {
+                            provider_address: request.source_provider_address,
+                            type_name: request.source_type_name,
+                            schema_version: request.source_schema_version,
+                            state,
+                            target_type_name: request.target_type_name,
+                        };
+                        resource.move_state(&mut diags, source).await
+                    }
+                    Err(e) => {
+                        // serde_json's message names a line and column, never the content.
+                        diags.root_error(
+                            "Unreadable Source State",
+                            format!(
+                                "the state of {} to move is not valid JSON: {e}",
+                                request.source_type_name
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            (Some(_), _) => {
+                diags.root_error(
+                    "Unreadable Source State",
+                    format!(
+                        "the state of {} to move has no JSON encoding (a legacy flatmap state); \
+                         refresh it with its own provider first",
+                        request.source_type_name
+                    ),
+                );
+                None
+            }
+            (None, _) => None,
+        }
+        .collect_diagnostics(&mut diags);
+        let (target_state, target_private) = moved.expand();
+
         Ok(tonic::Response::new(tf::move_resource_state::Response {
             diagnostics: diags.into(),
-            target_private: vec![],
-            target_state: None,
+            target_private: target_private.unwrap_or_default(),
+            target_state: target_state.map(Into::into),
             target_identity: None,
         }))
     }
