@@ -3,23 +3,22 @@
 //! surfaces, and a cluster created as `azurerm_kubernetes_cluster` creates it, handed over to
 //! `aksnet_cluster_network` with an `import` block (emulator).
 //!
-//! What is not exercised: the `removed { from = azurerm_kubernetes_cluster.x ... }` half of the
-//! hand-over. It needs the azurerm provider binary in the working directory (Terraform decodes
-//! the removed resource's state with its schema), and the registry is not reachable offline;
-//! `removed` with `destroy = false` only drops the object from azurerm's state, which is
-//! Terraform's own behaviour, not aksnet's. The import half, which aksnet implements, is tested.
+//! The `removed { from = azurerm_kubernetes_cluster.x ... }` half of the hand-over, and
+//! `moved` from azurerm, run in tests/acc_moved.rs against a stand-in azurerm provider.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
+use aksnet_acceptance::emulator::TestEmulator;
 use aksnet_acceptance::harness::{expect_eq, run_case, run_case_env, Json, Step};
 use aksnet_acceptance::target::skip_against_arm;
 use serde_json::{json, Value};
 
+#[path = "support/azurerm.rs"]
+mod azurerm;
+use azurerm::{adopted_config, azurerm_create_body, cluster_id, seeds, subnet_id, wait_succeeded, AKS, RG};
+
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
-const AKS: &str = "2025-10-01";
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
@@ -243,39 +242,6 @@ fn pod_cidr_plan_sizes_an_autoscaled_pool_without_node_count_for_max_count() {
 
 // ---- aksnet_cluster_network: node_count optional, and adoption from azurerm ----
 
-const RG: &str = "acctest-azurerm";
-
-fn rg_id() -> String {
-    format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{RG}")
-}
-
-fn subnet_id() -> String {
-    format!(
-        "{}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes",
-        rg_id()
-    )
-}
-
-fn cluster_id(name: &str) -> String {
-    format!(
-        "{}/providers/Microsoft.ContainerService/managedClusters/{name}",
-        rg_id()
-    )
-}
-
-fn seeds() -> Value {
-    json!([
-        {"id": rg_id(), "body": {"location": "westeurope"}},
-        {"id": format!("{}/providers/Microsoft.Network/virtualNetworks/vnet", rg_id()), "body": {
-            "location": "westeurope",
-            "properties": {
-                "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
-                "subnets": [{"name": "nodes", "id": subnet_id(), "properties": {"addressPrefix": "10.10.0.0/22"}}]
-            }
-        }}
-    ])
-}
-
 fn case(name: &str, steps: impl FnOnce(&Arc<TestEmulator>) -> Vec<Step>) {
     if skip_against_arm(name, "seeded VNet fixtures and out-of-band ARM writes") {
         return;
@@ -290,21 +256,6 @@ fn case(name: &str, steps: impl FnOnce(&Arc<TestEmulator>) -> Vec<Step>) {
         .filter(|id| id.to_ascii_lowercase().contains("managedclusters"))
         .collect();
     assert!(left.is_empty(), "{name}: clusters left behind: {left:?}");
-}
-
-/// Waits until the cluster's long-running operation is over.
-fn wait_succeeded(emu: &TestEmulator, id: &str) -> Result<Value, String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (status, body) = emu.arm("GET", id, AKS, None);
-        if status == 200 && body["properties"]["provisioningState"] == "Succeeded" {
-            return Ok(body);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("cluster not provisioned: {status} {body}"));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The autoscaler moves the pool's count (as AKS reports it), out of band.
@@ -394,181 +345,6 @@ fn cluster_network_autoscaled_pool_without_node_count() {
             Step::plan_exit(&cfg, 0, None),
         ]
     });
-}
-
-/// `azurerm_kubernetes_cluster` for a typical overlay cluster, as the guide's example writes it
-/// (plus an `azurerm_kubernetes_cluster_node_pool` "user" with `node_count = 2`):
-///
-/// ```hcl
-/// resource "azurerm_kubernetes_cluster" "aks" {
-///   name                = "aks-adopt"
-///   location            = "westeurope"
-///   resource_group_name = "acctest-azurerm"
-///   dns_prefix          = "aks-adopt"
-///   kubernetes_version  = "1.33"
-///   default_node_pool {
-///     name                 = "system"
-///     vm_size              = "Standard_D4s_v5"
-///     auto_scaling_enabled = true
-///     min_count            = 3
-///     max_count            = 10
-///     vnet_subnet_id       = azurerm_subnet.nodes.id
-///     zones                = ["1", "2", "3"]
-///     upgrade_settings { max_surge = "10%" }
-///   }
-///   network_profile {
-///     network_plugin      = "azure"
-///     network_plugin_mode = "overlay"
-///     network_policy      = "cilium"
-///     network_data_plane  = "cilium"
-///     pod_cidr            = "10.244.0.0/16"
-///     service_cidr        = "10.0.0.0/16"
-///     dns_service_ip      = "10.0.0.10"
-///   }
-///   identity { type = "SystemAssigned" }
-///   tags = { environment = "production" }
-/// }
-/// ```
-///
-/// and the managed cluster PUT azurerm v4 sends for it (resourceKubernetesClusterCreate,
-/// ExpandDefaultNodePool, expandKubernetesClusterNetworkProfile in
-/// hashicorp/terraform-provider-azurerm internal/services/containers): the SKU, RBAC and
-/// local-account defaults, `servicePrincipalProfile.clientId = "msi"` with a managed identity,
-/// `count = min_count` for an autoscaled pool ("Count must always be set"), every pool flag
-/// written out, `networkDataplane`, `loadBalancerSku` and `outboundType` defaults, and
-/// `podCidrs`/`serviceCidrs`/`ipFamilies` as the empty lists of unset computed attributes, and
-/// `""` for the unset `nodeResourceGroup` and `networkMode` (`pointer.To("")`,
-/// `pointer.ToEnum("")`).
-fn azurerm_create_body() -> Value {
-    json!({
-        "location": "westeurope",
-        "sku": {"name": "Base", "tier": "Free"},
-        "identity": {"type": "SystemAssigned"},
-        "tags": {"environment": "production"},
-        "properties": {
-            "kubernetesVersion": "1.33",
-            "dnsPrefix": "aks-adopt",
-            "nodeResourceGroup": "",
-            "enableRBAC": true,
-            "disableLocalAccounts": false,
-            "servicePrincipalProfile": {"clientId": "msi"},
-            "addonProfiles": {},
-            "autoUpgradeProfile": {"nodeOSUpgradeChannel": "NodeImage"},
-            "agentPoolProfiles": [{
-                "name": "system",
-                "mode": "System",
-                "type": "VirtualMachineScaleSets",
-                "osType": "Linux",
-                "vmSize": "Standard_D4s_v5",
-                "count": 3,
-                "enableAutoScaling": true,
-                "minCount": 3,
-                "maxCount": 10,
-                "vnetSubnetID": subnet_id(),
-                "availabilityZones": ["1", "2", "3"],
-                "upgradeSettings": {"maxSurge": "10%"},
-                "enableFIPS": false,
-                "enableNodePublicIP": false,
-                "enableEncryptionAtHost": false,
-                "enableUltraSSD": false,
-                "osDiskType": "Managed",
-                "scaleDownMode": "Delete",
-                "nodeLabels": {},
-                "tags": {}
-            }, {
-                // azurerm_kubernetes_cluster_node_pool "user" (kubernetes_cluster_node_pool_resource.go).
-                "name": "user",
-                "mode": "User",
-                "type": "VirtualMachineScaleSets",
-                "osType": "Linux",
-                "vmSize": "Standard_D4s_v5",
-                "count": 2,
-                "enableAutoScaling": false,
-                "vnetSubnetID": subnet_id(),
-                "upgradeSettings": {"maxSurge": "10%"},
-                "enableFIPS": false,
-                "enableNodePublicIP": false,
-                "enableEncryptionAtHost": false,
-                "osDiskType": "Managed",
-                "scaleDownMode": "Delete",
-                "nodeLabels": {},
-                "tags": {}
-            }],
-            "networkProfile": {
-                "networkPlugin": "azure",
-                "networkPluginMode": "overlay",
-                "networkMode": "",
-                "networkPolicy": "cilium",
-                "networkDataplane": "cilium",
-                "loadBalancerSku": "standard",
-                "outboundType": "loadBalancer",
-                "podCidr": "10.244.0.0/16",
-                "serviceCidr": "10.0.0.0/16",
-                "dnsServiceIP": "10.0.0.10",
-                "podCidrs": [],
-                "serviceCidrs": [],
-                "ipFamilies": []
-            }
-        }
-    })
-}
-
-/// The guide's aksnet configuration for the same cluster (attribute names mapped as the
-/// guide's table says), with the `import` block that hands it over.
-fn adopted_config(with_import: bool, with_user_pool: bool) -> String {
-    let user_pool = if with_user_pool {
-        format!(
-            "  node_pool {{\n    name           = \"user\"\n    vm_size        = \"Standard_D4s_v5\"\n    node_count     = 2\n    max_surge      = \"10%\"\n    vnet_subnet_id = \"{}\"\n  }}\n",
-            subnet_id()
-        )
-    } else {
-        String::new()
-    };
-    let import = if with_import {
-        format!(
-            "import {{\n  to = aksnet_cluster_network.aks\n  id = \"{}\"\n}}\n",
-            cluster_id("aks-adopt")
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        r#"
-{import}
-resource "aksnet_cluster_network" "aks" {{
-  name                = "aks-adopt"
-  resource_group_name = "{RG}"
-  location            = "westeurope"
-  dns_prefix          = "aks-adopt"
-  kubernetes_version  = "1.33"
-  network_plugin      = "azure"
-  network_plugin_mode = "overlay"
-  network_policy      = "cilium"
-  network_data_plane  = "cilium"
-  pod_cidr            = "10.244.0.0/16"
-  service_cidr        = "10.0.0.0/16"
-  dns_service_ip      = "10.0.0.10"
-  tags                = {{ environment = "production" }}
-
-  identity {{
-    type = "SystemAssigned"
-  }}
-
-  default_node_pool {{
-    name                 = "system"
-    vm_size              = "Standard_D4s_v5"
-    auto_scaling_enabled = true
-    min_count            = 3
-    max_count            = 10
-    max_surge            = "10%"
-    vnet_subnet_id       = "{subnet}"
-    zones                = ["1", "2", "3"]
-  }}
-
-{user_pool}}}
-"#,
-        subnet = subnet_id()
-    )
 }
 
 #[test]

@@ -5,10 +5,11 @@ use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
     call_function, close_ephemeral_resource, configure_state_store, delete_state, generate_resource_config,
     get_metadata, get_provider_schema, get_resource_identity_schemas, get_states, invoke_action,
-    list_resource, lock_state, open_ephemeral_resource, plan_action, plan_resource_change, read_state_bytes,
-    renew_ephemeral_resource, unlock_state, upgrade_resource_identity, validate_action_config,
-    validate_ephemeral_resource_config, validate_list_resource_config, validate_resource_config,
-    validate_state_store, write_state_bytes, Diagnostic, RawState, RequestChunkMeta,
+    list_resource, lock_state, move_resource_state, open_ephemeral_resource, plan_action,
+    plan_resource_change, read_state_bytes, renew_ephemeral_resource, unlock_state,
+    upgrade_resource_identity, validate_action_config, validate_ephemeral_resource_config,
+    validate_list_resource_config, validate_resource_config, validate_state_store, write_state_bytes,
+    Diagnostic, RawState, RequestChunkMeta,
 };
 use std::path::Path;
 
@@ -338,6 +339,7 @@ async fn metadata_and_schema_declare_only_what_exists() {
     assert!(m.state_stores.is_empty() && m.actions.is_empty());
     let caps = m.server_capabilities.expect("capabilities");
     assert!(caps.plan_destroy);
+    assert!(caps.move_resource_state, "moves from azurerm are offered");
     assert!(!caps.generate_resource_config);
 
     let s = p
@@ -615,4 +617,113 @@ async fn state_store_rpcs_are_undeclared() {
 /// A client stream of one message.
 fn futures_stream_of<T: Send + 'static>(item: T) -> impl tokio_stream::Stream<Item = T> {
     tokio_stream::iter([item])
+}
+
+/// Exactly one error, at the root, whose summary or detail says `needle`.
+fn one_error_saying(diags: &[Diagnostic], needle: &str) {
+    let errs = errors(diags);
+    assert_eq!(errs.len(), 1, "{diags:?}");
+    let text = format!("{} {}", errs[0].summary, errs[0].detail);
+    assert!(text.contains(needle), "{needle:?} not in {diags:?}");
+    assert!(errs[0].attribute.is_none(), "{diags:?}");
+}
+
+async fn move_state(
+    p: &mut ProviderProcess,
+    source_type: &str,
+    version: i64,
+    state: Value,
+    target: &str,
+) -> move_resource_state::Response {
+    p.client
+        .move_resource_state(move_resource_state::Request {
+            source_provider_address: "registry.terraform.io/hashicorp/azurerm".into(),
+            source_type_name: source_type.into(),
+            source_schema_version: version,
+            source_state: Some(RawState {
+                json: serde_json::to_vec(&state).expect("json"),
+                flatmap: Default::default(),
+            }),
+            target_type_name: target.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
+    let mut p = provider().await;
+    let rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg";
+    // As azurerm v4 stores an azurerm_route_table (schema version 0).
+    let table = json!({
+        "id": format!("{rg}/providers/Microsoft.Network/routeTables/rt"),
+        "name": "rt", "resource_group_name": "rg", "location": "westeurope",
+        "bgp_route_propagation_enabled": true, "subnets": [], "tags": {},
+        "route": [{"name": "default", "address_prefix": "0.0.0.0/0", "next_hop_type": "VirtualAppliance", "next_hop_in_ip_address": "10.0.0.4"}]
+    });
+    let r = move_state(
+        &mut p,
+        "azurerm_route_table",
+        0,
+        table.clone(),
+        "aksnet_route_table",
+    )
+    .await;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let state = decode(r.target_state.as_ref().expect("a state")).expect("decodes");
+    assert_eq!(state["name"], "rt");
+    assert_eq!(state["route"][0]["next_hop_ip_address"], "10.0.0.4");
+    assert_eq!(state["etag"], Value::Null, "left to the refresh");
+    assert_eq!(state["tags"], Value::Null);
+
+    // An unknown schema version: one error naming the type, the version and the known one.
+    let r = move_state(
+        &mut p,
+        "azurerm_route_table",
+        7,
+        table.clone(),
+        "aksnet_route_table",
+    )
+    .await;
+    assert!(r.target_state.is_none());
+    one_error_saying(&r.diagnostics, "azurerm_route_table schema version 7");
+    let e = errors(&r.diagnostics)[0];
+    assert_eq!(e.summary, "Unsupported Source Schema Version");
+    assert!(e.detail.contains("it knows schema version 0"), "{}", e.detail);
+
+    // Another source type, and a target that takes no moves.
+    let r = move_state(
+        &mut p,
+        "azurerm_virtual_network",
+        0,
+        table.clone(),
+        "aksnet_route_table",
+    )
+    .await;
+    one_error_saying(&r.diagnostics, "not from azurerm_virtual_network");
+    let r = move_state(&mut p, "azurerm_route_table", 0, table, "aksnet_pod_cidr_plan").await;
+    one_error_saying(&r.diagnostics, "aksnet_pod_cidr_plan accepts no moves");
+    assert_eq!(errors(&r.diagnostics)[0].summary, "Unsupported Resource Move");
+
+    // Not JSON: an error, never a panic, and no content echoed.
+    let r = p
+        .client
+        .move_resource_state(move_resource_state::Request {
+            source_type_name: "azurerm_kubernetes_cluster".into(),
+            source_schema_version: 2,
+            source_state: Some(RawState {
+                json: b"{not json".to_vec(),
+                flatmap: Default::default(),
+            }),
+            target_type_name: "aksnet_cluster_network".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    one_error_saying(&r.diagnostics, "is not valid JSON");
+    assert!(!errors(&r.diagnostics)[0].detail.contains("not json"));
+    p.stop().await;
 }

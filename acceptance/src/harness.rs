@@ -3,7 +3,7 @@
 //! Every [`Step::apply`] is followed by `plan -detailed-exitcode`, which must report no
 //! changes; every case ends with `destroy`, also when a step failed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use regex::Regex;
 use serde_json::Value;
@@ -249,7 +249,19 @@ pub fn run_steps_env(
     env: &[(String, String)],
     steps: &[Step],
 ) -> Result<(), String> {
-    let mut wd = Workdir::new(terraform, provider)?;
+    run_steps_with(terraform, provider, env, &[], steps)
+}
+
+/// [`run_steps_env`] with more `dev_overrides`: `(source, dir)`, e.g. a test-only stand-in
+/// for `hashicorp/azurerm` (see [`crate::terraform::dev_overrides_with`]).
+pub fn run_steps_with(
+    terraform: &TerraformBin,
+    provider: Option<&Path>,
+    env: &[(String, String)],
+    overrides: &[(String, PathBuf)],
+    steps: &[Step],
+) -> Result<(), String> {
+    let mut wd = Workdir::with_overrides(terraform, provider, overrides)?;
     for (k, v) in env {
         wd.set_env(k, v);
     }
@@ -438,9 +450,20 @@ pub fn run_case(name: &str, provider: &Path, steps: Vec<Step>) {
 
 /// [`run_case`] with extra environment (e.g. an emulator's `ARM_*`).
 pub fn run_case_env(name: &str, provider: &Path, env: &[(String, String)], steps: Vec<Step>) {
+    run_case_with(name, provider, env, &[], steps)
+}
+
+/// [`run_case_env`] with more `dev_overrides` (see [`run_steps_with`]).
+pub fn run_case_with(
+    name: &str,
+    provider: &Path,
+    env: &[(String, String)],
+    overrides: &[(String, PathBuf)],
+    steps: Vec<Step>,
+) {
     let bins = terraform_binaries().unwrap_or_else(|e| panic!("{name}: no Terraform: {e}"));
     for tf in &bins {
-        if let Err(e) = run_steps_env(tf, Some(provider), env, &steps) {
+        if let Err(e) = run_steps_with(tf, Some(provider), env, overrides, &steps) {
             panic!("{name} on Terraform {} ({}): {e}", tf.version, tf.path.display());
         }
     }

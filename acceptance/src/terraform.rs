@@ -131,10 +131,23 @@ pub fn strip_ansi(s: &str) -> String {
 
 /// The CLI configuration that points the aksnet source at `provider_dir`.
 pub fn dev_overrides(provider_dir: &Path) -> String {
+    dev_overrides_with(provider_dir, &[])
+}
+
+/// [`dev_overrides`] plus other sources, each `("hashicorp/azurerm", dir)` on both registries
+/// (e.g. a test-only stand-in for another provider).
+pub fn dev_overrides_with(provider_dir: &Path, extra: &[(String, PathBuf)]) -> String {
     let d = provider_dir.display();
-    format!(
-        "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/aksnet/aksnet\" = \"{d}\"\n    \"registry.opentofu.org/aksnet/aksnet\" = \"{d}\"\n  }}\n  direct {{}}\n}}\n"
-    )
+    let mut lines = format!(
+        "    \"registry.terraform.io/aksnet/aksnet\" = \"{d}\"\n    \"registry.opentofu.org/aksnet/aksnet\" = \"{d}\"\n"
+    );
+    for (source, dir) in extra {
+        let d = dir.display();
+        lines.push_str(&format!(
+            "    \"registry.terraform.io/{source}\" = \"{d}\"\n    \"registry.opentofu.org/{source}\" = \"{d}\"\n"
+        ));
+    }
+    format!("provider_installation {{\n  dev_overrides {{\n{lines}  }}\n  direct {{}}\n}}\n")
 }
 
 /// Prepends the `required_providers` block every aksnet configuration needs.
@@ -145,13 +158,23 @@ pub fn with_provider(config: &str) -> String {
 impl Workdir {
     /// A fresh directory; `provider_binary` (when given) is served through `dev_overrides`.
     pub fn new(terraform: &TerraformBin, provider_binary: Option<&Path>) -> Result<Self, String> {
+        Self::with_overrides(terraform, provider_binary, &[])
+    }
+
+    /// [`Workdir::new`] with more `dev_overrides` (see [`dev_overrides_with`]); they need
+    /// `provider_binary`.
+    pub fn with_overrides(
+        terraform: &TerraformBin,
+        provider_binary: Option<&Path>,
+        overrides: &[(String, PathBuf)],
+    ) -> Result<Self, String> {
         let dir = tempfile::Builder::new()
             .prefix("aksnet-acc-")
             .tempdir()
             .map_err(|e| format!("creating a temp dir: {e}"))?;
         let rc = dir.path().join("dev.tfrc");
         let cli_config = match provider_binary.and_then(Path::parent) {
-            Some(p) => dev_overrides(p),
+            Some(p) => dev_overrides_with(p, overrides),
             None => String::new(),
         };
         std::fs::write(&rc, cli_config).map_err(|e| format!("writing {}: {e}", rc.display()))?;
@@ -247,5 +270,11 @@ mod tests {
         assert!(c.contains("\"registry.terraform.io/aksnet/aksnet\" = \"/opt/p\""));
         assert!(c.contains("registry.opentofu.org"));
         assert!(with_provider("x").contains("source = \"aksnet/aksnet\""));
+        let c = dev_overrides_with(
+            Path::new("/opt/p"),
+            &[("hashicorp/azurerm".to_string(), PathBuf::from("/opt/standin"))],
+        );
+        assert!(c.contains("\"registry.terraform.io/aksnet/aksnet\" = \"/opt/p\""));
+        assert!(c.contains("\"registry.terraform.io/hashicorp/azurerm\" = \"/opt/standin\""));
     }
 }
