@@ -253,10 +253,7 @@ mod tests {
         assert_eq!(id.identity_ids, Value::Null);
         let p = s.default_node_pool.as_ref_option().expect("pool");
         assert_eq!(p.auto_scaling_enabled, Value::Value(true));
-        assert_eq!(
-            (p.min_count.clone(), p.max_count.clone()),
-            (Value::Value(3), Value::Value(10))
-        );
+        assert_eq!((p.min_count, p.max_count), (Value::Value(3), Value::Value(10)));
         assert_eq!(p.max_surge, Value::Value("10%".into()));
         assert_eq!(p.pod_subnet_id, Value::Null);
         assert_eq!(p.zones.as_ref_option().map(Vec::len), Some(3));
@@ -280,10 +277,7 @@ mod tests {
         let s = from_azurerm(&source(2, st.clone())).expect("translates");
         let p = s.default_node_pool.as_ref_option().unwrap();
         assert_eq!(p.auto_scaling_enabled, Value::Null);
-        assert_eq!(
-            (p.min_count.clone(), p.max_count.clone()),
-            (Value::Null, Value::Null)
-        );
+        assert_eq!((p.min_count, p.max_count), (Value::Null, Value::Null));
         assert_eq!(s.network_data_plane, Value::Value("cilium".into()));
         let lb = s.load_balancer_profile.as_ref_option().expect("configured");
         assert_eq!(lb.managed_outbound_ip_count, Value::Value(3));
