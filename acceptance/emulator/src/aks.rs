@@ -231,11 +231,22 @@ pub fn prepare(
             pool["maxPods"] = json!(default_pods(pool));
         }
         if let Some(sid) = pool.get("vnetSubnetID").and_then(Value::as_str) {
+            // Body as AKS returned it for a subnet its VNet does not have
+            // (sassoftware/viya4-iac-azure#163): Code="SubnetNotFound" Message="Could not find
+            // subnet kube4-aks-subnet in vnet kube4-vnet from resource group kube4-rg of
+            // subscription <id>."
             let subnet = lookup_subnet(store, sid).ok_or_else(|| {
+                let part = |i: usize| sid.trim_start_matches('/').split('/').nth(i).unwrap_or("");
                 flat(
                     400,
-                    "InvalidParameter",
-                    &format!("Subnet {sid} could not be found."),
+                    "SubnetNotFound",
+                    &format!(
+                        "Could not find subnet {} in vnet {} from resource group {} of subscription {}.",
+                        part(9),
+                        part(7),
+                        part(3),
+                        part(1)
+                    ),
                     "agentPoolProfile.vnetSubnetID",
                 )
             })?;
