@@ -129,9 +129,9 @@ impl RuleId {
                 "Use one of the values, with the exact case.",
                 &[SPEC]),
             E4 => ("Cilium Policy And Dataplane", Error,
-                "The cilium network policy needs the cilium dataplane, and the cilium dataplane needs the cilium policy.",
+                "The cilium network policy needs the cilium dataplane, and the cilium dataplane needs the cilium policy. With the cilium dataplane an unset `network_policy` is accepted: AKS enforces policy with Cilium (`az aks create --network-dataplane cilium` without `--network-policy`); an explicit `none`, `azure` or `calico` is refused (CiliumDataplaneRequiresNetworkPolicyCilium).",
                 "Set both `network_policy` and `network_data_plane` to `cilium`, or neither.",
-                &[SPEC, A_CILIUM]),
+                &[SPEC, A_CILIUM, CLI_CILIUM, AVM_WAF]),
             E5 => ("Network Dataplane", Error,
                 "`network_data_plane` is `azure` or `cilium`; cilium needs Azure CNI (overlay, pod subnet or node subnet).",
                 "Use `network_plugin = \"azure\"` with the cilium dataplane.",
@@ -201,7 +201,7 @@ impl RuleId {
                 "Set both, or remove both to use AKS's defaults (10.0.0.0/16 and 10.0.0.10).",
                 &[AZURERM_VALIDATE]),
             R7 => ("Address Syntax", Error,
-                "CIDRs parse and have no host bits; `dns_service_ip` is a dotted IPv4 address; the Kubernetes version is `1.x` or `1.x.y`.",
+                "CIDRs parse and have no host bits; `dns_service_ip` is a dotted IPv4 address. (The Kubernetes version's form is I5.)",
                 "Write the range as network/prefix (the error shows the network address).",
                 &[SPEC]),
             R8 => ("Subnet Size And Placement", Error,
@@ -276,8 +276,8 @@ impl RuleId {
                 "Pool names match ^[a-z][a-z0-9]{0,11}$ and are unique; Windows pools need Azure CNI and names of at most 6 characters.",
                 "Rename the pool, or use Azure CNI for Windows pools.",
                 &[SPEC, A_WINDOWS_FAQ, A_CNI]),
-            W3 => ("Retirement", Warning,
-                "kubenet retires on 2028-03-31; Azure NPM on 2028-09-30 (Linux) and 2026-09-30 (Windows).",
+            W3 => ("Retirement", ErrorOrWarning,
+                "kubenet retires on 2028-03-31 and Azure NPM on Linux nodes on 2028-09-30 (warnings: both still run). Azure NPM on Windows nodes ended on 2026-09-30 and subscriptions not already onboarded can no longer onboard, so Azure NPM with a Windows pool is an error.",
                 "Plan the migration to Azure CNI Overlay and cilium or Calico.",
                 &[A_KUBENET, A_POLICY]),
             W4 => ("Subnet Permissions", ErrorOrWarning,
@@ -301,7 +301,7 @@ impl RuleId {
                 "Set a region such as westeurope.",
                 &[ARM_NAMES]),
             I5 => ("Kubernetes Version", Error,
-                "`kubernetes_version` is a version such as 1.33 or 1.33.2.",
+                "`kubernetes_version` is a version such as 1.33 or 1.33.2 (AKS takes major.minor or major.minor.patch); the same error from every resource and from `network_profile_errors`.",
                 "Write the version as major.minor[.patch].",
                 &[SPEC]),
             I6 => ("Unsupported Value", Error,
@@ -488,6 +488,14 @@ const AZURERM_DOC: Source = src(
 const AZURERM_ROUTE: Source = src(
     "azurerm route_table docs",
     "https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/route_table",
+);
+const CLI_CILIUM: Source = src(
+    "Azure/azure-cli#25951 (az aks create --network-dataplane=cilium, no --network-policy) and Azure/azure-cli-extensions#7011 (an explicit networkPolicy=none is refused)",
+    "https://github.com/Azure/azure-cli/pull/25951",
+);
+const AVM_WAF: Source = src(
+    "Azure Verified Module for AKS, examples/waf-aligned (networkDataplane cilium without networkPolicy)",
+    "https://github.com/Azure/terraform-azurerm-avm-res-containerservice-managedcluster/blob/895e0c63b5ed333522d8d218e8ba938814bb8daa/examples/waf-aligned/main.tf",
 );
 const CLI_VALIDATORS: Source = src(
     "Azure CLI aks validators",

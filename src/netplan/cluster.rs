@@ -46,7 +46,6 @@ pub struct ClusterSpec {
     pub resource_group_name: Option<String>,
     pub dns_prefix: Option<String>,
     pub location: Option<String>,
-    pub kubernetes_version: Option<String>,
     pub sku_tier: Option<String>,
     pub network_plugin: Option<String>,
     pub identity: Input<IdentitySpec>,
@@ -174,14 +173,6 @@ pub fn o4_outbound_none(outbound: Option<&str>, source: Option<&str>, source_set
 
 pub use super::names::{valid_cluster_name, valid_dns_prefix, valid_resource_group};
 
-fn valid_version(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-}
-
 fn is_identity_id(id: &str) -> bool {
     let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();
     parts.len() == 8
@@ -225,7 +216,8 @@ fn one_of(out: &mut Out, path: FieldPath, v: Option<&str>, allowed: &[&str]) {
     }
 }
 
-/// I1, E14 (single and list forms), I2, I4, I5, I6 (sku_tier).
+/// I1, E14 (single and list forms), I2, I4, I6 (sku_tier). The Kubernetes version's form
+/// (I5) is checked once, by the profile rules every path runs.
 fn inputs(c: &ClusterSpec, out: &mut Out) {
     for attr in &c.read_only_set {
         out.push(Finding::error(
@@ -268,14 +260,6 @@ fn inputs(c: &ClusterSpec, out: &mut Out) {
             FieldPath::attr("location"),
             "Empty Location",
             "location must name an Azure region, e.g. \"westeurope\".",
-        ));
-    }
-    if let Some(v) = c.kubernetes_version.as_deref().filter(|v| !valid_version(v)) {
-        out.push(Finding::error(
-            RuleId::I5,
-            FieldPath::attr("kubernetes_version"),
-            "Invalid Kubernetes Version",
-            format!("kubernetes_version \"{v}\" is not a version such as \"1.33\" or \"1.33.2\"."),
         ));
     }
 }

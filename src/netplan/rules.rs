@@ -345,13 +345,17 @@ impl<'a> Ctx<'a> {
         let r = Ranges::parse(p, syntax);
         let version = p.kubernetes_version.as_ref().and_then(|l| {
             let v = parse_version(&l.value);
+            // I5, the one check of the version's form for every path (resources and
+            // network_profile_errors alike): managedClusters.json 2025-10-01,
+            // kubernetesVersion: "Both patch version <major.minor.patch> (e.g. 1.20.13) and
+            // <major.minor> (e.g. 1.20) are supported." Anything else AKS refuses.
             if v.is_none() {
-                syntax.push(Finding::warning(
-                    RuleId::R7,
+                syntax.push(Finding::error(
+                    RuleId::I5,
                     l.path.clone(),
-                    "Unreadable Kubernetes Version",
+                    "Invalid Kubernetes Version",
                     format!(
-                        "kubernetes_version \"{}\" is not a version such as 1.33 or 1.33.2, so the version-dependent checks (default plugin, static block, cilium dual stack) assume a current version.",
+                        "kubernetes_version \"{}\" is not a version such as \"1.33\" or \"1.33.2\" (AKS takes major.minor or major.minor.patch).",
                         l.value
                     ),
                 ));
@@ -387,9 +391,24 @@ impl<'a> Ctx<'a> {
         } else {
             Some(mode_overlay || (p.network_plugin.is_none() && p.network_plugin_mode.is_none()))
         };
+        let dataplane = match val(&p.network_data_plane) {
+            None if unknown("network_data_plane") => None,
+            None => Some(Dataplane::Azure),
+            Some(v) => lookup(v, &[("azure", Dataplane::Azure), ("cilium", Dataplane::Cilium)]),
+        };
         let policy = match val(&p.network_policy) {
             None if unknown("network_policy") => None,
-            None => Some(Policy::Off),
+            // Unset with the cilium dataplane, AKS enforces policy with Cilium: az aks create
+            // --network-dataplane=cilium without --network-policy (Azure/azure-cli#25951's
+            // testing guide; the Azure Verified Module's waf-aligned example sends
+            // networkDataplane cilium and no networkPolicy). Only an explicit other value is
+            // refused (CiliumDataplaneRequiresNetworkPolicyCilium; Azure/azure-cli-extensions#7011:
+            // an update that sent networkPolicy=none "fails on validation").
+            None => match dataplane {
+                Some(Dataplane::Cilium) => Some(Policy::Cilium),
+                Some(_) => Some(Policy::Off),
+                None => None,
+            },
             Some(v) => lookup(
                 v,
                 &[
@@ -399,11 +418,6 @@ impl<'a> Ctx<'a> {
                     ("cilium", Policy::Cilium),
                 ],
             ),
-        };
-        let dataplane = match val(&p.network_data_plane) {
-            None if unknown("network_data_plane") => None,
-            None => Some(Dataplane::Azure),
-            Some(v) => lookup(v, &[("azure", Dataplane::Azure), ("cilium", Dataplane::Cilium)]),
         };
         let pod_subnet = p.node_pools.iter().any(|n| n.uses_pod_subnet);
         let alloc = p
@@ -2242,6 +2256,10 @@ fn w3_kubenet_retirement(c: &Ctx, out: &mut Out) {
 /// W3: Azure NPM retires on 2028-09-30 on Linux (a warning) and retired on 2026-09-30 on
 /// Windows (A-pol). Windows NPM is an error, not a warning: the date has passed, it accepts
 /// no new onboarding, and since dates only move forward it can never become valid again.
+/// use-network-policies: "Support for Azure Network Policy Manager (NPM) on Windows nodes in
+/// AKS ends on September 30, 2026. This change applies only to customers already onboarded to
+/// NPM. Subscriptions that aren't registered with this feature will no longer be able to
+/// onboard." The catalog's level is ErrorOrWarning accordingly.
 fn w3_npm_retirement(c: &Ctx, out: &mut Out) {
     if c.policy != Some(Policy::Azure) {
         return;

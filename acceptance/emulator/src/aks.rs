@@ -65,6 +65,8 @@ pub fn prepare(
             "location",
         ));
     }
+    // The request's form first, before any default fills a field it left out.
+    aks_checks::request_form(&Value::Object(body.clone()))?;
     let props = body.entry("properties").or_insert_with(|| json!({}));
     let version = props
         .get("kubernetesVersion")
@@ -229,11 +231,22 @@ pub fn prepare(
             pool["maxPods"] = json!(default_pods(pool));
         }
         if let Some(sid) = pool.get("vnetSubnetID").and_then(Value::as_str) {
+            // Body as AKS returned it for a subnet its VNet does not have
+            // (sassoftware/viya4-iac-azure#163): Code="SubnetNotFound" Message="Could not find
+            // subnet kube4-aks-subnet in vnet kube4-vnet from resource group kube4-rg of
+            // subscription <id>."
             let subnet = lookup_subnet(store, sid).ok_or_else(|| {
+                let part = |i: usize| sid.trim_start_matches('/').split('/').nth(i).unwrap_or("");
                 flat(
                     400,
-                    "InvalidParameter",
-                    &format!("Subnet {sid} could not be found."),
+                    "SubnetNotFound",
+                    &format!(
+                        "Could not find subnet {} in vnet {} from resource group {} of subscription {}.",
+                        part(9),
+                        part(7),
+                        part(3),
+                        part(1)
+                    ),
                     "agentPoolProfile.vnetSubnetID",
                 )
             })?;
@@ -285,6 +298,7 @@ pub fn prepare(
     aks_checks::spec_bounds(&cluster)?;
     aks_checks::pool_limits(&cluster, existing.is_none())?;
     aks_checks::outbound_network(&cluster)?;
+    aks_checks::outbound_none(&cluster, existing)?;
     aks_checks::dual_stack(&cluster)?;
     pod_cidr_capacity(&cluster)?;
     vnet_overlap(store, &cluster)?;
@@ -852,6 +866,7 @@ fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
         if !(to_overlay && from_ok) {
             return deny("networkPlugin", &format!("{op}{} cannot become {np}{}; only kubenet or Azure CNI (node subnet) can move to Azure CNI Overlay", if om.is_empty() { String::new() } else { format!("/{om}") }, if nm.is_empty() { String::new() } else { format!("/{nm}") }));
         }
+        overlay_prerequisites(old, new, &op)?;
     }
     let (od, nd) = (o("networkDataplane"), n("networkDataplane"));
     if od != nd && !(nd == "cilium" && (od.is_empty() || od == "azure")) {
@@ -870,6 +885,22 @@ fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
             "networkPolicy",
             &format!("{opol} cannot become {npol} directly; set none first"),
         );
+    }
+    // AKS changelog 2026-05-29: "AKS now rejects Calico NPM and Azure NPM install and
+    // uninstall operations on clusters running Kubernetes versions earlier than 1.30. Requests
+    // are rejected at the API level". Moving to Cilium is neither. code: not established by a
+    // primary source.
+    let engine = |p: &str| p == "azure" || p == "calico";
+    if opol != npol && (engine(&opol) || engine(&npol)) && npol != "cilium" {
+        let (version, minor) = running_minor(old);
+        if minor < 30 {
+            return Err(flat(
+                400,
+                "InvalidParameter",
+                &format!("Installing or uninstalling Azure NPM or Calico network policy requires Kubernetes 1.30 or later; the cluster runs {version}."),
+                "networkProfile.networkPolicy",
+            ));
+        }
     }
     for f in ["serviceCidr", "dnsServiceIP"] {
         if o(f) != n(f) && !n(f).is_empty() {
@@ -920,6 +951,61 @@ fn update_matrix(old: &Value, new: &Value) -> Result<(), Reply> {
                 "only an overlay pod CIDR can grow, and only to a superset of the current range",
             );
         }
+    }
+    Ok(())
+}
+
+/// The Kubernetes version a cluster runs and its minor number (0 when unreadable).
+fn running_minor(c: &Value) -> (String, u32) {
+    let version = c["properties"]["kubernetesVersion"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let minor = version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    (version, minor)
+}
+
+/// What a kubenet or Azure CNI (node subnet) cluster needs before it moves to Azure CNI
+/// Overlay. Microsoft Learn, update-azure-cni: "You can update an existing AKS cluster to
+/// Azure CNI Overlay if the cluster: Is on Kubernetes version 1.27 or later. Doesn't use the
+/// dynamic IP allocation feature. Doesn't have network policies enabled." and, for kubenet:
+/// "To remove the route table, you need a user-assigned managed identity on the cluster.
+/// System-assigned managed identities aren't supported." Network policies are read as Azure
+/// NPM or Calico (the engines the page gives uninstall steps for). The running cluster's
+/// version counts, not one the same request asks for. code: not established by a primary
+/// source.
+fn overlay_prerequisites(old: &Value, new: &Value, from: &str) -> Result<(), Reply> {
+    let refuse = |why: String| {
+        Err(flat(
+            400,
+            "InvalidParameter",
+            &format!("The cluster cannot be updated to Azure CNI Overlay: {why}."),
+            "networkProfile.networkPluginMode",
+        ))
+    };
+    let (version, minor) = running_minor(old);
+    if minor < 27 {
+        return refuse(format!(
+            "it runs Kubernetes {version}; version 1.27 or later is required"
+        ));
+    }
+    let policy = np_str(old, "networkPolicy").unwrap_or("none");
+    if policy == "azure" || policy == "calico" {
+        return refuse(format!("network policy {policy} is enabled; uninstall it first"));
+    }
+    let identity = |c: &Value| c["identity"]["type"].as_str().map(str::to_string);
+    // Only a system-assigned identity is named as unsupported; a body without an identity
+    // block says nothing about it.
+    let kind = identity(new).or_else(|| identity(old)).unwrap_or_default();
+    if from == "kubenet" && kind.eq_ignore_ascii_case("SystemAssigned") {
+        return refuse(
+            "removing the kubenet route table needs a user-assigned managed identity; system-assigned managed identities aren't supported"
+                .into(),
+        );
     }
     Ok(())
 }

@@ -53,6 +53,18 @@ pub fn combinations(c: &Value) -> Result<(), Reply> {
             "networkProfile.networkPolicy",
         ));
     }
+    // The same table: Azure NPM runs on Azure CNI only, so a bring-your-own CNI
+    // (networkPlugin none: "AKS doesn't install any CNI plugin", SPEC NetworkPlugin `none`
+    // "No CNI plugin is pre-installed") has no Azure NPM either. code: not established by a
+    // primary source.
+    if plugin == "none" && policy == "azure" {
+        return Err(flat(
+            400,
+            "InvalidParameter",
+            "NetworkPolicy azure is not supported for network plugin none; Azure Network Policy Manager requires Azure CNI.",
+            "networkProfile.networkPolicy",
+        ));
+    }
     // SPEC NetworkPolicy `cilium`: "Use Cilium to enforce network policies. This requires
     // networkDataplane to be 'cilium'." Body from AKS (azurerm 4.16, 2025-01;
     // https://github.com/AdminTurnedDevOps/DevOps-The-Hard-Way-Azure/issues/1):
@@ -102,6 +114,7 @@ pub fn combinations(c: &Value) -> Result<(), Reply> {
 pub fn windows(c: &Value) -> Result<(), Reply> {
     let plugin = np_str(c, "networkPlugin").unwrap_or("");
     let dataplane = np_str(c, "networkDataplane").unwrap_or("azure");
+    let policy = np_str(c, "networkPolicy").unwrap_or("none");
     for p in pools(c) {
         if !p["osType"]
             .as_str()
@@ -136,6 +149,22 @@ pub fn windows(c: &Value) -> Result<(), Reply> {
                     "Agent pool '{name}' is a Windows pool; the Cilium dataplane is available only for Linux node pools."
                 ),
                 "agentPoolProfile.osType",
+            ));
+        }
+        // use-network-policies: "Support for Azure Network Policy Manager (NPM) on Windows
+        // nodes in AKS ends on September 30, 2026. This change applies only to customers
+        // already onboarded to NPM. Subscriptions that aren't registered with this feature will
+        // no longer be able to onboard." The emulator's subscriptions are never onboarded (and
+        // the date has passed), so Azure NPM with a Windows pool is refused. code: not
+        // established by a primary source.
+        if policy == "azure" {
+            return Err(flat(
+                400,
+                "InvalidParameter",
+                &format!(
+                    "Agent pool '{name}' is a Windows pool; Azure Network Policy Manager on Windows nodes is no longer available to subscriptions that are not onboarded (end of support 2026-09-30)."
+                ),
+                "networkProfile.networkPolicy",
             ));
         }
     }
@@ -398,6 +427,138 @@ pub fn dual_stack(c: &Value) -> Result<(), Reply> {
         return Err(invalid(
             "Dual-stack networking with network plugin azure requires network plugin mode overlay.",
             "networkProfile.ipFamilies",
+        ));
+    }
+    Ok(())
+}
+
+/// True when `v` is `parts` dot-separated groups of 1-3 digits (a version such as 1.33.2, or
+/// the address half of the spec's CIDR pattern). Plain parsing, no regex crate.
+fn dotted(v: &str, parts: usize) -> bool {
+    let p: Vec<&str> = v.split('.').collect();
+    p.len() == parts
+        && p.iter()
+            .all(|x| !x.is_empty() && x.len() <= 3 && x.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// SPEC `serviceCidr` / `podCidr` pattern `^([0-9]{1,3}\.){3}[0-9]{1,3}(\/([0-9]|[1-2][0-9]|3[0-2]))?$`.
+fn cidr_pattern(v: &str) -> bool {
+    let (addr, prefix) = match v.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (v, None),
+    };
+    dotted(addr, 4)
+        && prefix.is_none_or(|p| {
+            !p.is_empty()
+                && p.len() <= 2
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u8>().is_ok_and(|n| n <= 32)
+        })
+}
+
+/// The request's form, before any default is filled: the 2025-10-01 stable spec's enums and
+/// patterns for the network profile, the Kubernetes version's form, and the identity count.
+/// AKS validates these on every PUT (the spec marks the enums `modelAsString`, so ARM lets any
+/// string through to the resource provider, which refuses values it does not know). Unless
+/// said otherwise the code is not established by a primary source: InvalidParameter, AKS's
+/// generic code for a bad field.
+pub fn request_form(c: &Value) -> Result<(), Reply> {
+    let props = &c["properties"];
+    // SPEC kubernetesVersion: "Both patch version <major.minor.patch> (e.g. 1.20.13) and
+    // <major.minor> (e.g. 1.20) are supported." Message as AKS words an invalid value
+    // (Azure/azure-powershell#8526: "The value of parameter orchestratorProfile.OrchestratorVersion
+    // is invalid.").
+    if let Some(v) = props["kubernetesVersion"].as_str() {
+        if !(dotted(v, 2) || dotted(v, 3)) {
+            return Err(invalid(
+                &format!("The value of parameter kubernetesVersion is invalid: '{v}' is neither <major.minor> nor <major.minor.patch>."),
+                "properties.kubernetesVersion",
+            ));
+        }
+    }
+    let np = &props["networkProfile"];
+    // SPEC enums: NetworkPlugin (azure, kubenet, none), NetworkPluginMode (overlay),
+    // NetworkPolicy (none, calico, azure, cilium), NetworkDataplane (azure, cilium).
+    let enums: [(&str, &[&str]); 4] = [
+        ("networkPlugin", &["azure", "kubenet", "none"]),
+        ("networkPluginMode", &["overlay"]),
+        ("networkPolicy", &["none", "calico", "azure", "cilium"]),
+        ("networkDataplane", &["azure", "cilium"]),
+    ];
+    for (field, allowed) in enums {
+        if let Some(v) = np[field].as_str() {
+            if !allowed.contains(&v) {
+                return Err(invalid(
+                    &format!(
+                        "The value '{v}' of {field} is not supported; allowed values are {}.",
+                        allowed.join(", ")
+                    ),
+                    &format!("networkProfile.{field}"),
+                ));
+            }
+        }
+    }
+    // SPEC serviceCidr and podCidr: pattern `^([0-9]{1,3}\.){3}[0-9]{1,3}(\/([0-9]|[1-2][0-9]|3[0-2]))?$`;
+    // dnsServiceIP: a dotted-quad IPv4 address.
+    for (field, target) in [
+        ("serviceCidr", "networkProfile.serviceCIDR"),
+        ("podCidr", "networkProfile.podCIDR"),
+    ] {
+        if let Some(v) = np[field].as_str() {
+            if !cidr_pattern(v) {
+                return Err(invalid(
+                    &format!("The value '{v}' of {field} is not a valid IPv4 CIDR."),
+                    target,
+                ));
+            }
+        }
+    }
+    if let Some(v) = np["dnsServiceIP"].as_str() {
+        if v.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err(invalid(
+                &format!("The value '{v}' of dnsServiceIP is not a valid IPv4 address."),
+                "networkProfile.dnsServiceIP",
+            ));
+        }
+    }
+    // SPEC ManagedClusterIdentity.userAssignedIdentities: "Only one user assigned identity is
+    // allowed." Message as AKS returned it for two (hashicorp/terraform-provider-azurerm#16890):
+    // "The count of user assigned identity specified in identity.userAssignedIdentities is 2,
+    // while expected value is 1."
+    let identity = &c["identity"];
+    if identity["type"].as_str() == Some("UserAssigned") {
+        let n = identity["userAssignedIdentities"]
+            .as_object()
+            .map_or(0, |m| m.len());
+        if n != 1 {
+            return Err(invalid(
+                &format!("The count of user assigned identity specified in identity.userAssignedIdentities is {n}, while expected value is 1."),
+                "identity.userAssignedIdentities",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Outbound type `none`: egress-outboundtype, "The `none` outbound type is only available
+/// with Network Isolated Cluster"; network-isolated: "The `--bootstrap-artifact-source` can be
+/// set to either `Direct` or `Cache` corresponding to using direct MAR (NOT network isolated)
+/// and private ACR (network isolated)"; SPEC ManagedClusterBootstrapProfile.artifactSource
+/// default `Direct`. An update that omits the profile keeps the cluster's own source. code:
+/// not established by a primary source.
+pub fn outbound_none(c: &Value, existing: Option<&Value>) -> Result<(), Reply> {
+    if np_str(c, "outboundType") != Some("none") {
+        return Ok(());
+    }
+    let source = c
+        .pointer("/properties/bootstrapProfile/artifactSource")
+        .or_else(|| existing.and_then(|e| e.pointer("/properties/bootstrapProfile/artifactSource")))
+        .and_then(Value::as_str)
+        .unwrap_or("Direct");
+    if source != "Cache" {
+        return Err(invalid(
+            &format!("Outbound type none is only available with a network isolated cluster (bootstrapProfile.artifactSource Cache); the artifact source is {source}."),
+            "networkProfile.outboundType",
         ));
     }
     Ok(())

@@ -327,9 +327,13 @@ fn e4_cilium_policy_and_dataplane_go_together() {
         .policy("cilium")
         .dataplane("azure")
         .err("E4", "network_policy", "found \"azure\"");
+    // Unset policy with the cilium dataplane: AKS makes it cilium (azure-cli#25951; AVM
+    // waf-aligned example); an explicit `none` is refused (azure-cli-extensions#7011).
+    overlay().dataplane("cilium").clean("E4");
     overlay()
         .dataplane("cilium")
-        .err("E4", "network_data_plane", "network_policy is unset");
+        .policy("none")
+        .err("E4", "network_data_plane", "found \"none\"");
     overlay().dataplane("cilium").policy("calico").err(
         "E4",
         "network_data_plane",
@@ -879,9 +883,22 @@ fn r7_syntax() {
     overlay()
         .svc("10.0.0.0/16", "fd00::10")
         .err("R7", "dns_service_ip", "is IPv6");
+}
+
+#[test]
+fn i5_kubernetes_version_form() {
+    overlay().version("1.33").clean("I5");
+    overlay().version("1.33.2").clean("I5");
+    // The same verdict on every path (issue #15): an error, as AKS refuses it.
     overlay()
         .version("latest")
-        .warn("R7", "kubernetes_version", "\"latest\" is not a version");
+        .err("I5", "kubernetes_version", "\"latest\" is not a version");
+    overlay()
+        .version("1")
+        .err("I5", "kubernetes_version", "major.minor");
+    overlay()
+        .version("1.33.x")
+        .err("I5", "kubernetes_version", "major.minor");
 }
 
 #[test]

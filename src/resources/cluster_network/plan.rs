@@ -185,7 +185,6 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
         resource_group_name: owned(&cfg.resource_group_name),
         dns_prefix: owned(&cfg.dns_prefix),
         location: owned(&cfg.location),
-        kubernetes_version: owned(&cfg.kubernetes_version),
         sku_tier: owned(&cfg.sku_tier),
         network_plugin: owned(&cfg.network_plugin),
         identity: match &cfg.identity {
