@@ -534,7 +534,13 @@ fn changes_aks_cannot_make_in_place_replace_the_cluster() {
                 ),
                 replaced,
             ),
-            Step::plan(&cluster(rg, "nodes", &cilium, "    max_pods = 100\n"), replaced),
+            // A fixed setting of the default pool never replaces the cluster: without a
+            // temporary pool name it is a plan error naming the pool, the attribute and the fix.
+            Step::expect_error_at(
+                &cluster(rg, "nodes", &cilium, "    max_pods = 100\n"),
+                r#"Default Node Pool Needs Rotation \(M8\).*max_pods.*"system".*temporary_name_for_rotation"#,
+                "max_pods",
+            ),
             Step::plan(
                 &cluster(
                     rg,
@@ -1215,6 +1221,105 @@ fn node_pools_change_in_place_through_the_agent_pool_api() {
         wrote(&emu, 1),
     ];
     run_case_env("node pools", Path::new(BIN), &emu.env(), steps);
+}
+
+/// A change AKS cannot make on an existing pool (here the VM size) to the default pool is a
+/// rotation through a temporary system pool (M8): without `temporary_name_for_rotation` a plan
+/// error naming the pool, the attribute and the fix; with it a warning and four agent pool
+/// requests in the order that keeps a system pool in the cluster throughout, no cluster write,
+/// and an empty plan afterwards.
+#[test]
+fn default_pool_rotates_through_a_temporary_pool() {
+    let rg = "acctest-cn-rotate";
+    if skip_against_arm("default pool rotation", "the emulator's request log") {
+        return;
+    }
+    let emu = Arc::new(TestEmulator::start(seeds(rg)));
+    let base = cluster(rg, "nodes", OVERLAY, "");
+    let bigger = base.replace("Standard_D4s_v5", "Standard_D8s_v5");
+    let temp = "    temporary_name_for_rotation = \"tmprotation\"\n";
+    let named_temp = cluster(rg, "nodes", OVERLAY, temp);
+    let rotating = named_temp.replace("Standard_D4s_v5", "Standard_D8s_v5");
+    let log_len = Arc::new(std::sync::Mutex::new(0usize));
+    let log = |e: &TestEmulator| -> Vec<String> {
+        e.counters()["write_log"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|w| w.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let (e1, l1) = (emu.clone(), log_len.clone());
+    let mark = Step::run(move || {
+        *l1.lock().map_err(|e| e.to_string())? = log(&e1).len();
+        Ok(())
+    });
+    let (e2, l2) = (emu.clone(), log_len.clone());
+    let rotated_in_order = Step::run(move || {
+        let from = *l2.lock().map_err(|e| e.to_string())?;
+        let cluster = cluster_id(rg, "aks-test").to_ascii_lowercase();
+        let writes: Vec<String> = log(&e2)
+            .into_iter()
+            .skip(from)
+            .map(|w| w.to_ascii_lowercase().replace(&cluster, "<cluster>"))
+            .collect();
+        expect_eq(
+            "ARM writes of the rotation, in order",
+            &json!(writes),
+            &json!([
+                "put <cluster>/agentpools/tmprotation",
+                "delete <cluster>/agentpools/system",
+                "put <cluster>/agentpools/system",
+                "delete <cluster>/agentpools/tmprotation",
+            ]),
+        )
+    });
+    let e3 = emu.clone();
+    let one_pool_with_the_new_size = Step::run(move || {
+        let (_, c) = e3.arm("GET", &cluster_id(rg, "aks-test"), AKS, None);
+        let pools: Vec<Value> = c["properties"]["agentPoolProfiles"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|p| json!([p["name"], p["mode"], p["vmSize"]]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        expect_eq(
+            "pools in Azure",
+            &json!(pools),
+            &json!([["system", "System", "Standard_D8s_v5"]]),
+        )
+    });
+    let steps = vec![
+        Step::apply(&base, |_| Ok(())),
+        Step::expect_error_at(
+            &bigger,
+            r#"Default Node Pool Needs Rotation \(M8\).*vm_size.*"system".*temporary_name_for_rotation"#,
+            "vm_size",
+        ),
+        // The temporary name alone is configuration: an update of state, nothing written.
+        Step::apply(&named_temp, |s| {
+            attr_is(
+                s,
+                "/default_node_pool/temporary_name_for_rotation",
+                json!("tmprotation"),
+            )
+        }),
+        Step::plan_exit(
+            &rotating,
+            2,
+            Some(
+                r#"Plan: 0 to add, 1 to change, 0 to destroy.*Default Node Pool Will Be Rotated \(M8\).*vm_size.*"system".*"tmprotation".*drained"#,
+            ),
+        ),
+        mark,
+        Step::apply(&rotating, |s| {
+            attr_is(s, "/default_node_pool/vm_size", json!("Standard_D8s_v5"))?;
+            attr_is(s, "/default_node_pool/name", json!("system"))
+        }),
+        rotated_in_order,
+        one_pool_with_the_new_size,
+    ];
+    run_case_env("default pool rotation", Path::new(BIN), &emu.env(), steps);
 }
 
 // ---- values known only after apply (issue 15 item 9) ----

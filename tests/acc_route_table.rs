@@ -286,9 +286,14 @@ fn invalid_route_tables_fail_at_plan() {
             "Missing Next Hop IP Address",
             "route",
         ),
+        // Identical blocks are one element of the set; one name with different values is two.
         Step::expect_error(
-            &config(&t, &format!("{FIREWALL}{FIREWALL}"), ""),
-            "Duplicate Route Name",
+            &config(
+                &t,
+                &format!("{FIREWALL}{}", FIREWALL.replace("0.0.0.0/0", "10.9.0.0/16")),
+                "",
+            ),
+            r#"Duplicate Route Name \(O7\).*"default".*different.*values"#,
         ),
         Step::expect_error(
             &config(&t, &many, ""),
@@ -814,4 +819,209 @@ fn import_block_reads_associations_and_round_trips_to_an_empty_plan() {
     t.run(bin(), steps);
     let (status, _) = t.arm("GET", &id, NET, None);
     assert_eq!(status, 200, "a table the user did not create was deleted");
+}
+
+/// Three routes `a`, `b`, `c` in the given order; `b` goes to the appliance at `hop`.
+fn three_routes(order: [usize; 3], hop: &str) -> String {
+    let blocks = [
+        "  route {\n    name           = \"a\"\n    address_prefix = \"10.100.0.0/24\"\n    next_hop_type  = \"VnetLocal\"\n  }\n".to_string(),
+        format!("  route {{\n    name                = \"b\"\n    address_prefix      = \"10.101.0.0/24\"\n    next_hop_type       = \"VirtualAppliance\"\n    next_hop_ip_address = \"{hop}\"\n  }}\n"),
+        "  route {\n    name           = \"c\"\n    address_prefix = \"Storage.WestEurope\"\n    next_hop_type  = \"Internet\"\n  }\n".to_string(),
+    ];
+    order.iter().map(|&i| blocks[i].as_str()).collect()
+}
+
+/// The table's routes in Azure: name → (prefix, next hop type, next hop address).
+fn routes_in_azure(t: &Target) -> serde_json::Value {
+    let (_, table) = t.arm("GET", &table_id(t), NET, None);
+    let mut out = serde_json::Map::new();
+    for r in table["properties"]["routes"].as_array().into_iter().flatten() {
+        let p = &r["properties"];
+        out.insert(
+            r["name"].as_str().unwrap_or_default().to_string(),
+            json!([p["addressPrefix"], p["nextHopType"], p["nextHopIpAddress"]]),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
+fn writes(t: &Target) -> u64 {
+    t.emulator()
+        .map(|e| e.counters()["writes"].as_u64().unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// Records the emulator's write counter in `at`.
+fn mark_writes(t: &Arc<Target>, at: &Arc<std::sync::Mutex<u64>>) -> Step {
+    let (t, at) = (t.clone(), at.clone());
+    Step::run(move || {
+        *at.lock().map_err(|e| e.to_string())? = writes(&t);
+        Ok(())
+    })
+}
+
+fn writes_since(t: &Target, at: &std::sync::Mutex<u64>) -> Result<u64, String> {
+    Ok(writes(t) - *at.lock().map_err(|e| e.to_string())?)
+}
+
+/// `route` blocks are a set keyed by name: reordering them plans nothing and writes nothing;
+/// changing one route plans that route's change alone and writes the table in one PUT that
+/// carries every route.
+#[test]
+fn route_blocks_are_a_set_keyed_by_name() {
+    let Some(t) = Target::emulator_only("route_table_route_set", "request counters", NETWORK) else {
+        return;
+    };
+    let first = unassociated(&t, &three_routes([0, 1, 2], "10.0.0.4"), "");
+    let swapped = unassociated(&t, &three_routes([2, 0, 1], "10.0.0.4"), "");
+    let changed = unassociated(&t, &three_routes([1, 2, 0], "10.0.0.7"), "");
+    let at = Arc::new(std::sync::Mutex::new(0u64));
+    let (t1, t2, a2, t3, a3) = (t.clone(), t.clone(), at.clone(), t.clone(), at.clone());
+    let steps = vec![
+        Step::apply(&first, move |s: &Json| {
+            expect_eq(
+                "routes in state",
+                &json!(s.attr(R, "route")?.as_array().map(Vec::len)),
+                &json!(3),
+            )?;
+            expect_eq("routes in Azure", &json!(route_names(&t1).len()), &json!(3))
+        }),
+        mark_writes(&t, &at),
+        Step::plan(&swapped, no_changes),
+        Step::apply(&swapped, move |_| {
+            expect_eq(
+                "ARM writes after reordering",
+                &json!(writes_since(&t2, &a2)?),
+                &json!(0),
+            )
+        }),
+        // Only route "b" changes in the plan (Terraform shows a set element's change as the old
+        // element removed and the new one added): routes "a" and "c" and the timeouts block
+        // are the 3 unchanged blocks.
+        Step::plan(&changed, |p: &Json| {
+            let text = &p.text;
+            for want in [
+                r"1 to change",
+                r#"name\s+= "b""#,
+                r"10\.0\.0\.7",
+                r"- route \{",
+                r"\+ route \{",
+                r"# \(3 unchanged blocks hidden\)",
+            ] {
+                if !regex::Regex::new(want).map_err(|e| e.to_string())?.is_match(text) {
+                    return Err(format!("the plan does not show {want:?}:\n{}", p.text));
+                }
+            }
+            for other in ["\"10.100.0.0/24\"", "Storage.WestEurope"] {
+                if text.contains(other) {
+                    return Err(format!(
+                        "the plan shows an unchanged route ({other}):\n{}",
+                        p.text
+                    ));
+                }
+            }
+            Ok(())
+        }),
+        mark_writes(&t, &at),
+        Step::apply(&changed, move |_| {
+            expect_eq(
+                "ARM writes for one changed route",
+                &json!(writes_since(&t3, &a3)?),
+                &json!(1),
+            )?;
+            expect_eq(
+                "routes in Azure",
+                &routes_in_azure(&t3),
+                &json!({
+                    "a": ["10.100.0.0/24", "VnetLocal", null],
+                    "b": ["10.101.0.0/24", "VirtualAppliance", "10.0.0.7"],
+                    "c": ["Storage.WestEurope", "Internet", null],
+                }),
+            )
+        }),
+    ];
+    t.run(bin(), steps);
+}
+
+/// State written while `route` was a list of blocks (schema version 1, as every earlier
+/// release wrote it) keeps working: the routes in an order of their own, a configuration in
+/// another order, no change planned and nothing written.
+#[test]
+fn state_written_with_route_list_needs_no_upgrade() {
+    let Some(t) = Target::emulator_only("route_table_list_state", "request counters", NETWORK) else {
+        return;
+    };
+    let cfg = unassociated(&t, &three_routes([0, 1, 2], "10.0.0.4"), "");
+    let reordered = unassociated(&t, &three_routes([1, 0, 2], "10.0.0.4"), "");
+    let file = std::env::temp_dir().join(format!("aksnet-list-state-{}.tfstate", std::process::id()));
+    let path = file.to_string_lossy().to_string();
+    let at = Arc::new(std::sync::Mutex::new(0u64));
+    let (t1, f1, t2, a2) = (t.clone(), file.clone(), t.clone(), at.clone());
+    let steps = vec![
+        Step::apply(&cfg, |_| Ok(())),
+        // The state file as the list-nesting provider wrote it, routes in their list order c, b, a.
+        Step::run(move || {
+            let (status, table) = t1.arm("GET", &table_id(&t1), NET, None);
+            if status != 200 {
+                return Err(format!("reading the table: {status} {table}"));
+            }
+            let route = |name: &str, prefix: &str, hop: &str, ip: Option<&str>| json!({"name": name, "address_prefix": prefix, "next_hop_type": hop, "next_hop_ip_address": ip});
+            let state = json!({
+                "version": 4,
+                "terraform_version": "1.8.0",
+                "serial": 100,
+                "lineage": "0b7a3c1e-list-state-of-an-earlier-release",
+                "outputs": {},
+                "resources": [{
+                    "mode": "managed",
+                    "type": "aksnet_route_table",
+                    "name": "test",
+                    "provider": "provider[\"registry.terraform.io/aksnet/aksnet\"]",
+                    "instances": [{
+                        "schema_version": 1,
+                        "attributes": {
+                            "id": table["id"],
+                            "name": "rt-test",
+                            "resource_group_name": t1.rg(),
+                            "location": t1.location_written(),
+                            "bgp_route_propagation_enabled": true,
+                            "tags": {"team": "network"},
+                            "subnet_ids": null,
+                            "route": [
+                                route("c", "Storage.WestEurope", "Internet", None),
+                                route("b", "10.101.0.0/24", "VirtualAppliance", Some("10.0.0.4")),
+                                route("a", "10.100.0.0/24", "VnetLocal", None),
+                            ],
+                            "foreign_routes": null,
+                            "reserved_route_count": null,
+                            "etag": table["etag"],
+                            "timeouts": {"create": null, "read": null, "update": null, "delete": null}
+                        },
+                        "sensitive_attributes": []
+                    }]
+                }],
+                "check_results": null
+            });
+            std::fs::write(&f1, serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?)
+                .map_err(|e| format!("writing {}: {e}", f1.display()))
+        }),
+        Step::cli(&["state", "push", "-force", &path], true, None),
+        Step::cli(&["state", "list"], true, Some(R)),
+        mark_writes(&t, &at),
+        Step::plan(&reordered, no_changes),
+        Step::apply(&reordered, move |s: &Json| {
+            expect_eq("ARM writes", &json!(writes_since(&t2, &a2)?), &json!(0))?;
+            let mut names: Vec<String> = s
+                .attr(R, "route")?
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["name"].as_str().map(str::to_string))
+                .collect();
+            names.sort();
+            expect_eq("routes in state", &json!(names), &json!(["a", "b", "c"]))
+        }),
+    ];
+    t.run(bin(), steps);
+    let _ = std::fs::remove_file(&file);
 }

@@ -43,7 +43,7 @@ rule_ids![
     O1, O2, O3, O4, O5, O6, O7, //
     W1, W3, W4, //
     I1, I2, I3, I4, I5, I6, I7, I8, //
-    M1, M2, M3, M4, M5, M6, M7,
+    M1, M2, M3, M4, M5, M6, M7, M8,
 ];
 
 /// How a rule reports.
@@ -344,6 +344,10 @@ impl RuleId {
                 "basic → standard is in place and one-way on Kubernetes 1.27 or newer (the cluster's current version): downtime during the migration, new egress IPs, and admission webhooks and KMS with a private key vault disabled first (a warning); below 1.27, or standard → basic, an error.",
                 "Upgrade kubernetes_version to 1.27 or newer in an earlier apply; disable admission webhooks and private-key-vault KMS; then set load_balancer_sku = \"standard\".",
                 &[A_BASIC_LB, AKS_CHANGELOG_BASIC_LB]),
+            M8 => ("Default Node Pool Rotation", ErrorOrWarning,
+                "AKS cannot change a pool's VM size, OS, max pods, subnets, pod IP allocation mode, zones or name once it exists, and a cluster needs a system pool at all times. A user pool is deleted and created again; the default (system) pool is rotated, never the cluster replaced: a temporary system pool named `temporary_name_for_rotation` is created with the new settings, the old pool deleted, the pool created again with the new settings and the temporary pool deleted (as azurerm does), so the cluster never lacks a system pool. Without `temporary_name_for_rotation` an error; with it a warning (two drains: pods move to the temporary pool and back).",
+                "Set default_node_pool.temporary_name_for_rotation to an unused pool name (e.g. \"tmprotation\") and plan again; plan for the disruption, or keep the pool's current value.",
+                &[A_MANAGE_POOLS, A_RESIZE_POOL, A_SYSTEM_POOLS, AZURERM_ROTATION]),
         };
         RuleInfo {
             id: self,
@@ -496,6 +500,13 @@ const CLI_CILIUM: Source = src(
 const AVM_WAF: Source = src(
     "Azure Verified Module for AKS, examples/waf-aligned (networkDataplane cilium without networkPolicy)",
     "https://github.com/Azure/terraform-azurerm-avm-res-containerservice-managedcluster/blob/895e0c63b5ed333522d8d218e8ba938814bb8daa/examples/waf-aligned/main.tf",
+);
+const A_MANAGE_POOLS: Source = aks!("AKS: manage node pools", "manage-node-pools");
+const A_RESIZE_POOL: Source = aks!("AKS: resize node pools", "resize-node-pool");
+const A_SYSTEM_POOLS: Source = aks!("AKS: manage system node pools", "use-system-pools");
+const AZURERM_ROTATION: Source = src(
+    "azurerm kubernetes_cluster_resource.go (temporary_name_for_rotation)",
+    "https://github.com/hashicorp/terraform-provider-azurerm/blob/main/internal/services/containers/kubernetes_cluster_resource.go",
 );
 const CLI_VALIDATORS: Source = src(
     "Azure CLI aks validators",

@@ -14,6 +14,7 @@ pub mod migration;
 pub mod names;
 pub mod planner;
 pub mod profile;
+pub mod rotation;
 pub mod route_table;
 pub mod rules;
 pub mod sizing;

@@ -34,8 +34,9 @@ pub struct RouteTableSpec {
     pub read_only_set: Vec<&'static str>,
     /// Why each subnet ID that is not a subnet ID fails to parse (I3; the ARM layer parses).
     pub bad_subnet_ids: Vec<String>,
-    /// Declared route blocks, known ones with their index; unknown blocks count in the budget.
-    pub routes: Vec<(usize, RouteSpec)>,
+    /// The known declared route blocks; unknown blocks count in the budget only. `route` is
+    /// a set of blocks keyed by name: a block has no position, so findings name the route.
+    pub routes: Vec<RouteSpec>,
     pub declared_routes: usize,
     pub reserved_route_count: Option<i64>,
     /// Routes in Azure this table does not declare (AKS's and others').
@@ -71,8 +72,11 @@ pub fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
     table_inputs(t, &mut out);
     let mut names = HashMap::new();
     let mut prefixes = HashMap::new();
-    for (i, r) in &t.routes {
-        route(*i, r, &mut names, &mut prefixes, &mut out);
+    // With one `route` block Terraform can show a route attribute's line; with more, a path
+    // without an index resolves to the resource block (see [`route`]).
+    let single = t.declared_routes == 1;
+    for r in &t.routes {
+        route(r, single, &mut names, &mut prefixes, &mut out);
     }
     c2_budget(t, &mut out);
     out
@@ -130,25 +134,51 @@ fn table_inputs(t: &RouteTableSpec, out: &mut Out) {
 }
 
 /// O7 (names, prefixes, next hops) and O1 (a default route to Internet breaks UDR egress).
+///
+/// `route` blocks are a set (order carries no meaning, identical blocks are one): a finding
+/// names the route and points at `route.<attribute>` with no index: Terraform shows that
+/// attribute's line when the configuration has one `route` block (`single`), and the resource
+/// block otherwise. With several blocks a finding about a route's name points at `route`
+/// itself, since `route.name` would resolve to the table's own `name`.
 fn route(
-    i: usize,
     r: &RouteSpec,
-    names: &mut HashMap<String, usize>,
-    prefixes: &mut HashMap<String, usize>,
+    single: bool,
+    names: &mut HashMap<String, String>,
+    prefixes: &mut HashMap<String, String>,
     out: &mut Out,
 ) {
-    let at = |attr: &'static str| FieldPath::attr("route").index(i).then(attr);
+    let at = |attr: &'static str| FieldPath::attr("route").then(attr);
+    let at_name = || {
+        if single {
+            at("name")
+        } else {
+            FieldPath::attr("route")
+        }
+    };
+    let label = r
+        .name
+        .as_deref()
+        .map_or_else(|| "a route".to_string(), |n| format!("route \"{n}\""));
     if let Some(n) = r.name.as_deref() {
         if !valid_route_name(n) {
-            out.push(Finding::error(RuleId::O7, at("name"), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
+            out.push(Finding::error(RuleId::O7, at_name(), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
         }
         // AKS names the node routes it writes for kubenet `aks-…`; import and refresh treat
         // such routes as foreign, so a declared one would be re-added on every apply.
         if n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aks-")) {
-            out.push(Finding::error(RuleId::O7, at("name"), "Route Name Reserved For AKS", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the node routes it manages; aksnet keeps such routes as foreign and never owns them. Rename the route.")));
+            out.push(Finding::error(RuleId::O7, at_name(), "Route Name Reserved For AKS", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the node routes it manages; aksnet keeps such routes as foreign and never owns them. Rename the route.")));
         }
-        if let Some(first) = names.insert(n.to_ascii_lowercase(), i) {
-            out.push(Finding::error(RuleId::O7, at("name"), "Duplicate Route Name", format!("route \"{n}\" is declared twice (route[{first}] and route[{i}]); route names are unique per table.")));
+        // Identical blocks are one element of the set; two blocks with one name and different
+        // values are two elements, and Azure keeps one route per name.
+        if let Some(first) = names.insert(n.to_ascii_lowercase(), n.to_string()) {
+            let which = if first == n {
+                format!("route \"{n}\" is declared in two `route` blocks with different values")
+            } else {
+                format!(
+                    "routes \"{first}\" and \"{n}\" have one name (Azure compares route names without case)"
+                )
+            };
+            out.push(Finding::error(RuleId::O7, FieldPath::attr("route"), "Duplicate Route Name", format!("{which}; route names are unique per table. Keep one `route` block named \"{n}\", or rename the other.")));
         }
     }
     if let Some(p) = r.address_prefix.as_deref() {
@@ -158,7 +188,7 @@ fn route(
                     RuleId::O7,
                     at("address_prefix"),
                     "Invalid Address Prefix",
-                    format!("{e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."),
+                    format!("{label}: {e}; address_prefix is a CIDR or a service tag such as `AzureCloud`."),
                 ));
             }
         } else if !is_service_tag(p) {
@@ -166,26 +196,27 @@ fn route(
                 RuleId::O7,
                 at("address_prefix"),
                 "Invalid Address Prefix",
-                format!("\"{p}\" is neither a CIDR nor a service tag."),
+                format!("{label}: \"{p}\" is neither a CIDR nor a service tag."),
             ));
         }
-        if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), i) {
-            out.push(Finding::error(RuleId::O7, at("address_prefix"), "Duplicate Address Prefix", format!("address prefix {p} is routed twice (route[{first}] and route[{i}]); Azure allows one route per prefix.")));
+        let this = r.name.clone().unwrap_or_default();
+        if let Some(first) = prefixes.insert(p.to_ascii_lowercase(), this.clone()) {
+            out.push(Finding::error(RuleId::O7, at("address_prefix"), "Duplicate Address Prefix", format!("address_prefix {p} is routed twice (routes \"{first}\" and \"{this}\"); Azure allows one route per prefix. Remove one of the routes.")));
         }
     }
     let hop = r.next_hop_type.as_deref();
     if let Some(h) = hop.filter(|h| !NEXT_HOPS.contains(h)) {
-        out.push(Finding::error(RuleId::O7, at("next_hop_type"), "Invalid Next Hop Type", format!("\"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`.")));
+        out.push(Finding::error(RuleId::O7, at("next_hop_type"), "Invalid Next Hop Type", format!("{label}: \"{h}\" is not a next hop type. Possible values are `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `VirtualAppliance` and `None`.")));
     }
     // The address check needs a valid hop type; an invalid one is reported above.
     match (hop.filter(|h| NEXT_HOPS.contains(h)), &r.next_hop_ip_address) {
-        (Some("VirtualAppliance"), Input::Unset) => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Missing Next Hop IP Address", "next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress).")),
-        (Some(h), Input::Set(ip)) if h != "VirtualAppliance" => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Next Hop IP Address Not Allowed", format!("next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."))),
-        (_, Input::Set(ip)) if ip.parse::<IpAddr>().is_err() => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Invalid Next Hop IP Address", format!("\"{ip}\" is not an IP address."))),
+        (Some("VirtualAppliance"), Input::Unset) => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Missing Next Hop IP Address", format!("{label}: next_hop_type `VirtualAppliance` needs next_hop_ip_address (the appliance's private IP); Azure rejects it otherwise (MissingNextHopIpAddress)."))),
+        (Some(h), Input::Set(ip)) if h != "VirtualAppliance" => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Next Hop IP Address Not Allowed", format!("{label}: next_hop_ip_address {ip} is only allowed with next_hop_type `VirtualAppliance`, not `{h}`; remove it."))),
+        (_, Input::Set(ip)) if ip.parse::<IpAddr>().is_err() => out.push(Finding::error(RuleId::O7, at("next_hop_ip_address"), "Invalid Next Hop IP Address", format!("{label}: \"{ip}\" is not an IP address."))),
         _ => {}
     }
     if r.address_prefix.as_deref() == Some("0.0.0.0/0") && hop == Some("Internet") {
-        out.push(Finding::warning(RuleId::O1, at("next_hop_type"), "Default Route To Internet", "a 0.0.0.0/0 route to `Internet` is incompatible with AKS `userDefinedRouting` egress (AKS rejects it with RouteTableInvalidNextHop); route 0.0.0.0/0 to a `VirtualAppliance` or `VirtualNetworkGateway` for UDR clusters."));
+        out.push(Finding::warning(RuleId::O1, at("next_hop_type"), "Default Route To Internet", format!("{label}: a 0.0.0.0/0 route to `Internet` is incompatible with AKS `userDefinedRouting` egress (AKS rejects it with RouteTableInvalidNextHop); route 0.0.0.0/0 to a `VirtualAppliance` or `VirtualNetworkGateway` for UDR clusters.")));
     }
 }
 
@@ -343,7 +374,7 @@ mod tests {
             resource_group_name: Some("rg".into()),
             location: Some("westeurope".into()),
             declared_routes: routes.len(),
-            routes: routes.into_iter().enumerate().collect(),
+            routes,
             ..Default::default()
         }
     }

@@ -2136,7 +2136,7 @@ fn c9_windows_overlay_max_pods(c: &Ctx, out: &mut Out) {
 // ---------------------------------------------------------------------------------------
 
 /// Why `name` fails `^[a-z][a-z0-9]{0,11}$`, or `None` when it matches (no regex needed).
-fn pool_name_problem(name: &str) -> Option<String> {
+pub(crate) fn pool_name_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
     match chars.next() {
         None => return Some("is empty".into()),

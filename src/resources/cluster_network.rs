@@ -35,8 +35,8 @@ use crate::tfvalue::{attribute_path, report, report_nulls};
 use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, shared_subnet, udr_table, Live};
 use plan::{
-    align_pools, id_of, mark_create_unknowns, net_of, o4_with_prior, pair, pool_changes, pool_replacements,
-    pools, profile, shape_findings, static_findings, without_unknowns, PoolChanges,
+    align_pools, id_of, mark_create_unknowns, net_of, o4_with_prior, pair, pool_changes, pools, profile,
+    rotation_findings, shape_findings, static_findings, without_unknowns, PoolChanges, Rotate,
 };
 use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
 pub use schema::State;
@@ -199,7 +199,6 @@ impl Resource for ClusterNetwork {
                 ));
             }
         }
-        replace.extend(pool_replacements(&prior, &planned));
         for (pool, fixed) in pool_changes(&prior, &planned).recreate {
             diags.root_warning(
                 "Node Pool Will Be Replaced",
@@ -219,6 +218,8 @@ impl Resource for ClusterNetwork {
         );
         self.check(diags, &planned, &config, false).await;
         report(diags, &change.findings, &config);
+        // The default pool is rotated (M8), never the cluster replaced for it.
+        report(diags, &rotation_findings(&prior, &planned), &config);
         if !replace.is_empty() {
             let why: Vec<String> = replace
                 .iter()
@@ -669,6 +670,11 @@ impl ClusterNetwork {
                 })
                 .cloned()
         };
+        if let Some(r) = &ops.rotate {
+            if !self.rotate(diags, client, id, r, state, limit).await {
+                return false;
+            }
+        }
         let gone: Vec<String> = ops
             .delete
             .iter()
@@ -712,6 +718,107 @@ impl ClusterNetwork {
                     return false;
                 }
             }
+        }
+        true
+    }
+
+    /// M8: rotates the default (system) pool through a temporary system pool, in azurerm's
+    /// order, so that the cluster always has a system pool (AKS refuses to delete the last one;
+    /// AKS system node pools: "Every AKS cluster must contain at least one system node pool"):
+    /// 1. the temporary pool with the new settings (a failed rotation's is reused);
+    /// 2. the old pool deleted (already gone: nothing to do);
+    /// 3. the pool created again with the new settings, recorded in `state`;
+    /// 4. the temporary pool deleted.
+    ///
+    /// A failed step is an error naming the step and what is left; until step 3 the state
+    /// keeps the old pool, so the next apply plans the rotation again and resumes it.
+    async fn rotate(
+        &self,
+        diags: &mut Diagnostics,
+        client: &ArmClient,
+        id: &ResourceId,
+        r: &Rotate,
+        state: &mut State,
+        limit: Duration,
+    ) -> bool {
+        let pool_id = |name: &str| {
+            ResourceId::new(
+                Kind::AgentPool,
+                &id.subscription_id,
+                &id.resource_group,
+                &[id.name(), name],
+            )
+        };
+        let name = s(&r.pool.name).unwrap_or_default().to_string();
+        let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
+        let incomplete = |diags: &mut Diagnostics, step: &str, left: String| {
+            diags.root_error(
+                "Default Node Pool Rotation Incomplete",
+                format!("the rotation of the default node pool \"{name}\" stopped at step {step}. {left}"),
+            );
+        };
+        // 1. The temporary system pool, with the new settings.
+        let mut temporary = r.pool.settings();
+        temporary.name = Value::Value(temp.to_string());
+        match client.get::<Json>(&temp_id).await {
+            Ok(Some(_)) => {} // a failed rotation left it: reuse it
+            Ok(None) => {
+                let body = agent_pool_body(None, &temporary, true);
+                if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
+                    arm_error(diags, "creating", &temp_id, &e);
+                    incomplete(
+                        diags,
+                        "1 of 4 (creating the temporary pool)",
+                        format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (it is not declared, so it is kept and counted, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
+                    );
+                    return false;
+                }
+            }
+            Err(e) => {
+                arm_error(diags, "reading", &temp_id, &e);
+                return false;
+            }
+        }
+        // 2. The old pool: the temporary system pool now carries the system pods.
+        let old_id = pool_id(&r.old_name);
+        if let Err(e) = client.delete(&old_id, limit).await {
+            arm_error(diags, "deleting", &old_id, &e);
+            incomplete(
+                diags,
+                "2 of 4 (deleting the old pool)",
+                format!("The temporary system pool \"{temp}\" is left in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+            );
+            return false;
+        }
+        // 3. The pool again, with the new settings.
+        let new_id = pool_id(&name);
+        match client
+            .put::<_, Json>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
+            .await
+        {
+            Ok(done) => {
+                let written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
+                record_pool(state, &name, Some(written), true);
+            }
+            Err(e) => {
+                arm_error(diags, "creating", &new_id, &e);
+                incomplete(
+                    diags,
+                    "3 of 4 (creating the pool again)",
+                    format!("Node pool \"{}\" is deleted; the temporary system pool \"{temp}\" runs the cluster's system pods with the new settings. Run terraform apply again to resume the rotation.", r.old_name),
+                );
+                return false;
+            }
+        }
+        // 4. The temporary pool.
+        if let Err(e) = client.delete(&temp_id, limit).await {
+            arm_error(diags, "deleting", &temp_id, &e);
+            incomplete(
+                diags,
+                "4 of 4 (deleting the temporary pool)",
+                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (not declared, so kept and counted as a foreign pool, never shown as drift). Delete it (`az aks nodepool delete --name {temp}`) once it is not needed."),
+            );
+            return false;
         }
         true
     }

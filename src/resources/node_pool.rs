@@ -75,6 +75,9 @@ impl State {
             pod_subnet_id: self.pod_subnet_id.clone(),
             pod_ip_allocation_mode: self.pod_ip_allocation_mode.clone(),
             zones: self.zones.clone(),
+            // A standalone pool is a user pool or one of several system pools: deleted and
+            // created again, never rotated.
+            temporary_name_for_rotation: None,
         }
     }
 

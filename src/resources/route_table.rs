@@ -160,7 +160,7 @@ impl Resource for RouteTable {
             (Some(_), Some(_)) => replace.push(AttributePath::new("location")),
             _ => {}
         }
-        let unchanged = proposed == prior;
+        let unchanged = proposed.same_as(&prior);
         // Foreign routes count in the 400-route budget as the last read saw them.
         let foreign = foreign_count(&config, prior_private.as_ref());
         let mut planned = plan_common(diags, proposed, &config, foreign);

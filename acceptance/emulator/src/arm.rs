@@ -231,7 +231,13 @@ pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> O
     let now = Instant::now();
     match req.method {
         "GET" => store.counters.reads += 1,
-        _ => store.counters.writes += 1,
+        _ => {
+            store.counters.writes += 1;
+            store
+                .counters
+                .write_log
+                .push(format!("{} {}", req.method, req.path));
+        }
     }
     if store.down {
         return None;

@@ -93,6 +93,9 @@ pub struct Counters {
     pub throttled: u64,
     /// ID tokens Azure Pipelines' OIDC endpoint handed out.
     pub ado_oidc_tokens: u64,
+    /// Every resource-manager write in order, as `METHOD path` (no query, no body): what a
+    /// test asserts about the order of requests, e.g. a node pool rotation's.
+    pub write_log: Vec<String>,
 }
 
 /// An operation as `state.json` keeps it: its end as wall-clock time, since an [`Instant`]

@@ -21,6 +21,10 @@ resource "aksnet_cluster_network" "example" {
     vm_size        = "Standard_D4s_v5"
     node_count     = 3
     vnet_subnet_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/example-rg/providers/Microsoft.Network/virtualNetworks/example-vnet/subnets/nodes"
+
+    # A change AKS cannot make on an existing pool (vm_size, max_pods, subnets, zones, ...)
+    # rotates this system pool through a temporary one; the cluster is never replaced.
+    temporary_name_for_rotation = "tmprotation"
   }
 
   node_pool {

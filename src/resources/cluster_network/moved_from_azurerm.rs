@@ -132,6 +132,8 @@ fn default_pool(p: &Json) -> Pool {
         pod_subnet_id: text(&p["pod_subnet_id"]),
         pod_ip_allocation_mode: Value::Null,
         zones: strings(&p["zones"]),
+        // azurerm keeps the same attribute with the same meaning (its rotation order is ours).
+        temporary_name_for_rotation: Some(text(&p["temporary_name_for_rotation"])),
     }
 }
 

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use aksnet_tfplugin::value::Value;
-use aksnet_tfplugin::AttributePath;
 
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::cluster::{
@@ -13,6 +12,7 @@ use crate::netplan::cluster::{
 };
 use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::{Lifecycle, Located};
+use crate::netplan::rotation::{m8_default_pool_rotation, w1_temporary_name, Rotation};
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile};
 use crate::tfvalue::{input, null_if_unknown};
@@ -247,7 +247,9 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
 
 /// Checks of the configuration beyond the network profile (netplan's cluster rules).
 pub(crate) fn shape_findings(cfg: &State) -> Vec<Finding> {
-    validate_cluster(&cluster_spec(cfg))
+    let mut f = validate_cluster(&cluster_spec(cfg));
+    f.extend(temporary_name_findings(cfg));
+    f
 }
 
 /// O4 when the configuration leaves `bootstrap_artifact_source` unset: the planned value
@@ -467,24 +469,59 @@ pub(super) fn without_unknowns(mut p: State) -> State {
     p
 }
 
-/// Changes to the default (system) pool that only a new cluster can make: the cluster is
-/// created with it. Other pools change through the agent pool API ([`pool_changes`]).
-pub(super) fn pool_replacements(prior: &State, planned: &State) -> Vec<(AttributePath, String)> {
+/// A change to the default (system) pool that AKS cannot make on an existing pool: the
+/// pool's name before, the changed attributes, and the temporary name (M8). The pool is
+/// rotated, never the cluster replaced; without a temporary name the plan fails.
+pub(super) fn default_pool_rotation(
+    prior: &State,
+    planned: &State,
+) -> Option<(String, Vec<&'static str>, Str)> {
     let (Some(a), Some(b)) = (
         prior.default_node_pool.as_ref_option(),
         planned.default_node_pool.as_ref_option(),
     ) else {
-        return Vec::new();
+        return None;
     };
-    fixed_changes(a, b)
-        .into_iter()
-        .map(|attr| {
-            (
-                AttributePath::new("default_node_pool").attribute(attr),
-                format!("AKS cannot change {attr} of an existing node pool, and the default node pool is the cluster's"),
-            )
+    let fixed = fixed_changes(a, b);
+    if fixed.is_empty() {
+        return None;
+    }
+    let temp = b.temporary_name_for_rotation.clone().unwrap_or(Value::Null);
+    Some((s(&a.name).unwrap_or_default().to_string(), fixed, temp))
+}
+
+/// M8's verdict on a change of the default pool from `prior` to `planned`.
+pub(super) fn rotation_findings(prior: &State, planned: &State) -> Vec<Finding> {
+    default_pool_rotation(prior, planned)
+        .and_then(|(pool, fixed, temp)| {
+            m8_default_pool_rotation(&Rotation {
+                pool: &pool,
+                fixed,
+                temporary: input(&temp),
+            })
         })
+        .into_iter()
         .collect()
+}
+
+/// W1 on `temporary_name_for_rotation`: a valid name no declared pool uses.
+fn temporary_name_findings(cfg: &State) -> Option<Finding> {
+    let temp = cfg
+        .default_node_pool
+        .as_ref_option()
+        .and_then(|p| p.temporary_name_for_rotation.as_ref())
+        .and_then(|t| s(t))?;
+    let declared: Vec<&str> = pools(cfg).iter().filter_map(|(_, p)| s(&p.name)).collect();
+    w1_temporary_name(temp, &declared)
+}
+
+/// The default pool's rotation: the pool as planned, the name it had, and the temporary
+/// pool's name.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Rotate {
+    pub pool: Pool,
+    pub old_name: String,
+    pub temporary: String,
 }
 
 /// What an update does to the pools, matched by name: each is one agent pool request (two for
@@ -499,6 +536,8 @@ pub(super) struct PoolChanges {
     pub update: Vec<(Pool, bool)>,
     /// `node_pool` entries whose fixed settings changed: deleted and created again.
     pub recreate: Vec<(Pool, Vec<&'static str>)>,
+    /// The default pool's fixed settings changed: rotated through a temporary pool (M8).
+    pub rotate: Option<Rotate>,
 }
 
 impl PoolChanges {
@@ -528,8 +567,16 @@ pub(super) fn pool_changes(prior: &State, planned: &State) -> PoolChanges {
         prior.default_node_pool.as_ref_option(),
         planned.default_node_pool.as_ref_option(),
     ) {
-        if a != b && fixed_changes(a, b).is_empty() {
+        // The temporary name alone is configuration: nothing to write for it.
+        if a.settings() != b.settings() && fixed_changes(a, b).is_empty() {
             out.update.push((b.clone(), true));
+        }
+        if let Some((old_name, _, Value::Value(temporary))) = default_pool_rotation(prior, planned) {
+            out.rotate = Some(Rotate {
+                pool: b.clone(),
+                old_name,
+                temporary,
+            });
         }
     }
     let (old, new) = (user_pools(prior), user_pools(planned));

@@ -32,6 +32,47 @@ pub struct Pool {
     pub pod_subnet_id: Str,
     pub pod_ip_allocation_mode: Str,
     pub zones: StrList,
+    /// `default_node_pool` only: the temporary system pool's name for a rotation (M8). The
+    /// other pool blocks and `aksnet_node_pool` have no such attribute: `None` there, and
+    /// left out of what is sent to Terraform; the default pool always sends it (see
+    /// [`serialize_default_pool`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub temporary_name_for_rotation: Option<Str>,
+}
+
+/// An attribute the block declares: `Some` even when null.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Str>, D::Error> {
+    Str::deserialize(d).map(Some)
+}
+
+/// `default_node_pool` as Terraform expects it: with `temporary_name_for_rotation`, null when
+/// the pool was built from Azure's answer alone (import).
+pub(crate) fn serialize_default_pool<S: serde::Serializer>(
+    v: &Value<Pool>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Value::Value(p) if p.temporary_name_for_rotation.is_none() => {
+            let mut p = p.clone();
+            p.temporary_name_for_rotation = Some(Value::Null);
+            Value::Value(p).serialize(ser)
+        }
+        other => other.serialize(ser),
+    }
+}
+
+impl Pool {
+    /// The settings AKS runs the pool with: everything but the rotation's temporary name.
+    pub(crate) fn settings(&self) -> Pool {
+        Pool {
+            temporary_name_for_rotation: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
@@ -46,9 +87,25 @@ pub const POOL_FIXED: [&str; 8] = [
     "zones",
 ];
 
+/// A `node_pool` block.
 pub(crate) fn pool_block(doc: &str) -> Block {
-    let fixed = " Changing this forces a new cluster (AKS cannot change it on an existing pool).";
+    let fixed = " Changing this deletes the pool and creates it again (AKS cannot change it on an existing pool); the cluster is not replaced.";
     block_of(pool_attributes(fixed), vec![], doc)
+}
+
+/// The `default_node_pool` block: a pool plus `temporary_name_for_rotation`.
+pub(crate) fn default_pool_block(doc: &str) -> Block {
+    let fixed = " Changing this rotates the pool through a temporary system pool named `temporary_name_for_rotation` (AKS cannot change it on an existing pool); the cluster is not replaced.";
+    let mut attrs = pool_attributes(fixed);
+    attrs.push((
+        "temporary_name_for_rotation",
+        attribute(
+            T::String,
+            C::Optional,
+            "The name of a temporary system pool for a change AKS cannot make on an existing pool (VM size, OS, max pods, subnets, pod IP allocation mode, zones, name): the temporary pool is created with the new settings, this pool deleted and created again with them, and the temporary pool deleted, so the cluster always has a system pool and is never replaced (rule M8; as azurerm's attribute of the same name). Without it such a change is a plan error. A pool name (`^[a-z][a-z0-9]{0,11}$`) no declared pool uses; changing it alone changes nothing in Azure.",
+        ),
+    ));
+    block_of(attrs, vec![], doc)
 }
 
 /// The pool's attributes; `fixed` ends the description of those AKS fixes at creation.
@@ -178,6 +235,8 @@ pub fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
             json_strs(&arm["availabilityZones"]).map_or(Value::Null, list),
             imp,
         ),
+        // Configuration only: Azure has no such field.
+        temporary_name_for_rotation: p.temporary_name_for_rotation.clone(),
     }
 }
 

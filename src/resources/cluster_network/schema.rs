@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
 
-use super::pool::pool_block;
 pub use super::pool::Pool;
+use super::pool::{default_pool_block, pool_block, serialize_default_pool};
 
 pub type Str = Value<String>;
 pub type Num = Value<i64>;
@@ -51,6 +51,7 @@ pub struct State {
     pub kubenet_route_table_id: Str,
     #[serde(with = "value::serde_as_vec")]
     pub identity: Value<Identity>,
+    #[serde(serialize_with = "serialize_default_pool")]
     pub default_node_pool: Value<Pool>,
     pub node_pool: Value<Vec<Value<Pool>>>,
     #[serde(with = "value::serde_as_vec")]
@@ -183,8 +184,8 @@ pub fn block() -> Block {
         ],
         vec![
             ("identity", NestedBlock::Optional(identity)),
-            ("default_node_pool", NestedBlock::Single(pool_block("The system node pool."))),
-            ("node_pool", NestedBlock::List(pool_block("Additional user node pools, created with the cluster. Adding or removing one replaces the cluster; counts and autoscaling update in place."))),
+            ("default_node_pool", NestedBlock::Single(default_pool_block("The system node pool."))),
+            ("node_pool", NestedBlock::List(pool_block("Additional node pools, managed through the agent pool API: adding, removing or changing one writes that pool only, never the cluster; a property AKS cannot change on a pool (VM size, `max_pods`, subnets, OS, zones) replaces that pool alone. Pools in Azure that are not declared here are foreign: kept and counted in capacity."))),
             ("load_balancer_profile", NestedBlock::Optional(lb)),
             ("nat_gateway_profile", NestedBlock::Optional(nat)),
             ("timeouts", timeouts::block(90, 5, 90, 90, "cluster")),

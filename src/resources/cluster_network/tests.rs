@@ -325,3 +325,85 @@ fn a_pool_without_node_count_or_bounds_is_one_error() {
         vec!["default_node_pool.min_count Autoscaler Bounds Required"]
     );
 }
+
+#[test]
+fn only_the_default_pool_carries_temporary_name_for_rotation() {
+    use aksnet_tfplugin::schema::NestedBlock;
+    let b = block();
+    let (NestedBlock::Single(default), NestedBlock::List(user)) =
+        (&b.blocks["default_node_pool"], &b.blocks["node_pool"])
+    else {
+        panic!("default_node_pool is a single block and node_pool a list")
+    };
+    // Built from Azure's answer alone (import), the default pool still sends the attribute.
+    let mut c = cfg();
+    c.node_pool = Value::Value(vec![Value::Value(pool("user", 1))]);
+    let json = serde_json::to_value(&c).expect("state serializes");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let attrs = |b: &aksnet_tfplugin::schema::Block| -> Vec<String> {
+        let mut k: Vec<String> = b.attributes.keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&json["default_node_pool"]), attrs(default));
+    assert_eq!(
+        json["default_node_pool"]["temporary_name_for_rotation"],
+        json!(null)
+    );
+    assert_eq!(keys(&json["node_pool"][0]), attrs(user));
+    assert!(!user.attributes.contains_key("temporary_name_for_rotation"));
+}
+
+#[test]
+fn a_fixed_change_of_the_default_pool_is_a_rotation_never_a_replacement() {
+    let prior = cfg();
+    let mut planned = cfg();
+    let mut p = pool("system", 3);
+    p.vm_size = v("Standard_D8s_v5");
+    planned.default_node_pool = Value::Value(p.clone());
+    // Without a temporary name: M8 error at vm_size, nothing to apply.
+    let f = rotation_findings(&prior, &planned);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].is_error() && f[0].path.to_string() == "default_node_pool.vm_size",
+        "{f:?}"
+    );
+    assert_eq!(pool_changes(&prior, &planned).rotate, None);
+    // With one: a warning, and the rotation planned with the new settings.
+    p.temporary_name_for_rotation = Some(v("tmp"));
+    planned.default_node_pool = Value::Value(p.clone());
+    let f = rotation_findings(&prior, &planned);
+    assert!(f.len() == 1 && !f[0].is_error(), "{f:?}");
+    let ops = pool_changes(&prior, &planned);
+    assert_eq!(
+        ops.rotate,
+        Some(Rotate {
+            pool: p,
+            old_name: "system".into(),
+            temporary: "tmp".into()
+        })
+    );
+    assert!(ops.update.is_empty() && ops.create.is_empty() && ops.delete.is_empty());
+    // The temporary name alone changes nothing in Azure.
+    let mut named = cfg();
+    if let Value::Value(p) = &mut named.default_node_pool {
+        p.temporary_name_for_rotation = Some(v("tmp"));
+    }
+    assert!(pool_changes(&prior, &named).is_empty());
+    assert!(rotation_findings(&prior, &named).is_empty());
+}
+
+#[test]
+fn the_temporary_name_is_checked_at_validate() {
+    let mut c = cfg();
+    if let Value::Value(p) = &mut c.default_node_pool {
+        p.temporary_name_for_rotation = Some(v("system"));
+    }
+    assert!(titles(&static_findings(&c))
+        .iter()
+        .any(|t| t.contains("Duplicate Node Pool Name")));
+}

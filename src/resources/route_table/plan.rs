@@ -33,18 +33,14 @@ pub(super) fn table_spec(cfg: &State, foreign: usize) -> RouteTableSpec {
         declared_routes: routes.len(),
         routes: routes
             .iter()
-            .enumerate()
-            .filter_map(|(i, r)| {
+            .filter_map(|r| {
                 let r = r.as_ref_option()?;
-                Some((
-                    i,
-                    RouteSpec {
-                        name: owned(&r.name),
-                        address_prefix: owned(&r.address_prefix),
-                        next_hop_type: owned(&r.next_hop_type),
-                        next_hop_ip_address: input(&r.next_hop_ip_address),
-                    },
-                ))
+                Some(RouteSpec {
+                    name: owned(&r.name),
+                    address_prefix: owned(&r.address_prefix),
+                    next_hop_type: owned(&r.next_hop_type),
+                    next_hop_ip_address: input(&r.next_hop_ip_address),
+                })
             })
             .collect(),
         reserved_route_count: cfg.reserved_route_count.as_ref_option().copied(),

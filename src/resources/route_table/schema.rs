@@ -23,6 +23,7 @@ pub struct State {
     pub bgp_route_propagation_enabled: Value<bool>,
     pub tags: Value<BTreeMap<String, Str>>,
     pub subnet_ids: Value<BTreeSet<Str>>,
+    /// A set of blocks keyed by name (Terraform sends a set as a sequence in its own order).
     pub route: Value<Vec<Value<RouteBlock>>>,
     pub foreign_routes: Str,
     pub reserved_route_count: Value<i64>,
@@ -76,11 +77,19 @@ pub(super) fn block() -> Block {
         blocks: HashMap::from([
             (
                 "route".to_string(),
-                NestedBlock::List(Block {
+                // A set: order carries no meaning, so reordering blocks plans nothing, and a
+                // changed route is that route's change alone. Names are unique (O7, checked at
+                // validate and plan); identical blocks are one route. State written while this was
+                // a list needs no upgrade: Terraform keeps state as JSON, where a list and a set
+                // of objects are both arrays, and decodes it with this schema (same version).
+                NestedBlock::Set(Block {
                     version: 1,
                     attributes: route_attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
                     blocks: HashMap::new(),
-                    description: Description::markdown("A route this resource owns."),
+                    description: Description::markdown(
+                        "A route this resource owns. `route` blocks are a set keyed by `name`: their order carries no \
+                         meaning, and names are unique in the table.",
+                    ),
                     deprecated: false,
                 }),
             ),
@@ -96,6 +105,18 @@ pub(super) fn block() -> Block {
 }
 
 impl State {
+    /// Equal as Terraform compares them: `route` is a set, so its order does not count.
+    pub(super) fn same_as(&self, other: &State) -> bool {
+        self.clone().routes_sorted() == other.clone().routes_sorted()
+    }
+
+    fn routes_sorted(mut self) -> Self {
+        if let Value::Value(routes) = &mut self.route {
+            routes.sort_by_cached_key(|r| format!("{r:?}"));
+        }
+        self
+    }
+
     /// The planned state with the computed values a create never learned set to null.
     pub(super) fn without_unknowns(mut self) -> Self {
         null_if_unknown(&mut self.id);

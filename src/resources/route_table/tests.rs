@@ -16,8 +16,8 @@ fn state_matches_schema() {
     let b = block();
     schema_guard::assert_state_matches(&State::default(), &b, "aksnet_route_table");
     schema_guard::assert_well_described(&b, "aksnet_route_table");
-    let NestedBlock::List(route) = &b.blocks["route"] else {
-        panic!("route is a list block")
+    let NestedBlock::Set(route) = &b.blocks["route"] else {
+        panic!("route is a set of blocks")
     };
     schema_guard::assert_state_matches(&RouteBlock::default(), route, "route");
     let NestedBlock::Group(t) = &b.blocks["timeouts"] else {
