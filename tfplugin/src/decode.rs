@@ -149,7 +149,7 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 fn number_class(f: f64) -> &'static str {
     if !f.is_finite() {
         "a number that is not finite"
-    } else if f >= TWO_POW_63 || f < -TWO_POW_63 {
+    } else if !(-TWO_POW_63..TWO_POW_63).contains(&f) {
         "a number beyond the 64-bit integer range (2^63)"
     } else if f.fract() != 0.0 {
         "a fractional number"
@@ -409,7 +409,7 @@ impl At<'_> {
             Tree::Int(i) => visitor.visit_i64(*i),
             Tree::UInt(u) => visitor.visit_u64(*u),
             // 3.0 (JSON state) is 3; fractions and magnitudes past i64 are refused by class.
-            Tree::Float(f) if f.fract() == 0.0 && *f >= -TWO_POW_63 && *f < TWO_POW_63 => {
+            Tree::Float(f) if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(f) => {
                 visitor.visit_i64(*f as i64)
             }
             _ => self.mismatch("a whole number"),
