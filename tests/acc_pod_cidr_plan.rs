@@ -403,3 +403,36 @@ fn invalid_node_pools_fail_at_plan() {
     ];
     run_case("pod_cidr_plan invalid pools", provider(), steps);
 }
+
+/// Issue 20: a fractional or oversized number where aksnet counts in whole numbers is refused
+/// at validate with the attribute it is in (Terraform prints that line), what it must be and
+/// the class of value; before, the decode error named no attribute.
+#[test]
+fn fractional_and_oversized_numbers_point_at_the_attribute() {
+    let config = |top: &str, pool: &str| {
+        format!("resource \"aksnet_pod_cidr_plan\" \"test\" {{\n  network_plugin = \"azure\"\n  network_plugin_mode = \"overlay\"\n  address_space = [\"10.9.0.0/16\"]\n{top}\n  node_pool {{\n    name = \"system\"\n    node_count = 3\n  }}\n\n  node_pool {{\n    name = \"user\"\n{pool}\n  }}\n}}\n")
+    };
+    let steps = vec![
+        Step::expect_error_at(
+            &config("", "    node_count = 3\n    max_pods = 1.5"),
+            r"Invalid Number.*node_pool\[1\]\.max_pods must be a whole number, but the value is a fractional number\. Write the value without a fractional part",
+            "max_pods",
+        ),
+        Step::expect_error_at(
+            &config("", "    node_count = 1e20"),
+            r"Invalid Number.*node_pool\[1\]\.node_count must be a whole number, but the value is a number beyond the 64-bit integer range \(2\^63\)",
+            "node_count",
+        ),
+        Step::expect_error_at(
+            &config("", "    node_count = 123456789012345678901234567890"),
+            r"Invalid Number.*node_pool\[1\]\.node_count must be a whole number, but the value is a number beyond the 64-bit integer range",
+            "node_count",
+        ),
+        Step::expect_error_at(
+            &config("  headroom_percent = 12.5\n", "    node_count = 3"),
+            r"Invalid Number.*headroom_percent must be a whole number, but the value is a fractional number",
+            "headroom_percent",
+        ),
+    ];
+    run_case("pod_cidr_plan fractional numbers", provider(), steps);
+}

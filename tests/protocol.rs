@@ -268,6 +268,15 @@ async fn functions_compute_and_blame_arguments() {
     )
     .await;
     assert!(err.expect("error").contains("C8"));
+    // Arguments decode through the same path-aware decoder as resources (issue 20); the
+    // function's own whole-number type still says what is wrong.
+    let (_, err) = call(
+        &mut p,
+        "node_subnet_prefix",
+        vec![json!("azure"), json!(5), json!(30.5)],
+    )
+    .await;
+    assert_eq!(err.expect("error"), "30.5 is not a whole number");
     p.stop().await;
 }
 
@@ -725,5 +734,87 @@ async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
         .into_inner();
     one_error_saying(&r.diagnostics, "is not valid JSON");
     assert!(!errors(&r.diagnostics)[0].detail.contains("not json"));
+    p.stop().await;
+}
+
+/// The attribute path of a diagnostic as `.attr[1].attr` steps.
+fn path_steps(d: &Diagnostic) -> Vec<String> {
+    use aksnet_acceptance::tfplugin6::attribute_path::step::Selector;
+    d.attribute
+        .iter()
+        .flat_map(|p| p.steps.iter())
+        .map(|s| match s.selector.as_ref().expect("selector") {
+            Selector::AttributeName(n) => format!(".{n}"),
+            Selector::ElementKeyString(k) => format!("[{k:?}]"),
+            Selector::ElementKeyInt(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
+/// Issue 20: a number the provider reads as a whole number (counts, max_pods) but that is
+/// fractional or beyond 64 bits used to fail decoding at the root, naming no attribute. Now
+/// validation and plan name the attribute, what it needs and the class of value, and never
+/// the value itself.
+#[tokio::test]
+async fn fractional_and_oversized_numbers_name_their_attribute() {
+    let mut p = provider().await;
+    let mut second = pool("user", 2);
+    second["max_pods"] = json!(1.5);
+    let fractional = plan_config(json!({"node_pool": [pool("system", 3), second]}));
+    let mut oversized = pool("system", 3);
+    // 1e20 is an exact float64, so Terraform sends it as one (cty msgpack).
+    oversized["node_count"] = json!(1e20);
+    let oversized = plan_config(json!({"node_pool": [oversized]}));
+    // A number no float64 holds exactly arrives as its decimal text.
+    let mut text = pool("system", 3);
+    text["node_count"] = json!("99999999999999999999");
+    let text = plan_config(json!({"node_pool": [text]}));
+    let cases = [
+        (
+            fractional,
+            ["node_pool", "[1]", "max_pods"],
+            "a fractional number",
+            "1.5",
+        ),
+        (
+            oversized,
+            ["node_pool", "[0]", "node_count"],
+            "beyond the 64-bit integer range",
+            "1e20",
+        ),
+        (
+            text,
+            ["node_pool", "[0]", "node_count"],
+            "beyond the 64-bit integer range",
+            "9999",
+        ),
+    ];
+    for (config, want, class, value) in cases {
+        let want: Vec<String> = [
+            format!(".{}", want[0]),
+            want[1].to_string(),
+            format!(".{}", want[2]),
+        ]
+        .into();
+        let shown = format!("node_pool{}{}", want[1], want[2]);
+        let from_validate = validate(&mut p, config.clone()).await;
+        let (planned, from_plan) = plan(&mut p, config).await;
+        assert!(planned.is_none() || planned == Some(Value::Null), "{planned:?}");
+        for diags in [from_validate, from_plan] {
+            let errs = errors(&diags);
+            assert_eq!(errs.len(), 1, "{diags:?}");
+            let e = errs[0];
+            assert_eq!(path_steps(e), want, "{e:?}");
+            assert_eq!(e.summary, "Invalid Number");
+            assert!(
+                e.detail
+                    .starts_with(&format!("{shown} must be a whole number, but the value is ")),
+                "{}",
+                e.detail
+            );
+            assert!(e.detail.contains(class), "{}", e.detail);
+            assert!(!e.detail.contains(value), "value echoed: {}", e.detail);
+        }
+    }
     p.stop().await;
 }

@@ -83,7 +83,13 @@ pub fn resolve(
         .as_ref_option()
         .map(|t| t.get(which, default))
         .unwrap_or(Ok(default))
-        .map_err(|e| diags.root_error("Invalid Timeout", e))
+        .map_err(|e| {
+            diags.error(
+                "Invalid Timeout",
+                e,
+                aksnet_tfplugin::AttributePath::new("timeouts").attribute(which.to_string()),
+            )
+        })
         .ok()
 }
 

@@ -18,6 +18,7 @@
 use async_trait::async_trait;
 use serde::{de, Deserialize, Serialize};
 
+use crate::decode::DecodeError;
 use crate::{raw::RawValue, schema::FunctionSchema, Diagnostics};
 
 #[async_trait]
@@ -113,12 +114,8 @@ impl<T: Function> DynamicFunction for T {
                 diags.root_error("Provider Bug: Unsupported format", "This is a provider bug.\nThe input type is not a struct, a vec, or a tuple.\nTherefore, it can not be parsed as a list of arguments.");
                 None
             }
-            Err(DecoderError::MsgPackError(index, err)) => {
-                diags.function_error(index as i64, err.to_string());
-                None
-            }
-            Err(DecoderError::JsonError(index, err)) => {
-                diags.function_error(index as i64, err.to_string());
+            Err(DecoderError::Decode(index, err)) => {
+                diags.function_error(index as i64, err.argument_message());
                 None
             }
             Err(DecoderError::Custom(msg)) => {
@@ -143,8 +140,8 @@ struct Decoder<'de> {
 #[derive(Debug)]
 enum DecoderError {
     UnsupportedFormat,
-    JsonError(usize, serde_json::Error),
-    MsgPackError(usize, rmp_serde::decode::Error),
+    /// Argument `.0` does not decode: its path inside the argument, expected type and class.
+    Decode(usize, DecodeError),
     Custom(String),
 }
 
@@ -152,8 +149,7 @@ impl std::fmt::Display for DecoderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::UnsupportedFormat => f.write_str("Bad format"),
-            Self::JsonError(_, err) => err.fmt(f),
-            Self::MsgPackError(_, err) => err.fmt(f),
+            Self::Decode(_, err) => err.fmt(f),
             Self::Custom(msg) => f.write_str(msg),
         }
     }
@@ -161,8 +157,7 @@ impl std::fmt::Display for DecoderError {
 impl std::error::Error for DecoderError {
     fn source(&self) -> Option<&(dyn de::StdError + 'static)> {
         match self {
-            Self::JsonError(_, err) => err.source(),
-            Self::MsgPackError(_, err) => err.source(),
+            Self::Decode(_, err) => Some(err),
             _ => None,
         }
     }
@@ -315,22 +310,10 @@ impl<'de> de::SeqAccess<'de> for Decoder<'de> {
                 let index = self.index;
                 self.index += 1;
                 self.params = params;
-                match param {
-                    RawValue::MessagePack(bytes) => {
-                        let mut deserializer = rmp_serde::Deserializer::from_read_ref(bytes.as_slice());
-                        match seed.deserialize(&mut deserializer) {
-                            Ok(value) => Ok(Some(value)),
-                            Err(err) => Err(DecoderError::MsgPackError(index, err)),
-                        }
-                    }
-                    RawValue::Json(bytes) => {
-                        let mut deserializer = serde_json::Deserializer::from_slice(bytes.as_slice());
-                        match seed.deserialize(&mut deserializer) {
-                            Ok(value) => Ok(Some(value)),
-                            Err(err) => Err(DecoderError::JsonError(index, err)),
-                        }
-                    }
-                }
+                param
+                    .decode_seed(seed)
+                    .map(Some)
+                    .map_err(|err| DecoderError::Decode(index, err))
             }
         }
     }

@@ -23,8 +23,11 @@
 
 mod attribute_path;
 mod data_source;
+mod decode;
 mod diagnostics;
 mod function;
+#[cfg(test)]
+mod nested_tests;
 mod plugin;
 mod provider;
 mod raw;
@@ -44,6 +47,7 @@ mod tfplugin6 {
 
 pub use attribute_path::{AttributePath, AttributePathStep};
 pub use data_source::{DataSource, DynamicDataSource};
+pub use decode::{DecodeError, DecodeErrorKind};
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use function::{DynamicFunction, Function};
 pub use provider::{DynamicProvider, Provider};

@@ -16,6 +16,7 @@
 
 //! [`RawValue`] module
 
+use crate::decode::{self, DecodeError};
 use crate::{diagnostics::Diagnostics, tfplugin6};
 use serde::{Deserialize, Serialize};
 
@@ -53,35 +54,42 @@ impl RawValue {
     where
         T: Deserialize<'a>,
     {
+        match self.decode() {
+            Ok(value) => Some(value),
+            Err(err) => {
+                // Proposed state and configuration carry the same value: one error is enough.
+                if !diags.errors.iter().any(|d| err.reported_by(d)) {
+                    diags.add_error(err.diagnostic());
+                }
+                None
+            }
+        }
+    }
+
+    /// Decode a [`RawValue`] into a concrete type; a value that does not fit names the
+    /// attribute it is at, the type expected and the class of value found (never the value).
+    pub fn decode<'a, T>(&'a self) -> Result<T, DecodeError>
+    where
+        T: Deserialize<'a>,
+    {
         match self {
-            Self::MessagePack(mp) => {
-                let slice = if mp.is_empty() {
-                    &NULL_MESSAGE_PACK
-                } else {
-                    mp.as_slice()
-                };
-                match rmp_serde::from_slice::<T>(slice) {
-                    Ok(value) => Some(value),
-                    Err(err) => {
-                        diags.root_error_short(err.to_string());
-                        None
-                    }
-                }
-            }
-            Self::Json(json) => {
-                let slice = if json.is_empty() {
-                    NULL_JSON.as_bytes()
-                } else {
-                    json.as_slice()
-                };
-                match serde_json::from_slice::<T>(slice) {
-                    Ok(value) => Some(value),
-                    Err(err) => {
-                        diags.root_error_short(err.to_string());
-                        None
-                    }
-                }
-            }
+            Self::MessagePack(mp) if mp.is_empty() => decode::from_msgpack(&NULL_MESSAGE_PACK),
+            Self::MessagePack(mp) => decode::from_msgpack(mp),
+            Self::Json(json) if json.is_empty() => decode::from_json(NULL_JSON.as_bytes()),
+            Self::Json(json) => decode::from_json(json),
+        }
+    }
+
+    /// [`RawValue::decode`] through a seed (function arguments).
+    pub(crate) fn decode_seed<'de, S>(&self, seed: S) -> Result<S::Value, DecodeError>
+    where
+        S: serde::de::DeserializeSeed<'de>,
+    {
+        match self {
+            Self::MessagePack(mp) if mp.is_empty() => decode::seed_from_msgpack(&NULL_MESSAGE_PACK, seed),
+            Self::MessagePack(mp) => decode::seed_from_msgpack(mp, seed),
+            Self::Json(json) if json.is_empty() => decode::seed_from_json(NULL_JSON.as_bytes(), seed),
+            Self::Json(json) => decode::seed_from_json(json, seed),
         }
     }
 

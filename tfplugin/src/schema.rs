@@ -185,7 +185,6 @@ fn cvt_attributes_tf6(
     attrs
         .iter()
         .map(|(name, attr)| {
-            let attr_type = attr.attr_type.to_string().into();
             let nested = match &attr.attr_type {
                 AttributeType::AttributeSingle(attrs) => Some((NestingMode::Single, attrs)),
                 AttributeType::AttributeList(attrs) => Some((NestingMode::List, attrs)),
@@ -196,13 +195,18 @@ fn cvt_attributes_tf6(
             .map(|(nesting_mode, attrs)| Object {
                 attributes: cvt_attributes_tf6(attrs),
                 nesting: nesting_mode as i32,
+                // Deprecated in the protocol: "never used, and have no effect on validation".
                 min_items: 0,
-                max_items: if nesting_mode == NestingMode::Single {
-                    1
-                } else {
-                    i64::MAX
-                },
+                max_items: 0,
             });
+            // A nested attribute is described by `nested_type` alone: Terraform's schema
+            // check refuses an attribute with both a type and a nested type
+            // (configschema's InternalValidate: "Type and NestedType cannot both be set").
+            let attr_type = if nested.is_some() {
+                Vec::new()
+            } else {
+                attr.attr_type.to_string().into()
+            };
             tfplugin6::schema::Attribute {
                 name: name.clone(),
                 r#type: attr_type,

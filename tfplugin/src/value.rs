@@ -21,12 +21,15 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     fmt::{Debug, Display},
     iter::FusedIterator,
+    marker::PhantomData,
     mem,
     ops::{Deref, DerefMut},
 };
 
+use serde::de::{self, IntoDeserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::decode::VALUE_TOKEN;
 use crate::utils::serde_unknown;
 
 /// Encode either a known value, a null value, or an unknown value as specified by the Terraform protocol.
@@ -37,7 +40,7 @@ use crate::utils::serde_unknown;
 /// - [`Value::Unknown`] has no option counterpart and represent a value that is currently unknown, but will be known later on.
 ///
 /// [`Value::Unknown`] is *not* a [`Future`](std::future::Future), but merely a tag.
-#[derive(Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Hash, Default, Serialize)]
 #[serde(untagged)]
 pub enum Value<T> {
     /// Value is present
@@ -48,6 +51,98 @@ pub enum Value<T> {
     /// Value is unknown
     #[serde(with = "serde_unknown")]
     Unknown,
+}
+
+/// Null is nil, unknown is a msgpack extension, anything else is `T`. Deserialization asks
+/// for a newtype named [`VALUE_TOKEN`]: aksnet-tfplugin's own decoder ([`crate::decode`])
+/// answers null, unknown or "a value", then decodes `T` itself, so an error inside `T` keeps
+/// its attribute path and its expected type (an untagged enum would buffer the value and
+/// report only "did not match any variant"). Any other deserializer (rmp-serde, serde_json)
+/// answers `visit_newtype_struct`, and the value is told apart by its shape.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Value<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(VALUE_TOKEN, ValueVisitor(PhantomData))
+    }
+}
+
+struct ValueVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ValueVisitor<T> {
+    type Value = Value<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Terraform value, null or unknown")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Value::Unknown)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        T::deserialize(d).map(Value::Value)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(ShapeVisitor(PhantomData))
+    }
+}
+
+/// A [`Value`] from a deserializer other than aksnet-tfplugin's: nil is null, an extension
+/// (rmp-serde's newtype) is unknown, anything else is handed to `T`.
+struct ShapeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ShapeVisitor<T> {
+    type Value = Value<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Terraform value, null or unknown")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        T::deserialize(d).map(Value::Value)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        de::IgnoredAny::deserialize(d)?;
+        Ok(Value::Unknown)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        T::deserialize(de::value::BorrowedStrDeserializer::new(v)).map(Value::Value)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Value::Value)
+    }
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        T::deserialize(de::value::BorrowedBytesDeserializer::new(v)).map(Value::Value)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Value::Value)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Value::Value)
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

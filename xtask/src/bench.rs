@@ -73,19 +73,38 @@ pub fn micro(root: &Path) -> Result<Section, String> {
     })
 }
 
-/// Runs everything and writes docs/performance.md.
-pub fn run(root: &Path) -> Result<(), String> {
+fn config(root: &Path) -> Result<bench::Config, String> {
     let provider = root.join("target/release/terraform-provider-aksnet");
     if !provider.exists() {
         return Err("build the provider first: cargo build --release -p terraform-provider-aksnet".into());
     }
-    let cfg = bench::Config::full(&provider);
+    let mut cfg = bench::Config::full(&provider);
+    // The tf-provider 0.2.2 build to measure the provider start against (bench::BASELINE).
+    cfg.baseline = std::env::var_os("AKSNET_BENCH_BASELINE").map(std::path::PathBuf::from);
+    Ok(cfg)
+}
+
+/// Runs everything and writes docs/performance.md.
+pub fn run(root: &Path) -> Result<(), String> {
+    let cfg = config(root)?;
     let (mut sections, version) = bench::run(&cfg)?;
     sections.push(micro(root)?);
     let md = bench::markdown(&sections, &version, cfg.repeats, "");
     std::fs::write(root.join("docs/performance.md"), md)
         .map_err(|e| format!("writing docs/performance.md: {e}"))?;
     println!("xtask bench: wrote docs/performance.md");
+    Ok(())
+}
+
+/// Re-measures the provider start alone and replaces that section of docs/performance.md.
+pub fn startup(root: &Path) -> Result<(), String> {
+    let cfg = config(root)?;
+    let section = bench::run_startup(&cfg)?;
+    let path = root.join("docs/performance.md");
+    let doc = std::fs::read_to_string(&path).map_err(|e| format!("reading docs/performance.md: {e}"))?;
+    std::fs::write(&path, bench::replace_section(&doc, &section))
+        .map_err(|e| format!("writing docs/performance.md: {e}"))?;
+    println!("xtask bench startup: updated the provider start section of docs/performance.md");
     Ok(())
 }
 

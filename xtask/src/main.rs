@@ -1,6 +1,8 @@
 //! `cargo run -p xtask -- docs [DIR]`: renders the Terraform Registry docs (tfplugindocs
 //! format) from the provider's live schema, the examples and the hand-written templates.
 //! `cargo run -p xtask -- docs --check` fails when docs/ is out of date.
+//! `cargo run -p xtask -- bench [startup]`: writes docs/performance.md (`startup`: only the
+//! provider start section; `AKSNET_BENCH_BASELINE=<binary>` measures a baseline build too).
 
 mod bench;
 mod docs;
@@ -42,6 +44,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("startup") => match bench::startup(&root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xtask bench startup: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some("bench") => match bench::run(&root) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -50,7 +59,7 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: cargo run -p xtask -- docs [--check] | bench");
+            eprintln!("usage: cargo run -p xtask -- docs [--check] | bench [startup]");
             ExitCode::FAILURE
         }
     }
