@@ -25,6 +25,7 @@ mod attribute_path;
 mod data_source;
 mod diagnostics;
 mod function;
+mod generate;
 mod plugin;
 mod provider;
 mod raw;
