@@ -348,9 +348,11 @@ fn cluster_network_autoscaled_pool_without_node_count() {
 }
 
 #[test]
-fn a_cluster_azurerm_created_imports_with_no_changes() {
+fn a_cluster_azurerm_created_imports_with_no_requests() {
     case("adopt from azurerm", |emu| {
-        let (e1, e2) = (emu.clone(), emu.clone());
+        let (e1, e2, e3, e4) = (emu.clone(), emu.clone(), emu.clone(), emu.clone());
+        let w1 = Arc::new(std::sync::Mutex::new(0u64));
+        let w2 = w1.clone();
         vec![
             // Created per Terraform version (the previous run's cleanup deleted it), through
             // the emulator's ARM API, so AKS's defaults are filled in as on a real create.
@@ -362,23 +364,39 @@ fn a_cluster_azurerm_created_imports_with_no_changes() {
                 }
                 wait_succeeded(&e1, &id).map(|_| ())
             }),
+            // Import reads the system pool into state; "user", declared here, is adopted by
+            // the apply (no request while its settings match Azure's), so the plan shows it
+            // added to state and says so.
             Step::plan_exit(
                 &adopted_config(true, true),
                 2,
-                Some(r"will be imported.*Plan: 1 to import, 0 to add, 0 to change, 0 to destroy"),
+                Some(
+                    r#"imported from.*\+ node_pool \{.*Plan: 1 to import, 0 to add, 1 to change, 0 to destroy.*Imported Node Pool Adopted.*node pool "user""#,
+                ),
             ),
-            // Imported pools are all in state: one left out of the configuration is planned
-            // for deletion (shown, never silent), so the guide says to declare each.
+            // Left out of the configuration, "user" is foreign (issue 16): never planned for
+            // deletion, the import changes nothing.
             Step::plan_exit(
                 &adopted_config(true, false),
                 2,
-                Some(r#"- node_pool \{.*name += "user""#),
+                Some(
+                    r#"Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.*Imported Cluster Has Other Node Pools.*node pool\(s\) "user""#,
+                ),
             ),
+            Step::run(move || {
+                *w1.lock().map_err(|e| e.to_string())? = e3.counters()["writes"].as_u64().unwrap_or(0);
+                Ok(())
+            }),
             // Apply, then the harness requires an empty plan.
             Step::apply(&adopted_config(true, true), |s| {
-                s.says("Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed")
+                s.says("Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed")
                     .then_some(())
-                    .ok_or(format!("expected one import and nothing else:\n{}", s.text))?;
+                    .ok_or(format!("expected one import adopting \"user\":\n{}", s.text))?;
+                expect_eq(
+                    "node_pool[0].name",
+                    s.attr("aksnet_cluster_network.aks", "/node_pool/0/name")?,
+                    &json!("user"),
+                )?;
                 expect_eq(
                     "node_resource_group",
                     s.attr("aksnet_cluster_network.aks", "node_resource_group")?,
@@ -392,6 +410,12 @@ fn a_cluster_azurerm_created_imports_with_no_changes() {
             }),
             // The import block can stay or go; the autoscaler's moves are not drift.
             Step::plan_exit(&adopted_config(false, true), 0, None),
+            // The import, the adoption and the plans after them sent no request.
+            Step::run(move || {
+                let before = *w2.lock().map_err(|e| e.to_string())?;
+                let now = e4.counters()["writes"].as_u64().unwrap_or(0);
+                expect_eq("ARM writes", &json!(now - before), &json!(0))
+            }),
             Step::run(move || autoscaler_moves(&e2, "aks-adopt", 7)),
             Step::plan_exit(&adopted_config(false, true), 0, None),
         ]

@@ -60,6 +60,9 @@ resource "aksnet_cluster_network" "test" {{
   dns_prefix          = "akstest"
   kubernetes_version  = "1.33"
   network_plugin      = "azure"
+  identity {{
+    type = "SystemAssigned"
+  }}
   default_node_pool {{
     name           = "system"
     vm_size        = "Standard_D4s_v5"
@@ -256,4 +259,131 @@ resource "aksnet_node_pool" "system" {{
         ),
     ];
     run_case_env("node pool system", Path::new(BIN), &emu.env(), steps);
+}
+
+/// `config` with an `import` block for the cluster.
+fn importing_cluster(config: &str) -> String {
+    format!(
+        "{config}\nimport {{\n  to = aksnet_cluster_network.test\n  id = \"{}\"\n}}\n",
+        cluster_id()
+    )
+}
+
+/// `config` with a `node_pool` block for `user1` in the cluster (as `aksnet_node_pool` made it).
+fn declaring_user1(config: &str, count: u32) -> String {
+    config.replace(
+        "  }\n}\n",
+        &format!(
+            "  }}\n  node_pool {{\n    name           = \"user1\"\n    vm_size        = \"Standard_D4s_v5\"\n    node_count     = {count}\n    vnet_subnet_id = \"{}\"\n  }}\n}}\n",
+            subnet()
+        ),
+    )
+}
+
+/// Issue 16: importing a cluster brings in only its system pool. A pool another resource owns
+/// (here the `aksnet_node_pool` next to it) stays foreign: the import plans no change and sends
+/// no request, the next plan is empty, the pool stays in Azure and is still counted. A pool the
+/// configuration declares is adopted without a request; removing it afterwards deletes it.
+#[test]
+fn cluster_import_keeps_pools_owned_elsewhere() {
+    if skip_against_arm(
+        "cluster import pools",
+        "seeded VNet fixtures and ARM write counts",
+    ) {
+        return;
+    }
+    let emu = Arc::new(TestEmulator::start(seeds()));
+    let writes = Arc::new(Mutex::new(0u64));
+    let mark = || {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            *w.lock().map_err(|e| e.to_string())? = e.counters()["writes"].as_u64().unwrap_or(0);
+            Ok(())
+        })
+    };
+    let wrote = |want: u64| {
+        let (e, w) = (emu.clone(), writes.clone());
+        Step::run(move || {
+            let before = *w.lock().map_err(|e| e.to_string())?;
+            let now = e.counters()["writes"].as_u64().unwrap_or(0);
+            expect_eq("ARM writes", &json!(now - before), &json!(want))
+        })
+    };
+    let pool_in_azure = |want: u16| {
+        let e = emu.clone();
+        Step::run(move || {
+            let (code, _) = e.arm("GET", &pool_id(), AKS, None);
+            expect_eq("GET agent pool user1", &json!(code), &json!(want))
+        })
+    };
+    let d4 = "Standard_D4s_v5";
+    let both = config(3, Some((d4, 3)), false);
+    let cluster_only = config(3, None, false);
+    let steps = vec![
+        Step::apply(&both, |s| attr_is(s, "/node_count", json!(3))),
+        // The cluster leaves this workspace's state (another team imports it, say).
+        Step::cli(
+            &["state", "rm", "-no-color", "aksnet_cluster_network.test"],
+            true,
+            None,
+        ),
+        mark(),
+        Step::apply(&importing_cluster(&both), |s| {
+            if !s.says("1 imported, 0 added, 0 changed, 0 destroyed") {
+                return Err(format!("expected only an import:\n{}", s.text));
+            }
+            if !s.says(r#"Imported Cluster Has Other Node Pools"#) || !s.says(r#"node pool(s) "user1""#) {
+                return Err(format!("expected the warning naming user1:\n{}", s.text));
+            }
+            expect_eq(
+                "node_pool",
+                s.attr("aksnet_cluster_network.test", "/node_pool")?,
+                &json!([]),
+            )
+        }),
+        // No DELETE (no write at all) for the import and the empty plan after it.
+        wrote(0),
+        pool_in_azure(200),
+        Step::plan_exit(&both, 0, None),
+        // Still counted: 29 + 4 nodes at peak × 31 = 1,023 do not fit the /22's 1,019.
+        Step::expect_error(
+            &config(28, Some((d4, 3)), false),
+            r"Node Subnet Too Small \(C5\).*1,023 addresses for 33 nodes",
+        ),
+        // Moving the pool into the cluster resource: both leave the state, the cluster is
+        // imported declaring user1, which is adopted without a request.
+        Step::cli(
+            &["state", "rm", "-no-color", "aksnet_cluster_network.test", P],
+            true,
+            None,
+        ),
+        mark(),
+        Step::apply(&importing_cluster(&declaring_user1(&cluster_only, 3)), |s| {
+            if !s.says("1 imported, 0 added, 1 changed, 0 destroyed") {
+                return Err(format!("expected an import adopting user1:\n{}", s.text));
+            }
+            expect_eq(
+                "node_pool[0].name",
+                s.attr("aksnet_cluster_network.test", "/node_pool/0/name")?,
+                &json!("user1"),
+            )
+        }),
+        wrote(0),
+        // Owned now: scaling it is one agent pool write, removing it one DELETE.
+        mark(),
+        Step::apply(&declaring_user1(&cluster_only, 4), |_| Ok(())),
+        wrote(1),
+        mark(),
+        Step::apply(&cluster_only, |_| Ok(())),
+        wrote(1),
+        pool_in_azure(404),
+    ];
+    run_case_env("cluster import pools", Path::new(BIN), &emu.env(), steps);
+    let left: Vec<String> = emu
+        .inventory()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| id.to_ascii_lowercase().contains("managedclusters"))
+        .collect();
+    assert!(left.is_empty(), "clusters left behind: {left:?}");
 }

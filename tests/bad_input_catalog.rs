@@ -161,7 +161,7 @@ const CATALOG: &[Case] = &[
     c("cluster: overlay with kubenet", CN, "network_plugin = \"kubenet\"\nnetwork_plugin_mode = \"overlay\"\nidentity {\n  type = \"UserAssigned\"\n  identity_ids = [\"@identity\"]\n}", r"Overlay Requires Azure CNI \(E2\)", "network_plugin_mode"),
     c("cluster: pod cidr prefix over 32", CN, "network_plugin = \"azure\"\nnetwork_plugin_mode = \"overlay\"\npod_cidr = \"10.244.0.0/33\"", r"Invalid CIDR \(R7\)", "pod_cidr"),
     c("cluster: pod cidr on flat azure cni", CN, "network_plugin = \"azure\"\npod_cidr = \"10.244.0.0/16\"", r"Pod CIDR Requires Overlay \(E10\)", "pod_cidr"),
-    c("cluster: pod_cidr and pod_cidrs both", CN, "network_plugin = \"azure\"\nnetwork_plugin_mode = \"overlay\"\npod_cidr = \"10.244.0.0/16\"\npod_cidrs = [\"10.244.0.0/16\"]", r"Conflicting Attributes", "pod_cidrs"),
+    c("cluster: pod_cidr and pod_cidrs disagree", CN, "network_plugin = \"azure\"\nnetwork_plugin_mode = \"overlay\"\npod_cidr = \"10.244.0.0/16\"\npod_cidrs = [\"10.245.0.0/16\"]", r"Conflicting Attributes.*pod_cidr differs from the first of pod_cidrs", "pod_cidrs"),
     c("cluster: dns ip outside the service cidr", CN, "service_cidr = \"10.0.0.0/16\"\ndns_service_ip = \"10.1.0.10\"", r"DNS Service IP Outside Service CIDR \(R5\)", "dns_service_ip"),
     c("cluster: dns ip not an address", CN, "service_cidr = \"10.0.0.0/16\"\ndns_service_ip = \"ten\"", r"Invalid DNS Service IP \(R7\)", "dns_service_ip"),
     c("cluster: cilium policy without cilium dataplane", CN, r#"network_policy = "cilium""#, r"Cilium Policy Requires Cilium Dataplane \(E4\)", "network_policy"),

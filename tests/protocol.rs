@@ -349,7 +349,8 @@ async fn metadata_and_schema_declare_only_what_exists() {
     let caps = m.server_capabilities.expect("capabilities");
     assert!(caps.plan_destroy);
     assert!(caps.move_resource_state, "moves from azurerm are offered");
-    assert!(!caps.generate_resource_config);
+    // Terraform >= 1.14 asks GenerateResourceConfig for -generate-config-out (issue 16).
+    assert!(caps.generate_resource_config);
 
     let s = p
         .client
@@ -415,6 +416,30 @@ async fn identity_schemas_answer_without_error() {
         .into_inner();
     assert!(r.config.is_none());
     assert_one_error_naming(&r.diagnostics, "aksnet_route_table");
+
+    // Configuration from a state: what no configuration may set (computed-only `id` and
+    // `etag`, an empty optional string) is left out, the rest kept as it is.
+    let state = json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt",
+        "name": "rt", "resource_group_name": "rg", "location": "westeurope",
+        "bgp_route_propagation_enabled": true, "tags": null, "subnet_ids": ["/s"], "route": [
+            {"name": "default", "address_prefix": "0.0.0.0/0", "next_hop_type": "Internet", "next_hop_ip_address": null}],
+        "foreign_routes": "", "reserved_route_count": null, "etag": "W/\"1\"", "timeouts": null});
+    let r = p
+        .client
+        .generate_resource_config(generate_resource_config::Request {
+            type_name: "aksnet_route_table".into(),
+            state: Some(dynamic(&state)),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let config = decode(&r.config.expect("a configuration")).expect("msgpack");
+    let mut want = state.clone();
+    want["id"] = Value::Null;
+    want["etag"] = Value::Null;
+    want["foreign_routes"] = Value::Null;
+    assert_eq!(config, want);
     p.stop().await;
 }
 

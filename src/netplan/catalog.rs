@@ -165,7 +165,7 @@ impl RuleId {
                 "Use one of the values with a pod subnet; pools sharing a pod subnet use the same mode.",
                 &[SPEC, A_STATIC]),
             E14 => ("IP Families", Error,
-                "`ip_families` is `[\"IPv4\"]` or `[\"IPv4\", \"IPv6\"]`; pod and service CIDRs give one range per family in that order; dual stack needs Azure CNI Overlay (or `none`) and works with neither Azure NPM, Calico nor the Standard NAT gateway. A single and a list attribute for the same range conflict.",
+                "`ip_families` is `[\"IPv4\"]` or `[\"IPv4\", \"IPv6\"]`; pod and service CIDRs give one range per family in that order; dual stack needs Azure CNI Overlay (or `none`) and works with neither Azure NPM, Calico nor the Standard NAT gateway. A single and a list attribute for the same range conflict unless the single one is the list's first (AKS returns both forms that way, and configuration Terraform generates from the state has both).",
                 "Fix the family list or the CIDR lists; for dual stack use overlay with cilium or no policy.",
                 &[A_DUAL_STACK, SPEC, A_OVERLAY]),
             E15 => ("Outbound Type", Error,

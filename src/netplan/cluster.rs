@@ -232,7 +232,7 @@ fn inputs(c: &ClusterSpec, out: &mut Out) {
             RuleId::E14,
             FieldPath::attr(many),
             "Conflicting Attributes",
-            format!("set either {one} (single stack) or {many} (one per IP family), not both."),
+            format!("{one} differs from the first of {many}: set either {one} (single stack) or {many} (one per IP family), or both with {one} first in {many}."),
         ));
     }
     one_of(

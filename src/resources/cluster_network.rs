@@ -35,12 +35,13 @@ use crate::tfvalue::{attribute_path, report, report_nulls};
 use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, shared_subnet, udr_table, Live};
 use plan::{
-    align_pools, id_of, mark_create_unknowns, net_of, o4_with_prior, pair, pool_changes, pools, profile,
-    rotation_findings, shape_findings, static_findings, without_unknowns, PoolChanges, Rotate,
+    adopted_names, align_pools, as_config, id_of, mark_create_unknowns, net_of, o4_with_prior, pair,
+    pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
+    without_unknowns, PoolChanges, Rotate,
 };
 use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
-pub use schema::State;
 use schema::{Pool, Str, FORCE_NEW};
+pub use schema::{Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(90 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
@@ -61,7 +62,7 @@ impl ClusterNetwork {
 #[async_trait]
 impl Resource for ClusterNetwork {
     type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
+    type PrivateState<'a> = Option<Private>;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -110,6 +111,16 @@ impl Resource for ClusterNetwork {
             Ok(Some(cluster)) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
+                // On import every pool but the system pool; later, those still in Azure and
+                // not adopted into state.
+                let known = (!importing).then(|| private.map(|p| p.imported_pools).unwrap_or_default());
+                let imported = unowned_pools(&next, &cluster.body, known.as_deref());
+                if importing && !imported.is_empty() {
+                    imported_pools_warning(diags, &next, &imported);
+                }
+                let private = (!imported.is_empty()).then_some(Private {
+                    imported_pools: imported,
+                });
                 Some((next, private))
             }
             // Deleted out of band: Terraform plans to create it again.
@@ -149,7 +160,7 @@ impl Resource for ClusterNetwork {
         );
         self.check(diags, &planned, &config, true).await;
         mark_create_unknowns(&mut planned);
-        Some((planned, ValueEmpty::default()))
+        Some((planned, None))
     }
 
     async fn plan_update<'a>(
@@ -158,10 +169,23 @@ impl Resource for ClusterNetwork {
         prior: Self::State<'a>,
         proposed: Self::State<'a>,
         config: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
+        prior_private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut planned = proposed;
+        // Pools an import found that the configuration declares are adopted: the plan starts
+        // from them as Azure has them (the others stay foreign and are never planned).
+        let imported = prior_private
+            .as_ref()
+            .map(|p| p.imported_pools.as_slice())
+            .unwrap_or_default();
+        let base = with_adopted(&prior, &config, imported);
+        for name in adopted_names(&prior, &base) {
+            diags.root_warning(
+                "Imported Node Pool Adopted",
+                format!("node pool \"{name}\", which the import found in the cluster, is declared here: this apply records it in state as this resource's, with no request to Azure unless its declared settings differ (then it is updated, or replaced as the plan warns). From then on, removing its node_pool block deletes it."),
+            );
+        }
         if let (Some(a), Some(b)) = (s(&prior.location), s(&planned.location)) {
             if same_location(a, b) {
                 planned.location = prior.location.clone();
@@ -186,9 +210,9 @@ impl Resource for ClusterNetwork {
             &config.service_cidrs,
             Some((&prior.service_cidr, &prior.service_cidrs)),
         );
-        align_pools(&prior, &mut planned, &config);
+        align_pools(&base, &mut planned, &config);
         if planned == prior {
-            return Some((planned, ValueEmpty::default(), Vec::new()));
+            return Some((planned, prior_private, Vec::new()));
         }
         let mut replace: Vec<(AttributePath, String)> = Vec::new();
         for (attr, field) in FORCE_NEW {
@@ -199,7 +223,7 @@ impl Resource for ClusterNetwork {
                 ));
             }
         }
-        for (pool, fixed) in pool_changes(&prior, &planned).recreate {
+        for (pool, fixed) in pool_changes(&base, &planned).recreate {
             diags.root_warning(
                 "Node Pool Will Be Replaced",
                 format!(
@@ -246,7 +270,7 @@ impl Resource for ClusterNetwork {
         }
         Some((
             planned,
-            ValueEmpty::default(),
+            prior_private,
             replace.into_iter().map(|(p, _)| p).collect(),
         ))
     }
@@ -258,7 +282,7 @@ impl Resource for ClusterNetwork {
         _prior_private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<Self::PrivateState<'a>> {
-        Some(ValueEmpty::default())
+        Some(None)
     }
 
     async fn create<'a>(
@@ -329,8 +353,12 @@ impl Resource for ClusterNetwork {
         };
         let mut state = prior.clone();
         // Pools first, one agent pool request each; the cluster is written only for what is
-        // the cluster's own.
-        let pool_ops = pool_changes(&prior, &planned);
+        // the cluster's own. Imported pools the configuration declares start as Azure has them.
+        let imported = private
+            .as_ref()
+            .map(|p| p.imported_pools.as_slice())
+            .unwrap_or_default();
+        let pool_ops = pool_changes(&with_adopted(&prior, &planned, imported), &planned);
         if !pool_ops.is_empty() {
             if !self
                 .apply_pools(diags, &client, &id, &current, &pool_ops, &mut state, limit)
@@ -377,7 +405,12 @@ impl Resource for ClusterNetwork {
         // Declared-only attributes (tags, blocks, timeouts) take their planned values.
         let mut done = planned;
         self.settle(&client, &mut done, &current, false).await;
-        Some((done, private))
+        // Adopted pools are in state now, and the imported pools left undeclared are foreign.
+        let left = unowned_pools(&done, &current.body, Some(imported));
+        Some((
+            done,
+            (!left.is_empty()).then_some(Private { imported_pools: left }),
+        ))
     }
 
     async fn destroy<'a>(
@@ -399,6 +432,14 @@ impl Resource for ClusterNetwork {
         }
     }
 
+    async fn generate_config<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        state: Self::State<'a>,
+    ) -> Option<Self::State<'a>> {
+        Some(as_config(state))
+    }
+
     async fn import<'a>(
         &self,
         diags: &mut Diagnostics,
@@ -417,7 +458,7 @@ impl Resource for ClusterNetwork {
             resource_group_name: Value::Value(parsed.resource_group.clone()),
             ..Default::default()
         };
-        Some((state, ValueEmpty::default()))
+        Some((state, None))
     }
 
     async fn move_state<'a>(
@@ -429,13 +470,54 @@ impl Resource for ClusterNetwork {
         // with default_node_pool set that read is a refresh, not an import, so the pools
         // azurerm_kubernetes_cluster did not own stay foreign.
         match moved_from_azurerm::from_azurerm(&source) {
-            Ok(state) => Some((state, ValueEmpty::default())),
+            Ok(state) => Some((state, None)),
             Err(e) => {
                 e.report(diags);
                 None
             }
         }
     }
+}
+
+/// The pools in `cluster` (ARM) that `state` does not hold, as Azure has them; with `keep`,
+/// only those it names (the imported pools recorded earlier).
+fn unowned_pools(state: &State, cluster: &Json, keep: Option<&[Pool]>) -> Vec<Pool> {
+    let held: Vec<&str> = pools(state).iter().filter_map(|(_, p)| s(&p.name)).collect();
+    let named = |list: &[&str], n: &str| list.iter().any(|h| h.eq_ignore_ascii_case(n));
+    cluster["properties"]["agentPoolProfiles"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p["name"].as_str().is_some_and(|n| !named(&held, n)))
+        .filter(|p| {
+            keep.is_none_or(|k| {
+                let kept: Vec<&str> = k.iter().filter_map(|q| s(&q.name)).collect();
+                p["name"].as_str().is_some_and(|n| named(&kept, n))
+            })
+        })
+        .map(|p| pool::refresh_pool(None, p, true))
+        .collect()
+}
+
+/// The warning an import gives for the pools it left out of `node_pool`, naming them.
+fn imported_pools_warning(diags: &mut Diagnostics, state: &State, imported: &[Pool]) {
+    let names: Vec<String> = imported
+        .iter()
+        .filter_map(|p| s(&p.name).map(|n| format!("\"{n}\"")))
+        .collect();
+    let system = state
+        .default_node_pool
+        .as_ref_option()
+        .and_then(|p| s(&p.name))
+        .unwrap_or_default();
+    diags.root_warning(
+        "Imported Cluster Has Other Node Pools",
+        format!(
+            "besides its system pool \"{system}\", the cluster has the node pool(s) {}. Import cannot tell which of them the configuration declares, so they are not recorded in node_pool: a pool the configuration declares in a node_pool block is managed by this resource from the next apply (no request is sent while its settings match Azure's); a pool it does not declare is left to its owner (an aksnet_node_pool or azurerm_kubernetes_cluster_node_pool resource, another module, the az CLI): never deleted or shown as drift here, and counted by the capacity checks (subnet addresses, kubenet routes, pod CIDR blocks).",
+            names.join(", ")
+        ),
+    );
 }
 
 /// True when something other than the pools (which change through the agent pool API) or

@@ -558,6 +558,10 @@ impl Resource for NodePool {
         // AKS refuses to delete the last system pool; its error is shown as it is.
         match client.delete(&id, limit).await {
             Ok(()) => Some(()),
+            // Gone with its cluster (ARM: 404 ParentResourceNotFound): the same destroy may
+            // delete the cluster first when `cluster_id` is written as a literal ID, as
+            // `-generate-config-out` writes it, so Terraform sees no dependency.
+            Err(ClientError::Arm(e)) if e.status == 404 => Some(()),
             Err(e) => {
                 arm_error(diags, "deleting", &id, &e);
                 None

@@ -28,6 +28,7 @@ mod diagnostics;
 mod function;
 #[cfg(test)]
 mod nested_tests;
+mod generate;
 mod plugin;
 mod provider;
 mod raw;

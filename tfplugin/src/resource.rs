@@ -344,6 +344,29 @@ pub trait Resource: Send + Sync {
         source.refuse(diags, "");
         None
     }
+
+    /// Shape the configuration Terraform writes for `terraform plan -generate-config-out` from
+    /// the resource's state (tfplugin 6.10 `GenerateResourceConfig`, called by Terraform >= 1.14)
+    ///
+    /// # Arguments
+    ///
+    /// * `diags` - Diagnostics to record warnings and errors
+    /// * `state` - The state of the resource, as imported and read
+    ///
+    /// # Remarks
+    ///
+    /// Return a value the resource accepts as its own configuration, with the same plan (no
+    /// changes), e.g. with one of two conflicting forms of a value left out. The server then
+    /// drops what no configuration may set (computed-only and deprecated attributes), as
+    /// Terraform does for providers without this RPC. The default returns the state unchanged.
+    async fn generate_config<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+    ) -> Option<Self::State<'a>> {
+        _ = diags;
+        Some(state)
+    }
 }
 
 /// Trait for implementing a resource *without* automatic serialization/deserialization
@@ -581,6 +604,12 @@ pub trait DynamicResource: Send + Sync {
     async fn move_state(&self, diags: &mut Diagnostics, source: MoveSource) -> Option<(RawValue, Vec<u8>)> {
         source.refuse(diags, "");
         None
+    }
+
+    /// Shape the configuration for `-generate-config-out` from the state; see [`Resource::generate_config`]
+    async fn generate_config(&self, diags: &mut Diagnostics, state: RawValue) -> Option<RawValue> {
+        _ = diags;
+        Some(state)
     }
 }
 
@@ -824,6 +853,12 @@ impl<T: Resource> DynamicResource for T {
             RawValue::serialize_vec(diags, &private_state),
         )
             .factor()
+    }
+    /// Shape the configuration for `-generate-config-out` from the state
+    async fn generate_config(&self, diags: &mut Diagnostics, state: RawValue) -> Option<RawValue> {
+        let state = state.deserialize(diags)?;
+        let config = <T as Resource>::generate_config(self, diags, state).await?;
+        RawValue::serialize(diags, &config)
     }
 }
 

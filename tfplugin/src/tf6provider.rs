@@ -57,7 +57,8 @@ impl tf::provider_server::Provider for Arc<Server> {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
                 move_resource_state: true,
-                generate_resource_config: false,
+                // Terraform >= 1.14 then asks GenerateResourceConfig for -generate-config-out.
+                generate_resource_config: true,
             }),
             diagnostics: self.init_diags.clone().into(),
             data_sources,
@@ -102,7 +103,8 @@ impl tf::provider_server::Provider for Arc<Server> {
                 plan_destroy: true,
                 get_provider_schema_optional: false,
                 move_resource_state: true,
-                generate_resource_config: false,
+                // Terraform >= 1.14 then asks GenerateResourceConfig for -generate-config-out.
+                generate_resource_config: true,
             }),
             functions,
             ephemeral_resource_schemas: Default::default(),
@@ -699,17 +701,28 @@ impl tf::provider_server::Provider for Arc<Server> {
     ) -> Result<tonic::Response<tf::generate_resource_config::Response>, tonic::Status> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        if self.get_resource(&mut diags, &request.type_name).is_some() {
-            // The server capability generate_resource_config is false, so Terraform does not ask.
-            diags.root_error(
-                format!("Resource `{}` cannot generate configuration", request.type_name),
-                "This provider does not offer GenerateResourceConfig (its server capability \
-                 generate_resource_config is false); Terraform generates configuration from the \
-                 resource schema instead.",
-            );
-        }
+        let config = match (self.resources.get(&request.type_name), request.state) {
+            (Some((resource, schema)), Some(state)) => {
+                crate::generate::generate(
+                    resource.as_ref(),
+                    &request.type_name,
+                    &schema.block,
+                    &mut diags,
+                    state.into(),
+                )
+                .await
+            }
+            (None, _) => {
+                _ = self.get_resource(&mut diags, &request.type_name);
+                None
+            }
+            (Some(_), None) => {
+                diags.root_error_short("GenerateResourceConfig without a state");
+                None
+            }
+        };
         Ok(tonic::Response::new(tf::generate_resource_config::Response {
-            config: None,
+            config: config.map(Into::into),
             diagnostics: diags.into(),
         }))
     }

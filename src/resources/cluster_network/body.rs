@@ -472,16 +472,11 @@ fn refresh_pools(state: &mut State, arm: &[Json], importing: bool) {
     if importing || state.default_node_pool.is_null() {
         let system = arm.iter().find(|p| p["mode"] == "System").or(arm.first());
         state.default_node_pool = system.map_or(Value::Null, |p| Value::Value(refresh_pool(None, p, true)));
-        let others: Vec<Value<Pool>> = arm
-            .iter()
-            .filter(|p| system.is_none_or(|s| s["name"] != p["name"]))
-            .map(|p| Value::Value(refresh_pool(None, p, true)))
-            .collect();
-        state.node_pool = if others.is_empty() {
-            Value::Null
-        } else {
-            Value::Value(others)
-        };
+        // The other pools stay out of state: import cannot tell the pools the configuration
+        // declares from those another module owns, and a pool in state that the configuration
+        // does not declare would be planned for deletion. The resource records them in its
+        // private state (`imported_pools`) and the first plan adopts the declared ones.
+        state.node_pool = Value::Null;
         return;
     }
     if let Some(prior) = state.default_node_pool.as_ref_option().cloned() {

@@ -148,6 +148,19 @@ pub(super) fn input_list(v: &StrList) -> Input<Vec<String>> {
     }
 }
 
+/// True when a single-value attribute and its list twin are both set and the single value is
+/// not the list's first (unknown values are not judged).
+fn disagree(single: &Str, plural: &StrList) -> bool {
+    match (single, plural) {
+        (Value::Value(one), Value::Value(items)) => match items.first() {
+            Some(Value::Value(first)) => first != one,
+            Some(_) => false,
+            None => true,
+        },
+        _ => false,
+    }
+}
+
 /// The cluster as [`validate_cluster`] reads it.
 pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
     let read_only_set = [
@@ -157,16 +170,16 @@ pub(super) fn cluster_spec(cfg: &State) -> ClusterSpec {
         ("effective_outbound_ips", !cfg.effective_outbound_ips.is_null()),
         ("kubenet_route_table_id", !cfg.kubenet_route_table_id.is_null()),
     ];
+    // Both forms may be written when they agree, the single one being the list's first, as
+    // AKS returns them (SPEC 2025-10-01 `ContainerServiceNetworkProfile`: `podCidr` and
+    // `podCidrs`, `serviceCidr` and `serviceCidrs`, both in every GET) and as Terraform
+    // writes them into `-generate-config-out` from the state.
     let single_and_list = [
-        (
-            "pod_cidr",
-            "pod_cidrs",
-            !cfg.pod_cidr.is_null() && !cfg.pod_cidrs.is_null(),
-        ),
+        ("pod_cidr", "pod_cidrs", disagree(&cfg.pod_cidr, &cfg.pod_cidrs)),
         (
             "service_cidr",
             "service_cidrs",
-            !cfg.service_cidr.is_null() && !cfg.service_cidrs.is_null(),
+            disagree(&cfg.service_cidr, &cfg.service_cidrs),
         ),
     ];
     let owned = |v: &Str| s(v).map(str::to_string);
@@ -400,6 +413,22 @@ pub(super) fn pair(
     }
 }
 
+/// The state as configuration for `terraform plan -generate-config-out` (Terraform >= 1.14):
+/// one form of each range, as a user writes it: the single attribute for one range, the list
+/// for dual stack. Terraform < 1.14 writes both from the state, which E14 accepts as they agree.
+pub(super) fn as_config(mut state: State) -> State {
+    one_form(&mut state.pod_cidr, &mut state.pod_cidrs);
+    one_form(&mut state.service_cidr, &mut state.service_cidrs);
+    state
+}
+
+fn one_form(single: &mut Str, plural: &mut StrList) {
+    match plural.as_ref_option().map(Vec::len) {
+        Some(n) if n > 1 => *single = Value::Null,
+        _ => *plural = Value::Null,
+    }
+}
+
 pub(super) fn unknown_if_null<T>(v: &mut Value<T>) {
     if v.is_null() {
         *v = Value::Unknown;
@@ -558,6 +587,40 @@ fn same_pool(a: &Pool, b: &Pool) -> bool {
     s(&a.name)
         .zip(s(&b.name))
         .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// `prior` with the imported pools (private state, [`super::schema::Private`]) that `declared`
+/// names added to its `node_pool`: the prior an update starts from when it adopts them, so a
+/// declared pool that matches Azure plans no request, and one whose settings differ is updated
+/// or replaced exactly like a pool this resource created. Imported pools `declared` does not
+/// name are left out: they are foreign.
+pub(super) fn with_adopted(prior: &State, declared: &State, imported: &[Pool]) -> State {
+    let wanted = user_pools(declared);
+    let had = user_pools(prior);
+    let adopt: Vec<Value<Pool>> = imported
+        .iter()
+        .filter(|p| wanted.iter().any(|d| same_pool(d, p)) && !had.iter().any(|q| same_pool(q, p)))
+        .cloned()
+        .map(Value::Value)
+        .collect();
+    if adopt.is_empty() {
+        return prior.clone();
+    }
+    let mut out = prior.clone();
+    let mut list = out.node_pool.as_ref_option().cloned().unwrap_or_default();
+    list.extend(adopt);
+    out.node_pool = Value::Value(list);
+    out
+}
+
+/// Names of the pools `base` ([`with_adopted`]) holds that `prior` does not: the adopted ones.
+pub(super) fn adopted_names(prior: &State, base: &State) -> Vec<String> {
+    let had = user_pools(prior);
+    user_pools(base)
+        .into_iter()
+        .filter(|p| !had.iter().any(|q| same_pool(q, p)))
+        .filter_map(|p| s(&p.name).map(str::to_string))
+        .collect()
 }
 
 /// The pool changes from `prior` to `planned`.

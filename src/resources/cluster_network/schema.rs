@@ -61,6 +61,18 @@ pub struct State {
     pub timeouts: Value<Timeouts>,
 }
 
+/// Private state: the cluster's pools an import found besides its system pool. Import cannot
+/// see the configuration, so it records them here instead of in `node_pool`: the first plan
+/// makes each one the configuration declares this resource's (owned; no request unless its
+/// settings differ), and leaves the others to whoever made them (foreign: an `aksnet_node_pool`,
+/// `azurerm_kubernetes_cluster_node_pool`, the az CLI), never deleted or shown as drift.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Private {
+    /// The pools as the last read saw them; only pools still in Azure and not in state.
+    #[serde(default)]
+    pub imported_pools: Vec<Pool>,
+}
+
 /// The `identity` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {

@@ -58,7 +58,8 @@ fn a_clean_overlay_config_has_no_errors() {
 #[test]
 fn shape_errors_name_the_attribute() {
     let mut c = cfg();
-    c.pod_cidrs = Value::Value(vec![v("10.244.0.0/16")]);
+    // Both forms agree only when pod_cidr is the first of pod_cidrs (see the test below).
+    c.pod_cidrs = Value::Value(vec![v("10.245.0.0/16")]);
     c.sku_tier = v("Gold");
     c.fqdn = v("x");
     c.name = v("a/b");
@@ -406,4 +407,97 @@ fn the_temporary_name_is_checked_at_validate() {
     assert!(titles(&static_findings(&c))
         .iter()
         .any(|t| t.contains("Duplicate Node Pool Name")));
+}
+
+#[test]
+fn a_single_range_and_its_list_may_both_be_written_when_they_agree() {
+    // Configuration Terraform generates from the state has both forms (issue 16).
+    let mut c = cfg();
+    c.pod_cidrs = Value::Value(vec![v("10.244.0.0/16")]);
+    c.service_cidr = v("10.0.0.0/16");
+    c.service_cidrs = Value::Value(vec![v("10.0.0.0/16")]);
+    let t = titles(&static_findings(&c));
+    assert!(!t.iter().any(|x| x.contains("Conflicting")), "{t:?}");
+    c.service_cidrs = Value::Value(vec![v("10.1.0.0/16")]);
+    let t = titles(&static_findings(&c));
+    assert!(
+        t.iter().any(|x| x == "service_cidrs Conflicting Attributes"),
+        "{t:?}"
+    );
+}
+
+/// A cluster as AKS returns it with a system pool and a user pool `user1`.
+fn two_pool_cluster() -> serde_json::Value {
+    let mut arm = desired(&cfg(), None, Stage::Full);
+    let mut user = arm["properties"]["agentPoolProfiles"][0].clone();
+    user["name"] = json!("user1");
+    user["mode"] = json!("User");
+    user["count"] = json!(2);
+    arm["properties"]["agentPoolProfiles"]
+        .as_array_mut()
+        .unwrap()
+        .push(user);
+    arm
+}
+
+#[test]
+fn import_keeps_pools_other_than_the_system_pool_out_of_state() {
+    let arm = two_pool_cluster();
+    let mut state = State::default();
+    refresh(&mut state, &arm, true);
+    assert_eq!(
+        state.default_node_pool.as_ref_option().and_then(|p| s(&p.name)),
+        Some("system")
+    );
+    assert_eq!(state.node_pool, Value::Null, "import must not claim user1");
+    let imported = unowned_pools(&state, &arm, None);
+    assert_eq!(imported.len(), 1);
+    assert_eq!(s(&imported[0].name), Some("user1"));
+    // Later reads keep only what was recorded.
+    assert_eq!(unowned_pools(&state, &arm, Some(&[])).len(), 0);
+    assert_eq!(unowned_pools(&state, &arm, Some(&imported)).len(), 1);
+}
+
+#[test]
+fn a_declared_imported_pool_is_adopted_and_an_undeclared_one_is_never_deleted() {
+    let arm = two_pool_cluster();
+    let mut prior = State::default();
+    refresh(&mut prior, &arm, true);
+    let imported = unowned_pools(&prior, &arm, None);
+    // Undeclared: nothing to do, and no delete.
+    let base = with_adopted(&prior, &prior, &imported);
+    assert_eq!(base, prior);
+    assert!(pool_changes(&base, &prior).is_empty());
+    // Declared as Azure has it: adopted with no request.
+    let mut planned = prior.clone();
+    planned.node_pool = Value::Value(vec![Value::Value(imported[0].clone())]);
+    let base = with_adopted(&prior, &planned, &imported);
+    assert!(
+        pool_changes(&base, &planned).is_empty(),
+        "{:?}",
+        pool_changes(&base, &planned)
+    );
+    // Declared with another count: one update of that pool, never a create.
+    let mut scaled = imported[0].clone();
+    scaled.node_count = Value::Value(5);
+    planned.node_pool = Value::Value(vec![Value::Value(scaled)]);
+    let ops = pool_changes(&with_adopted(&prior, &planned, &imported), &planned);
+    assert_eq!((ops.create.len(), ops.update.len(), ops.delete.len()), (0, 1, 0));
+}
+
+#[test]
+fn generated_configuration_writes_each_range_once() {
+    let mut state = cfg();
+    state.pod_cidrs = Value::Value(vec![v("10.244.0.0/16")]);
+    state.service_cidr = v("10.0.0.0/16");
+    state.service_cidrs = Value::Value(vec![v("10.0.0.0/16"), v("fd00::/108")]);
+    let config = as_config(state);
+    assert_eq!(config.pod_cidr, v("10.244.0.0/16"));
+    assert_eq!(config.pod_cidrs, Value::Null);
+    // Dual stack: the list, which the single value would only repeat.
+    assert_eq!(config.service_cidr, Value::Null);
+    assert_eq!(config.service_cidrs.as_ref_option().map(Vec::len), Some(2));
+    assert!(static_findings(&config)
+        .iter()
+        .all(|f| f.summary != "Conflicting Attributes"));
 }
