@@ -2,6 +2,7 @@
 
 pub mod arm_common;
 pub mod cluster_network;
+pub mod identity;
 pub mod node_pool;
 pub mod pod_cidr_plan;
 pub mod route_table;
