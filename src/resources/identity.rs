@@ -21,6 +21,8 @@ use crate::arm::ids::{Kind, Part, ResourceId};
 /// The identity of one resource type: its ARM kind and the attribute for each name in the ID.
 pub struct Shape {
     kind: Kind,
+    /// What the object is called in descriptions.
+    what: &'static str,
     /// `(attribute, description)` for each of `ResourceId::names`, outermost first.
     names: &'static [(&'static str, &'static str)],
 }
@@ -31,18 +33,21 @@ const RESOURCE_GROUP: &str = "resource_group_name";
 /// `aksnet_route_table`.
 pub const ROUTE_TABLE: Shape = Shape {
     kind: Kind::RouteTable,
+    what: "route table",
     names: &[("name", "The route table's name.")],
 };
 
 /// `aksnet_cluster_network`.
 pub const CLUSTER: Shape = Shape {
     kind: Kind::ManagedCluster,
+    what: "AKS cluster",
     names: &[("name", "The AKS cluster's name.")],
 };
 
 /// `aksnet_node_pool`.
 pub const NODE_POOL: Shape = Shape {
     kind: Kind::AgentPool,
+    what: "node pool",
     names: &[
         (
             "managed_cluster_name",
@@ -61,7 +66,7 @@ impl Shape {
             required_for_import: true,
             description: Description::markdown(description),
         };
-        let what = self.kind.display_name().to_lowercase();
+        let what = self.what;
         let mut attributes = vec![
             attr(
                 SUBSCRIPTION,
