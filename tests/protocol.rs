@@ -1,15 +1,17 @@
 //! Protocol-level tests: the provider binary over gRPC, as Terraform drives it, without the
 //! Terraform CLI. Fast checks of schema, validation, planning and functions.
 
+use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
-    call_function, close_ephemeral_resource, configure_state_store, delete_state, generate_resource_config,
-    get_metadata, get_provider_schema, get_resource_identity_schemas, get_states, invoke_action,
-    list_resource, lock_state, move_resource_state, open_ephemeral_resource, plan_action,
-    plan_resource_change, read_state_bytes, renew_ephemeral_resource, unlock_state,
-    upgrade_resource_identity, validate_action_config, validate_ephemeral_resource_config,
-    validate_list_resource_config, validate_resource_config, validate_state_store, write_state_bytes,
-    Diagnostic, RawState, RequestChunkMeta,
+    apply_resource_change, call_function, close_ephemeral_resource, configure_provider,
+    configure_state_store, delete_state, generate_resource_config, get_metadata, get_provider_schema,
+    get_resource_identity_schemas, get_states, import_resource_state, invoke_action, list_resource,
+    lock_state, move_resource_state, open_ephemeral_resource, plan_action, plan_resource_change,
+    read_resource, read_state_bytes, renew_ephemeral_resource, unlock_state, upgrade_resource_identity,
+    validate_action_config, validate_ephemeral_resource_config, validate_list_resource_config,
+    validate_resource_config, validate_state_store, write_state_bytes, Diagnostic, RawState,
+    RequestChunkMeta, ResourceIdentityData,
 };
 use std::path::Path;
 
@@ -17,6 +19,7 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 const PLAN: &str = "aksnet_pod_cidr_plan";
+const SUB: &str = "00000000-0000-0000-0000-0000000000aa";
 
 async fn provider() -> ProviderProcess {
     ProviderProcess::start(Path::new(BIN))
@@ -365,7 +368,7 @@ async fn metadata_and_schema_declare_only_what_exists() {
 }
 
 #[tokio::test]
-async fn identity_schemas_answer_without_error() {
+async fn identity_schemas_and_identity_upgrades() {
     let mut p = provider().await;
     let r = p
         .client
@@ -374,24 +377,105 @@ async fn identity_schemas_answer_without_error() {
         .expect("rpc")
         .into_inner();
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-    // No resource declares an identity yet: an absent type has none.
-    assert!(r.identity_schemas.is_empty(), "{:?}", r.identity_schemas);
+    // azurerm's shape: one string per ID part, all required for import; pure resources have none.
+    for (type_name, names) in [
+        (
+            "aksnet_route_table",
+            &["subscription_id", "resource_group_name", "name"][..],
+        ),
+        (
+            "aksnet_cluster_network",
+            &["subscription_id", "resource_group_name", "name"][..],
+        ),
+        (
+            "aksnet_node_pool",
+            &[
+                "subscription_id",
+                "resource_group_name",
+                "managed_cluster_name",
+                "name",
+            ][..],
+        ),
+    ] {
+        let schema = r.identity_schemas.get(type_name).expect(type_name);
+        assert_eq!(schema.version, 0, "{type_name}");
+        let got: Vec<&str> = schema
+            .identity_attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(got, names, "{type_name}");
+        for a in &schema.identity_attributes {
+            assert_eq!(a.r#type, br#""string""#, "{type_name}.{}", a.name);
+            assert!(
+                a.required_for_import && !a.optional_for_import,
+                "{type_name}.{}",
+                a.name
+            );
+            assert!(!a.description.is_empty(), "{type_name}.{}", a.name);
+        }
+    }
+    assert_eq!(r.identity_schemas.len(), 3, "{:?}", r.identity_schemas.keys());
 
+    let upgrade = |type_name: &str, version: i64, json: Value| upgrade_resource_identity::Request {
+        type_name: type_name.into(),
+        version,
+        raw_identity: Some(RawState {
+            json: json.to_string().into_bytes(),
+            flatmap: Default::default(),
+        }),
+    };
+    let current = json!({"subscription_id": SUB, "resource_group_name": "rg", "name": "rt"});
+    // The current version passes through.
     let r = p
         .client
-        .upgrade_resource_identity(upgrade_resource_identity::Request {
-            type_name: "aksnet_route_table".into(),
-            version: 0,
-            raw_identity: Some(RawState {
-                json: br#"{"id":"x"}"#.to_vec(),
-                flatmap: Default::default(),
-            }),
-        })
+        .upgrade_resource_identity(upgrade("aksnet_route_table", 0, current.clone()))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let data = r
+        .upgraded_identity
+        .and_then(|i| i.identity_data)
+        .expect("identity");
+    assert_eq!(decode(&data).unwrap(), current);
+    // An unknown version is an error that says which versions exist.
+    let r = p
+        .client
+        .upgrade_resource_identity(upgrade("aksnet_route_table", 3, current.clone()))
         .await
         .expect("rpc")
         .into_inner();
     assert!(r.upgraded_identity.is_none());
-    assert_one_error_naming(&r.diagnostics, "aksnet_route_table");
+    let errs = errors(&r.diagnostics);
+    assert_eq!(errs.len(), 1, "{:?}", r.diagnostics);
+    assert!(
+        errs[0].summary.contains("Unsupported Identity Version"),
+        "{errs:?}"
+    );
+    assert!(errs[0].detail.contains("identity version 3") && errs[0].detail.contains("identity version 0"));
+    // Data that does not match the schema names the attribute.
+    let r = p
+        .client
+        .upgrade_resource_identity(upgrade("aksnet_route_table", 0, json!({"id": "x"})))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.upgraded_identity.is_none());
+    assert!(
+        errors(&r.diagnostics)[0].detail.contains("`id`"),
+        "{:?}",
+        r.diagnostics
+    );
+    // A resource without identity has nothing to upgrade to.
+    let r = p
+        .client
+        .upgrade_resource_identity(upgrade(PLAN, 0, json!({})))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(r.upgraded_identity.is_none());
+    assert_one_error_naming(&r.diagnostics, PLAN);
     assert!(errors(&r.diagnostics)[0].summary.contains("no identity"));
 
     let r = p
@@ -842,4 +926,266 @@ async fn fractional_and_oversized_numbers_name_their_attribute() {
         }
     }
     p.stop().await;
+}
+
+// ---- resource identity through the lifecycle RPCs, against an emulator ----
+
+const RT: &str = "aksnet_route_table";
+
+fn identity_data(v: &Value) -> ResourceIdentityData {
+    ResourceIdentityData {
+        identity_data: Some(dynamic(v)),
+    }
+}
+
+fn identity_of(d: Option<&ResourceIdentityData>) -> Option<Value> {
+    d.and_then(|i| i.identity_data.as_ref())
+        .map(|v| decode(v).expect("identity decodes"))
+}
+
+/// ConfigureProvider with every provider attribute unset (credentials come from `ARM_*`).
+async fn configure(p: &mut ProviderProcess) {
+    let s = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    let block = s.provider.and_then(|p| p.block).expect("provider schema");
+    let mut config = serde_json::Map::new();
+    for a in &block.attributes {
+        config.insert(a.name.clone(), Value::Null);
+    }
+    for b in &block.block_types {
+        // NestingMode: 1 single, 2 list, 3 set, 4 map, 5 group.
+        let empty = match b.nesting {
+            2 | 3 => json!([]),
+            4 => json!({}),
+            _ => Value::Null,
+        };
+        config.insert(b.type_name.clone(), empty);
+    }
+    let r = p
+        .client
+        .configure_provider(configure_provider::Request {
+            terraform_version: "1.15.5".into(),
+            config: Some(dynamic(&Value::Object(config))),
+            client_capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+}
+
+async fn import(
+    p: &mut ProviderProcess,
+    type_name: &str,
+    id: &str,
+    identity: Option<Value>,
+) -> import_resource_state::Response {
+    p.client
+        .import_resource_state(import_resource_state::Request {
+            type_name: type_name.into(),
+            id: id.into(),
+            client_capabilities: None,
+            identity: identity.as_ref().map(identity_data),
+        })
+        .await
+        .expect("rpc")
+        .into_inner()
+}
+
+async fn read(p: &mut ProviderProcess, state: &Value, identity: &Value) -> read_resource::Response {
+    p.client
+        .read_resource(read_resource::Request {
+            type_name: RT.into(),
+            current_state: Some(dynamic(state)),
+            private: Vec::new(),
+            provider_meta: Some(dynamic(&Value::Null)),
+            client_capabilities: None,
+            current_identity: Some(identity_data(identity)),
+        })
+        .await
+        .expect("rpc")
+        .into_inner()
+}
+
+/// The configuration a state stands for: its read-only attributes unset.
+fn config_of(state: &Value) -> Value {
+    let mut config = state.clone();
+    if let Some(m) = config.as_object_mut() {
+        for read_only in ["id", "etag"] {
+            m.insert(read_only.into(), Value::Null);
+        }
+    }
+    config
+}
+
+async fn plan_rt(
+    p: &mut ProviderProcess,
+    prior: &Value,
+    proposed: &Value,
+    identity: &Value,
+) -> plan_resource_change::Response {
+    p.client
+        .plan_resource_change(plan_resource_change::Request {
+            type_name: RT.into(),
+            prior_state: Some(dynamic(prior)),
+            proposed_new_state: Some(dynamic(proposed)),
+            config: Some(dynamic(&config_of(proposed))),
+            prior_private: Vec::new(),
+            provider_meta: Some(dynamic(&Value::Null)),
+            client_capabilities: None,
+            prior_identity: Some(identity_data(identity)),
+        })
+        .await
+        .expect("rpc")
+        .into_inner()
+}
+
+async fn apply_rt(
+    p: &mut ProviderProcess,
+    prior: &Value,
+    planned: &Value,
+    identity: &Value,
+) -> apply_resource_change::Response {
+    p.client
+        .apply_resource_change(apply_resource_change::Request {
+            type_name: RT.into(),
+            prior_state: Some(dynamic(prior)),
+            planned_state: Some(dynamic(planned)),
+            config: Some(dynamic(&config_of(planned))),
+            planned_private: Vec::new(),
+            provider_meta: Some(dynamic(&Value::Null)),
+            planned_identity: Some(identity_data(identity)),
+        })
+        .await
+        .expect("rpc")
+        .into_inner()
+}
+
+fn one_error(diags: &[Diagnostic], summary: &str, detail: &str) {
+    let errs = errors(diags);
+    assert_eq!(errs.len(), 1, "{diags:?}");
+    assert!(errs[0].summary.contains(summary), "{diags:?}");
+    assert!(errs[0].detail.contains(detail), "{diags:?}");
+}
+
+#[tokio::test]
+async fn identity_is_carried_through_import_read_plan_and_apply() {
+    let rg = "acctest-proto-identity";
+    let table_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/rt-test");
+    let seeds = json!([
+        {"id": format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}"), "body": {"location": "westeurope"}},
+        {"id": table_id, "body": {"location": "westeurope", "properties": {"routes": [
+            {"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}}]}}}
+    ]);
+    // The emulator's admin client is blocking: start and drop it off the async runtime.
+    let emu = tokio::task::spawn_blocking(move || TestEmulator::start(seeds))
+        .await
+        .expect("emulator starts");
+    let env = emu.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut p = ProviderProcess::start_with_env(Path::new(BIN), &env)
+        .await
+        .expect("provider starts");
+    configure(&mut p).await;
+    let identity =
+        json!({"subscription_id": SAMPLE_SUBSCRIPTION, "resource_group_name": rg, "name": "rt-test"});
+
+    // Import by identity: no ID, the identity in; the state and the full identity out.
+    let r = import(&mut p, RT, "", Some(identity.clone())).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let imported = &r.imported_resources[0];
+    let state = decode(imported.state.as_ref().expect("state")).expect("decodes");
+    assert_eq!(state["id"], json!(table_id));
+    assert_eq!(identity_of(imported.identity.as_ref()), Some(identity.clone()));
+    // Import by ID answers with the same identity.
+    let r = import(&mut p, RT, &table_id, None).await;
+    assert_eq!(
+        identity_of(r.imported_resources[0].identity.as_ref()),
+        Some(identity.clone())
+    );
+
+    // Read keeps the identity; an identity that does not match the object is an error.
+    let r = read(&mut p, &state, &identity).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(identity_of(r.new_identity.as_ref()), Some(identity.clone()));
+    let state = decode(r.new_state.as_ref().expect("state")).expect("decodes");
+    let mut other = identity.clone();
+    other["name"] = json!("rt-other");
+    let r = read(&mut p, &state, &other).await;
+    one_error(&r.diagnostics, "Unexpected Identity Change", "`name` differ");
+    assert_eq!(
+        identity_of(r.new_identity.as_ref()),
+        Some(other.clone()),
+        "the stored identity is kept"
+    );
+    // A state written before identities existed (all attributes null) gets one.
+    let empty = json!({"subscription_id": null, "resource_group_name": null, "name": null});
+    let r = read(&mut p, &state, &empty).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(identity_of(r.new_identity.as_ref()), Some(identity.clone()));
+
+    // Plan: an update keeps the prior identity; a destroy passes it through.
+    let r = plan_rt(&mut p, &state, &state, &identity).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert!(r.requires_replace.is_empty());
+    assert_eq!(identity_of(r.planned_identity.as_ref()), Some(identity.clone()));
+    let planned = decode(r.planned_state.as_ref().expect("planned")).expect("decodes");
+    let r = plan_rt(&mut p, &state, &state, &other).await;
+    one_error(&r.diagnostics, "Unexpected Identity Change", "During planning");
+    let r = plan_rt(&mut p, &state, &Value::Null, &identity).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(identity_of(r.planned_identity.as_ref()), Some(identity.clone()));
+
+    // Apply: the new state's identity must be the planned one.
+    let r = apply_rt(&mut p, &state, &planned, &identity).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(identity_of(r.new_identity.as_ref()), Some(identity.clone()));
+    let r = apply_rt(&mut p, &state, &planned, &other).await;
+    one_error(&r.diagnostics, "Unexpected Identity Change", "During apply");
+
+    // Import identities that cannot name an object: the attribute is named, never the value.
+    let mut missing = identity.clone();
+    missing["name"] = Value::Null;
+    let r = import(&mut p, RT, "", Some(missing)).await;
+    assert!(r.imported_resources.is_empty());
+    one_error(
+        &r.diagnostics,
+        "Invalid Import Identity",
+        "`identity.name` is required",
+    );
+    let mut bad = identity.clone();
+    bad["subscription_id"] = json!("not-a-guid");
+    let r = import(&mut p, RT, "", Some(bad)).await;
+    one_error(
+        &r.diagnostics,
+        "Invalid Import Identity",
+        "`identity.subscription_id`",
+    );
+    assert!(
+        !r.diagnostics[0].detail.contains("not-a-guid"),
+        "{:?}",
+        r.diagnostics
+    );
+    let r = import(
+        &mut p,
+        PLAN,
+        "",
+        Some(json!({"subscription_id": SAMPLE_SUBSCRIPTION})),
+    )
+    .await;
+    assert!(r.imported_resources.is_empty());
+    assert_one_error_naming(&r.diagnostics, PLAN);
+
+    // Destroy: no identity afterwards.
+    let r = apply_rt(&mut p, &state, &Value::Null, &identity).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert!(r.new_identity.is_none());
+    p.stop().await;
+    tokio::task::spawn_blocking(move || drop(emu))
+        .await
+        .expect("emulator stops");
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::terraform::{terraform_binaries, with_provider, Run, TerraformBin, Workdir};
+use crate::terraform::{parse_version, terraform_binaries, with_provider, Run, TerraformBin, Workdir};
 
 /// A check over state or plan JSON; returns a message when it fails.
 pub type Check = Box<dyn Fn(&Json) -> Result<(), String>>;
@@ -49,6 +49,15 @@ impl Json {
             .into_iter()
             .find(|r| r.get("address").and_then(Value::as_str) == Some(address))
             .and_then(|r| r.get("values"))
+            .ok_or_else(|| format!("{address} is not in the state or plan"))
+    }
+
+    /// The whole entry of resource `address`: `values`, and `identity` and
+    /// `identity_schema_version` when the provider gave it an identity.
+    pub fn entry(&self, address: &str) -> Result<&Value, String> {
+        self.resources()
+            .into_iter()
+            .find(|r| r.get("address").and_then(Value::as_str) == Some(address))
             .ok_or_else(|| format!("{address} is not in the state or plan"))
     }
 
@@ -467,4 +476,37 @@ pub fn run_case_with(
             panic!("{name} on Terraform {} ({}): {e}", tf.version, tf.path.display());
         }
     }
+}
+
+/// The first Terraform with resource identity (tfplugin 6.9: identity in state, `import`
+/// blocks with `identity`): "Resource identity is supported in Terraform 1.12 and later"
+/// (developer.hashicorp.com/terraform/plugin/sdkv2/resources/identity).
+pub const IDENTITY_VERSION: (u32, u32) = (1, 12);
+
+/// [`run_case_env`] on each Terraform at least `min`; an older one is skipped, printing the
+/// version and `why` (never a silent pass). Returns the versions that ran the case.
+pub fn run_case_env_from(
+    name: &str,
+    provider: &Path,
+    env: &[(String, String)],
+    min: (u32, u32),
+    why: &str,
+    steps: Vec<Step>,
+) -> Vec<String> {
+    let bins = terraform_binaries().unwrap_or_else(|e| panic!("{name}: no Terraform: {e}"));
+    let mut ran = Vec::new();
+    for tf in &bins {
+        if parse_version(&tf.version).is_none_or(|v| v < min) {
+            println!(
+                "SKIP {name} on Terraform {}: {why} (needs Terraform >= {}.{})",
+                tf.version, min.0, min.1
+            );
+            continue;
+        }
+        if let Err(e) = run_steps_env(tf, Some(provider), env, &steps) {
+            panic!("{name} on Terraform {} ({}): {e}", tf.version, tf.path.display());
+        }
+        ran.push(tf.version.clone());
+    }
+    ran
 }

@@ -113,6 +113,24 @@ pub struct IdError {
     example: String,
 }
 
+/// A part of a resource ID, for [`ResourceId::from_parts`]: the subscription, the resource
+/// group, or the name at this position in [`ResourceId::names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Subscription,
+    ResourceGroup,
+    Name(usize),
+}
+
+/// Why a part of an ID was rejected; the message names the rule, never the value (parts come
+/// from configuration, e.g. a resource identity).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct PartError {
+    pub part: Part,
+    pub reason: String,
+}
+
 impl ResourceId {
     /// Builds an ID from parts.
     pub fn new(kind: Kind, subscription_id: &str, resource_group: &str, names: &[&str]) -> Self {
@@ -122,6 +140,56 @@ impl ResourceId {
             resource_group: resource_group.to_string(),
             names: names.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    /// Builds an ID from its parts (a resource identity), checking each as [`ResourceId::parse`]
+    /// checks it in a path; the error names the part that breaks a rule.
+    pub fn from_parts(
+        kind: Kind,
+        subscription_id: &str,
+        resource_group: &str,
+        names: &[&str],
+    ) -> Result<Self, PartError> {
+        let err = |part: Part, reason: String| PartError { part, reason };
+        if let Some(why) = unsafe_segment(subscription_id) {
+            return Err(err(Part::Subscription, format!("it cannot be used: {why}")));
+        }
+        if !names::valid_subscription_id(subscription_id) {
+            return Err(err(
+                Part::Subscription,
+                "it is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)".into(),
+            ));
+        }
+        if unsafe_segment(resource_group).is_some() || !names::valid_resource_group(resource_group) {
+            return Err(err(
+                Part::ResourceGroup,
+                "it breaks ARM's naming rules for resource groups (1–90 letters, digits, `_`, `(`, `)`, `-` or `.`, not ending in `.`)".into(),
+            ));
+        }
+        let types = kind.segments();
+        if names.len() != types.len() {
+            return Err(err(
+                Part::Name(names.len().min(types.len())),
+                format!(
+                    "a {} ID has {} names, not {}",
+                    kind.display_name(),
+                    types.len(),
+                    names.len()
+                ),
+            ));
+        }
+        for (i, (t, name)) in types.iter().zip(names).enumerate() {
+            if let Some(why) = unsafe_segment(name) {
+                return Err(err(Part::Name(i), format!("it cannot be used: {why}")));
+            }
+            if let Some(rule) = name_rule(t, name) {
+                return Err(err(
+                    Part::Name(i),
+                    format!("it breaks ARM's naming rules ({rule})"),
+                ));
+            }
+        }
+        Ok(Self::new(kind, subscription_id, resource_group, names))
     }
 
     /// Parses `id` as a resource of `kind`. Segment names match case-insensitively, as ARM does.
@@ -358,6 +426,32 @@ mod tests {
             "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a.b"
         );
         assert!(ResourceId::parse(Kind::ManagedCluster, &bad).is_err());
+    }
+
+    #[test]
+    fn from_parts_checks_each_part_and_names_it() {
+        let sub = "11111111-1111-1111-1111-111111111111";
+        let id = ResourceId::from_parts(Kind::AgentPool, sub, "rg", &["aks", "user"]).unwrap();
+        assert_eq!(
+            id.path(),
+            format!("/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/agentPools/user")
+        );
+        for (parts, part) in [
+            ((("not-a-guid", "rg"), vec!["rt"]), Part::Subscription),
+            (((sub, ".."), vec!["rt"]), Part::ResourceGroup),
+            (((sub, "rg."), vec!["rt"]), Part::ResourceGroup),
+            (((sub, "rg"), vec![""]), Part::Name(0)),
+            (((sub, "rg"), vec!["rt."]), Part::Name(0)),
+            (((sub, "rg"), vec!["rt", "x"]), Part::Name(1)),
+        ] {
+            let ((s, rg), names) = parts;
+            let e = ResourceId::from_parts(Kind::RouteTable, s, rg, &names).unwrap_err();
+            assert_eq!(e.part, part, "{s} {rg} {names:?}: {e}");
+            assert!(
+                !e.to_string().contains("not-a-guid") && !e.to_string().contains("rt."),
+                "{e}"
+            );
+        }
     }
 
     #[test]

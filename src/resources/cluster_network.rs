@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
-use aksnet_tfplugin::{AttributePath, Diagnostics, MoveSource, Resource};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, MoveSource, Resource};
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
@@ -29,6 +29,7 @@ use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
+use crate::resources::identity::{in_provider_subscription, CLUSTER};
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
@@ -70,6 +71,23 @@ impl Resource for ClusterNetwork {
             version: 1,
             block: schema::block(),
         })
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(CLUSTER.schema())
+    }
+
+    /// Subscription from the ID (known once created or imported), the rest from the attributes
+    /// the ID is built from, so the identity does not follow how ARM spells the ID.
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
+        let sub = ResourceId::parse(Kind::ManagedCluster, s(&state.id)?)
+            .ok()?
+            .subscription_id;
+        Some(CLUSTER.of(&id_of(state, &sub)?))
+    }
+
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        Some(CLUSTER.to_id(diags, identity, "aksnet_cluster_network")?.path())
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -452,6 +470,9 @@ impl Resource for ClusterNetwork {
                 return None;
             }
         };
+        if !in_provider_subscription(&self.connection, diags, &parsed, "aksnet_cluster_network").await {
+            return None;
+        }
         let state = State {
             id: Value::Value(parsed.path()),
             name: Value::Value(parsed.name().to_string()),

@@ -2,6 +2,7 @@
 
 pub mod arm_common;
 pub mod cluster_network;
+pub mod identity;
 pub mod moved;
 pub mod node_pool;
 pub mod pod_cidr_plan;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::{AttributeConstraint as C, AttributeType as T, Block, Description, Schema};
 use aksnet_tfplugin::value::{Value, ValueEmpty};
-use aksnet_tfplugin::{AttributePath, Diagnostics, Resource};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -29,6 +29,7 @@ use crate::resources::cluster_network::pool::{
     agent_pool_body, fixed_changes, foreign_pools, pool_attributes, profile_of, refresh_pool, Pool,
 };
 use crate::resources::cluster_network::schema::{Num, State as Cluster, Str, StrList};
+use crate::resources::identity::NODE_POOL;
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::{attribute, report, report_nulls};
 
@@ -323,6 +324,19 @@ impl Resource for NodePool {
             version: 1,
             block: block(),
         })
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(NODE_POOL.schema())
+    }
+
+    /// From `cluster_id` and `name`: the pool's ID, in the cluster's subscription.
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
+        Some(NODE_POOL.of(&state.pool_id()?))
+    }
+
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        Some(NODE_POOL.to_id(diags, identity, "aksnet_node_pool")?.path())
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {

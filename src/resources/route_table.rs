@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
-use aksnet_tfplugin::{AttributePath, Diagnostics, MoveSource, Resource};
+use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, MoveSource, Resource};
 use async_trait::async_trait;
 
 use crate::arm::client::{ArmClient, ClientError};
@@ -28,6 +28,7 @@ use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
 use crate::netplan::route_table::{delete_blockers, DeleteCheck};
 use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
+use crate::resources::identity::{in_provider_subscription, ROUTE_TABLE};
 use crate::resources::timeouts;
 
 use body::{desired_table, foreign_routes, id_of, refresh};
@@ -62,6 +63,23 @@ impl Resource for RouteTable {
             version: 1,
             block: block(),
         })
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(ROUTE_TABLE.schema())
+    }
+
+    /// Subscription from the ID (known once created or imported), the rest from the attributes
+    /// the ID is built from, so the identity does not follow how ARM spells the ID.
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
+        let sub = ResourceId::parse(Kind::RouteTable, s(&state.id)?)
+            .ok()?
+            .subscription_id;
+        Some(ROUTE_TABLE.of(&id_of(state, &sub)?))
+    }
+
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        Some(ROUTE_TABLE.to_id(diags, identity, "aksnet_route_table")?.path())
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -359,6 +377,9 @@ impl Resource for RouteTable {
                 return None;
             }
         };
+        if !in_provider_subscription(&self.connection, diags, &parsed, "aksnet_route_table").await {
+            return None;
+        }
         let state = State {
             id: Value::Value(parsed.path()),
             name: Value::Value(parsed.name().to_string()),

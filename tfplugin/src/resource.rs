@@ -18,6 +18,7 @@
 
 use crate::attribute_path::AttributePath;
 use crate::diagnostics::Diagnostics;
+use crate::identity::{Identity, IdentitySchema};
 use crate::raw::RawValue;
 use crate::schema::Schema;
 use crate::utils::OptionFactor;
@@ -294,6 +295,28 @@ pub trait Resource: Send + Sync {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         _ = id;
         diags.root_error_short("Import is not supported");
+        None
+    }
+
+    /// The resource's identity schema (tfplugin 6.9, Terraform >= 1.12); `None` (the default)
+    /// when the resource has no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes, built from the state alone; `None` while it
+    /// cannot be known yet (an ID computed at apply).
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
+        _ = state;
+        None
+    }
+
+    /// The import ID for an `import` block's `identity` (already checked against the identity
+    /// schema: every attribute required for import is set); the server then imports it as
+    /// [`Resource::import`] does an ID.
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        _ = identity;
+        diags.root_error_short("Import by identity is not supported");
         None
     }
 
@@ -577,6 +600,24 @@ pub trait DynamicResource: Send + Sync {
         None
     }
 
+    /// The resource's identity schema; `None` when it has no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` (a non-null state) describes; `None` while unknown.
+    fn identity(&self, diags: &mut Diagnostics, state: &RawValue) -> Option<Identity> {
+        _ = (diags, state);
+        None
+    }
+
+    /// The import ID for an `import` block's `identity`.
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        _ = identity;
+        diags.root_error_short("Import by identity is not supported");
+        None
+    }
+
     /// Upgrade the resource
     ///
     /// # Arguments
@@ -834,6 +875,22 @@ impl<T: Resource> DynamicResource for T {
             RawValue::serialize_vec(diags, &private_state),
         )
             .factor()
+    }
+    /// The resource's identity schema
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        <T as Resource>::identity_schema(self)
+    }
+    /// The identity of the object `state` describes
+    fn identity(&self, diags: &mut Diagnostics, state: &RawValue) -> Option<Identity> {
+        if state.is_null() {
+            return None;
+        }
+        let state = state.deserialize(diags)?;
+        <T as Resource>::identity(self, &state)
+    }
+    /// The import ID for an `import` block's `identity`
+    async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
+        <T as Resource>::import_id(self, diags, identity).await
     }
     /// Upgrade the resource
     async fn upgrade(

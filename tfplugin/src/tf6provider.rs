@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use crate::attribute_path::AttributePathStep;
 use crate::diagnostics::Diagnostics;
+use crate::identity;
 use crate::raw::RawValue;
 use crate::resource::MoveSource;
 use crate::server::Server;
@@ -253,13 +254,21 @@ impl tf::provider_server::Provider for Arc<Server> {
             None
         }
         .expand();
+        let new_state = state.map(Into::into);
+        let new_identity = identity::after_read(
+            &mut diags,
+            self,
+            &request.type_name,
+            request.current_identity.as_ref(),
+            new_state.as_ref(),
+        );
 
         Ok(tonic::Response::new(tf::read_resource::Response {
-            new_state: state.map(Into::into),
+            new_state,
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
             deferred: None,
-            new_identity: None,
+            new_identity,
         }))
     }
     async fn plan_resource_change(
@@ -346,15 +355,24 @@ impl tf::provider_server::Provider for Arc<Server> {
         })
         .collect_diagnostics(&mut diags)
         .expand();
+        let requires_replace: Vec<tf::AttributePath> = triggers.unwrap_or_default();
+        let planned_identity = identity::planned(
+            &mut diags,
+            self,
+            &request.type_name,
+            request.prior_identity.as_ref(),
+            state.as_ref(),
+            !requires_replace.is_empty(),
+        );
 
         Ok(tonic::Response::new(tf::plan_resource_change::Response {
             planned_state: state,
-            requires_replace: triggers.unwrap_or_default(),
+            requires_replace,
             planned_private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
             deferred: None,
-            planned_identity: None,
+            planned_identity,
         }))
     }
     async fn apply_resource_change(
@@ -431,12 +449,21 @@ impl tf::provider_server::Provider for Arc<Server> {
         .collect_diagnostics(&mut diags)
         .expand();
 
+        let new_state = state.map(Into::into);
+        let new_identity = identity::applied(
+            &mut diags,
+            self,
+            &request.type_name,
+            request.planned_identity.as_ref(),
+            new_state.as_ref(),
+        );
+
         Ok(tonic::Response::new(tf::apply_resource_change::Response {
-            new_state: state.map(Into::into),
+            new_state,
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
-            new_identity: None,
+            new_identity,
         }))
     }
     async fn import_resource_state(
@@ -447,19 +474,32 @@ impl tf::provider_server::Provider for Arc<Server> {
         let mut diags = Diagnostics::default();
 
         let imported = if let Some(resource) = self.get_resource(&mut diags, &request.type_name) {
-            resource.import(&mut diags, request.id).await
+            // An `import` block with `identity` (Terraform >= 1.12) sends the identity, no ID.
+            match identity::import_id(
+                &mut diags,
+                self,
+                &request.type_name,
+                request.id,
+                request.identity.as_ref(),
+            )
+            .await
+            {
+                Some(id) => resource.import(&mut diags, id).await,
+                None => None,
+            }
         } else {
             None
         }
         .collect_diagnostics(&mut diags)
-        .map(
-            |(state, private_state)| tf::import_resource_state::ImportedResource {
+        .map(|(state, private_state)| {
+            let state: tf::DynamicValue = state.into();
+            tf::import_resource_state::ImportedResource {
+                identity: identity::imported(&mut diags, self, &request.type_name, &state),
                 type_name: request.type_name,
-                state: Some(state.into()),
+                state: Some(state),
                 private: private_state,
-                identity: None,
-            },
-        );
+            }
+        });
 
         Ok(tonic::Response::new(tf::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
@@ -659,16 +699,16 @@ impl tf::provider_server::Provider for Arc<Server> {
     /// ////// Graceful Shutdown
     // ---- tfplugin 6.9/6.10 RPCs (aksnet changes; see ../NOTICE) ----
     //
-    // Terraform >= 1.12 asks every provider for resource identity schemas. A resource type absent
-    // from the map has no identity: Terraform then stores none and refuses `import` blocks with
-    // `identity` for it, naming the resource type.
+    // Terraform >= 1.12 asks every provider for resource identity schemas (see identity.rs). A
+    // resource type absent from the map has no identity: Terraform then stores none and refuses
+    // `import` blocks with `identity` for it, naming the resource type.
     async fn get_resource_identity_schemas(
         &self,
         _request: tonic::Request<tf::get_resource_identity_schemas::Request>,
     ) -> Result<tonic::Response<tf::get_resource_identity_schemas::Response>, tonic::Status> {
         Ok(tonic::Response::new(
             tf::get_resource_identity_schemas::Response {
-                identity_schemas: Default::default(),
+                identity_schemas: identity::schemas(self),
                 diagnostics: self.init_diags.clone().into(),
             },
         ))
@@ -679,19 +719,18 @@ impl tf::provider_server::Provider for Arc<Server> {
     ) -> Result<tonic::Response<tf::upgrade_resource_identity::Response>, tonic::Status> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
-        if self.get_resource(&mut diags, &request.type_name).is_some() {
-            diags.root_error(
-                format!("Resource `{}` has no identity", request.type_name),
-                format!(
-                    "The state holds identity data (version {}) for `{}`, but this provider declares \
-                     no identity schema for it, so there is nothing to upgrade it to. Remove the \
-                     identity from the state or use the provider version that wrote it.",
-                    request.version, request.type_name
-                ),
-            );
-        }
+        let upgraded_identity = match self.get_resource(&mut diags, &request.type_name) {
+            Some(resource) => identity::upgrade(
+                &mut diags,
+                resource.identity_schema().as_ref(),
+                &request.type_name,
+                request.version,
+                request.raw_identity,
+            ),
+            None => None,
+        };
         Ok(tonic::Response::new(tf::upgrade_resource_identity::Response {
-            upgraded_identity: None,
+            upgraded_identity,
             diagnostics: diags.into(),
         }))
     }
