@@ -5,13 +5,14 @@ use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
     apply_resource_change, call_function, close_ephemeral_resource, configure_provider,
-    configure_state_store, delete_state, generate_resource_config, get_metadata, get_provider_schema,
-    get_resource_identity_schemas, get_states, import_resource_state, invoke_action, list_resource,
-    lock_state, move_resource_state, open_ephemeral_resource, plan_action, plan_resource_change,
-    read_resource, read_state_bytes, renew_ephemeral_resource, unlock_state, upgrade_resource_identity,
-    validate_action_config, validate_ephemeral_resource_config, validate_list_resource_config,
-    validate_resource_config, validate_state_store, write_state_bytes, Diagnostic, RawState,
-    RequestChunkMeta, ResourceIdentityData,
+    configure_state_store, delete_state, generate_resource_config, get_functions, get_metadata,
+    get_provider_schema, get_resource_identity_schemas, get_states, import_resource_state, invoke_action,
+    list_resource, lock_state, move_resource_state, open_ephemeral_resource, plan_action,
+    plan_resource_change, read_data_source, read_resource, read_state_bytes, renew_ephemeral_resource,
+    stop_provider, unlock_state, upgrade_resource_identity, upgrade_resource_state, validate_action_config,
+    validate_data_resource_config, validate_ephemeral_resource_config, validate_list_resource_config,
+    validate_provider_config, validate_resource_config, validate_state_store, write_state_bytes, Diagnostic,
+    RawState, RequestChunkMeta, ResourceIdentityData,
 };
 use std::path::Path;
 
@@ -1188,4 +1189,203 @@ async fn identity_is_carried_through_import_read_plan_and_apply() {
     tokio::task::spawn_blocking(move || drop(emu))
         .await
         .expect("emulator stops");
+}
+
+// ---- the remaining RPCs Terraform calls: provider and data-source validation, data-source
+// reads, function listing, state upgrades and StopProvider ----
+
+/// A configuration object with every attribute and block of `block` unset, as Terraform sends
+/// one for an empty configuration body.
+fn unset_config(block: &aksnet_acceptance::tfplugin6::schema::Block) -> serde_json::Map<String, Value> {
+    let mut config = serde_json::Map::new();
+    for a in &block.attributes {
+        config.insert(a.name.clone(), Value::Null);
+    }
+    for b in &block.block_types {
+        // NestingMode: 1 single, 2 list, 3 set, 4 map, 5 group.
+        let empty = match b.nesting {
+            2 | 3 => json!([]),
+            4 => json!({}),
+            _ => Value::Null,
+        };
+        config.insert(b.type_name.clone(), empty);
+    }
+    config
+}
+
+#[tokio::test]
+async fn provider_config_functions_and_state_upgrades_answer() {
+    let mut p = provider().await;
+    let schema = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+
+    // ValidateProviderConfig: an empty body is fine; an unknown cloud is an error at its attribute.
+    let provider_block = schema
+        .provider
+        .as_ref()
+        .and_then(|p| p.block.as_ref())
+        .expect("provider schema");
+    let mut config = unset_config(provider_block);
+    let r = p
+        .client
+        .validate_provider_config(validate_provider_config::Request {
+            config: Some(dynamic(&Value::Object(config.clone()))),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    config.insert("environment".into(), json!("mars"));
+    let r = p
+        .client
+        .validate_provider_config(validate_provider_config::Request {
+            config: Some(dynamic(&Value::Object(config))),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    let errs = errors(&r.diagnostics);
+    assert_eq!(errs.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!(path_steps(errs[0]), [".environment"], "{:?}", errs[0]);
+
+    // GetFunctions lists the same functions as GetProviderSchema, with their signatures.
+    let f = p
+        .client
+        .get_functions(get_functions::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&f.diagnostics).is_empty(), "{:?}", f.diagnostics);
+    let mut listed: Vec<&String> = f.functions.keys().collect();
+    let mut declared: Vec<&String> = schema.functions.keys().collect();
+    listed.sort();
+    declared.sort();
+    assert_eq!(listed, declared);
+    assert!(f.functions.contains_key("cidrs_overlap"), "{listed:?}");
+    assert!(f.functions["cidrs_overlap"].r#return.is_some());
+
+    // UpgradeResourceState: a state at the current schema version comes back as it was written.
+    let version = schema.resource_schemas[PLAN].version;
+    let (planned, diags) = plan(&mut p, plan_config(json!({}))).await;
+    assert!(errors(&diags).is_empty(), "{diags:?}");
+    let planned = planned.expect("planned state");
+    let r = p
+        .client
+        .upgrade_resource_state(upgrade_resource_state::Request {
+            type_name: PLAN.into(),
+            version,
+            raw_state: Some(RawState {
+                json: serde_json::to_vec(&planned).expect("json"),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let upgraded = decode(r.upgraded_state.as_ref().expect("upgraded state")).expect("decodes");
+    assert_eq!(upgraded, planned);
+
+    // StopProvider answers without error (Terraform sends it on interrupt).
+    let r = p
+        .client
+        .stop_provider(stop_provider::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_eq!(r.error, "");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn data_source_validates_and_reads_against_the_emulator() {
+    const DS: &str = "aksnet_subnet_usage";
+    let rg = "acctest-proto-usage";
+    let vnet = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/vnet");
+    let subnet = format!("{vnet}/subnets/nodes");
+    let in_use: Vec<Value> = (0..3)
+        .map(|i| json!({"id": format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/nic-{i}/ipConfigurations/ipconfig1")}))
+        .collect();
+    let seeds = json!([
+        {"id": format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}"), "body": {"location": "westeurope"}},
+        {"id": vnet, "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.30.0.0/16"]},
+            "subnets": [{"name": "nodes", "id": subnet, "properties": {"addressPrefix": "10.30.0.0/24", "ipConfigurations": in_use}}]}}}
+    ]);
+    let emu = tokio::task::spawn_blocking(move || TestEmulator::start(seeds))
+        .await
+        .expect("emulator starts");
+    let env = emu.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut p = ProviderProcess::start_with_env(Path::new(BIN), &env)
+        .await
+        .expect("provider starts");
+    let schema = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    let block = schema.data_source_schemas[DS]
+        .block
+        .as_ref()
+        .expect("data source schema");
+    let mut config = unset_config(block);
+    config.insert("network_plugin".into(), json!("azure"));
+
+    // ValidateDataResourceConfig: a subnet_id that is not a subnet's ID is an error there.
+    config.insert("subnet_id".into(), json!(vnet));
+    let r = p
+        .client
+        .validate_data_resource_config(validate_data_resource_config::Request {
+            type_name: DS.into(),
+            config: Some(dynamic(&Value::Object(config.clone()))),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    let errs = errors(&r.diagnostics);
+    assert_eq!(errs.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!(path_steps(errs[0]), [".subnet_id"], "{:?}", errs[0]);
+    config.insert("subnet_id".into(), json!(subnet));
+    let r = p
+        .client
+        .validate_data_resource_config(validate_data_resource_config::Request {
+            type_name: DS.into(),
+            config: Some(dynamic(&Value::Object(config.clone()))),
+            ..Default::default()
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+
+    // ReadDataSource: the live numbers (a /24: 256 addresses, 5 reserved, 3 in use; flat
+    // Azure CNI's default 30 pods take 31 addresses a node).
+    configure(&mut p).await;
+    let r = p
+        .client
+        .read_data_source(read_data_source::Request {
+            type_name: DS.into(),
+            config: Some(dynamic(&Value::Object(config))),
+            provider_meta: Some(dynamic(&Value::Null)),
+            client_capabilities: None,
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let state = decode(r.state.as_ref().expect("state")).expect("decodes");
+    assert_eq!(state["total_addresses"], 256, "{state}");
+    assert_eq!(state["used_addresses"], 3, "{state}");
+    assert_eq!(state["free_addresses"], 248, "{state}");
+    assert_eq!(state["ips_per_node"], 31, "{state}");
+    assert_eq!(state["additional_nodes"], 8, "{state}");
+    p.stop().await;
+    drop(emu);
 }
