@@ -1344,7 +1344,6 @@ async fn data_source_validates_and_reads_against_the_emulator() {
         .validate_data_resource_config(validate_data_resource_config::Request {
             type_name: DS.into(),
             config: Some(dynamic(&Value::Object(config.clone()))),
-            ..Default::default()
         })
         .await
         .expect("rpc")
@@ -1358,7 +1357,6 @@ async fn data_source_validates_and_reads_against_the_emulator() {
         .validate_data_resource_config(validate_data_resource_config::Request {
             type_name: DS.into(),
             config: Some(dynamic(&Value::Object(config.clone()))),
-            ..Default::default()
         })
         .await
         .expect("rpc")
