@@ -501,3 +501,29 @@ fn generated_configuration_writes_each_range_once() {
         .iter()
         .all(|f| f.summary != "Conflicting Attributes"));
 }
+
+#[test]
+fn a_system_assigned_identity_block_and_none_are_the_same_cluster() {
+    let declared = |kind: &str, ids: Option<Vec<&str>>| {
+        let mut c = cfg();
+        c.identity = Value::Value(schema::Identity {
+            kind: v(kind),
+            identity_ids: ids.map_or(Value::Null, |ids| Value::Value(ids.into_iter().map(v).collect())),
+        });
+        c
+    };
+    // The body is the same, so dropping or adding the default block is no cluster write.
+    assert_eq!(
+        desired(&cfg(), None, Stage::Full)["identity"],
+        desired(&declared("SystemAssigned", None), None, Stage::Full)["identity"]
+    );
+    assert!(!cluster_changed(&declared("SystemAssigned", None), &cfg()));
+    assert!(!cluster_changed(
+        &cfg(),
+        &declared("SystemAssigned", Some(vec![]))
+    ));
+    // A user-assigned identity is a real change either way.
+    let user = declared("UserAssigned", Some(vec!["/id"]));
+    assert!(cluster_changed(&cfg(), &user));
+    assert!(cluster_changed(&user, &cfg()));
+}
