@@ -842,6 +842,44 @@ fn existing_cluster_requires_import_and_imports() {
     });
 }
 
+/// Import records the identity AKS reports; a configuration without an `identity` block means
+/// AKS's default (system-assigned), so the plan drops the recorded block from state — an
+/// update that writes nothing to Azure — and the plan after it is empty.
+#[test]
+fn import_into_a_configuration_without_identity_writes_nothing() {
+    let rg = "acctest-cn-import-noid";
+    let cfg = cluster(rg, "nodes", OVERLAY, "");
+    let id = cluster_id(rg, "aks-test");
+    case("cluster import without identity", rg, |emu| {
+        let writes = Arc::new(std::sync::Mutex::new(0u64));
+        let (e1, w1, e2, w2) = (emu.clone(), writes.clone(), emu.clone(), writes.clone());
+        vec![
+            Step::apply(&cfg, |_| Ok(())),
+            Step::cli(&["state", "rm", "-no-color", R], true, None),
+            Step::cli(&["import", "-no-color", R, &id], true, Some("Import successful")),
+            Step::plan_exit(
+                &cfg,
+                2,
+                Some(r"(?s)- identity \{.*0 to add, 1 to change, 0 to destroy"),
+            ),
+            Step::run(move || {
+                *w1.lock().map_err(|e| e.to_string())? = e1.counters()["writes"].as_u64().unwrap_or(0);
+                Ok(())
+            }),
+            Step::apply(&cfg, |s| match s.attr(R, "/identity")? {
+                v if v.is_null() || v == &json!([]) => Ok(()),
+                v => Err(format!("identity still in state: {v}")),
+            }),
+            Step::run(move || {
+                let before = *w2.lock().map_err(|e| e.to_string())?;
+                let now = e2.counters()["writes"].as_u64().unwrap_or(0);
+                expect_eq("ARM writes", &json!(now - before), &json!(0))
+            }),
+            Step::plan_exit(&cfg, 0, None),
+        ]
+    });
+}
+
 #[test]
 fn deleted_out_of_band_is_recreated() {
     let rg = "acctest-cn-gone";
