@@ -953,19 +953,7 @@ async fn configure(p: &mut ProviderProcess) {
         .expect("rpc")
         .into_inner();
     let block = s.provider.and_then(|p| p.block).expect("provider schema");
-    let mut config = serde_json::Map::new();
-    for a in &block.attributes {
-        config.insert(a.name.clone(), Value::Null);
-    }
-    for b in &block.block_types {
-        // NestingMode: 1 single, 2 list, 3 set, 4 map, 5 group.
-        let empty = match b.nesting {
-            2 | 3 => json!([]),
-            4 => json!({}),
-            _ => Value::Null,
-        };
-        config.insert(b.type_name.clone(), empty);
-    }
+    let config = unset_config(&block);
     let r = p
         .client
         .configure_provider(configure_provider::Request {
