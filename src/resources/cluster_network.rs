@@ -541,32 +541,21 @@ fn imported_pools_warning(diags: &mut Diagnostics, state: &State, imported: &[Po
     );
 }
 
-fn s_kind(i: &schema::Identity) -> Option<&str> {
-    i.kind.as_ref_option().map(String::as_str)
-}
-
 /// True when something other than the pools (which change through the agent pool API) or
 /// the timeouts differs, so the cluster itself must be written.
 fn cluster_changed(prior: &State, planned: &State) -> bool {
-    // No identity block means AKS's default, a system-assigned identity, and both send the
-    // same body: dropping a recorded `SystemAssigned` block (e.g. after an import) is no write.
-    let identity = |s: &State| match s.identity.as_ref_option() {
-        Some(i)
-            if s_kind(i) == Some("SystemAssigned")
-                && i.identity_ids.as_ref_option().is_none_or(Vec::is_empty) =>
-        {
-            Value::Null
-        }
-        _ => s.identity.clone(),
-    };
+    // The identity is compared as the body it sends: no block means AKS's default, a
+    // system-assigned identity, so dropping a recorded `SystemAssigned` block (e.g. after an
+    // import) is no write.
     let own = |s: &State| State {
         default_node_pool: Value::Null,
         node_pool: Value::Null,
         timeouts: Value::Null,
-        identity: identity(s),
+        identity: Value::Null,
         ..s.clone()
     };
     own(prior) != own(planned)
+        || body::identity(prior.identity.as_ref_option()) != body::identity(planned.identity.as_ref_option())
 }
 
 /// The state's pool list after `pool` was written (`None`: deleted) as Azure answered.

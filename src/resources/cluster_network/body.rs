@@ -277,7 +277,8 @@ pub fn desired(state: &State, existing: Option<&Json>, stage: Stage) -> Json {
     body
 }
 
-fn identity(i: Option<&Identity>) -> Json {
+/// The ARM `identity` of a cluster: no block is AKS's default, a system-assigned identity.
+pub(super) fn identity(i: Option<&Identity>) -> Json {
     match i.and_then(|i| s(&i.kind).map(|k| (k, strs(&i.identity_ids).unwrap_or_default()))) {
         Some((kind, ids)) if kind == "UserAssigned" => {
             let map: Map<String, Json> = ids.into_iter().map(|id| (id, json!({}))).collect();
