@@ -204,8 +204,16 @@ async fn served_chain(addr: std::net::SocketAddr, ca_pem: &str) -> Vec<Vec<u8>> 
         .collect()
 }
 
-fn days(d: Duration) -> i64 {
-    d.whole_days()
+/// Asserts that a certificate issued around `issued` runs for `lifetime_days`. Certificates
+/// carry whole seconds and the test's clock is read a few milliseconds before or after the
+/// emulator's, so "exactly N days" is checked to within a minute, not by whole-day rounding
+/// (which flips between N-1 and N on the sub-second remainder).
+fn assert_lifetime(not_after: OffsetDateTime, issued: OffsetDateTime, lifetime_days: i64, what: &str) {
+    let off = not_after - (issued + Duration::days(lifetime_days));
+    assert!(
+        off.abs() <= Duration::minutes(1),
+        "{what}: not_after {not_after} is {off} away from {lifetime_days} days after {issued}"
+    );
 }
 
 #[tokio::test]
@@ -220,16 +228,11 @@ async fn ca_and_server_certificates_have_realistic_lifetimes() {
     let now = OffsetDateTime::now_utc();
     let ca = cert_info(&pem_der(&running.ca_pem)).unwrap();
     assert!(ca.not_before <= now);
-    assert_eq!(
-        days(ca.not_after - now),
-        CA_LIFETIME_DAYS - 1,
-        "CA valid for a year"
-    );
+    assert_lifetime(ca.not_after, now, CA_LIFETIME_DAYS, "CA valid for a year");
     let chain = served_chain(running.addr, &running.ca_pem).await;
     let leaf = cert_info(&chain[0]).unwrap();
     assert!(leaf.not_before <= now);
-    assert!(days(leaf.not_after - now) < LEAF_LIFETIME_DAYS);
-    assert!(days(leaf.not_after - now) >= LEAF_LIFETIME_DAYS - 1);
+    assert_lifetime(leaf.not_after, now, LEAF_LIFETIME_DAYS, "server certificate");
     assert!(leaf.not_after <= ca.not_after);
     running.stop();
 }
@@ -288,7 +291,7 @@ async fn the_ca_is_kept_across_restarts_and_renewed_from_the_same_key_near_expir
     let new = cert_info(&pem_der(&renewed.ca_pem)).unwrap();
     let old = cert_info(&pem_der(&expiring)).unwrap();
     assert_eq!(new.spki, old.spki, "same key");
-    assert_eq!(days(new.not_after - now), CA_LIFETIME_DAYS - 1);
+    assert_lifetime(new.not_after, now, CA_LIFETIME_DAYS, "renewed CA");
     let chain = served_chain(renewed.addr, &expiring).await;
     assert!(cert_info(&chain[0]).unwrap().not_after <= new.not_after);
     served_chain(renewed.addr, &renewed.ca_pem).await;
@@ -302,6 +305,6 @@ async fn the_ca_is_kept_across_restarts_and_renewed_from_the_same_key_near_expir
     );
     let replaced = start(opts()).await.unwrap();
     let info = cert_info(&pem_der(&replaced.ca_pem)).unwrap();
-    assert_eq!(days(info.not_after - now), CA_LIFETIME_DAYS - 1);
+    assert_lifetime(info.not_after, now, CA_LIFETIME_DAYS, "replaced CA");
     replaced.stop();
 }
