@@ -396,8 +396,8 @@ fn kn_subnet(name: &str) -> String {
     )
 }
 
-/// A VNet with two node subnets, `nodes` and `others`, both roomy (/24): only the cluster-wide
-/// budgets can be exceeded.
+/// A VNet with two node subnets, `nodes` (/24) and `others` (/23), roomy enough that only the
+/// cluster-wide budgets can be exceeded.
 fn kn_seeds() -> Value {
     let rg = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{KN_RG}");
     json!([
@@ -406,7 +406,7 @@ fn kn_seeds() -> Value {
             "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
             "subnets": [
                 {"name": "nodes", "id": kn_subnet("nodes"), "properties": {"addressPrefix": "10.10.0.0/24"}},
-                {"name": "others", "id": kn_subnet("others"), "properties": {"addressPrefix": "10.10.1.0/24"}}
+                {"name": "others", "id": kn_subnet("others"), "properties": {"addressPrefix": "10.10.2.0/23"}}
             ]}}}
     ])
 }
@@ -415,6 +415,11 @@ fn kn_seeds() -> Value {
 /// (`system` nodes) on `nodes`; with `pool`, an `aksnet_node_pool` of that many nodes on the
 /// other subnet, `others`.
 fn kn_config(system: u32, pool: Option<u32>) -> String {
+    kn_config_with("10.244.0.0/20", system, pool)
+}
+
+/// [`kn_config`] with another pod CIDR.
+fn kn_config_with(pod_cidr: &str, system: u32, pool: Option<u32>) -> String {
     let cluster = format!(
         r#"
 resource "aksnet_cluster_network" "test" {{
@@ -424,7 +429,7 @@ resource "aksnet_cluster_network" "test" {{
   dns_prefix          = "aksknet"
   kubernetes_version  = "1.33"
   network_plugin      = "kubenet"
-  pod_cidr            = "10.244.0.0/20"
+  pod_cidr            = "{pod_cidr}"
   identity {{
     type = "SystemAssigned"
   }}
@@ -488,4 +493,31 @@ fn kubenet_pod_cidr_counts_foreign_pools_on_other_subnets() {
         Step::plan_exit(&kn_config(7, None), 2, None),
     ];
     run_case_env("kubenet foreign pools", Path::new(BIN), &emu.env(), steps);
+}
+
+/// Issue 16: kubenet's 400-route table is the cluster's: a pool on another subnet that the
+/// cluster resource does not declare takes routes too. The pod CIDR (/14, 1,024 nodes) is no
+/// limit here; the routes are: 9 + 1 and 390 + 1 nodes need 401 routes.
+#[test]
+fn kubenet_route_limit_counts_foreign_pools_on_other_subnets() {
+    if skip_against_arm("kubenet foreign pool routes", "seeded VNet fixtures") {
+        return;
+    }
+    let emu = TestEmulator::start(kn_seeds());
+    let cfg = |system, pool| kn_config_with("10.244.0.0/14", system, pool);
+    let steps = vec![
+        Step::apply(&cfg(3, Some(390)), |s| {
+            expect_eq("node_count", s.attr(P, "/node_count")?, &json!(390))
+        }),
+        // 9 + 391 = 400 routes fit.
+        Step::plan_exit(&cfg(8, Some(390)), 2, None),
+        Step::expect_error(
+            &cfg(9, Some(390)),
+            r"Kubenet Route Limit \(C2\).*route table holds 400 routes; the pools peak at 401 nodes.*391 of these nodes come from 1 pool not declared here",
+        ),
+        // Without the pool on the other subnet the cluster is far from the limit.
+        Step::apply(&cfg(3, None), |_| Ok(())),
+        Step::plan_exit(&cfg(9, None), 2, None),
+    ];
+    run_case_env("kubenet foreign pool routes", Path::new(BIN), &emu.env(), steps);
 }
