@@ -387,3 +387,137 @@ fn cluster_import_keeps_pools_owned_elsewhere() {
         .collect();
     assert!(left.is_empty(), "clusters left behind: {left:?}");
 }
+
+const KN_RG: &str = "acctest-np-kn";
+
+fn kn_subnet(name: &str) -> String {
+    format!(
+        "/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{KN_RG}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/{name}"
+    )
+}
+
+/// A VNet with two node subnets, `nodes` (/24) and `others` (/23), roomy enough that only the
+/// cluster-wide budgets can be exceeded.
+fn kn_seeds() -> Value {
+    let rg = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{KN_RG}");
+    json!([
+        {"id": rg, "body": {"location": "westeurope"}},
+        {"id": format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet"), "body": {"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+            "subnets": [
+                {"name": "nodes", "id": kn_subnet("nodes"), "properties": {"addressPrefix": "10.10.0.0/24"}},
+                {"name": "others", "id": kn_subnet("others"), "properties": {"addressPrefix": "10.10.2.0/23"}}
+            ]}}}
+    ])
+}
+
+/// A kubenet cluster whose pod CIDR (/20) holds 16 nodes at one /24 per node, its system pool
+/// (`system` nodes) on `nodes`; with `pool`, an `aksnet_node_pool` of that many nodes on the
+/// other subnet, `others`.
+fn kn_config(system: u32, pool: Option<u32>) -> String {
+    kn_config_with("10.244.0.0/20", system, pool)
+}
+
+/// [`kn_config`] with another pod CIDR.
+fn kn_config_with(pod_cidr: &str, system: u32, pool: Option<u32>) -> String {
+    let cluster = format!(
+        r#"
+resource "aksnet_cluster_network" "test" {{
+  name                = "aks-kn"
+  resource_group_name = "{KN_RG}"
+  location            = "westeurope"
+  dns_prefix          = "aksknet"
+  kubernetes_version  = "1.33"
+  network_plugin      = "kubenet"
+  pod_cidr            = "{pod_cidr}"
+  identity {{
+    type = "SystemAssigned"
+  }}
+  default_node_pool {{
+    name           = "system"
+    vm_size        = "Standard_D4s_v5"
+    node_count     = {system}
+    vnet_subnet_id = "{sn}"
+  }}
+}}
+"#,
+        sn = kn_subnet("nodes")
+    );
+    let pool = pool.map_or(String::new(), |count| {
+        format!(
+            r#"
+resource "aksnet_node_pool" "user" {{
+  cluster_id     = aksnet_cluster_network.test.id
+  name           = "user1"
+  vm_size        = "Standard_D4s_v5"
+  node_count     = {count}
+  vnet_subnet_id = "{sn}"
+}}
+"#,
+            sn = kn_subnet("others")
+        )
+    });
+    format!("{cluster}{pool}")
+}
+
+/// Issue 16: a kubenet cluster's pod CIDR gives every node of every pool a /24, wherever the
+/// pool runs. A pool on another subnet that the cluster resource does not declare still
+/// counts there: the plan that fits without it fails with C1 and the numbers, naming how many
+/// nodes come from the pool not declared here; the node pool resource counts the cluster's
+/// pool on the other subnet the same way.
+#[test]
+fn kubenet_pod_cidr_counts_foreign_pools_on_other_subnets() {
+    if skip_against_arm("kubenet foreign pools", "seeded VNet fixtures") {
+        return;
+    }
+    let emu = TestEmulator::start(kn_seeds());
+    let steps = vec![
+        // 3 + 1 surge on `nodes`, 8 + 1 on `others`: 13 of 16.
+        Step::apply(&kn_config(3, Some(8)), |s| {
+            expect_eq("node_count", s.attr(P, "/node_count")?, &json!(8))
+        }),
+        // 7 + 9 = 16 fit.
+        Step::plan_exit(&kn_config(6, Some(8)), 2, None),
+        // 8 + 9 = 17 do not, only because of the pool on the other subnet.
+        Step::expect_error(
+            &kn_config(7, Some(8)),
+            r"Pod CIDR Too Small \(C1\).*holds 16 nodes at one /24 per node; the pools peak at 17 nodes.*9 of these nodes come from 1 pool not declared here",
+        ),
+        // The node pool counts the cluster's system pool on `nodes`: 4 + 13 = 17.
+        Step::expect_error(
+            &kn_config(3, Some(12)),
+            r"Pod CIDR Too Small \(C1\).*the pools peak at 17 nodes.*4 of these nodes come from 1 pool not declared here",
+        ),
+        // Without the foreign pool the same cluster fits: 8 of 16.
+        Step::apply(&kn_config(3, None), |_| Ok(())),
+        Step::plan_exit(&kn_config(7, None), 2, None),
+    ];
+    run_case_env("kubenet foreign pools", Path::new(BIN), &emu.env(), steps);
+}
+
+/// Issue 16: kubenet's 400-route table is the cluster's: a pool on another subnet that the
+/// cluster resource does not declare takes routes too. The pod CIDR (/14, 1,024 nodes) is no
+/// limit here; the routes are: 9 + 1 and 390 + 1 nodes need 401 routes.
+#[test]
+fn kubenet_route_limit_counts_foreign_pools_on_other_subnets() {
+    if skip_against_arm("kubenet foreign pool routes", "seeded VNet fixtures") {
+        return;
+    }
+    let emu = TestEmulator::start(kn_seeds());
+    let cfg = |system, pool| kn_config_with("10.244.0.0/14", system, pool);
+    let steps = vec![
+        Step::apply(&cfg(3, Some(390)), |s| {
+            expect_eq("node_count", s.attr(P, "/node_count")?, &json!(390))
+        }),
+        // 9 + 391 = 400 routes fit.
+        Step::plan_exit(&cfg(8, Some(390)), 2, None),
+        Step::expect_error(
+            &cfg(9, Some(390)),
+            r"Kubenet Route Limit \(C2\).*route table holds 400 routes; the pools peak at 401 nodes.*391 of these nodes come from 1 pool not declared here",
+        ),
+        // Without the pool on the other subnet the cluster is far from the limit.
+        Step::apply(&cfg(3, None), |_| Ok(())),
+        Step::plan_exit(&cfg(9, None), 2, None),
+    ];
+    run_case_env("kubenet foreign pool routes", Path::new(BIN), &emu.env(), steps);
+}

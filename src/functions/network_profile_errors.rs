@@ -496,6 +496,7 @@ fn pool_from_json(v: &Json, path: FieldPath) -> Result<NodePool, String> {
         pod_ip_allocation_mode: s("pod_ip_allocation_mode")?,
         // Terraform calls functions with known arguments only.
         unknown: Default::default(),
+        placement: Default::default(),
         path,
     })
 }

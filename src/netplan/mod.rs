@@ -22,4 +22,4 @@ pub mod usage;
 
 pub use catalog::RuleId;
 pub use finding::{FieldPath, Finding, Severity, Step};
-pub use profile::{NetworkProfile, NodePool};
+pub use profile::{NetworkProfile, NodePool, Placement};

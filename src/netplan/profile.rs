@@ -136,4 +136,26 @@ pub struct NodePool {
     /// Attributes of this pool known only after apply (`node_count`, `max_pods`,
     /// `pod_subnet_id`, …): the rules that need them wait for apply-time planning.
     pub unknown: BTreeSet<&'static str>,
+    /// Where the pool's nodes and pods take addresses, relative to the subnets checked.
+    pub placement: Placement,
+}
+
+/// Where a pool draws addresses from, relative to the profile's node and pod subnets. A pool
+/// read from Azure (foreign: not declared here) may run on other subnets of the cluster: it
+/// then takes no address from the subnets checked (C4, C5, C6, C7), but its nodes still count
+/// in the cluster-wide limits: kubenet routes (C2), the pod CIDR's /24 per node (C1) and the
+/// cluster's node count (C3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// The pool's node subnet is another than [`NetworkProfile::node_subnet_cidr`]'s.
+    pub other_node_subnet: bool,
+    /// The pool's pod subnet is another than [`NetworkProfile::pod_subnet_cidr`]'s.
+    pub other_pod_subnet: bool,
+}
+
+impl NodePool {
+    /// True for a pool this configuration does not declare (read from Azure).
+    pub fn is_foreign(&self) -> bool {
+        matches!(self.path.0.first(), Some(super::Step::Foreign(_)))
+    }
 }

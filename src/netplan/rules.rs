@@ -641,8 +641,21 @@ fn peak_breakdown(p: &NetworkProfile) -> String {
     if p.node_pools.len() > SHOWN {
         parts.push(format!("{} more pools", p.node_pools.len() - SHOWN));
     }
+    // Pools read from Azure count wherever they run; say how much of the peak is theirs.
+    let foreign: Vec<&NodePool> = p.node_pools.iter().filter(|n| n.is_foreign()).collect();
+    let note = if foreign.is_empty() {
+        String::new()
+    } else {
+        let nodes = foreign.iter().map(|n| pool_peak(n)).fold(0, u64::saturating_add);
+        format!(
+            "; {} of these nodes come from {} pool{} not declared here",
+            thousands(nodes),
+            foreign.len(),
+            if foreign.len() == 1 { "" } else { "s" }
+        )
+    };
     format!(
-        "the pools peak at {} nodes ({})",
+        "the pools peak at {} nodes ({}{note})",
         thousands(total_peak(p)),
         parts.join(", ")
     )
@@ -1773,6 +1786,9 @@ fn r8_subnet_placement(c: &Ctx, out: &mut Out) {
 /// C1: kubenet and overlay give every node a /24 of the IPv4 pod CIDR, so it must hold
 /// Σ(max(count, max_count) + surge) nodes (A-ovc; A-kn; ERR #701; A-ip). Not for `none`:
 /// A-byo says AKS does not preassign per-node pod ranges with a bring-your-own CNI.
+/// The pod CIDR is the cluster's, so every pool counts wherever its nodes run, including
+/// pools read from Azure on other subnets (A-ovc: "each node is assigned a /24 address space
+/// carved out from the same CIDR").
 fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
     if !matches!(c.ipam, Some(Ipam::Kubenet | Ipam::Overlay)) || !c.sizes_known() {
         return;
@@ -1805,6 +1821,9 @@ fn c1_pod_cidr_capacity(c: &Ctx, out: &mut Out) {
 }
 
 /// C2: kubenet needs one route per node and a route table holds 400 routes (A-kn; VNET-LIM).
+/// The limit is the cluster's, not a subnet's: every pool counts, including pools read from
+/// Azure on other subnets (A-kn, limitations: "Azure supports a maximum of 400 routes in a
+/// UDR, so you can't have an AKS cluster larger than 400 nodes").
 fn c2_kubenet_routes(c: &Ctx, out: &mut Out) {
     let peak = total_peak(c.p);
     if c.ipam != Some(Ipam::Kubenet) || peak <= sizing::KUBENET_MAX_ROUTES || !c.sizes_known() {
@@ -1951,18 +1970,23 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
     if !c.sizes_known() || (flat && c.pool_unknown(&["max_pods"])) {
         return;
     }
-    let pods: Vec<u32> = c.p.node_pools.iter().map(|n| c.max_pods(n)).collect();
-    let needed =
+    // A pool on another node subnet (read from Azure) takes no address from this one.
+    let pools: Vec<&NodePool> =
         c.p.node_pools
             .iter()
-            .zip(&pods)
-            .map(|(n, mp)| pool_peak(n).saturating_mul(if flat { 1 + u64::from(*mp) } else { 1 }))
-            .fold(0, u64::saturating_add);
+            .filter(|n| !n.placement.other_node_subnet)
+            .collect();
+    let pods: Vec<u32> = pools.iter().map(|n| c.max_pods(n)).collect();
+    let needed = pools
+        .iter()
+        .zip(&pods)
+        .map(|(n, mp)| pool_peak(n).saturating_mul(if flat { 1 + u64::from(*mp) } else { 1 }))
+        .fold(0, u64::saturating_add);
     let usable = usable_subnet_ips(&IpNet::V4(*subnet)).saturating_sub(c.p.node_subnet_in_use);
     if usable >= needed {
         return;
     }
-    let peak = thousands(total_peak(c.p));
+    let peak = thousands(pools.iter().map(|n| pool_peak(n)).fold(0, u64::saturating_add));
     let in_use = in_use_note(c.p.node_subnet_in_use);
     let (rule, demand) = match (flat, pods.split_first()) {
         (true, Some((first, rest))) if rest.iter().all(|m| m == first) => (
@@ -2011,7 +2035,12 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
     if !ipam.uses_pod_subnet() || !c.sizes_known() || c.pool_unknown(&["max_pods"]) {
         return;
     }
-    let pools: Vec<&NodePool> = c.p.node_pools.iter().filter(|n| n.uses_pod_subnet).collect();
+    // A pool whose pods use another pod subnet (read from Azure) takes nothing from this one.
+    let pools: Vec<&NodePool> =
+        c.p.node_pools
+            .iter()
+            .filter(|n| n.uses_pod_subnet && !n.placement.other_pod_subnet)
+            .collect();
     let needed = pools
         .iter()
         .map(|n| pool_peak(n).saturating_mul(sizing::pod_ips_per_node(ipam, c.max_pods(n))))

@@ -700,6 +700,7 @@ impl ClusterNetwork {
             &arm,
             &declared,
             shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
+            shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
         )
     }
 

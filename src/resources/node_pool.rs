@@ -277,7 +277,12 @@ impl NodePool {
             .cloned()
             .unwrap_or_default();
         let name = s(&planned.name).unwrap_or_default();
-        let others = foreign_pools(&arm, &[name], s(&planned.vnet_subnet_id));
+        let others = foreign_pools(
+            &arm,
+            &[name],
+            s(&planned.vnet_subnet_id),
+            s(&planned.pod_subnet_id),
+        );
         // On a running cluster the subnet's addresses in use are its own nodes' (counted
         // as pools): in_use is left out, as for cluster_network's updates.
         let live = gather(&client, &view, false).await;

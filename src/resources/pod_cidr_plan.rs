@@ -217,6 +217,7 @@ fn profile(cfg: &State) -> NetworkProfile {
                     .filter(|(_, u)| *u)
                     .map(|(a, _)| a)
                     .collect(),
+                    placement: Default::default(),
                 })
                 .collect()
         })

@@ -1348,6 +1348,7 @@ fn arb_pool() -> impl Strategy<Value = NodePool> {
                 uses_pod_subnet: pod_subnet,
                 pod_ip_allocation_mode: mode.map(str::to_string),
                 unknown: Default::default(),
+                placement: Default::default(),
             },
         )
 }
@@ -1631,4 +1632,109 @@ proptest! {
             prop_assert!(f.summary.chars().next().is_some_and(char::is_uppercase), "{:?}", f);
         }
     }
+}
+
+/// A pool read from Azure that this configuration does not declare, `count` nodes.
+fn foreign(name: &str, count: u32, placement: crate::netplan::Placement) -> NodePool {
+    NodePool {
+        path: FieldPath::foreign(name.to_string()),
+        name: Some(name.to_string()),
+        node_count: Some(count),
+        placement,
+        ..Default::default()
+    }
+}
+
+impl B {
+    fn foreign(mut self, name: &str, count: u32, placement: crate::netplan::Placement) -> Self {
+        self.0.node_pools.push(foreign(name, count, placement));
+        self
+    }
+}
+
+/// Issue 16: the cluster-wide budgets (kubenet routes C2, the pod CIDR's /24 per node C1)
+/// count pools not declared here wherever they run, and the detail says how many of the nodes
+/// are theirs; the subnet budgets (C4, C5, C6) leave out a pool on another subnet.
+#[test]
+fn foreign_pools_on_other_subnets_count_cluster_wide_only() {
+    use crate::netplan::Placement;
+    let elsewhere = Placement {
+        other_node_subnet: true,
+        other_pod_subnet: true,
+    };
+    // C2: 300 + 1 declared and 99 + 1 foreign = 401 routes.
+    let b = kubenet().sys(|p| p.node_count = Some(300));
+    b.clone().clean("C2");
+    b.clone().foreign("other", 98, elsewhere).clean("C2");
+    let f =
+        b.clone()
+            .foreign("other", 99, elsewhere)
+            .err("C2", "node_pool[0].node_count", "peak at 401 nodes");
+    assert!(
+        f.detail
+            .contains("100 of these nodes come from 1 pool not declared here"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail
+            .contains("node pool \"other\" (not declared here): 99 + 1 surge"),
+        "{}",
+        f.detail
+    );
+    // C1: a /22 kubenet pod CIDR holds 4 nodes; 2 + 1 declared fit, a foreign 1 + 1 does not.
+    let b = kubenet().sys(|p| p.node_count = Some(2)).pods(&["10.244.0.0/22"]);
+    b.clone().clean("C1");
+    let f = b
+        .clone()
+        .foreign("other", 1, elsewhere)
+        .err("C1", "pod_cidr[0]", "peak at 5 nodes");
+    assert!(
+        f.detail
+            .contains("2 of these nodes come from 1 pool not declared here"),
+        "{}",
+        f.detail
+    );
+    // Overlay too: each node takes a /24 of the cluster's pod CIDR.
+    overlay()
+        .sys(|p| p.node_count = Some(2))
+        .pods(&["10.244.0.0/22"])
+        .foreign("a", 1, elsewhere)
+        .foreign("b", 1, Placement::default())
+        .err(
+            "C1",
+            "pod_cidr[0]",
+            "4 of these nodes come from 2 pools not declared here",
+        );
+    // C4: a foreign pool on another node subnet takes no address from ours (21 nodes > 11).
+    let b = overlay()
+        .sys(|p| p.node_count = Some(9))
+        .node_subnet("10.10.0.0/28");
+    b.clone().foreign("other", 20, elsewhere).clean("C4");
+    b.clone().foreign("other", 20, Placement::default()).err(
+        "C4",
+        "node_subnet_cidr",
+        "31 node addresses for 31 nodes",
+    );
+    // C6: a foreign pool on another node subnet but our pod subnet counts there.
+    let b = flat()
+        .pod_subnet_pools()
+        .sys(|p| {
+            p.node_count = Some(5);
+            p.max_pods = Some(30);
+        })
+        .pod_subnet("10.10.8.0/24");
+    b.clone().clean("C6");
+    let on_our_pods = Placement {
+        other_node_subnet: true,
+        other_pod_subnet: false,
+    };
+    let with = |placement| {
+        b.clone().foreign("other", 5, placement).at(1, |p| {
+            p.uses_pod_subnet = true;
+            p.max_pods = Some(30);
+        })
+    };
+    with(elsewhere).clean("C6");
+    with(on_our_pods).err("C6", "pod_subnet_cidr", "384 pod addresses for 12 nodes");
 }

@@ -9,7 +9,7 @@ use aksnet_tfplugin::value::Value;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use crate::netplan::{FieldPath, NodePool};
+use crate::netplan::{FieldPath, NodePool, Placement};
 use crate::tfvalue::attribute;
 
 use super::body::{drift, json_strs, list, num, obj, s, set_num, set_str, strs, text};
@@ -299,6 +299,7 @@ pub(crate) fn netplan_pool(path: FieldPath, p: &Pool) -> NodePool {
         uses_pod_subnet: !p.pod_subnet_id.is_null(),
         pod_ip_allocation_mode: p.pod_ip_allocation_mode.as_ref_option().cloned(),
         unknown: pool_unknowns(p),
+        placement: Placement::default(),
     }
 }
 
@@ -306,22 +307,35 @@ pub(crate) fn netplan_pool(path: FieldPath, p: &Pool) -> NodePool {
 /// among `declared`: pools another resource, module or tool owns. They are foreign, like the
 /// routes AKS writes: never drift, never deleted, but their nodes take addresses, routes and
 /// pod ranges, so the capacity rules count them. A pool on another node subnet than
-/// `node_subnet` draws on that subnet, not this one, and is left out.
-pub(crate) fn foreign_pools(arm: &[Json], declared: &[&str], node_subnet: Option<&str>) -> Vec<NodePool> {
+/// `node_subnet` (or another pod subnet than `pod_subnet`) takes no address from ours, but
+/// still counts in the cluster-wide limits (kubenet routes, the pod CIDR): its placement says
+/// so, and netplan decides what counts where.
+pub(crate) fn foreign_pools(
+    arm: &[Json],
+    declared: &[&str],
+    node_subnet: Option<&str>,
+    pod_subnet: Option<&str>,
+) -> Vec<NodePool> {
+    let other = |theirs: &Json, ours: Option<&str>| match (theirs.as_str(), ours) {
+        (Some(theirs), Some(ours)) => !theirs.eq_ignore_ascii_case(ours),
+        _ => false,
+    };
     arm.iter()
         .filter(|p| {
             p["name"]
                 .as_str()
                 .is_some_and(|n| !declared.iter().any(|d| d.eq_ignore_ascii_case(n)))
         })
-        .filter(|p| match (p["vnetSubnetID"].as_str(), node_subnet) {
-            (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
-            _ => true,
-        })
         .map(|p| {
             let pool = refresh_pool(None, p, true);
             let name = s(&pool.name).unwrap_or_default().to_string();
-            netplan_pool(FieldPath::foreign(name), &pool)
+            NodePool {
+                placement: Placement {
+                    other_node_subnet: other(&p["vnetSubnetID"], node_subnet),
+                    other_pod_subnet: other(&p["podSubnetID"], pod_subnet),
+                },
+                ..netplan_pool(FieldPath::foreign(name), &pool)
+            }
         })
         .collect()
 }
