@@ -21,23 +21,25 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
-use crate::arm::connection::{Connection, ConnectionError};
+use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::migration;
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, Severity};
-use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
-use crate::resources::identity::{in_provider_subscription, CLUSTER};
+use crate::resources::arm_common::{
+    self, arm_error, put_over, same_location, ArmResource, LeftBehind, Provisioned, Read,
+};
+use crate::resources::identity::CLUSTER;
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
 use body::{desired, refresh, s, Stage};
 use live::{gather, pool_path, shared_subnet, udr_table, Live};
 use plan::{
-    adopted_names, align_pools, as_config, id_of, mark_create_unknowns, net_of, o4_with_prior, pair,
-    pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
+    adopted_names, agent_pool_id, align_pools, as_config, id_of, mark_create_unknowns, net_of, o4_with_prior,
+    pair, pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
     without_unknowns, PoolChanges, Rotate,
 };
 use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
@@ -50,13 +52,15 @@ const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 /// ClusterNetwork implements `aksnet_cluster_network`.
 #[derive(Debug, Clone)]
 pub struct ClusterNetwork {
-    connection: Arc<Connection>,
+    arm: ArmResource,
 }
 
 impl ClusterNetwork {
     /// The resource, sharing the provider's connection.
     pub fn new(connection: Arc<Connection>) -> Self {
-        Self { connection }
+        Self {
+            arm: ArmResource::new(connection, "aksnet_cluster_network", "clusters"),
+        }
     }
 }
 
@@ -77,17 +81,14 @@ impl Resource for ClusterNetwork {
         Some(CLUSTER.schema())
     }
 
-    /// Subscription from the ID (known once created or imported), the rest from the attributes
-    /// the ID is built from, so the identity does not follow how ARM spells the ID.
+    /// See [`arm_common::subscription_of`].
     fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
-        let sub = ResourceId::parse(Kind::ManagedCluster, s(&state.id)?)
-            .ok()?
-            .subscription_id;
+        let sub = arm_common::subscription_of(Kind::ManagedCluster, s(&state.id))?;
         Some(CLUSTER.of(&id_of(state, &sub)?))
     }
 
     async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
-        Some(CLUSTER.to_id(diags, identity, "aksnet_cluster_network")?.path())
+        self.arm.identity_import_id(diags, &CLUSTER, identity)
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -109,15 +110,15 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let Some(id) = id_of(&state, &sub) else {
             diags.root_error_short("internal-error: the state has no name or resource group");
             return Some((state, private));
         };
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match client.get_within::<Json>(&id, limit).await {
-            Ok(Some(cluster)) if !importing && failed(&cluster.body) => {
+        match arm_common::read::<Json>(&client, diags, &id, limit).await {
+            Read::Found(cluster) if !importing && cluster.body.failed() => {
                 // AKS shows the values of the write that failed, not what the cluster runs:
                 // keep what state recorded, so the next plan sends the configuration again.
                 diags.root_warning(
@@ -126,7 +127,7 @@ impl Resource for ClusterNetwork {
                 );
                 Some((state, private))
             }
-            Ok(Some(cluster)) => {
+            Read::Found(cluster) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
                 // On import every pool but the system pool; later, those still in Azure and
@@ -141,12 +142,8 @@ impl Resource for ClusterNetwork {
                 });
                 Some((next, private))
             }
-            // Deleted out of band: Terraform plans to create it again.
-            Ok(None) => None,
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                Some((state, private))
-            }
+            Read::Gone => None,
+            Read::Unreadable => Some((state, private)),
         }
     }
 
@@ -158,7 +155,7 @@ impl Resource for ClusterNetwork {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         // Creating needs ARM: a missing credential is an error now, not at apply.
-        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+        if !self.arm.credentials_at_plan(diags).await {
             return None;
         }
         let mut planned = proposed;
@@ -293,16 +290,6 @@ impl Resource for ClusterNetwork {
         ))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(None)
-    }
-
     async fn create<'a>(
         &self,
         diags: &mut Diagnostics,
@@ -311,10 +298,10 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let limit = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
-        if !require_absent(&client, diags, &id, "aksnet_cluster_network").await {
+        if !self.arm.require_absent(&client, diags, &id).await {
             return None;
         }
         if !self.udr_ready(diags, &client, &planned).await {
@@ -322,21 +309,10 @@ impl Resource for ClusterNetwork {
         }
         let body = desired(&planned, None, Stage::Full);
         let mut state = planned;
-        match client.put::<_, Json>(&id, &body, None, limit).await {
-            Ok(done) => self.settle(&client, &mut state, &done, false).await,
-            Err(e) => {
-                arm_error(diags, "creating", &id, &e);
-                // The PUT may have created the cluster before failing: record it (Terraform
-                // taints it) so it is never lost.
-                return match left_behind::<Json>(&client, diags, &id, &e).await {
-                    LeftBehind::Exists(c) => {
-                        self.settle(&client, &mut state, &c, false).await;
-                        Some((state, private))
-                    }
-                    LeftBehind::Unknown => Some((without_unknowns(state), private)),
-                    LeftBehind::Nothing => None,
-                };
-            }
+        match arm_common::put_new::<_, Json>(&client, diags, &id, &body, limit).await {
+            Ok(done) | Err(LeftBehind::Exists(done)) => self.settle(&client, &mut state, &done, false).await,
+            Err(LeftBehind::Unknown) => return Some((without_unknowns(state), private)),
+            Err(LeftBehind::Nothing) => return None,
         }
         Some((state, private))
     }
@@ -350,24 +326,14 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
-        let mut current = match client.get::<Json>(&id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                diags.root_error(
-                    "Cluster Not Found",
-                    format!("{id} was deleted outside Terraform; run terraform apply again to create it."),
-                );
-                return Some((prior, private));
-            }
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                return Some((prior, private));
-            }
+        let Some(mut current) = arm_common::current::<Json>(&client, diags, &id, "Cluster Not Found").await
+        else {
+            return Some((prior, private));
         };
         let mut state = prior.clone();
         // Pools first, one agent pool request each; the cluster is written only for what is
@@ -438,16 +404,10 @@ impl Resource for ClusterNetwork {
         _private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let limit = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
-        match client.delete(&id, limit).await {
-            Ok(()) => Some(()),
-            Err(e) => {
-                arm_error(diags, "deleting", &id, &e);
-                None
-            }
-        }
+        arm_common::delete(&client, diags, &id, limit).await
     }
 
     async fn generate_config<'a>(
@@ -463,16 +423,7 @@ impl Resource for ClusterNetwork {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let parsed = match ResourceId::parse(Kind::ManagedCluster, &id) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.root_error("Invalid Import ID", e.to_string());
-                return None;
-            }
-        };
-        if !in_provider_subscription(&self.connection, diags, &parsed, "aksnet_cluster_network").await {
-            return None;
-        }
+        let parsed = self.arm.import_id(diags, Kind::ManagedCluster, &id, true).await?;
         let state = State {
             id: Value::Value(parsed.path()),
             name: Value::Value(parsed.name().to_string()),
@@ -587,18 +538,7 @@ fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, system: bool) 
     };
 }
 
-/// True when the cluster's last operation failed.
-fn failed(cluster: &Json) -> bool {
-    cluster["properties"]["provisioningState"]
-        .as_str()
-        .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
-}
-
 impl ClusterNetwork {
-    async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
-        arm_common::client(&self.connection, diags, "clusters").await
-    }
-
     /// Runs the live checks when Azure is reachable; without credentials they are skipped
     /// with a warning (plan still checks everything that needs no Azure).
     async fn live(&self, diags: &mut Diagnostics, planned: &State, creating: bool) -> Live {
@@ -608,20 +548,10 @@ impl ClusterNetwork {
         if !any_subnet {
             return Live::default();
         }
-        let client = match self.connection.client().await {
-            Ok(c) => c,
-            // No credential works: apply would fail too, so this is an error (issue 19).
-            Err(e @ ConnectionError::Credentials(_)) => {
-                arm_common::connection_error(diags, &e);
-                return Live::default();
-            }
-            Err(e) => {
-                diags.root_warning(
-                    "Live Network Checks Skipped",
-                    format!("the subnets were not checked against Azure: {e}"),
-                );
-                return Live::default();
-            }
+        // No credential works: apply would fail too, so that is an error (issue 19).
+        let skipped = "the subnets were not checked against Azure";
+        let Some(client) = self.arm.live_client(diags, skipped).await else {
+            return Live::default();
         };
         let mut live = gather(&client, planned, creating).await;
         match (s(&planned.outbound_type), &live.node) {
@@ -680,8 +610,8 @@ impl ClusterNetwork {
     /// plan; when Azure cannot be read the live checks already said so.
     async fn foreign(&self, planned: &State) -> Vec<crate::netplan::NodePool> {
         let (Ok(client), Some(sub)) = (
-            self.connection.client().await,
-            self.connection.subscription_id().await,
+            self.arm.connection().client().await,
+            self.arm.connection().subscription_id().await,
         ) else {
             return Vec::new();
         };
@@ -762,14 +692,7 @@ impl ClusterNetwork {
         state: &mut State,
         limit: Duration,
     ) -> bool {
-        let pool_id = |name: &str| {
-            ResourceId::new(
-                Kind::AgentPool,
-                &id.subscription_id,
-                &id.resource_group,
-                &[id.name(), name],
-            )
-        };
+        let pool_id = |name: &str| agent_pool_id(id, name);
         let profile = |name: &str| {
             current.body["properties"]["agentPoolProfiles"]
                 .as_array()
@@ -812,12 +735,7 @@ impl ClusterNetwork {
             let name = s(&pool.name).unwrap_or_default().to_string();
             let pid = pool_id(&name);
             let body = agent_pool_body(existing.as_ref(), pool, system);
-            let mut written = client.put::<_, Json>(&pid, &body, None, limit).await;
-            if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
-                // Someone wrote in between (AKS itself, often): write on top of theirs once.
-                written = client.put::<_, Json>(&pid, &body, None, limit).await;
-            }
-            match written {
+            match put_over::<_, Json>(client, &pid, &body, limit).await {
                 Ok(done) => {
                     let written = refresh_pool(Some(pool), &profile_of(&done.body), false);
                     record_pool(state, &name, Some(written), system);
@@ -850,14 +768,7 @@ impl ClusterNetwork {
         state: &mut State,
         limit: Duration,
     ) -> bool {
-        let pool_id = |name: &str| {
-            ResourceId::new(
-                Kind::AgentPool,
-                &id.subscription_id,
-                &id.resource_group,
-                &[id.name(), name],
-            )
-        };
+        let pool_id = |name: &str| agent_pool_id(id, name);
         let name = s(&r.pool.name).unwrap_or_default().to_string();
         let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
         let incomplete = |diags: &mut Diagnostics, step: &str, left: String| {

@@ -15,16 +15,16 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::arm::client::{ArmClient, ClientError, Tagged};
-use crate::arm::connection::{Connection, ConnectionError};
+use crate::arm::client::Tagged;
+use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, Severity, Step};
-use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, LeftBehind};
+use crate::resources::arm_common::{self, arm_error, put_over, ArmResource, LeftBehind, Read};
 use crate::resources::cluster_network::body::{refresh, s};
 use crate::resources::cluster_network::live::{gather, Live};
-use crate::resources::cluster_network::plan::{profile, shape_findings};
+use crate::resources::cluster_network::plan::{agent_pool_id, profile, shape_findings};
 use crate::resources::cluster_network::pool::{
     agent_pool_body, fixed_changes, foreign_pools, pool_attributes, profile_of, refresh_pool, Pool,
 };
@@ -107,13 +107,7 @@ impl State {
     }
 
     fn pool_id(&self) -> Option<ResourceId> {
-        let c = self.cluster()?;
-        Some(ResourceId::new(
-            Kind::AgentPool,
-            &c.subscription_id,
-            &c.resource_group,
-            &[c.name(), s(&self.name)?],
-        ))
+        Some(agent_pool_id(&self.cluster()?, s(&self.name)?))
     }
 }
 
@@ -214,19 +208,15 @@ fn unknown_cluster() -> Cluster {
 /// NodePool implements `aksnet_node_pool`.
 #[derive(Debug, Clone)]
 pub struct NodePool {
-    connection: Arc<Connection>,
+    arm: ArmResource,
 }
 
 impl NodePool {
     /// The resource, sharing the provider's connection.
     pub fn new(connection: Arc<Connection>) -> Self {
-        Self { connection }
-    }
-
-    async fn client(&self, diags: &mut Diagnostics) -> Option<ArmClient> {
-        arm_common::client(&self.connection, diags, "node pools")
-            .await
-            .map(|(c, _)| c)
+        Self {
+            arm: ArmResource::new(connection, "aksnet_node_pool", "node pools"),
+        }
     }
 
     /// Plan-time checks against the live cluster and subnet: what this pool adds to the
@@ -242,19 +232,9 @@ impl NodePool {
         let Some(cluster_id) = planned.cluster() else {
             return Vec::new(); // unknown until the cluster exists, or reported by validate
         };
-        let client = match self.connection.client().await {
-            Ok(c) => c,
-            Err(e @ ConnectionError::Credentials(_)) => {
-                arm_common::connection_error(diags, &e);
-                return Vec::new();
-            }
-            Err(e) => {
-                diags.root_warning(
-                    "Live Network Checks Skipped",
-                    format!("the node pool was not checked against its cluster and subnet: {e}"),
-                );
-                return Vec::new();
-            }
+        let skipped = "the node pool was not checked against its cluster and subnet";
+        let Some(client) = self.arm.live_client(diags, skipped).await else {
+            return Vec::new();
         };
         let cluster = match client.get::<Json>(&cluster_id).await {
             Ok(Some(c)) => c.body,
@@ -341,7 +321,7 @@ impl Resource for NodePool {
     }
 
     async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
-        Some(NODE_POOL.to_id(diags, identity, "aksnet_node_pool")?.path())
+        self.arm.identity_import_id(diags, &NODE_POOL, identity)
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -380,25 +360,21 @@ impl Resource for NodePool {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client(diags).await?;
+        let (client, _) = self.arm.client(diags).await?;
         let Some(id) = state.pool_id() else {
             diags.root_error_short("internal-error: the state has no cluster ID or name");
             return Some((state, private));
         };
         let importing = state.vm_size.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match client.get_within::<Json>(&id, limit).await {
-            Ok(Some(pool)) => {
+        match arm_common::read::<Json>(&client, diags, &id, limit).await {
+            Read::Found(pool) => {
                 let mut next = state;
                 Self::settle(&mut next, &pool, importing);
                 Some((next, private))
             }
-            // Deleted out of band: Terraform plans to create it again.
-            Ok(None) => None,
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                Some((state, private))
-            }
+            Read::Gone => None,
+            Read::Unreadable => Some((state, private)),
         }
     }
 
@@ -409,7 +385,7 @@ impl Resource for NodePool {
         config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+        if !self.arm.credentials_at_plan(diags).await {
             return None;
         }
         let mut planned = proposed;
@@ -457,16 +433,6 @@ impl Resource for NodePool {
         ))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(ValueEmpty::default())
-    }
-
     async fn create<'a>(
         &self,
         diags: &mut Diagnostics,
@@ -475,7 +441,7 @@ impl Resource for NodePool {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client(diags).await?;
+        let (client, _) = self.arm.client(diags).await?;
         let Some(id) = planned.pool_id() else {
             diags.error(
                 "Invalid Cluster ID",
@@ -485,26 +451,15 @@ impl Resource for NodePool {
             return None;
         };
         let limit = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
-        if !require_absent(&client, diags, &id, "aksnet_node_pool").await {
+        if !self.arm.require_absent(&client, diags, &id).await {
             return None;
         }
         let body = agent_pool_body(None, &planned.pool(), planned.system());
         let mut state = planned;
-        match client.put::<_, Json>(&id, &body, None, limit).await {
-            Ok(done) => Self::settle(&mut state, &done, false),
-            Err(e) => {
-                arm_error(diags, "creating", &id, &e);
-                // The PUT may have created the pool before failing: record it (Terraform
-                // taints it) so it is never lost.
-                return match left_behind::<Json>(&client, diags, &id, &e).await {
-                    LeftBehind::Exists(p) => {
-                        Self::settle(&mut state, &p, false);
-                        Some((state, private))
-                    }
-                    LeftBehind::Unknown => Some((without_unknowns(state, &id), private)),
-                    LeftBehind::Nothing => None,
-                };
-            }
+        match arm_common::put_new::<_, Json>(&client, diags, &id, &body, limit).await {
+            Ok(done) | Err(LeftBehind::Exists(done)) => Self::settle(&mut state, &done, false),
+            Err(LeftBehind::Unknown) => return Some((without_unknowns(state, &id), private)),
+            Err(LeftBehind::Nothing) => return None,
         }
         Some((state, private))
     }
@@ -518,7 +473,7 @@ impl Resource for NodePool {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client(diags).await?;
+        let (client, _) = self.arm.client(diags).await?;
         let id = planned.pool_id()?;
         let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
@@ -527,31 +482,16 @@ impl Resource for NodePool {
             // Only the timeouts changed: nothing to send.
             return Some((planned, private));
         }
-        let current = match client.get::<Json>(&id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                diags.root_error(
-                    "Node Pool Not Found",
-                    format!("{id} was deleted outside Terraform; run terraform apply again to create it."),
-                );
-                return Some((prior, private));
-            }
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                return Some((prior, private));
-            }
+        let Some(current) = arm_common::current::<Json>(&client, diags, &id, "Node Pool Not Found").await
+        else {
+            return Some((prior, private));
         };
         let body = agent_pool_body(
             Some(&profile_of(&current.body)),
             &planned.pool(),
             planned.system(),
         );
-        let mut written = client.put::<_, Json>(&id, &body, None, limit).await;
-        if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
-            // Someone wrote in between (AKS itself, often): write on top of theirs once.
-            written = client.put::<_, Json>(&id, &body, None, limit).await;
-        }
-        match written {
+        match put_over::<_, Json>(&client, &id, &body, limit).await {
             Ok(done) => {
                 let mut state = planned;
                 Self::settle(&mut state, &done, false);
@@ -571,21 +511,14 @@ impl Resource for NodePool {
         _private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let client = self.client(diags).await?;
+        let (client, _) = self.arm.client(diags).await?;
         let id = prior.pool_id()?;
         let limit = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
-        // AKS refuses to delete the last system pool; its error is shown as it is.
-        match client.delete(&id, limit).await {
-            Ok(()) => Some(()),
-            // Gone with its cluster (ARM: 404 ParentResourceNotFound): the same destroy may
-            // delete the cluster first when `cluster_id` is written as a literal ID, as
-            // `-generate-config-out` writes it, so Terraform sees no dependency.
-            Err(ClientError::Arm(e)) if e.status == 404 => Some(()),
-            Err(e) => {
-                arm_error(diags, "deleting", &id, &e);
-                None
-            }
-        }
+        // AKS refuses to delete the last system pool; its error is shown as it is. A pool gone
+        // with its cluster (ARM: 404 ParentResourceNotFound) is deleted: the same destroy may
+        // delete the cluster first when `cluster_id` is written as a literal ID, as
+        // `-generate-config-out` writes it, so Terraform sees no dependency.
+        arm_common::delete(&client, diags, &id, limit).await
     }
 
     async fn import<'a>(
@@ -593,13 +526,8 @@ impl Resource for NodePool {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let parsed = match ResourceId::parse(Kind::AgentPool, &id) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.root_error("Invalid Import ID", e.to_string());
-                return None;
-            }
-        };
+        // The pool is in its cluster's subscription, which need not be the provider's.
+        let parsed = self.arm.import_id(diags, Kind::AgentPool, &id, false).await?;
         let cluster = parsed.parent()?;
         let state = State {
             id: Value::Value(parsed.path()),

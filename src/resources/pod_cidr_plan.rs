@@ -565,16 +565,6 @@ impl Resource for PodCidrPlan {
         Some((state, ValueEmpty::default(), Vec::new()))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(ValueEmpty::default())
-    }
-
     async fn create<'a>(
         &self,
         _diags: &mut Diagnostics,

@@ -31,6 +31,16 @@ pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
     ))
 }
 
+/// The ID of the cluster's agent pool `name`.
+pub(crate) fn agent_pool_id(cluster: &ResourceId, name: &str) -> ResourceId {
+    ResourceId::new(
+        Kind::AgentPool,
+        &cluster.subscription_id,
+        &cluster.resource_group,
+        &[cluster.name(), name],
+    )
+}
+
 pub(super) fn pools(state: &State) -> Vec<(FieldPath, &Pool)> {
     let mut out: Vec<(FieldPath, &Pool)> = state
         .default_node_pool
