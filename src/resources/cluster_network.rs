@@ -2,11 +2,15 @@
 //! netplan rule plus live checks of the VNet, and classifies changes by AKS's update matrix;
 //! apply creates the cluster or migrates it in place, one step per request where AKS needs it.
 
+mod apply;
 pub(crate) mod body;
+mod checks;
+mod imported;
 pub(crate) mod live;
 pub mod moved_from_azurerm;
 pub(crate) mod plan;
 pub(crate) mod pool;
+mod pool_plan;
 pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
@@ -20,31 +24,28 @@ use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, Move
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
-use crate::arm::client::{ArmClient, ClientError, Tagged};
+use crate::arm::client::ClientError;
 use crate::arm::connection::Connection;
-use crate::arm::ids::{Kind, ResourceId};
-use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
+use crate::arm::ids::Kind;
 use crate::netplan::migration;
-use crate::netplan::profile::Lifecycle;
-use crate::netplan::rules::validate_profile;
-use crate::netplan::{FieldPath, Finding, Severity};
+use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{
-    self, arm_error, put_over, same_location, ArmResource, LeftBehind, Provisioned, Read,
+    self, arm_error, same_location, ArmResource, LeftBehind, Provisioned, Read,
 };
 use crate::resources::identity::CLUSTER;
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
-use body::{desired, refresh, s, Stage};
-use live::{gather, pool_path, shared_subnet, udr_table, Live};
-use plan::{
-    adopted_names, agent_pool_id, align_pools, as_config, id_of, mark_create_unknowns, net_of, o4_with_prior,
-    pair, pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
-    without_unknowns, PoolChanges, Rotate,
+use apply::cluster_changed;
+use body::{desired, s, Stage};
+use imported::{imported_pools_warning, unowned_pools};
+
+use plan::{as_config, id_of, mark_create_unknowns, net_of, pair, static_findings, without_unknowns};
+use pool_plan::{
+    adopted_names, align_pools, pool_changes, pool_changes_to_apply, rotation_findings, with_adopted,
 };
-use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
-use schema::{Pool, Str, FORCE_NEW};
-pub use schema::{Private, State};
+use schema::FORCE_NEW;
+pub use schema::{Planned, Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(90 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
@@ -139,6 +140,7 @@ impl Resource for ClusterNetwork {
                 }
                 let private = (!imported.is_empty()).then_some(Private {
                     imported_pools: imported,
+                    planned: None,
                 });
                 Some((next, private))
             }
@@ -238,7 +240,8 @@ impl Resource for ClusterNetwork {
                 ));
             }
         }
-        for (pool, fixed) in pool_changes(&base, &planned).recreate {
+        let pool_plan = pool_changes(&base, &planned);
+        for (pool, fixed) in &pool_plan.recreate {
             diags.root_warning(
                 "Node Pool Will Be Replaced",
                 format!(
@@ -257,6 +260,14 @@ impl Resource for ClusterNetwork {
         );
         self.check(diags, &planned, &config, false).await;
         report(diags, &change.findings, &config);
+        // What this plan decided travels to apply, which carries it out.
+        let private = Private {
+            imported_pools: imported.to_vec(),
+            planned: Some(Planned {
+                pools: pool_plan.decision(),
+                ipam_first: change.ipam_first,
+            }),
+        };
         // The default pool is rotated (M8), never the cluster replaced for it.
         report(diags, &rotation_findings(&prior, &planned), &config);
         if !replace.is_empty() {
@@ -285,7 +296,7 @@ impl Resource for ClusterNetwork {
         }
         Some((
             planned,
-            prior_private,
+            Some(private),
             replace.into_iter().map(|(p, _)| p).collect(),
         ))
     }
@@ -336,13 +347,16 @@ impl Resource for ClusterNetwork {
             return Some((prior, private));
         };
         let mut state = prior.clone();
+        // What plan decided is carried out here and kept in no state this apply returns.
+        let mut private = private;
+        let decided = private.as_mut().and_then(|p| p.planned.take());
         // Pools first, one agent pool request each; the cluster is written only for what is
         // the cluster's own. Imported pools the configuration declares start as Azure has them.
         let imported = private
             .as_ref()
             .map(|p| p.imported_pools.as_slice())
             .unwrap_or_default();
-        let pool_ops = pool_changes(&with_adopted(&prior, &planned, imported), &planned);
+        let pool_ops = pool_changes_to_apply(decided.as_ref().map(|d| &d.pools), &prior, &planned, imported);
         if !pool_ops.is_empty() {
             if !self
                 .apply_pools(diags, &client, &id, &current, &pool_ops, &mut state, limit)
@@ -357,7 +371,10 @@ impl Resource for ClusterNetwork {
         }
         let stages: &[Stage] = if !cluster_changed(&prior, &planned) {
             &[]
-        } else if migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first {
+        } else if decided.as_ref().map_or_else(
+            || migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first,
+            |d| d.ipam_first,
+        ) {
             &[Stage::Ipam, Stage::Full]
         } else {
             &[Stage::Full]
@@ -393,7 +410,10 @@ impl Resource for ClusterNetwork {
         let left = unowned_pools(&done, &current.body, Some(imported));
         Some((
             done,
-            (!left.is_empty()).then_some(Private { imported_pools: left }),
+            (!left.is_empty()).then_some(Private {
+                imported_pools: left,
+                planned: None,
+            }),
         ))
     }
 
@@ -449,431 +469,4 @@ impl Resource for ClusterNetwork {
             }
         }
     }
-}
-
-/// The pools in `cluster` (ARM) that `state` does not hold, as Azure has them; with `keep`,
-/// only those it names (the imported pools recorded earlier).
-fn unowned_pools(state: &State, cluster: &Json, keep: Option<&[Pool]>) -> Vec<Pool> {
-    let held: Vec<&str> = pools(state).iter().filter_map(|(_, p)| s(&p.name)).collect();
-    let named = |list: &[&str], n: &str| list.iter().any(|h| h.eq_ignore_ascii_case(n));
-    cluster["properties"]["agentPoolProfiles"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter(|p| p["name"].as_str().is_some_and(|n| !named(&held, n)))
-        .filter(|p| {
-            keep.is_none_or(|k| {
-                let kept: Vec<&str> = k.iter().filter_map(|q| s(&q.name)).collect();
-                p["name"].as_str().is_some_and(|n| named(&kept, n))
-            })
-        })
-        .map(|p| pool::refresh_pool(None, p, true))
-        .collect()
-}
-
-/// The warning an import gives for the pools it left out of `node_pool`, naming them.
-fn imported_pools_warning(diags: &mut Diagnostics, state: &State, imported: &[Pool]) {
-    let names: Vec<String> = imported
-        .iter()
-        .filter_map(|p| s(&p.name).map(|n| format!("\"{n}\"")))
-        .collect();
-    let system = state
-        .default_node_pool
-        .as_ref_option()
-        .and_then(|p| s(&p.name))
-        .unwrap_or_default();
-    diags.root_warning(
-        "Imported Cluster Has Other Node Pools",
-        format!(
-            "besides its system pool \"{system}\", the cluster has the node pool(s) {}. Import cannot tell which of them the configuration declares, so they are not recorded in node_pool: a pool the configuration declares in a node_pool block is managed by this resource from the next apply (no request is sent while its settings match Azure's); a pool it does not declare is left to its owner (an aksnet_node_pool or azurerm_kubernetes_cluster_node_pool resource, another module, the az CLI): never deleted or shown as drift here, and counted by the capacity checks (subnet addresses, kubenet routes, pod CIDR blocks).",
-            names.join(", ")
-        ),
-    );
-}
-
-/// True when something other than the pools (which change through the agent pool API) or
-/// the timeouts differs, so the cluster itself must be written.
-fn cluster_changed(prior: &State, planned: &State) -> bool {
-    // The identity is compared as the body it sends: no block means AKS's default, a
-    // system-assigned identity, so dropping a recorded `SystemAssigned` block (e.g. after an
-    // import) is no write.
-    let own = |s: &State| State {
-        default_node_pool: Value::Null,
-        node_pool: Value::Null,
-        timeouts: Value::Null,
-        identity: Value::Null,
-        ..s.clone()
-    };
-    own(prior) != own(planned)
-        || body::identity(prior.identity.as_ref_option()) != body::identity(planned.identity.as_ref_option())
-}
-
-/// The state's pool list after `pool` was written (`None`: deleted) as Azure answered.
-fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, system: bool) {
-    if system {
-        if let Some(p) = pool {
-            state.default_node_pool = Value::Value(p);
-        }
-        return;
-    }
-    let mut list: Vec<Value<Pool>> = state.node_pool.as_ref_option().cloned().unwrap_or_default();
-    let at = list.iter().position(|p| {
-        p.as_ref_option()
-            .and_then(|p| s(&p.name))
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    });
-    match (at, pool) {
-        (Some(i), Some(p)) => list[i] = Value::Value(p),
-        (None, Some(p)) => list.push(Value::Value(p)),
-        (Some(i), None) => {
-            list.remove(i);
-        }
-        (None, None) => {}
-    }
-    state.node_pool = if list.is_empty() {
-        Value::Null
-    } else {
-        Value::Value(list)
-    };
-}
-
-impl ClusterNetwork {
-    /// Runs the live checks when Azure is reachable; without credentials they are skipped
-    /// with a warning (plan still checks everything that needs no Azure).
-    async fn live(&self, diags: &mut Diagnostics, planned: &State, creating: bool) -> Live {
-        let any_subnet = pools(planned)
-            .iter()
-            .any(|(_, p)| p.vnet_subnet_id.is_value() || p.pod_subnet_id.is_value());
-        if !any_subnet {
-            return Live::default();
-        }
-        // No credential works: apply would fail too, so that is an error (issue 19).
-        let skipped = "the subnets were not checked against Azure";
-        let Some(client) = self.arm.live_client(diags, skipped).await else {
-            return Live::default();
-        };
-        let mut live = gather(&client, planned, creating).await;
-        match (s(&planned.outbound_type), &live.node) {
-            (Some("userDefinedRouting"), Some(node)) => {
-                if let Ok(table) = udr_table(&client, node).await {
-                    live.findings.extend(o1_udr(&table, pool_path("vnet_subnet_id")));
-                }
-            }
-            (Some("userAssignedNATGateway"), Some(node)) => live.findings.extend(o3_nat_gateway(
-                node.nat_gateway.as_deref(),
-                pool_path("vnet_subnet_id"),
-                false,
-            )),
-            _ => {}
-        }
-        live
-    }
-
-    /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
-    async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
-        // Values unknown at validate (variables, other resources' attributes) are known here.
-        report_nulls(diags, &schema::block(), config);
-        let mut live = self.live(diags, planned, creating).await;
-        if creating {
-            live.findings.extend(kubenet_identity_route_table(config, &live));
-        }
-        if !creating {
-            // AKS checks the ranges against the VNet's other subnets when it creates the
-            // cluster; a subnet added later next to a running cluster must not block its
-            // updates (A-leg FAQ: "It's possible to later create a new subnet … that overlaps").
-            live.vnet_subnets.clear();
-        }
-        let mut findings = shape_findings(config);
-        findings.extend(o4_with_prior(planned, config));
-        // netplan fills AKS's defaults for what the configuration leaves unset, so a default
-        // range that collides with the VNet is caught here rather than by AKS.
-        let mut prof = profile(planned, config, &live);
-        // AKS refuses some values on create only (E16: a Basic load balancer).
-        prof.lifecycle = if creating {
-            Lifecycle::Create
-        } else {
-            Lifecycle::Existing
-        };
-        if !creating {
-            // Pools in Azure this configuration does not declare take addresses too.
-            prof.node_pools.extend(self.foreign(planned).await);
-        }
-        findings.extend(validate_profile(&prof));
-        findings.extend(live.findings);
-        report(diags, &findings, config);
-    }
-
-    /// The cluster's pools in Azure that `planned` does not declare (an `aksnet_node_pool`,
-    /// another module, the az CLI): foreign, never drift and never deleted here, but counted
-    /// by the capacity rules (subnet sizing, kubenet routes, pod CIDR blocks). Read live at
-    /// plan; when Azure cannot be read the live checks already said so.
-    async fn foreign(&self, planned: &State) -> Vec<crate::netplan::NodePool> {
-        let (Ok(client), Some(sub)) = (
-            self.arm.connection().client().await,
-            self.arm.connection().subscription_id().await,
-        ) else {
-            return Vec::new();
-        };
-        let Some(id) = id_of(planned, &sub) else {
-            return Vec::new();
-        };
-        let Ok(Some(cluster)) = client.get::<Json>(&id).await else {
-            return Vec::new();
-        };
-        let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
-        let arm = cluster.body["properties"]["agentPoolProfiles"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        foreign_pools(
-            &arm,
-            &declared,
-            shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
-            shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
-        )
-    }
-
-    /// Apply-time O1 and O3 checks: AKS would fail the create with
-    /// ExistingRouteTableNotAssociatedWithSubnet, or find no NAT gateway to egress through.
-    async fn udr_ready(&self, diags: &mut Diagnostics, client: &ArmClient, planned: &State) -> bool {
-        let outbound = s(&planned.outbound_type);
-        if !matches!(outbound, Some("userDefinedRouting" | "userAssignedNATGateway")) {
-            return true;
-        }
-        let live = gather(client, planned, false).await;
-        let Some(node) = &live.node else { return true };
-        if outbound == Some("userAssignedNATGateway") {
-            let Some(finding) =
-                o3_nat_gateway(node.nat_gateway.as_deref(), pool_path("vnet_subnet_id"), true)
-            else {
-                return true;
-            };
-            report(diags, &[finding], planned);
-            return false;
-        }
-        let Ok(table) = udr_table(client, node).await else {
-            return true;
-        };
-        let Some(finding) = o1_udr_at_create(&table) else {
-            return true;
-        };
-        report(diags, &[finding], planned);
-        false
-    }
-
-    /// With kubenet in a custom VNet: the route table on the node subnet.
-    async fn kubenet_route_table(&self, client: &ArmClient, state: &State) -> Str {
-        if s(&state.network_plugin) != Some("kubenet") {
-            return Value::Null;
-        }
-        let live = gather(client, state, false).await;
-        live.node
-            .and_then(|n| n.route_table)
-            .map_or(Value::Null, Value::Value)
-    }
-
-    /// Refreshes `state` from a cluster body, resolving computed values that need more reads.
-    async fn settle(&self, client: &ArmClient, state: &mut State, cluster: &Tagged<Json>, importing: bool) {
-        refresh(state, &cluster.body, importing);
-        state.kubenet_route_table_id = self.kubenet_route_table(client, state).await;
-    }
-
-    /// The pool changes through the agent pool API, recording each one that completes in
-    /// `state`; false (with an error) when one fails.
-    #[allow(clippy::too_many_arguments)]
-    async fn apply_pools(
-        &self,
-        diags: &mut Diagnostics,
-        client: &ArmClient,
-        id: &ResourceId,
-        current: &Tagged<Json>,
-        ops: &PoolChanges,
-        state: &mut State,
-        limit: Duration,
-    ) -> bool {
-        let pool_id = |name: &str| agent_pool_id(id, name);
-        let profile = |name: &str| {
-            current.body["properties"]["agentPoolProfiles"]
-                .as_array()
-                .and_then(|l| {
-                    l.iter()
-                        .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-                })
-                .cloned()
-        };
-        if let Some(r) = &ops.rotate {
-            if !self.rotate(diags, client, id, r, state, limit).await {
-                return false;
-            }
-        }
-        let gone: Vec<String> = ops
-            .delete
-            .iter()
-            .cloned()
-            .chain(
-                ops.recreate
-                    .iter()
-                    .filter_map(|(p, _)| s(&p.name).map(str::to_string)),
-            )
-            .collect();
-        for name in &gone {
-            let pid = pool_id(name);
-            if let Err(e) = client.delete(&pid, limit).await {
-                arm_error(diags, "deleting", &pid, &e);
-                return false;
-            }
-            record_pool(state, name, None, false);
-        }
-        let writes = ops
-            .update
-            .iter()
-            .map(|(p, system)| (p, *system, profile(s(&p.name).unwrap_or_default())))
-            .chain(ops.create.iter().map(|p| (p, false, None)))
-            .chain(ops.recreate.iter().map(|(p, _)| (p, false, None)));
-        for (pool, system, existing) in writes {
-            let name = s(&pool.name).unwrap_or_default().to_string();
-            let pid = pool_id(&name);
-            let body = agent_pool_body(existing.as_ref(), pool, system);
-            match put_over::<_, Json>(client, &pid, &body, limit).await {
-                Ok(done) => {
-                    let written = refresh_pool(Some(pool), &profile_of(&done.body), false);
-                    record_pool(state, &name, Some(written), system);
-                }
-                Err(e) => {
-                    arm_error(diags, "writing", &pid, &e);
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
-    /// M8: rotates the default (system) pool through a temporary system pool, in azurerm's
-    /// order, so that the cluster always has a system pool (AKS refuses to delete the last one;
-    /// AKS system node pools: "Every AKS cluster must contain at least one system node pool"):
-    /// 1. the temporary pool with the new settings (a failed rotation's is reused);
-    /// 2. the old pool deleted (already gone: nothing to do);
-    /// 3. the pool created again with the new settings, recorded in `state`;
-    /// 4. the temporary pool deleted.
-    ///
-    /// A failed step is an error naming the step and what is left; until step 3 the state
-    /// keeps the old pool, so the next apply plans the rotation again and resumes it.
-    async fn rotate(
-        &self,
-        diags: &mut Diagnostics,
-        client: &ArmClient,
-        id: &ResourceId,
-        r: &Rotate,
-        state: &mut State,
-        limit: Duration,
-    ) -> bool {
-        let pool_id = |name: &str| agent_pool_id(id, name);
-        let name = s(&r.pool.name).unwrap_or_default().to_string();
-        let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
-        let incomplete = |diags: &mut Diagnostics, step: &str, left: String| {
-            diags.root_error(
-                "Default Node Pool Rotation Incomplete",
-                format!("the rotation of the default node pool \"{name}\" stopped at step {step}. {left}"),
-            );
-        };
-        // 1. The temporary system pool, with the new settings.
-        let mut temporary = r.pool.settings();
-        temporary.name = Value::Value(temp.to_string());
-        match client.get::<Json>(&temp_id).await {
-            Ok(Some(_)) => {} // a failed rotation left it: reuse it
-            Ok(None) => {
-                let body = agent_pool_body(None, &temporary, true);
-                if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
-                    arm_error(diags, "creating", &temp_id, &e);
-                    incomplete(
-                        diags,
-                        "1 of 4 (creating the temporary pool)",
-                        format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (it is not declared, so it is kept and counted, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
-                    );
-                    return false;
-                }
-            }
-            Err(e) => {
-                arm_error(diags, "reading", &temp_id, &e);
-                return false;
-            }
-        }
-        // 2. The old pool: the temporary system pool now carries the system pods.
-        let old_id = pool_id(&r.old_name);
-        if let Err(e) = client.delete(&old_id, limit).await {
-            arm_error(diags, "deleting", &old_id, &e);
-            incomplete(
-                diags,
-                "2 of 4 (deleting the old pool)",
-                format!("The temporary system pool \"{temp}\" is left in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-            );
-            return false;
-        }
-        // 3. The pool again, with the new settings.
-        let new_id = pool_id(&name);
-        match client
-            .put::<_, Json>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
-            .await
-        {
-            Ok(done) => {
-                let written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
-                record_pool(state, &name, Some(written), true);
-            }
-            Err(e) => {
-                arm_error(diags, "creating", &new_id, &e);
-                incomplete(
-                    diags,
-                    "3 of 4 (creating the pool again)",
-                    format!("Node pool \"{}\" is deleted; the temporary system pool \"{temp}\" runs the cluster's system pods with the new settings. Run terraform apply again to resume the rotation.", r.old_name),
-                );
-                return false;
-            }
-        }
-        // 4. The temporary pool.
-        if let Err(e) = client.delete(&temp_id, limit).await {
-            arm_error(diags, "deleting", &temp_id, &e);
-            incomplete(
-                diags,
-                "4 of 4 (deleting the temporary pool)",
-                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (not declared, so kept and counted as a foreign pool, never shown as drift). Delete it (`az aks nodepool delete --name {temp}`) once it is not needed."),
-            );
-            return false;
-        }
-        true
-    }
-
-    /// One PUT with If-Match on the cluster as last read.
-    async fn write(
-        &self,
-        client: &ArmClient,
-        id: &ResourceId,
-        planned: &State,
-        current: &Tagged<Json>,
-        stage: Stage,
-        limit: Duration,
-    ) -> Result<Tagged<Json>, ClientError> {
-        let body = desired(planned, Some(&current.body), stage);
-        let etag = current
-            .etag
-            .clone()
-            .or_else(|| current.body["eTag"].as_str().map(str::to_string));
-        client.put::<_, Json>(id, &body, etag.as_deref(), limit).await
-    }
-}
-
-/// O6 on create: kubenet with a system-assigned identity (written, or AKS's default when the
-/// block is absent) in a node subnet that already has a route table (Azure/AKS#2333).
-fn kubenet_identity_route_table(config: &State, live: &Live) -> Option<Finding> {
-    if s(&config.network_plugin) != Some("kubenet") {
-        return None;
-    }
-    let path = match &config.identity {
-        Value::Null => FieldPath::attr("network_plugin"),
-        Value::Value(i) if s(&i.kind) == Some("SystemAssigned") => {
-            FieldPath::attr("identity").index(0).then("type")
-        }
-        _ => return None,
-    };
-    o6_route_table(live.node.as_ref()?.route_table.as_deref(), path)
 }

@@ -13,6 +13,7 @@ use crate::tfvalue::attribute;
 
 pub use super::pool::Pool;
 use super::pool::{default_pool_block, pool_block, serialize_default_pool};
+use super::pool_plan::PoolDecision;
 
 pub type Str = Value<String>;
 pub type Num = Value<i64>;
@@ -71,6 +72,23 @@ pub struct Private {
     /// The pools as the last read saw them; only pools still in Azure and not in state.
     #[serde(default)]
     pub imported_pools: Vec<Pool>,
+    /// What the plan of an update decided, for its apply. Absent outside an update, and in
+    /// private state an older version wrote: apply then decides again, as that version did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<Planned>,
+}
+
+/// What plan decided for an update, carried to apply in private state instead of being
+/// decided again there.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Planned {
+    /// The pool changes, by name: one agent pool request each.
+    #[serde(default)]
+    pub pools: PoolDecision,
+    /// The migration classifier's verdict that the network change needs the IPAM stage
+    /// written first (`migration::Change::ipam_first`).
+    #[serde(default)]
+    pub ipam_first: bool,
 }
 
 /// The `identity` block.
@@ -208,3 +226,13 @@ pub fn block() -> Block {
          migrations run one step per request.",
     )
 }
+
+/// Calls `$m!` with the pool attributes AKS defaults when the configuration leaves them unset,
+/// their one list: unknown in a plan until AKS has set them, and null in state when a create
+/// never learned them, for `aksnet_cluster_network`'s pools and `aksnet_node_pool` alike.
+macro_rules! with_pool_computed {
+    ($m:ident) => {
+        $m!(os_type, node_count, max_pods, max_surge, pod_ip_allocation_mode)
+    };
+}
+pub(crate) use with_pool_computed;
