@@ -345,9 +345,9 @@ impl RuleId {
                 "Upgrade kubernetes_version to 1.27 or newer in an earlier apply; disable admission webhooks and private-key-vault KMS; then set load_balancer_sku = \"standard\".",
                 &[A_BASIC_LB, AKS_CHANGELOG_BASIC_LB]),
             M8 => ("Default Node Pool Rotation", ErrorOrWarning,
-                "AKS cannot change a pool's VM size, OS, max pods, subnets, pod IP allocation mode, zones or name once it exists, and a cluster needs a system pool at all times. A user pool is deleted and created again; the default (system) pool is rotated, never the cluster replaced: a temporary system pool named `temporary_name_for_rotation` is created with the new settings, the old pool deleted, the pool created again with the new settings and the temporary pool deleted (as azurerm does), so the cluster never lacks a system pool. Without `temporary_name_for_rotation` an error; with it a warning (two drains: pods move to the temporary pool and back).",
+                "AKS cannot change a pool's VM size, OS, max pods, subnets, pod IP allocation mode, zones or name once it exists, and a cluster needs a system pool at all times. A user pool is deleted and created again; the default (system) pool is rotated, never the cluster replaced: a temporary system pool named `temporary_name_for_rotation` is created with the new settings, the old pool deleted, the pool created again with the new settings and the temporary pool deleted (as azurerm does), so the cluster never lacks a system pool. Without `temporary_name_for_rotation` an error; with it a warning (two drains: pods move to the temporary pool and back). A rotation that stops at a failed step is an error naming the step and the pools, and the next apply resumes it: the temporary pool (recorded in private state, never foreign drift) is reused, or written again first when its own operation failed, the old pool is deleted only while it exists, and a temporary pool left after the pool was created again is deleted.",
                 "Set default_node_pool.temporary_name_for_rotation to an unused pool name (e.g. \"tmprotation\") and plan again; plan for the disruption, or keep the pool's current value.",
-                &[A_MANAGE_POOLS, A_RESIZE_POOL, A_SYSTEM_POOLS, AZURERM_ROTATION]),
+                &[A_MANAGE_POOLS, A_RESIZE_POOL, A_SYSTEM_POOLS, AZURERM_ROTATION, TS_RECONCILE_POOL]),
         };
         RuleInfo {
             id: self,
@@ -507,6 +507,10 @@ const A_SYSTEM_POOLS: Source = aks!("AKS: manage system node pools", "use-system
 const AZURERM_ROTATION: Source = src(
     "azurerm kubernetes_cluster_resource.go (temporary_name_for_rotation)",
     "https://github.com/hashicorp/terraform-provider-azurerm/blob/main/internal/services/containers/kubernetes_cluster_resource.go",
+);
+const TS_RECONCILE_POOL: Source = src(
+    "AKS troubleshooting: reconcile a node pool (az aks nodepool update) or the cluster to its goal state",
+    "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/cannot-scale-cluster-autoscaler-enabled-node-pool",
 );
 const CLI_VALIDATORS: Source = src(
     "Azure CLI aks validators",

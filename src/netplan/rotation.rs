@@ -12,7 +12,12 @@
 //!   the temporary pool with the new profile, deletes the default pool, creates it again with
 //!   the new profile and deletes the temporary pool; without it, the update fails with
 //!   "`temporary_name_for_rotation` must be specified when updating any of the following
-//!   properties".
+//!   properties". A rotation that failed midway is resumed by the next apply as azurerm does:
+//!   "if the temp node pool already exists due to a previous failure, don't bother spinning it
+//!   up" and "delete the old default node pool if it exists".
+//! - AKS troubleshooting (cannot-scale-cluster-autoscaler-enabled-node-pool): "you can
+//!   reconcile the node pool by using `az aks nodepool update`" — a temporary pool whose own
+//!   operation failed is written again before the system pods move onto it.
 
 use super::cluster::Input;
 use super::rules::pool_name_problem;

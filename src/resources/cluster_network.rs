@@ -131,15 +131,17 @@ impl Resource for ClusterNetwork {
                 self.settle(&client, &mut next, &cluster, importing).await;
                 // On import every pool but the system pool; later, those still in Azure and
                 // not adopted into state.
-                let known = (!importing).then(|| private.map(|p| p.imported_pools).unwrap_or_default());
+                let (known, temporary) = match private {
+                    Some(p) if !importing => (Some(p.imported_pools), p.rotation_temporary),
+                    _ => (None, None),
+                };
                 let imported = unowned_pools(&next, &cluster.body, known.as_deref());
                 if importing && !imported.is_empty() {
                     imported_pools_warning(diags, &next, &imported);
                 }
-                let private = (!imported.is_empty()).then_some(Private {
-                    imported_pools: imported,
-                });
-                Some((next, private))
+                // A failed rotation's temporary pool stays this resource's while it exists.
+                let temporary = temporary.filter(|t| has_pool(&cluster.body, t));
+                Some((next, Private::of(imported, temporary)))
             }
             // Deleted out of band: Terraform plans to create it again.
             Ok(None) => None,
@@ -262,6 +264,15 @@ impl Resource for ClusterNetwork {
         report(diags, &change.findings, &config);
         // The default pool is rotated (M8), never the cluster replaced for it.
         report(diags, &rotation_findings(&prior, &planned), &config);
+        let left = prior_private
+            .as_ref()
+            .and_then(|p| p.rotation_temporary.as_deref());
+        if let (Some(temp), None) = (left, pool_changes(&base, &planned).rotate) {
+            diags.root_warning(
+                "Temporary Node Pool Will Be Deleted",
+                format!("the temporary system pool \"{temp}\" that an earlier rotation of the default node pool left in the cluster (M8) is deleted by this apply; the default pool already runs with its new settings. Nothing else is written for it."),
+            );
+        }
         if !replace.is_empty() {
             let why: Vec<String> = replace
                 .iter()
@@ -377,12 +388,44 @@ impl Resource for ClusterNetwork {
             .map(|p| p.imported_pools.as_slice())
             .unwrap_or_default();
         let pool_ops = pool_changes(&with_adopted(&prior, &planned, imported), &planned);
-        if !pool_ops.is_empty() {
+        // The temporary pool of a rotation that did not finish (M8): reused while the rotation
+        // is still planned, deleted once the default pool runs with its new settings.
+        let mut temporary = private.as_ref().and_then(|p| p.rotation_temporary.clone());
+        let keeping = |private: &Option<Private>, temporary: Option<String>| {
+            let imported = private
+                .as_ref()
+                .map(|p| p.imported_pools.clone())
+                .unwrap_or_default();
+            Private::of(imported, temporary)
+        };
+        if let (None, Some(temp)) = (&pool_ops.rotate, temporary.clone()) {
             if !self
-                .apply_pools(diags, &client, &id, &current, &pool_ops, &mut state, limit)
+                .delete_temporary(diags, &client, &id, &state, &temp, limit)
                 .await
             {
-                return Some((state, private));
+                return Some((state, keeping(&private, temporary)));
+            }
+            temporary = None;
+            current = match client.get::<Json>(&id).await {
+                Ok(Some(c)) => c,
+                _ => return Some((state, keeping(&private, None))),
+            };
+        }
+        if !pool_ops.is_empty() {
+            if !self
+                .apply_pools(
+                    diags,
+                    &client,
+                    &id,
+                    &current,
+                    &pool_ops,
+                    &mut state,
+                    &mut temporary,
+                    limit,
+                )
+                .await
+            {
+                return Some((state, keeping(&private, temporary)));
             }
             current = match client.get::<Json>(&id).await {
                 Ok(Some(c)) => c,
@@ -425,10 +468,7 @@ impl Resource for ClusterNetwork {
         self.settle(&client, &mut done, &current, false).await;
         // Adopted pools are in state now, and the imported pools left undeclared are foreign.
         let left = unowned_pools(&done, &current.body, Some(imported));
-        Some((
-            done,
-            (!left.is_empty()).then_some(Private { imported_pools: left }),
-        ))
+        Some((done, Private::of(left, None)))
     }
 
     async fn destroy<'a>(
@@ -521,6 +561,16 @@ fn unowned_pools(state: &State, cluster: &Json, keep: Option<&[Pool]>) -> Vec<Po
         .collect()
 }
 
+/// True when `cluster` (ARM) has a pool named `name`.
+fn has_pool(cluster: &Json, name: &str) -> bool {
+    cluster["properties"]["agentPoolProfiles"]
+        .as_array()
+        .is_some_and(|l| {
+            l.iter()
+                .any(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        })
+}
+
 /// The warning an import gives for the pools it left out of `node_pool`, naming them.
 fn imported_pools_warning(diags: &mut Diagnostics, state: &State, imported: &[Pool]) {
     let names: Vec<String> = imported
@@ -585,6 +635,21 @@ fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, system: bool) 
     } else {
         Value::Value(list)
     };
+}
+
+/// M8: the error for a default-pool rotation that stopped at `step`, saying what is left.
+fn rotation_incomplete(diags: &mut Diagnostics, pool: &str, step: &str, left: String) {
+    diags.root_error(
+        "Default Node Pool Rotation Incomplete",
+        format!("the rotation of the default node pool \"{pool}\" stopped at step {step}. {left}"),
+    );
+}
+
+/// True when a resource's last operation succeeded.
+fn succeeded(body: &Json) -> bool {
+    body["properties"]["provisioningState"]
+        .as_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("Succeeded"))
 }
 
 /// True when the cluster's last operation failed.
@@ -760,6 +825,7 @@ impl ClusterNetwork {
         current: &Tagged<Json>,
         ops: &PoolChanges,
         state: &mut State,
+        temporary: &mut Option<String>,
         limit: Duration,
     ) -> bool {
         let pool_id = |name: &str| {
@@ -780,7 +846,7 @@ impl ClusterNetwork {
                 .cloned()
         };
         if let Some(r) = &ops.rotate {
-            if !self.rotate(diags, client, id, r, state, limit).await {
+            if !self.rotate(diags, client, id, r, state, temporary, limit).await {
                 return false;
             }
         }
@@ -834,13 +900,18 @@ impl ClusterNetwork {
     /// M8: rotates the default (system) pool through a temporary system pool, in azurerm's
     /// order, so that the cluster always has a system pool (AKS refuses to delete the last one;
     /// AKS system node pools: "Every AKS cluster must contain at least one system node pool"):
-    /// 1. the temporary pool with the new settings (a failed rotation's is reused);
+    /// 1. the temporary pool with the new settings (a failed rotation's is reused when its
+    ///    last operation succeeded, written again when it failed);
     /// 2. the old pool deleted (already gone: nothing to do);
     /// 3. the pool created again with the new settings, recorded in `state`;
     /// 4. the temporary pool deleted.
     ///
-    /// A failed step is an error naming the step and what is left; until step 3 the state
-    /// keeps the old pool, so the next apply plans the rotation again and resumes it.
+    /// A failed step is an error naming the step and what is left, and `temporary` names the
+    /// temporary pool from step 1 until step 4 deleted it (private state): until step 3 the
+    /// state keeps the old pool, so the next apply plans the rotation again and resumes it;
+    /// after step 3 the state holds the new pool without its temporary name, so the next apply
+    /// plans the name again and deletes the temporary pool.
+    #[allow(clippy::too_many_arguments)]
     async fn rotate(
         &self,
         diags: &mut Diagnostics,
@@ -848,6 +919,7 @@ impl ClusterNetwork {
         id: &ResourceId,
         r: &Rotate,
         state: &mut State,
+        temporary: &mut Option<String>,
         limit: Duration,
     ) -> bool {
         let pool_id = |name: &str| {
@@ -860,44 +932,71 @@ impl ClusterNetwork {
         };
         let name = s(&r.pool.name).unwrap_or_default().to_string();
         let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
-        let incomplete = |diags: &mut Diagnostics, step: &str, left: String| {
-            diags.root_error(
-                "Default Node Pool Rotation Incomplete",
-                format!("the rotation of the default node pool \"{name}\" stopped at step {step}. {left}"),
-            );
-        };
-        // 1. The temporary system pool, with the new settings.
-        let mut temporary = r.pool.settings();
-        temporary.name = Value::Value(temp.to_string());
-        match client.get::<Json>(&temp_id).await {
-            Ok(Some(_)) => {} // a failed rotation left it: reuse it
-            Ok(None) => {
-                let body = agent_pool_body(None, &temporary, true);
-                if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
-                    arm_error(diags, "creating", &temp_id, &e);
-                    incomplete(
-                        diags,
-                        "1 of 4 (creating the temporary pool)",
-                        format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (it is not declared, so it is kept and counted, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
-                    );
-                    return false;
-                }
-            }
+        let incomplete =
+            |diags: &mut Diagnostics, step: &str, left: String| rotation_incomplete(diags, &name, step, left);
+        // 1. The temporary system pool, with the new settings. From here on it may exist.
+        *temporary = Some(temp.to_string());
+        let mut settings = r.pool.settings();
+        settings.name = Value::Value(temp.to_string());
+        let reusable = match client.get::<Json>(&temp_id).await {
+            // A failed rotation left it running: reuse it (azurerm: "if the temp node pool
+            // already exists due to a previous failure, don't bother spinning it up"). One
+            // whose own operation failed is written again first, as the old pool's system pods
+            // are about to move onto it (AKS troubleshooting: "you can reconcile the node pool
+            // by using `az aks nodepool update`", a PUT of the pool).
+            Ok(Some(p)) => succeeded(&p.body),
+            Ok(None) => false,
             Err(e) => {
                 arm_error(diags, "reading", &temp_id, &e);
+                incomplete(
+                    diags,
+                    "1 of 4 (creating the temporary pool)",
+                    format!(
+                        "Node pool \"{}\" is unchanged. Run terraform apply again to resume the rotation.",
+                        r.old_name
+                    ),
+                );
+                return false;
+            }
+        };
+        if !reusable {
+            let body = agent_pool_body(None, &settings, true);
+            if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
+                arm_error(diags, "creating", &temp_id, &e);
+                incomplete(
+                    diags,
+                    "1 of 4 (creating the temporary pool)",
+                    format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (this resource's, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
+                );
                 return false;
             }
         }
-        // 2. The old pool: the temporary system pool now carries the system pods.
+        // 2. The old pool: the temporary system pool now carries the system pods. Gone when
+        // an earlier apply stopped at step 3 (azurerm: "delete the old default node pool if
+        // it exists").
         let old_id = pool_id(&r.old_name);
-        if let Err(e) = client.delete(&old_id, limit).await {
-            arm_error(diags, "deleting", &old_id, &e);
-            incomplete(
-                diags,
-                "2 of 4 (deleting the old pool)",
-                format!("The temporary system pool \"{temp}\" is left in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-            );
-            return false;
+        let old = match client.get::<Json>(&old_id).await {
+            Ok(old) => old,
+            Err(e) => {
+                arm_error(diags, "reading", &old_id, &e);
+                incomplete(
+                    diags,
+                    "2 of 4 (deleting the old pool)",
+                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+                );
+                return false;
+            }
+        };
+        if old.is_some() {
+            if let Err(e) = client.delete(&old_id, limit).await {
+                arm_error(diags, "deleting", &old_id, &e);
+                incomplete(
+                    diags,
+                    "2 of 4 (deleting the old pool)",
+                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+                );
+                return false;
+            }
         }
         // 3. The pool again, with the new settings.
         let new_id = pool_id(&name);
@@ -906,7 +1005,10 @@ impl ClusterNetwork {
             .await
         {
             Ok(done) => {
-                let written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
+                let mut written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
+                // Until the temporary pool is gone the state lacks its name, so the next plan
+                // plans it again and that apply deletes the temporary pool.
+                written.temporary_name_for_rotation = Some(Value::Null);
                 record_pool(state, &name, Some(written), true);
             }
             Err(e) => {
@@ -925,11 +1027,51 @@ impl ClusterNetwork {
             incomplete(
                 diags,
                 "4 of 4 (deleting the temporary pool)",
-                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (not declared, so kept and counted as a foreign pool, never shown as drift). Delete it (`az aks nodepool delete --name {temp}`) once it is not needed."),
+                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
             );
             return false;
         }
+        *temporary = None;
+        if let Value::Value(p) = &mut state.default_node_pool {
+            p.temporary_name_for_rotation = r.pool.temporary_name_for_rotation.clone();
+        }
         true
+    }
+
+    /// M8, the last step of a rotation an earlier apply left unfinished: deletes the temporary
+    /// pool `temp` (private state names it this resource's); false (with an error) when that
+    /// fails.
+    async fn delete_temporary(
+        &self,
+        diags: &mut Diagnostics,
+        client: &ArmClient,
+        id: &ResourceId,
+        state: &State,
+        temp: &str,
+        limit: Duration,
+    ) -> bool {
+        let temp_id = ResourceId::new(
+            Kind::AgentPool,
+            &id.subscription_id,
+            &id.resource_group,
+            &[id.name(), temp],
+        );
+        let Err(e) = client.delete(&temp_id, limit).await else {
+            return true;
+        };
+        arm_error(diags, "deleting", &temp_id, &e);
+        let pool = state
+            .default_node_pool
+            .as_ref_option()
+            .and_then(|p| s(&p.name))
+            .unwrap_or_default();
+        rotation_incomplete(
+            diags,
+            pool,
+            "4 of 4 (deleting the temporary pool)",
+            format!("Node pool \"{pool}\" runs with the new settings; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
+        );
+        false
     }
 
     /// One PUT with If-Match on the cluster as last read.

@@ -71,6 +71,21 @@ pub struct Private {
     /// The pools as the last read saw them; only pools still in Azure and not in state.
     #[serde(default)]
     pub imported_pools: Vec<Pool>,
+    /// The temporary system pool of a default-pool rotation (M8) that did not finish: this
+    /// resource created it, so the next apply reuses it (rotation still planned) or deletes it
+    /// (the rotation got past re-creating the default pool). Never foreign, never drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_temporary: Option<String>,
+}
+
+impl Private {
+    /// The private state to record: `None` when there is nothing to keep.
+    pub fn of(imported_pools: Vec<Pool>, rotation_temporary: Option<String>) -> Option<Private> {
+        (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
+            imported_pools,
+            rotation_temporary,
+        })
+    }
 }
 
 /// The `identity` block.

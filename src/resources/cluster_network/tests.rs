@@ -527,3 +527,22 @@ fn a_system_assigned_identity_block_and_none_are_the_same_cluster() {
     assert!(cluster_changed(&cfg(), &user));
     assert!(cluster_changed(&user, &cfg()));
 }
+
+#[test]
+fn private_state_keeps_a_failed_rotations_temporary_pool_and_reads_older_records() {
+    // Nothing to keep: no private state at all.
+    assert_eq!(Private::of(Vec::new(), None), None);
+    let kept = Private::of(Vec::new(), Some("tmprotation".into())).expect("recorded");
+    assert_eq!(kept.rotation_temporary.as_deref(), Some("tmprotation"));
+    // Private state written before the rotation was recorded still reads.
+    let older: Private = serde_json::from_value(json!({"imported_pools": []})).expect("reads");
+    assert_eq!(older.rotation_temporary, None);
+    // And a record without a temporary pool is written as before.
+    let written =
+        serde_json::to_value(Private::of(vec![pool("user1", 1)], None).expect("recorded")).expect("writes");
+    assert!(written.get("rotation_temporary").is_none(), "{written}");
+    // The cluster's pools are matched by name, case-insensitively.
+    let cluster = json!({"properties": {"agentPoolProfiles": [{"name": "TmpRotation"}]}});
+    assert!(has_pool(&cluster, "tmprotation"));
+    assert!(!has_pool(&cluster, "system"));
+}
