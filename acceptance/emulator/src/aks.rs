@@ -4,9 +4,10 @@
 use serde_json::{json, Map, Value};
 
 use crate::aks_checks;
-use crate::arm::{flat, Reply};
 use crate::ids::{key, Target};
+use crate::network;
 use crate::store::Store;
+use crate::wire::{etag, flat, Reply};
 
 fn v4(s: &str) -> Option<(u32, u8)> {
     let (a, p) = s.split_once('/')?;
@@ -487,7 +488,7 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
             );
             per_table.entry(key(&table)).or_default().push(json!({
                 "name": name, "id": format!("{table}/routes/{name}"), "type": "Microsoft.Network/routeTables/routes",
-                "etag": crate::arm::etag(),
+                "etag": etag(),
                 "properties": {"addressPrefix": dest, "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop, "provisioningState": "Succeeded"}
             }));
         }
@@ -503,7 +504,7 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
                 list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
                 list.extend(routes);
             }
-            t.body["etag"] = json!(crate::arm::etag());
+            t.body["etag"] = json!(etag());
         }
     }
 }
@@ -523,7 +524,7 @@ pub fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
             let before = list.len();
             list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
             if list.len() != before {
-                t.body["etag"] = json!(crate::arm::etag());
+                t.body["etag"] = json!(etag());
             }
         }
     }
@@ -832,7 +833,7 @@ pub fn leave_kubenet(store: &mut Store, old: &Value, new: &Value) {
     if !store.resources.contains_key(&key(&table)) {
         return;
     }
-    for subnet in crate::network::subnets_using_route_table(store, &table) {
+    for subnet in network::subnets_using_route_table(store, &table) {
         if let Some(props) = store
             .body_mut(&key(&subnet))
             .and_then(|s| s.get_mut("properties"))
@@ -1047,7 +1048,7 @@ fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> O
     store.resources.entry(key(&table_id)).or_insert_with(|| crate::store::Stored {
         id: table_id.clone(),
         body: json!({"id": table_id, "name": "aks-agentpool-routetable", "type": "Microsoft.Network/routeTables",
-            "location": location, "etag": crate::arm::etag(),
+            "location": location, "etag": etag(),
             "properties": {"provisioningState": "Succeeded", "disableBgpRoutePropagation": false, "routes": []}}),
     });
     let k = key(subnet_id);

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::arm::{flat, flat_sub, Reply};
+use crate::wire::{flat, flat_sub, Reply};
 
 fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
     c["properties"]["networkProfile"][field].as_str()

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::arm::{etag, wrapped, Reply};
+use crate::wire::{etag, wrapped, Reply};
 use crate::ids::{key, Target};
 use crate::store::Store;
 
