@@ -148,9 +148,13 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
             operation(store, id, *result, now)
         }
         (Target::ResourceGroup { .. }, "PUT") => put_group(store, &target, req),
-        (t, "PUT") if agent_pools::is_agent_pool(t) => put_agent_pool(store, opts, base, t, req, now),
+        (t, "PUT") if agent_pools::is_agent_pool(t) => {
+            put_agent_pool(store, opts, base, t, req, now).unwrap_or_else(|r| r)
+        }
         (t, "GET") if agent_pools::is_agent_pool(t) => get_agent_pool(store, t),
-        (t, "DELETE") if agent_pools::is_agent_pool(t) => delete_agent_pool(store, opts, base, t, req, now),
+        (t, "DELETE") if agent_pools::is_agent_pool(t) => {
+            delete_agent_pool(store, opts, base, t, req, now).unwrap_or_else(|r| r)
+        }
         (Target::Resource { .. }, "PUT") => put_resource(store, opts, base, &target, req, now),
         (_, "GET") => get(store, &target),
         (_, "DELETE") => delete(store, opts, base, &target, req, now),
@@ -350,20 +354,7 @@ fn put_group(store: &mut Store, target: &Target, req: &Request) -> Reply {
 
 /// The stored body of a target (for children: the element in the parent), rendered.
 fn lookup(store: &Store, target: &Target) -> Option<Value> {
-    let k = key(&target.id());
-    if let Some(s) = store.resources.get(&k) {
-        return Some(render(store, &s.body));
-    }
-    let ((parent, child_type), name) = split_child(&k)?;
-    let array = child_array_name(&child_type)?;
-    let parent = store.resources.get(&parent)?;
-    let children = parent.body.pointer(&format!("/properties/{array}"))?.as_array()?;
-    let child = children.iter().find(|c| {
-        c.get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-    })?;
-    Some(render(store, child))
+    store.body(&key(&target.id())).map(|b| render(store, b))
 }
 
 /// Fills computed back-references (route table → associated subnets).
@@ -562,15 +553,17 @@ fn get_agent_pool(store: &Store, target: &Target) -> Reply {
     }
 }
 
-/// Applies a pool change to its cluster as a cluster PUT (same checks, same operation).
+/// Applies a change to pool `target` (`request`: its cluster as it is to be) as a cluster PUT
+/// (same checks, same operation); `Err` with the cluster's refusal. When accepted, the eTags
+/// the pool operation does not change go back to those of `before` (see `keep_other_etags`).
 fn apply_to_cluster(
     store: &mut Store,
     opts: &Options,
     base: &str,
-    (cluster_t, request): (&Target, Value),
+    (target, cluster_t, before, request): (&Target, &Target, &Value, Value),
     req: &Request,
     now: Instant,
-) -> Reply {
+) -> Result<Reply, Reply> {
     let bytes = serde_json::to_vec(&request).unwrap_or_default();
     let path = cluster_t.id();
     let inner = Request {
@@ -582,7 +575,12 @@ fn apply_to_cluster(
         if_none_match: None,
         body: &bytes,
     };
-    put_resource(store, opts, base, cluster_t, &inner, now)
+    let reply = put_resource(store, opts, base, cluster_t, &inner, now);
+    if reply.status >= 300 {
+        return Err(reply);
+    }
+    keep_other_etags(store, cluster_t, before, &target.name());
+    Ok(reply)
 }
 
 fn put_agent_pool(
@@ -592,28 +590,13 @@ fn put_agent_pool(
     target: &Target,
     req: &Request,
     now: Instant,
-) -> Reply {
-    let (cluster_t, cluster) = match pool_cluster(store, target) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Reply, Reply> {
+    let (cluster_t, cluster) = pool_cluster(store, target)?;
     let existing = agent_pools::render(&cluster, target);
-    if let Err(r) = precondition(existing.as_ref(), req) {
-        return r;
-    }
-    let body = match parse_body(req) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let request = match agent_pools::cluster_with(&cluster, &target.name(), &body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
-    if reply.status >= 300 {
-        return reply;
-    }
-    keep_other_etags(store, &cluster_t, &cluster, &target.name());
+    precondition(existing.as_ref(), req)?;
+    let request = agent_pools::cluster_with(&cluster, &target.name(), &parse_body(req)?)?;
+    let change = (target, &cluster_t, &cluster, request);
+    let reply = apply_to_cluster(store, opts, base, change, req, now)?;
     let pool = lookup(store, &cluster_t)
         .and_then(|c| agent_pools::render(&c, target))
         .unwrap_or_else(|| json!({}));
@@ -623,7 +606,7 @@ fn put_agent_pool(
             out = out.header(h, v);
         }
     }
-    out
+    Ok(out)
 }
 
 /// An agent pool operation changes only that pool's eTag (use-etags: "When you perform an
@@ -668,23 +651,14 @@ fn delete_agent_pool(
     target: &Target,
     req: &Request,
     now: Instant,
-) -> Reply {
-    let (cluster_t, cluster) = match pool_cluster(store, target) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Reply, Reply> {
+    let (cluster_t, cluster) = pool_cluster(store, target)?;
     if agent_pools::render(&cluster, target).is_none() {
-        return Reply::empty(204);
+        return Ok(Reply::empty(204));
     }
-    let request = match agent_pools::cluster_without(&cluster, &target.name()) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
-    if reply.status >= 300 {
-        return reply;
-    }
-    keep_other_etags(store, &cluster_t, &cluster, &target.name());
+    let request = agent_pools::cluster_without(&cluster, &target.name())?;
+    let change = (target, &cluster_t, &cluster, request);
+    let reply = apply_to_cluster(store, opts, base, change, req, now)?;
     let mut out = Reply::empty(202);
     if let Some(op) = header_of(&reply, "Azure-AsyncOperation") {
         out = out
@@ -694,7 +668,7 @@ fn delete_agent_pool(
     if let Some(v) = header_of(&reply, "Retry-After") {
         out = out.header("Retry-After", v);
     }
-    out
+    Ok(out)
 }
 
 /// Stores a resource, or a child inside its parent (bumping the parent's ETag).

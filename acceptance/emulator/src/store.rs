@@ -269,6 +269,20 @@ impl Store {
     }
 
     /// The body of a resource or of a child inside its parent, by lower-case id.
+    pub fn body(&self, key: &str) -> Option<&Value> {
+        if let Some(s) = self.resources.get(key) {
+            return Some(&s.body);
+        }
+        let (parent, child) = split_child(key)?;
+        let array = child_array_name(&parent.1)?;
+        let body = &self.resources.get(&parent.0)?.body;
+        body.pointer(&format!("/properties/{array}"))?
+            .as_array()?
+            .iter()
+            .find(|c| same_name(c, &child))
+    }
+
+    /// [`Store::body`], to change.
     pub fn body_mut(&mut self, key: &str) -> Option<&mut Value> {
         if self.resources.contains_key(key) {
             return self.resources.get_mut(key).map(|s| &mut s.body);
@@ -280,12 +294,15 @@ impl Store {
         body.pointer_mut(&format!("/properties/{array}"))?
             .as_array_mut()?
             .iter_mut()
-            .find(|c| {
-                c.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&child))
-            })
+            .find(|c| same_name(c, &child))
     }
+}
+
+/// True when `body` is named `name` (ARM names are case-insensitive).
+pub fn same_name(body: &Value, name: &str) -> bool {
+    body.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Splits a child key into ((parent key, child type), child name).
