@@ -9,13 +9,15 @@
 
 use serde_json::Value;
 
-use crate::arm::{flat, flat_sub, Reply};
+use crate::wire::{flat, flat_sub, Reply};
 
-fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
+/// A string of the cluster's `networkProfile`.
+pub fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
     c["properties"]["networkProfile"][field].as_str()
 }
 
-fn pools(c: &Value) -> Vec<Value> {
+/// The cluster's agent pool profiles.
+pub fn pools(c: &Value) -> Vec<Value> {
     c["properties"]["agentPoolProfiles"]
         .as_array()
         .cloned()
