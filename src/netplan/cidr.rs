@@ -4,6 +4,8 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use super::error::CidrError;
+
 /// Ranges AKS reserves for itself (R1; A-cni, A-kn, A-leg, A-byo).
 pub const AKS_RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
@@ -23,39 +25,38 @@ pub const AZURE_RESERVED_PER_SUBNET: u64 = 5;
 pub const MIN_SUBNET_PREFIX_V4: u8 = 29;
 
 /// Parses a CIDR and insists on a network address, so `10.1.2.3/16` is an error with a fix.
-pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
+pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
     let s = s.trim();
     let net: IpNet = s.parse().map_err(|_| {
+        let input = s.to_string();
         if s.contains('/') {
-            format!(
-                "\"{s}\" is not a valid CIDR; expected an address and a prefix length such as 10.244.0.0/16"
-            )
+            CidrError::Malformed { input }
         } else {
-            format!("\"{s}\" has no prefix length; expected a CIDR such as 10.244.0.0/16")
+            CidrError::NoPrefix { input }
         }
     })?;
     if net.addr() != net.network() {
-        return Err(format!(
-            "\"{s}\" has host bits set; the network address of that range is {}",
-            IpNet::new(net.network(), net.prefix_len()).unwrap_or(net)
-        ));
+        return Err(CidrError::HostBits {
+            input: s.to_string(),
+            network: IpNet::new(net.network(), net.prefix_len()).unwrap_or(net),
+        });
     }
     Ok(net)
 }
 
 /// Parses an IPv4 CIDR (the API patterns of R7 accept IPv4 only for single-stack fields).
-pub fn parse_cidr_v4(s: &str) -> Result<Ipv4Net, String> {
+pub fn parse_cidr_v4(s: &str) -> Result<Ipv4Net, CidrError> {
     match parse_cidr(s)? {
         IpNet::V4(n) => Ok(n),
-        IpNet::V6(_) => Err(format!("\"{s}\" is an IPv6 range; an IPv4 CIDR is expected here")),
+        IpNet::V6(_) => Err(CidrError::NotIpv4 { input: s.to_string() }),
     }
 }
 
 /// Parses an IP address.
-pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
+pub fn parse_ip(s: &str) -> Result<IpAddr, CidrError> {
     s.trim()
         .parse()
-        .map_err(|_| format!("\"{s}\" is not a valid IP address"))
+        .map_err(|_| CidrError::Address { input: s.to_string() })
 }
 
 /// True when the two ranges share at least one address (never across families).
@@ -188,11 +189,27 @@ mod tests {
     #[test]
     fn parse_rejects_host_bits_with_the_network_address() {
         let err = parse_cidr("10.244.1.0/16").unwrap_err();
-        assert!(err.contains("10.244.0.0/16"), "{err}");
-        assert!(parse_cidr("10.244.0.0").unwrap_err().contains("no prefix length"));
-        assert!(parse_cidr("10.300.0.0/16").is_err());
+        assert_eq!(
+            err,
+            CidrError::HostBits {
+                input: "10.244.1.0/16".into(),
+                network: n("10.244.0.0/16")
+            }
+        );
+        assert!(err.to_string().contains("10.244.0.0/16"), "{err}");
+        let err = parse_cidr("10.244.0.0").unwrap_err();
+        assert!(matches!(err, CidrError::NoPrefix { .. }));
+        assert!(err.to_string().contains("no prefix length"), "{err}");
+        assert!(matches!(
+            parse_cidr("10.300.0.0/16"),
+            Err(CidrError::Malformed { .. })
+        ));
         assert_eq!(parse_cidr(" 10.0.0.0/8 ").unwrap(), n("10.0.0.0/8"));
-        assert!(parse_cidr_v4("fd00::/64").is_err());
+        assert!(matches!(
+            parse_cidr_v4("fd00::/64"),
+            Err(CidrError::NotIpv4 { .. })
+        ));
+        assert!(matches!(parse_ip("10.0.0"), Err(CidrError::Address { .. })));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Capacity formulas (C1–C9): how many addresses each IPAM mode consumes.
 
+use super::error::SurgeError;
+
 /// How pods get their addresses; decides every capacity formula.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ipam {
@@ -112,7 +114,7 @@ pub const POD_SUBNET_DEFAULT_MAX_PODS: u32 = 250;
 
 /// Parses `max_surge` (`"3"` or `"33%"`) into extra nodes for a pool of `nodes` nodes.
 /// Percentages round up, and a surge is at least one node (A-ip: upgrades need n+1).
-pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, String> {
+pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, SurgeError> {
     let Some(raw) = max_surge.map(str::trim) else {
         return Ok(DEFAULT_SURGE_NODES);
     };
@@ -121,12 +123,13 @@ pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, String> {
             .parse()
             .ok()
             .filter(|p| (1..=100).contains(p))
-            .ok_or_else(|| format!("\"{raw}\" is not a percentage between 1% and 100%"))?;
+            .ok_or_else(|| SurgeError::Percentage { raw: raw.to_string() })?;
         Ok((u64::from(nodes) * u64::from(pct)).div_ceil(100).max(1) as u32)
     } else {
-        raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            format!("\"{raw}\" is neither a node count (1 or more) nor a percentage such as \"33%\"")
-        })
+        raw.parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| SurgeError::Count { raw: raw.to_string() })
     }
 }
 
@@ -194,9 +197,18 @@ mod tests {
         assert_eq!(surge_nodes(Some("3"), 50), Ok(3));
         assert_eq!(surge_nodes(Some("33%"), 10), Ok(4));
         assert_eq!(surge_nodes(Some("10%"), 1), Ok(1));
-        assert!(surge_nodes(Some("0"), 3).is_err());
-        assert!(surge_nodes(Some("150%"), 3).is_err());
-        assert!(surge_nodes(Some("lots"), 3).unwrap_err().contains("lots"));
+        assert_eq!(
+            surge_nodes(Some("0"), 3),
+            Err(SurgeError::Count { raw: "0".into() })
+        );
+        assert_eq!(
+            surge_nodes(Some("150%"), 3),
+            Err(SurgeError::Percentage { raw: "150%".into() })
+        );
+        assert!(surge_nodes(Some("lots"), 3)
+            .unwrap_err()
+            .to_string()
+            .contains("lots"));
     }
 
     #[test]
