@@ -8,6 +8,7 @@ use aksnet_tfplugin::{AttributePath, Diagnostics};
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::functions::error::ArgumentError;
 use crate::netplan::cluster::Input;
 use crate::netplan::{FieldPath, Finding, RuleId, Severity, Step};
 
@@ -57,6 +58,30 @@ pub fn report<S: Serialize>(diags: &mut Diagnostics, findings: &[Finding], confi
             &detail,
         );
     }
+}
+
+/// A typed error a user can fix, shown as one Terraform diagnostic. The layers return typed
+/// errors (provider settings, timeouts, function arguments); this is where they become
+/// diagnostics: the summary says what kind of input is wrong, the detail is the error's text.
+pub trait UserError: std::error::Error {
+    /// The diagnostic's summary, e.g. `Invalid Timeout`.
+    fn summary(&self) -> &'static str;
+}
+
+/// Records `e` as an error at the attribute `path`.
+pub fn error_at(diags: &mut Diagnostics, e: &dyn UserError, path: AttributePath) {
+    diags.error(e.summary(), e.to_string(), path);
+}
+
+/// Records `e` as an error about the configuration as a whole.
+pub fn root_error(diags: &mut Diagnostics, e: &dyn UserError) {
+    diags.root_error(e.summary(), e.to_string());
+}
+
+/// Records why a provider function refuses its argument `index` (0-based); Terraform shows
+/// it under the call with the argument's expression.
+pub fn function_error(diags: &mut Diagnostics, index: i64, e: &ArgumentError) {
+    diags.function_error(index, e.to_string());
 }
 
 /// Input values a diagnostic must not echo. Terraform does not tell providers which inputs
