@@ -27,9 +27,6 @@ use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
 use crate::tfvalue::{attribute, root_error, UserError};
 
-/// The provider type name; aksnet-tfplugin prefixes resource names with `aksnet_`.
-pub const PROVIDER_NAME: &str = "aksnet";
-
 type Str = Value<String>;
 type Flag = Value<bool>;
 
@@ -109,7 +106,7 @@ fn env_first(vars: &[&str]) -> Option<String> {
 /// A provider setting that cannot be resolved. Names the attribute or variable and the file,
 /// never a secret's value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SettingsError {
+enum SettingsError {
     /// A boolean environment variable that is neither true nor false.
     #[error("{var} must be true or false, got \"{value}\"")]
     Flag {
@@ -159,7 +156,7 @@ fn env_bool(var: &'static str) -> Result<Option<bool>, SettingsError> {
 }
 
 /// Resolves settings: config value, then environment variable, then default.
-pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, SettingsError> {
+fn resolve_settings(cfg: &Config) -> Result<AuthSettings, SettingsError> {
     let get = |name: &str, v: &Str| -> Option<String> {
         v.as_ref_option().cloned().filter(|s| !s.is_empty()).or_else(|| {
             STRING_SETTINGS
@@ -173,7 +170,7 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, SettingsError> {
             return Ok(*b);
         }
         match BOOL_SETTINGS.iter().find(|(n, ..)| *n == name) {
-            Some((_, var, default, _)) => Ok(env_bool(*var)?.unwrap_or(*default)),
+            Some((_, var, default, _)) => Ok(env_bool(var)?.unwrap_or(*default)),
             None => Ok(false),
         }
     };

@@ -281,7 +281,7 @@ impl Cloud {
     }
 
     /// Parses a `/metadata/endpoints` document (one cloud, or a list of them).
-    pub fn from_metadata(host: &str, doc: &serde_json::Value) -> Result<Cloud, AuthError> {
+    fn from_metadata(host: &str, doc: &serde_json::Value) -> Result<Cloud, AuthError> {
         let cloud = match doc {
             serde_json::Value::Array(items) => items
                 .iter()
@@ -663,7 +663,7 @@ enum Step {
 /// token (no `az` login, no IMDS, a wrong secret), so only a token proves a method works; when
 /// none does, the one error lists every method and why it failed. The method that worked is
 /// remembered, so token refreshes do not probe the ones before it again.
-pub struct TriedCredentials {
+struct TriedCredentials {
     steps: Vec<Step>,
     winner: AtomicUsize,
 }

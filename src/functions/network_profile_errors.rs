@@ -101,7 +101,7 @@ impl Function for NetworkProfileErrors {
 }
 
 /// Unwraps a dynamic argument (msgpack `[type JSON, value]`) into plain JSON.
-pub fn decode_dynamic(v: rmpv::Value) -> Result<Json, ArgumentError> {
+fn decode_dynamic(v: rmpv::Value) -> Result<Json, ArgumentError> {
     let v = match v {
         rmpv::Value::Array(mut items)
             if items.len() == 2 && matches!(items[0], rmpv::Value::Binary(_) | rmpv::Value::String(_)) =>
@@ -214,7 +214,7 @@ fn blanks_to_null(obj: &mut Map<String, Json>) {
 /// A value given under two spellings must agree. Attribute names aksnet has no rule for
 /// (azurerm's `network_mode`, `advanced_networking`, `backend_pool_type`, `os_disk_size_gb`,
 /// `node_labels`, …) stay in the object and are never read. Idempotent.
-pub fn normalize(json: &Json) -> Result<Json, ArgumentError> {
+fn normalize(json: &Json) -> Result<Json, ArgumentError> {
     let obj = json.as_object().ok_or(ArgumentError::ProfileNotObject)?;
     let mut out: Map<String, Json> = obj
         .iter()
@@ -374,7 +374,7 @@ pub fn profile_from_json(json: &Json) -> Result<NetworkProfile, ArgumentError> {
 /// The outbound, identity and pool-shape inputs for netplan's cluster rules. An absent
 /// `identity` is not known (modules using other providers may not pass it), so the identity
 /// rules skip it; `identity = null` means AKS's default, system-assigned.
-pub fn cluster_from_json(json: &Json) -> Result<ClusterSpec, ArgumentError> {
+fn cluster_from_json(json: &Json) -> Result<ClusterSpec, ArgumentError> {
     let json = normalize(json)?;
     let obj = json.as_object().ok_or(ArgumentError::ProfileNotObject)?;
     let mut pools = Vec::new();

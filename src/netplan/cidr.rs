@@ -7,10 +7,11 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use super::error::CidrError;
 
 /// Ranges AKS reserves for itself (R1; A-cni, A-kn, A-leg, A-byo).
-pub const AKS_RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
+pub(crate) const AKS_RESERVED: [&str; 4] =
+    ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
 /// Ranges a VNet or subnet may not contain (R2; VNET-FAQ).
-pub const VNET_FORBIDDEN: [&str; 5] = [
+pub(crate) const VNET_FORBIDDEN: [&str; 5] = [
     "224.0.0.0/4",
     "255.255.255.255/32",
     "127.0.0.0/8",
@@ -19,10 +20,10 @@ pub const VNET_FORBIDDEN: [&str; 5] = [
 ];
 
 /// Addresses Azure keeps in every subnet: the first four and the last (R8; A-ovc, VNET-FAQ).
-pub const AZURE_RESERVED_PER_SUBNET: u64 = 5;
+pub(crate) const AZURE_RESERVED_PER_SUBNET: u64 = 5;
 
 /// Smallest IPv4 subnet Azure accepts (R8).
-pub const MIN_SUBNET_PREFIX_V4: u8 = 29;
+pub(crate) const MIN_SUBNET_PREFIX_V4: u8 = 29;
 
 /// Parses a CIDR and insists on a network address, so `10.1.2.3/16` is an error with a fix.
 pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
@@ -42,14 +43,6 @@ pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
         });
     }
     Ok(net)
-}
-
-/// Parses an IPv4 CIDR (the API patterns of R7 accept IPv4 only for single-stack fields).
-pub fn parse_cidr_v4(s: &str) -> Result<Ipv4Net, CidrError> {
-    match parse_cidr(s)? {
-        IpNet::V4(n) => Ok(n),
-        IpNet::V6(_) => Err(CidrError::NotIpv4 { input: s.to_string() }),
-    }
 }
 
 /// Parses an IP address.
@@ -81,18 +74,10 @@ pub fn usable_subnet_ips(net: &IpNet) -> u64 {
 
 /// The longest IPv4 prefix (smallest subnet, never smaller than /29) whose usable addresses
 /// hold `needed` IPs; `None` when even a /8 would not.
-pub fn smallest_v4_subnet_prefix(needed: u64) -> Option<u8> {
+pub(crate) fn smallest_v4_subnet_prefix(needed: u64) -> Option<u8> {
     (8..=MIN_SUBNET_PREFIX_V4)
         .rev()
         .find(|&p| (1u64 << (32 - u32::from(p))) - AZURE_RESERVED_PER_SUBNET >= needed)
-}
-
-/// Longest prefix whose plain size (no Azure reservation) holds `needed` addresses.
-pub fn smallest_prefix_for(needed: u64, max_prefix: u8) -> Option<u8> {
-    (0..=max_prefix).rev().find(|&p| {
-        let bits = u32::from(max_prefix - p);
-        bits >= 64 || (1u64 << bits) >= needed
-    })
 }
 
 /// The first range of length `prefix_len` (lowest address first, space by space, in the
@@ -156,7 +141,7 @@ fn from_u128(like: &IpNet, addr: u128, prefix_len: u8) -> IpNet {
 }
 
 /// The `n`-th address of a range (0 = network address), if it exists.
-pub fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
+pub(crate) fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
     let (lo, hi) = bounds(net);
     let a = lo.checked_add(u128::from(n))?;
     (a <= hi).then(|| match net {
@@ -166,7 +151,7 @@ pub fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
 }
 
 /// Formats a count with thousands separators (`1,581`), as diagnostics do.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
@@ -205,10 +190,6 @@ mod tests {
             Err(CidrError::Malformed { .. })
         ));
         assert_eq!(parse_cidr(" 10.0.0.0/8 ").unwrap(), n("10.0.0.0/8"));
-        assert!(matches!(
-            parse_cidr_v4("fd00::/64"),
-            Err(CidrError::NotIpv4 { .. })
-        ));
         assert!(matches!(parse_ip("10.0.0"), Err(CidrError::Address { .. })));
     }
 
@@ -226,8 +207,6 @@ mod tests {
         assert_eq!(smallest_v4_subnet_prefix(1020), Some(21));
         assert_eq!(smallest_v4_subnet_prefix(1), Some(29));
         assert_eq!(smallest_v4_subnet_prefix(u64::MAX), None);
-        assert_eq!(smallest_prefix_for(256, 32), Some(24));
-        assert_eq!(smallest_prefix_for(257, 32), Some(23));
     }
 
     #[test]

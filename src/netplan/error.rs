@@ -31,12 +31,6 @@ pub enum CidrError {
         /// The network address with the same prefix length.
         network: IpNet,
     },
-    /// An IPv6 range where only IPv4 is accepted.
-    #[error("\"{input}\" is an IPv6 range; an IPv4 CIDR is expected here")]
-    NotIpv4 {
-        /// The input as given.
-        input: String,
-    },
     /// Not an IP address.
     #[error("\"{input}\" is not a valid IP address")]
     Address {

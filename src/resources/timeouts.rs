@@ -22,7 +22,7 @@ pub struct Timeouts {
 
 /// A duration that is not a Go duration ([`parse_go_duration`]).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum DurationError {
+enum DurationError {
     /// An empty string.
     #[error("the duration is empty")]
     Empty,
@@ -45,7 +45,7 @@ pub enum DurationError {
 /// An entry of a `timeouts` block that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("timeouts.{which}: {source}")]
-pub struct TimeoutError {
+struct TimeoutError {
     /// `create`, `read`, `update` or `delete`.
     pub which: String,
     /// What is wrong with the duration.
@@ -59,7 +59,7 @@ impl UserError for TimeoutError {
 }
 
 /// Parses a Go duration: a sequence of `<number><unit>` with units h, m, s, ms.
-pub fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
+fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
     let s = s.trim();
     if s.is_empty() {
         return Err(DurationError::Empty);
@@ -101,7 +101,7 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
 
 impl Timeouts {
     /// The timeout for `which`, or `default` when unset.
-    pub fn get(&self, which: &str, default: Duration) -> Result<Duration, TimeoutError> {
+    fn get(&self, which: &str, default: Duration) -> Result<Duration, TimeoutError> {
         let v = match which {
             "create" => &self.create,
             "read" => &self.read,
