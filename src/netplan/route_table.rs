@@ -11,7 +11,7 @@ use super::cluster::Input;
 use super::{FieldPath, Finding, RuleId};
 
 /// Azure's per-table route limit (C2, O7).
-pub const MAX_ROUTES: usize = 400;
+const MAX_ROUTES: usize = 400;
 
 /// The next hop types Azure accepts (O7).
 pub const NEXT_HOPS: [&str; 5] = [
@@ -53,21 +53,21 @@ pub struct RouteSpec {
 }
 
 /// A service tag such as `AzureCloud` or `Storage.WestEurope`.
-pub fn is_service_tag(p: &str) -> bool {
+fn is_service_tag(p: &str) -> bool {
     let mut chars = p.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
 /// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (ARM naming rules).
-pub use super::names::valid_network_name as valid_route_name;
+pub(crate) use super::names::valid_network_name as valid_route_name;
 /// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
-pub use super::names::valid_resource_group;
+pub(crate) use super::names::valid_resource_group;
 
 type Out = Vec<Finding>;
 
 /// Every route table rule.
-pub fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
+pub(crate) fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     table_inputs(t, &mut out);
     let mut names = HashMap::new();
@@ -275,7 +275,7 @@ pub struct DeleteCheck {
 /// table a subnet still uses (`InUseRouteTableCannotBeDeleted`), and dissociating a subnet
 /// this resource did not associate would change routing it does not own. Declaring such a
 /// subnet in `subnet_ids` is the explicit way to let this resource take it over.
-pub fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
+pub(crate) fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
     let lower = |v: &[String]| -> Vec<String> { v.iter().map(|x| x.to_ascii_lowercase()).collect() };
     let (owned_routes, owned_subnets) = (lower(&c.owned_routes), lower(&c.owned_subnets));
     let foreign_routes: Vec<&str> = c
