@@ -27,6 +27,8 @@ use serde_json::{json, Map, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 const CASES: &str = include_str!("corpus/cases.json");
 const AKS_API: &str = "2025-10-01";
+/// The Network API version aksnet speaks (route tables).
+const NETWORK_API: &str = "2025-01-01";
 /// Keys of a pool the provider function does not take (the resource needs them).
 const POOL_FIXTURE_KEYS: [&str; 2] = ["subnet", "pod_subnet"];
 
@@ -47,6 +49,10 @@ struct Case {
     network: Option<Value>,
     /// The cluster's name (`"name"`; default `aks-<id>`), for the naming rules (I2).
     name: Option<String>,
+    /// A route table's own routes (`"routes"`, the shape of `network.route_tables`' entries):
+    /// the case is then that table, not a cluster — `aksnet_route_table` planned by the
+    /// provider, the table PUT to the emulator (the route rules, O7).
+    routes: Option<Vec<Value>>,
     emulator_pending: Option<String>,
     provider_pending: Option<String>,
     /// aksnet gives this verdict when it applies (just before it would create the cluster),
@@ -83,8 +89,8 @@ fn cases() -> Vec<Case> {
                 Some("reject") => (Some(named()), None),
                 Some("warn") => {
                     assert!(
-                        c.get("network").is_some() || c.get("prior").is_some(),
-                        "{id}: a warn case needs network or prior (the resource path)"
+                        c.get("network").is_some() || c.get("prior").is_some() || c.get("routes").is_some(),
+                        "{id}: a warn case needs network, prior or routes (the resource path)"
                     );
                     (None, Some(named()))
                 }
@@ -99,10 +105,15 @@ fn cases() -> Vec<Case> {
                 id,
                 rule,
                 warn,
-                cluster: c["cluster"].as_object().cloned().expect("cluster object"),
+                // A route table case has no cluster.
+                cluster: match c["routes"].is_array() {
+                    true => Map::new(),
+                    false => c["cluster"].as_object().cloned().expect("cluster object"),
+                },
                 prior: c.get("prior").and_then(Value::as_object).cloned(),
                 network: c.get("network").cloned().filter(|n| !n.is_null()),
                 name: c["name"].as_str().map(str::to_string),
+                routes: c["routes"].as_array().cloned(),
                 emulator_pending: c["emulator_pending"].as_str().map(str::to_string),
                 provider_pending: c["provider_pending"].as_str().map(str::to_string),
                 provider_at_apply,
@@ -148,19 +159,7 @@ fn seeds(case: &Case) -> Vec<Value> {
     };
     let table_id = |name: &str| format!("{group}/providers/Microsoft.Network/routeTables/{name}");
     for (name, routes) in net["route_tables"].as_object().cloned().unwrap_or_default() {
-        let routes: Vec<Value> = routes
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|r| {
-                let mut p = json!({"addressPrefix": r["prefix"], "nextHopType": r["next_hop"]});
-                if let Some(ip) = r["ip"].as_str() {
-                    p["nextHopIpAddress"] = json!(ip);
-                }
-                json!({"name": r["name"], "properties": p})
-            })
-            .collect();
+        let routes = arm_routes(routes.as_array().map_or(&[][..], Vec::as_slice));
         out.push(json!({"id": table_id(&name), "body": {"location": "westeurope", "properties": {"routes": routes}}}));
     }
     let mut subnets = Vec::new();
@@ -192,6 +191,51 @@ fn seeds(case: &Case) -> Vec<Value> {
             "virtualNetworkPeerings": peerings,
             "subnets": subnets}}
     }));
+    out
+}
+
+/// Routes in the corpus shape (`name`, `prefix`, `next_hop`, optional `ip`) as the Network
+/// API's `routes` (Microsoft.Network 2025-01-01 routeTable.json).
+fn arm_routes(routes: &[Value]) -> Vec<Value> {
+    routes
+        .iter()
+        .map(|r| {
+            let mut p = json!({"addressPrefix": r["prefix"], "nextHopType": r["next_hop"]});
+            if let Some(ip) = r["ip"].as_str() {
+                p["nextHopIpAddress"] = json!(ip);
+            }
+            json!({"name": r["name"], "properties": p})
+        })
+        .collect()
+}
+
+/// The route table a `routes` case describes: its ID in the case's group.
+fn route_table_id(case: &Case) -> String {
+    format!("{}/providers/Microsoft.Network/routeTables/rt", rg_id(case))
+}
+
+/// A `routes` case as an `aksnet_route_table` resource named after its id.
+fn route_table_hcl(case: &Case, routes: &[Value]) -> String {
+    let mut out = format!(
+        "resource \"aksnet_route_table\" \"{}\" {{\n  name                = \"rt\"\n  resource_group_name = \"{}\"\n  location            = \"westeurope\"\n",
+        case.id,
+        rg(case)
+    );
+    for r in routes {
+        out.push_str("  route {\n");
+        for (ours, theirs) in [
+            ("name", "name"),
+            ("prefix", "address_prefix"),
+            ("next_hop", "next_hop_type"),
+            ("ip", "next_hop_ip_address"),
+        ] {
+            if let Some(v) = r.get(ours) {
+                out.push_str(&format!("    {theirs} = {}\n", hcl(v)));
+            }
+        }
+        out.push_str("  }\n");
+    }
+    out.push_str("}\n");
     out
 }
 
@@ -281,8 +325,12 @@ fn hcl(v: &Value) -> String {
     }
 }
 
-/// The case as an `aksnet_cluster_network` resource named after its id.
+/// The case as an `aksnet_cluster_network` resource named after its id (a `routes` case as
+/// its `aksnet_route_table`).
 fn resource_hcl(case: &Case) -> String {
+    if let Some(routes) = &case.routes {
+        return route_table_hcl(case, routes);
+    }
     let mut out = format!(
         "resource \"aksnet_cluster_network\" \"{id}\" {{\n  name                = {name}\n  resource_group_name = \"{rg}\"\n  location            = \"westeurope\"\n  dns_prefix          = \"aks{n}\"\n",
         id = case.id,
@@ -452,6 +500,7 @@ fn prior_body(case: &Case) -> Option<Value> {
         prior: None,
         network: case.network.clone(),
         name: case.name.clone(),
+        routes: None,
         emulator_pending: None,
         provider_pending: None,
         provider_at_apply: false,
@@ -694,14 +743,15 @@ fn resource_verdicts(cases: &[&Case], tf: &Workdir) -> (PerCase, PerCase) {
 /// The emulator's verdict: PUT the body and wait for the operation; a 4xx or a failed
 /// operation is a refusal (its code and message).
 fn emulator_verdict(arm: &ArmClient, case: &Case) -> Verdict {
-    let body = arm_body(case);
-    let r = arm.send_and_wait(
-        "PUT",
-        &cluster_id(case),
-        AKS_API,
-        Some(&body),
-        Duration::from_secs(60),
-    );
+    let (id, api, body) = match &case.routes {
+        Some(routes) => (
+            route_table_id(case),
+            NETWORK_API,
+            json!({"location": "westeurope", "properties": {"routes": arm_routes(routes)}}),
+        ),
+        None => (cluster_id(case), AKS_API, arm_body(case)),
+    };
+    let r = arm.send_and_wait("PUT", &id, api, Some(&body), Duration::from_secs(60));
     match r {
         Ok(_) => Ok(()),
         Err(e) if e.contains("HTTP 4") || e.contains("the operation ended") => Err(e),
@@ -762,8 +812,6 @@ fn corpus_cases_are_well_formed() {
     // - C6: Learn says pod subnets "should be planned with a minimum of 16 IPs per node"
     //   (configure-azure-cni-dynamic-ip-allocation); no source shows AKS refusing a dynamic pod
     //   subnet as too small (the InsufficientSubnetSize page lists node subnets only).
-    // - O7: a route table's own routes are `aksnet_route_table`'s, which this corpus of cluster
-    //   layouts does not model yet.
     // - I1: ARM ignores read-only properties in a request body (no refusal to cite); the rule is
     //   about Terraform configuration.
     // - I4: the harness writes every location (westeurope); a public body for an unknown or
@@ -776,7 +824,7 @@ fn corpus_cases_are_well_formed() {
         .collect();
     assert_eq!(
         uncovered,
-        ["E12", "C6", "O7", "I1", "I4"],
+        ["E12", "C6", "I1", "I4"],
         "rule ids without a rejected (or warning) case (catalog order)"
     );
 }
@@ -787,7 +835,7 @@ fn provider_gives_the_documented_verdict() {
         return;
     }
     let all = cases();
-    let resource_path = |c: &&Case| c.network.is_some() || c.prior.is_some();
+    let resource_path = |c: &&Case| c.network.is_some() || c.prior.is_some() || c.routes.is_some();
     let plain: Vec<&Case> = all.iter().filter(|c| !resource_path(c)).collect();
     let live: Vec<&Case> = all.iter().filter(resource_path).collect();
     let emu = Arc::new(TestEmulator::start(all_seeds(&all)));
