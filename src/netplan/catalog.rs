@@ -268,10 +268,10 @@ impl RuleId {
                 "kubenet in your own subnet writes routes to the subnet's route table, which the cluster identity needs rights on. With a system-assigned identity AKS creates the cluster (the identity exists only then, so the role is granted after create: a warning), but refuses it when the subnet already has a route table (an error, checked live on create: \"Clusters using managed identity type SystemAssigned do not support bringing your own route table\").",
                 "Use identity { type = \"UserAssigned\" } with Network Contributor on the subnet and its route table, granted before create; with a system-assigned identity, grant the role right after create and bring no route table.",
                 &[A_KUBENET, AKS_ISSUE_2333, A_LIMIT_EGRESS]),
-            O7 => ("Routes", Error,
-                "Route names and address prefixes are unique per table and names do not start with `aks-` (AKS's own routes); a prefix is a CIDR or a service tag; next hop types are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; next_hop_ip_address goes with VirtualAppliance, always and only.",
-                "Fix the route as the message says.",
-                &[ROUTES, AZURERM_ROUTE]),
+            O7 => ("Routes", ErrorOrWarning,
+                "Route names and address prefixes are unique per table; a prefix is a CIDR or a service tag; next hop types are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; next_hop_ip_address goes with VirtualAppliance, always and only (Azure: MissingNextHopIpAddress). A name starting with `aks-`, the prefix of AKS's kubenet node routes, is a warning: Azure accepts it (Microsoft Learn's egress example names its routes `aks-egress-fwrn`), but importing the table takes such routes for AKS's.",
+                "Fix the route as the message says; prefer route names without the `aks-` prefix.",
+                &[ROUTES, AZURERM_ROUTE, AZURERM_PR_20365, A_LIMIT_EGRESS]),
             W1 => ("Windows Pools And Pool Names", Error,
                 "Pool names match ^[a-z][a-z0-9]{0,11}$ and are unique; Windows pools need Azure CNI and names of at most 6 characters.",
                 "Rename the pool, or use Azure CNI for Windows pools.",
@@ -511,6 +511,10 @@ const AZURERM_ROTATION: Source = src(
 const TS_RECONCILE_POOL: Source = src(
     "AKS troubleshooting: reconcile a node pool (az aks nodepool update) or the cluster to its goal state",
     "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/cannot-scale-cluster-autoscaler-enabled-node-pool",
+);
+const AZURERM_PR_20365: Source = src(
+    "hashicorp/terraform-provider-azurerm#20365 (Azure's MissingNextHopIpAddress: \"NextHopIpAddress cannot be Null or Empty in route route1 when NextHopType is VirtualAppliance.\")",
+    "https://github.com/hashicorp/terraform-provider-azurerm/pull/20365",
 );
 const CLI_VALIDATORS: Source = src(
     "Azure CLI aks validators",

@@ -163,10 +163,12 @@ fn route(
         if !valid_route_name(n) {
             out.push(Finding::error(RuleId::O7, at_name(), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
         }
-        // AKS names the node routes it writes for kubenet `aks-…`; import and refresh treat
-        // such routes as foreign, so a declared one would be re-added on every apply.
+        // AKS names the node routes it writes for kubenet `aks-…`, and import leaves such
+        // routes to AKS (foreign, not owned). Azure itself accepts the prefix: Microsoft
+        // Learn's egress how-to names its firewall routes `aks-egress-fwrn` and
+        // `aks-egress-fwrn-internet` (limit-egress-traffic), so this is advice, not an error.
         if n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aks-")) {
-            out.push(Finding::error(RuleId::O7, at_name(), "Route Name Reserved For AKS", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the node routes it manages; aksnet keeps such routes as foreign and never owns them. Rename the route.")));
+            out.push(Finding::warning(RuleId::O7, at_name(), "Route Name In AKS's Prefix", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the kubenet node routes it writes. Azure accepts it and this resource owns the route, but importing the table would take it for one of AKS's routes and leave it out of the configuration; a name without the prefix avoids that.")));
         }
         // Identical blocks are one element of the set; two blocks with one name and different
         // values are two elements, and Azure keeps one route per name.
@@ -468,18 +470,29 @@ mod tests {
     }
 
     #[test]
-    fn the_aks_route_prefix_is_refused() {
-        let e = errors(&table(vec![route(
-            "AKS-node-0",
-            "10.244.0.0/24",
-            "VirtualAppliance",
-            Some("10.0.0.4"),
-        )]));
+    fn the_aks_route_prefix_is_a_warning_not_an_error() {
+        // Microsoft Learn, limit-egress-traffic: FW_ROUTE_NAME_1 `aks-egress-fwrn` (0.0.0.0/0 to
+        // the firewall), FW_ROUTE_NAME_2 `aks-egress-fwrn-internet`: Azure accepts the prefix.
+        let t = table(vec![
+            route(
+                "aks-egress-fwrn",
+                "0.0.0.0/0",
+                "VirtualAppliance",
+                Some("10.42.2.4"),
+            ),
+            route("AKS-egress-fwrn-internet", "20.0.0.4/32", "Internet", None),
+        ]);
+        assert!(errors(&t).is_empty(), "{:?}", errors(&t));
+        let f = validate_route_table(&t);
+        assert_eq!(f.len(), 2, "{f:?}");
         assert!(
-            e.len() == 1 && e[0].starts_with("Route Name Reserved For AKS (O7)"),
-            "{e:?}"
+            f.iter()
+                .all(|x| !x.is_error() && x.rule == RuleId::O7 && x.summary == "Route Name In AKS's Prefix"),
+            "{f:?}"
         );
-        assert!(errors(&table(vec![route("aksroute", "10.244.0.0/24", "None", None)])).is_empty());
+        assert!(
+            validate_route_table(&table(vec![route("aksroute", "10.244.0.0/24", "None", None)])).is_empty()
+        );
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub fn prepare(
     }
     // The request's form first, before any default fills a field it left out.
     aks_checks::request_form(&Value::Object(body.clone()))?;
+    aks_checks::cluster_name(&target.name())?;
+    if let Some(old) = existing {
+        aks_checks::pool_changes(old, &Value::Object(body.clone()))?;
+    }
     let props = body.entry("properties").or_insert_with(|| json!({}));
     let version = props
         .get("kubernetesVersion")
