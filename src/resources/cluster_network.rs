@@ -18,11 +18,11 @@ use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
 use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, MoveSource, Resource};
 use async_trait::async_trait;
-use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::models::{AgentPool, ManagedCluster};
 use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::migration;
 use crate::netplan::profile::Lifecycle;
@@ -40,7 +40,7 @@ use plan::{
     pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
     without_unknowns, PoolChanges, Rotate,
 };
-use pool::{agent_pool_body, foreign_pools, profile_of, refresh_pool};
+use pool::{agent_pool_body, foreign_pools, refresh_pool};
 use schema::{Pool, Str, FORCE_NEW};
 pub use schema::{Private, State};
 
@@ -116,8 +116,8 @@ impl Resource for ClusterNetwork {
         };
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match client.get_within::<Json>(&id, limit).await {
-            Ok(Some(cluster)) if !importing && failed(&cluster.body) => {
+        match client.get_within::<ManagedCluster>(&id, limit).await {
+            Ok(Some(cluster)) if !importing && cluster.body.failed() => {
                 // AKS shows the values of the write that failed, not what the cluster runs:
                 // keep what state recorded, so the next plan sends the configuration again.
                 diags.root_warning(
@@ -140,7 +140,7 @@ impl Resource for ClusterNetwork {
                     imported_pools_warning(diags, &next, &imported);
                 }
                 // A failed rotation's temporary pool stays this resource's while it exists.
-                let temporary = temporary.filter(|t| has_pool(&cluster.body, t));
+                let temporary = temporary.filter(|t| cluster.body.pool(t).is_some());
                 Some((next, Private::of(imported, temporary)))
             }
             // Deleted out of band: Terraform plans to create it again.
@@ -333,13 +333,13 @@ impl Resource for ClusterNetwork {
         }
         let body = desired(&planned, None, Stage::Full);
         let mut state = planned;
-        match client.put::<_, Json>(&id, &body, None, limit).await {
+        match client.put::<_, ManagedCluster>(&id, &body, None, limit).await {
             Ok(done) => self.settle(&client, &mut state, &done, false).await,
             Err(e) => {
                 arm_error(diags, "creating", &id, &e);
                 // The PUT may have created the cluster before failing: record it (Terraform
                 // taints it) so it is never lost.
-                return match left_behind::<Json>(&client, diags, &id, &e).await {
+                return match left_behind::<ManagedCluster>(&client, diags, &id, &e).await {
                     LeftBehind::Exists(c) => {
                         self.settle(&client, &mut state, &c, false).await;
                         Some((state, private))
@@ -366,7 +366,7 @@ impl Resource for ClusterNetwork {
         let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
-        let mut current = match client.get::<Json>(&id).await {
+        let mut current = match client.get::<ManagedCluster>(&id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 diags.root_error(
@@ -406,7 +406,7 @@ impl Resource for ClusterNetwork {
                 return Some((state, keeping(&private, temporary)));
             }
             temporary = None;
-            current = match client.get::<Json>(&id).await {
+            current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
                 _ => return Some((state, keeping(&private, None))),
             };
@@ -427,7 +427,7 @@ impl Resource for ClusterNetwork {
             {
                 return Some((state, keeping(&private, temporary)));
             }
-            current = match client.get::<Json>(&id).await {
+            current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
                 _ => return Some((state, private)),
             };
@@ -443,7 +443,7 @@ impl Resource for ClusterNetwork {
             let mut written = self.write(&client, &id, &planned, &current, *stage, limit).await;
             if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
                 // Someone wrote in between (AKS itself, often): apply the change on top of theirs once.
-                if let Ok(Some(fresh)) = client.get::<Json>(&id).await {
+                if let Ok(Some(fresh)) = client.get::<ManagedCluster>(&id).await {
                     current = fresh;
                     written = self.write(&client, &id, &planned, &current, *stage, limit).await;
                 }
@@ -542,33 +542,22 @@ impl Resource for ClusterNetwork {
 
 /// The pools in `cluster` (ARM) that `state` does not hold, as Azure has them; with `keep`,
 /// only those it names (the imported pools recorded earlier).
-fn unowned_pools(state: &State, cluster: &Json, keep: Option<&[Pool]>) -> Vec<Pool> {
+fn unowned_pools(state: &State, cluster: &ManagedCluster, keep: Option<&[Pool]>) -> Vec<Pool> {
     let held: Vec<&str> = pools(state).iter().filter_map(|(_, p)| s(&p.name)).collect();
     let named = |list: &[&str], n: &str| list.iter().any(|h| h.eq_ignore_ascii_case(n));
-    cluster["properties"]["agentPoolProfiles"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    cluster
+        .properties
+        .agent_pool_profiles
         .iter()
-        .filter(|p| p["name"].as_str().is_some_and(|n| !named(&held, n)))
+        .filter(|p| !named(&held, &p.name))
         .filter(|p| {
             keep.is_none_or(|k| {
                 let kept: Vec<&str> = k.iter().filter_map(|q| s(&q.name)).collect();
-                p["name"].as_str().is_some_and(|n| named(&kept, n))
+                named(&kept, &p.name)
             })
         })
         .map(|p| pool::refresh_pool(None, p, true))
         .collect()
-}
-
-/// True when `cluster` (ARM) has a pool named `name`.
-fn has_pool(cluster: &Json, name: &str) -> bool {
-    cluster["properties"]["agentPoolProfiles"]
-        .as_array()
-        .is_some_and(|l| {
-            l.iter()
-                .any(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        })
 }
 
 /// The warning an import gives for the pools it left out of `node_pool`, naming them.
@@ -643,20 +632,6 @@ fn rotation_incomplete(diags: &mut Diagnostics, pool: &str, step: &str, left: St
         "Default Node Pool Rotation Incomplete",
         format!("the rotation of the default node pool \"{pool}\" stopped at step {step}. {left}"),
     );
-}
-
-/// True when a resource's last operation succeeded.
-fn succeeded(body: &Json) -> bool {
-    body["properties"]["provisioningState"]
-        .as_str()
-        .is_some_and(|s| s.eq_ignore_ascii_case("Succeeded"))
-}
-
-/// True when the cluster's last operation failed.
-fn failed(cluster: &Json) -> bool {
-    cluster["properties"]["provisioningState"]
-        .as_str()
-        .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
 }
 
 impl ClusterNetwork {
@@ -753,16 +728,12 @@ impl ClusterNetwork {
         let Some(id) = id_of(planned, &sub) else {
             return Vec::new();
         };
-        let Ok(Some(cluster)) = client.get::<Json>(&id).await else {
+        let Ok(Some(cluster)) = client.get::<ManagedCluster>(&id).await else {
             return Vec::new();
         };
         let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
-        let arm = cluster.body["properties"]["agentPoolProfiles"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
         foreign_pools(
-            &arm,
+            &cluster.body.properties.agent_pool_profiles,
             &declared,
             shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
             shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
@@ -809,7 +780,13 @@ impl ClusterNetwork {
     }
 
     /// Refreshes `state` from a cluster body, resolving computed values that need more reads.
-    async fn settle(&self, client: &ArmClient, state: &mut State, cluster: &Tagged<Json>, importing: bool) {
+    async fn settle(
+        &self,
+        client: &ArmClient,
+        state: &mut State,
+        cluster: &Tagged<ManagedCluster>,
+        importing: bool,
+    ) {
         refresh(state, &cluster.body, importing);
         state.kubenet_route_table_id = self.kubenet_route_table(client, state).await;
     }
@@ -822,7 +799,7 @@ impl ClusterNetwork {
         diags: &mut Diagnostics,
         client: &ArmClient,
         id: &ResourceId,
-        current: &Tagged<Json>,
+        current: &Tagged<ManagedCluster>,
         ops: &PoolChanges,
         state: &mut State,
         temporary: &mut Option<String>,
@@ -836,15 +813,7 @@ impl ClusterNetwork {
                 &[id.name(), name],
             )
         };
-        let profile = |name: &str| {
-            current.body["properties"]["agentPoolProfiles"]
-                .as_array()
-                .and_then(|l| {
-                    l.iter()
-                        .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-                })
-                .cloned()
-        };
+        let profile = |name: &str| current.body.pool(name).cloned();
         if let Some(r) = &ops.rotate {
             if !self.rotate(diags, client, id, r, state, temporary, limit).await {
                 return false;
@@ -878,14 +847,14 @@ impl ClusterNetwork {
             let name = s(&pool.name).unwrap_or_default().to_string();
             let pid = pool_id(&name);
             let body = agent_pool_body(existing.as_ref(), pool, system);
-            let mut written = client.put::<_, Json>(&pid, &body, None, limit).await;
+            let mut written = client.put::<_, AgentPool>(&pid, &body, None, limit).await;
             if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
                 // Someone wrote in between (AKS itself, often): write on top of theirs once.
-                written = client.put::<_, Json>(&pid, &body, None, limit).await;
+                written = client.put::<_, AgentPool>(&pid, &body, None, limit).await;
             }
             match written {
                 Ok(done) => {
-                    let written = refresh_pool(Some(pool), &profile_of(&done.body), false);
+                    let written = refresh_pool(Some(pool), &done.body.profile(), false);
                     record_pool(state, &name, Some(written), system);
                 }
                 Err(e) => {
@@ -938,13 +907,13 @@ impl ClusterNetwork {
         *temporary = Some(temp.to_string());
         let mut settings = r.pool.settings();
         settings.name = Value::Value(temp.to_string());
-        let reusable = match client.get::<Json>(&temp_id).await {
+        let reusable = match client.get::<AgentPool>(&temp_id).await {
             // A failed rotation left it running: reuse it (azurerm: "if the temp node pool
             // already exists due to a previous failure, don't bother spinning it up"). One
             // whose own operation failed is written again first, as the old pool's system pods
             // are about to move onto it (AKS troubleshooting: "you can reconcile the node pool
             // by using `az aks nodepool update`", a PUT of the pool).
-            Ok(Some(p)) => succeeded(&p.body),
+            Ok(Some(p)) => p.body.succeeded(),
             Ok(None) => false,
             Err(e) => {
                 arm_error(diags, "reading", &temp_id, &e);
@@ -961,7 +930,7 @@ impl ClusterNetwork {
         };
         if !reusable {
             let body = agent_pool_body(None, &settings, true);
-            if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
+            if let Err(e) = client.put::<_, AgentPool>(&temp_id, &body, None, limit).await {
                 arm_error(diags, "creating", &temp_id, &e);
                 incomplete(
                     diags,
@@ -975,7 +944,7 @@ impl ClusterNetwork {
         // an earlier apply stopped at step 3 (azurerm: "delete the old default node pool if
         // it exists").
         let old_id = pool_id(&r.old_name);
-        let old = match client.get::<Json>(&old_id).await {
+        let old = match client.get::<AgentPool>(&old_id).await {
             Ok(old) => old,
             Err(e) => {
                 arm_error(diags, "reading", &old_id, &e);
@@ -1001,11 +970,11 @@ impl ClusterNetwork {
         // 3. The pool again, with the new settings.
         let new_id = pool_id(&name);
         match client
-            .put::<_, Json>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
+            .put::<_, AgentPool>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
             .await
         {
             Ok(done) => {
-                let mut written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
+                let mut written = refresh_pool(Some(&r.pool), &done.body.profile(), false);
                 // Until the temporary pool is gone the state lacks its name, so the next plan
                 // plans it again and that apply deletes the temporary pool.
                 written.temporary_name_for_rotation = Some(Value::Null);
@@ -1080,16 +1049,15 @@ impl ClusterNetwork {
         client: &ArmClient,
         id: &ResourceId,
         planned: &State,
-        current: &Tagged<Json>,
+        current: &Tagged<ManagedCluster>,
         stage: Stage,
         limit: Duration,
-    ) -> Result<Tagged<Json>, ClientError> {
+    ) -> Result<Tagged<ManagedCluster>, ClientError> {
         let body = desired(planned, Some(&current.body), stage);
-        let etag = current
-            .etag
-            .clone()
-            .or_else(|| current.body["eTag"].as_str().map(str::to_string));
-        client.put::<_, Json>(id, &body, etag.as_deref(), limit).await
+        // The ETag header, or the body's `eTag` when AKS sends none (the client reads both).
+        client
+            .put::<_, ManagedCluster>(id, &body, current.etag.as_deref(), limit)
+            .await
     }
 }
 

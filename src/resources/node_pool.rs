@@ -13,11 +13,11 @@ use aksnet_tfplugin::value::{Value, ValueEmpty};
 use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::models::{AgentPool, ManagedCluster};
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, Severity, Step};
@@ -26,7 +26,7 @@ use crate::resources::cluster_network::body::{refresh, s};
 use crate::resources::cluster_network::live::{gather, Live};
 use crate::resources::cluster_network::plan::{profile, shape_findings};
 use crate::resources::cluster_network::pool::{
-    agent_pool_body, fixed_changes, foreign_pools, pool_attributes, profile_of, refresh_pool, Pool,
+    agent_pool_body, fixed_changes, foreign_pools, pool_attributes, refresh_pool, Pool,
 };
 use crate::resources::cluster_network::schema::{Num, State as Cluster, Str, StrList};
 use crate::resources::identity::NODE_POOL;
@@ -256,7 +256,7 @@ impl NodePool {
                 return Vec::new();
             }
         };
-        let cluster = match client.get::<Json>(&cluster_id).await {
+        let cluster = match client.get::<ManagedCluster>(&cluster_id).await {
             Ok(Some(c)) => c.body,
             // Created in this apply, or missing: apply reports AKS's answer.
             Ok(None) => return Vec::new(),
@@ -272,13 +272,9 @@ impl NodePool {
         refresh(&mut view, &cluster, true);
         view.default_node_pool = Value::Value(planned.pool());
         view.node_pool = Value::Null;
-        let arm: Vec<Json> = cluster["properties"]["agentPoolProfiles"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
         let name = s(&planned.name).unwrap_or_default();
         let others = foreign_pools(
-            &arm,
+            &cluster.properties.agent_pool_profiles,
             &[name],
             s(&planned.vnet_subnet_id),
             s(&planned.pod_subnet_id),
@@ -305,15 +301,18 @@ impl NodePool {
     }
 
     /// Refreshes `state` from an agent pool ARM returned.
-    fn settle(state: &mut State, arm: &Tagged<Json>, importing: bool) {
+    fn settle(state: &mut State, arm: &Tagged<AgentPool>, importing: bool) {
         let prior = state.pool();
-        let pool = refresh_pool((!importing).then_some(&prior), &profile_of(&arm.body), importing);
+        let pool = refresh_pool((!importing).then_some(&prior), &arm.body.profile(), importing);
         state.set_pool(pool);
-        state.mode = arm.body["properties"]["mode"]
-            .as_str()
-            .map_or(Value::Value("User".into()), |m| Value::Value(m.to_string()));
-        if let Some(id) = arm.body["id"].as_str() {
-            state.id = Value::Value(id.to_string());
+        state.mode = arm
+            .body
+            .properties
+            .mode
+            .as_ref()
+            .map_or(Value::Value("User".into()), |m| Value::Value(m.clone()));
+        if let Some(id) = &arm.body.id {
+            state.id = Value::Value(id.clone());
         }
     }
 }
@@ -387,7 +386,7 @@ impl Resource for NodePool {
         };
         let importing = state.vm_size.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match client.get_within::<Json>(&id, limit).await {
+        match client.get_within::<AgentPool>(&id, limit).await {
             Ok(Some(pool)) => {
                 let mut next = state;
                 Self::settle(&mut next, &pool, importing);
@@ -490,13 +489,13 @@ impl Resource for NodePool {
         }
         let body = agent_pool_body(None, &planned.pool(), planned.system());
         let mut state = planned;
-        match client.put::<_, Json>(&id, &body, None, limit).await {
+        match client.put::<_, AgentPool>(&id, &body, None, limit).await {
             Ok(done) => Self::settle(&mut state, &done, false),
             Err(e) => {
                 arm_error(diags, "creating", &id, &e);
                 // The PUT may have created the pool before failing: record it (Terraform
                 // taints it) so it is never lost.
-                return match left_behind::<Json>(&client, diags, &id, &e).await {
+                return match left_behind::<AgentPool>(&client, diags, &id, &e).await {
                     LeftBehind::Exists(p) => {
                         Self::settle(&mut state, &p, false);
                         Some((state, private))
@@ -527,7 +526,7 @@ impl Resource for NodePool {
             // Only the timeouts changed: nothing to send.
             return Some((planned, private));
         }
-        let current = match client.get::<Json>(&id).await {
+        let current = match client.get::<AgentPool>(&id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
                 diags.root_error(
@@ -541,15 +540,11 @@ impl Resource for NodePool {
                 return Some((prior, private));
             }
         };
-        let body = agent_pool_body(
-            Some(&profile_of(&current.body)),
-            &planned.pool(),
-            planned.system(),
-        );
-        let mut written = client.put::<_, Json>(&id, &body, None, limit).await;
+        let body = agent_pool_body(Some(&current.body.profile()), &planned.pool(), planned.system());
+        let mut written = client.put::<_, AgentPool>(&id, &body, None, limit).await;
         if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
             // Someone wrote in between (AKS itself, often): write on top of theirs once.
-            written = client.put::<_, Json>(&id, &body, None, limit).await;
+            written = client.put::<_, AgentPool>(&id, &body, None, limit).await;
         }
         match written {
             Ok(done) => {

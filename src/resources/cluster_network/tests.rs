@@ -1,12 +1,36 @@
 use aksnet_tfplugin::value::Value;
 use serde_json::json;
 
-use super::body::{desired, refresh, Stage};
+use super::body::{self, Stage};
 use super::plan::*;
-use super::pool::agent_pool_body;
+use super::pool;
 use super::schema::{block, Pool, State, StrList};
 use super::*;
+use crate::arm::models::AgentPoolProfile;
 use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
+
+// The typed translation, driven with ARM bodies as JSON (what the client decodes and sends).
+
+fn cluster(arm: &serde_json::Value) -> ManagedCluster {
+    serde_json::from_value(arm.clone()).expect("a ManagedCluster body")
+}
+
+fn desired(state: &State, existing: Option<&serde_json::Value>, stage: Stage) -> serde_json::Value {
+    serde_json::to_value(body::desired(state, existing.map(cluster).as_ref(), stage)).unwrap()
+}
+
+fn refresh(state: &mut State, arm: &serde_json::Value, importing: bool) {
+    body::refresh(state, &cluster(arm), importing)
+}
+
+fn agent_pool_body(existing: Option<&serde_json::Value>, p: &Pool, system: bool) -> serde_json::Value {
+    let existing = existing.map(|e| serde_json::from_value(e.clone()).expect("an agent pool profile"));
+    serde_json::to_value(pool::agent_pool_body(existing.as_ref(), p, system)).unwrap()
+}
+
+fn unowned_pools(state: &State, arm: &serde_json::Value, keep: Option<&[Pool]>) -> Vec<Pool> {
+    super::unowned_pools(state, &cluster(arm), keep)
+}
 
 fn v(s: &str) -> Str {
     Value::Value(s.to_string())
@@ -225,7 +249,7 @@ fn ipam_stage_carries_only_the_migration() {
     let mut c = cfg();
     c.network_policy = v("cilium");
     c.network_data_plane = v("cilium");
-    let existing = json!({"location": "westeurope", "properties": {"networkProfile": {"networkPlugin": "azure", "networkDataplane": "azure", "networkPolicy": "none"}}});
+    let existing = json!({"location": "westeurope", "properties": {"agentPoolProfiles": [{"name": "system", "mode": "System"}], "networkProfile": {"networkPlugin": "azure", "networkDataplane": "azure", "networkPolicy": "none"}}});
     let b = desired(&c, Some(&existing), Stage::Ipam);
     assert_eq!(b["properties"]["networkProfile"]["networkPluginMode"], "overlay");
     assert_eq!(b["properties"]["networkProfile"]["networkDataplane"], "azure");
@@ -542,7 +566,11 @@ fn private_state_keeps_a_failed_rotations_temporary_pool_and_reads_older_records
         serde_json::to_value(Private::of(vec![pool("user1", 1)], None).expect("recorded")).expect("writes");
     assert!(written.get("rotation_temporary").is_none(), "{written}");
     // The cluster's pools are matched by name, case-insensitively.
-    let cluster = json!({"properties": {"agentPoolProfiles": [{"name": "TmpRotation"}]}});
-    assert!(has_pool(&cluster, "tmprotation"));
-    assert!(!has_pool(&cluster, "system"));
+    let mut arm = ManagedCluster::default();
+    arm.properties.agent_pool_profiles.push(AgentPoolProfile {
+        name: "TmpRotation".into(),
+        ..Default::default()
+    });
+    assert!(arm.pool("tmprotation").is_some());
+    assert!(arm.pool("system").is_none());
 }
