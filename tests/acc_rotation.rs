@@ -99,6 +99,13 @@ fn private_records_the_temporary_pool() -> Step {
     )
 }
 
+/// The apply never came to the emulator's refusal to delete the cluster's last system pool.
+fn never_met_last_system_pool(s: &Json) -> Result<(), String> {
+    (!s.says(LAST_SYSTEM_POOL))
+        .then_some(())
+        .ok_or(format!("the last system pool was nearly deleted:\n{}", s.text))
+}
+
 fn attr_is(s: &Json, path: &str, want: Value) -> Result<(), String> {
     expect_eq(path, s.attr(R, path)?, &want)
 }
@@ -240,9 +247,7 @@ fn rotation_failing_after_the_temporary_pool_exists_resumes() {
                     &Case::pools(&e, rg),
                     &json!([["system", "System", BOTH[0]], ["tmprotation", "System", BOTH[1]]]),
                 )?;
-                (!s.says(LAST_SYSTEM_POOL))
-                    .then_some(())
-                    .ok_or(format!("the last system pool was nearly deleted:\n{}", s.text))
+                never_met_last_system_pool(s)
             },
         ),
         c.wrote(&["put <cluster>/agentpools/tmprotation"]),
@@ -338,9 +343,7 @@ fn rotation_failing_to_recreate_the_default_pool_resumes_with_a_system_pool_thro
                     &Case::pools(&e, rg),
                     &json!([["tmprotation", "System", BOTH[1]]]),
                 )?;
-                (!s.says(LAST_SYSTEM_POOL))
-                    .then_some(())
-                    .ok_or(format!("the last system pool was nearly deleted:\n{}", s.text))
+                never_met_last_system_pool(s)
             },
         ),
         c.wrote(&[
@@ -353,9 +356,7 @@ fn rotation_failing_to_recreate_the_default_pool_resumes_with_a_system_pool_thro
         c.mark(),
         Step::apply(&new, |s| {
             attr_is(s, "/default_node_pool/vm_size", json!(BOTH[1]))?;
-            (!s.says(LAST_SYSTEM_POOL))
-                .then_some(())
-                .ok_or(format!("the last system pool was nearly deleted:\n{}", s.text))
+            never_met_last_system_pool(s)
         }),
         // The temporary pool is reused and the gone pool not deleted again.
         c.wrote(&["put <cluster>/agentpools/system", "delete <cluster>/agentpools/tmprotation"]),
