@@ -14,6 +14,7 @@ use aksnet_tfplugin::{
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use crate::arm::auth::AuthSettings;
 use crate::arm::connection::Connection;
@@ -24,10 +25,7 @@ use crate::resources::cluster_network::ClusterNetwork;
 use crate::resources::node_pool::NodePool;
 use crate::resources::pod_cidr_plan::PodCidrPlan;
 use crate::resources::route_table::RouteTable;
-use crate::tfvalue::attribute;
-
-/// The provider type name; aksnet-tfplugin prefixes resource names with `aksnet_`.
-pub const PROVIDER_NAME: &str = "aksnet";
+use crate::tfvalue::{attribute, root_error, UserError};
 
 type Str = Value<String>;
 type Flag = Value<bool>;
@@ -105,19 +103,60 @@ fn env_first(vars: &[&str]) -> Option<String> {
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
 }
 
-fn env_bool(var: &str) -> Result<Option<bool>, String> {
+/// A provider setting that cannot be resolved. Names the attribute or variable and the file,
+/// never a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+enum SettingsError {
+    /// A boolean environment variable that is neither true nor false.
+    #[error("{var} must be true or false, got \"{value}\"")]
+    Flag {
+        /// The variable, e.g. `ARM_USE_CLI`.
+        var: &'static str,
+        /// Its value (a boolean setting is no secret).
+        value: String,
+    },
+    /// A `*_file_path` that cannot be read.
+    #[error("reading {attribute} from {path}: {cause}")]
+    File {
+        /// The attribute, e.g. `client_secret_file_path`.
+        attribute: &'static str,
+        /// The path.
+        path: String,
+        /// The I/O error.
+        cause: String,
+    },
+    /// `client_certificate` is not base64 (the value is not repeated).
+    #[error("client_certificate is not valid base64 ({0}); encode the PFX file with `base64 -w0`")]
+    CertificateBase64(base64::DecodeError),
+    /// `client_certificate_path` cannot be read.
+    #[error("reading client_certificate_path {path}: {cause}")]
+    CertificateFile {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        cause: String,
+    },
+}
+
+impl UserError for SettingsError {
+    fn summary(&self) -> &'static str {
+        "Invalid Provider Configuration"
+    }
+}
+
+fn env_bool(var: &'static str) -> Result<Option<bool>, SettingsError> {
     match std::env::var(var).ok().filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(v) => match v.to_ascii_lowercase().as_str() {
             "1" | "true" => Ok(Some(true)),
             "0" | "false" => Ok(Some(false)),
-            _ => Err(format!("{var} must be true or false, got \"{v}\"")),
+            _ => Err(SettingsError::Flag { var, value: v }),
         },
     }
 }
 
 /// Resolves settings: config value, then environment variable, then default.
-pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
+fn resolve_settings(cfg: &Config) -> Result<AuthSettings, SettingsError> {
     let get = |name: &str, v: &Str| -> Option<String> {
         v.as_ref_option().cloned().filter(|s| !s.is_empty()).or_else(|| {
             STRING_SETTINGS
@@ -126,7 +165,7 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
                 .and_then(|(_, vars, ..)| env_first(vars))
         })
     };
-    let flag = |name: &str, v: &Flag| -> Result<bool, String> {
+    let flag = |name: &str, v: &Flag| -> Result<bool, SettingsError> {
         if let Some(b) = v.as_ref_option() {
             return Ok(*b);
         }
@@ -135,16 +174,23 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
             None => Ok(false),
         }
     };
-    let from_file =
-        |value: Option<String>, path: Option<String>, what: &str| -> Result<Option<String>, String> {
-            match (value, path) {
-                (Some(v), _) => Ok(Some(v)),
-                (None, Some(p)) => std::fs::read_to_string(&p)
-                    .map(|s| Some(s.trim().to_string()))
-                    .map_err(|e| format!("reading {what} from {p}: {e}")),
-                (None, None) => Ok(None),
-            }
-        };
+    let from_file = |value: Option<String>,
+                     path: Option<String>,
+                     attribute: &'static str|
+     -> Result<Option<String>, SettingsError> {
+        match (value, path) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, Some(p)) => match std::fs::read_to_string(&p) {
+                Ok(s) => Ok(Some(s.trim().to_string())),
+                Err(e) => Err(SettingsError::File {
+                    attribute,
+                    path: p,
+                    cause: e.to_string(),
+                }),
+            },
+            (None, None) => Ok(None),
+        }
+    };
     Ok(AuthSettings {
         subscription_id: get("subscription_id", &cfg.subscription_id),
         tenant_id: get("tenant_id", &cfg.tenant_id),
@@ -182,18 +228,20 @@ pub fn resolve_settings(cfg: &Config) -> Result<AuthSettings, String> {
 }
 
 /// The PFX bytes: base64 from `client_certificate`, else the file at `client_certificate_path`.
-fn certificate(inline: Option<String>, path: Option<String>) -> Result<Option<Vec<u8>>, String> {
+fn certificate(inline: Option<String>, path: Option<String>) -> Result<Option<Vec<u8>>, SettingsError> {
     use base64::Engine;
     match (inline, path) {
         (Some(b64), _) => base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
             .map(Some)
-            .map_err(|e| {
-                format!("client_certificate is not valid base64 ({e}); encode the PFX file with `base64 -w0`")
+            .map_err(SettingsError::CertificateBase64),
+        (None, Some(p)) => match std::fs::read(&p) {
+            Ok(pfx) => Ok(Some(pfx)),
+            Err(e) => Err(SettingsError::CertificateFile {
+                path: p,
+                cause: e.to_string(),
             }),
-        (None, Some(p)) => std::fs::read(&p)
-            .map(Some)
-            .map_err(|e| format!("reading client_certificate_path {p}: {e}")),
+        },
         (None, None) => Ok(None),
     }
 }
@@ -307,7 +355,7 @@ impl Provider for AksnetProvider {
                 Some(())
             }
             Err(e) => {
-                diags.root_error("Invalid Provider Configuration", e);
+                root_error(diags, &e);
                 None
             }
         }
@@ -376,9 +424,12 @@ mod tests {
             client_secret_file_path: Value::Value("/nonexistent/aksnet".into()),
             ..Default::default()
         };
-        assert!(resolve_settings(&missing)
-            .unwrap_err()
-            .contains("/nonexistent/aksnet"));
+        let err = resolve_settings(&missing).unwrap_err();
+        assert!(
+            matches!(&err, SettingsError::File { attribute: "client_secret_file_path", path, .. } if path == "/nonexistent/aksnet"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("/nonexistent/aksnet"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -8,6 +8,7 @@ use aksnet_tfplugin::{AttributePath, Diagnostics};
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::functions::error::ArgumentError;
 use crate::netplan::cluster::Input;
 use crate::netplan::{FieldPath, Finding, RuleId, Severity, Step};
 
@@ -32,7 +33,7 @@ pub fn attribute_path(path: &FieldPath) -> AttributePath {
 
 /// Unknown becomes null: state may hold no unknown value, and a create that ended without
 /// an answer from ARM records what it planned with the computed values it never learned.
-pub fn null_if_unknown<T>(v: &mut Value<T>) {
+pub(crate) fn null_if_unknown<T>(v: &mut Value<T>) {
     if matches!(v, Value::Unknown) {
         *v = Value::Null;
     }
@@ -57,6 +58,30 @@ pub fn report<S: Serialize>(diags: &mut Diagnostics, findings: &[Finding], confi
             &detail,
         );
     }
+}
+
+/// A typed error a user can fix, shown as one Terraform diagnostic. The layers return typed
+/// errors (provider settings, timeouts, function arguments); this is where they become
+/// diagnostics: the summary says what kind of input is wrong, the detail is the error's text.
+pub(crate) trait UserError: std::error::Error {
+    /// The diagnostic's summary, e.g. `Invalid Timeout`.
+    fn summary(&self) -> &'static str;
+}
+
+/// Records `e` as an error at the attribute `path`.
+pub(crate) fn error_at(diags: &mut Diagnostics, e: &dyn UserError, path: AttributePath) {
+    diags.error(e.summary(), e.to_string(), path);
+}
+
+/// Records `e` as an error about the configuration as a whole.
+pub(crate) fn root_error(diags: &mut Diagnostics, e: &dyn UserError) {
+    diags.root_error(e.summary(), e.to_string());
+}
+
+/// Records why a provider function refuses its argument `index` (0-based); Terraform shows
+/// it under the call with the argument's expression.
+pub(crate) fn function_error(diags: &mut Diagnostics, index: i64, e: &ArgumentError) {
+    diags.function_error(index, e.to_string());
 }
 
 /// Input values a diagnostic must not echo. Terraform does not tell providers which inputs
@@ -193,7 +218,7 @@ fn report_at(
 /// aksnet-tfplugin decodes it as [`Value::Null`], so the check walks the decoded configuration
 /// against the schema: one mechanism for every resource, run at validate and again at plan
 /// (values unknown at validate, such as variables, are skipped and checked when known).
-pub fn report_nulls<S: Serialize>(diags: &mut Diagnostics, block: &Block, config: &S) {
+pub(crate) fn report_nulls<S: Serialize>(diags: &mut Diagnostics, block: &Block, config: &S) {
     let Ok(value) = serde_json::to_value(config) else {
         return;
     };
@@ -375,7 +400,7 @@ pub fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, mark
 }
 
 /// Known strings of a list, skipping unknown elements (validation checks what it can).
-pub fn known_strings(v: &Value<Vec<Value<String>>>) -> Vec<(usize, &str)> {
+pub(crate) fn known_strings(v: &Value<Vec<Value<String>>>) -> Vec<(usize, &str)> {
     v.as_ref_option()
         .map(|items| {
             items
@@ -388,7 +413,7 @@ pub fn known_strings(v: &Value<Vec<Value<String>>>) -> Vec<(usize, &str)> {
 }
 
 /// True when the value, or any element of a list, is unknown.
-pub fn list_has_unknown<T>(v: &Value<Vec<Value<T>>>) -> bool {
+pub(crate) fn list_has_unknown<T>(v: &Value<Vec<Value<T>>>) -> bool {
     match v {
         Value::Unknown => true,
         Value::Value(items) => items.iter().any(|i| i.is_unknown()),

@@ -85,17 +85,33 @@ mod standin {
             _diags: &mut Diagnostics,
         ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
             Some(map! {
-                "route_table" => Kept(Kind::RouteTable),
-                "kubernetes_cluster" => Kept(Kind::Cluster)
+                "route_table" => ROUTE_TABLE,
+                "kubernetes_cluster" => CLUSTER
             })
         }
     }
 
+    /// A resource type of the stand-in, whose CRUD only keeps state: the schema version
+    /// azurerm records, its attributes, and what azurerm reads back from the object it created.
+    /// One entry per type; the `Resource` implementation below serves them all.
     #[derive(Clone, Copy)]
-    enum Kind {
-        RouteTable,
-        Cluster,
+    struct Kept {
+        version: fn() -> i64,
+        def: fn() -> Def,
+        computed: fn(&mut Json),
     }
+
+    const ROUTE_TABLE: Kept = Kept {
+        version: route_table_version,
+        def: route_table,
+        computed: route_table_computed,
+    };
+
+    const CLUSTER: Kept = Kept {
+        version: cluster_version,
+        def: cluster,
+        computed: cluster_computed,
+    };
 
     /// An attribute: name, type, constraint, and the value the SDKv2 stores when it is unset
     /// (`""`, `0`, `false`, `[]`, `{}`, or azurerm's default); null: left as it is.
@@ -109,6 +125,18 @@ mod standin {
 
     fn obj(fields: &[&str], ty: T) -> T {
         T::Object(fields.iter().map(|f| (f.to_string(), ty.clone())).collect())
+    }
+
+    /// 0 as azurerm records it; another version when a scenario asks (scenario d).
+    fn route_table_version() -> i64 {
+        std::env::var(ROUTE_TABLE_VERSION_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn cluster_version() -> i64 {
+        2
     }
 
     /// azurerm's `azurerm_route_table` (internal/services/network/route_table_resource.go):
@@ -344,70 +372,66 @@ mod standin {
         }
     }
 
-    /// What azurerm reads back from the object it created.
-    fn computed(kind: Kind, v: &mut Json) {
-        let text = |v: &Json, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    fn text(v: &Json, k: &str) -> String {
+        v[k].as_str().unwrap_or_default().to_string()
+    }
+
+    /// The id azurerm reads back: `type_path` (`Microsoft.Network/routeTables`) and `name` in
+    /// `resource_group_name`.
+    fn arm_id(v: &Json, type_path: &str) -> Json {
+        json!(format!(
+            "/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{}/providers/{type_path}/{}",
+            text(v, "resource_group_name"),
+            text(v, "name")
+        ))
+    }
+
+    /// What azurerm reads back from the route table it created.
+    fn route_table_computed(v: &mut Json) {
+        v["id"] = arm_id(v, "Microsoft.Network/routeTables");
+    }
+
+    /// What azurerm reads back from the cluster it created.
+    fn cluster_computed(v: &mut Json) {
         let (rg, name, location) = (
             text(v, "resource_group_name"),
             text(v, "name"),
             text(v, "location"),
         );
-        let base = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers");
-        match kind {
-            Kind::RouteTable => {
-                v["id"] = json!(format!("{base}/Microsoft.Network/routeTables/{name}"));
+        v["id"] = arm_id(v, "Microsoft.ContainerService/managedClusters");
+        v["fqdn"] = json!(format!(
+            "{}-00000000.hcp.{location}.azmk8s.io",
+            text(v, "dns_prefix")
+        ));
+        if v["node_resource_group"].is_null() {
+            v["node_resource_group"] = json!(format!("MC_{rg}_{name}_{location}"));
+        }
+        if let Some(p) = v["default_node_pool"].get_mut(0) {
+            if p["node_count"].is_null() {
+                // AKS starts an autoscaled pool at min_count.
+                let min = p["min_count"].as_i64().filter(|n| *n > 0).unwrap_or(1);
+                p["node_count"] = json!(min);
             }
-            Kind::Cluster => {
-                v["id"] = json!(format!(
-                    "{base}/Microsoft.ContainerService/managedClusters/{name}"
-                ));
-                v["fqdn"] = json!(format!(
-                    "{}-00000000.hcp.{location}.azmk8s.io",
-                    text(v, "dns_prefix")
-                ));
-                if v["node_resource_group"].is_null() {
-                    v["node_resource_group"] = json!(format!("MC_{rg}_{name}_{location}"));
+        }
+        if let Some(np) = v["network_profile"].get_mut(0) {
+            for (one, many) in [("pod_cidr", "pod_cidrs"), ("service_cidr", "service_cidrs")] {
+                let first = text(np, one);
+                if np[many] == json!([]) && !first.is_empty() {
+                    np[many] = json!([first]);
                 }
-                if let Some(p) = v["default_node_pool"].get_mut(0) {
-                    if p["node_count"].is_null() {
-                        // AKS starts an autoscaled pool at min_count.
-                        let min = p["min_count"].as_i64().filter(|n| *n > 0).unwrap_or(1);
-                        p["node_count"] = json!(min);
-                    }
-                }
-                if let Some(np) = v["network_profile"].get_mut(0) {
-                    for (one, many) in [("pod_cidr", "pod_cidrs"), ("service_cidr", "service_cidrs")] {
-                        let first = text(np, one);
-                        if np[many] == json!([]) && !first.is_empty() {
-                            np[many] = json!([first]);
-                        }
-                    }
-                    if np["ip_versions"] == json!([]) {
-                        np["ip_versions"] = json!(["IPv4"]);
-                    }
-                }
+            }
+            if np["ip_versions"] == json!([]) {
+                np["ip_versions"] = json!(["IPv4"]);
             }
         }
     }
 
-    /// A resource whose CRUD only keeps state.
-    struct Kept(Kind);
-
     impl Kept {
-        fn def(&self) -> Def {
-            match self.0 {
-                Kind::RouteTable => route_table(),
-                Kind::Cluster => cluster(),
-            }
-        }
-        fn version(&self) -> i64 {
-            match self.0 {
-                Kind::RouteTable => std::env::var(ROUTE_TABLE_VERSION_ENV)
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
-                Kind::Cluster => 2,
-            }
+        /// `proposed` with the SDKv2's values for unset attributes.
+        fn planned(&self, proposed: Json) -> Json {
+            let mut planned = proposed;
+            fill(&mut planned, &(self.def)());
+            planned
         }
     }
 
@@ -419,8 +443,8 @@ mod standin {
 
         fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
             Some(Schema {
-                version: self.version(),
-                block: to_block(&self.def()),
+                version: (self.version)(),
+                block: to_block(&(self.def)()),
             })
         }
 
@@ -441,9 +465,8 @@ mod standin {
             _config: Json,
             _meta: ValueEmpty,
         ) -> Option<(Json, ValueEmpty)> {
-            let mut planned = proposed;
-            fill(&mut planned, &self.def());
-            computed(self.0, &mut planned);
+            let mut planned = self.planned(proposed);
+            (self.computed)(&mut planned);
             Some((planned, ValueEmpty::default()))
         }
 
@@ -456,9 +479,7 @@ mod standin {
             private: ValueEmpty,
             _meta: ValueEmpty,
         ) -> Option<(Json, ValueEmpty, Vec<AttributePath>)> {
-            let mut planned = proposed;
-            fill(&mut planned, &self.def());
-            Some((planned, private, vec![]))
+            Some((self.planned(proposed), private, vec![]))
         }
 
         async fn plan_destroy<'a>(

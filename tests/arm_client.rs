@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use aksnet::arm::auth::{discover_cloud, select_credential, AuthSettings};
+use aksnet::arm::auth::{discover_cloud, select_credential, AuthError, AuthSettings};
 use aksnet::arm::client::{ArmClient, ClientError};
 use aksnet::arm::ids::{Kind, ResourceId};
 use aksnet_emulator::{Options, SAMPLE_CLIENT, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION, SAMPLE_TENANT};
@@ -848,6 +848,8 @@ fn certificate_error(pfx: Vec<u8>, password: Option<&str>) -> String {
     let cloud = aksnet::arm::auth::Cloud::builtin("public").unwrap();
     let err = select_credential(&certificate_settings(pfx, password), &cloud)
         .expect_err("the certificate must be refused");
+    assert!(matches!(err, AuthError::Certificate(_)), "{err}");
+    let err = err.to_string();
     assert!(err.starts_with("client certificate: "), "{err}");
     err
 }
@@ -894,6 +896,8 @@ async fn certificate_errors_are_errors() {
     let err = discover_cloud(&s)
         .await
         .expect_err("an untrusted certificate must fail");
+    assert!(matches!(err, AuthError::Discovery { .. }), "{err}");
+    let err = err.to_string();
     assert!(err.contains("metadata_host"), "{err}");
     assert!(!err.contains(SAMPLE_SECRET), "{err}");
     stranger.stop();

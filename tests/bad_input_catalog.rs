@@ -116,7 +116,6 @@ const CATALOG: &[Case] = &[
     c("table: name of 81 characters", RT, r#"name = "rt-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx""#, r"Invalid Route Table Name.*1–80 characters", "name"),
     c("table: name ends with a period", RT, r#"name = "rt.""#, r"Invalid Route Table Name", "name"),
     c("table: route name with spaces", RT, "route {\n  name = \"bad name!\"\n  address_prefix = \"10.1.0.0/16\"\n  next_hop_type = \"VnetLocal\"\n}", r"Invalid Route Name", "name"),
-    c("table: route in AKS's namespace", RT, "route {\n  name = \"aks-nodepool1-0\"\n  address_prefix = \"10.244.0.0/24\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_ip_address = \"10.0.0.4\"\n}", r"Route Name Reserved For AKS \(O7\)", "name"),
     c("table: prefix length over 32", RT, "route {\n  name = \"r\"\n  address_prefix = \"10.0.0.0/33\"\n  next_hop_type = \"VnetLocal\"\n}", r"Invalid Address Prefix", "address_prefix"),
     c("table: prefix with host bits", RT, "route {\n  name = \"r\"\n  address_prefix = \"10.1.2.3/8\"\n  next_hop_type = \"VnetLocal\"\n}", r"Invalid Address Prefix.*host bits", "address_prefix"),
     c("table: prefix neither cidr nor tag", RT, "route {\n  name = \"r\"\n  address_prefix = \"every where\"\n  next_hop_type = \"VnetLocal\"\n}", r"Invalid Address Prefix.*neither a CIDR nor a service tag", "address_prefix"),

@@ -97,34 +97,29 @@ impl TestEmulator {
         .collect()
     }
 
-    /// Injects a fault (see the emulator README for the shape).
-    pub fn fault(&self, fault: Value) {
+    /// `POST /_emulator/{what}` with `body`, which the emulator must accept.
+    fn admin(&self, what: &str, body: &Value) {
         let r = self
             .client
-            .post(format!("https://{}/_emulator/faults", self.host))
-            .json(&fault)
+            .post(format!("https://{}/_emulator/{what}", self.host))
+            .json(body)
             .send()
-            .expect("fault");
+            .expect(what);
         assert!(
             r.status().is_success(),
-            "fault rejected: {}",
+            "{what} rejected: {}",
             r.text().unwrap_or_default()
         );
     }
 
+    /// Injects a fault (see the emulator README for the shape).
+    pub fn fault(&self, fault: Value) {
+        self.admin("faults", &fault);
+    }
+
     /// Stores resources as already provisioned (`[{"id", "body"}]`, like the start seeds).
     pub fn seed(&self, items: Value) {
-        let r = self
-            .client
-            .post(format!("https://{}/_emulator/seeds", self.host))
-            .json(&items)
-            .send()
-            .expect("seed");
-        assert!(
-            r.status().is_success(),
-            "seed rejected: {}",
-            r.text().unwrap_or_default()
-        );
+        self.admin("seeds", &items);
     }
 
     /// Ends an outage that an `outage` fault started.

@@ -23,6 +23,158 @@ use azure_identity::{
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+use thiserror::Error;
+
+/// Why the cloud could not be discovered or no credential could be chosen or proven. The texts
+/// name attributes, `ARM_*` variables, URLs and causes; they never carry the value of a secret
+/// setting (client secret, certificate or its password, OIDC tokens), so they may be logged and
+/// shown as diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AuthError {
+    /// `environment` names no built-in cloud.
+    #[error("environment \"{0}\" is not supported; possible values are public, usgovernment and china (use metadata_host for other clouds)")]
+    UnknownEnvironment(String),
+    /// `metadata_host` was given with `http://`.
+    #[error("metadata_host must not use plain http")]
+    PlainHttpMetadataHost,
+    /// Fetching `/metadata/endpoints` from `metadata_host` failed.
+    #[error("discovering endpoints from metadata_host {host}: {source}")]
+    Discovery {
+        /// The host, without scheme.
+        host: String,
+        /// Why the request failed.
+        source: Box<AuthError>,
+    },
+    /// The metadata document is a list without any cloud.
+    #[error("the metadata document lists no cloud")]
+    NoCloud,
+    /// The metadata document lacks a field, e.g. `authentication.loginEndpoint`.
+    #[error("the metadata has no {0}")]
+    MetadataField(&'static str),
+    /// The metadata's `resourceManager` is no URL.
+    #[error("resourceManager \"{url}\": {source}")]
+    ResourceManagerUrl {
+        /// The value in the document.
+        url: String,
+        /// Why it does not parse.
+        source: url::ParseError,
+    },
+    /// The metadata points at `http://` endpoints.
+    #[error("the metadata points at a plain http:// endpoint; aksnet only talks to https endpoints")]
+    PlainHttpMetadata,
+    /// A built-in endpoint or a URL to request does not parse.
+    #[error("invalid URL {url}: {source}")]
+    Url {
+        /// The URL.
+        url: String,
+        /// Why it does not parse.
+        source: url::ParseError,
+    },
+    /// A token or metadata URL with `http://`.
+    #[error("refusing the plain http URL {0}: aksnet only talks to https endpoints")]
+    PlainHttpUrl(String),
+    /// The request got no answer (DNS, TLS, connection).
+    #[error("{verb} {url}: {cause}")]
+    Transport {
+        /// `GET` or `POST`.
+        verb: String,
+        /// The URL requested.
+        url: String,
+        /// The transport error (never the bearer token, which travels in a header).
+        cause: String,
+    },
+    /// The answer was an HTTP error; `message` is the body's `message` field, if any.
+    #[error("{verb} {url}: HTTP {status}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Status {
+        /// `GET` or `POST`.
+        verb: String,
+        /// The URL requested.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The answer's `message` field.
+        message: Option<String>,
+    },
+    /// The answer was not JSON.
+    #[error("{verb} {url}: decoding JSON: {cause}")]
+    Json {
+        /// `GET` or `POST`.
+        verb: String,
+        /// The URL requested.
+        url: String,
+        /// The decoder's error.
+        cause: String,
+    },
+    /// `oidc_request_url` does not parse (Azure DevOps).
+    #[error("invalid oidc_request_url {url}: {source}")]
+    OidcRequestUrl {
+        /// The configured URL.
+        url: String,
+        /// Why it does not parse.
+        source: url::ParseError,
+    },
+    /// The client certificate cannot be used.
+    #[error("client certificate: {0}")]
+    Certificate(#[from] CertificateError),
+    /// azure_identity refused to build a credential; `method` is e.g. `client secret`.
+    #[error("{method} credential: {cause}")]
+    Credential {
+        /// The credential method.
+        method: &'static str,
+        /// azure_identity's error (it holds no secret).
+        cause: String,
+    },
+    /// No credential method is configured; one line per method, in order, says why.
+    #[error("{}", no_credential_message(.0))]
+    NoCredential(Vec<String>),
+    /// The chosen credentials were tried and none got a token (the message lists each).
+    #[error("{0}")]
+    Token(String),
+    /// The first token did not arrive in time.
+    #[error("{method}: no token after {secs}s")]
+    TokenTimeout {
+        /// The first credential method tried.
+        method: &'static str,
+        /// The limit, in seconds.
+        secs: u64,
+    },
+}
+
+/// Why a client certificate (a PKCS#12 bundle) cannot sign client assertions. Says what is
+/// wrong, never the password or key material.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CertificateError {
+    /// The PFX's integrity check failed.
+    #[error("client_certificate_password is wrong or missing (the PFX's integrity check failed)")]
+    WrongPassword,
+    /// Not a PKCS#12 bundle at all.
+    #[error("the data is not a PKCS#12 (PFX) bundle")]
+    NotPkcs12,
+    /// Encrypted or signed with an algorithm p12-keystore does not read.
+    #[error("the PFX is protected with an unsupported algorithm; re-export it with OpenSSL's defaults (AES-256, HMAC-SHA256)")]
+    UnsupportedAlgorithm,
+    /// Any other PKCS#12 error.
+    #[error("the PFX cannot be read: {0}")]
+    Unreadable(String),
+    /// A certificate without its private key.
+    #[error("the PFX holds no private key; export the certificate together with its key (openssl pkcs12 -export -inkey KEY -in CERT)")]
+    NoKey,
+    /// A key other than RSA.
+    #[error("the PFX's private key is not an RSA key (algorithm {0}); client assertions are signed RS256, so the certificate needs an RSA key")]
+    NotRsa(String),
+    /// ring refused the RSA key.
+    #[error("the PFX's RSA private key is not usable: {0}")]
+    UnusableKey(String),
+    /// No certificate in the bundle carries the key's public half.
+    #[error("the PFX holds no certificate for its private key")]
+    NoCertificate,
+    /// The token endpoint (the assertion's audience) cannot be built.
+    #[error("token endpoint: {0}")]
+    TokenEndpoint(url::ParseError),
+    /// Signing failed.
+    #[error("signing the client assertion failed")]
+    Signing,
+}
 
 /// Resolved provider settings (config first, then `ARM_*` variables, then defaults).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -99,22 +251,37 @@ pub struct Cloud {
 
 impl Cloud {
     /// The built-in clouds by `environment` name.
-    pub fn builtin(environment: &str) -> Result<Cloud, String> {
+    pub fn builtin(environment: &str) -> Result<Cloud, AuthError> {
         let (rm, login, audience) = match environment {
-            "" | "public" => ("https://management.azure.com/", "https://login.microsoftonline.com", "https://management.core.windows.net/"),
-            "usgovernment" => ("https://management.usgovcloudapi.net/", "https://login.microsoftonline.us", "https://management.core.usgovcloudapi.net/"),
-            "china" => ("https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn", "https://management.core.chinacloudapi.cn/"),
-            other => return Err(format!("environment \"{other}\" is not supported; possible values are public, usgovernment and china (use metadata_host for other clouds)")),
+            "" | "public" => (
+                "https://management.azure.com/",
+                "https://login.microsoftonline.com",
+                "https://management.core.windows.net/",
+            ),
+            "usgovernment" => (
+                "https://management.usgovcloudapi.net/",
+                "https://login.microsoftonline.us",
+                "https://management.core.usgovcloudapi.net/",
+            ),
+            "china" => (
+                "https://management.chinacloudapi.cn/",
+                "https://login.chinacloudapi.cn",
+                "https://management.core.chinacloudapi.cn/",
+            ),
+            other => return Err(AuthError::UnknownEnvironment(other.to_string())),
         };
         Ok(Cloud {
-            resource_manager: Url::parse(rm).map_err(|e| e.to_string())?,
+            resource_manager: Url::parse(rm).map_err(|source| AuthError::Url {
+                url: rm.to_string(),
+                source,
+            })?,
             authority_host: login.to_string(),
             scope: scope_for(audience),
         })
     }
 
     /// Parses a `/metadata/endpoints` document (one cloud, or a list of them).
-    pub fn from_metadata(host: &str, doc: &serde_json::Value) -> Result<Cloud, String> {
+    fn from_metadata(host: &str, doc: &serde_json::Value) -> Result<Cloud, AuthError> {
         let cloud = match doc {
             serde_json::Value::Array(items) => items
                 .iter()
@@ -124,32 +291,32 @@ impl Cloud {
                         .is_some_and(|rm| rm.contains(host))
                 })
                 .or_else(|| items.first())
-                .ok_or("the metadata document lists no cloud")?,
+                .ok_or(AuthError::NoCloud)?,
             other => other,
         };
         let rm = cloud
             .get("resourceManager")
             .and_then(|v| v.as_str())
-            .ok_or("the metadata has no resourceManager")?;
+            .ok_or(AuthError::MetadataField("resourceManager"))?;
         let auth = cloud
             .get("authentication")
-            .ok_or("the metadata has no authentication section")?;
+            .ok_or(AuthError::MetadataField("authentication section"))?;
         let login = auth
             .get("loginEndpoint")
             .and_then(|v| v.as_str())
-            .ok_or("the metadata has no authentication.loginEndpoint")?;
+            .ok_or(AuthError::MetadataField("authentication.loginEndpoint"))?;
         let audience = auth
             .get("audiences")
             .and_then(|a| a.as_array())
             .and_then(|a| a.first())
             .and_then(|v| v.as_str())
-            .ok_or("the metadata has no authentication.audiences")?;
-        let resource_manager = Url::parse(rm).map_err(|e| format!("resourceManager \"{rm}\": {e}"))?;
+            .ok_or(AuthError::MetadataField("authentication.audiences"))?;
+        let resource_manager = Url::parse(rm).map_err(|source| AuthError::ResourceManagerUrl {
+            url: rm.to_string(),
+            source,
+        })?;
         if resource_manager.scheme() != "https" || !login.starts_with("https://") {
-            return Err(
-                "the metadata points at a plain http:// endpoint; aksnet only talks to https endpoints"
-                    .into(),
-            );
+            return Err(AuthError::PlainHttpMetadata);
         }
         Ok(Cloud {
             resource_manager,
@@ -186,19 +353,20 @@ fn plain_pipeline() -> Pipeline {
 }
 
 /// GETs JSON over https; `bearer` is sent but never appears in errors.
-async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value, String> {
+async fn fetch_json(url: &str, bearer: Option<&str>) -> Result<serde_json::Value, AuthError> {
     send_json(Method::Get, url, bearer).await
 }
 
 /// Sends a request without a body over https and decodes the JSON answer; `bearer` is sent but
 /// never appears in errors. A failed answer's `message` (Azure DevOps' error field) is quoted.
-async fn send_json(method: Method, url: &str, bearer: Option<&str>) -> Result<serde_json::Value, String> {
+async fn send_json(method: Method, url: &str, bearer: Option<&str>) -> Result<serde_json::Value, AuthError> {
     let verb = method.to_string().to_ascii_uppercase();
-    let parsed = Url::parse(url).map_err(|e| format!("invalid URL {url}: {e}"))?;
+    let parsed = Url::parse(url).map_err(|source| AuthError::Url {
+        url: url.to_string(),
+        source,
+    })?;
     if parsed.scheme() != "https" {
-        return Err(format!(
-            "refusing the plain http URL {url}: aksnet only talks to https endpoints"
-        ));
+        return Err(AuthError::PlainHttpUrl(url.to_string()));
     }
     let mut req = Request::new(parsed, method);
     req.insert_header(HeaderName::from_static("accept"), "application/json");
@@ -218,33 +386,48 @@ async fn send_json(method: Method, url: &str, bearer: Option<&str>) -> Result<se
             }),
         )
         .await
-        .map_err(|e| format!("{verb} {url}: {e}"))?;
+        .map_err(|e| AuthError::Transport {
+            verb: verb.clone(),
+            url: url.to_string(),
+            cause: e.to_string(),
+        })?;
     let status = u16::from(resp.status());
     if status >= 300 {
         let message = serde_json::from_slice::<serde_json::Value>(resp.body())
             .ok()
             .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
-            .map(|m| format!(": {m}"))
-            .unwrap_or_default();
-        return Err(format!("{verb} {url}: HTTP {status}{message}"));
+            .filter(|m| !m.is_empty());
+        return Err(AuthError::Status {
+            verb,
+            url: url.to_string(),
+            status,
+            message,
+        });
     }
-    serde_json::from_slice(resp.body()).map_err(|e| format!("{verb} {url}: decoding JSON: {e}"))
+    serde_json::from_slice(resp.body()).map_err(|e| AuthError::Json {
+        verb,
+        url: url.to_string(),
+        cause: e.to_string(),
+    })
 }
 
 /// Discovers the cloud: from `metadata_host` when set, else the built-in `environment`.
-pub async fn discover_cloud(settings: &AuthSettings) -> Result<Cloud, String> {
+pub async fn discover_cloud(settings: &AuthSettings) -> Result<Cloud, AuthError> {
     match settings.metadata_host.as_deref().filter(|h| !h.is_empty()) {
         Some(host) => {
             let host = host.trim_start_matches("https://").trim_end_matches('/');
             if host.starts_with("http://") {
-                return Err("metadata_host must not use plain http".into());
+                return Err(AuthError::PlainHttpMetadataHost);
             }
             let doc = fetch_json(
                 &format!("https://{host}/metadata/endpoints?api-version=2022-09-01"),
                 None,
             )
             .await
-            .map_err(|e| format!("discovering endpoints from metadata_host {host}: {e}"))?;
+            .map_err(|e| AuthError::Discovery {
+                host: host.to_string(),
+                source: Box::new(e),
+            })?;
             Cloud::from_metadata(host, &doc)
         }
         None => Cloud::builtin(&settings.environment),
@@ -274,8 +457,11 @@ const ADO_OIDC_API_VERSION: &str = "7.1";
 
 /// The Azure Pipelines OIDC request URL with `api-version` and `serviceConnectionId` added
 /// unless the URL already has them, as go-azure-sdk builds it.
-fn ado_request_url(url: &str, service_connection_id: &str) -> Result<String, String> {
-    let mut parsed = Url::parse(url).map_err(|e| format!("invalid oidc_request_url {url}: {e}"))?;
+fn ado_request_url(url: &str, service_connection_id: &str) -> Result<String, AuthError> {
+    let mut parsed = Url::parse(url).map_err(|source| AuthError::OidcRequestUrl {
+        url: url.to_string(),
+        source,
+    })?;
     let has = |k: &str| parsed.query_pairs().any(|(name, v)| name == k && !v.is_empty());
     let (api, conn) = (has("api-version"), has("serviceConnectionId"));
     {
@@ -321,7 +507,7 @@ impl ClientAssertion for OidcSource {
                     Some(token),
                 )
                 .await
-                .map_err(err)?;
+                .map_err(|e| err(e.to_string()))?;
                 doc.get("value")
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
@@ -334,7 +520,7 @@ impl ClientAssertion for OidcSource {
                 token,
                 service_connection_id,
             } => {
-                let url = ado_request_url(url, service_connection_id).map_err(err)?;
+                let url = ado_request_url(url, service_connection_id).map_err(|e| err(e.to_string()))?;
                 let doc = send_json(Method::Post, &url, Some(token))
                     .await
                     .map_err(|e| err(format!("requesting the pipeline's OIDC token: {e}")))?;
@@ -372,7 +558,12 @@ impl fmt::Debug for CertificateAssertion {
 }
 
 impl CertificateAssertion {
-    fn new(pfx: &[u8], password: Option<&str>, client_id: &str, audience: String) -> Result<Self, String> {
+    fn new(
+        pfx: &[u8],
+        password: Option<&str>,
+        client_id: &str,
+        audience: String,
+    ) -> Result<Self, CertificateError> {
         let (key, cert) = read_pfx(pfx, password)?;
         let thumbprint = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert);
         Ok(CertificateAssertion {
@@ -385,7 +576,7 @@ impl CertificateAssertion {
 
     /// The signed JWT: the header and claims azure_identity 1.0 sends (RS256, `x5t`; `aud`
     /// the token endpoint, `iss` = `sub` = the client, a unique `jti`, `nbf`/`exp`).
-    fn assertion(&self, now: u64) -> Result<String, String> {
+    fn assertion(&self, now: u64) -> Result<String, CertificateError> {
         let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t": self.x5t});
         let claims = serde_json::json!({
             "aud": self.audience,
@@ -408,7 +599,7 @@ impl CertificateAssertion {
                 input.as_bytes(),
                 &mut signature,
             )
-            .map_err(|_| "signing the client assertion failed".to_string())?;
+            .map_err(|_| CertificateError::Signing)?;
         Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
@@ -419,26 +610,23 @@ impl ClientAssertion for CertificateAssertion {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        self.assertion(now)
-            .map_err(|m| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m))
+        self.assertion(now).map_err(|e| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e.to_string())
+        })
     }
 }
 
 /// The RSA key of a PKCS#12 bundle and the certificate that carries its public key. Errors
 /// say what is wrong, never the password or key material.
-fn read_pfx(pfx: &[u8], password: Option<&str>) -> Result<(RsaKeyPair, Vec<u8>), String> {
+fn read_pfx(pfx: &[u8], password: Option<&str>) -> Result<(RsaKeyPair, Vec<u8>), CertificateError> {
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(pfx, password.unwrap_or("")).map_err(pfx_error)?;
-    let bag = archive.keys.first().ok_or(
-        "the PFX holds no private key; export the certificate together with its key (openssl pkcs12 -export -inkey KEY -in CERT)",
-    )?;
+    let bag = archive.keys.first().ok_or(CertificateError::NoKey)?;
     let algorithm = bag.key.oid().to_string();
     if algorithm != RSA_OID {
-        return Err(format!(
-            "the PFX's private key is not an RSA key (algorithm {algorithm}); client assertions are signed RS256, so the certificate needs an RSA key"
-        ));
+        return Err(CertificateError::NotRsa(algorithm));
     }
-    let key = RsaKeyPair::from_pkcs8(bag.key.as_der())
-        .map_err(|e| format!("the PFX's RSA private key is not usable: {e}"))?;
+    let key =
+        RsaKeyPair::from_pkcs8(bag.key.as_der()).map_err(|e| CertificateError::UnusableKey(e.to_string()))?;
     // The leaf is the certificate holding the key's public half; this works whether or not
     // the bags are linked by localKeyId.
     let public = key.public_key().as_ref();
@@ -447,24 +635,18 @@ fn read_pfx(pfx: &[u8], password: Option<&str>) -> Result<(RsaKeyPair, Vec<u8>),
         .iter()
         .map(|bag| bag.cert.as_der())
         .find(|der| der.windows(public.len()).any(|w| w == public))
-        .ok_or("the PFX holds no certificate for its private key")?
+        .ok_or(CertificateError::NoCertificate)?
         .to_vec();
     Ok((key, cert))
 }
 
-fn pfx_error(e: p12_keystore::error::Error) -> String {
+fn pfx_error(e: p12_keystore::error::Error) -> CertificateError {
     use p12_keystore::error::Error as E;
     match e {
-        E::MacError(_) | E::UnpadError => {
-            "client_certificate_password is wrong or missing (the PFX's integrity check failed)".into()
-        }
-        E::DerError(_) | E::InvalidVersion | E::UnsupportedContentType => {
-            "the data is not a PKCS#12 (PFX) bundle".into()
-        }
-        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm => {
-            "the PFX is protected with an unsupported algorithm; re-export it with OpenSSL's defaults (AES-256, HMAC-SHA256)".into()
-        }
-        other => format!("the PFX cannot be read: {other}"),
+        E::MacError(_) | E::UnpadError => CertificateError::WrongPassword,
+        E::DerError(_) | E::InvalidVersion | E::UnsupportedContentType => CertificateError::NotPkcs12,
+        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm => CertificateError::UnsupportedAlgorithm,
+        other => CertificateError::Unreadable(other.to_string()),
     }
 }
 
@@ -481,7 +663,7 @@ enum Step {
 /// token (no `az` login, no IMDS, a wrong secret), so only a token proves a method works; when
 /// none does, the one error lists every method and why it failed. The method that worked is
 /// remembered, so token refreshes do not probe the ones before it again.
-pub struct TriedCredentials {
+struct TriedCredentials {
     steps: Vec<Step>,
     winner: AtomicUsize,
 }
@@ -533,7 +715,7 @@ impl TokenCredential for TriedCredentials {
         }
         Err(azure_core::Error::with_message(
             ErrorKind::Credential,
-            no_credential_message(&tried),
+            AuthError::NoCredential(tried).to_string(),
         ))
     }
 }
@@ -589,7 +771,7 @@ fn on_path(program: &str, path: Option<&std::ffi::OsStr>) -> bool {
 pub fn select_credential(
     s: &AuthSettings,
     cloud: &Cloud,
-) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+) -> Result<(Arc<dyn TokenCredential>, &'static str), AuthError> {
     select_credential_with_path(s, cloud, std::env::var_os("PATH").as_deref())
 }
 
@@ -597,7 +779,7 @@ fn select_credential_with_path(
     s: &AuthSettings,
     cloud: &Cloud,
     path: Option<&std::ffi::OsStr>,
-) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+) -> Result<(Arc<dyn TokenCredential>, &'static str), AuthError> {
     let mut steps: Vec<Step> = Vec::new();
     let chosen = |mut steps: Vec<Step>, name: &'static str, cred: Arc<dyn TokenCredential>| {
         steps.push(Step::Candidate(name, cred));
@@ -632,7 +814,10 @@ fn select_credential_with_path(
                     client_options: client_options(),
                 }),
             )
-            .map_err(|e| format!("client secret credential: {e}"))?;
+            .map_err(|e| AuthError::Credential {
+                method: "client secret",
+                cause: e.to_string(),
+            })?;
             return Ok(chosen(steps, "client secret", cred));
         }
         (_, _, Some(_)) => skip(&mut steps,
@@ -649,19 +834,21 @@ fn select_credential_with_path(
             // The token endpoint as ClientAssertionCredential builds it.
             let audience = Url::parse(&cloud.authority_host)
                 .and_then(|u| u.join(&format!("/{t}/oauth2/v2.0/token")))
-                .map_err(|e| format!("client certificate: token endpoint: {e}"))?;
+                .map_err(CertificateError::TokenEndpoint)?;
             let assertion = CertificateAssertion::new(
                 pfx,
                 s.client_certificate_password.as_deref(),
                 c,
                 audience.to_string(),
-            )
-            .map_err(|e| format!("client certificate: {e}"))?;
+            )?;
             let opts = ClientAssertionCredentialOptions {
                 client_options: client_options(),
             };
             let cred = ClientAssertionCredential::new(t.to_string(), c.to_string(), assertion, Some(opts))
-                .map_err(|e| format!("client certificate credential: {e}"))?;
+                .map_err(|e| AuthError::Credential {
+                    method: "client certificate",
+                    cause: e.to_string(),
+                })?;
             return Ok(chosen(steps, "client certificate", cred));
         }
         (_, _, Some(_)) => skip(&mut steps,
@@ -679,7 +866,7 @@ fn select_credential_with_path(
         (Some(url), Some(token)) => Some((url, token)),
         _ => None,
     };
-    let assertion_credential = |t: &str, c: &str, src: OidcSource, what: &str| {
+    let assertion_credential = |t: &str, c: &str, src: OidcSource, method: &'static str| {
         ClientAssertionCredential::new(
             t.to_string(),
             c.to_string(),
@@ -688,7 +875,10 @@ fn select_credential_with_path(
                 client_options: client_options(),
             }),
         )
-        .map_err(|e| format!("{what} credential: {e}"))
+        .map_err(|e| AuthError::Credential {
+            method,
+            cause: e.to_string(),
+        })
     };
     if s.use_oidc {
         // go-azure-sdk's order: a given token first, then the request URL, which belongs to
@@ -814,7 +1004,7 @@ fn select_credential_with_path(
                     Step::Candidate(..) => None,
                 })
                 .collect();
-            Err(no_credential_message(&tried))
+            Err(AuthError::NoCredential(tried))
         }
     }
 }
@@ -841,7 +1031,9 @@ mod tests {
         let c = Cloud::builtin("public").unwrap();
         assert_eq!(c.scope, "https://management.core.windows.net/.default");
         assert_eq!(c.resource_manager.as_str(), "https://management.azure.com/");
-        assert!(Cloud::builtin("mars").unwrap_err().contains("usgovernment"));
+        let err = Cloud::builtin("mars").unwrap_err();
+        assert_eq!(err, AuthError::UnknownEnvironment("mars".into()));
+        assert!(err.to_string().contains("usgovernment"), "{err}");
     }
 
     #[test]
@@ -858,9 +1050,9 @@ mod tests {
             "resourceManager": "http://127.0.0.1:8443/",
             "authentication": {"loginEndpoint": "http://127.0.0.1:8443/", "audiences": ["x"]}
         });
-        assert!(Cloud::from_metadata("127.0.0.1:8443", &plain)
-            .unwrap_err()
-            .contains("https"));
+        let err = Cloud::from_metadata("127.0.0.1:8443", &plain).unwrap_err();
+        assert_eq!(err, AuthError::PlainHttpMetadata);
+        assert!(err.to_string().contains("https"), "{err}");
     }
 
     #[test]
@@ -869,6 +1061,11 @@ mod tests {
         let err = select_credential(&s, &Cloud::builtin("public").unwrap())
             .err()
             .unwrap();
+        assert!(
+            matches!(&err, AuthError::NoCredential(tried) if tried.len() == 7),
+            "{err}"
+        );
+        let err = err.to_string();
         for m in [
             "client secret",
             "OIDC",
@@ -890,7 +1087,8 @@ mod tests {
         let empty = std::ffi::OsString::from("/nonexistent-aksnet-path");
         let err = select_credential_with_path(&s, &cloud, Some(&empty))
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(err.contains("Azure CLI: `az` was not found on PATH"), "{err}");
         for hint in [
             "ARM_CLIENT_SECRET",
@@ -965,7 +1163,10 @@ mod tests {
             oidc_request_url: None,
             ..ado.clone()
         };
-        let err = select_credential_with_path(&no_url, &cloud, None).err().unwrap();
+        let err = select_credential_with_path(&no_url, &cloud, None)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.contains(
                 "- Azure DevOps OIDC: oidc_request_url (ARM_OIDC_REQUEST_URL or SYSTEM_OIDCREQUESTURI)"
@@ -977,7 +1178,10 @@ mod tests {
             use_oidc: false,
             ..ado
         };
-        let err = select_credential_with_path(&off, &cloud, None).err().unwrap();
+        let err = select_credential_with_path(&off, &cloud, None)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("- Azure DevOps OIDC: ado_pipeline_service_connection_id is set but use_oidc (ARM_USE_OIDC) is false"), "{err}");
     }
 

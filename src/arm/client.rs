@@ -23,13 +23,11 @@ use tokio::time::Instant;
 
 use super::error::ArmError;
 use super::ids::{unsafe_segment, Kind, ResourceId};
-use super::models::{UsagePage, VirtualNetworkUsage};
+use super::models::{
+    AgentPool, ArmResource, ManagedCluster, ResourceGroup, Route, RouteTable, Subnet, UsagePage,
+    VirtualNetwork, VirtualNetworkUsage,
+};
 use super::shape;
-
-/// Pinned api-versions: the versions of the specs in `conformance/specification`.
-pub const API_VERSION_AKS: &str = "2025-10-01";
-pub const API_VERSION_NETWORK: &str = "2025-01-01";
-pub const API_VERSION_RESOURCES: &str = "2023-07-01";
 
 const AZURE_ASYNC_OPERATION: HeaderName = HeaderName::from_static("azure-asyncoperation");
 const LOCATION: HeaderName = HeaderName::from_static("location");
@@ -187,12 +185,17 @@ impl ArmClient {
         })
     }
 
-    /// The api-version pinned for a resource kind.
+    /// The api-version pinned for a resource kind: its model's [`ArmResource::API_VERSION`]
+    /// (the version of the spec in `conformance/specification`).
     pub fn api_version(kind: Kind) -> &'static str {
         match kind {
-            Kind::ResourceGroup => API_VERSION_RESOURCES,
-            Kind::ManagedCluster | Kind::AgentPool => API_VERSION_AKS,
-            _ => API_VERSION_NETWORK,
+            Kind::ResourceGroup => ResourceGroup::API_VERSION,
+            Kind::VirtualNetwork => VirtualNetwork::API_VERSION,
+            Kind::Subnet => Subnet::API_VERSION,
+            Kind::RouteTable => RouteTable::API_VERSION,
+            Kind::Route => Route::API_VERSION,
+            Kind::ManagedCluster => ManagedCluster::API_VERSION,
+            Kind::AgentPool => AgentPool::API_VERSION,
         }
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{OnceCell, RwLock};
 
-use super::auth::{discover_cloud, select_credential, AuthSettings};
+use super::auth::{discover_cloud, select_credential, AuthError, AuthSettings};
 use super::client::ArmClient;
 
 /// Why no client could be built.
@@ -16,13 +16,16 @@ pub enum ConnectionError {
     /// Terraform has not called ConfigureProvider yet.
     #[error("the provider is not configured")]
     NotConfigured,
-    /// Cloud discovery or the client failed.
+    /// Cloud discovery failed.
+    #[error(transparent)]
+    Unavailable(AuthError),
+    /// No credential method is configured, or none got a token; the message lists every
+    /// method tried and why each failed.
+    #[error(transparent)]
+    Credentials(AuthError),
+    /// The ARM client could not be built from the discovered cloud.
     #[error("{0}")]
-    Unavailable(String),
-    /// No credential method got a token; the message lists every method tried and why each
-    /// failed.
-    #[error("{0}")]
-    Credentials(String),
+    Client(String),
 }
 
 /// How long proving a credential (getting its first token) may take: managed identity and
@@ -67,12 +70,12 @@ impl Connection {
                     .await
                 {
                     Ok(Ok(_)) => {}
-                    Ok(Err(e)) => return Err(ConnectionError::Credentials(e.to_string())),
+                    Ok(Err(e)) => return Err(ConnectionError::Credentials(AuthError::Token(e.to_string()))),
                     Err(_) => {
-                        return Err(ConnectionError::Credentials(format!(
-                            "{method}: no token after {}s",
-                            FIRST_TOKEN_TIMEOUT.as_secs()
-                        )))
+                        return Err(ConnectionError::Credentials(AuthError::TokenTimeout {
+                            method,
+                            secs: FIRST_TOKEN_TIMEOUT.as_secs(),
+                        }))
                     }
                 }
                 ArmClient::new(
@@ -81,7 +84,7 @@ impl Connection {
                     cloud.scope,
                     Default::default(),
                 )
-                .map_err(|e| ConnectionError::Unavailable(e.to_string()))
+                .map_err(|e| ConnectionError::Client(e.to_string()))
             })
             .await
             .cloned()
@@ -113,7 +116,10 @@ mod tests {
             ..Default::default()
         };
         c.configure(settings.clone()).await;
-        assert!(matches!(c.client().await, Err(ConnectionError::Unavailable(_))));
+        assert!(matches!(
+            c.client().await,
+            Err(ConnectionError::Unavailable(AuthError::Discovery { .. }))
+        ));
         assert!(c.client.get().is_none(), "the failure was cached");
         assert!(matches!(c.client().await, Err(ConnectionError::Unavailable(_))));
     }

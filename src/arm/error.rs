@@ -88,7 +88,7 @@ impl ArmError {
     /// code = FailedPrecondition desc = Etag mismatched", Azure/retina#1212, even on requests
     /// without `If-Match`). Sent again, a request whose `If-Match` has really gone stale gets
     /// 412, which the resources answer by re-reading and writing on top (`update`).
-    pub fn is_operation_in_progress(&self) -> bool {
+    pub(crate) fn is_operation_in_progress(&self) -> bool {
         self.status == 409
             && matches!(
                 self.code.as_str(),
@@ -97,7 +97,7 @@ impl ArmError {
     }
 
     /// True for 404.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         self.status == 404
     }
 

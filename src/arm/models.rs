@@ -2,8 +2,13 @@
 //! the fields it does not know in `extra`, so GET → modify → PUT never drops what the
 //! server sent.
 
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use super::ids::Kind;
 
 /// A reference to another resource (`{"id": ...}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -197,53 +202,303 @@ pub struct UsagePage {
     pub next_link: Option<String>,
 }
 
-/// `Microsoft.ContainerService/managedClusters`, networking subset.
+/// A kind of ARM resource described by a model: the ID kind it lives at and the api-version
+/// it is read and written with (the version of its spec in `conformance/specification`).
+/// [`crate::arm::client::ArmClient::api_version`] takes the version from here.
+pub trait ArmResource: Serialize + DeserializeOwned {
+    /// The ID kind of the resource.
+    const KIND: Kind;
+    /// The pinned api-version.
+    const API_VERSION: &'static str;
+}
+
+/// Microsoft.Network 2025-01-01 (`conformance/specification/network`).
+const NETWORK: &str = "2025-01-01";
+/// Microsoft.ContainerService 2025-10-01 (`conformance/specification/containerservice`).
+const AKS: &str = "2025-10-01";
+/// Microsoft.Resources 2023-07-01.
+const RESOURCES: &str = "2023-07-01";
+
+macro_rules! arm_resource {
+    ($($model:ty => $kind:ident @ $version:ident),* $(,)?) => {$(
+        impl ArmResource for $model {
+            const KIND: Kind = Kind::$kind;
+            const API_VERSION: &'static str = $version;
+        }
+    )*};
+}
+
+arm_resource! {
+    ResourceGroup => ResourceGroup @ RESOURCES,
+    VirtualNetwork => VirtualNetwork @ NETWORK,
+    Subnet => Subnet @ NETWORK,
+    RouteTable => RouteTable @ NETWORK,
+    Route => Route @ NETWORK,
+    ManagedCluster => ManagedCluster @ AKS,
+    AgentPool => AgentPool @ AKS,
+}
+
+/// Removes `keys` from an `extra` map: fields the server owns that aksnet does not model.
+fn drop_keys(extra: &mut Map<String, Value>, keys: &[&str]) {
+    for k in keys {
+        extra.remove(*k);
+    }
+}
+
+/// `Microsoft.ContainerService/managedClusters` (SPEC 2025-10-01 `ManagedCluster`): what
+/// aksnet reads and writes, typed; everything else kept as it came in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedCluster {
+    /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `ManagedClusterSKU`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<ManagedClusterSku>,
+    /// `ManagedClusterIdentity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ManagedClusterIdentity>,
     pub properties: ManagedClusterProperties,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// Managed cluster properties aksnet reads and writes.
+impl ManagedCluster {
+    /// The body without what AKS owns (read-only in the spec), for a PUT on top of a GET:
+    /// strict validators reject those fields when they are sent back.
+    pub fn without_read_only(mut self) -> Self {
+        self.id = None;
+        drop_keys(&mut self.extra, &["systemData"]);
+        let p = &mut self.properties;
+        p.provisioning_state = None;
+        p.fqdn = None;
+        drop_keys(
+            &mut p.extra,
+            &[
+                "azurePortalFQDN",
+                "privateFQDN",
+                "powerState",
+                "maxAgentPools",
+                "currentKubernetesVersion",
+            ],
+        );
+        if let Some(lb) = &mut p.network_profile.load_balancer_profile {
+            lb.effective_outbound_ips = None;
+        }
+        if let Some(nat) = &mut p.network_profile.nat_gateway_profile {
+            nat.effective_outbound_ips = None;
+        }
+        for pool in &mut p.agent_pool_profiles {
+            pool.properties.strip_read_only();
+        }
+        if let Some(i) = &mut self.identity {
+            i.principal_id = None;
+            i.tenant_id = None;
+        }
+        self
+    }
+
+    /// The pool named `name` (case-insensitive, as AKS compares names).
+    pub fn pool(&self, name: &str) -> Option<&AgentPoolProfile> {
+        self.properties
+            .agent_pool_profiles
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `ManagedClusterSKU`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedClusterSku {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterIdentity`: `type` and the user-assigned identities by resource ID.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedClusterIdentity {
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_assigned_identities: Option<BTreeMap<String, UserAssignedIdentity>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user-assigned identity's entry (`{}` in a request; IDs filled in by AKS).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAssignedIdentity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterProperties`: the fields aksnet reads or writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedClusterProperties {
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_prefix: Option<String>,
-    #[serde(default)]
-    pub agent_pool_profiles: Vec<AgentPoolProfile>,
+    /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_profile: Option<NetworkProfile>,
+    pub fqdn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_resource_group: Option<String>,
+    pub agent_pool_profiles: Vec<AgentPoolProfile>,
+    pub network_profile: NetworkProfile,
+    /// `ManagedClusterBootstrapProfile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap_profile: Option<BootstrapProfile>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// An agent pool inside the cluster body.
+/// `ManagedClusterBootstrapProfile`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+pub struct BootstrapProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_registry_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An agent pool inside the cluster body (`ManagedClusterAgentPoolProfile`): a name and the
+/// same properties as the agent pool child resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolProfile {
     pub name: String,
+    #[serde(flatten)]
+    pub properties: AgentPoolProperties,
+}
+
+/// `Microsoft.ContainerService/managedClusters/agentPools` (SPEC 2025-10-01 `AgentPool`): the
+/// profile's fields under `properties`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentPool {
+    /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<u32>,
+    pub id: Option<String>,
+    /// Read-only (the name is the last segment of the ID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_pods: Option<u32>,
+    pub name: Option<String>,
+    pub properties: AgentPoolProperties,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AgentPool {
+    /// The pool in the cluster's profile shape (`name` + properties).
+    pub fn profile(&self) -> AgentPoolProfile {
+        AgentPoolProfile {
+            name: self.name.clone().unwrap_or_default(),
+            properties: self.properties.clone(),
+        }
+    }
+
+    /// A request body with `properties`, without what AKS owns.
+    pub fn request(mut properties: AgentPoolProperties) -> Self {
+        properties.strip_read_only();
+        Self {
+            properties,
+            ..Self::default()
+        }
+    }
+}
+
+/// `ManagedClusterAgentPoolProfileProperties`: the fields aksnet reads or writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPoolProperties {
+    /// `VirtualMachineScaleSets`, `AvailabilitySet`, `VirtualMachines`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `System`, `User`, `Gateway`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_size: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_auto_scaling: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pods: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_settings: Option<UpgradeSettings>,
     #[serde(default, rename = "vnetSubnetID", skip_serializing_if = "Option::is_none")]
     pub vnet_subnet_id: Option<String>,
     #[serde(default, rename = "podSubnetID", skip_serializing_if = "Option::is_none")]
     pub pod_subnet_id: Option<String>,
+    #[serde(
+        default,
+        rename = "podIPAllocationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pod_ip_allocation_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zones: Option<Vec<String>>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_state: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// `networkProfile` of a managed cluster.
+impl AgentPoolProperties {
+    /// Drops what AKS owns on a pool (read-only in the spec).
+    pub fn strip_read_only(&mut self) {
+        self.provisioning_state = None;
+        drop_keys(
+            &mut self.extra,
+            &["nodeImageVersion", "currentOrchestratorVersion", "powerState"],
+        );
+    }
+}
+
+/// `AgentPoolUpgradeSettings`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ContainerServiceNetworkProfile`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkProfile {
@@ -258,11 +513,117 @@ pub struct NetworkProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_cidrs: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cidrs: Option<Vec<String>>,
     #[serde(default, rename = "dnsServiceIP", skip_serializing_if = "Option::is_none")]
     pub dns_service_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_families: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbound_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_profile: Option<LoadBalancerProfile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway_profile: Option<NatGatewayProfile>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterLoadBalancerProfile`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancerProfile {
+    #[serde(
+        default,
+        rename = "managedOutboundIPs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub managed_outbound_ips: Option<ManagedOutboundIps>,
+    #[serde(
+        default,
+        rename = "outboundIPPrefixes",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outbound_ip_prefixes: Option<OutboundIpPrefixes>,
+    #[serde(default, rename = "outboundIPs", skip_serializing_if = "Option::is_none")]
+    pub outbound_ips: Option<OutboundIps>,
+    /// Read-only.
+    #[serde(
+        default,
+        rename = "effectiveOutboundIPs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub effective_outbound_ips: Option<Vec<SubResource>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_outbound_ports: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_in_minutes: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterLoadBalancerProfile.managedOutboundIPs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedOutboundIps {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    #[serde(default, rename = "countIPv6", skip_serializing_if = "Option::is_none")]
+    pub count_ipv6: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterLoadBalancerProfile.outboundIPPrefixes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutboundIpPrefixes {
+    #[serde(default, rename = "publicIPPrefixes", skip_serializing_if = "Option::is_none")]
+    pub public_ip_prefixes: Option<Vec<SubResource>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterLoadBalancerProfile.outboundIPs`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutboundIps {
+    #[serde(default, rename = "publicIPs", skip_serializing_if = "Option::is_none")]
+    pub public_ips: Option<Vec<SubResource>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterNATGatewayProfile`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NatGatewayProfile {
+    #[serde(
+        default,
+        rename = "managedOutboundIPProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub managed_outbound_ip_profile: Option<ManagedOutboundIpProfile>,
+    /// Read-only.
+    #[serde(
+        default,
+        rename = "effectiveOutboundIPs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub effective_outbound_ips: Option<Vec<SubResource>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_in_minutes: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `ManagedClusterManagedOutboundIPProfile`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedOutboundIpProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -304,10 +665,13 @@ mod more_tests {
             "agentPoolProfiles": [{"name": "system", "count": 3, "vnetSubnetID": "/s", "osDiskSizeGB": 128}],
             "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "dnsServiceIP": "10.0.0.10", "loadBalancerProfile": {"managedOutboundIPs": {"count": 1}}}}});
         let mc: ManagedCluster = serde_json::from_value(raw.clone()).unwrap();
-        let np = mc.properties.network_profile.as_ref().unwrap();
+        let np = &mc.properties.network_profile;
         assert_eq!(np.dns_service_ip.as_deref(), Some("10.0.0.10"));
         assert_eq!(
-            mc.properties.agent_pool_profiles[0].vnet_subnet_id.as_deref(),
+            mc.properties.agent_pool_profiles[0]
+                .properties
+                .vnet_subnet_id
+                .as_deref(),
             Some("/s")
         );
         assert_eq!(serde_json::to_value(&mc).unwrap(), raw);
@@ -323,5 +687,159 @@ mod more_tests {
         let rg: ResourceGroup =
             serde_json::from_value(json!({"location": "westeurope", "managedBy": "x"})).unwrap();
         assert_eq!(serde_json::to_value(&rg).unwrap()["managedBy"], "x");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    //! Bodies from the 2025-10-01 spec's own examples (`conformance/examples`, unchanged copies
+    //! from azure-rest-api-specs) round-trip through the models unchanged: nothing aksnet does
+    //! not model is dropped on GET → PUT.
+    use super::*;
+
+    const EXAMPLES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/conformance/examples/containerservice/2025-10-01"
+    );
+
+    fn example(file: &str) -> Value {
+        let text = std::fs::read_to_string(format!("{EXAMPLES}/{file}")).expect("example is vendored");
+        serde_json::from_str(&text).expect("example is JSON")
+    }
+
+    /// Every request and response body of an example.
+    fn bodies(file: &str) -> Vec<Value> {
+        let ex = example(file);
+        let mut out: Vec<Value> = ex["responses"]
+            .as_object()
+            .expect("responses")
+            .values()
+            .filter_map(|r| r.get("body").cloned())
+            .collect();
+        out.extend(ex["parameters"].get("parameters").cloned());
+        assert!(!out.is_empty(), "{file} has bodies");
+        out
+    }
+
+    fn round_trips<T: ArmResource + std::fmt::Debug>(body: &Value) -> T {
+        let typed: T = serde_json::from_value(body.clone()).expect("the example decodes");
+        assert_eq!(&serde_json::to_value(&typed).unwrap(), body, "{typed:?}");
+        typed
+    }
+
+    #[test]
+    fn managed_cluster_examples_round_trip_unchanged() {
+        let get = bodies("ManagedClustersGet.json");
+        let mc: ManagedCluster = round_trips(&get[0]);
+        let np = &mc.properties.network_profile;
+        assert_eq!(np.network_plugin.as_deref(), Some("kubenet"));
+        assert_eq!(np.pod_cidrs.as_deref(), Some(&["10.244.0.0/16".to_string()][..]));
+        let lb = np.load_balancer_profile.as_ref().unwrap();
+        assert_eq!(
+            lb.outbound_ips
+                .as_ref()
+                .unwrap()
+                .public_ips
+                .as_ref()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(lb.effective_outbound_ips.as_ref().unwrap().len(), 2);
+        let pool = mc.pool("NODEPOOL1").expect("found case-insensitively");
+        assert_eq!(pool.properties.count, Some(3));
+        assert_eq!(
+            pool.properties
+                .upgrade_settings
+                .as_ref()
+                .unwrap()
+                .max_surge
+                .as_deref(),
+            Some("33%")
+        );
+        assert_eq!(pool.properties.extra["orchestratorVersion"], "1.9.6");
+        assert_eq!(mc.tags.as_ref().unwrap()["tier"], "production");
+        assert!(mc.extra.contains_key("eTag") && mc.properties.extra.contains_key("linuxProfile"));
+        let dual = bodies("ManagedClustersCreate_DualStackNetworking.json");
+        assert_eq!(dual.len(), 3, "200, 201 and the request");
+        for body in &dual {
+            let mc: ManagedCluster = round_trips(body);
+            let identity = mc.identity.as_ref().unwrap();
+            assert_eq!(identity.kind.as_deref(), Some("UserAssigned"));
+            assert_eq!(identity.user_assigned_identities.as_ref().unwrap().len(), 1);
+        }
+        let created: ManagedCluster = serde_json::from_value(dual[0].clone()).unwrap();
+        let managed = created
+            .properties
+            .network_profile
+            .load_balancer_profile
+            .unwrap()
+            .managed_outbound_ips;
+        assert_eq!(managed.map(|m| (m.count, m.count_ipv6)), Some((Some(2), Some(1))));
+        assert_eq!(created.sku, None);
+    }
+
+    #[test]
+    fn agent_pool_example_round_trips_unchanged() {
+        let pool: AgentPool = round_trips(&bodies("AgentPoolsGet.json")[0]);
+        assert_eq!(pool.name.as_deref(), Some("agentpool1"));
+        let profile = pool.profile();
+        assert_eq!(profile.name, "agentpool1");
+        assert_eq!(profile.properties.max_pods, Some(110));
+        // The profile shape (as inside a cluster) round-trips too.
+        let as_profile = serde_json::to_value(&profile).unwrap();
+        assert_eq!(as_profile["name"], "agentpool1");
+        assert_eq!(
+            serde_json::from_value::<AgentPoolProfile>(as_profile).unwrap(),
+            profile
+        );
+        // A request body keeps what it does not model and drops what AKS owns.
+        let req = serde_json::to_value(AgentPool::request(pool.properties)).unwrap();
+        assert_eq!(req["properties"]["orchestratorVersion"], "1.9.6");
+        assert_eq!(req["properties"]["eTag"], "ebwiyfneowv");
+        for owned in [
+            "provisioningState",
+            "nodeImageVersion",
+            "currentOrchestratorVersion",
+        ] {
+            assert!(req["properties"].get(owned).is_none(), "{owned}");
+        }
+        assert!(req.get("name").is_none() && req.get("id").is_none());
+    }
+
+    #[test]
+    fn a_put_body_leaves_out_what_aks_owns_and_keeps_the_rest() {
+        let mc: ManagedCluster =
+            serde_json::from_value(bodies("ManagedClustersGet.json")[0].clone()).unwrap();
+        let put = serde_json::to_value(mc.without_read_only()).unwrap();
+        let p = &put["properties"];
+        for owned in [
+            "fqdn",
+            "azurePortalFQDN",
+            "maxAgentPools",
+            "currentKubernetesVersion",
+            "provisioningState",
+        ] {
+            assert!(p.get(owned).is_none(), "{owned}");
+        }
+        assert!(put.get("id").is_none());
+        assert!(p["networkProfile"]["loadBalancerProfile"]
+            .get("effectiveOutboundIPs")
+            .is_none());
+        assert!(p["agentPoolProfiles"][0].get("nodeImageVersion").is_none());
+        assert_eq!(p["agentPoolProfiles"][0]["orchestratorVersion"], "1.9.6");
+        assert_eq!(p["upgradeSettings"]["overrideSettings"]["forceUpgrade"], true);
+        assert_eq!(p["nodeResourceGroup"], "MC_rg1_clustername1_location1");
+    }
+
+    #[test]
+    fn each_kind_has_its_api_version() {
+        use crate::arm::client::ArmClient;
+        assert_eq!(ManagedCluster::API_VERSION, "2025-10-01");
+        assert_eq!(AgentPool::API_VERSION, "2025-10-01");
+        assert_eq!(RouteTable::API_VERSION, "2025-01-01");
+        assert_eq!(ArmClient::api_version(Kind::AgentPool), AgentPool::API_VERSION);
+        assert_eq!(ArmClient::api_version(Kind::Subnet), Subnet::API_VERSION);
+        assert_eq!(ArmClient::api_version(Kind::ResourceGroup), "2023-07-01");
     }
 }

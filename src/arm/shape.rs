@@ -2,6 +2,10 @@
 //! resource trusts the body: truncated JSON, a field of the wrong type or a missing required
 //! field is a decoding error that names the field, never a state silently emptied of what
 //! the body failed to say.
+//!
+//! The models in [`super::models`] say the same by their types; this table runs first so
+//! that the error names the field's path (serde's does not), and its tests prove that every
+//! body a model rejects is rejected here first (`the_table_covers_what_the_models_type`).
 
 use serde_json::Value;
 
@@ -42,7 +46,7 @@ impl Ty {
 use Ty::{Arr, Bool, Int, Obj, Str};
 
 /// `(path, type, required)`: `a.b` descends into objects, `a[].b` into every element of an
-/// array. A field that is absent or null is missing; optional fields are checked only when
+/// array, `a{}.b` into every value of an object (a map such as `tags`). A field that is absent or null is missing; optional fields are checked only when
 /// present. Parents come before their children.
 type Field = (&'static str, Ty, bool);
 
@@ -98,19 +102,33 @@ const VIRTUAL_NETWORK: &[Field] = &[
     ("properties.virtualNetworkPeerings", Arr, false),
 ];
 
+/// `ManagedCluster` (2025-10-01): every field [`super::models::ManagedCluster`] types.
 const MANAGED_CLUSTER: &[Field] = &[
+    ("tags{}", Str, false),
     ("identity", Obj, false),
     ("identity.type", Str, false),
+    ("identity.principalId", Str, false),
+    ("identity.tenantId", Str, false),
     ("identity.userAssignedIdentities", Obj, false),
+    ("identity.userAssignedIdentities{}", Obj, false),
+    ("identity.userAssignedIdentities{}.principalId", Str, false),
+    ("identity.userAssignedIdentities{}.clientId", Str, false),
     ("sku", Obj, false),
+    ("sku.name", Str, false),
     ("sku.tier", Str, false),
     ("properties", Obj, true),
+    ("properties.provisioningState", Str, false),
     ("properties.kubernetesVersion", Str, false),
     ("properties.dnsPrefix", Str, false),
     ("properties.fqdn", Str, false),
     ("properties.nodeResourceGroup", Str, false),
+    ("properties.bootstrapProfile", Obj, false),
+    ("properties.bootstrapProfile.artifactSource", Str, false),
+    ("properties.bootstrapProfile.containerRegistryId", Str, false),
     ("properties.agentPoolProfiles", Arr, true),
+    ("properties.agentPoolProfiles[]", Obj, false),
     ("properties.agentPoolProfiles[].name", Str, true),
+    ("properties.agentPoolProfiles[].type", Str, false),
     ("properties.agentPoolProfiles[].mode", Str, false),
     ("properties.agentPoolProfiles[].vmSize", Str, false),
     ("properties.agentPoolProfiles[].osType", Str, false),
@@ -129,6 +147,8 @@ const MANAGED_CLUSTER: &[Field] = &[
     ("properties.agentPoolProfiles[].podSubnetID", Str, false),
     ("properties.agentPoolProfiles[].podIPAllocationMode", Str, false),
     ("properties.agentPoolProfiles[].availabilityZones", Arr, false),
+    ("properties.agentPoolProfiles[].availabilityZones[]", Str, false),
+    ("properties.agentPoolProfiles[].provisioningState", Str, false),
     ("properties.networkProfile", Obj, true),
     ("properties.networkProfile.networkPlugin", Str, false),
     ("properties.networkProfile.networkPluginMode", Str, false),
@@ -136,20 +156,134 @@ const MANAGED_CLUSTER: &[Field] = &[
     ("properties.networkProfile.networkDataplane", Str, false),
     ("properties.networkProfile.podCidr", Str, false),
     ("properties.networkProfile.podCidrs", Arr, false),
+    ("properties.networkProfile.podCidrs[]", Str, false),
     ("properties.networkProfile.serviceCidr", Str, false),
     ("properties.networkProfile.serviceCidrs", Arr, false),
+    ("properties.networkProfile.serviceCidrs[]", Str, false),
     ("properties.networkProfile.dnsServiceIP", Str, false),
     ("properties.networkProfile.ipFamilies", Arr, false),
+    ("properties.networkProfile.ipFamilies[]", Str, false),
     ("properties.networkProfile.outboundType", Str, false),
     ("properties.networkProfile.loadBalancerSku", Str, false),
     ("properties.networkProfile.loadBalancerProfile", Obj, false),
+    (
+        "properties.networkProfile.loadBalancerProfile.managedOutboundIPs",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count",
+        Int,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.managedOutboundIPs.countIPv6",
+        Int,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPPrefixes",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPPrefixes.publicIPPrefixes",
+        Arr,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPPrefixes.publicIPPrefixes[]",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPPrefixes.publicIPPrefixes[].id",
+        Str,
+        true,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPs",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs",
+        Arr,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs[]",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs[].id",
+        Str,
+        true,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.effectiveOutboundIPs",
+        Arr,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.effectiveOutboundIPs[]",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.effectiveOutboundIPs[].id",
+        Str,
+        true,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.allocatedOutboundPorts",
+        Int,
+        false,
+    ),
+    (
+        "properties.networkProfile.loadBalancerProfile.idleTimeoutInMinutes",
+        Int,
+        false,
+    ),
     ("properties.networkProfile.natGatewayProfile", Obj, false),
+    (
+        "properties.networkProfile.natGatewayProfile.managedOutboundIPProfile",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.natGatewayProfile.managedOutboundIPProfile.count",
+        Int,
+        false,
+    ),
+    (
+        "properties.networkProfile.natGatewayProfile.effectiveOutboundIPs",
+        Arr,
+        false,
+    ),
+    (
+        "properties.networkProfile.natGatewayProfile.effectiveOutboundIPs[]",
+        Obj,
+        false,
+    ),
+    (
+        "properties.networkProfile.natGatewayProfile.effectiveOutboundIPs[].id",
+        Str,
+        true,
+    ),
+    (
+        "properties.networkProfile.natGatewayProfile.idleTimeoutInMinutes",
+        Int,
+        false,
+    ),
 ];
 
-/// `AgentPool` (2025-10-01): the profile's fields under `properties`.
+/// `AgentPool` (2025-10-01): the profile's fields under `properties`, every field
+/// [`super::models::AgentPool`] types.
 const AGENT_POOL: &[Field] = &[
-    ("name", Str, false),
     ("properties", Obj, true),
+    ("properties.type", Str, false),
     ("properties.mode", Str, false),
     ("properties.vmSize", Str, false),
     ("properties.osType", Str, false),
@@ -158,9 +292,14 @@ const AGENT_POOL: &[Field] = &[
     ("properties.minCount", Int, false),
     ("properties.maxCount", Int, false),
     ("properties.maxPods", Int, false),
+    ("properties.upgradeSettings", Obj, false),
+    ("properties.upgradeSettings.maxSurge", Str, false),
     ("properties.vnetSubnetID", Str, false),
     ("properties.podSubnetID", Str, false),
+    ("properties.podIPAllocationMode", Str, false),
     ("properties.availabilityZones", Arr, false),
+    ("properties.availabilityZones[]", Str, false),
+    ("properties.provisioningState", Str, false),
 ];
 
 const RESOURCE_GROUP: &[Field] = &[("location", Str, true), ("properties", Obj, false)];
@@ -198,13 +337,25 @@ fn sample(v: &Value) -> String {
     }
 }
 
-/// Every value at `path` (expanding `[]`), with its concrete path; `None` where it is missing.
+/// How a path segment descends.
+#[derive(Clone, Copy)]
+enum Each {
+    /// Into one field.
+    One,
+    /// Into every element of an array (`[]`).
+    Item,
+    /// Into every value of an object (`{}`).
+    Value,
+}
+
+/// Every value at `path` (expanding `[]` and `{}`), with its concrete path; `None` where it is missing.
 fn lookup<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
     let mut found: Vec<(String, Option<&'a Value>)> = vec![(String::new(), Some(root))];
     for segment in path.split('.') {
-        let (key, each) = match segment.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (segment, false),
+        let (key, each) = match (segment.strip_suffix("[]"), segment.strip_suffix("{}")) {
+            (Some(k), _) => (k, Each::Item),
+            (_, Some(k)) => (k, Each::Value),
+            _ => (segment, Each::One),
         };
         let mut next = Vec::new();
         for (at, v) in found {
@@ -217,7 +368,7 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
             };
             let child = v.get(key).filter(|c| !c.is_null());
             match (each, child) {
-                (true, Some(Value::Array(items))) => {
+                (Each::Item, Some(Value::Array(items))) => {
                     next.extend(
                         items
                             .iter()
@@ -225,9 +376,12 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
                             .map(|(i, item)| (format!("{here}[{i}]"), Some(item))),
                     );
                 }
-                // Wrong type or missing array: its own entry reports it.
-                (true, _) => {}
-                (false, c) => next.push((here, c)),
+                (Each::Value, Some(Value::Object(map))) => {
+                    next.extend(map.iter().map(|(k, v)| (format!("{here}.{k}"), Some(v))));
+                }
+                // Wrong type or missing array or object: its own entry reports it.
+                (Each::Item | Each::Value, _) => {}
+                (Each::One, c) => next.push((here, c)),
             }
         }
         found = next;
@@ -361,6 +515,135 @@ mod tests {
         assert_eq!(
             check(Kind::Subnet, &json!([1])).unwrap_err(),
             "the body is an array, expected a JSON object"
+        );
+    }
+
+    /// Every place in `v` (JSON pointers), parents before children.
+    fn places(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, c)| {
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(here.clone());
+                places(c, here, out);
+            }),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, c)| {
+                let here = format!("{at}/{i}");
+                out.push(here.clone());
+                places(c, here, out);
+            }),
+            _ => {}
+        }
+    }
+
+    /// `body` with the value at `place` replaced by one of another JSON type, or removed.
+    fn mutations(body: &Value, place: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let current = body.pointer(place).expect("a place in the body");
+        for wrong in [
+            json!(7),
+            json!("x"),
+            json!([]),
+            json!({}),
+            json!(true),
+            json!([7]),
+        ] {
+            if std::mem::discriminant(&wrong) != std::mem::discriminant(current) || wrong == json!([7]) {
+                let mut m = body.clone();
+                *m.pointer_mut(place).unwrap() = wrong;
+                out.push(m);
+            }
+        }
+        let (parent, key) = place.rsplit_once('/').unwrap();
+        let mut m = body.clone();
+        match m.pointer_mut(parent).unwrap() {
+            Value::Object(o) => {
+                o.remove(&key.replace("~1", "/").replace("~0", "~"));
+            }
+            Value::Array(a) => {
+                a.remove(key.parse::<usize>().unwrap());
+            }
+            _ => unreachable!(),
+        }
+        out.push(m);
+        out
+    }
+
+    /// Whatever a model rejects, the table rejects first (with the field's path): over every
+    /// field of full bodies, each replaced by a value of every other JSON type, or removed.
+    fn covers<T: serde::de::DeserializeOwned>(kind: Kind, bodies: &[Value]) -> usize {
+        let mut rejected = 0;
+        for body in bodies {
+            assert_eq!(check(kind, body), Ok(()), "{body}");
+            serde_json::from_value::<T>(body.clone()).expect("the model takes the body");
+            let mut all = Vec::new();
+            places(body, String::new(), &mut all);
+            for place in all {
+                for m in mutations(body, &place) {
+                    if let Err(e) = serde_json::from_value::<T>(m.clone()) {
+                        rejected += 1;
+                        assert!(
+                            check(kind, &m).is_err(),
+                            "{kind:?}: the model rejects {place} ({e}) but the table lets it through: {m}"
+                        );
+                    }
+                }
+            }
+        }
+        rejected
+    }
+
+    fn example(file: &str) -> Value {
+        let path = format!(
+            "{}/conformance/examples/containerservice/2025-10-01/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_table_covers_what_the_models_type() {
+        use crate::arm::models::{AgentPool, ManagedCluster};
+        let full = json!({"id": "/c", "name": "aks", "location": "westeurope", "tags": {"a": "b"},
+            "sku": {"name": "Base", "tier": "Free"},
+            "identity": {"type": "UserAssigned", "principalId": "p", "tenantId": "t",
+                "userAssignedIdentities": {"/i": {"principalId": "p", "clientId": "c"}}},
+            "properties": {"provisioningState": "Succeeded", "kubernetesVersion": "1.33", "dnsPrefix": "d",
+                "fqdn": "f", "nodeResourceGroup": "mc", "bootstrapProfile": {"artifactSource": "Cache", "containerRegistryId": "/r"},
+                "agentPoolProfiles": [{"name": "system", "type": "VirtualMachineScaleSets", "mode": "System",
+                    "vmSize": "v", "osType": "Linux", "count": 3, "enableAutoScaling": true, "minCount": 1,
+                    "maxCount": 5, "maxPods": 30, "upgradeSettings": {"maxSurge": "1"}, "vnetSubnetID": "/s",
+                    "podSubnetID": "/p", "podIPAllocationMode": "StaticBlock", "availabilityZones": ["1"],
+                    "provisioningState": "Succeeded"}],
+                "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkPolicy": "cilium",
+                    "networkDataplane": "cilium", "podCidr": "10.244.0.0/16", "podCidrs": ["10.244.0.0/16"],
+                    "serviceCidr": "10.0.0.0/16", "serviceCidrs": ["10.0.0.0/16"], "dnsServiceIP": "10.0.0.10",
+                    "ipFamilies": ["IPv4"], "outboundType": "loadBalancer", "loadBalancerSku": "standard",
+                    "loadBalancerProfile": {"managedOutboundIPs": {"count": 1, "countIPv6": 0},
+                        "outboundIPPrefixes": {"publicIPPrefixes": [{"id": "/pp"}]}, "outboundIPs": {"publicIPs": [{"id": "/ip"}]},
+                        "effectiveOutboundIPs": [{"id": "/e"}], "allocatedOutboundPorts": 0, "idleTimeoutInMinutes": 4},
+                    "natGatewayProfile": {"managedOutboundIPProfile": {"count": 1}, "effectiveOutboundIPs": [{"id": "/e"}],
+                        "idleTimeoutInMinutes": 4}}}});
+        let mut bodies = vec![full];
+        bodies.push(example("ManagedClustersGet.json")["responses"]["200"]["body"].clone());
+        bodies.push(
+            example("ManagedClustersCreate_DualStackNetworking.json")["responses"]["200"]["body"].clone(),
+        );
+        let rejected = covers::<ManagedCluster>(Kind::ManagedCluster, &bodies);
+        assert!(
+            rejected > 300,
+            "the mutations reach the model's types ({rejected})"
+        );
+        let mut pool = json!({"id": "/a", "name": "user1", "properties": {}});
+        pool["properties"] = bodies[0]["properties"]["agentPoolProfiles"][0].clone();
+        pool["properties"].as_object_mut().unwrap().remove("name");
+        let pools = [
+            pool,
+            example("AgentPoolsGet.json")["responses"]["200"]["body"].clone(),
+        ];
+        let rejected = covers::<AgentPool>(Kind::AgentPool, &pools);
+        assert!(
+            rejected > 50,
+            "the mutations reach the model's types ({rejected})"
         );
     }
 }

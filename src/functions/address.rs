@@ -6,8 +6,10 @@ use async_trait::async_trait;
 use ipnet::IpNet;
 use serde::Deserialize;
 
-use crate::netplan::cidr::{overlaps, parse_cidr, smallest_v4_subnet_prefix, thousands};
+use super::error::ArgumentError;
+use crate::netplan::cidr::{overlaps, parse_cidr, smallest_v4_subnet_prefix};
 use crate::netplan::sizing::{self, Ipam, MAX_PODS_RANGE};
+use crate::tfvalue::function_error;
 
 fn param(name: &str, param_type: Type, md: &str) -> Parameter {
     Parameter {
@@ -57,7 +59,9 @@ impl Function for CidrsOverlap {
 }
 
 fn arg_cidr(diags: &mut Diagnostics, index: i64, s: &str) -> Option<IpNet> {
-    parse_cidr(s).map_err(|e| diags.function_error(index, e)).ok()
+    parse_cidr(s)
+        .map_err(|e| function_error(diags, index, &ArgumentError::from(e)))
+        .ok()
 }
 
 /// pod_cidr_max_nodes(pod_cidr): nodes an overlay or kubenet pod CIDR can hold (C1).
@@ -92,13 +96,8 @@ impl Function for PodCidrMaxNodes {
         match arg_cidr(diags, 0, &args.pod_cidr)? {
             IpNet::V4(n) => Some(sizing::pod_cidr_max_nodes(n.prefix_len()) as i64),
             IpNet::V6(_) => {
-                diags.function_error(
-                    0,
-                    format!(
-                        "\"{}\" is IPv6; the /24-per-node rule applies to IPv4 pod CIDRs",
-                        args.pod_cidr
-                    ),
-                );
+                let e = ArgumentError::Ipv6PodCidr { input: args.pod_cidr };
+                function_error(diags, 0, &e);
                 None
             }
         }
@@ -195,22 +194,19 @@ impl Function for NodeSubnetPrefix {
             "kubenet" => Ipam::Kubenet,
             "none" => Ipam::Byo,
             other => {
-                diags.function_error(0, format!("\"{other}\" is not a network plugin; possible values are azure, overlay, kubenet and none"));
+                let e = ArgumentError::NetworkPlugin {
+                    got: other.to_string(),
+                };
+                function_error(diags, 0, &e);
                 return None;
             }
         };
         if !(1..=i64::from(u32::MAX)).contains(&nodes) {
-            diags.function_error(
-                1,
-                format!("nodes is {nodes}; it must be between 1 and {}", u32::MAX),
-            );
+            function_error(diags, 1, &ArgumentError::Nodes { nodes });
             return None;
         }
         if !MAX_PODS_RANGE.contains(&u32::try_from(max_pods).unwrap_or(0)) {
-            diags.function_error(
-                2,
-                format!("max_pods is {max_pods}; AKS accepts 10 to 250 (rule C8)"),
-            );
+            function_error(diags, 2, &ArgumentError::MaxPods { max_pods });
             return None;
         }
         let nodes = nodes as u64;
@@ -222,10 +218,7 @@ impl Function for NodeSubnetPrefix {
         match smallest_v4_subnet_prefix(needed) {
             Some(p) => Some(i64::from(p)),
             None => {
-                diags.function_error(
-                    1,
-                    format!("{} addresses do not fit in any Azure subnet", thousands(needed)),
-                );
+                function_error(diags, 1, &ArgumentError::NoSubnetFits { addresses: needed });
                 None
             }
         }

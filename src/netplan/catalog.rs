@@ -268,10 +268,10 @@ impl RuleId {
                 "kubenet in your own subnet writes routes to the subnet's route table, which the cluster identity needs rights on. With a system-assigned identity AKS creates the cluster (the identity exists only then, so the role is granted after create: a warning), but refuses it when the subnet already has a route table (an error, checked live on create: \"Clusters using managed identity type SystemAssigned do not support bringing your own route table\").",
                 "Use identity { type = \"UserAssigned\" } with Network Contributor on the subnet and its route table, granted before create; with a system-assigned identity, grant the role right after create and bring no route table.",
                 &[A_KUBENET, AKS_ISSUE_2333, A_LIMIT_EGRESS]),
-            O7 => ("Routes", Error,
-                "Route names and address prefixes are unique per table and names do not start with `aks-` (AKS's own routes); a prefix is a CIDR or a service tag; next hop types are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; next_hop_ip_address goes with VirtualAppliance, always and only.",
-                "Fix the route as the message says.",
-                &[ROUTES, AZURERM_ROUTE]),
+            O7 => ("Routes", ErrorOrWarning,
+                "Route names and address prefixes are unique per table; a prefix is a CIDR or a service tag; next hop types are VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None; next_hop_ip_address goes with VirtualAppliance, always and only (Azure: MissingNextHopIpAddress). A name starting with `aks-`, the prefix of AKS's kubenet node routes, is a warning: Azure accepts it (Microsoft Learn's egress example names its routes `aks-egress-fwrn`), but importing the table takes such routes for AKS's.",
+                "Fix the route as the message says; prefer route names without the `aks-` prefix.",
+                &[ROUTES, AZURERM_ROUTE, AZURERM_PR_20365, A_LIMIT_EGRESS]),
             W1 => ("Windows Pools And Pool Names", Error,
                 "Pool names match ^[a-z][a-z0-9]{0,11}$ and are unique; Windows pools need Azure CNI and names of at most 6 characters.",
                 "Rename the pool, or use Azure CNI for Windows pools.",
@@ -345,9 +345,9 @@ impl RuleId {
                 "Upgrade kubernetes_version to 1.27 or newer in an earlier apply; disable admission webhooks and private-key-vault KMS; then set load_balancer_sku = \"standard\".",
                 &[A_BASIC_LB, AKS_CHANGELOG_BASIC_LB]),
             M8 => ("Default Node Pool Rotation", ErrorOrWarning,
-                "AKS cannot change a pool's VM size, OS, max pods, subnets, pod IP allocation mode, zones or name once it exists, and a cluster needs a system pool at all times. A user pool is deleted and created again; the default (system) pool is rotated, never the cluster replaced: a temporary system pool named `temporary_name_for_rotation` is created with the new settings, the old pool deleted, the pool created again with the new settings and the temporary pool deleted (as azurerm does), so the cluster never lacks a system pool. Without `temporary_name_for_rotation` an error; with it a warning (two drains: pods move to the temporary pool and back).",
+                "AKS cannot change a pool's VM size, OS, max pods, subnets, pod IP allocation mode, zones or name once it exists, and a cluster needs a system pool at all times. A user pool is deleted and created again; the default (system) pool is rotated, never the cluster replaced: a temporary system pool named `temporary_name_for_rotation` is created with the new settings, the old pool deleted, the pool created again with the new settings and the temporary pool deleted (as azurerm does), so the cluster never lacks a system pool. Without `temporary_name_for_rotation` an error; with it a warning (two drains: pods move to the temporary pool and back). A rotation that stops at a failed step is an error naming the step and the pools, and the next apply resumes it: the temporary pool (recorded in private state, never foreign drift) is reused, or written again first when its own operation failed, the old pool is deleted only while it exists, and a temporary pool left after the pool was created again is deleted.",
                 "Set default_node_pool.temporary_name_for_rotation to an unused pool name (e.g. \"tmprotation\") and plan again; plan for the disruption, or keep the pool's current value.",
-                &[A_MANAGE_POOLS, A_RESIZE_POOL, A_SYSTEM_POOLS, AZURERM_ROTATION]),
+                &[A_MANAGE_POOLS, A_RESIZE_POOL, A_SYSTEM_POOLS, AZURERM_ROTATION, TS_RECONCILE_POOL]),
         };
         RuleInfo {
             id: self,
@@ -507,6 +507,14 @@ const A_SYSTEM_POOLS: Source = aks!("AKS: manage system node pools", "use-system
 const AZURERM_ROTATION: Source = src(
     "azurerm kubernetes_cluster_resource.go (temporary_name_for_rotation)",
     "https://github.com/hashicorp/terraform-provider-azurerm/blob/main/internal/services/containers/kubernetes_cluster_resource.go",
+);
+const TS_RECONCILE_POOL: Source = src(
+    "AKS troubleshooting: reconcile a node pool (az aks nodepool update) or the cluster to its goal state",
+    "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/cannot-scale-cluster-autoscaler-enabled-node-pool",
+);
+const AZURERM_PR_20365: Source = src(
+    "hashicorp/terraform-provider-azurerm#20365 (Azure's MissingNextHopIpAddress: \"NextHopIpAddress cannot be Null or Empty in route route1 when NextHopType is VirtualAppliance.\")",
+    "https://github.com/hashicorp/terraform-provider-azurerm/pull/20365",
 );
 const CLI_VALIDATORS: Source = src(
     "Azure CLI aks validators",

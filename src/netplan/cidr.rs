@@ -4,11 +4,14 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use super::error::CidrError;
+
 /// Ranges AKS reserves for itself (R1; A-cni, A-kn, A-leg, A-byo).
-pub const AKS_RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
+pub(crate) const AKS_RESERVED: [&str; 4] =
+    ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
 /// Ranges a VNet or subnet may not contain (R2; VNET-FAQ).
-pub const VNET_FORBIDDEN: [&str; 5] = [
+pub(crate) const VNET_FORBIDDEN: [&str; 5] = [
     "224.0.0.0/4",
     "255.255.255.255/32",
     "127.0.0.0/8",
@@ -17,45 +20,36 @@ pub const VNET_FORBIDDEN: [&str; 5] = [
 ];
 
 /// Addresses Azure keeps in every subnet: the first four and the last (R8; A-ovc, VNET-FAQ).
-pub const AZURE_RESERVED_PER_SUBNET: u64 = 5;
+pub(crate) const AZURE_RESERVED_PER_SUBNET: u64 = 5;
 
 /// Smallest IPv4 subnet Azure accepts (R8).
-pub const MIN_SUBNET_PREFIX_V4: u8 = 29;
+pub(crate) const MIN_SUBNET_PREFIX_V4: u8 = 29;
 
 /// Parses a CIDR and insists on a network address, so `10.1.2.3/16` is an error with a fix.
-pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
+pub fn parse_cidr(s: &str) -> Result<IpNet, CidrError> {
     let s = s.trim();
     let net: IpNet = s.parse().map_err(|_| {
+        let input = s.to_string();
         if s.contains('/') {
-            format!(
-                "\"{s}\" is not a valid CIDR; expected an address and a prefix length such as 10.244.0.0/16"
-            )
+            CidrError::Malformed { input }
         } else {
-            format!("\"{s}\" has no prefix length; expected a CIDR such as 10.244.0.0/16")
+            CidrError::NoPrefix { input }
         }
     })?;
     if net.addr() != net.network() {
-        return Err(format!(
-            "\"{s}\" has host bits set; the network address of that range is {}",
-            IpNet::new(net.network(), net.prefix_len()).unwrap_or(net)
-        ));
+        return Err(CidrError::HostBits {
+            input: s.to_string(),
+            network: IpNet::new(net.network(), net.prefix_len()).unwrap_or(net),
+        });
     }
     Ok(net)
 }
 
-/// Parses an IPv4 CIDR (the API patterns of R7 accept IPv4 only for single-stack fields).
-pub fn parse_cidr_v4(s: &str) -> Result<Ipv4Net, String> {
-    match parse_cidr(s)? {
-        IpNet::V4(n) => Ok(n),
-        IpNet::V6(_) => Err(format!("\"{s}\" is an IPv6 range; an IPv4 CIDR is expected here")),
-    }
-}
-
 /// Parses an IP address.
-pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
+pub fn parse_ip(s: &str) -> Result<IpAddr, CidrError> {
     s.trim()
         .parse()
-        .map_err(|_| format!("\"{s}\" is not a valid IP address"))
+        .map_err(|_| CidrError::Address { input: s.to_string() })
 }
 
 /// True when the two ranges share at least one address (never across families).
@@ -80,18 +74,10 @@ pub fn usable_subnet_ips(net: &IpNet) -> u64 {
 
 /// The longest IPv4 prefix (smallest subnet, never smaller than /29) whose usable addresses
 /// hold `needed` IPs; `None` when even a /8 would not.
-pub fn smallest_v4_subnet_prefix(needed: u64) -> Option<u8> {
+pub(crate) fn smallest_v4_subnet_prefix(needed: u64) -> Option<u8> {
     (8..=MIN_SUBNET_PREFIX_V4)
         .rev()
         .find(|&p| (1u64 << (32 - u32::from(p))) - AZURE_RESERVED_PER_SUBNET >= needed)
-}
-
-/// Longest prefix whose plain size (no Azure reservation) holds `needed` addresses.
-pub fn smallest_prefix_for(needed: u64, max_prefix: u8) -> Option<u8> {
-    (0..=max_prefix).rev().find(|&p| {
-        let bits = u32::from(max_prefix - p);
-        bits >= 64 || (1u64 << bits) >= needed
-    })
 }
 
 /// The first range of length `prefix_len` (lowest address first, space by space, in the
@@ -155,7 +141,7 @@ fn from_u128(like: &IpNet, addr: u128, prefix_len: u8) -> IpNet {
 }
 
 /// The `n`-th address of a range (0 = network address), if it exists.
-pub fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
+pub(crate) fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
     let (lo, hi) = bounds(net);
     let a = lo.checked_add(u128::from(n))?;
     (a <= hi).then(|| match net {
@@ -165,7 +151,7 @@ pub fn nth_addr(net: &IpNet, n: u64) -> Option<IpAddr> {
 }
 
 /// Formats a count with thousands separators (`1,581`), as diagnostics do.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
@@ -188,11 +174,23 @@ mod tests {
     #[test]
     fn parse_rejects_host_bits_with_the_network_address() {
         let err = parse_cidr("10.244.1.0/16").unwrap_err();
-        assert!(err.contains("10.244.0.0/16"), "{err}");
-        assert!(parse_cidr("10.244.0.0").unwrap_err().contains("no prefix length"));
-        assert!(parse_cidr("10.300.0.0/16").is_err());
+        assert_eq!(
+            err,
+            CidrError::HostBits {
+                input: "10.244.1.0/16".into(),
+                network: n("10.244.0.0/16")
+            }
+        );
+        assert!(err.to_string().contains("10.244.0.0/16"), "{err}");
+        let err = parse_cidr("10.244.0.0").unwrap_err();
+        assert!(matches!(err, CidrError::NoPrefix { .. }));
+        assert!(err.to_string().contains("no prefix length"), "{err}");
+        assert!(matches!(
+            parse_cidr("10.300.0.0/16"),
+            Err(CidrError::Malformed { .. })
+        ));
         assert_eq!(parse_cidr(" 10.0.0.0/8 ").unwrap(), n("10.0.0.0/8"));
-        assert!(parse_cidr_v4("fd00::/64").is_err());
+        assert!(matches!(parse_ip("10.0.0"), Err(CidrError::Address { .. })));
     }
 
     #[test]
@@ -209,8 +207,6 @@ mod tests {
         assert_eq!(smallest_v4_subnet_prefix(1020), Some(21));
         assert_eq!(smallest_v4_subnet_prefix(1), Some(29));
         assert_eq!(smallest_v4_subnet_prefix(u64::MAX), None);
-        assert_eq!(smallest_prefix_for(256, 32), Some(24));
-        assert_eq!(smallest_prefix_for(257, 32), Some(23));
     }
 
     #[test]

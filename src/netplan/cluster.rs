@@ -30,7 +30,7 @@ impl<T> Input<T> {
         matches!(self, Input::Unknown)
     }
     /// True when not in the configuration.
-    pub fn is_unset(&self) -> bool {
+    fn is_unset(&self) -> bool {
         matches!(self, Input::Unset)
     }
 }
@@ -110,7 +110,7 @@ pub struct NatGatewaySpec {
 type Out = Vec<Finding>;
 
 /// Every rule of this module, in rule order within each group.
-pub fn validate_cluster(c: &ClusterSpec) -> Vec<Finding> {
+pub(crate) fn validate_cluster(c: &ClusterSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     inputs(c, &mut out);
     identity(c, &mut out);
@@ -150,7 +150,11 @@ pub fn validate_cluster(c: &ClusterSpec) -> Vec<Finding> {
 /// `outbound-type`". `outbound` and `source` are `None` when unknown until apply (no
 /// verdict); `source_set` says whether the configuration names the source (the diagnostic
 /// points there).
-pub fn o4_outbound_none(outbound: Option<&str>, source: Option<&str>, source_set: bool) -> Option<Finding> {
+pub(crate) fn o4_outbound_none(
+    outbound: Option<&str>,
+    source: Option<&str>,
+    source_set: bool,
+) -> Option<Finding> {
     if outbound? != "none" {
         return None;
     }
@@ -171,7 +175,7 @@ pub fn o4_outbound_none(outbound: Option<&str>, source: Option<&str>, source_set
     ))
 }
 
-pub use super::names::{valid_cluster_name, valid_dns_prefix, valid_resource_group};
+pub(crate) use super::names::{valid_cluster_name, valid_dns_prefix, valid_resource_group};
 
 fn is_identity_id(id: &str) -> bool {
     let parts: Vec<&str> = id.trim_start_matches('/').split('/').collect();

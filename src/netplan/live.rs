@@ -18,7 +18,7 @@ pub enum SubnetLookup {
 
 /// W4: a subnet the cluster names must exist before the cluster is created; one that cannot
 /// be read only skips the live checks.
-pub fn w4_subnet(path: FieldPath, attr: &str, id: &str, lookup: &SubnetLookup) -> Finding {
+pub(crate) fn w4_subnet(path: FieldPath, attr: &str, id: &str, lookup: &SubnetLookup) -> Finding {
     match lookup {
         SubnetLookup::VnetMissing { vnet } => Finding::error(
             RuleId::W4,
@@ -57,7 +57,7 @@ pub enum UdrTable {
 
 /// O1: why the node subnet cannot serve `userDefinedRouting`, if it cannot. A missing table
 /// is `Err` with the fix: at plan it may still be associated by the same apply.
-pub fn o1_default_route(table: &UdrTable) -> Result<(), Option<String>> {
+fn o1_default_route(table: &UdrTable) -> Result<(), Option<String>> {
     match table {
         UdrTable::None => Err(None),
         UdrTable::Missing { id } => Err(Some(format!(
@@ -75,7 +75,7 @@ pub fn o1_default_route(table: &UdrTable) -> Result<(), Option<String>> {
 
 /// O1 at plan: no table yet is a warning (this apply may associate one, and apply checks
 /// again before creating the cluster); a wrong or missing table is an error.
-pub fn o1_udr(table: &UdrTable, subnet_path: FieldPath) -> Option<Finding> {
+pub(crate) fn o1_udr(table: &UdrTable, subnet_path: FieldPath) -> Option<Finding> {
     match o1_default_route(table) {
         Ok(()) => None,
         Err(None) => Some(Finding::warning(RuleId::O1, subnet_path, "No Route Table On The Node Subnet Yet", "userDefinedRouting needs a route table with 0.0.0.0/0 → VirtualAppliance or VirtualNetworkGateway associated with the node subnet before the cluster is created. If this configuration associates one, it must be applied first; aksnet checks again before creating the cluster.")),
@@ -84,7 +84,7 @@ pub fn o1_udr(table: &UdrTable, subnet_path: FieldPath) -> Option<Finding> {
 }
 
 /// O1 just before create, when a missing table is no longer pending: the error, if any.
-pub fn o1_udr_at_create(table: &UdrTable) -> Option<Finding> {
+pub(crate) fn o1_udr_at_create(table: &UdrTable) -> Option<Finding> {
     o1_default_route(table).err().map(|why| {
         Finding::error(
             RuleId::O1,
@@ -100,7 +100,7 @@ pub fn o1_udr_at_create(table: &UdrTable) -> Option<Finding> {
 /// bringing your own route table" (Azure/AKS#2333; limit-egress-traffic: "For user-defined
 /// routing, system-assigned identity only supports the CNI network plugin"). `identity_path`
 /// is the identity type's attribute, or the plugin's when the identity is AKS's default.
-pub fn o6_route_table(route_table: Option<&str>, identity_path: FieldPath) -> Option<Finding> {
+pub(crate) fn o6_route_table(route_table: Option<&str>, identity_path: FieldPath) -> Option<Finding> {
     route_table.map(|_| {
         Finding::error(
             RuleId::O6,
@@ -120,7 +120,11 @@ pub fn o6_route_table(route_table: Option<&str>, identity_path: FieldPath) -> Op
 /// association as read. At plan a missing one is a warning, since the same apply may create
 /// the association (the resource checks again just before creating the cluster, where
 /// `at_create` makes it an error).
-pub fn o3_nat_gateway(nat_gateway: Option<&str>, subnet_path: FieldPath, at_create: bool) -> Option<Finding> {
+pub(crate) fn o3_nat_gateway(
+    nat_gateway: Option<&str>,
+    subnet_path: FieldPath,
+    at_create: bool,
+) -> Option<Finding> {
     if nat_gateway.is_some() {
         return None;
     }

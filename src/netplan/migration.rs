@@ -109,7 +109,7 @@ fn is_superset(old: &[String], new: &[String]) -> bool {
 const REIMAGE: &str = "AKS reimages every node pool at once during this update; plan a maintenance window.";
 
 /// Classifies the change from `old` (the cluster as it is) to `new` (as planned).
-pub fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
+pub(crate) fn classify(old: &ClusterNetwork, new: &ClusterNetwork) -> Classification {
     let mut c = Classification::default();
     let mut replace = |attr: &'static str, why: String| c.replace.push((FieldPath::attr(attr), why));
     let (oi, ni) = (ipam(old), ipam(new));

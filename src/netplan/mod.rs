@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod cidr;
 pub mod cluster;
+pub mod error;
 pub mod finding;
 pub mod live;
 pub mod migration;
@@ -21,5 +22,6 @@ pub mod sizing;
 pub mod usage;
 
 pub use catalog::RuleId;
+pub use error::{CidrError, SurgeError};
 pub use finding::{FieldPath, Finding, Severity, Step};
 pub use profile::{NetworkProfile, NodePool, Placement};

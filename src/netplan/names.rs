@@ -5,7 +5,7 @@
 
 /// Resource group names: 1–90 letters (Unicode letters included), digits, `_`, `(`, `)`, `-`
 /// and `.`, not ending in `.` (Microsoft.Resources/resourcegroups).
-pub fn valid_resource_group(n: &str) -> bool {
+pub(crate) fn valid_resource_group(n: &str) -> bool {
     (1..=90).contains(&n.chars().count())
         && !n.ends_with('.')
         && n.chars()
@@ -14,12 +14,12 @@ pub fn valid_resource_group(n: &str) -> bool {
 
 /// Route tables, routes and subnets (Microsoft.Network): 1–80 letters, digits, `_`, `.` and
 /// `-`, starting with a letter or digit and ending with a letter, digit or `_`.
-pub fn valid_network_name(n: &str) -> bool {
+pub(crate) fn valid_network_name(n: &str) -> bool {
     network_name(n, 1, 80)
 }
 
 /// Virtual networks (Microsoft.Network/virtualNetworks): as [`valid_network_name`], 2–64.
-pub fn valid_vnet_name(n: &str) -> bool {
+pub(crate) fn valid_vnet_name(n: &str) -> bool {
     network_name(n, 2, 64)
 }
 
@@ -36,12 +36,12 @@ fn network_name(n: &str, min: usize, max: usize) -> bool {
 
 /// Managed clusters (Microsoft.ContainerService/managedClusters): 1–63 letters, digits, `-`
 /// and `_`, starting and ending with a letter or digit.
-pub fn valid_cluster_name(n: &str) -> bool {
+pub(crate) fn valid_cluster_name(n: &str) -> bool {
     alnum_ends(n, 63, |c| c == '-' || c == '_')
 }
 
 /// AKS DNS prefixes: 1–54 letters, digits and `-`, starting and ending with a letter or digit.
-pub fn valid_dns_prefix(n: &str) -> bool {
+pub(crate) fn valid_dns_prefix(n: &str) -> bool {
     alnum_ends(n, 54, |c| c == '-')
 }
 
@@ -54,7 +54,7 @@ fn alnum_ends(n: &str, max: usize, extra: impl Fn(char) -> bool) -> bool {
 }
 
 /// A subscription ID is a GUID: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits.
-pub fn valid_subscription_id(s: &str) -> bool {
+pub(crate) fn valid_subscription_id(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups
@@ -64,7 +64,7 @@ pub fn valid_subscription_id(s: &str) -> bool {
 }
 
 /// What [`valid_subscription_id`] wants, for messages.
-pub const SUBSCRIPTION_RULE: &str =
+pub(crate) const SUBSCRIPTION_RULE: &str =
     "a subscription ID is a GUID such as 00000000-0000-0000-0000-000000000000";
 
 #[cfg(test)]

@@ -12,16 +12,16 @@ use super::sizing::{self, Ipam};
 use super::{FieldPath, Finding, NetworkProfile, RuleId};
 
 /// AKS's default pod CIDR (R7; SPEC).
-pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
+pub(crate) const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
 /// AKS's default service CIDR (R5; SPEC).
-pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
+pub(crate) const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
 /// AKS's dual-stack IPv6 defaults (R7; A-ds).
-pub const DEFAULT_POD_CIDR_V6: &str = "fd12:3456:789a::/64";
-pub const DEFAULT_SERVICE_CIDR_V6: &str = "fd12:3456:789a:1::/108";
+const DEFAULT_POD_CIDR_V6: &str = "fd12:3456:789a::/64";
+const DEFAULT_SERVICE_CIDR_V6: &str = "fd12:3456:789a:1::/108";
 /// Summary of the warning that a range of the prior plan moved.
-pub const MOVE_SUMMARY: &str = "Address Range Moves";
+pub(crate) const MOVE_SUMMARY: &str = "Address Range Moves";
 /// Offset of the DNS service IP in the service CIDR (`.10`, R5).
-pub const DNS_SERVICE_IP_OFFSET: u64 = 10;
+const DNS_SERVICE_IP_OFFSET: u64 = 10;
 
 /// Private spaces searched when a default range is taken (R3: RFC 1918 and RFC 6598).
 const PRIVATE_V4: [&str; 4] = ["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16"];
@@ -88,7 +88,7 @@ pub struct Plan {
 
 /// The profile as the rules should see it before planning: ranges left unset are the
 /// planner's to choose, so AKS's defaults are not assumed for them.
-pub fn unset_ranges_are_planned(p: &NetworkProfile) -> NetworkProfile {
+pub(crate) fn unset_ranges_are_planned(p: &NetworkProfile) -> NetworkProfile {
     let mut p = p.clone();
     if p.pod_cidrs.is_empty() {
         p.unknown.extend(["pod_cidr", "pod_cidrs"]);

@@ -25,22 +25,12 @@ impl<T> Located<T> {
             defaulted: false,
         }
     }
-
-    /// AKS's default for the unset attribute at `path`.
-    pub fn aks_default(value: T, path: FieldPath) -> Self {
-        Self {
-            value,
-            path,
-            defaulted: true,
-        }
-    }
 }
 
 /// AKS's defaults for an unset network profile (SPEC 2025-10-01 `ContainerServiceNetworkProfile`:
-/// `serviceCidr`, `dnsServiceIP`, `podCidr`).
-pub const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
-pub const DEFAULT_DNS_SERVICE_IP: &str = "10.0.0.10";
-pub const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
+/// `serviceCidr`, `podCidr`).
+pub(crate) const DEFAULT_SERVICE_CIDR: &str = "10.0.0.0/16";
+pub(crate) const DEFAULT_POD_CIDR: &str = "10.244.0.0/16";
 
 /// Whether a profile describes a cluster to be created or one that already exists: AKS
 /// refuses some values on create only (E16: a Basic load balancer).
@@ -155,7 +145,7 @@ pub struct Placement {
 
 impl NodePool {
     /// True for a pool this configuration does not declare (read from Azure).
-    pub fn is_foreign(&self) -> bool {
+    pub(crate) fn is_foreign(&self) -> bool {
         matches!(self.path.0.first(), Some(super::Step::Foreign(_)))
     }
 }

@@ -12,7 +12,12 @@
 //!   the temporary pool with the new profile, deletes the default pool, creates it again with
 //!   the new profile and deletes the temporary pool; without it, the update fails with
 //!   "`temporary_name_for_rotation` must be specified when updating any of the following
-//!   properties".
+//!   properties". A rotation that failed midway is resumed by the next apply as azurerm does:
+//!   "if the temp node pool already exists due to a previous failure, don't bother spinning it
+//!   up" and "delete the old default node pool if it exists".
+//! - AKS troubleshooting (cannot-scale-cluster-autoscaler-enabled-node-pool): "you can
+//!   reconcile the node pool by using `az aks nodepool update`" — a temporary pool whose own
+//!   operation failed is written again before the system pods move onto it.
 
 use super::cluster::Input;
 use super::rules::pool_name_problem;
@@ -32,7 +37,7 @@ pub struct Rotation<'a> {
 /// M8: the rotation plan's verdict. An error naming the pool, the attributes and the fix
 /// without a temporary name; a warning naming the disruption with one; nothing while the
 /// name is known only after apply (the apply-time plan decides).
-pub fn m8_default_pool_rotation(r: &Rotation) -> Option<Finding> {
+pub(crate) fn m8_default_pool_rotation(r: &Rotation) -> Option<Finding> {
     let at = |attr: &'static str| FieldPath::attr("default_node_pool").then(attr);
     let what = r.fixed.join(", ");
     let first = r.fixed.first().copied().unwrap_or("name");
@@ -61,7 +66,7 @@ pub fn m8_default_pool_rotation(r: &Rotation) -> Option<Finding> {
 
 /// W1 for `temporary_name_for_rotation`: a valid pool name (`^[a-z][a-z0-9]{0,11}$`) that no
 /// declared pool uses.
-pub fn w1_temporary_name(temp: &str, declared: &[&str]) -> Option<Finding> {
+pub(crate) fn w1_temporary_name(temp: &str, declared: &[&str]) -> Option<Finding> {
     let path = FieldPath::attr("default_node_pool").then("temporary_name_for_rotation");
     if let Some(problem) = pool_name_problem(temp) {
         return Some(Finding::error(

@@ -11,7 +11,7 @@ use super::cluster::Input;
 use super::{FieldPath, Finding, RuleId};
 
 /// Azure's per-table route limit (C2, O7).
-pub const MAX_ROUTES: usize = 400;
+const MAX_ROUTES: usize = 400;
 
 /// The next hop types Azure accepts (O7).
 pub const NEXT_HOPS: [&str; 5] = [
@@ -53,21 +53,21 @@ pub struct RouteSpec {
 }
 
 /// A service tag such as `AzureCloud` or `Storage.WestEurope`.
-pub fn is_service_tag(p: &str) -> bool {
+fn is_service_tag(p: &str) -> bool {
     let mut chars = p.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
 /// Route and table names: 1–80, start alphanumeric, end alphanumeric or `_` (ARM naming rules).
-pub use super::names::valid_network_name as valid_route_name;
+pub(crate) use super::names::valid_network_name as valid_route_name;
 /// Resource group names (ARM): 1–90 letters, digits, `_`, `(`, `)`, `-`, `.`, not ending in `.`.
-pub use super::names::valid_resource_group;
+pub(crate) use super::names::valid_resource_group;
 
 type Out = Vec<Finding>;
 
 /// Every route table rule.
-pub fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
+pub(crate) fn validate_route_table(t: &RouteTableSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     table_inputs(t, &mut out);
     let mut names = HashMap::new();
@@ -163,10 +163,12 @@ fn route(
         if !valid_route_name(n) {
             out.push(Finding::error(RuleId::O7, at_name(), "Invalid Route Name", format!("route name \"{n}\" must be 1–80 characters of letters, digits, `_`, `.` or `-`, starting with a letter or digit.")));
         }
-        // AKS names the node routes it writes for kubenet `aks-…`; import and refresh treat
-        // such routes as foreign, so a declared one would be re-added on every apply.
+        // AKS names the node routes it writes for kubenet `aks-…`, and import leaves such
+        // routes to AKS (foreign, not owned). Azure itself accepts the prefix: Microsoft
+        // Learn's egress how-to names its firewall routes `aks-egress-fwrn` and
+        // `aks-egress-fwrn-internet` (limit-egress-traffic), so this is advice, not an error.
         if n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aks-")) {
-            out.push(Finding::error(RuleId::O7, at_name(), "Route Name Reserved For AKS", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the node routes it manages; aksnet keeps such routes as foreign and never owns them. Rename the route.")));
+            out.push(Finding::warning(RuleId::O7, at_name(), "Route Name In AKS's Prefix", format!("route name \"{n}\" starts with `aks-`, the prefix AKS uses for the kubenet node routes it writes. Azure accepts it and this resource owns the route, but importing the table would take it for one of AKS's routes and leave it out of the configuration; a name without the prefix avoids that.")));
         }
         // Identical blocks are one element of the set; two blocks with one name and different
         // values are two elements, and Azure keeps one route per name.
@@ -275,7 +277,7 @@ pub struct DeleteCheck {
 /// table a subnet still uses (`InUseRouteTableCannotBeDeleted`), and dissociating a subnet
 /// this resource did not associate would change routing it does not own. Declaring such a
 /// subnet in `subnet_ids` is the explicit way to let this resource take it over.
-pub fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
+pub(crate) fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
     let lower = |v: &[String]| -> Vec<String> { v.iter().map(|x| x.to_ascii_lowercase()).collect() };
     let (owned_routes, owned_subnets) = (lower(&c.owned_routes), lower(&c.owned_subnets));
     let foreign_routes: Vec<&str> = c
@@ -468,18 +470,29 @@ mod tests {
     }
 
     #[test]
-    fn the_aks_route_prefix_is_refused() {
-        let e = errors(&table(vec![route(
-            "AKS-node-0",
-            "10.244.0.0/24",
-            "VirtualAppliance",
-            Some("10.0.0.4"),
-        )]));
+    fn the_aks_route_prefix_is_a_warning_not_an_error() {
+        // Microsoft Learn, limit-egress-traffic: FW_ROUTE_NAME_1 `aks-egress-fwrn` (0.0.0.0/0 to
+        // the firewall), FW_ROUTE_NAME_2 `aks-egress-fwrn-internet`: Azure accepts the prefix.
+        let t = table(vec![
+            route(
+                "aks-egress-fwrn",
+                "0.0.0.0/0",
+                "VirtualAppliance",
+                Some("10.42.2.4"),
+            ),
+            route("AKS-egress-fwrn-internet", "20.0.0.4/32", "Internet", None),
+        ]);
+        assert!(errors(&t).is_empty(), "{:?}", errors(&t));
+        let f = validate_route_table(&t);
+        assert_eq!(f.len(), 2, "{f:?}");
         assert!(
-            e.len() == 1 && e[0].starts_with("Route Name Reserved For AKS (O7)"),
-            "{e:?}"
+            f.iter()
+                .all(|x| !x.is_error() && x.rule == RuleId::O7 && x.summary == "Route Name In AKS's Prefix"),
+            "{f:?}"
         );
-        assert!(errors(&table(vec![route("aksroute", "10.244.0.0/24", "None", None)])).is_empty());
+        assert!(
+            validate_route_table(&table(vec![route("aksroute", "10.244.0.0/24", "None", None)])).is_empty()
+        );
     }
 
     #[test]

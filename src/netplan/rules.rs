@@ -19,7 +19,7 @@ use ipnet::IpNet;
 use super::cidr::{self, overlaps, parse_cidr, parse_ip, thousands, usable_subnet_ips};
 use super::profile::{Lifecycle, Located, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR};
 use super::sizing::{self, Ipam};
-use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step};
+use super::{FieldPath, Finding, NetworkProfile, NodePool, RuleId, Step, SurgeError};
 
 type Out = Vec<Finding>;
 
@@ -597,7 +597,7 @@ fn base_nodes(pool: &NodePool) -> u32 {
 /// Extra nodes during upgrades. `"0"` and `"0%"` are valid (the API pairs them with
 /// `maxUnavailable`, SPEC AgentPoolUpgradeSettings); everything else follows
 /// [`sizing::surge_nodes`].
-fn surge(pool: &NodePool, base: u32) -> Result<u32, String> {
+fn surge(pool: &NodePool, base: u32) -> Result<u32, SurgeError> {
     match pool.max_surge.as_deref().map(str::trim) {
         Some("0") | Some("0%") => Ok(0),
         other => sizing::surge_nodes(other, base),

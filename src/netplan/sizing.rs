@@ -1,5 +1,7 @@
 //! Capacity formulas (C1–C9): how many addresses each IPAM mode consumes.
 
+use super::error::SurgeError;
+
 /// How pods get their addresses; decides every capacity formula.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ipam {
@@ -41,12 +43,12 @@ impl Ipam {
     }
 
     /// True when pods draw from a pod CIDR outside the VNet (one /24 per node, or BYO).
-    pub fn uses_pod_cidr(self) -> bool {
+    pub(crate) fn uses_pod_cidr(self) -> bool {
         matches!(self, Ipam::Kubenet | Ipam::Overlay | Ipam::Byo)
     }
 
     /// True for the pod-subnet modes.
-    pub fn uses_pod_subnet(self) -> bool {
+    pub(crate) fn uses_pod_subnet(self) -> bool {
         matches!(self, Ipam::PodSubnetDynamic | Ipam::PodSubnetStatic)
     }
 
@@ -64,23 +66,23 @@ impl Ipam {
 }
 
 /// Allowed `max_pods` range for every plugin (C8; A-ip).
-pub const MAX_PODS_RANGE: std::ops::RangeInclusive<u32> = 10..=250;
+pub(crate) const MAX_PODS_RANGE: std::ops::RangeInclusive<u32> = 10..=250;
 
 /// Kubenet's per-table route limit, which caps the cluster at 400 nodes (C2; A-kn, VNET-LIM).
-pub const KUBENET_MAX_ROUTES: u64 = 400;
+pub(crate) const KUBENET_MAX_ROUTES: u64 = 400;
 
 /// Overlay and kubenet give each node one /24 of the pod CIDR (C1).
-pub const PER_NODE_POD_PREFIX_V4: u8 = 24;
+const PER_NODE_POD_PREFIX_V4: u8 = 24;
 
 /// Cluster node ceiling by tier (C3; A-scale): Standard/Premium 5,000.
-pub const MAX_CLUSTER_NODES: u64 = 5000;
+pub(crate) const MAX_CLUSTER_NODES: u64 = 5000;
 
 /// Nodes per pool (C3; SPEC).
-pub const MAX_POOL_NODES: u32 = 1000;
+pub(crate) const MAX_POOL_NODES: u32 = 1000;
 
 /// Surge AKS adds during upgrades when none is set: one node, as the planning formula in
 /// A-ip counts (`N + 1`). Set `max_surge` explicitly when the pool uses a percentage.
-pub const DEFAULT_SURGE_NODES: u32 = 1;
+pub(crate) const DEFAULT_SURGE_NODES: u32 = 1;
 
 /// `maxPods` default per mode (C9).
 ///
@@ -97,7 +99,7 @@ pub const DEFAULT_SURGE_NODES: u32 = 1;
 ///   the pod-subnet value too.
 ///
 /// Set `max_pods` to plan for exactly what the pools will run.
-pub fn default_max_pods(ipam: Ipam) -> u32 {
+pub(crate) fn default_max_pods(ipam: Ipam) -> u32 {
     match ipam {
         Ipam::Kubenet => 110,
         Ipam::NodeSubnet => 30,
@@ -108,11 +110,11 @@ pub fn default_max_pods(ipam: Ipam) -> u32 {
 
 /// The `maxPods` aksnet assumes for a pool with a pod subnet that leaves it unset: the larger
 /// of the two documented defaults (see [`default_max_pods`]).
-pub const POD_SUBNET_DEFAULT_MAX_PODS: u32 = 250;
+const POD_SUBNET_DEFAULT_MAX_PODS: u32 = 250;
 
 /// Parses `max_surge` (`"3"` or `"33%"`) into extra nodes for a pool of `nodes` nodes.
 /// Percentages round up, and a surge is at least one node (A-ip: upgrades need n+1).
-pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, String> {
+pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, SurgeError> {
     let Some(raw) = max_surge.map(str::trim) else {
         return Ok(DEFAULT_SURGE_NODES);
     };
@@ -121,17 +123,18 @@ pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, String> {
             .parse()
             .ok()
             .filter(|p| (1..=100).contains(p))
-            .ok_or_else(|| format!("\"{raw}\" is not a percentage between 1% and 100%"))?;
+            .ok_or_else(|| SurgeError::Percentage { raw: raw.to_string() })?;
         Ok((u64::from(nodes) * u64::from(pct)).div_ceil(100).max(1) as u32)
     } else {
-        raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            format!("\"{raw}\" is neither a node count (1 or more) nor a percentage such as \"33%\"")
-        })
+        raw.parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| SurgeError::Count { raw: raw.to_string() })
     }
 }
 
 /// Pod addresses one node reserves at `max_pods` (C5–C7).
-pub fn pod_ips_per_node(ipam: Ipam, max_pods: u32) -> u64 {
+pub(crate) fn pod_ips_per_node(ipam: Ipam, max_pods: u32) -> u64 {
     let max_pods = u64::from(max_pods);
     match ipam {
         // C5: the node's pods take node-subnet IPs (node IP counted separately).
@@ -194,9 +197,18 @@ mod tests {
         assert_eq!(surge_nodes(Some("3"), 50), Ok(3));
         assert_eq!(surge_nodes(Some("33%"), 10), Ok(4));
         assert_eq!(surge_nodes(Some("10%"), 1), Ok(1));
-        assert!(surge_nodes(Some("0"), 3).is_err());
-        assert!(surge_nodes(Some("150%"), 3).is_err());
-        assert!(surge_nodes(Some("lots"), 3).unwrap_err().contains("lots"));
+        assert_eq!(
+            surge_nodes(Some("0"), 3),
+            Err(SurgeError::Count { raw: "0".into() })
+        );
+        assert_eq!(
+            surge_nodes(Some("150%"), 3),
+            Err(SurgeError::Percentage { raw: "150%".into() })
+        );
+        assert!(surge_nodes(Some("lots"), 3)
+            .unwrap_err()
+            .to_string()
+            .contains("lots"));
     }
 
     #[test]

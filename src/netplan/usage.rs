@@ -64,7 +64,7 @@ fn err(rule: RuleId, attr: &'static str, summary: &str, detail: String) -> Findi
 }
 
 /// Checks the inputs and derives the per-node cost; the findings when they do not fit.
-pub fn node_cost(spec: &UsageSpec) -> Result<NodeCost, Vec<Finding>> {
+pub(crate) fn node_cost(spec: &UsageSpec) -> Result<NodeCost, Vec<Finding>> {
     let mut out = Vec::new();
     let plugin = spec.network_plugin.as_deref().map(str::trim);
     if let Some(p) = plugin.filter(|p| !["azure", "kubenet", "none"].contains(p)) {

@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
-use crate::arm::models::RouteTable;
+use crate::arm::models::{AgentPool, ManagedCluster, RouteTable};
 use crate::resources::identity::{in_provider_subscription, Shape};
 use aksnet_tfplugin::Identity;
 
@@ -361,11 +361,23 @@ pub trait Provisioned {
         self.provisioning_state()
             .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
     }
+
+    /// True when the resource's last operation succeeded (`Succeeded`).
+    fn succeeded(&self) -> bool {
+        self.provisioning_state()
+            .is_some_and(|s| s.eq_ignore_ascii_case("Succeeded"))
+    }
 }
 
-impl Provisioned for Json {
+impl Provisioned for ManagedCluster {
     fn provisioning_state(&self) -> Option<&str> {
-        self["properties"]["provisioningState"].as_str()
+        self.properties.provisioning_state.as_deref()
+    }
+}
+
+impl Provisioned for AgentPool {
+    fn provisioning_state(&self) -> Option<&str> {
+        self.properties.provisioning_state.as_deref()
     }
 }
 

@@ -22,11 +22,11 @@ use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
 use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, MoveSource, Resource};
 use async_trait::async_trait;
-use serde_json::Value as Json;
 
 use crate::arm::client::ClientError;
 use crate::arm::connection::Connection;
 use crate::arm::ids::Kind;
+use crate::arm::models::ManagedCluster;
 use crate::netplan::migration;
 use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{
@@ -118,7 +118,7 @@ impl Resource for ClusterNetwork {
         };
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match arm_common::read::<Json>(&client, diags, &id, limit).await {
+        match arm_common::read::<ManagedCluster>(&client, diags, &id, limit).await {
             Read::Found(cluster) if !importing && cluster.body.failed() => {
                 // AKS shows the values of the write that failed, not what the cluster runs:
                 // keep what state recorded, so the next plan sends the configuration again.
@@ -133,16 +133,17 @@ impl Resource for ClusterNetwork {
                 self.settle(&client, &mut next, &cluster, importing).await;
                 // On import every pool but the system pool; later, those still in Azure and
                 // not adopted into state.
-                let known = (!importing).then(|| private.map(|p| p.imported_pools).unwrap_or_default());
+                let (known, temporary) = match private {
+                    Some(p) if !importing => (Some(p.imported_pools), p.rotation_temporary),
+                    _ => (None, None),
+                };
                 let imported = unowned_pools(&next, &cluster.body, known.as_deref());
                 if importing && !imported.is_empty() {
                     imported_pools_warning(diags, &next, &imported);
                 }
-                let private = (!imported.is_empty()).then_some(Private {
-                    imported_pools: imported,
-                    planned: None,
-                });
-                Some((next, private))
+                // A failed rotation's temporary pool stays this resource's while it exists.
+                let temporary = temporary.filter(|t| cluster.body.pool(t).is_some());
+                Some((next, Private::of(imported, temporary)))
             }
             Read::Gone => None,
             Read::Unreadable => Some((state, private)),
@@ -261,15 +262,23 @@ impl Resource for ClusterNetwork {
         self.check(diags, &planned, &config, false).await;
         report(diags, &change.findings, &config);
         // What this plan decided travels to apply, which carries it out.
+        let left = prior_private.as_ref().and_then(|p| p.rotation_temporary.clone());
         let private = Private {
             imported_pools: imported.to_vec(),
             planned: Some(Planned {
                 pools: pool_plan.decision(),
                 ipam_first: change.ipam_first,
             }),
+            rotation_temporary: left.clone(),
         };
         // The default pool is rotated (M8), never the cluster replaced for it.
         report(diags, &rotation_findings(&prior, &planned), &config);
+        if let (Some(temp), None) = (&left, &pool_plan.rotate) {
+            diags.root_warning(
+                "Temporary Node Pool Will Be Deleted",
+                format!("the temporary system pool \"{temp}\" that an earlier rotation of the default node pool left in the cluster (M8) is deleted by this apply; the default pool already runs with its new settings. Nothing else is written for it."),
+            );
+        }
         if !replace.is_empty() {
             let why: Vec<String> = replace
                 .iter()
@@ -320,7 +329,7 @@ impl Resource for ClusterNetwork {
         }
         let body = desired(&planned, None, Stage::Full);
         let mut state = planned;
-        match arm_common::put_new::<_, Json>(&client, diags, &id, &body, limit).await {
+        match arm_common::put_new::<_, ManagedCluster>(&client, diags, &id, &body, limit).await {
             Ok(done) | Err(LeftBehind::Exists(done)) => self.settle(&client, &mut state, &done, false).await,
             Err(LeftBehind::Unknown) => return Some((without_unknowns(state), private)),
             Err(LeftBehind::Nothing) => return None,
@@ -342,7 +351,8 @@ impl Resource for ClusterNetwork {
         let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
-        let Some(mut current) = arm_common::current::<Json>(&client, diags, &id, "Cluster Not Found").await
+        let Some(mut current) =
+            arm_common::current::<ManagedCluster>(&client, diags, &id, "Cluster Not Found").await
         else {
             return Some((prior, private));
         };
@@ -357,14 +367,46 @@ impl Resource for ClusterNetwork {
             .map(|p| p.imported_pools.as_slice())
             .unwrap_or_default();
         let pool_ops = pool_changes_to_apply(decided.as_ref().map(|d| &d.pools), &prior, &planned, imported);
-        if !pool_ops.is_empty() {
+        // The temporary pool of a rotation that did not finish (M8): reused while the rotation
+        // is still planned, deleted once the default pool runs with its new settings.
+        let mut temporary = private.as_ref().and_then(|p| p.rotation_temporary.clone());
+        let keeping = |private: &Option<Private>, temporary: Option<String>| {
+            let imported = private
+                .as_ref()
+                .map(|p| p.imported_pools.clone())
+                .unwrap_or_default();
+            Private::of(imported, temporary)
+        };
+        if let (None, Some(temp)) = (&pool_ops.rotate, temporary.clone()) {
             if !self
-                .apply_pools(diags, &client, &id, &current, &pool_ops, &mut state, limit)
+                .delete_temporary(diags, &client, &id, &state, &temp, limit)
                 .await
             {
-                return Some((state, private));
+                return Some((state, keeping(&private, temporary)));
             }
-            current = match client.get::<Json>(&id).await {
+            temporary = None;
+            current = match client.get::<ManagedCluster>(&id).await {
+                Ok(Some(c)) => c,
+                _ => return Some((state, keeping(&private, None))),
+            };
+        }
+        if !pool_ops.is_empty() {
+            if !self
+                .apply_pools(
+                    diags,
+                    &client,
+                    &id,
+                    &current,
+                    &pool_ops,
+                    &mut state,
+                    &mut temporary,
+                    limit,
+                )
+                .await
+            {
+                return Some((state, keeping(&private, temporary)));
+            }
+            current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
                 _ => return Some((state, private)),
             };
@@ -383,7 +425,7 @@ impl Resource for ClusterNetwork {
             let mut written = self.write(&client, &id, &planned, &current, *stage, limit).await;
             if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
                 // Someone wrote in between (AKS itself, often): apply the change on top of theirs once.
-                if let Ok(Some(fresh)) = client.get::<Json>(&id).await {
+                if let Ok(Some(fresh)) = client.get::<ManagedCluster>(&id).await {
                     current = fresh;
                     written = self.write(&client, &id, &planned, &current, *stage, limit).await;
                 }
@@ -408,13 +450,7 @@ impl Resource for ClusterNetwork {
         self.settle(&client, &mut done, &current, false).await;
         // Adopted pools are in state now, and the imported pools left undeclared are foreign.
         let left = unowned_pools(&done, &current.body, Some(imported));
-        Some((
-            done,
-            (!left.is_empty()).then_some(Private {
-                imported_pools: left,
-                planned: None,
-            }),
-        ))
+        Some((done, Private::of(left, None)))
     }
 
     async fn destroy<'a>(

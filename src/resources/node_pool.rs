@@ -18,15 +18,15 @@ use aksnet_tfplugin::schema::Schema;
 use aksnet_tfplugin::value::{Value, ValueEmpty};
 use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, Resource};
 use async_trait::async_trait;
-use serde_json::Value as Json;
 
 use crate::arm::client::Tagged;
 use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::models::AgentPool;
 use crate::netplan::{Finding, Severity};
 use crate::resources::arm_common::{self, arm_error, put_over, ArmResource, LeftBehind, Read};
 use crate::resources::cluster_network::body::s;
-use crate::resources::cluster_network::pool::{agent_pool_body, fixed_changes, profile_of, refresh_pool};
+use crate::resources::cluster_network::pool::{agent_pool_body, fixed_changes, refresh_pool};
 use crate::resources::identity::NODE_POOL;
 use crate::resources::timeouts;
 use crate::tfvalue::{report, report_nulls};
@@ -53,15 +53,18 @@ impl NodePool {
     }
 
     /// Refreshes `state` from an agent pool ARM returned.
-    fn settle(state: &mut State, arm: &Tagged<Json>, importing: bool) {
+    fn settle(state: &mut State, arm: &Tagged<AgentPool>, importing: bool) {
         let prior = state.pool();
-        let pool = refresh_pool((!importing).then_some(&prior), &profile_of(&arm.body), importing);
+        let pool = refresh_pool((!importing).then_some(&prior), &arm.body.profile(), importing);
         state.set_pool(pool);
-        state.mode = arm.body["properties"]["mode"]
-            .as_str()
-            .map_or(Value::Value("User".into()), |m| Value::Value(m.to_string()));
-        if let Some(id) = arm.body["id"].as_str() {
-            state.id = Value::Value(id.to_string());
+        state.mode = arm
+            .body
+            .properties
+            .mode
+            .as_ref()
+            .map_or(Value::Value("User".into()), |m| Value::Value(m.clone()));
+        if let Some(id) = &arm.body.id {
+            state.id = Value::Value(id.clone());
         }
     }
 }
@@ -135,7 +138,7 @@ impl Resource for NodePool {
         };
         let importing = state.vm_size.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match arm_common::read::<Json>(&client, diags, &id, limit).await {
+        match arm_common::read::<AgentPool>(&client, diags, &id, limit).await {
             Read::Found(pool) => {
                 let mut next = state;
                 Self::settle(&mut next, &pool, importing);
@@ -224,7 +227,7 @@ impl Resource for NodePool {
         }
         let body = agent_pool_body(None, &planned.pool(), planned.system());
         let mut state = planned;
-        match arm_common::put_new::<_, Json>(&client, diags, &id, &body, limit).await {
+        match arm_common::put_new::<_, AgentPool>(&client, diags, &id, &body, limit).await {
             Ok(done) | Err(LeftBehind::Exists(done)) => Self::settle(&mut state, &done, false),
             Err(LeftBehind::Unknown) => return Some((without_unknowns(state, &id), private)),
             Err(LeftBehind::Nothing) => return None,
@@ -250,16 +253,13 @@ impl Resource for NodePool {
             // Only the timeouts changed: nothing to send.
             return Some((planned, private));
         }
-        let Some(current) = arm_common::current::<Json>(&client, diags, &id, "Node Pool Not Found").await
+        let Some(current) =
+            arm_common::current::<AgentPool>(&client, diags, &id, "Node Pool Not Found").await
         else {
             return Some((prior, private));
         };
-        let body = agent_pool_body(
-            Some(&profile_of(&current.body)),
-            &planned.pool(),
-            planned.system(),
-        );
-        match put_over::<_, Json>(&client, &id, &body, limit).await {
+        let body = agent_pool_body(Some(&current.body.profile()), &planned.pool(), planned.system());
+        match put_over::<_, AgentPool>(&client, &id, &body, limit).await {
             Ok(done) => {
                 let mut state = planned;
                 Self::settle(&mut state, &done, false);

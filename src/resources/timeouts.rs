@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use aksnet_tfplugin::schema::{AttributeConstraint, AttributeType, Block, Description, NestedBlock};
 use aksnet_tfplugin::value::Value;
+use aksnet_tfplugin::AttributePath;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
-use crate::tfvalue::attribute;
+use crate::tfvalue::{attribute, error_at, UserError};
 
 /// A `timeouts` block; absent → all null.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,12 +20,51 @@ pub struct Timeouts {
     pub delete: Value<String>,
 }
 
+/// A duration that is not a Go duration ([`parse_go_duration`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+enum DurationError {
+    /// An empty string.
+    #[error("the duration is empty")]
+    Empty,
+    /// Not `<number><unit>…`.
+    #[error("\"{0}\" is not a duration such as 30m, 1h30m or 45s")]
+    Malformed(String),
+    /// A unit other than h, m, s, ms.
+    #[error("\"{input}\" has unknown unit \"{unit}\"; use h, m, s or ms")]
+    Unit {
+        /// The duration, trimmed.
+        input: String,
+        /// The unit found.
+        unit: String,
+    },
+    /// More than a `Duration` holds.
+    #[error("\"{0}\" is too long for a timeout")]
+    TooLong(String),
+}
+
+/// An entry of a `timeouts` block that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("timeouts.{which}: {source}")]
+struct TimeoutError {
+    /// `create`, `read`, `update` or `delete`.
+    pub which: String,
+    /// What is wrong with the duration.
+    pub source: DurationError,
+}
+
+impl UserError for TimeoutError {
+    fn summary(&self) -> &'static str {
+        "Invalid Timeout"
+    }
+}
+
 /// Parses a Go duration: a sequence of `<number><unit>` with units h, m, s, ms.
-pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
+fn parse_go_duration(s: &str) -> Result<Duration, DurationError> {
     let s = s.trim();
     if s.is_empty() {
-        return Err("the duration is empty".into());
+        return Err(DurationError::Empty);
     }
+    let malformed = || DurationError::Malformed(s.to_string());
     let mut total = Duration::ZERO;
     let mut rest = s;
     while !rest.is_empty() {
@@ -31,11 +72,9 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
             .find(|c: char| !c.is_ascii_digit() && c != '.')
             .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(format!("\"{s}\" is not a duration such as 30m, 1h30m or 45s"));
+            return Err(malformed());
         }
-        let n: f64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("\"{s}\" is not a duration such as 30m, 1h30m or 45s"))?;
+        let n: f64 = rest[..digits].parse().map_err(|_| malformed())?;
         rest = &rest[digits..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let secs = match &rest[..unit_len] {
@@ -43,13 +82,18 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
             "m" => n * 60.0,
             "s" => n,
             "ms" => n / 1000.0,
-            other => return Err(format!("\"{s}\" has unknown unit \"{other}\"; use h, m, s or ms")),
+            other => {
+                return Err(DurationError::Unit {
+                    input: s.to_string(),
+                    unit: other.to_string(),
+                })
+            }
         };
         // Go caps durations near 290 years; anything beyond u64 seconds is a typo, not a panic.
         total = Duration::try_from_secs_f64(secs)
             .ok()
             .and_then(|d| total.checked_add(d))
-            .ok_or_else(|| format!("\"{s}\" is too long for a timeout"))?;
+            .ok_or_else(|| DurationError::TooLong(s.to_string()))?;
         rest = &rest[unit_len..];
     }
     Ok(total)
@@ -57,7 +101,7 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
 
 impl Timeouts {
     /// The timeout for `which`, or `default` when unset.
-    pub fn get(&self, which: &str, default: Duration) -> Result<Duration, String> {
+    fn get(&self, which: &str, default: Duration) -> Result<Duration, TimeoutError> {
         let v = match which {
             "create" => &self.create,
             "read" => &self.read,
@@ -65,7 +109,10 @@ impl Timeouts {
             _ => &self.delete,
         };
         match v.as_ref_option() {
-            Some(s) => parse_go_duration(s).map_err(|e| format!("timeouts.{which}: {e}")),
+            Some(s) => parse_go_duration(s).map_err(|source| TimeoutError {
+                which: which.to_string(),
+                source,
+            }),
             None => Ok(default),
         }
     }
@@ -83,13 +130,7 @@ pub fn resolve(
         .as_ref_option()
         .map(|t| t.get(which, default))
         .unwrap_or(Ok(default))
-        .map_err(|e| {
-            diags.error(
-                "Invalid Timeout",
-                e,
-                aksnet_tfplugin::AttributePath::new("timeouts").attribute(which.to_string()),
-            )
-        })
+        .map_err(|e| error_at(diags, &e, at(which)))
         .ok()
 }
 
@@ -99,14 +140,14 @@ pub fn validate(diags: &mut aksnet_tfplugin::Diagnostics, timeouts: &Value<Timeo
     if let Some(t) = timeouts.as_ref_option() {
         for which in ["create", "read", "update", "delete"] {
             if let Err(e) = t.get(which, default) {
-                diags.error(
-                    "Invalid Timeout",
-                    e,
-                    aksnet_tfplugin::AttributePath::new("timeouts").attribute(which),
-                );
+                error_at(diags, &e, at(which));
             }
         }
     }
+}
+
+fn at(which: &str) -> AttributePath {
+    AttributePath::new("timeouts").attribute(which.to_string())
 }
 
 /// The schema block, with the defaults stated (minutes).
@@ -152,7 +193,15 @@ mod tests {
         assert_eq!(parse_go_duration("1.5h").unwrap(), Duration::from_secs(5400));
         assert_eq!(parse_go_duration("500ms").unwrap(), Duration::from_millis(500));
         assert!(parse_go_duration("10").is_err());
-        assert!(parse_go_duration("1d").unwrap_err().contains("unknown unit"));
+        let err = parse_go_duration("1d").unwrap_err();
+        assert_eq!(
+            err,
+            DurationError::Unit {
+                input: "1d".into(),
+                unit: "d".into()
+            }
+        );
+        assert!(err.to_string().contains("unknown unit"), "{err}");
         assert!(parse_go_duration("").is_err());
     }
 
@@ -165,7 +214,11 @@ mod tests {
             "99999999999999999999999s",
             "1h99999999999999999999h",
         ] {
-            assert!(parse_go_duration(s).unwrap_err().contains("too long"), "{s}");
+            assert_eq!(
+                parse_go_duration(s),
+                Err(DurationError::TooLong(s.to_string())),
+                "{s}"
+            );
         }
         assert_eq!(
             parse_go_duration("100000h").unwrap(),

@@ -7,8 +7,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::arm::{flat, Reply};
 use crate::ids::Target;
+use crate::wire::{flat, Reply};
 
 /// Properties AKS cannot change on an existing pool (A-pools: "you can't change the VM size of
 /// a node pool after you create it"; max pods, OS, subnets and zones are fixed the same way;

@@ -3,10 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::aks_checks;
-use crate::arm::{flat, Reply};
+use crate::aks_checks::{self, np_str, pools};
 use crate::ids::{key, Target};
+use crate::network;
 use crate::store::Store;
+use crate::wire::{etag, flat, Reply};
 
 fn v4(s: &str) -> Option<(u32, u8)> {
     let (a, p) = s.split_once('/')?;
@@ -67,6 +68,10 @@ pub fn prepare(
     }
     // The request's form first, before any default fills a field it left out.
     aks_checks::request_form(&Value::Object(body.clone()))?;
+    aks_checks::cluster_name(&target.name())?;
+    if let Some(old) = existing {
+        aks_checks::pool_changes(old, &Value::Object(body.clone()))?;
+    }
     let props = body.entry("properties").or_insert_with(|| json!({}));
     let version = props
         .get("kubernetesVersion")
@@ -376,17 +381,8 @@ fn fill_outputs(body: &mut Map<String, Value>) {
 }
 
 fn lookup_subnet(store: &Store, id: &str) -> Option<String> {
-    let k = key(id);
-    let (vnet, name) = k.rsplit_once("/subnets/")?;
-    let body = &store.resources.get(vnet)?.body;
-    body.pointer("/properties/subnets")?
-        .as_array()?
-        .iter()
-        .find(|s| {
-            s.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?
+    store
+        .body(&key(id))?
         .pointer("/properties/addressPrefix")
         .and_then(Value::as_str)
         .map(str::to_string)
@@ -394,11 +390,7 @@ fn lookup_subnet(store: &Store, id: &str) -> Option<String> {
 
 /// Every subnet of the VNet holding subnet `id`: `(id, prefix)`.
 fn sibling_subnets(store: &Store, id: &str) -> Vec<(String, String)> {
-    let k = key(id);
-    let Some((vnet, _)) = k.rsplit_once("/subnets/") else {
-        return Vec::new();
-    };
-    let Some(body) = store.resources.get(vnet).map(|r| &r.body) else {
+    let Some(body) = network::subnet_vnet(store, id) else {
         return Vec::new();
     };
     let vnet_id = id.rsplit_once("/subnets/").map_or(id, |(v, _)| v);
@@ -429,20 +421,8 @@ fn node_ip(subnet_prefix: &str, n: u32) -> Option<String> {
 
 /// The BYO route table of a subnet, by subnet id.
 fn subnet_route_table(store: &Store, subnet_id: &str) -> Option<String> {
-    let k = key(subnet_id);
-    let (vnet, name) = k.rsplit_once("/subnets/")?;
     store
-        .resources
-        .get(vnet)?
-        .body
-        .pointer("/properties/subnets")?
-        .as_array()?
-        .iter()
-        .find(|s| {
-            s.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?
+        .body(&key(subnet_id))?
         .pointer("/properties/routeTable/id")?
         .as_str()
         .map(str::to_string)
@@ -487,7 +467,7 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
             );
             per_table.entry(key(&table)).or_default().push(json!({
                 "name": name, "id": format!("{table}/routes/{name}"), "type": "Microsoft.Network/routeTables/routes",
-                "etag": crate::arm::etag(),
+                "etag": etag(),
                 "properties": {"addressPrefix": dest, "nextHopType": "VirtualAppliance", "nextHopIpAddress": hop, "provisioningState": "Succeeded"}
             }));
         }
@@ -503,7 +483,7 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
                 list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
                 list.extend(routes);
             }
-            t.body["etag"] = json!(crate::arm::etag());
+            t.body["etag"] = json!(etag());
         }
     }
 }
@@ -523,21 +503,10 @@ pub fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
             let before = list.len();
             list.retain(|r| !r["name"].as_str().is_some_and(|n| n.starts_with(&marker)));
             if list.len() != before {
-                t.body["etag"] = json!(crate::arm::etag());
+                t.body["etag"] = json!(etag());
             }
         }
     }
-}
-
-fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
-    c["properties"]["networkProfile"][field].as_str()
-}
-
-fn pools(c: &Value) -> Vec<Value> {
-    c["properties"]["agentPoolProfiles"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
 }
 
 /// Nodes a pool can reach: the autoscaler maximum when set, else its count.
@@ -581,18 +550,7 @@ fn vnet_overlap(store: &Store, c: &Value) -> Result<(), Reply> {
         let Some(sid) = p["vnetSubnetID"].as_str() else {
             continue;
         };
-        let Some((vnet, _)) = key(sid)
-            .rsplit_once("/subnets/")
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-        else {
-            continue;
-        };
-        let space = store.resources.get(&vnet).and_then(|v| {
-            v.body
-                .pointer("/properties/addressSpace/addressPrefixes")
-                .cloned()
-        });
-        for prefix in space.and_then(|s| s.as_array().cloned()).unwrap_or_default() {
+        for prefix in network::subnet_vnet_space(store, sid) {
             let prefix = prefix.as_str().unwrap_or("");
             if overlap(pod, prefix) {
                 return Err(flat(
@@ -678,24 +636,14 @@ fn user_nat_prerequisites(store: &Store, c: &Value) -> Result<(), Reply> {
         let Some(sid) = p["vnetSubnetID"].as_str() else {
             continue;
         };
-        let k = key(sid);
-        let Some((vnet, name)) = k.rsplit_once("/subnets/") else {
+        if !key(sid).contains("/subnets/") {
             continue;
-        };
-        let has_nat = store
-            .resources
-            .get(vnet)
-            .and_then(|v| v.body.pointer("/properties/subnets"))
-            .and_then(Value::as_array)
-            .and_then(|a| {
-                a.iter()
-                    .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            })
-            .is_some_and(|s| {
-                s.pointer("/properties/natGateway/id")
-                    .and_then(Value::as_str)
-                    .is_some()
-            });
+        }
+        let has_nat = store.body(&key(sid)).is_some_and(|s| {
+            s.pointer("/properties/natGateway/id")
+                .and_then(Value::as_str)
+                .is_some()
+        });
         if !has_nat {
             return Err(flat(400, "InvalidParameter", &format!("Outbound type userAssignedNATGateway requires a NAT gateway associated with subnet {sid}."), "networkProfile.outboundType"));
         }
@@ -792,18 +740,10 @@ fn vnet_spaces(store: &Store, c: &Value) -> Vec<String> {
     for p in pools(c) {
         for field in ["vnetSubnetID", "podSubnetID"] {
             let Some(sid) = p[field].as_str() else { continue };
-            let k = key(sid);
-            let Some((vnet, _)) = k.rsplit_once("/subnets/") else {
-                continue;
-            };
-            let prefixes = store
-                .resources
-                .get(vnet)
-                .and_then(|v| v.body.pointer("/properties/addressSpace/addressPrefixes"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for prefix in prefixes.iter().filter_map(Value::as_str) {
+            for prefix in network::subnet_vnet_space(store, sid)
+                .iter()
+                .filter_map(Value::as_str)
+            {
                 if !out.iter().any(|o| o == prefix) {
                     out.push(prefix.to_string());
                 }
@@ -832,7 +772,7 @@ pub fn leave_kubenet(store: &mut Store, old: &Value, new: &Value) {
     if !store.resources.contains_key(&key(&table)) {
         return;
     }
-    for subnet in crate::network::subnets_using_route_table(store, &table) {
+    for subnet in network::subnets_using_route_table(store, &table) {
         if let Some(props) = store
             .body_mut(&key(&subnet))
             .and_then(|s| s.get_mut("properties"))
@@ -1047,18 +987,10 @@ fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> O
     store.resources.entry(key(&table_id)).or_insert_with(|| crate::store::Stored {
         id: table_id.clone(),
         body: json!({"id": table_id, "name": "aks-agentpool-routetable", "type": "Microsoft.Network/routeTables",
-            "location": location, "etag": crate::arm::etag(),
+            "location": location, "etag": etag(),
             "properties": {"provisioningState": "Succeeded", "disableBgpRoutePropagation": false, "routes": []}}),
     });
-    let k = key(subnet_id);
-    let (vnet, name) = k.rsplit_once("/subnets/")?;
-    let v = store.resources.get_mut(vnet)?;
-    let s = v
-        .body
-        .pointer_mut("/properties/subnets")?
-        .as_array_mut()?
-        .iter_mut()
-        .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+    let s = store.body_mut(&key(subnet_id))?;
     s["properties"]["routeTable"] = json!({"id": table_id});
     Some(table_id)
 }
@@ -1094,23 +1026,7 @@ pub fn consume_ips(store: &mut Store, cluster: &Value) {
             demand.push((pid.to_string(), pods));
         }
         for (sid, per_node) in demand {
-            let k = key(&sid);
-            let Some((vnet, name)) = k
-                .rsplit_once("/subnets/")
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-            else {
-                continue;
-            };
-            let Some(subnet) = store
-                .resources
-                .get_mut(&vnet)
-                .and_then(|v| v.body.pointer_mut("/properties/subnets"))
-                .and_then(Value::as_array_mut)
-                .and_then(|a| {
-                    a.iter_mut()
-                        .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
-                })
-            else {
+            let Some(subnet) = store.body_mut(&key(&sid)) else {
                 continue;
             };
             let list = subnet["properties"]
@@ -1161,19 +1077,8 @@ fn used_by_others(store: &Store, subnet_id: &str, cluster: &Value) -> u64 {
     let marker = node_resource_group(cluster)
         .map(|m| format!("/resourcegroups/{}/", m.to_ascii_lowercase()))
         .unwrap_or_default();
-    let k = key(subnet_id);
-    let Some((vnet, name)) = k.rsplit_once("/subnets/") else {
-        return 0;
-    };
     store
-        .resources
-        .get(vnet)
-        .and_then(|v| v.body.pointer("/properties/subnets"))
-        .and_then(Value::as_array)
-        .and_then(|a| {
-            a.iter()
-                .find(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        })
+        .body(&key(subnet_id))
         .and_then(|s| s.pointer("/properties/ipConfigurations"))
         .and_then(Value::as_array)
         .map(|items| {

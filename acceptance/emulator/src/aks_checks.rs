@@ -9,13 +9,15 @@
 
 use serde_json::Value;
 
-use crate::arm::{flat, flat_sub, Reply};
+use crate::wire::{flat, flat_sub, Reply};
 
-fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
+/// A string of the cluster's `networkProfile`.
+pub fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
     c["properties"]["networkProfile"][field].as_str()
 }
 
-fn pools(c: &Value) -> Vec<Value> {
+/// The cluster's agent pool profiles.
+pub fn pools(c: &Value) -> Vec<Value> {
     c["properties"]["agentPoolProfiles"]
         .as_array()
         .cloned()
@@ -535,6 +537,116 @@ pub fn request_form(c: &Value) -> Result<(), Reply> {
                 &format!("The count of user assigned identity specified in identity.userAssignedIdentities is {n}, while expected value is 1."),
                 "identity.userAssignedIdentities",
             ));
+        }
+    }
+    // SPEC ManagedClusterIdentity.userAssignedIdentities: "The keys must be ARM resource IDs in
+    // the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/
+    // Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'." code: not established by
+    // a primary source.
+    for key in identity["userAssignedIdentities"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+    {
+        if !identity_id_form(key) {
+            return Err(invalid(
+                &format!("The user assigned identity '{key}' is not a resource ID of the form /subscriptions/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{{identityName}}."),
+                "identity.userAssignedIdentities",
+            ));
+        }
+    }
+    // SPEC ManagedClusterSKU.tier, ManagedClusterSKUTier enum: Premium, Standard, Free
+    // (modelAsString, so ARM passes other strings to AKS); free-standard-pricing-tiers: "Base
+    // SKU clusters can use any of the three pricing tiers: Free, Standard, or Premium." code: not
+    // established by a primary source.
+    if let Some(tier) = c.pointer("/sku/tier").filter(|t| !t.is_null()) {
+        if !tier.as_str().is_some_and(|t| {
+            ["Free", "Standard", "Premium"]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(t))
+        }) {
+            return Err(invalid(
+                &format!("The value {tier} of sku.tier is not supported; allowed values are Free, Standard and Premium."),
+                "sku.tier",
+            ));
+        }
+    }
+    // SPEC ManagedClusterAgentPoolProfile: "required": ["name"]; a JSON null is no name. code:
+    // not established by a primary source.
+    for (i, p) in pools(c).iter().enumerate() {
+        if !p["name"].is_string() {
+            return Err(invalid(
+                &format!("Agent pool profile {i} has no name; name is required."),
+                "agentPoolProfile.name",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{n}`
+/// with non-empty segments (ARM compares the fixed segments without regard to case).
+fn identity_id_form(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    let fixed = [
+        (1, "subscriptions"),
+        (3, "resourceGroups"),
+        (5, "providers"),
+        (6, "Microsoft.ManagedIdentity"),
+        (7, "userAssignedIdentities"),
+    ];
+    parts.len() == 9
+        && parts[0].is_empty()
+        && fixed.iter().all(|(i, w)| parts[*i].eq_ignore_ascii_case(w))
+        && [2, 4, 8].iter().all(|i| !parts[*i].is_empty())
+}
+
+/// The cluster's name from the request path. Microsoft Learn, resource-name-rules,
+/// Microsoft.ContainerService managedClusters: "1-63", "Alphanumerics, underscores, and
+/// hyphens. Start and end with alphanumeric." code: not established by a primary source.
+pub fn cluster_name(name: &str) -> Result<(), Reply> {
+    let ok = |c: char| c.is_ascii_alphanumeric();
+    let valid = (1..=63).contains(&name.chars().count())
+        && name.chars().all(|c| ok(c) || c == '_' || c == '-')
+        && name.starts_with(ok)
+        && name.ends_with(ok);
+    if valid {
+        return Ok(());
+    }
+    Err(invalid(
+        &format!("The managed cluster name '{name}' is invalid: 1-63 alphanumerics, underscores and hyphens, starting and ending with an alphanumeric."),
+        "name",
+    ))
+}
+
+/// A managed cluster PUT that changes a property AKS fixes when it creates a pool, on a pool the
+/// cluster already has. `request` is the body as sent (before any default is filled: a field
+/// the request leaves out is unchanged). create-node-pools, Limitations: "You can't change the
+/// max pods setting of a node pool after you create it. To use a different max pods value,
+/// create a new node pool with the desired max pods setting, migrate workloads, and then delete
+/// the old node pool." (VM size: in-place resize needs API version 2026-01-02-preview,
+/// resize-node-pool; the pinned 2025-10-01 has none.) Code as the agent pool API answers the
+/// same change (`PropertyChangeNotAllowed`, agent_pools.rs).
+pub fn pool_changes(existing: &Value, request: &Value) -> Result<(), Reply> {
+    let old = pools(existing);
+    for p in pools(request) {
+        let Some(name) = p["name"].as_str() else { continue };
+        let Some(before) = old
+            .iter()
+            .find(|o| o["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        else {
+            continue;
+        };
+        for field in ["maxPods", "vmSize"] {
+            let (a, b) = (&before[field], &p[field]);
+            if !a.is_null() && !b.is_null() && a != b {
+                return Err(flat(
+                    400,
+                    "PropertyChangeNotAllowed",
+                    &format!("Changing property '{field}' of agent pool '{name}' is not allowed."),
+                    &format!("agentPoolProfile.{field}"),
+                ));
+            }
         }
     }
     Ok(())

@@ -1,219 +1,21 @@
-//! Resource-manager semantics: auth, api-versions, faults, PUT/GET/DELETE with long-running
-//! operations, ETags and preconditions, 409 while busy, operation status URLs.
+//! Resource manager's request handling, the top of the emulator's layers (only the HTTPS
+//! server in `lib.rs` sits above): auth, api-versions, faults, resource groups, PUT/GET/DELETE
+//! with ETags and preconditions, routed to the resource kinds (`network`, `aks`,
+//! `agent_pools`) and to long-running operations (`lro`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
-use crate::agent_pools;
 use crate::ids::{api_version_for, key, Target};
-use crate::store::{after, child_array_name, split_child, Fault, Op, OpKind, Store, Stored};
-use crate::{aks, network, Options};
-
-/// A resource's ETag, whichever way its RP spells the property.
-/// (An agent pool carries it in `properties.eTag`: 2025-10-01 `AgentPool.properties` is
-/// `ManagedClusterAgentPoolProfileProperties`, whose read-only `eTag` that is.)
-fn etag_of(body: &Value) -> Option<String> {
-    body.get("etag")
-        .or_else(|| body.get("eTag"))
-        .or_else(|| body.pointer("/properties/eTag"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-/// An HTTP answer.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Value>,
-    /// A body sent verbatim as JSON (faults that serve malformed responses); wins over `body`.
-    pub raw: Option<String>,
-    /// Never answer (a `hang` fault): the request was read and the connection stays open.
-    pub hang: bool,
-}
-
-impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: Some(body),
-            raw: None,
-            hang: false,
-        }
-    }
-    pub fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: None,
-            raw: None,
-            hang: false,
-        }
-    }
-    pub fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
-        self.headers.push((k.to_string(), v.into()));
-        self
-    }
-}
-
-/// ARM's wrapped error body (`{"error":{...}}`), used by ARM and Microsoft.Network.
-pub fn wrapped(status: u16, code: &str, message: &str) -> Reply {
-    Reply::json(
-        status,
-        json!({"error": {"code": code, "message": message, "details": []}}),
-    )
-}
-
-/// AKS's flat error body.
-pub fn flat(status: u16, code: &str, message: &str, target: &str) -> Reply {
-    flat_sub(status, code, "", message, target)
-}
-
-/// AKS's flat error body with a `subcode` (AKS often answers a generic `code` such as
-/// `BadRequest` and puts the reason there, e.g. Azure/bicep-registry-modules#3361).
-pub fn flat_sub(status: u16, code: &str, subcode: &str, message: &str, target: &str) -> Reply {
-    Reply::json(
-        status,
-        json!({"code": code, "details": null, "message": message, "subcode": subcode, "target": target}),
-    )
-}
-
-/// ARM's own throttling answer: 429, `SubscriptionRequestsThrottled`, wrapped, with
-/// Retry-After. Resource Manager throttles per subscription before a request reaches any
-/// resource provider (request-limits-and-throttling: "Throttling happens at two levels. Azure
-/// Resource Manager throttles requests for the subscription and tenant"; "When you reach the
-/// limit, you receive the HTTP status code 429 Too many requests. The response includes a
-/// Retry-After value"). Code and message as the AKS troubleshooting article
-/// error-code-subscriptionrequeststhrottled quotes them: Code="SubscriptionRequestsThrottled"
-/// Message="Number of requests for subscription '<subscription-id-guid>' and operation
-/// 'GET/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.NETWORK/PUBLICIPADDRESSES' exceeded
-/// the backend storage limit. Please try again after '6' seconds."
-pub fn arm_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
-    let sub = path
-        .trim_matches('/')
-        .split('/')
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    let operation = operation_name(path, method);
-    wrapped(429, "SubscriptionRequestsThrottled", &format!("Number of requests for subscription '{sub}' and operation '{operation}' exceeded the backend storage limit. Please try again after '{retry_after}' seconds."))
-        .header("Retry-After", retry_after.to_string())
-}
-
-/// The AKS resource provider's own throttling answer: 429, `Throttled`, AKS's flat body, with
-/// Retry-After. AKS throttles independently of ARM (troubleshoot/azure/azure-kubernetes/
-/// error-codes/throttled-error: "Resource provider throttling is independent of ARM throttling";
-/// Code="Throttled" Message="The PutManagedClusterHandler.PUT request limit has been exceeded
-/// for SubID='<subscription-id-guid>', please retry again in X seconds. For more information,
-/// please visit aka.ms/aks/throttling"; SubCode: Throttled).
-pub fn aks_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
-    let sub = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
-    let pool = path.to_ascii_lowercase().contains("/agentpools/");
-    let handler = match (pool, method) {
-        (true, _) => "PutAgentPoolHandler",
-        (false, "GET") => "GetManagedClusterHandler",
-        (false, "DELETE") => "DeleteManagedClusterHandler",
-        _ => "PutManagedClusterHandler",
-    };
-    flat_sub(429, "Throttled", "Throttled", &format!("The {handler}.{method} request limit has been exceeded for SubID='{sub}', please retry again in {retry_after} seconds. For more information, please visit aka.ms/aks/throttling"), "")
-        .header("Retry-After", retry_after.to_string())
-}
-
-/// `PUT/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.NETWORK/ROUTETABLES`: ARM's name for
-/// an operation in throttling messages (the path's fixed segments, upper case).
-fn operation_name(path: &str, method: &str) -> String {
-    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut out = vec![method.to_string()];
-    let mut i = 0;
-    while i < seg.len() {
-        let s = seg[i].to_ascii_uppercase();
-        if s == "PROVIDERS" {
-            out.push(s);
-            if let Some(ns) = seg.get(i + 1) {
-                out.push(ns.to_ascii_uppercase());
-            }
-            i += 2;
-            // Then type/name pairs: keep the types.
-            while i < seg.len() {
-                out.push(seg[i].to_ascii_uppercase());
-                i += 2;
-            }
-            break;
-        }
-        out.push(s);
-        i += 2;
-    }
-    out.join("/")
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(1);
-
-/// A GUID-shaped unique id (not cryptographic; ids only need to be unique).
-pub fn guid() -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let x = (t as u64) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        (x >> 32) as u32,
-        (x >> 16) as u16,
-        n & 0xfff,
-        (t >> 8) as u16 & 0xfff,
-        (x ^ (t as u64 >> 3)) & 0xffff_ffff_ffff
-    )
-}
-
-/// A weak ETag, as Microsoft.Network sends them (`W/"<guid>"`).
-pub fn etag() -> String {
-    format!("W/\"{}\"", guid())
-}
-
-/// An AKS eTag: a bare GUID, for the cluster and for each agent pool (Microsoft Learn,
-/// use-etags: "An ETag looks something like the following example: "agentPoolProfiles": [
-/// {"eTag": "5e5ffdce-356b-431b-b050-81b45eef2a12"}]"; Azure/AKS#5262: `"etag": "some guid"`).
-pub fn aks_etag() -> String {
-    guid()
-}
-
-/// A new ETag in the spelling of the target's RP.
-pub fn etag_for(target: &Target) -> String {
-    if is_aks(target) {
-        aks_etag()
-    } else {
-        etag()
-    }
-}
-
-/// RFC 3339 UTC timestamp.
-pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+use crate::lro::{busy_reply, lock_key, op_url, operation, start_op};
+use crate::options::Options;
+use crate::store::{child_array_name, split_child, Fault, OpKind, Store, Stored};
+use crate::wire::{
+    aks_etag, aks_throttled, arm_throttled, etag, etag_field, etag_for, etag_of, flat_sub, header_of, is_aks,
+    wrapped, Reply,
+};
+use crate::{agent_pools, aks, lro, network};
 
 /// A resource-manager request, already read.
 pub struct Request<'a> {
@@ -324,7 +126,7 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
         }
         (None, _) => return Some(wrapped(404, "InvalidResourceNamespace", &format!("The resource namespace '{}' is invalid.", target.namespace()))),
     }
-    store.settle(now);
+    lro::settle(store, now);
     if usages {
         let is_vnet = target
             .type_name()
@@ -346,9 +148,13 @@ fn answer(store: &mut Store, opts: &Options, base: &str, req: &Request, now: Ins
             operation(store, id, *result, now)
         }
         (Target::ResourceGroup { .. }, "PUT") => put_group(store, &target, req),
-        (t, "PUT") if agent_pools::is_agent_pool(t) => put_agent_pool(store, opts, base, t, req, now),
+        (t, "PUT") if agent_pools::is_agent_pool(t) => {
+            put_agent_pool(store, opts, base, t, req, now).unwrap_or_else(|r| r)
+        }
         (t, "GET") if agent_pools::is_agent_pool(t) => get_agent_pool(store, t),
-        (t, "DELETE") if agent_pools::is_agent_pool(t) => delete_agent_pool(store, opts, base, t, req, now),
+        (t, "DELETE") if agent_pools::is_agent_pool(t) => {
+            delete_agent_pool(store, opts, base, t, req, now).unwrap_or_else(|r| r)
+        }
         (Target::Resource { .. }, "PUT") => put_resource(store, opts, base, &target, req, now),
         (_, "GET") => get(store, &target),
         (_, "DELETE") => delete(store, opts, base, &target, req, now),
@@ -475,7 +281,7 @@ fn list_groups(store: &mut Store, sub: &str, api_version: Option<&str>) -> Reply
             ),
         );
     }
-    store.settle(Instant::now());
+    lro::settle(store, Instant::now());
     let prefix = format!("{}/resourcegroups/", key(&format!("/subscriptions/{sub}")));
     let groups: Vec<Value> = store
         .resources
@@ -548,20 +354,7 @@ fn put_group(store: &mut Store, target: &Target, req: &Request) -> Reply {
 
 /// The stored body of a target (for children: the element in the parent), rendered.
 fn lookup(store: &Store, target: &Target) -> Option<Value> {
-    let k = key(&target.id());
-    if let Some(s) = store.resources.get(&k) {
-        return Some(render(store, &s.body));
-    }
-    let ((parent, child_type), name) = split_child(&k)?;
-    let array = child_array_name(&child_type)?;
-    let parent = store.resources.get(&parent)?;
-    let children = parent.body.pointer(&format!("/properties/{array}"))?.as_array()?;
-    let child = children.iter().find(|c| {
-        c.get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-    })?;
-    Some(render(store, child))
+    store.body(&key(&target.id())).map(|b| render(store, b))
 }
 
 /// Fills computed back-references (route table → associated subnets).
@@ -598,45 +391,6 @@ fn get(store: &Store, target: &Target) -> Reply {
     }
 }
 
-/// The lock key: the top-level resource a request works on.
-fn lock_key(target: &Target) -> String {
-    let mut t = target.clone();
-    while let Some(Target::Resource { .. }) = t.parent() {
-        if let Some(p) = t.parent() {
-            t = p;
-        }
-    }
-    key(&t.id())
-}
-
-/// The ETag property as the target's RP spells it: `eTag` for AKS (managedClusters.json),
-/// `etag` for Network and resources.
-pub fn etag_field(target: &Target) -> &'static str {
-    if is_aks(target) {
-        "eTag"
-    } else {
-        "etag"
-    }
-}
-
-fn is_aks(target: &Target) -> bool {
-    target
-        .namespace()
-        .eq_ignore_ascii_case("Microsoft.ContainerService")
-}
-
-fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
-    if is_aks(target) {
-        flat(409, "OperationNotAllowed", &format!("Operation is not allowed: Another operation ({op_id}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details"), "")
-    } else {
-        let sub = match target {
-            Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
-            _ => "",
-        };
-        wrapped(409, "AnotherOperationInProgress", &format!("Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: {base}/subscriptions/{sub}/providers/{ns}/locations/westeurope/operations/{op_id}?api-version={}", api_version_for(ns).unwrap_or("")))
-    }
-}
-
 fn precondition(existing: Option<&Value>, req: &Request) -> Result<(), Reply> {
     let current = existing.and_then(etag_of);
     let current = current.as_deref();
@@ -653,60 +407,6 @@ fn precondition(existing: Option<&Value>, req: &Request) -> Result<(), Reply> {
         return fail("The resource already exists and If-None-Match is '*'.");
     }
     Ok(())
-}
-
-fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> String {
-    let sub = match target {
-        Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
-        _ => "",
-    };
-    let kind = if result { "operationResults" } else { "operations" };
-    format!(
-        "{base}/subscriptions/{sub}/providers/{ns}/locations/westeurope/{kind}/{id}?api-version={}",
-        api_version_for(ns).unwrap_or("")
-    )
-}
-
-/// Starts an LRO on `target`, honouring LRO faults.
-fn start_op(store: &mut Store, opts: &Options, target: &Target, kind: OpKind, now: Instant) -> String {
-    let id = guid();
-    let ns = target.namespace().to_string();
-    let mut failure = None;
-    let mut extra_ms = 0;
-    if let Some(f) = store.take_fault(
-        if matches!(kind, OpKind::Delete) {
-            "DELETE"
-        } else {
-            "PUT"
-        },
-        &target.id(),
-        true,
-    ) {
-        match f.lro.as_deref() {
-            Some("fail") => {
-                failure = Some(json!({
-                    "code": if f.code.is_empty() { "InternalOperationError" } else { &f.code },
-                    "message": if f.message.is_empty() { "The operation failed (injected by aksnet-emulator)." } else { &f.message }
-                }))
-            }
-            Some("hold") => extra_ms = f.hold_ms,
-            _ => {}
-        }
-    }
-    store.ops.insert(
-        id.clone(),
-        Op {
-            resource: key(&target.id()),
-            lock: lock_key(target),
-            namespace: ns,
-            kind,
-            started_at: now_rfc3339(),
-            done_at: after(now, opts.lro_ms + extra_ms),
-            failure,
-            settled: false,
-        },
-    );
-    id
 }
 
 fn put_resource(
@@ -813,7 +513,7 @@ fn put_resource(
             aks::leave_kubenet(store, old, &cluster);
         }
         aks::reconcile_kubenet_routes(store, &cluster);
-        // Addresses are taken when the operation ends (Store::settle → aks::settle_ips).
+        // Addresses are taken when the operation ends (lro::settle → aks::settle_ips).
         let _ = write(store, target, cluster);
     }
     let op = start_op(store, opts, target, OpKind::Put, now);
@@ -853,15 +553,17 @@ fn get_agent_pool(store: &Store, target: &Target) -> Reply {
     }
 }
 
-/// Applies a pool change to its cluster as a cluster PUT (same checks, same operation).
+/// Applies a change to pool `target` (`request`: its cluster as it is to be) as a cluster PUT
+/// (same checks, same operation); `Err` with the cluster's refusal. When accepted, the eTags
+/// the pool operation does not change go back to those of `before` (see `keep_other_etags`).
 fn apply_to_cluster(
     store: &mut Store,
     opts: &Options,
     base: &str,
-    (cluster_t, request): (&Target, Value),
+    (target, cluster_t, before, request): (&Target, &Target, &Value, Value),
     req: &Request,
     now: Instant,
-) -> Reply {
+) -> Result<Reply, Reply> {
     let bytes = serde_json::to_vec(&request).unwrap_or_default();
     let path = cluster_t.id();
     let inner = Request {
@@ -873,15 +575,12 @@ fn apply_to_cluster(
         if_none_match: None,
         body: &bytes,
     };
-    put_resource(store, opts, base, cluster_t, &inner, now)
-}
-
-fn header_of(reply: &Reply, name: &str) -> Option<String> {
-    reply
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
+    let reply = put_resource(store, opts, base, cluster_t, &inner, now);
+    if reply.status >= 300 {
+        return Err(reply);
+    }
+    keep_other_etags(store, cluster_t, before, &target.name());
+    Ok(reply)
 }
 
 fn put_agent_pool(
@@ -891,28 +590,13 @@ fn put_agent_pool(
     target: &Target,
     req: &Request,
     now: Instant,
-) -> Reply {
-    let (cluster_t, cluster) = match pool_cluster(store, target) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Reply, Reply> {
+    let (cluster_t, cluster) = pool_cluster(store, target)?;
     let existing = agent_pools::render(&cluster, target);
-    if let Err(r) = precondition(existing.as_ref(), req) {
-        return r;
-    }
-    let body = match parse_body(req) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let request = match agent_pools::cluster_with(&cluster, &target.name(), &body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
-    if reply.status >= 300 {
-        return reply;
-    }
-    keep_other_etags(store, &cluster_t, &cluster, &target.name());
+    precondition(existing.as_ref(), req)?;
+    let request = agent_pools::cluster_with(&cluster, &target.name(), &parse_body(req)?)?;
+    let change = (target, &cluster_t, &cluster, request);
+    let reply = apply_to_cluster(store, opts, base, change, req, now)?;
     let pool = lookup(store, &cluster_t)
         .and_then(|c| agent_pools::render(&c, target))
         .unwrap_or_else(|| json!({}));
@@ -922,7 +606,7 @@ fn put_agent_pool(
             out = out.header(h, v);
         }
     }
-    out
+    Ok(out)
 }
 
 /// An agent pool operation changes only that pool's eTag (use-etags: "When you perform an
@@ -967,23 +651,14 @@ fn delete_agent_pool(
     target: &Target,
     req: &Request,
     now: Instant,
-) -> Reply {
-    let (cluster_t, cluster) = match pool_cluster(store, target) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Reply, Reply> {
+    let (cluster_t, cluster) = pool_cluster(store, target)?;
     if agent_pools::render(&cluster, target).is_none() {
-        return Reply::empty(204);
+        return Ok(Reply::empty(204));
     }
-    let request = match agent_pools::cluster_without(&cluster, &target.name()) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let reply = apply_to_cluster(store, opts, base, (&cluster_t, request), req, now);
-    if reply.status >= 300 {
-        return reply;
-    }
-    keep_other_etags(store, &cluster_t, &cluster, &target.name());
+    let request = agent_pools::cluster_without(&cluster, &target.name())?;
+    let change = (target, &cluster_t, &cluster, request);
+    let reply = apply_to_cluster(store, opts, base, change, req, now)?;
     let mut out = Reply::empty(202);
     if let Some(op) = header_of(&reply, "Azure-AsyncOperation") {
         out = out
@@ -993,7 +668,7 @@ fn delete_agent_pool(
     if let Some(v) = header_of(&reply, "Retry-After") {
         out = out.header("Retry-After", v);
     }
-    out
+    Ok(out)
 }
 
 /// Stores a resource, or a child inside its parent (bumping the parent's ETag).
@@ -1217,48 +892,5 @@ fn remove_managed_groups(store: &mut Store, removed: &[Value]) {
         }
         store.resources.retain(|k, _| k != &g && !k.starts_with(&prefix));
         remove_managed_groups(store, &inner);
-    }
-}
-
-fn operation(store: &mut Store, id: &str, result: bool, now: Instant) -> Reply {
-    let Some(op) = store.ops.get(id).cloned() else {
-        return wrapped(404, "NotFound", &format!("Operation {id} was not found."));
-    };
-    let running = !op.settled && op.done_at > now;
-    let aks = op.namespace.eq_ignore_ascii_case("Microsoft.ContainerService");
-    if result {
-        return if running {
-            Reply::empty(202).header("Retry-After", "1")
-        } else if let Some(err) = op.failure {
-            Reply::json(500, json!({"error": err}))
-        } else if matches!(op.kind, OpKind::Delete) {
-            Reply::empty(204)
-        } else {
-            Reply::empty(200)
-        };
-    }
-    let status = if running {
-        "InProgress"
-    } else if op.failure.is_some() {
-        "Failed"
-    } else {
-        "Succeeded"
-    };
-    let mut body = if aks {
-        json!({"name": id, "status": status, "startTime": op.started_at})
-    } else {
-        json!({"status": status})
-    };
-    if !running && aks {
-        body["endTime"] = Value::from(now_rfc3339());
-    }
-    if let Some(err) = op.failure.filter(|_| !running) {
-        body["error"] = err;
-    }
-    let r = Reply::json(200, body);
-    if running {
-        r.header("Retry-After", "1")
-    } else {
-        r
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::Options;
+use crate::options::Options;
 
 /// A local HTTPS Azure Resource Manager (Network, AKS, resource groups) for offline
 /// `terraform plan` and `apply` with aksnet.

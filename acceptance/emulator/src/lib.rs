@@ -2,6 +2,10 @@
 //! resource groups, with the Entra token and cloud-metadata endpoints the provider's real
 //! credential path needs, fault injection and traffic recording.
 
+// Modules point only downward (tests/layers.rs checks it): `ids`, `wire`, `tls`, `options`
+// and `entra` at the bottom, then the state (`store`), the resource kinds (`network`,
+// `aks_checks`, `agent_pools`, `aks`), long-running operations (`lro`), resource manager's
+// request handling (`arm`), and this file, the HTTPS server, on top.
 mod agent_pools;
 mod aks;
 mod aks_checks;
@@ -9,9 +13,12 @@ pub mod arm;
 pub mod cli;
 pub mod entra;
 pub mod ids;
+mod lro;
 mod network;
+pub mod options;
 pub mod store;
 pub mod tls;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -30,42 +37,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use tokio_rustls::TlsAcceptor;
 
-use crate::arm::{guid, Reply};
 use crate::store::{Fault, Store};
+use crate::wire::{guid, Reply};
 
-/// Start-up options (the CLI flags).
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub listen: SocketAddr,
-    pub data_dir: PathBuf,
-    pub seeds: Vec<PathBuf>,
-    pub record: Option<PathBuf>,
-    pub latency_ms: u64,
-    pub lro_ms: u64,
-    /// Writes per second before ARM-style 429 throttling (`None`: unlimited).
-    pub writes_per_second: Option<u32>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir: PathBuf::from(".aksnet-emulator"),
-            seeds: Vec::new(),
-            record: None,
-            latency_ms: 0,
-            lro_ms: 200,
-            writes_per_second: None,
-        }
-    }
-}
-
-impl Options {
-    /// Retry-After for polls: whole seconds, at least one.
-    pub fn retry_after_secs(&self) -> u64 {
-        self.lro_ms.div_ceil(1000).max(1)
-    }
-}
+pub use options::Options;
 
 /// Sample credentials written to `env.sh`; any values work.
 pub const SAMPLE_TENANT: &str = "00000000-0000-0000-0000-0000000000aa";
@@ -121,6 +96,8 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let base = format!("https://{addr}");
     let mut store = Store::open(&opts.data_dir)?;
+    // Operations that came due while the emulator was down finish now.
+    lro::settle(&mut store, std::time::Instant::now());
     store.token_key = tls.token_key.clone();
     for seed in &opts.seeds {
         apply_seed(&mut store, seed)?;
@@ -194,7 +171,7 @@ fn seed_items(store: &mut Store, items: Vec<Value>) -> Result<(), String> {
         body["id"] = json!(target.id());
         body["name"] = json!(target.name());
         body["type"] = json!(target.type_name());
-        body[arm::etag_field(&target)] = json!(arm::etag_for(&target));
+        body[wire::etag_field(&target)] = json!(wire::etag_for(&target));
         if body.get("properties").is_none() {
             body["properties"] = json!({});
         }

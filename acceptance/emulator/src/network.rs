@@ -2,9 +2,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::arm::{etag, wrapped, Reply};
 use crate::ids::{key, Target};
 use crate::store::Store;
+use crate::wire::{etag, wrapped, Reply};
 
 const NEXT_HOPS: [&str; 5] = [
     "VirtualNetworkGateway",
@@ -19,6 +19,22 @@ pub fn is_route_table(body: &Value) -> bool {
     body.get("type")
         .and_then(Value::as_str)
         .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Network/routeTables"))
+}
+
+/// The body of the VNet subnet `subnet_id` is in (`…/virtualNetworks/{vnet}/subnets/{name}`).
+pub fn subnet_vnet<'a>(store: &'a Store, subnet_id: &str) -> Option<&'a Value> {
+    let k = key(subnet_id);
+    let (vnet, _) = k.rsplit_once("/subnets/")?;
+    store.resources.get(vnet).map(|s| &s.body)
+}
+
+/// The address prefixes of the VNet subnet `subnet_id` is in (none when it is unknown).
+pub fn subnet_vnet_space(store: &Store, subnet_id: &str) -> Vec<Value> {
+    subnet_vnet(store, subnet_id)
+        .and_then(|v| v.pointer("/properties/addressSpace/addressPrefixes"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Ids of subnets whose `routeTable.id` is `route_table_id`.

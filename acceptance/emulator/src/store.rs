@@ -177,7 +177,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Loads `dir/state.json` when present.
+    /// Loads `dir/state.json` when present. Operations that came due while the emulator was
+    /// down are still unsettled: the caller settles them (`lro::settle`) before serving.
     pub fn open(dir: &Path) -> Result<Store, String> {
         let file = dir.join("state.json");
         let persisted: Persisted = match std::fs::read(&file) {
@@ -187,7 +188,7 @@ impl Store {
             Err(_) => Persisted::default(),
         };
         let (now, wall) = (Instant::now(), SystemTime::now());
-        let mut store = Store {
+        Ok(Store {
             resources: persisted.resources,
             ops: persisted
                 .ops
@@ -196,10 +197,7 @@ impl Store {
                 .collect(),
             file: Some(file),
             ..Default::default()
-        };
-        // Operations that came due while the emulator was down finish now.
-        store.settle(now);
-        Ok(store)
+        })
     }
 
     /// Writes resources and operations (atomically, through a temporary file, mode 0600).
@@ -226,7 +224,7 @@ impl Store {
     /// A new access token: `emu.<nonce>.<HMAC-SHA256 of the nonce>`, verifiable without
     /// being stored.
     pub fn issue_token(&self) -> String {
-        let nonce = crate::arm::guid();
+        let nonce = crate::wire::guid();
         format!("emu.{nonce}.{}", self.token_mac(&nonce))
     }
 
@@ -270,83 +268,21 @@ impl Store {
         self.ops.iter().find(|(_, o)| !o.settled && o.lock == lock)
     }
 
-    /// Finishes every operation whose time has come.
-    /// A managed cluster's PUT ends: AKS allocates its subnet addresses now (see
-    /// `aks::settle_ips`); `Some(error)` when they are gone.
-    fn settle_cluster(&mut self, resource: &str) -> Option<Value> {
-        let body = self.resources.get(resource)?.body.clone();
-        let managed_cluster = body
-            .get("type")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters"));
-        if !managed_cluster {
-            return None;
-        }
-        crate::aks::settle_ips(self, &body)
-    }
-
-    pub fn settle(&mut self, now: Instant) {
-        // In the order they came due: an operation that ends first takes its subnet addresses first.
-        let mut due: Vec<(Instant, String)> = self
-            .ops
-            .iter()
-            .filter(|(_, o)| !o.settled && o.done_at <= now)
-            .map(|(k, o)| (o.done_at, k.clone()))
-            .collect();
-        due.sort();
-        let due: Vec<String> = due.into_iter().map(|(_, k)| k).collect();
-        if due.is_empty() {
-            return;
-        }
-        for id in due {
-            let Some(op) = self.ops.get_mut(&id) else {
-                continue;
-            };
-            op.settled = true;
-            let op = op.clone();
-            match op.kind {
-                OpKind::Put => {
-                    let mut op = op;
-                    if op.failure.is_none() {
-                        if let Some(err) = self.settle_cluster(&op.resource) {
-                            if let Some(o) = self.ops.get_mut(&id) {
-                                o.failure = Some(err.clone());
-                            }
-                            op.failure = Some(err);
-                        }
-                    }
-                    let state = if op.failure.is_some() {
-                        "Failed"
-                    } else {
-                        "Succeeded"
-                    };
-                    if let Some(body) = self.body_mut(&op.resource) {
-                        if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
-                            props.insert("provisioningState".into(), Value::from(state));
-                        }
-                    }
-                }
-                // A failed delete leaves the resource, as ARM does (provisioningState Failed).
-                OpKind::Delete if op.failure.is_some() => {
-                    if let Some(props) = self
-                        .body_mut(&op.resource)
-                        .and_then(|b| b.get_mut("properties"))
-                        .and_then(Value::as_object_mut)
-                    {
-                        props.insert("provisioningState".into(), Value::from("Failed"));
-                    }
-                }
-                OpKind::Delete => {
-                    self.resources.remove(&op.resource);
-                    let prefix = format!("{}/", op.resource);
-                    self.resources.retain(|k, _| !k.starts_with(&prefix));
-                }
-            }
-        }
-        self.save();
-    }
-
     /// The body of a resource or of a child inside its parent, by lower-case id.
+    pub fn body(&self, key: &str) -> Option<&Value> {
+        if let Some(s) = self.resources.get(key) {
+            return Some(&s.body);
+        }
+        let (parent, child) = split_child(key)?;
+        let array = child_array_name(&parent.1)?;
+        let body = &self.resources.get(&parent.0)?.body;
+        body.pointer(&format!("/properties/{array}"))?
+            .as_array()?
+            .iter()
+            .find(|c| same_name(c, &child))
+    }
+
+    /// [`Store::body`], to change.
     pub fn body_mut(&mut self, key: &str) -> Option<&mut Value> {
         if self.resources.contains_key(key) {
             return self.resources.get_mut(key).map(|s| &mut s.body);
@@ -358,12 +294,15 @@ impl Store {
         body.pointer_mut(&format!("/properties/{array}"))?
             .as_array_mut()?
             .iter_mut()
-            .find(|c| {
-                c.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&child))
-            })
+            .find(|c| same_name(c, &child))
     }
+}
+
+/// True when `body` is named `name` (ARM names are case-insensitive).
+pub fn same_name(body: &Value, name: &str) -> bool {
+    body.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Splits a child key into ((parent key, child type), child name).

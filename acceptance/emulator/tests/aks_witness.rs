@@ -2,149 +2,17 @@
 //! aksnet code, no netplan), it refuses what AKS refuses, with AKS's codes and bodies, even where
 //! the provider would already have refused the input at plan time.
 
-use std::time::Duration;
+mod common;
 
-use aksnet_emulator::{start, Options, Running};
-use reqwest::{Client, Method, StatusCode};
+use aksnet_emulator::Options;
+use common::{Emu, AKS, NET, RG, SUB};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const SUB: &str = "/subscriptions/11111111-2222-3333-4444-555555555555";
-const NET: &str = "2025-01-01";
-const AKS: &str = "2025-10-01";
-const RG: &str = "2023-07-01";
-
-struct Emu {
-    running: Running,
-    http: Client,
-    token: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn emu(opts: Options) -> Emu {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // `make conformance` records these exchanges too (AKSNET_EMULATOR_RECORD).
-    let record = std::env::var_os("AKSNET_EMULATOR_RECORD").map(Into::into);
-    let running = start(Options {
-        data_dir: dir.path().to_path_buf(),
-        record,
-        ..opts
-    })
-    .await
-    .expect("starts");
-    let http = Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(running.ca_pem.as_bytes()).expect("pem"))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client");
-    let v: Value = http
-        .post(format!("{}/tenant-1/oauth2/v2.0/token", running.url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fmanagement.core.windows.net%2F.default")
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = v["access_token"].as_str().expect("access_token").to_string();
-    Emu {
-        running,
-        http,
-        token,
-        _dir: dir,
-    }
-}
-
 impl Emu {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        api: &str,
-        body: Option<Value>,
-        headers: &[(&str, &str)],
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}?api-version={api}", self.running.url()))
-            .bearer_auth(&self.token);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let (status, headers) = (resp.status(), resp.headers().clone());
-        (status, headers, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn put(
-        &self,
-        path: &str,
-        api: &str,
-        body: Value,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        self.call(Method::PUT, path, api, Some(body), &[]).await
-    }
-
-    async fn get(&self, path: &str, api: &str) -> (StatusCode, Value) {
-        let (s, _, b) = self.call(Method::GET, path, api, None, &[]).await;
-        (s, b)
-    }
-
-    async fn fault(&self, body: Value) {
-        let r = self
-            .http
-            .post(format!("{}/_emulator/faults", self.running.url()))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin");
-        assert!(r.status().is_success());
-    }
-
-    /// Polls an Azure-AsyncOperation URL until it is terminal.
-    async fn wait(&self, h: &reqwest::header::HeaderMap) -> Value {
-        let url = h["azure-asyncoperation"].to_str().expect("op url").to_string();
-        for _ in 0..100 {
-            let v: Value = self
-                .http
-                .get(&url)
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .expect("poll")
-                .json()
-                .await
-                .expect("json");
-            if v["status"] != "InProgress" {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("operation never finished");
-    }
-
-    /// A PUT that must be created and succeed.
-    async fn create(&self, path: &str, api: &str, body: Value) -> Value {
-        let (s, h, b) = self.put(path, api, body).await;
-        assert!(s.is_success(), "{path}: {s} {b}");
-        let done = self.wait(&h).await;
-        assert_eq!(done["status"], "Succeeded", "{path}: {done}");
-        self.get(path, api).await.1
-    }
-
     /// Resource group `rg` with VNet `vnet` (`space`) and subnets `(name, prefix)`.
     async fn network(&self, rg: &str, space: &str, subnets: &[(&str, &str)]) {
-        let (s, _, _) = self
-            .put(
-                &format!("{SUB}/resourceGroups/{rg}"),
-                RG,
-                json!({"location": "westeurope"}),
-            )
-            .await;
-        assert!(s.is_success());
+        self.group(rg).await;
         let subnets: Vec<Value> = subnets
             .iter()
             .map(|(n, p)| json!({"name": n, "properties": {"addressPrefix": p}}))
@@ -191,7 +59,7 @@ fn triple(code: &str, subcode: &str, target: &str) -> (String, String, String) {
 
 #[tokio::test]
 async fn plugin_policy_dataplane_and_windows_combinations_are_refused_with_aks_bodies() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })
@@ -327,7 +195,7 @@ async fn plugin_policy_dataplane_and_windows_combinations_are_refused_with_aks_b
 
 #[tokio::test]
 async fn reserved_ranges_and_the_kubenet_node_ceiling() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })
@@ -409,7 +277,7 @@ async fn reserved_ranges_and_the_kubenet_node_ceiling() {
 
 #[tokio::test]
 async fn subnet_exhaustion_is_synchronous_and_subnet_is_full_only_when_another_writer_got_there_first() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 400,
         ..Default::default()
     })
@@ -516,7 +384,7 @@ async fn subnet_exhaustion_is_synchronous_and_subnet_is_full_only_when_another_w
 
 #[tokio::test]
 async fn kubenet_to_overlay_deletes_the_aks_routes_and_the_managed_route_table() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })
@@ -631,7 +499,7 @@ fn is_guid(s: &str) -> bool {
 
 #[tokio::test]
 async fn aks_etags_are_guids_and_a_pool_operation_changes_only_its_pool() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })
@@ -726,7 +594,7 @@ async fn aks_etags_are_guids_and_a_pool_operation_changes_only_its_pool() {
 #[tokio::test]
 async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
     // ARM's own limit: SubscriptionRequestsThrottled, wrapped, with Retry-After.
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         writes_per_second: Some(1),
         ..Default::default()
     })
@@ -751,10 +619,10 @@ async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
         .as_str()
         .is_some_and(|m| m.starts_with("Number of requests for subscription '11111111-2222-3333-4444-555555555555' and operation 'PUT/SUBSCRIPTIONS/RESOURCEGROUPS'")));
 
-    let e = emu(Options::default()).await;
+    let e = Emu::fresh(Options::default()).await;
     let p = aks("rg-t", "aks");
     // The AKS resource provider's limit: Throttled, AKS's flat body, with Retry-After.
-    e.fault(json!({"method": "PUT", "path": "managedClusters/aks", "status": 429, "source": "rp", "retry_after": 7}))
+    e.admin("faults", json!({"method": "PUT", "path": "managedClusters/aks", "status": 429, "source": "rp", "retry_after": 7}))
         .await;
     let (s, h, b) = e.put(&p, AKS, json!({"location": "westeurope"})).await;
     assert_eq!(
@@ -770,8 +638,11 @@ async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
         "The PutManagedClusterHandler.PUT request limit has been exceeded for SubID='11111111-2222-3333-4444-555555555555', please retry again in 7 seconds."
     )), "{b}");
     // The same path throttled by ARM (the default source): ARM's code and wrapped body.
-    e.fault(json!({"method": "GET", "path": "managedClusters/aks", "status": 429, "retry_after": 2}))
-        .await;
+    e.admin(
+        "faults",
+        json!({"method": "GET", "path": "managedClusters/aks", "status": 429, "retry_after": 2}),
+    )
+    .await;
     let (s, h, b) = e.call(Method::GET, &p, AKS, None, &[]).await;
     assert_eq!(
         (s, h["retry-after"].to_str().unwrap()),
@@ -779,7 +650,8 @@ async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
     );
     assert_eq!(b["error"]["code"], "SubscriptionRequestsThrottled", "{b}");
     // Any other RP error keeps AKS's shape, subcode included.
-    e.fault(
+    e.admin(
+        "faults",
         json!({"method": "PUT", "path": "managedClusters/aks", "status": 409, "source": "rp",
         "code": "EtagMismatch", "subcode": "PutManagedClusterAndComponents_FailedPrecondition",
         "message": "Operation is not allowed: Another operation is in progress"}),
@@ -799,7 +671,7 @@ async fn throttling_answers_with_the_code_of_the_layer_that_throttles() {
 
 #[tokio::test]
 async fn max_pods_defaults_follow_the_plugin_and_the_pod_subnet() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })
@@ -850,7 +722,7 @@ async fn max_pods_defaults_follow_the_plugin_and_the_pod_subnet() {
 
 #[tokio::test]
 async fn spec_bounds_pool_limits_outbound_and_dual_stack_rules_are_refused() {
-    let e = emu(Options {
+    let e = Emu::fresh(Options {
         lro_ms: 30,
         ..Default::default()
     })

@@ -1,149 +1,23 @@
 //! The emulator over real HTTPS with a plain HTTP client (no aksnet code): contract, ARM
 //! semantics, faults and AKS server behaviour.
 
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
-use aksnet_emulator::{start, Options, Running};
-use reqwest::{Client, Method, StatusCode};
+use aksnet_emulator::{start, Options};
+use common::{client_for, token, Emu, AKS, NET, RG, SUB};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const SUB: &str = "/subscriptions/11111111-2222-3333-4444-555555555555";
-const NET: &str = "2025-01-01";
-const AKS: &str = "2025-10-01";
-const RG: &str = "2023-07-01";
-
-struct Emu {
-    running: Running,
-    http: Client,
-    token: String,
-}
-
-fn client_for(ca_pem: &str) -> Client {
-    Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("pem"))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-async fn emu_with(dir: &Path, opts: Options) -> Emu {
-    // `make conformance` records these exchanges too (AKSNET_EMULATOR_RECORD).
-    let record = opts
-        .record
-        .clone()
-        .or_else(|| std::env::var_os("AKSNET_EMULATOR_RECORD").map(Into::into));
-    let running = start(Options {
-        data_dir: dir.to_path_buf(),
-        record,
-        ..opts
-    })
-    .await
-    .expect("starts");
-    let http = client_for(&running.ca_pem);
-    let token = token(&http, &running.url()).await;
-    Emu { running, http, token }
-}
-
-async fn token(http: &Client, base: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/tenant-1/oauth2/v2.0/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fmanagement.core.windows.net%2F.default")
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    v["access_token"].as_str().expect("access_token").to_string()
-}
-
 impl Emu {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        api: &str,
-        body: Option<Value>,
-        headers: &[(&str, &str)],
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}?api-version={api}", self.running.url()))
-            .bearer_auth(&self.token);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let (status, headers) = (resp.status(), resp.headers().clone());
-        (status, headers, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn put(
-        &self,
-        path: &str,
-        api: &str,
-        body: Value,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        self.call(Method::PUT, path, api, Some(body), &[]).await
-    }
-
-    async fn get(&self, path: &str, api: &str) -> (StatusCode, Value) {
-        let (s, _, b) = self.call(Method::GET, path, api, None, &[]).await;
-        (s, b)
-    }
-
-    async fn admin(&self, path: &str, body: Value) {
-        let r = self
-            .http
-            .post(format!("{}/_emulator/{path}", self.running.url()))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin");
-        assert!(r.status().is_success());
-    }
-
-    /// Polls an Azure-AsyncOperation URL until it is terminal.
-    async fn wait(&self, op_url: &str) -> Value {
-        for _ in 0..50 {
-            let v: Value = self
-                .http
-                .get(op_url)
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .expect("poll")
-                .json()
-                .await
-                .expect("json");
-            if v["status"] != "InProgress" {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("operation never finished");
-    }
-
     async fn fixture(&self, rg: &str) {
-        assert!(self
-            .put(
-                &format!("{SUB}/resourceGroups/{rg}"),
-                RG,
-                json!({"location": "westeurope"})
-            )
-            .await
-            .0
-            .is_success());
+        self.group(rg).await;
         let vnet = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
             "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.10.1.0/24"}}, {"name": "small", "properties": {"addressPrefix": "10.10.2.0/28"}}]}});
         let (s, h, _) = self.put(&vnet_path(rg), NET, vnet).await;
         assert_eq!(s, StatusCode::CREATED);
-        self.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+        self.wait(&h).await;
     }
 }
 
@@ -161,16 +35,10 @@ fn cluster(rg: &str, network: Value, count: u32, subnet: &str) -> Value {
         "networkProfile": network}})
 }
 
-async fn fresh(opts: Options) -> (Emu, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let emu = emu_with(dir.path(), opts).await;
-    (emu, dir)
-}
-
 #[tokio::test]
 async fn contract_files_metadata_and_persistence_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
-    let emu = emu_with(
+    let emu = Emu::start(
         dir.path(),
         Options {
             lro_ms: 50,
@@ -233,7 +101,7 @@ async fn contract_files_metadata_and_persistence_across_restarts() {
 
 #[tokio::test]
 async fn auth_api_versions_and_not_found() {
-    let (emu, _d) = fresh(Options::default()).await;
+    let emu = Emu::fresh(Options::default()).await;
     let r = emu
         .http
         .get(format!(
@@ -304,7 +172,7 @@ async fn auth_api_versions_and_not_found() {
 
 #[tokio::test]
 async fn lro_etags_preconditions_and_conflicts() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 600,
         ..Default::default()
     })
@@ -324,7 +192,7 @@ async fn lro_etags_preconditions_and_conflicts() {
         (s, b["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("AnotherOperationInProgress"))
     );
-    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let done = emu.wait(&h).await;
     assert_eq!(done["status"], "Succeeded");
     let (_, cur) = emu.get(&rt, NET).await;
     let etag = cur["etag"].as_str().unwrap().to_string();
@@ -373,7 +241,7 @@ async fn lro_etags_preconditions_and_conflicts() {
         etag,
         "every mutation gets a new ETag"
     );
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // Delete: 202 with Location, then 204 on the Location URL when done.
     let (s, h, _) = emu.call(Method::DELETE, &rt, NET, None, &[]).await;
     assert_eq!(s, StatusCode::ACCEPTED);
@@ -403,7 +271,7 @@ async fn lro_etags_preconditions_and_conflicts() {
 
 #[tokio::test]
 async fn every_fault_kind() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 100,
         ..Default::default()
     })
@@ -437,7 +305,7 @@ async fn every_fault_kind() {
     )
     .await;
     let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
-    let done = emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    let done = emu.wait(&h).await;
     assert_eq!(
         (done["status"].as_str(), done["error"]["code"].as_str()),
         (Some("Failed"), Some("InternalServerError"))
@@ -492,7 +360,7 @@ async fn every_fault_kind() {
 /// fields), as JSON, for the next `count` matching requests; then the real resource again.
 #[tokio::test]
 async fn body_faults_serve_malformed_responses_verbatim() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 100,
         ..Default::default()
     })
@@ -501,7 +369,7 @@ async fn body_faults_serve_malformed_responses_verbatim() {
     let rt = format!("{SUB}/resourceGroups/rg-body/providers/Microsoft.Network/routeTables/rt");
     let (s, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
     assert_eq!(s, StatusCode::CREATED);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let raw = |emu: &Emu| {
         let req = emu
             .http
@@ -547,7 +415,7 @@ async fn body_faults_serve_malformed_responses_verbatim() {
 
 #[tokio::test]
 async fn write_rate_limit_throttles_with_retry_after() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         writes_per_second: Some(2),
         ..Default::default()
     })
@@ -571,7 +439,7 @@ async fn write_rate_limit_throttles_with_retry_after() {
 
 #[tokio::test]
 async fn route_tables_in_use_and_routes_as_children() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 50,
         ..Default::default()
     })
@@ -579,7 +447,7 @@ async fn route_tables_in_use_and_routes_as_children() {
     emu.fixture("rg-rt").await;
     let rt = format!("{SUB}/resourceGroups/rg-rt/providers/Microsoft.Network/routeTables/rt");
     let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (s, _, b) = emu
         .put(
             &format!("{rt}/routes/fw"),
@@ -593,7 +461,7 @@ async fn route_tables_in_use_and_routes_as_children() {
     );
     let (s, h, _) = emu.put(&format!("{rt}/routes/fw"), NET, json!({"properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}})).await;
     assert_eq!(s, StatusCode::CREATED);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     assert_eq!(emu.get(&rt, NET).await.1["properties"]["routes"][0]["name"], "fw");
     let subnet = format!("{}/subnets/nodes", vnet_path("rg-rt"));
     let (_, h, _) = emu
@@ -603,7 +471,7 @@ async fn route_tables_in_use_and_routes_as_children() {
             json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
         )
         .await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     assert_eq!(
         emu.get(&rt, NET).await.1["properties"]["subnets"][0]["id"],
         subnet
@@ -627,7 +495,7 @@ async fn aks_error(emu: &Emu, rg: &str, body: Value) -> (String, String) {
 
 #[tokio::test]
 async fn aks_defaults_and_every_error_code() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 50,
         ..Default::default()
     })
@@ -684,7 +552,7 @@ async fn aks_defaults_and_every_error_code() {
     // UDR with a 0.0.0.0/0 → Internet route.
     let rt = format!("{SUB}/resourceGroups/rg-aks/providers/Microsoft.Network/routeTables/udr");
     let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope", "properties": {"routes": [{"name": "d", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}}]}})).await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (_, h, _) = emu
         .put(
             &format!("{}/subnets/nodes", vnet_path("rg-aks")),
@@ -692,7 +560,7 @@ async fn aks_defaults_and_every_error_code() {
             json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
         )
         .await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let udr = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "outboundType": "userDefinedRouting"});
     assert_eq!(
         aks_error(&emu, "rg-aks", cluster("rg-aks", udr, 3, "nodes"))
@@ -753,7 +621,7 @@ async fn aks_defaults_and_every_error_code() {
         )
     );
     assert_eq!(b["properties"]["agentPoolProfiles"][0]["maxPods"], 110);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
 }
 
 #[tokio::test]
@@ -779,7 +647,7 @@ async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() 
     let seeds =
         json!([{"id": path("basic"), "body": basic("1.29")}, {"id": path("old"), "body": basic("1.26")}]);
     std::fs::write(&seed, seeds.to_string()).expect("seed");
-    let emu = emu_with(
+    let emu = Emu::start(
         &dir.path().join("data"),
         Options {
             lro_ms: 50,
@@ -813,7 +681,7 @@ async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() 
     );
     let (s, h, b) = emu.put(&path("basic"), AKS, with_sku("1.29", "standard")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // One-way.
     let (s, _, b) = emu.put(&path("basic"), AKS, with_sku("1.29", "basic")).await;
     assert_eq!(
@@ -836,7 +704,7 @@ async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() 
     };
     let (s, h, b) = emu.put(&path("byo"), AKS, byo("10.10.0.0/16")).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (_, got) = emu.get(&path("byo"), AKS).await;
     let np = &got["properties"]["networkProfile"];
     assert!(
@@ -845,12 +713,12 @@ async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() 
     );
     let (s, h, b) = emu.put(&path("byo"), AKS, byo("10.11.0.0/16")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
 }
 
 #[tokio::test]
 async fn aks_in_place_updates_follow_the_matrix() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 50,
         ..Default::default()
     })
@@ -864,7 +732,7 @@ async fn aks_in_place_updates_follow_the_matrix() {
             cluster("rg-matrix", kubenet, 3, "nodes"),
         )
         .await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // Service CIDR is fixed at creation.
     let moved = json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.2.0.0/16", "dnsServiceIP": "10.2.0.10"});
     let (code, target) = aks_error(&emu, "rg-matrix", cluster("rg-matrix", moved, 3, "nodes")).await;
@@ -882,7 +750,7 @@ async fn aks_in_place_updates_follow_the_matrix() {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // Overlay → kubenet is not.
     let back = json!({"networkPlugin": "kubenet", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
     assert_eq!(
@@ -901,7 +769,7 @@ async fn aks_in_place_updates_follow_the_matrix() {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let shrink = json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
     assert_eq!(
         aks_error(&emu, "rg-matrix", cluster("rg-matrix", shrink, 3, "nodes"))
@@ -935,7 +803,7 @@ async fn aks_in_place_updates_follow_the_matrix() {
 #[tokio::test]
 async fn recording_writes_exchanges_with_the_public_host() {
     let rec = tempfile::tempdir().unwrap();
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         record: Some(rec.path().to_path_buf()),
         lro_ms: 50,
         ..Default::default()
@@ -962,7 +830,7 @@ async fn recording_writes_exchanges_with_the_public_host() {
 
 #[tokio::test]
 async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_table() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 50,
         ..Default::default()
     })
@@ -974,7 +842,7 @@ async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_tabl
         .put(&aks_path("rg-ips"), AKS, cluster("rg-ips", flat, 2, "nodes"))
         .await;
     assert_eq!(s, StatusCode::CREATED);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let subnet = format!("{}/subnets/nodes", vnet_path("rg-ips"));
     let (_, sb) = emu.get(&subnet, NET).await;
     assert_eq!(
@@ -1021,7 +889,7 @@ async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_tabl
         format!("{SUB}/resourceGroups/rg-ips/providers/Microsoft.ContainerService/managedClusters/kube");
     let (s, h, _) = emu.put(&kube, AKS, cluster("rg-ips", kubenet, 3, "small")).await;
     assert_eq!(s, StatusCode::CREATED);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (_, c) = emu.get(&kube, AKS).await;
     let mc = c["properties"]["nodeResourceGroup"]
         .as_str()
@@ -1041,7 +909,7 @@ async fn clusters_consume_subnet_addresses_and_kubenet_gets_a_managed_route_tabl
 
 #[tokio::test]
 async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_it() {
-    let (emu, _d) = fresh(Options {
+    let emu = Emu::fresh(Options {
         lro_ms: 300,
         ..Default::default()
     })
@@ -1051,7 +919,7 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
     let group = format!("{SUB}/resourceGroups/rg-gone");
     let rt = format!("{group}/providers/Microsoft.Network/routeTables/rt");
     let (_, h, _) = emu.put(&rt, NET, json!({"location": "westeurope"})).await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // A subnet in another group uses the table: the group cannot go, as in Azure.
     let outside = format!("{}/subnets/nodes", vnet_path("rg-stays"));
     let (_, h, _) = emu
@@ -1061,7 +929,7 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
             json!({"properties": {"addressPrefix": "10.10.1.0/24", "routeTable": {"id": rt}}}),
         )
         .await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (s, _, b) = emu.call(Method::DELETE, &group, RG, None, &[]).await;
     assert_eq!(
         (s, b["error"]["code"].as_str()),
@@ -1074,7 +942,7 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
             json!({"properties": {"addressPrefix": "10.10.1.0/24"}}),
         )
         .await;
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     // A kubenet cluster gets a node resource group (managed by the cluster) with AKS's table.
     let kubenet =
         json!({"networkPlugin": "kubenet", "serviceCidr": "10.1.0.0/16", "dnsServiceIP": "10.1.0.10"});
@@ -1082,7 +950,7 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
         .put(&aks_path("rg-gone"), AKS, cluster("rg-gone", kubenet, 2, "small"))
         .await;
     assert_eq!(s, StatusCode::CREATED);
-    emu.wait(h["azure-asyncoperation"].to_str().unwrap()).await;
+    emu.wait(&h).await;
     let (s, list) = emu.get(&format!("{SUB}/resourcegroups"), RG).await;
     assert_eq!(s, StatusCode::OK);
     let mut names: Vec<&str> = list["value"]
@@ -1150,7 +1018,7 @@ async fn deleting_a_group_is_a_long_running_operation_that_takes_everything_in_i
 
 #[tokio::test]
 async fn vnet_usages_count_ip_configurations_against_the_size_less_five() {
-    let (emu, _dir) = fresh(Options::default()).await;
+    let emu = Emu::fresh(Options::default()).await;
     emu.fixture("rg-usage").await;
     let usages = format!("{}/usages", vnet_path("rg-usage"));
     let (s, body) = emu.get(&usages, NET).await;
@@ -1195,7 +1063,7 @@ async fn vnet_usages_count_ip_configurations_against_the_size_less_five() {
 
 #[tokio::test]
 async fn azure_pipelines_oidc_endpoint_answers_as_azure_devops_does() {
-    let (emu, _dir) = fresh(Options::default()).await;
+    let emu = Emu::fresh(Options::default()).await;
     let uri = aksnet_emulator::ado_oidc_request_uri(&emu.running.url());
     let post = |query: String, bearer: &'static str| {
         let req = emu.http.post(format!("{uri}?{query}")).bearer_auth(bearer);

@@ -2,38 +2,15 @@
 //! tokens are never written to disk (yet stay valid across restarts, as Entra's do), a child
 //! keeps the casing of its name, and a hung request gets no answer.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aksnet_emulator::{start, Options, Running};
+use common::{call, client_for, token, NET, RG, SUB};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-
-const SUB: &str = "/subscriptions/11111111-2222-3333-4444-555555555555";
-const NET: &str = "2025-01-01";
-const RG: &str = "2023-07-01";
-
-fn client_for(ca_pem: &str) -> Client {
-    Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("pem"))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client")
-}
-
-async fn token(http: &Client, base: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/tenant-1/oauth2/v2.0/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fmanagement.core.windows.net%2F.default")
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    v["access_token"].as_str().expect("access_token").to_string()
-}
 
 async fn boot(dir: &Path, lro_ms: u64) -> Running {
     start(Options {
@@ -43,22 +20,6 @@ async fn boot(dir: &Path, lro_ms: u64) -> Running {
     })
     .await
     .expect("starts")
-}
-
-async fn call(
-    http: &Client,
-    tok: &str,
-    method: reqwest::Method,
-    url: &str,
-    body: Option<Value>,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = http.request(method, url).bearer_auth(tok);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let (s, h) = (resp.status(), resp.headers().clone());
-    (s, h, resp.json().await.unwrap_or(Value::Null))
 }
 
 fn rt_path(rg: &str) -> String {

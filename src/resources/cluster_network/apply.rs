@@ -6,16 +6,17 @@ use std::time::Duration;
 
 use aksnet_tfplugin::value::Value;
 use aksnet_tfplugin::Diagnostics;
-use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::ids::ResourceId;
+use crate::arm::models::{AgentPool, ManagedCluster};
+use crate::resources::arm_common::Provisioned;
 use crate::resources::arm_common::{arm_error, put_over};
 
 use super::body::{self, desired, refresh, s, Stage};
 use super::live::gather;
 use super::plan::agent_pool_id;
-use super::pool::{agent_pool_body, profile_of, refresh_pool};
+use super::pool::{agent_pool_body, refresh_pool};
 use super::pool_plan::{PoolChanges, Rotate};
 use super::schema::{Pool, State, Str};
 use super::ClusterNetwork;
@@ -66,6 +67,14 @@ pub(super) fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, sys
     };
 }
 
+/// M8: the error for a default-pool rotation that stopped at `step`, saying what is left.
+fn rotation_incomplete(diags: &mut Diagnostics, pool: &str, step: &str, left: String) {
+    diags.root_error(
+        "Default Node Pool Rotation Incomplete",
+        format!("the rotation of the default node pool \"{pool}\" stopped at step {step}. {left}"),
+    );
+}
+
 impl ClusterNetwork {
     /// With kubenet in a custom VNet: the route table on the node subnet.
     pub(super) async fn kubenet_route_table(&self, client: &ArmClient, state: &State) -> Str {
@@ -83,7 +92,7 @@ impl ClusterNetwork {
         &self,
         client: &ArmClient,
         state: &mut State,
-        cluster: &Tagged<Json>,
+        cluster: &Tagged<ManagedCluster>,
         importing: bool,
     ) {
         refresh(state, &cluster.body, importing);
@@ -98,23 +107,16 @@ impl ClusterNetwork {
         diags: &mut Diagnostics,
         client: &ArmClient,
         id: &ResourceId,
-        current: &Tagged<Json>,
+        current: &Tagged<ManagedCluster>,
         ops: &PoolChanges,
         state: &mut State,
+        temporary: &mut Option<String>,
         limit: Duration,
     ) -> bool {
         let pool_id = |name: &str| agent_pool_id(id, name);
-        let profile = |name: &str| {
-            current.body["properties"]["agentPoolProfiles"]
-                .as_array()
-                .and_then(|l| {
-                    l.iter()
-                        .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-                })
-                .cloned()
-        };
+        let profile = |name: &str| current.body.pool(name).cloned();
         if let Some(r) = &ops.rotate {
-            if !self.rotate(diags, client, id, r, state, limit).await {
+            if !self.rotate(diags, client, id, r, state, temporary, limit).await {
                 return false;
             }
         }
@@ -146,9 +148,9 @@ impl ClusterNetwork {
             let name = s(&pool.name).unwrap_or_default().to_string();
             let pid = pool_id(&name);
             let body = agent_pool_body(existing.as_ref(), pool, system);
-            match put_over::<_, Json>(client, &pid, &body, limit).await {
+            match put_over::<_, AgentPool>(client, &pid, &body, limit).await {
                 Ok(done) => {
-                    let written = refresh_pool(Some(pool), &profile_of(&done.body), false);
+                    let written = refresh_pool(Some(pool), &done.body.profile(), false);
                     record_pool(state, &name, Some(written), system);
                 }
                 Err(e) => {
@@ -163,13 +165,18 @@ impl ClusterNetwork {
     /// M8: rotates the default (system) pool through a temporary system pool, in azurerm's
     /// order, so that the cluster always has a system pool (AKS refuses to delete the last one;
     /// AKS system node pools: "Every AKS cluster must contain at least one system node pool"):
-    /// 1. the temporary pool with the new settings (a failed rotation's is reused);
+    /// 1. the temporary pool with the new settings (a failed rotation's is reused when its
+    ///    last operation succeeded, written again when it failed);
     /// 2. the old pool deleted (already gone: nothing to do);
     /// 3. the pool created again with the new settings, recorded in `state`;
     /// 4. the temporary pool deleted.
     ///
-    /// A failed step is an error naming the step and what is left; until step 3 the state
-    /// keeps the old pool, so the next apply plans the rotation again and resumes it.
+    /// A failed step is an error naming the step and what is left, and `temporary` names the
+    /// temporary pool from step 1 until step 4 deleted it (private state): until step 3 the
+    /// state keeps the old pool, so the next apply plans the rotation again and resumes it;
+    /// after step 3 the state holds the new pool without its temporary name, so the next apply
+    /// plans the name again and deletes the temporary pool.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn rotate(
         &self,
         diags: &mut Diagnostics,
@@ -177,58 +184,89 @@ impl ClusterNetwork {
         id: &ResourceId,
         r: &Rotate,
         state: &mut State,
+        temporary: &mut Option<String>,
         limit: Duration,
     ) -> bool {
         let pool_id = |name: &str| agent_pool_id(id, name);
         let name = s(&r.pool.name).unwrap_or_default().to_string();
         let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
-        let incomplete = |diags: &mut Diagnostics, step: &str, left: String| {
-            diags.root_error(
-                "Default Node Pool Rotation Incomplete",
-                format!("the rotation of the default node pool \"{name}\" stopped at step {step}. {left}"),
-            );
-        };
-        // 1. The temporary system pool, with the new settings.
-        let mut temporary = r.pool.settings();
-        temporary.name = Value::Value(temp.to_string());
-        match client.get::<Json>(&temp_id).await {
-            Ok(Some(_)) => {} // a failed rotation left it: reuse it
-            Ok(None) => {
-                let body = agent_pool_body(None, &temporary, true);
-                if let Err(e) = client.put::<_, Json>(&temp_id, &body, None, limit).await {
-                    arm_error(diags, "creating", &temp_id, &e);
-                    incomplete(
-                        diags,
-                        "1 of 4 (creating the temporary pool)",
-                        format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (it is not declared, so it is kept and counted, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
-                    );
-                    return false;
-                }
-            }
+        let incomplete =
+            |diags: &mut Diagnostics, step: &str, left: String| rotation_incomplete(diags, &name, step, left);
+        // 1. The temporary system pool, with the new settings. From here on it may exist.
+        *temporary = Some(temp.to_string());
+        let mut settings = r.pool.settings();
+        settings.name = Value::Value(temp.to_string());
+        let reusable = match client.get::<AgentPool>(&temp_id).await {
+            // A failed rotation left it running: reuse it (azurerm: "if the temp node pool
+            // already exists due to a previous failure, don't bother spinning it up"). One
+            // whose own operation failed is written again first, as the old pool's system pods
+            // are about to move onto it (AKS troubleshooting: "you can reconcile the node pool
+            // by using `az aks nodepool update`", a PUT of the pool).
+            Ok(Some(p)) => p.body.succeeded(),
+            Ok(None) => false,
             Err(e) => {
                 arm_error(diags, "reading", &temp_id, &e);
+                incomplete(
+                    diags,
+                    "1 of 4 (creating the temporary pool)",
+                    format!(
+                        "Node pool \"{}\" is unchanged. Run terraform apply again to resume the rotation.",
+                        r.old_name
+                    ),
+                );
+                return false;
+            }
+        };
+        if !reusable {
+            let body = agent_pool_body(None, &settings, true);
+            if let Err(e) = client.put::<_, AgentPool>(&temp_id, &body, None, limit).await {
+                arm_error(diags, "creating", &temp_id, &e);
+                incomplete(
+                    diags,
+                    "1 of 4 (creating the temporary pool)",
+                    format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (this resource's, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
+                );
                 return false;
             }
         }
-        // 2. The old pool: the temporary system pool now carries the system pods.
+        // 2. The old pool: the temporary system pool now carries the system pods. Gone when
+        // an earlier apply stopped at step 3 (azurerm: "delete the old default node pool if
+        // it exists").
         let old_id = pool_id(&r.old_name);
-        if let Err(e) = client.delete(&old_id, limit).await {
-            arm_error(diags, "deleting", &old_id, &e);
-            incomplete(
-                diags,
-                "2 of 4 (deleting the old pool)",
-                format!("The temporary system pool \"{temp}\" is left in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-            );
-            return false;
+        let old = match client.get::<AgentPool>(&old_id).await {
+            Ok(old) => old,
+            Err(e) => {
+                arm_error(diags, "reading", &old_id, &e);
+                incomplete(
+                    diags,
+                    "2 of 4 (deleting the old pool)",
+                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+                );
+                return false;
+            }
+        };
+        if old.is_some() {
+            if let Err(e) = client.delete(&old_id, limit).await {
+                arm_error(diags, "deleting", &old_id, &e);
+                incomplete(
+                    diags,
+                    "2 of 4 (deleting the old pool)",
+                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+                );
+                return false;
+            }
         }
         // 3. The pool again, with the new settings.
         let new_id = pool_id(&name);
         match client
-            .put::<_, Json>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
+            .put::<_, AgentPool>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
             .await
         {
             Ok(done) => {
-                let written = refresh_pool(Some(&r.pool), &profile_of(&done.body), false);
+                let mut written = refresh_pool(Some(&r.pool), &done.body.profile(), false);
+                // Until the temporary pool is gone the state lacks its name, so the next plan
+                // plans it again and that apply deletes the temporary pool.
+                written.temporary_name_for_rotation = Some(Value::Null);
                 record_pool(state, &name, Some(written), true);
             }
             Err(e) => {
@@ -247,11 +285,46 @@ impl ClusterNetwork {
             incomplete(
                 diags,
                 "4 of 4 (deleting the temporary pool)",
-                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (not declared, so kept and counted as a foreign pool, never shown as drift). Delete it (`az aks nodepool delete --name {temp}`) once it is not needed."),
+                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
             );
             return false;
         }
+        *temporary = None;
+        if let Value::Value(p) = &mut state.default_node_pool {
+            p.temporary_name_for_rotation = r.pool.temporary_name_for_rotation.clone();
+        }
         true
+    }
+
+    /// M8, the last step of a rotation an earlier apply left unfinished: deletes the temporary
+    /// pool `temp` (private state names it this resource's); false (with an error) when that
+    /// fails.
+    pub(super) async fn delete_temporary(
+        &self,
+        diags: &mut Diagnostics,
+        client: &ArmClient,
+        id: &ResourceId,
+        state: &State,
+        temp: &str,
+        limit: Duration,
+    ) -> bool {
+        let temp_id = agent_pool_id(id, temp);
+        let Err(e) = client.delete(&temp_id, limit).await else {
+            return true;
+        };
+        arm_error(diags, "deleting", &temp_id, &e);
+        let pool = state
+            .default_node_pool
+            .as_ref_option()
+            .and_then(|p| s(&p.name))
+            .unwrap_or_default();
+        rotation_incomplete(
+            diags,
+            pool,
+            "4 of 4 (deleting the temporary pool)",
+            format!("Node pool \"{pool}\" runs with the new settings; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
+        );
+        false
     }
 
     /// One PUT with If-Match on the cluster as last read.
@@ -260,15 +333,14 @@ impl ClusterNetwork {
         client: &ArmClient,
         id: &ResourceId,
         planned: &State,
-        current: &Tagged<Json>,
+        current: &Tagged<ManagedCluster>,
         stage: Stage,
         limit: Duration,
-    ) -> Result<Tagged<Json>, ClientError> {
+    ) -> Result<Tagged<ManagedCluster>, ClientError> {
         let body = desired(planned, Some(&current.body), stage);
-        let etag = current
-            .etag
-            .clone()
-            .or_else(|| current.body["eTag"].as_str().map(str::to_string));
-        client.put::<_, Json>(id, &body, etag.as_deref(), limit).await
+        // The ETag header, or the body's `eTag` when AKS sends none (the client reads both).
+        client
+            .put::<_, ManagedCluster>(id, &body, current.etag.as_deref(), limit)
+            .await
     }
 }

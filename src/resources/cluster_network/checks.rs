@@ -4,9 +4,9 @@
 
 use aksnet_tfplugin::value::Value;
 use aksnet_tfplugin::Diagnostics;
-use serde_json::Value as Json;
 
 use crate::arm::client::ArmClient;
+use crate::arm::models::ManagedCluster;
 use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
@@ -106,16 +106,12 @@ impl ClusterNetwork {
         let Some(id) = id_of(planned, &sub) else {
             return Vec::new();
         };
-        let Ok(Some(cluster)) = client.get::<Json>(&id).await else {
+        let Ok(Some(cluster)) = client.get::<ManagedCluster>(&id).await else {
             return Vec::new();
         };
         let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
-        let arm = cluster.body["properties"]["agentPoolProfiles"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
         foreign_pools(
-            &arm,
+            &cluster.body.properties.agent_pool_profiles,
             &declared,
             shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
             shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),

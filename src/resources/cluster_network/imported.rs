@@ -2,7 +2,8 @@
 //! kept in private state until the configuration declares them (adopted) or not (foreign).
 
 use aksnet_tfplugin::Diagnostics;
-use serde_json::Value as Json;
+
+use crate::arm::models::ManagedCluster;
 
 use super::body::s;
 use super::plan::pools;
@@ -11,19 +12,18 @@ use super::schema::{Pool, State};
 
 /// The pools in `cluster` (ARM) that `state` does not hold, as Azure has them; with `keep`,
 /// only those it names (the imported pools recorded earlier).
-pub(super) fn unowned_pools(state: &State, cluster: &Json, keep: Option<&[Pool]>) -> Vec<Pool> {
+pub(super) fn unowned_pools(state: &State, cluster: &ManagedCluster, keep: Option<&[Pool]>) -> Vec<Pool> {
     let held: Vec<&str> = pools(state).iter().filter_map(|(_, p)| s(&p.name)).collect();
     let named = |list: &[&str], n: &str| list.iter().any(|h| h.eq_ignore_ascii_case(n));
-    cluster["properties"]["agentPoolProfiles"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    cluster
+        .properties
+        .agent_pool_profiles
         .iter()
-        .filter(|p| p["name"].as_str().is_some_and(|n| !named(&held, n)))
+        .filter(|p| !named(&held, &p.name))
         .filter(|p| {
             keep.is_none_or(|k| {
                 let kept: Vec<&str> = k.iter().filter_map(|q| s(&q.name)).collect();
-                p["name"].as_str().is_some_and(|n| named(&kept, n))
+                named(&kept, &p.name)
             })
         })
         .map(|p| pool::refresh_pool(None, p, true))

@@ -1,18 +1,18 @@
 //! The node pool model both `aksnet_cluster_network` (its `default_node_pool` and `node_pool`
-//! blocks) and `aksnet_node_pool` use: the Terraform shape, the agent pool JSON in both
-//! directions, what AKS fixes at creation, and the pool as netplan counts it.
+//! blocks) and `aksnet_node_pool` use: the Terraform shape, the agent pool model
+//! ([`AgentPoolProfile`]) in both directions, what AKS fixes at creation, and the pool as netplan counts it.
 
 use std::collections::BTreeSet;
 
 use aksnet_tfplugin::schema::{AttributeConstraint as C, AttributeType as T, Block};
 use aksnet_tfplugin::value::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json};
 
+use crate::arm::models::{AgentPool, AgentPoolProfile, AgentPoolProperties, UpgradeSettings};
 use crate::netplan::{FieldPath, NodePool, Placement};
 use crate::tfvalue::attribute;
 
-use super::body::{drift, json_strs, list, num, obj, s, set_num, set_str, strs, text};
+use super::body::{drift, list, num, s, set_num, set_str, strs, text};
 use super::plan::u32_of;
 use super::schema::{block_of, Num, Str, StrList};
 
@@ -129,110 +129,106 @@ pub(crate) fn pool_attributes(fixed: &str) -> Vec<(&'static str, aksnet_tfplugin
     ]
 }
 
-pub(crate) fn pool_json(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
-    let mut p = existing
-        .cloned()
-        .unwrap_or_else(|| json!({"type": "VirtualMachineScaleSets"}));
-    let m = p.as_object_mut().expect("pool object");
-    set_str(m, "name", &pool.name);
-    m.insert("mode".into(), json!(if system { "System" } else { "User" }));
-    set_str(m, "vmSize", &pool.vm_size);
-    set_str(m, "osType", &pool.os_type);
+/// The pool's agent pool profile, on top of `existing` (the pool as Azure last showed it).
+pub(crate) fn pool_profile(
+    existing: Option<&AgentPoolProfile>,
+    pool: &Pool,
+    system: bool,
+) -> AgentPoolProfile {
+    let mut p = existing.cloned().unwrap_or_else(|| AgentPoolProfile {
+        name: String::new(),
+        properties: AgentPoolProperties {
+            kind: Some("VirtualMachineScaleSets".into()),
+            ..Default::default()
+        },
+    });
+    if let Some(name) = s(&pool.name) {
+        p.name = name.to_string();
+    }
+    let m = &mut p.properties;
+    m.mode = Some(if system { "System" } else { "User" }.into());
+    set_str(&mut m.vm_size, &pool.vm_size);
+    set_str(&mut m.os_type, &pool.os_type);
     let autoscale = pool
         .auto_scaling_enabled
         .as_ref_option()
         .copied()
         .unwrap_or(false);
-    m.insert("enableAutoScaling".into(), json!(autoscale));
+    m.enable_auto_scaling = Some(autoscale);
     if autoscale {
-        set_num(m, "minCount", &pool.min_count);
-        set_num(m, "maxCount", &pool.max_count);
+        set_num(&mut m.min_count, &pool.min_count);
+        set_num(&mut m.max_count, &pool.max_count);
         // The autoscaler owns the count after creation.
         if existing.is_none() {
-            set_num(m, "count", &pool.node_count);
-            if !m.contains_key("count") {
-                set_num(m, "count", &pool.min_count);
+            set_num(&mut m.count, &pool.node_count);
+            if m.count.is_none() {
+                set_num(&mut m.count, &pool.min_count);
             }
         }
     } else {
-        m.remove("minCount");
-        m.remove("maxCount");
-        set_num(m, "count", &pool.node_count);
+        m.min_count = None;
+        m.max_count = None;
+        set_num(&mut m.count, &pool.node_count);
     }
-    set_num(m, "maxPods", &pool.max_pods);
+    set_num(&mut m.max_pods, &pool.max_pods);
     if let Some(surge) = s(&pool.max_surge) {
-        obj(&mut p, "upgradeSettings").insert("maxSurge".into(), json!(surge));
+        m.upgrade_settings
+            .get_or_insert_with(UpgradeSettings::default)
+            .max_surge = Some(surge.to_string());
     }
-    let m = p.as_object_mut().expect("pool object");
-    set_str(m, "vnetSubnetID", &pool.vnet_subnet_id);
-    set_str(m, "podSubnetID", &pool.pod_subnet_id);
-    set_str(m, "podIPAllocationMode", &pool.pod_ip_allocation_mode);
+    set_str(&mut m.vnet_subnet_id, &pool.vnet_subnet_id);
+    set_str(&mut m.pod_subnet_id, &pool.pod_subnet_id);
+    set_str(&mut m.pod_ip_allocation_mode, &pool.pod_ip_allocation_mode);
     if let Some(z) = strs(&pool.zones) {
-        m.insert("availabilityZones".into(), json!(z));
+        m.availability_zones = Some(z);
     }
     p
 }
 
 /// An agent pool request body (`AgentPool`: the profile's fields under `properties`), on top
 /// of the pool as the cluster last showed it.
-pub fn agent_pool_body(existing: Option<&Json>, pool: &Pool, system: bool) -> Json {
-    let mut profile = pool_json(existing, pool, system);
-    if let Some(m) = profile.as_object_mut() {
-        for k in [
-            "name",
-            "provisioningState",
-            "powerState",
-            "nodeImageVersion",
-            "currentOrchestratorVersion",
-        ] {
-            m.remove(k);
-        }
-    }
-    json!({ "properties": profile })
+pub fn agent_pool_body(existing: Option<&AgentPoolProfile>, pool: &Pool, system: bool) -> AgentPool {
+    AgentPool::request(pool_profile(existing, pool, system).properties)
 }
 
-/// An agent pool as the API returns it, in the cluster's profile shape (`name` + properties).
-pub fn profile_of(agent_pool: &Json) -> Json {
-    let mut p = agent_pool["properties"].clone();
-    if let Some(m) = p.as_object_mut() {
-        m.insert("name".into(), agent_pool["name"].clone());
-    }
-    p
-}
-
-pub fn refresh_pool(prior: Option<&Pool>, arm: &Json, importing: bool) -> Pool {
+pub fn refresh_pool(prior: Option<&Pool>, arm: &AgentPoolProfile, importing: bool) -> Pool {
     let blank = Pool::default();
     let p = prior.unwrap_or(&blank);
     let imp = importing || prior.is_none();
-    let autoscale = arm["enableAutoScaling"].as_bool().unwrap_or(false);
+    let a = &arm.properties;
+    let autoscale = a.enable_auto_scaling.unwrap_or(false);
     Pool {
-        name: text(&arm["name"]),
-        vm_size: text(&arm["vmSize"]),
-        os_type: text(&arm["osType"]).or(Value::Value("Linux".into())),
+        name: if arm.name.is_empty() {
+            Value::Null
+        } else {
+            Value::Value(arm.name.clone())
+        },
+        vm_size: text(a.vm_size.as_ref()),
+        os_type: text(a.os_type.as_ref()).or(Value::Value("Linux".into())),
         // The autoscaler moves the count; that is not drift.
         node_count: if autoscale && !imp && p.node_count.is_value() {
             p.node_count
         } else {
-            num(&arm["count"])
+            num(a.count)
         },
         auto_scaling_enabled: if autoscale || p.auto_scaling_enabled.is_value() {
             Value::Value(autoscale)
         } else {
             Value::Null
         },
-        min_count: drift(&p.min_count, num(&arm["minCount"]), imp),
-        max_count: drift(&p.max_count, num(&arm["maxCount"]), imp),
-        max_pods: num(&arm["maxPods"]),
-        max_surge: match text(&arm["upgradeSettings"]["maxSurge"]) {
+        min_count: drift(&p.min_count, num(a.min_count), imp),
+        max_count: drift(&p.max_count, num(a.max_count), imp),
+        max_pods: num(a.max_pods),
+        max_surge: match text(a.upgrade_settings.as_ref().and_then(|u| u.max_surge.as_ref())) {
             Value::Null if !imp && p.max_surge.is_value() => p.max_surge.clone(),
             v => v,
         },
-        vnet_subnet_id: drift(&p.vnet_subnet_id, text(&arm["vnetSubnetID"]), imp),
-        pod_subnet_id: drift(&p.pod_subnet_id, text(&arm["podSubnetID"]), imp),
-        pod_ip_allocation_mode: text(&arm["podIPAllocationMode"]),
+        vnet_subnet_id: drift(&p.vnet_subnet_id, text(a.vnet_subnet_id.as_ref()), imp),
+        pod_subnet_id: drift(&p.pod_subnet_id, text(a.pod_subnet_id.as_ref()), imp),
+        pod_ip_allocation_mode: text(a.pod_ip_allocation_mode.as_ref()),
         zones: drift(
             &p.zones,
-            json_strs(&arm["availabilityZones"]).map_or(Value::Null, list),
+            a.availability_zones.clone().map_or(Value::Null, list),
             imp,
         ),
         // Configuration only: Azure has no such field.
@@ -311,28 +307,24 @@ pub(crate) fn netplan_pool(path: FieldPath, p: &Pool) -> NodePool {
 /// still counts in the cluster-wide limits (kubenet routes, the pod CIDR): its placement says
 /// so, and netplan decides what counts where.
 pub(crate) fn foreign_pools(
-    arm: &[Json],
+    arm: &[AgentPoolProfile],
     declared: &[&str],
     node_subnet: Option<&str>,
     pod_subnet: Option<&str>,
 ) -> Vec<NodePool> {
-    let other = |theirs: &Json, ours: Option<&str>| match (theirs.as_str(), ours) {
+    let other = |theirs: &Option<String>, ours: Option<&str>| match (theirs.as_deref(), ours) {
         (Some(theirs), Some(ours)) => !theirs.eq_ignore_ascii_case(ours),
         _ => false,
     };
     arm.iter()
-        .filter(|p| {
-            p["name"]
-                .as_str()
-                .is_some_and(|n| !declared.iter().any(|d| d.eq_ignore_ascii_case(n)))
-        })
+        .filter(|p| !declared.iter().any(|d| d.eq_ignore_ascii_case(&p.name)))
         .map(|p| {
             let pool = refresh_pool(None, p, true);
             let name = s(&pool.name).unwrap_or_default().to_string();
             NodePool {
                 placement: Placement {
-                    other_node_subnet: other(&p["vnetSubnetID"], node_subnet),
-                    other_pod_subnet: other(&p["podSubnetID"], pod_subnet),
+                    other_node_subnet: other(&p.properties.vnet_subnet_id, node_subnet),
+                    other_pod_subnet: other(&p.properties.pod_subnet_id, pod_subnet),
                 },
                 ..netplan_pool(FieldPath::foreign(name), &pool)
             }

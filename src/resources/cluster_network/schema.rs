@@ -76,6 +76,11 @@ pub struct Private {
     /// private state an older version wrote: apply then decides again, as that version did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned: Option<Planned>,
+    /// The temporary system pool of a default-pool rotation (M8) that did not finish: this
+    /// resource created it, so the next apply reuses it (rotation still planned) or deletes it
+    /// (the rotation got past re-creating the default pool). Never foreign, never drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_temporary: Option<String>,
 }
 
 /// What plan decided for an update, carried to apply in private state instead of being
@@ -89,6 +94,17 @@ pub struct Planned {
     /// written first (`migration::Change::ipam_first`).
     #[serde(default)]
     pub ipam_first: bool,
+}
+
+impl Private {
+    /// The private state to record: `None` when there is nothing to keep.
+    pub fn of(imported_pools: Vec<Pool>, rotation_temporary: Option<String>) -> Option<Private> {
+        (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
+            imported_pools,
+            rotation_temporary,
+            planned: None,
+        })
+    }
 }
 
 /// The `identity` block.

@@ -1,17 +1,40 @@
 use aksnet_tfplugin::value::Value;
 use serde_json::json;
 
-use super::body::{desired, refresh, Stage};
+use super::body::{self, Stage};
 use super::checks::kubenet_identity_route_table;
 use super::live::Live;
 use super::plan::*;
-use super::pool::agent_pool_body;
+use super::pool;
 use super::pool_plan::*;
-use super::schema::Str;
-use super::schema::{block, Pool, State, StrList};
+use super::schema::{block, Pool, State, Str, StrList};
 use super::*;
+use crate::arm::models::AgentPoolProfile;
 use crate::netplan::rules::validate_profile;
 use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
+
+// The typed translation, driven with ARM bodies as JSON (what the client decodes and sends).
+
+fn cluster(arm: &serde_json::Value) -> ManagedCluster {
+    serde_json::from_value(arm.clone()).expect("a ManagedCluster body")
+}
+
+fn desired(state: &State, existing: Option<&serde_json::Value>, stage: Stage) -> serde_json::Value {
+    serde_json::to_value(body::desired(state, existing.map(cluster).as_ref(), stage)).unwrap()
+}
+
+fn refresh(state: &mut State, arm: &serde_json::Value, importing: bool) {
+    body::refresh(state, &cluster(arm), importing)
+}
+
+fn agent_pool_body(existing: Option<&serde_json::Value>, p: &Pool, system: bool) -> serde_json::Value {
+    let existing = existing.map(|e| serde_json::from_value(e.clone()).expect("an agent pool profile"));
+    serde_json::to_value(pool::agent_pool_body(existing.as_ref(), p, system)).unwrap()
+}
+
+fn unowned_pools(state: &State, arm: &serde_json::Value, keep: Option<&[Pool]>) -> Vec<Pool> {
+    super::unowned_pools(state, &cluster(arm), keep)
+}
 
 fn v(s: &str) -> Str {
     Value::Value(s.to_string())
@@ -230,7 +253,7 @@ fn ipam_stage_carries_only_the_migration() {
     let mut c = cfg();
     c.network_policy = v("cilium");
     c.network_data_plane = v("cilium");
-    let existing = json!({"location": "westeurope", "properties": {"networkProfile": {"networkPlugin": "azure", "networkDataplane": "azure", "networkPolicy": "none"}}});
+    let existing = json!({"location": "westeurope", "properties": {"agentPoolProfiles": [{"name": "system", "mode": "System"}], "networkProfile": {"networkPlugin": "azure", "networkDataplane": "azure", "networkPolicy": "none"}}});
     let b = desired(&c, Some(&existing), Stage::Ipam);
     assert_eq!(b["properties"]["networkProfile"]["networkPluginMode"], "overlay");
     assert_eq!(b["properties"]["networkProfile"]["networkDataplane"], "azure");
@@ -598,4 +621,27 @@ fn the_pool_decision_travels_by_name_and_apply_follows_it() {
         pool_changes_to_apply(Some(&stale), &prior, &planned, &[]).create,
         ops.create
     );
+}
+
+#[test]
+fn private_state_keeps_a_failed_rotations_temporary_pool_and_reads_older_records() {
+    // Nothing to keep: no private state at all.
+    assert_eq!(Private::of(Vec::new(), None), None);
+    let kept = Private::of(Vec::new(), Some("tmprotation".into())).expect("recorded");
+    assert_eq!(kept.rotation_temporary.as_deref(), Some("tmprotation"));
+    // Private state written before the rotation was recorded still reads.
+    let older: Private = serde_json::from_value(json!({"imported_pools": []})).expect("reads");
+    assert_eq!(older.rotation_temporary, None);
+    // And a record without a temporary pool is written as before.
+    let written =
+        serde_json::to_value(Private::of(vec![pool("user1", 1)], None).expect("recorded")).expect("writes");
+    assert!(written.get("rotation_temporary").is_none(), "{written}");
+    // The cluster's pools are matched by name, case-insensitively.
+    let mut arm = ManagedCluster::default();
+    arm.properties.agent_pool_profiles.push(AgentPoolProfile {
+        name: "TmpRotation".into(),
+        ..Default::default()
+    });
+    assert!(arm.pool("tmprotation").is_some());
+    assert!(arm.pool("system").is_none());
 }

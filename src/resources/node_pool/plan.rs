@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use aksnet_tfplugin::value::Value;
 use aksnet_tfplugin::Diagnostics;
-use serde_json::Value as Json;
 
+use crate::arm::models::ManagedCluster;
 use crate::netplan::profile::Lifecycle;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, Step};
@@ -94,7 +94,7 @@ impl NodePool {
         let Some(client) = self.arm.live_client(diags, skipped).await else {
             return Vec::new();
         };
-        let cluster = match client.get::<Json>(&cluster_id).await {
+        let cluster = match client.get::<ManagedCluster>(&cluster_id).await {
             Ok(Some(c)) => c.body,
             // Created in this apply, or missing: apply reports AKS's answer.
             Ok(None) => return Vec::new(),
@@ -110,13 +110,9 @@ impl NodePool {
         refresh(&mut view, &cluster, true);
         view.default_node_pool = Value::Value(planned.pool());
         view.node_pool = Value::Null;
-        let arm: Vec<Json> = cluster["properties"]["agentPoolProfiles"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
         let name = s(&planned.name).unwrap_or_default();
         let others = foreign_pools(
-            &arm,
+            &cluster.properties.agent_pool_profiles,
             &[name],
             s(&planned.vnet_subnet_id),
             s(&planned.pod_subnet_id),
