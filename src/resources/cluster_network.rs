@@ -408,7 +408,7 @@ impl Resource for ClusterNetwork {
             }
             current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
-                _ => return Some((state, private)),
+                _ => return Some((state, keeping(&private, temporary))),
             };
         }
         let stages: &[Stage] = if !cluster_changed(&prior, &planned) {
@@ -441,7 +441,7 @@ impl Resource for ClusterNetwork {
                     // operation leaves Azure showing the values it asked for, which the
                     // cluster does not run, and the next apply must send them again.
                     arm_error(diags, "updating", &id, &e);
-                    return Some((state, private));
+                    return Some((state, keeping(&private, temporary)));
                 }
             }
         }
