@@ -1425,14 +1425,19 @@ async fn apply_carries_out_the_pool_decision_plan_put_in_private_state() {
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let cluster_id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/aks-test");
     let pool_id = format!("{cluster_id}/agentPools/system");
+    // The cluster as AKS returns it, every default filled in (seeds are stored as given, and
+    // an agent pool write is checked against the whole cluster: a default missing from the
+    // seed would read as a change of a property fixed at creation).
     let seeds = json!([
         {"id": rg_id, "body": {"location": "westeurope"}},
         {"id": cluster_id, "body": {"location": "westeurope", "properties": {
-            "kubernetesVersion": "1.33", "dnsPrefix": "akstest",
+            "kubernetesVersion": "1.33", "dnsPrefix": "akstest", "provisioningState": "Succeeded",
             "agentPoolProfiles": [{"name": "system", "count": 1, "mode": "System", "vmSize": "Standard_D4s_v5",
-                "maxPods": 30, "osType": "Linux"}],
+                "maxPods": 30, "osType": "Linux", "provisioningState": "Succeeded"}],
             "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay",
-                "networkDataplane": "azure"}}}}
+                "networkDataplane": "azure", "networkPolicy": "none", "podCidr": "10.244.0.0/16",
+                "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10",
+                "outboundType": "loadBalancer", "loadBalancerSku": "standard"}}}}
     ]);
     let emu = std::sync::Arc::new(
         tokio::task::spawn_blocking(move || TestEmulator::start(seeds))
