@@ -233,28 +233,19 @@ impl ClusterNetwork {
         // an earlier apply stopped at step 3 (azurerm: "delete the old default node pool if
         // it exists").
         let old_id = pool_id(&r.old_name);
-        let old = match client.get::<AgentPool>(&old_id).await {
-            Ok(old) => old,
-            Err(e) => {
-                arm_error(diags, "reading", &old_id, &e);
-                incomplete(
-                    diags,
-                    "2 of 4 (deleting the old pool)",
-                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-                );
-                return false;
-            }
+        let deleted = match client.get::<AgentPool>(&old_id).await {
+            Ok(None) => Ok(()),
+            Ok(Some(_)) => client.delete(&old_id, limit).await.map_err(|e| ("deleting", e)),
+            Err(e) => Err(("reading", e)),
         };
-        if old.is_some() {
-            if let Err(e) = client.delete(&old_id, limit).await {
-                arm_error(diags, "deleting", &old_id, &e);
-                incomplete(
-                    diags,
-                    "2 of 4 (deleting the old pool)",
-                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-                );
-                return false;
-            }
+        if let Err((doing, e)) = deleted {
+            arm_error(diags, doing, &old_id, &e);
+            incomplete(
+                diags,
+                "2 of 4 (deleting the old pool)",
+                format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
+            );
+            return false;
         }
         // 3. The pool again, with the new settings.
         let new_id = pool_id(&name);
