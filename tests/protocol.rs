@@ -1375,3 +1375,201 @@ async fn data_source_validates_and_reads_against_the_emulator() {
     p.stop().await;
     drop(emu);
 }
+
+const CN: &str = "aksnet_cluster_network";
+
+/// The configuration a cluster state stands for: its read-only attributes unset.
+fn cluster_config_of(state: &Value) -> Value {
+    let mut config = state.clone();
+    if let Some(m) = config.as_object_mut() {
+        for read_only in [
+            "id",
+            "fqdn",
+            "node_resource_group",
+            "effective_outbound_ips",
+            "kubenet_route_table_id",
+        ] {
+            m.insert(read_only.into(), Value::Null);
+        }
+    }
+    config
+}
+
+/// Private state bytes (MessagePack) as JSON, and back.
+fn private_json(bytes: &[u8]) -> Value {
+    decode(&aksnet_acceptance::tfplugin6::DynamicValue {
+        msgpack: bytes.to_vec(),
+        json: Vec::new(),
+    })
+    .expect("private state decodes")
+}
+
+fn private_bytes(v: &Value) -> Vec<u8> {
+    dynamic(v).msgpack
+}
+
+/// `state` with the system pool at `count` nodes.
+fn system_pool_at(state: &Value, count: i64) -> Value {
+    let mut s = state.clone();
+    s["default_node_pool"]["node_count"] = json!(count);
+    s
+}
+
+/// Issue 14: what plan decided for an update travels to apply in private state. Plan writes
+/// its pool decision into the private state bytes; apply carries out the decision those bytes
+/// hold (a decision of no pool change sends no request, though the planned state differs);
+/// without it (private state an older version wrote) apply decides again from the states.
+#[tokio::test]
+async fn apply_carries_out_the_pool_decision_plan_put_in_private_state() {
+    let rg = "acctest-proto-decision";
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let cluster_id = format!("{rg_id}/providers/Microsoft.ContainerService/managedClusters/aks-test");
+    let pool_id = format!("{cluster_id}/agentPools/system");
+    // The cluster as AKS returns it, every default filled in (seeds are stored as given, and
+    // an agent pool write is checked against the whole cluster: a default missing from the
+    // seed would read as a change of a property fixed at creation).
+    let seeds = json!([
+        {"id": rg_id, "body": {"location": "westeurope"}},
+        {"id": cluster_id, "body": {"location": "westeurope", "properties": {
+            "kubernetesVersion": "1.33", "dnsPrefix": "akstest", "provisioningState": "Succeeded",
+            "agentPoolProfiles": [{"name": "system", "count": 1, "mode": "System", "vmSize": "Standard_D4s_v5",
+                "maxPods": 30, "osType": "Linux", "provisioningState": "Succeeded"}],
+            "networkProfile": {"networkPlugin": "azure", "networkPluginMode": "overlay",
+                "networkDataplane": "azure", "networkPolicy": "none", "podCidr": "10.244.0.0/16",
+                "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10",
+                "outboundType": "loadBalancer", "loadBalancerSku": "standard"}}}}
+    ]);
+    let emu = std::sync::Arc::new(
+        tokio::task::spawn_blocking(move || TestEmulator::start(seeds))
+            .await
+            .expect("emulator starts"),
+    );
+    let env = emu.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut p = ProviderProcess::start_with_env(Path::new(BIN), &env)
+        .await
+        .expect("provider starts");
+    configure(&mut p).await;
+    // The emulator's client is blocking: ask it off the async runtime.
+    let ask = |f: fn(&TestEmulator, &str) -> i64, id: String| {
+        let e = emu.clone();
+        async move {
+            tokio::task::spawn_blocking(move || f(&e, &id))
+                .await
+                .expect("emulator answers")
+        }
+    };
+    let count = |e: &TestEmulator, id: &str| {
+        e.arm("GET", id, "2025-10-01", None).1["properties"]["count"]
+            .as_i64()
+            .unwrap_or(-1)
+    };
+    let writes = |e: &TestEmulator, _: &str| e.counters()["writes"].as_i64().unwrap_or(-1);
+
+    // Import and read: the state and private state Terraform would hold.
+    let r = import(&mut p, CN, &cluster_id, None).await;
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let imported = &r.imported_resources[0];
+    let r = p
+        .client
+        .read_resource(read_resource::Request {
+            type_name: CN.into(),
+            current_state: imported.state.clone(),
+            private: imported.private.clone(),
+            provider_meta: Some(dynamic(&Value::Null)),
+            client_capabilities: None,
+            current_identity: imported.identity.clone(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    let state = decode(r.new_state.as_ref().expect("state")).expect("decodes");
+    let identity = r.new_identity.clone();
+    assert_eq!(state["default_node_pool"]["node_count"], json!(1), "{state}");
+
+    // Plan the system pool at 2 nodes: the decision (update it in place, no IPAM stage) is in
+    // the planned private state.
+    let proposed = system_pool_at(&state, 2);
+    let r = p
+        .client
+        .plan_resource_change(plan_resource_change::Request {
+            type_name: CN.into(),
+            prior_state: Some(dynamic(&state)),
+            proposed_new_state: Some(dynamic(&proposed)),
+            config: Some(dynamic(&cluster_config_of(&proposed))),
+            prior_private: r.private.clone(),
+            provider_meta: Some(dynamic(&Value::Null)),
+            client_capabilities: None,
+            prior_identity: identity.clone(),
+        })
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert!(r.requires_replace.is_empty(), "{:?}", r.requires_replace);
+    let planned = decode(r.planned_state.as_ref().expect("planned")).expect("decodes");
+    let plan_private = r.planned_private.clone();
+    let decided = private_json(&plan_private);
+    assert_eq!(
+        decided["planned"]["pools"]["update"],
+        json!([["system", true]]),
+        "{decided}"
+    );
+    assert_eq!(decided["planned"]["ipam_first"], json!(false), "{decided}");
+
+    let apply = |private: Vec<u8>, prior: Value, planned: Value| apply_resource_change::Request {
+        type_name: CN.into(),
+        prior_state: Some(dynamic(&prior)),
+        planned_state: Some(dynamic(&planned)),
+        config: Some(dynamic(&cluster_config_of(&planned))),
+        planned_private: private,
+        provider_meta: Some(dynamic(&Value::Null)),
+        planned_identity: identity.clone(),
+    };
+    // Private state whose decision is "no pool changes": apply sends nothing, though the
+    // planned state has 2 nodes. Apply follows the private state, not a decision of its own.
+    let mut nothing = decided.clone();
+    nothing["planned"]["pools"]["update"] = json!([]);
+    let before = ask(writes, String::new()).await;
+    let r = p
+        .client
+        .apply_resource_change(apply(private_bytes(&nothing), state.clone(), planned.clone()))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(ask(writes, String::new()).await, before, "no ARM write");
+    assert_eq!(ask(count, pool_id.clone()).await, 1);
+
+    // The bytes plan wrote: the system pool is updated to 2 nodes.
+    let r = p
+        .client
+        .apply_resource_change(apply(plan_private, state.clone(), planned.clone()))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(ask(count, pool_id.clone()).await, 2);
+    let done = decode(r.new_state.as_ref().expect("state")).expect("decodes");
+    assert!(
+        private_json(&r.private).get("planned").is_none(),
+        "apply leaves no decision behind"
+    );
+
+    // No decision in private state (an older version's): apply decides from the states.
+    let three = system_pool_at(&done, 3);
+    let r = p
+        .client
+        .apply_resource_change(apply(Vec::new(), done.clone(), three))
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(ask(count, pool_id.clone()).await, 3);
+
+    drop(p);
+    tokio::task::spawn_blocking(move || drop(emu))
+        .await
+        .expect("emulator stops");
+}

@@ -309,14 +309,6 @@ impl ManagedCluster {
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
     }
-
-    /// True when the cluster's last operation failed.
-    pub fn failed(&self) -> bool {
-        self.properties
-            .provisioning_state
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
-    }
 }
 
 /// `ManagedClusterSKU`.
@@ -428,14 +420,6 @@ impl AgentPool {
             name: self.name.clone().unwrap_or_default(),
             properties: self.properties.clone(),
         }
-    }
-
-    /// True when the pool's last operation succeeded.
-    pub fn succeeded(&self) -> bool {
-        self.properties
-            .provisioning_state
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("Succeeded"))
     }
 
     /// A request body with `properties`, without what AKS owns.

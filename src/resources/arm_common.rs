@@ -1,18 +1,119 @@
-//! What every ARM-backed resource shares: the client and subscription, error diagnostics,
-//! the "already exists, import it" check and deadlines around ARM calls.
+//! The skeleton every ARM-backed resource shares: [`ArmResource`] (the connection, the client
+//! and subscription, credentials at plan, the client for live checks, import IDs) and the
+//! lifecycle steps around ARM calls: the read opening ([`read`]: 404 means gone), the
+//! "already exists, import it" check, a create that records what it left behind
+//! ([`put_new`]), the read before an update ([`current`]), a write retried once on 412,
+//! a delete that treats 404 as gone, and error diagnostics.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aksnet_tfplugin::Diagnostics;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
-use crate::arm::ids::ResourceId;
+use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::models::{AgentPool, ManagedCluster, RouteTable};
+use crate::resources::identity::{in_provider_subscription, Shape};
+use aksnet_tfplugin::Identity;
+
+/// What an ARM-backed resource holds: the provider's connection and how it names itself.
+#[derive(Debug, Clone)]
+pub struct ArmResource {
+    connection: Arc<Connection>,
+    /// The resource type, e.g. `aksnet_route_table`, for messages that name it.
+    pub type_name: &'static str,
+    /// What it manages, plural, e.g. "route tables", ending the missing-subscription message.
+    managing: &'static str,
+}
+
+impl ArmResource {
+    /// The skeleton of `type_name`, which manages `managing` (plural).
+    pub fn new(connection: Arc<Connection>, type_name: &'static str, managing: &'static str) -> Self {
+        Self {
+            connection,
+            type_name,
+            managing,
+        }
+    }
+
+    /// The provider's connection.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The ARM client and subscription, or an error naming what is missing.
+    pub async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
+        client(&self.connection, diags, self.managing).await
+    }
+
+    /// See [`credentials_at_plan`].
+    pub async fn credentials_at_plan(&self, diags: &mut Diagnostics) -> bool {
+        credentials_at_plan(&self.connection, diags).await
+    }
+
+    /// The client for plan-time live checks. Without a working credential that is an error
+    /// (apply would fail too); when Azure is otherwise unreachable the checks are skipped with
+    /// a warning that starts with `skipped` (plan still checks everything that needs no Azure).
+    pub async fn live_client(&self, diags: &mut Diagnostics, skipped: &str) -> Option<ArmClient> {
+        match self.connection.client().await {
+            Ok(c) => Some(c),
+            Err(e @ ConnectionError::Credentials(_)) => {
+                connection_error(diags, &e);
+                None
+            }
+            Err(e) => {
+                diags.root_warning("Live Network Checks Skipped", format!("{skipped}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// An import ID parsed as `kind`; with `same_subscription`, only one in the provider's
+    /// subscription (the resource manages objects there).
+    pub async fn import_id(
+        &self,
+        diags: &mut Diagnostics,
+        kind: Kind,
+        id: &str,
+        same_subscription: bool,
+    ) -> Option<ResourceId> {
+        let parsed = match ResourceId::parse(kind, id) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.root_error("Invalid Import ID", e.to_string());
+                return None;
+            }
+        };
+        if same_subscription
+            && !in_provider_subscription(&self.connection, diags, &parsed, self.type_name).await
+        {
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// ImportResourceState by identity: the ID the identity of `shape` names.
+    pub fn identity_import_id(
+        &self,
+        diags: &mut Diagnostics,
+        shape: &Shape,
+        identity: &Identity,
+    ) -> Option<String> {
+        Some(shape.to_id(diags, identity, self.type_name)?.path())
+    }
+
+    /// Create's first step: true when `id` does not exist yet; otherwise azurerm's import error.
+    pub async fn require_absent(&self, client: &ArmClient, diags: &mut Diagnostics, id: &ResourceId) -> bool {
+        require_absent(client, diags, id, self.type_name).await
+    }
+}
 
 /// The ARM client and subscription; `managing` ends the missing-subscription message.
-pub async fn client(
+async fn client(
     connection: &Connection,
     diags: &mut Diagnostics,
     managing: &str,
@@ -50,7 +151,7 @@ pub fn connection_error(diags: &mut Diagnostics, e: &ConnectionError) {
 /// proven by a token, so a configuration without a working credential fails at plan with the
 /// cause rather than at apply. False (with the error recorded) when there is none. Before
 /// ConfigureProvider there is nothing to check yet.
-pub async fn credentials_at_plan(connection: &Connection, diags: &mut Diagnostics) -> bool {
+async fn credentials_at_plan(connection: &Connection, diags: &mut Diagnostics) -> bool {
     match connection.client().await {
         Ok(_) | Err(ConnectionError::NotConfigured) => true,
         Err(e) => {
@@ -72,6 +173,7 @@ pub fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &Clien
 const AFTER_FAILURE_READ: Duration = Duration::from_secs(30);
 
 /// What a failed create left in Azure, which decides what goes into state.
+#[must_use]
 pub enum LeftBehind<T> {
     /// The resource exists (perhaps `Failed`): record it as read.
     Exists(Tagged<T>),
@@ -84,7 +186,7 @@ pub enum LeftBehind<T> {
 
 /// After a create failed with `err`: reads the resource (briefly) so that one ARM made is
 /// never lost to Terraform. Adds a note to the diagnostics when the outcome is unknown.
-pub async fn left_behind<T: DeserializeOwned>(
+async fn left_behind<T: DeserializeOwned>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -105,7 +207,7 @@ pub async fn left_behind<T: DeserializeOwned>(
 }
 
 /// Create's first step: true when `id` does not exist yet; otherwise azurerm's import error.
-pub async fn require_absent(
+async fn require_absent(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -127,6 +229,13 @@ pub async fn require_absent(
     }
 }
 
+/// The subscription of a `kind` ID recorded in state (known once created or imported): a
+/// resource's identity takes it from there and the rest from the attributes the ID is built
+/// from, so the identity does not follow how ARM spells the ID.
+pub fn subscription_of(kind: Kind, id: Option<&str>) -> Option<String> {
+    Some(ResourceId::parse(kind, id?).ok()?.subscription_id)
+}
+
 /// ARM treats `West Europe` and `westeurope` as one region: compare without spaces or case.
 pub fn same_location(a: &str, b: &str) -> bool {
     let norm = |x: &str| {
@@ -136,4 +245,147 @@ pub fn same_location(a: &str, b: &str) -> bool {
             .collect::<String>()
     };
     norm(a) == norm(b)
+}
+
+/// What the read opening found.
+pub enum Read<T> {
+    /// The resource as ARM returned it.
+    Found(Tagged<T>),
+    /// 404: deleted out of band. Read returns no state, so Terraform plans to create it again.
+    Gone,
+    /// ARM could not be read (the error is recorded): keep the state as it was.
+    Unreadable,
+}
+
+/// The read opening shared by every ARM-backed resource's `read`, within `limit`.
+pub async fn read<T: DeserializeOwned>(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    limit: Duration,
+) -> Read<T> {
+    match client.get_within::<T>(id, limit).await {
+        Ok(Some(t)) => Read::Found(t),
+        Ok(None) => Read::Gone,
+        Err(e) => {
+            arm_error(diags, "reading", id, &e);
+            Read::Unreadable
+        }
+    }
+}
+
+/// Update's first read: the resource as it is now, or an error (`title`, e.g. "Cluster Not
+/// Found", when it was deleted outside Terraform) and `None`.
+pub async fn current<T: DeserializeOwned>(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    title: &'static str,
+) -> Option<Tagged<T>> {
+    match client.get::<T>(id).await {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => {
+            diags.root_error(
+                title,
+                format!("{id} was deleted outside Terraform; run terraform apply again to create it."),
+            );
+            None
+        }
+        Err(e) => {
+            arm_error(diags, "reading", id, &e);
+            None
+        }
+    }
+}
+
+/// Create's write: the PUT of a new resource. When it fails (error recorded), what it left
+/// behind ([`left_behind`]): the PUT may have created the resource before failing, and then it
+/// is recorded (Terraform taints it) so it is never lost.
+pub async fn put_new<B: Serialize + Sync, T: DeserializeOwned>(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    body: &B,
+    limit: Duration,
+) -> Result<Tagged<T>, LeftBehind<T>> {
+    match client.put::<B, T>(id, body, None, limit).await {
+        Ok(done) => Ok(done),
+        Err(e) => {
+            arm_error(diags, "creating", id, &e);
+            Err(left_behind::<T>(client, diags, id, &e).await)
+        }
+    }
+}
+
+/// A PUT without If-Match, sent once more when ARM answers 412: someone wrote in between (AKS
+/// itself, often), and the write goes on top of theirs once.
+pub async fn put_over<B: Serialize + Sync, T: DeserializeOwned>(
+    client: &ArmClient,
+    id: &ResourceId,
+    body: &B,
+    limit: Duration,
+) -> Result<Tagged<T>, ClientError> {
+    let written = client.put::<B, T>(id, body, None, limit).await;
+    if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
+        return client.put::<B, T>(id, body, None, limit).await;
+    }
+    written
+}
+
+/// Destroy's delete: `Some` when the resource is gone, including a 404 (deleted already, or
+/// with its parent: ARM's ParentResourceNotFound); `None` with the error recorded otherwise.
+pub async fn delete(
+    client: &ArmClient,
+    diags: &mut Diagnostics,
+    id: &ResourceId,
+    limit: Duration,
+) -> Option<()> {
+    match client.delete(id, limit).await {
+        Ok(()) => Some(()),
+        Err(ClientError::Arm(e)) if e.status == 404 => Some(()),
+        Err(e) => {
+            arm_error(diags, "deleting", id, &e);
+            None
+        }
+    }
+}
+
+/// An ARM resource body that reports its `properties.provisioningState`.
+pub trait Provisioned {
+    /// The provisioning state, when the body has one.
+    fn provisioning_state(&self) -> Option<&str>;
+
+    /// True when the resource's last operation failed (`Failed`): Azure then shows the values
+    /// of the write that failed, not what the resource runs.
+    fn failed(&self) -> bool {
+        self.provisioning_state()
+            .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
+    }
+
+    /// True when the resource's last operation succeeded (`Succeeded`).
+    fn succeeded(&self) -> bool {
+        self.provisioning_state()
+            .is_some_and(|s| s.eq_ignore_ascii_case("Succeeded"))
+    }
+}
+
+impl Provisioned for ManagedCluster {
+    fn provisioning_state(&self) -> Option<&str> {
+        self.properties.provisioning_state.as_deref()
+    }
+}
+
+impl Provisioned for AgentPool {
+    fn provisioning_state(&self) -> Option<&str> {
+        self.properties.provisioning_state.as_deref()
+    }
+}
+
+impl Provisioned for RouteTable {
+    fn provisioning_state(&self) -> Option<&str> {
+        self.properties
+            .extra
+            .get("provisioningState")
+            .and_then(|v| v.as_str())
+    }
 }

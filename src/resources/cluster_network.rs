@@ -2,11 +2,15 @@
 //! netplan rule plus live checks of the VNet, and classifies changes by AKS's update matrix;
 //! apply creates the cluster or migrates it in place, one step per request where AKS needs it.
 
+mod apply;
 pub(crate) mod body;
+mod checks;
+mod imported;
 pub(crate) mod live;
 pub mod moved_from_azurerm;
 pub(crate) mod plan;
 pub(crate) mod pool;
+mod pool_plan;
 pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
@@ -19,30 +23,29 @@ use aksnet_tfplugin::value::{Value, ValueEmpty};
 use aksnet_tfplugin::{AttributePath, Diagnostics, Identity, IdentitySchema, MoveSource, Resource};
 use async_trait::async_trait;
 
-use crate::arm::client::{ArmClient, ClientError, Tagged};
-use crate::arm::connection::{Connection, ConnectionError};
-use crate::arm::ids::{Kind, ResourceId};
-use crate::arm::models::{AgentPool, ManagedCluster};
-use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
+use crate::arm::client::ClientError;
+use crate::arm::connection::Connection;
+use crate::arm::ids::Kind;
+use crate::arm::models::ManagedCluster;
 use crate::netplan::migration;
-use crate::netplan::profile::Lifecycle;
-use crate::netplan::rules::validate_profile;
-use crate::netplan::{FieldPath, Finding, Severity};
-use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
-use crate::resources::identity::{in_provider_subscription, CLUSTER};
+use crate::netplan::{Finding, Severity};
+use crate::resources::arm_common::{
+    self, arm_error, same_location, ArmResource, LeftBehind, Provisioned, Read,
+};
+use crate::resources::identity::CLUSTER;
 use crate::resources::timeouts;
 use crate::tfvalue::{attribute_path, report, report_nulls};
 
-use body::{desired, refresh, s, Stage};
-use live::{gather, pool_path, shared_subnet, udr_table, Live};
-use plan::{
-    adopted_names, align_pools, as_config, id_of, mark_create_unknowns, net_of, o4_with_prior, pair,
-    pool_changes, pools, profile, rotation_findings, shape_findings, static_findings, with_adopted,
-    without_unknowns, PoolChanges, Rotate,
+use apply::cluster_changed;
+use body::{desired, s, Stage};
+use imported::{imported_pools_warning, unowned_pools};
+
+use plan::{as_config, id_of, mark_create_unknowns, net_of, pair, static_findings, without_unknowns};
+use pool_plan::{
+    adopted_names, align_pools, pool_changes, pool_changes_to_apply, rotation_findings, with_adopted,
 };
-use pool::{agent_pool_body, foreign_pools, refresh_pool};
-use schema::{Pool, Str, FORCE_NEW};
-pub use schema::{Private, State};
+use schema::FORCE_NEW;
+pub use schema::{Planned, Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(90 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
@@ -50,13 +53,15 @@ const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 /// ClusterNetwork implements `aksnet_cluster_network`.
 #[derive(Debug, Clone)]
 pub struct ClusterNetwork {
-    connection: Arc<Connection>,
+    arm: ArmResource,
 }
 
 impl ClusterNetwork {
     /// The resource, sharing the provider's connection.
     pub fn new(connection: Arc<Connection>) -> Self {
-        Self { connection }
+        Self {
+            arm: ArmResource::new(connection, "aksnet_cluster_network", "clusters"),
+        }
     }
 }
 
@@ -77,17 +82,14 @@ impl Resource for ClusterNetwork {
         Some(CLUSTER.schema())
     }
 
-    /// Subscription from the ID (known once created or imported), the rest from the attributes
-    /// the ID is built from, so the identity does not follow how ARM spells the ID.
+    /// See [`arm_common::subscription_of`].
     fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
-        let sub = ResourceId::parse(Kind::ManagedCluster, s(&state.id)?)
-            .ok()?
-            .subscription_id;
+        let sub = arm_common::subscription_of(Kind::ManagedCluster, s(&state.id))?;
         Some(CLUSTER.of(&id_of(state, &sub)?))
     }
 
     async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
-        Some(CLUSTER.to_id(diags, identity, "aksnet_cluster_network")?.path())
+        self.arm.identity_import_id(diags, &CLUSTER, identity)
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -109,15 +111,15 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let Some(id) = id_of(&state, &sub) else {
             diags.root_error_short("internal-error: the state has no name or resource group");
             return Some((state, private));
         };
         let importing = state.default_node_pool.is_null();
         let limit = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ)?;
-        match client.get_within::<ManagedCluster>(&id, limit).await {
-            Ok(Some(cluster)) if !importing && cluster.body.failed() => {
+        match arm_common::read::<ManagedCluster>(&client, diags, &id, limit).await {
+            Read::Found(cluster) if !importing && cluster.body.failed() => {
                 // AKS shows the values of the write that failed, not what the cluster runs:
                 // keep what state recorded, so the next plan sends the configuration again.
                 diags.root_warning(
@@ -126,7 +128,7 @@ impl Resource for ClusterNetwork {
                 );
                 Some((state, private))
             }
-            Ok(Some(cluster)) => {
+            Read::Found(cluster) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
                 // On import every pool but the system pool; later, those still in Azure and
@@ -143,12 +145,8 @@ impl Resource for ClusterNetwork {
                 let temporary = temporary.filter(|t| cluster.body.pool(t).is_some());
                 Some((next, Private::of(imported, temporary)))
             }
-            // Deleted out of band: Terraform plans to create it again.
-            Ok(None) => None,
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                Some((state, private))
-            }
+            Read::Gone => None,
+            Read::Unreadable => Some((state, private)),
         }
     }
 
@@ -160,7 +158,7 @@ impl Resource for ClusterNetwork {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         // Creating needs ARM: a missing credential is an error now, not at apply.
-        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+        if !self.arm.credentials_at_plan(diags).await {
             return None;
         }
         let mut planned = proposed;
@@ -243,7 +241,8 @@ impl Resource for ClusterNetwork {
                 ));
             }
         }
-        for (pool, fixed) in pool_changes(&base, &planned).recreate {
+        let pool_plan = pool_changes(&base, &planned);
+        for (pool, fixed) in &pool_plan.recreate {
             diags.root_warning(
                 "Node Pool Will Be Replaced",
                 format!(
@@ -262,12 +261,19 @@ impl Resource for ClusterNetwork {
         );
         self.check(diags, &planned, &config, false).await;
         report(diags, &change.findings, &config);
+        // What this plan decided travels to apply, which carries it out.
+        let left = prior_private.as_ref().and_then(|p| p.rotation_temporary.clone());
+        let private = Private {
+            imported_pools: imported.to_vec(),
+            planned: Some(Planned {
+                pools: pool_plan.decision(),
+                ipam_first: change.ipam_first,
+            }),
+            rotation_temporary: left.clone(),
+        };
         // The default pool is rotated (M8), never the cluster replaced for it.
         report(diags, &rotation_findings(&prior, &planned), &config);
-        let left = prior_private
-            .as_ref()
-            .and_then(|p| p.rotation_temporary.as_deref());
-        if let (Some(temp), None) = (left, pool_changes(&base, &planned).rotate) {
+        if let (Some(temp), None) = (&left, &pool_plan.rotate) {
             diags.root_warning(
                 "Temporary Node Pool Will Be Deleted",
                 format!("the temporary system pool \"{temp}\" that an earlier rotation of the default node pool left in the cluster (M8) is deleted by this apply; the default pool already runs with its new settings. Nothing else is written for it."),
@@ -299,19 +305,9 @@ impl Resource for ClusterNetwork {
         }
         Some((
             planned,
-            prior_private,
+            Some(private),
             replace.into_iter().map(|(p, _)| p).collect(),
         ))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        _prior_private: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(None)
     }
 
     async fn create<'a>(
@@ -322,10 +318,10 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let limit = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
-        if !require_absent(&client, diags, &id, "aksnet_cluster_network").await {
+        if !self.arm.require_absent(&client, diags, &id).await {
             return None;
         }
         if !self.udr_ready(diags, &client, &planned).await {
@@ -333,21 +329,10 @@ impl Resource for ClusterNetwork {
         }
         let body = desired(&planned, None, Stage::Full);
         let mut state = planned;
-        match client.put::<_, ManagedCluster>(&id, &body, None, limit).await {
-            Ok(done) => self.settle(&client, &mut state, &done, false).await,
-            Err(e) => {
-                arm_error(diags, "creating", &id, &e);
-                // The PUT may have created the cluster before failing: record it (Terraform
-                // taints it) so it is never lost.
-                return match left_behind::<ManagedCluster>(&client, diags, &id, &e).await {
-                    LeftBehind::Exists(c) => {
-                        self.settle(&client, &mut state, &c, false).await;
-                        Some((state, private))
-                    }
-                    LeftBehind::Unknown => Some((without_unknowns(state), private)),
-                    LeftBehind::Nothing => None,
-                };
-            }
+        match arm_common::put_new::<_, ManagedCluster>(&client, diags, &id, &body, limit).await {
+            Ok(done) | Err(LeftBehind::Exists(done)) => self.settle(&client, &mut state, &done, false).await,
+            Err(LeftBehind::Unknown) => return Some((without_unknowns(state), private)),
+            Err(LeftBehind::Nothing) => return None,
         }
         Some((state, private))
     }
@@ -361,33 +346,27 @@ impl Resource for ClusterNetwork {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let Some(limit) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
         };
-        let mut current = match client.get::<ManagedCluster>(&id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                diags.root_error(
-                    "Cluster Not Found",
-                    format!("{id} was deleted outside Terraform; run terraform apply again to create it."),
-                );
-                return Some((prior, private));
-            }
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                return Some((prior, private));
-            }
+        let Some(mut current) =
+            arm_common::current::<ManagedCluster>(&client, diags, &id, "Cluster Not Found").await
+        else {
+            return Some((prior, private));
         };
         let mut state = prior.clone();
+        // What plan decided is carried out here and kept in no state this apply returns.
+        let mut private = private;
+        let decided = private.as_mut().and_then(|p| p.planned.take());
         // Pools first, one agent pool request each; the cluster is written only for what is
         // the cluster's own. Imported pools the configuration declares start as Azure has them.
         let imported = private
             .as_ref()
             .map(|p| p.imported_pools.as_slice())
             .unwrap_or_default();
-        let pool_ops = pool_changes(&with_adopted(&prior, &planned, imported), &planned);
+        let pool_ops = pool_changes_to_apply(decided.as_ref().map(|d| &d.pools), &prior, &planned, imported);
         // The temporary pool of a rotation that did not finish (M8): reused while the rotation
         // is still planned, deleted once the default pool runs with its new settings.
         let mut temporary = private.as_ref().and_then(|p| p.rotation_temporary.clone());
@@ -429,12 +408,15 @@ impl Resource for ClusterNetwork {
             }
             current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
-                _ => return Some((state, private)),
+                _ => return Some((state, keeping(&private, temporary))),
             };
         }
         let stages: &[Stage] = if !cluster_changed(&prior, &planned) {
             &[]
-        } else if migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first {
+        } else if decided.as_ref().map_or_else(
+            || migration::classify(&net_of(&prior), &net_of(&planned)).ipam_first,
+            |d| d.ipam_first,
+        ) {
             &[Stage::Ipam, Stage::Full]
         } else {
             &[Stage::Full]
@@ -459,7 +441,7 @@ impl Resource for ClusterNetwork {
                     // operation leaves Azure showing the values it asked for, which the
                     // cluster does not run, and the next apply must send them again.
                     arm_error(diags, "updating", &id, &e);
-                    return Some((state, private));
+                    return Some((state, keeping(&private, temporary)));
                 }
             }
         }
@@ -478,16 +460,10 @@ impl Resource for ClusterNetwork {
         _private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let limit = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
-        match client.delete(&id, limit).await {
-            Ok(()) => Some(()),
-            Err(e) => {
-                arm_error(diags, "deleting", &id, &e);
-                None
-            }
-        }
+        arm_common::delete(&client, diags, &id, limit).await
     }
 
     async fn generate_config<'a>(
@@ -503,16 +479,7 @@ impl Resource for ClusterNetwork {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let parsed = match ResourceId::parse(Kind::ManagedCluster, &id) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.root_error("Invalid Import ID", e.to_string());
-                return None;
-            }
-        };
-        if !in_provider_subscription(&self.connection, diags, &parsed, "aksnet_cluster_network").await {
-            return None;
-        }
+        let parsed = self.arm.import_id(diags, Kind::ManagedCluster, &id, true).await?;
         let state = State {
             id: Value::Value(parsed.path()),
             name: Value::Value(parsed.name().to_string()),
@@ -538,541 +505,4 @@ impl Resource for ClusterNetwork {
             }
         }
     }
-}
-
-/// The pools in `cluster` (ARM) that `state` does not hold, as Azure has them; with `keep`,
-/// only those it names (the imported pools recorded earlier).
-fn unowned_pools(state: &State, cluster: &ManagedCluster, keep: Option<&[Pool]>) -> Vec<Pool> {
-    let held: Vec<&str> = pools(state).iter().filter_map(|(_, p)| s(&p.name)).collect();
-    let named = |list: &[&str], n: &str| list.iter().any(|h| h.eq_ignore_ascii_case(n));
-    cluster
-        .properties
-        .agent_pool_profiles
-        .iter()
-        .filter(|p| !named(&held, &p.name))
-        .filter(|p| {
-            keep.is_none_or(|k| {
-                let kept: Vec<&str> = k.iter().filter_map(|q| s(&q.name)).collect();
-                named(&kept, &p.name)
-            })
-        })
-        .map(|p| pool::refresh_pool(None, p, true))
-        .collect()
-}
-
-/// The warning an import gives for the pools it left out of `node_pool`, naming them.
-fn imported_pools_warning(diags: &mut Diagnostics, state: &State, imported: &[Pool]) {
-    let names: Vec<String> = imported
-        .iter()
-        .filter_map(|p| s(&p.name).map(|n| format!("\"{n}\"")))
-        .collect();
-    let system = state
-        .default_node_pool
-        .as_ref_option()
-        .and_then(|p| s(&p.name))
-        .unwrap_or_default();
-    diags.root_warning(
-        "Imported Cluster Has Other Node Pools",
-        format!(
-            "besides its system pool \"{system}\", the cluster has the node pool(s) {}. Import cannot tell which of them the configuration declares, so they are not recorded in node_pool: a pool the configuration declares in a node_pool block is managed by this resource from the next apply (no request is sent while its settings match Azure's); a pool it does not declare is left to its owner (an aksnet_node_pool or azurerm_kubernetes_cluster_node_pool resource, another module, the az CLI): never deleted or shown as drift here, and counted by the capacity checks (subnet addresses, kubenet routes, pod CIDR blocks).",
-            names.join(", ")
-        ),
-    );
-}
-
-/// True when something other than the pools (which change through the agent pool API) or
-/// the timeouts differs, so the cluster itself must be written.
-fn cluster_changed(prior: &State, planned: &State) -> bool {
-    // The identity is compared as the body it sends: no block means AKS's default, a
-    // system-assigned identity, so dropping a recorded `SystemAssigned` block (e.g. after an
-    // import) is no write.
-    let own = |s: &State| State {
-        default_node_pool: Value::Null,
-        node_pool: Value::Null,
-        timeouts: Value::Null,
-        identity: Value::Null,
-        ..s.clone()
-    };
-    own(prior) != own(planned)
-        || body::identity(prior.identity.as_ref_option()) != body::identity(planned.identity.as_ref_option())
-}
-
-/// The state's pool list after `pool` was written (`None`: deleted) as Azure answered.
-fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, system: bool) {
-    if system {
-        if let Some(p) = pool {
-            state.default_node_pool = Value::Value(p);
-        }
-        return;
-    }
-    let mut list: Vec<Value<Pool>> = state.node_pool.as_ref_option().cloned().unwrap_or_default();
-    let at = list.iter().position(|p| {
-        p.as_ref_option()
-            .and_then(|p| s(&p.name))
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    });
-    match (at, pool) {
-        (Some(i), Some(p)) => list[i] = Value::Value(p),
-        (None, Some(p)) => list.push(Value::Value(p)),
-        (Some(i), None) => {
-            list.remove(i);
-        }
-        (None, None) => {}
-    }
-    state.node_pool = if list.is_empty() {
-        Value::Null
-    } else {
-        Value::Value(list)
-    };
-}
-
-/// M8: the error for a default-pool rotation that stopped at `step`, saying what is left.
-fn rotation_incomplete(diags: &mut Diagnostics, pool: &str, step: &str, left: String) {
-    diags.root_error(
-        "Default Node Pool Rotation Incomplete",
-        format!("the rotation of the default node pool \"{pool}\" stopped at step {step}. {left}"),
-    );
-}
-
-impl ClusterNetwork {
-    async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
-        arm_common::client(&self.connection, diags, "clusters").await
-    }
-
-    /// Runs the live checks when Azure is reachable; without credentials they are skipped
-    /// with a warning (plan still checks everything that needs no Azure).
-    async fn live(&self, diags: &mut Diagnostics, planned: &State, creating: bool) -> Live {
-        let any_subnet = pools(planned)
-            .iter()
-            .any(|(_, p)| p.vnet_subnet_id.is_value() || p.pod_subnet_id.is_value());
-        if !any_subnet {
-            return Live::default();
-        }
-        let client = match self.connection.client().await {
-            Ok(c) => c,
-            // No credential works: apply would fail too, so this is an error (issue 19).
-            Err(e @ ConnectionError::Credentials(_)) => {
-                arm_common::connection_error(diags, &e);
-                return Live::default();
-            }
-            Err(e) => {
-                diags.root_warning(
-                    "Live Network Checks Skipped",
-                    format!("the subnets were not checked against Azure: {e}"),
-                );
-                return Live::default();
-            }
-        };
-        let mut live = gather(&client, planned, creating).await;
-        match (s(&planned.outbound_type), &live.node) {
-            (Some("userDefinedRouting"), Some(node)) => {
-                if let Ok(table) = udr_table(&client, node).await {
-                    live.findings.extend(o1_udr(&table, pool_path("vnet_subnet_id")));
-                }
-            }
-            (Some("userAssignedNATGateway"), Some(node)) => live.findings.extend(o3_nat_gateway(
-                node.nat_gateway.as_deref(),
-                pool_path("vnet_subnet_id"),
-                false,
-            )),
-            _ => {}
-        }
-        live
-    }
-
-    /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
-    async fn check(&self, diags: &mut Diagnostics, planned: &State, config: &State, creating: bool) {
-        // Values unknown at validate (variables, other resources' attributes) are known here.
-        report_nulls(diags, &schema::block(), config);
-        let mut live = self.live(diags, planned, creating).await;
-        if creating {
-            live.findings.extend(kubenet_identity_route_table(config, &live));
-        }
-        if !creating {
-            // AKS checks the ranges against the VNet's other subnets when it creates the
-            // cluster; a subnet added later next to a running cluster must not block its
-            // updates (A-leg FAQ: "It's possible to later create a new subnet … that overlaps").
-            live.vnet_subnets.clear();
-        }
-        let mut findings = shape_findings(config);
-        findings.extend(o4_with_prior(planned, config));
-        // netplan fills AKS's defaults for what the configuration leaves unset, so a default
-        // range that collides with the VNet is caught here rather than by AKS.
-        let mut prof = profile(planned, config, &live);
-        // AKS refuses some values on create only (E16: a Basic load balancer).
-        prof.lifecycle = if creating {
-            Lifecycle::Create
-        } else {
-            Lifecycle::Existing
-        };
-        if !creating {
-            // Pools in Azure this configuration does not declare take addresses too.
-            prof.node_pools.extend(self.foreign(planned).await);
-        }
-        findings.extend(validate_profile(&prof));
-        findings.extend(live.findings);
-        report(diags, &findings, config);
-    }
-
-    /// The cluster's pools in Azure that `planned` does not declare (an `aksnet_node_pool`,
-    /// another module, the az CLI): foreign, never drift and never deleted here, but counted
-    /// by the capacity rules (subnet sizing, kubenet routes, pod CIDR blocks). Read live at
-    /// plan; when Azure cannot be read the live checks already said so.
-    async fn foreign(&self, planned: &State) -> Vec<crate::netplan::NodePool> {
-        let (Ok(client), Some(sub)) = (
-            self.connection.client().await,
-            self.connection.subscription_id().await,
-        ) else {
-            return Vec::new();
-        };
-        let Some(id) = id_of(planned, &sub) else {
-            return Vec::new();
-        };
-        let Ok(Some(cluster)) = client.get::<ManagedCluster>(&id).await else {
-            return Vec::new();
-        };
-        let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
-        foreign_pools(
-            &cluster.body.properties.agent_pool_profiles,
-            &declared,
-            shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
-            shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
-        )
-    }
-
-    /// Apply-time O1 and O3 checks: AKS would fail the create with
-    /// ExistingRouteTableNotAssociatedWithSubnet, or find no NAT gateway to egress through.
-    async fn udr_ready(&self, diags: &mut Diagnostics, client: &ArmClient, planned: &State) -> bool {
-        let outbound = s(&planned.outbound_type);
-        if !matches!(outbound, Some("userDefinedRouting" | "userAssignedNATGateway")) {
-            return true;
-        }
-        let live = gather(client, planned, false).await;
-        let Some(node) = &live.node else { return true };
-        if outbound == Some("userAssignedNATGateway") {
-            let Some(finding) =
-                o3_nat_gateway(node.nat_gateway.as_deref(), pool_path("vnet_subnet_id"), true)
-            else {
-                return true;
-            };
-            report(diags, &[finding], planned);
-            return false;
-        }
-        let Ok(table) = udr_table(client, node).await else {
-            return true;
-        };
-        let Some(finding) = o1_udr_at_create(&table) else {
-            return true;
-        };
-        report(diags, &[finding], planned);
-        false
-    }
-
-    /// With kubenet in a custom VNet: the route table on the node subnet.
-    async fn kubenet_route_table(&self, client: &ArmClient, state: &State) -> Str {
-        if s(&state.network_plugin) != Some("kubenet") {
-            return Value::Null;
-        }
-        let live = gather(client, state, false).await;
-        live.node
-            .and_then(|n| n.route_table)
-            .map_or(Value::Null, Value::Value)
-    }
-
-    /// Refreshes `state` from a cluster body, resolving computed values that need more reads.
-    async fn settle(
-        &self,
-        client: &ArmClient,
-        state: &mut State,
-        cluster: &Tagged<ManagedCluster>,
-        importing: bool,
-    ) {
-        refresh(state, &cluster.body, importing);
-        state.kubenet_route_table_id = self.kubenet_route_table(client, state).await;
-    }
-
-    /// The pool changes through the agent pool API, recording each one that completes in
-    /// `state`; false (with an error) when one fails.
-    #[allow(clippy::too_many_arguments)]
-    async fn apply_pools(
-        &self,
-        diags: &mut Diagnostics,
-        client: &ArmClient,
-        id: &ResourceId,
-        current: &Tagged<ManagedCluster>,
-        ops: &PoolChanges,
-        state: &mut State,
-        temporary: &mut Option<String>,
-        limit: Duration,
-    ) -> bool {
-        let pool_id = |name: &str| {
-            ResourceId::new(
-                Kind::AgentPool,
-                &id.subscription_id,
-                &id.resource_group,
-                &[id.name(), name],
-            )
-        };
-        let profile = |name: &str| current.body.pool(name).cloned();
-        if let Some(r) = &ops.rotate {
-            if !self.rotate(diags, client, id, r, state, temporary, limit).await {
-                return false;
-            }
-        }
-        let gone: Vec<String> = ops
-            .delete
-            .iter()
-            .cloned()
-            .chain(
-                ops.recreate
-                    .iter()
-                    .filter_map(|(p, _)| s(&p.name).map(str::to_string)),
-            )
-            .collect();
-        for name in &gone {
-            let pid = pool_id(name);
-            if let Err(e) = client.delete(&pid, limit).await {
-                arm_error(diags, "deleting", &pid, &e);
-                return false;
-            }
-            record_pool(state, name, None, false);
-        }
-        let writes = ops
-            .update
-            .iter()
-            .map(|(p, system)| (p, *system, profile(s(&p.name).unwrap_or_default())))
-            .chain(ops.create.iter().map(|p| (p, false, None)))
-            .chain(ops.recreate.iter().map(|(p, _)| (p, false, None)));
-        for (pool, system, existing) in writes {
-            let name = s(&pool.name).unwrap_or_default().to_string();
-            let pid = pool_id(&name);
-            let body = agent_pool_body(existing.as_ref(), pool, system);
-            let mut written = client.put::<_, AgentPool>(&pid, &body, None, limit).await;
-            if matches!(&written, Err(ClientError::Arm(e)) if e.status == 412) {
-                // Someone wrote in between (AKS itself, often): write on top of theirs once.
-                written = client.put::<_, AgentPool>(&pid, &body, None, limit).await;
-            }
-            match written {
-                Ok(done) => {
-                    let written = refresh_pool(Some(pool), &done.body.profile(), false);
-                    record_pool(state, &name, Some(written), system);
-                }
-                Err(e) => {
-                    arm_error(diags, "writing", &pid, &e);
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
-    /// M8: rotates the default (system) pool through a temporary system pool, in azurerm's
-    /// order, so that the cluster always has a system pool (AKS refuses to delete the last one;
-    /// AKS system node pools: "Every AKS cluster must contain at least one system node pool"):
-    /// 1. the temporary pool with the new settings (a failed rotation's is reused when its
-    ///    last operation succeeded, written again when it failed);
-    /// 2. the old pool deleted (already gone: nothing to do);
-    /// 3. the pool created again with the new settings, recorded in `state`;
-    /// 4. the temporary pool deleted.
-    ///
-    /// A failed step is an error naming the step and what is left, and `temporary` names the
-    /// temporary pool from step 1 until step 4 deleted it (private state): until step 3 the
-    /// state keeps the old pool, so the next apply plans the rotation again and resumes it;
-    /// after step 3 the state holds the new pool without its temporary name, so the next apply
-    /// plans the name again and deletes the temporary pool.
-    #[allow(clippy::too_many_arguments)]
-    async fn rotate(
-        &self,
-        diags: &mut Diagnostics,
-        client: &ArmClient,
-        id: &ResourceId,
-        r: &Rotate,
-        state: &mut State,
-        temporary: &mut Option<String>,
-        limit: Duration,
-    ) -> bool {
-        let pool_id = |name: &str| {
-            ResourceId::new(
-                Kind::AgentPool,
-                &id.subscription_id,
-                &id.resource_group,
-                &[id.name(), name],
-            )
-        };
-        let name = s(&r.pool.name).unwrap_or_default().to_string();
-        let (temp, temp_id) = (r.temporary.as_str(), pool_id(&r.temporary));
-        let incomplete =
-            |diags: &mut Diagnostics, step: &str, left: String| rotation_incomplete(diags, &name, step, left);
-        // 1. The temporary system pool, with the new settings. From here on it may exist.
-        *temporary = Some(temp.to_string());
-        let mut settings = r.pool.settings();
-        settings.name = Value::Value(temp.to_string());
-        let reusable = match client.get::<AgentPool>(&temp_id).await {
-            // A failed rotation left it running: reuse it (azurerm: "if the temp node pool
-            // already exists due to a previous failure, don't bother spinning it up"). One
-            // whose own operation failed is written again first, as the old pool's system pods
-            // are about to move onto it (AKS troubleshooting: "you can reconcile the node pool
-            // by using `az aks nodepool update`", a PUT of the pool).
-            Ok(Some(p)) => p.body.succeeded(),
-            Ok(None) => false,
-            Err(e) => {
-                arm_error(diags, "reading", &temp_id, &e);
-                incomplete(
-                    diags,
-                    "1 of 4 (creating the temporary pool)",
-                    format!(
-                        "Node pool \"{}\" is unchanged. Run terraform apply again to resume the rotation.",
-                        r.old_name
-                    ),
-                );
-                return false;
-            }
-        };
-        if !reusable {
-            let body = agent_pool_body(None, &settings, true);
-            if let Err(e) = client.put::<_, AgentPool>(&temp_id, &body, None, limit).await {
-                arm_error(diags, "creating", &temp_id, &e);
-                incomplete(
-                    diags,
-                    "1 of 4 (creating the temporary pool)",
-                    format!("Node pool \"{}\" is unchanged; the temporary pool \"{temp}\" may exist (this resource's, never shown as drift). Run terraform apply again to resume the rotation.", r.old_name),
-                );
-                return false;
-            }
-        }
-        // 2. The old pool: the temporary system pool now carries the system pods. Gone when
-        // an earlier apply stopped at step 3 (azurerm: "delete the old default node pool if
-        // it exists").
-        let old_id = pool_id(&r.old_name);
-        let old = match client.get::<AgentPool>(&old_id).await {
-            Ok(old) => old,
-            Err(e) => {
-                arm_error(diags, "reading", &old_id, &e);
-                incomplete(
-                    diags,
-                    "2 of 4 (deleting the old pool)",
-                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-                );
-                return false;
-            }
-        };
-        if old.is_some() {
-            if let Err(e) = client.delete(&old_id, limit).await {
-                arm_error(diags, "deleting", &old_id, &e);
-                incomplete(
-                    diags,
-                    "2 of 4 (deleting the old pool)",
-                    format!("The temporary system pool \"{temp}\" is in the cluster with the new settings. Run terraform apply again to resume the rotation."),
-                );
-                return false;
-            }
-        }
-        // 3. The pool again, with the new settings.
-        let new_id = pool_id(&name);
-        match client
-            .put::<_, AgentPool>(&new_id, &agent_pool_body(None, &r.pool, true), None, limit)
-            .await
-        {
-            Ok(done) => {
-                let mut written = refresh_pool(Some(&r.pool), &done.body.profile(), false);
-                // Until the temporary pool is gone the state lacks its name, so the next plan
-                // plans it again and that apply deletes the temporary pool.
-                written.temporary_name_for_rotation = Some(Value::Null);
-                record_pool(state, &name, Some(written), true);
-            }
-            Err(e) => {
-                arm_error(diags, "creating", &new_id, &e);
-                incomplete(
-                    diags,
-                    "3 of 4 (creating the pool again)",
-                    format!("Node pool \"{}\" is deleted; the temporary system pool \"{temp}\" runs the cluster's system pods with the new settings. Run terraform apply again to resume the rotation.", r.old_name),
-                );
-                return false;
-            }
-        }
-        // 4. The temporary pool.
-        if let Err(e) = client.delete(&temp_id, limit).await {
-            arm_error(diags, "deleting", &temp_id, &e);
-            incomplete(
-                diags,
-                "4 of 4 (deleting the temporary pool)",
-                format!("Node pool \"{name}\" runs with the new settings and is recorded in state; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
-            );
-            return false;
-        }
-        *temporary = None;
-        if let Value::Value(p) = &mut state.default_node_pool {
-            p.temporary_name_for_rotation = r.pool.temporary_name_for_rotation.clone();
-        }
-        true
-    }
-
-    /// M8, the last step of a rotation an earlier apply left unfinished: deletes the temporary
-    /// pool `temp` (private state names it this resource's); false (with an error) when that
-    /// fails.
-    async fn delete_temporary(
-        &self,
-        diags: &mut Diagnostics,
-        client: &ArmClient,
-        id: &ResourceId,
-        state: &State,
-        temp: &str,
-        limit: Duration,
-    ) -> bool {
-        let temp_id = ResourceId::new(
-            Kind::AgentPool,
-            &id.subscription_id,
-            &id.resource_group,
-            &[id.name(), temp],
-        );
-        let Err(e) = client.delete(&temp_id, limit).await else {
-            return true;
-        };
-        arm_error(diags, "deleting", &temp_id, &e);
-        let pool = state
-            .default_node_pool
-            .as_ref_option()
-            .and_then(|p| s(&p.name))
-            .unwrap_or_default();
-        rotation_incomplete(
-            diags,
-            pool,
-            "4 of 4 (deleting the temporary pool)",
-            format!("Node pool \"{pool}\" runs with the new settings; the temporary system pool \"{temp}\" is left in the cluster (this resource's, never shown as drift). Run terraform apply again to delete it."),
-        );
-        false
-    }
-
-    /// One PUT with If-Match on the cluster as last read.
-    async fn write(
-        &self,
-        client: &ArmClient,
-        id: &ResourceId,
-        planned: &State,
-        current: &Tagged<ManagedCluster>,
-        stage: Stage,
-        limit: Duration,
-    ) -> Result<Tagged<ManagedCluster>, ClientError> {
-        let body = desired(planned, Some(&current.body), stage);
-        // The ETag header, or the body's `eTag` when AKS sends none (the client reads both).
-        client
-            .put::<_, ManagedCluster>(id, &body, current.etag.as_deref(), limit)
-            .await
-    }
-}
-
-/// O6 on create: kubenet with a system-assigned identity (written, or AKS's default when the
-/// block is absent) in a node subnet that already has a route table (Azure/AKS#2333).
-fn kubenet_identity_route_table(config: &State, live: &Live) -> Option<Finding> {
-    if s(&config.network_plugin) != Some("kubenet") {
-        return None;
-    }
-    let path = match &config.identity {
-        Value::Null => FieldPath::attr("network_plugin"),
-        Value::Value(i) if s(&i.kind) == Some("SystemAssigned") => {
-            FieldPath::attr("identity").index(0).then("type")
-        }
-        _ => return None,
-    };
-    o6_route_table(live.node.as_ref()?.route_table.as_deref(), path)
 }

@@ -27,8 +27,10 @@ use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
 use crate::netplan::route_table::{delete_blockers, DeleteCheck};
-use crate::resources::arm_common::{self, arm_error, left_behind, require_absent, same_location, LeftBehind};
-use crate::resources::identity::{in_provider_subscription, ROUTE_TABLE};
+use crate::resources::arm_common::{
+    self, arm_error, same_location, ArmResource, LeftBehind, Provisioned, Read,
+};
+use crate::resources::identity::ROUTE_TABLE;
 use crate::resources::timeouts;
 
 use body::{desired_table, foreign_routes, id_of, refresh};
@@ -42,13 +44,15 @@ const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 /// RouteTable implements `aksnet_route_table`.
 #[derive(Debug, Clone)]
 pub struct RouteTable {
-    connection: Arc<Connection>,
+    arm: ArmResource,
 }
 
 impl RouteTable {
     /// The resource, sharing the provider's connection.
     pub fn new(connection: Arc<Connection>) -> Self {
-        Self { connection }
+        Self {
+            arm: ArmResource::new(connection, "aksnet_route_table", "route tables"),
+        }
     }
 }
 
@@ -69,17 +73,14 @@ impl Resource for RouteTable {
         Some(ROUTE_TABLE.schema())
     }
 
-    /// Subscription from the ID (known once created or imported), the rest from the attributes
-    /// the ID is built from, so the identity does not follow how ARM spells the ID.
+    /// See [`arm_common::subscription_of`].
     fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
-        let sub = ResourceId::parse(Kind::RouteTable, s(&state.id)?)
-            .ok()?
-            .subscription_id;
+        let sub = arm_common::subscription_of(Kind::RouteTable, s(&state.id))?;
         Some(ROUTE_TABLE.of(&id_of(state, &sub)?))
     }
 
     async fn import_id(&self, diags: &mut Diagnostics, identity: &Identity) -> Option<String> {
-        Some(ROUTE_TABLE.to_id(diags, identity, "aksnet_route_table")?.path())
+        self.arm.identity_import_id(diags, &ROUTE_TABLE, identity)
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
@@ -95,7 +96,7 @@ impl Resource for RouteTable {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let Some(id) = id_of(&state, &sub) else {
             diags.root_error_short("internal-error: the state has no name or resource group");
             return Some((state, private));
@@ -104,8 +105,8 @@ impl Resource for RouteTable {
         let Some(limit) = timeouts::resolve(diags, &state.timeouts, "read", DEFAULT_READ) else {
             return Some((state, private));
         };
-        match client.get_within::<ArmRouteTable>(&id, limit).await {
-            Ok(Some(t)) if !importing && failed(&t.body) => {
+        match arm_common::read::<ArmRouteTable>(&client, diags, &id, limit).await {
+            Read::Found(t) if !importing && t.body.failed() => {
                 // Azure shows the routes of the write that failed: keep what state recorded,
                 // so the next plan writes the configuration again.
                 diags.root_warning(
@@ -114,7 +115,7 @@ impl Resource for RouteTable {
                 );
                 Some((state, private))
             }
-            Ok(Some(t)) => {
+            Read::Found(t) => {
                 let mut next = state;
                 next.id = Value::Value(id.path());
                 // The ETag in state is the one after this resource's last write: AKS writing its
@@ -127,12 +128,8 @@ impl Resource for RouteTable {
                 let foreign = foreign_routes(&next, &t.body);
                 Some((next, Some(foreign)))
             }
-            // Deleted out of band: Terraform plans to create it again.
-            Ok(None) => None,
-            Err(e) => {
-                arm_error(diags, "reading", &id, &e);
-                Some((state, private))
-            }
+            Read::Gone => None,
+            Read::Unreadable => Some((state, private)),
         }
     }
 
@@ -144,7 +141,7 @@ impl Resource for RouteTable {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         // Creating needs ARM: a missing credential is an error now, not at apply.
-        if !arm_common::credentials_at_plan(&self.connection, diags).await {
+        if !self.arm.credentials_at_plan(diags).await {
             return None;
         }
         let mut planned = plan_common(diags, proposed, &config, 0);
@@ -192,16 +189,6 @@ impl Resource for RouteTable {
         Some((planned, prior_private, replace))
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: Self::State<'a>,
-        prior_private: Self::PrivateState<'a>,
-        _meta: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
-        Some(prior_private)
-    }
-
     async fn create<'a>(
         &self,
         diags: &mut Diagnostics,
@@ -210,30 +197,24 @@ impl Resource for RouteTable {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let timeout = timeouts::resolve(diags, &planned.timeouts, "create", DEFAULT_CRUD)?;
-        if !require_absent(&client, diags, &id, "aksnet_route_table").await {
+        if !self.arm.require_absent(&client, diags, &id).await {
             return None;
         }
         let body = desired_table(&planned, None, &BTreeSet::new());
         let mut state = planned.clone();
         state.id = Value::Value(id.path());
-        match client.put::<_, ArmRouteTable>(&id, &body, None, timeout).await {
+        match arm_common::put_new::<_, ArmRouteTable>(&client, diags, &id, &body, timeout).await {
             Ok(done) => refresh(&mut state, &done.body, done.etag, false),
-            Err(e) => {
-                arm_error(diags, "creating", &id, &e);
-                // The PUT may have created the table before failing: record it (Terraform
-                // taints it) so it is never lost.
-                return match left_behind::<ArmRouteTable>(&client, diags, &id, &e).await {
-                    LeftBehind::Exists(t) => {
-                        refresh(&mut state, &t.body, t.etag, false);
-                        Some((state, private))
-                    }
-                    LeftBehind::Unknown => Some((state.without_unknowns(), private)),
-                    LeftBehind::Nothing => None,
-                };
+            // A table left behind is recorded without its subnets: the next plan retries them.
+            Err(LeftBehind::Exists(t)) => {
+                refresh(&mut state, &t.body, t.etag, false);
+                return Some((state, private));
             }
+            Err(LeftBehind::Unknown) => return Some((state.without_unknowns(), private)),
+            Err(LeftBehind::Nothing) => return None,
         }
         let wanted = subnet_set(&planned.subnet_ids);
         self.sync_subnets(diags, &client, &id, &BTreeSet::new(), &wanted, timeout)
@@ -258,7 +239,7 @@ impl Resource for RouteTable {
         private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&planned, &sub)?;
         let Some(timeout) = timeouts::resolve(diags, &planned.timeouts, "update", DEFAULT_CRUD) else {
             return Some((prior, private));
@@ -296,7 +277,7 @@ impl Resource for RouteTable {
         _private: Self::PrivateState<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let (client, sub) = self.client(diags).await?;
+        let (client, sub) = self.arm.client(diags).await?;
         let id = id_of(&prior, &sub)?;
         let timeout = timeouts::resolve(diags, &prior.timeouts, "delete", DEFAULT_CRUD)?;
         let deadline = tokio::time::Instant::now() + timeout;
@@ -370,16 +351,7 @@ impl Resource for RouteTable {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let parsed = match ResourceId::parse(Kind::RouteTable, &id) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.root_error("Invalid Import ID", e.to_string());
-                return None;
-            }
-        };
-        if !in_provider_subscription(&self.connection, diags, &parsed, "aksnet_route_table").await {
-            return None;
-        }
+        let parsed = self.arm.import_id(diags, Kind::RouteTable, &id, true).await?;
         let state = State {
             id: Value::Value(parsed.path()),
             name: Value::Value(parsed.name().to_string()),
@@ -407,21 +379,7 @@ impl Resource for RouteTable {
     }
 }
 
-/// True when the table's last write failed.
-fn failed(table: &ArmRouteTable) -> bool {
-    table
-        .properties
-        .extra
-        .get("provisioningState")
-        .and_then(|v| v.as_str())
-        .is_some_and(|s| s.eq_ignore_ascii_case("Failed"))
-}
-
 impl RouteTable {
-    async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
-        arm_common::client(&self.connection, diags, "route tables").await
-    }
-
     /// Sets (`associate`) or clears `routeTable` on a subnet with If-Match, retrying ETag
     /// races. Clearing leaves a subnet associated with another table alone: that is not ours.
     async fn associate(

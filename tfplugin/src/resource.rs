@@ -200,13 +200,17 @@ pub trait Resource: Send + Sync {
     ///
     /// The return is ignored if there is an error in diagnostics.
     /// If the return is [`None`], an ad-hoc error is added to diagnostics.
+    /// By default the destroy is planned as it comes, carrying the prior private state.
     async fn plan_destroy<'a>(
         &self,
         diags: &mut Diagnostics,
         prior_state: Self::State<'a>,
         prior_private_state: Self::PrivateState<'a>,
         provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>>;
+    ) -> Option<Self::PrivateState<'a>> {
+        _ = (diags, prior_state, provider_meta_state);
+        Some(prior_private_state)
+    }
 
     /// Create a new resource
     ///

@@ -12,15 +12,15 @@ use crate::netplan::cluster::{
 };
 use crate::netplan::migration::ClusterNetwork as Net;
 use crate::netplan::profile::{Lifecycle, Located};
-use crate::netplan::rotation::{m8_default_pool_rotation, w1_temporary_name, Rotation};
+use crate::netplan::rotation::w1_temporary_name;
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding, NetworkProfile};
 use crate::tfvalue::{input, null_if_unknown};
 
 use super::body::{s, strs};
 use super::live::{pool_path, Live, SubnetFacts};
-use super::pool::{fixed_changes, netplan_pool};
-use super::schema::{Num, Pool, State, Str, StrList};
+use super::pool::netplan_pool;
+use super::schema::{with_pool_computed, Num, Pool, State, Str, StrList};
 
 pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
     Some(ResourceId::new(
@@ -29,6 +29,16 @@ pub(super) fn id_of(state: &State, subscription: &str) -> Option<ResourceId> {
         s(&state.resource_group_name)?,
         &[s(&state.name)?],
     ))
+}
+
+/// The ID of the cluster's agent pool `name`.
+pub(crate) fn agent_pool_id(cluster: &ResourceId, name: &str) -> ResourceId {
+    ResourceId::new(
+        Kind::AgentPool,
+        &cluster.subscription_id,
+        &cluster.resource_group,
+        &[cluster.name(), name],
+    )
 }
 
 pub(super) fn pools(state: &State) -> Vec<(FieldPath, &Pool)> {
@@ -461,21 +471,18 @@ macro_rules! each_create_computed {
         $f(&mut p.pod_cidrs);
         $f(&mut p.service_cidr);
         $f(&mut p.service_cidrs);
-        let pools = p.default_node_pool.as_mut_option().into_iter().chain(
-            p.node_pool
-                .as_mut_option()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_mut_option),
-        );
-        for pool in pools {
-            $f(&mut pool.os_type);
-            $f(&mut pool.node_count);
-            $f(&mut pool.max_pods);
-            $f(&mut pool.max_surge);
-            $f(&mut pool.pod_ip_allocation_mode);
-        }
     }};
+}
+
+/// Every pool of `p`, the default one first.
+fn pools_mut(p: &mut State) -> impl Iterator<Item = &mut Pool> {
+    p.default_node_pool.as_mut_option().into_iter().chain(
+        p.node_pool
+            .as_mut_option()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_mut_option),
+    )
 }
 
 fn unknown<T>(v: &mut Value<T>) {
@@ -485,6 +492,12 @@ fn unknown<T>(v: &mut Value<T>) {
 /// Computed values of a new cluster are unknown until AKS has defaulted them.
 pub(super) fn mark_create_unknowns(p: &mut State) {
     each_create_computed!(p, unknown_if_null);
+    for pool in pools_mut(p) {
+        macro_rules! unknown_if_unset {
+            ($($f:ident),*) => {$(unknown_if_null(&mut pool.$f);)*};
+        }
+        with_pool_computed!(unknown_if_unset);
+    }
     unknown(&mut p.id);
     unknown(&mut p.fqdn);
     unknown(&mut p.node_resource_group);
@@ -495,42 +508,13 @@ pub(super) fn mark_create_unknowns(p: &mut State) {
 /// The planned state with the computed values a create never learned set to null.
 pub(super) fn without_unknowns(mut p: State) -> State {
     each_create_computed!(&mut p, null_if_unknown);
-    p
-}
-
-/// A change to the default (system) pool that AKS cannot make on an existing pool: the
-/// pool's name before, the changed attributes, and the temporary name (M8). The pool is
-/// rotated, never the cluster replaced; without a temporary name the plan fails.
-pub(super) fn default_pool_rotation(
-    prior: &State,
-    planned: &State,
-) -> Option<(String, Vec<&'static str>, Str)> {
-    let (Some(a), Some(b)) = (
-        prior.default_node_pool.as_ref_option(),
-        planned.default_node_pool.as_ref_option(),
-    ) else {
-        return None;
-    };
-    let fixed = fixed_changes(a, b);
-    if fixed.is_empty() {
-        return None;
+    for pool in pools_mut(&mut p) {
+        macro_rules! null_if_unlearned {
+            ($($f:ident),*) => {$(null_if_unknown(&mut pool.$f);)*};
+        }
+        with_pool_computed!(null_if_unlearned);
     }
-    let temp = b.temporary_name_for_rotation.clone().unwrap_or(Value::Null);
-    Some((s(&a.name).unwrap_or_default().to_string(), fixed, temp))
-}
-
-/// M8's verdict on a change of the default pool from `prior` to `planned`.
-pub(super) fn rotation_findings(prior: &State, planned: &State) -> Vec<Finding> {
-    default_pool_rotation(prior, planned)
-        .and_then(|(pool, fixed, temp)| {
-            m8_default_pool_rotation(&Rotation {
-                pool: &pool,
-                fixed,
-                temporary: input(&temp),
-            })
-        })
-        .into_iter()
-        .collect()
+    p
 }
 
 /// W1 on `temporary_name_for_rotation`: a valid name no declared pool uses.
@@ -542,146 +526,4 @@ fn temporary_name_findings(cfg: &State) -> Option<Finding> {
         .and_then(|t| s(t))?;
     let declared: Vec<&str> = pools(cfg).iter().filter_map(|(_, p)| s(&p.name)).collect();
     w1_temporary_name(temp, &declared)
-}
-
-/// The default pool's rotation: the pool as planned, the name it had, and the temporary
-/// pool's name.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Rotate {
-    pub pool: Pool,
-    pub old_name: String,
-    pub temporary: String,
-}
-
-/// What an update does to the pools, matched by name: each is one agent pool request (two for
-/// a recreate), and the cluster itself is not written for them.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub(super) struct PoolChanges {
-    /// `node_pool` entries new in the configuration.
-    pub create: Vec<Pool>,
-    /// Names of `node_pool` entries gone from the configuration.
-    pub delete: Vec<String>,
-    /// Pools (the default one included, flagged `true`) whose changeable settings changed.
-    pub update: Vec<(Pool, bool)>,
-    /// `node_pool` entries whose fixed settings changed: deleted and created again.
-    pub recreate: Vec<(Pool, Vec<&'static str>)>,
-    /// The default pool's fixed settings changed: rotated through a temporary pool (M8).
-    pub rotate: Option<Rotate>,
-}
-
-impl PoolChanges {
-    pub fn is_empty(&self) -> bool {
-        self == &PoolChanges::default()
-    }
-}
-
-fn user_pools(state: &State) -> Vec<&Pool> {
-    state
-        .node_pool
-        .as_ref_option()
-        .map(|l| l.iter().filter_map(Value::as_ref_option).collect())
-        .unwrap_or_default()
-}
-
-fn same_pool(a: &Pool, b: &Pool) -> bool {
-    s(&a.name)
-        .zip(s(&b.name))
-        .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
-}
-
-/// `prior` with the imported pools (private state, [`super::schema::Private`]) that `declared`
-/// names added to its `node_pool`: the prior an update starts from when it adopts them, so a
-/// declared pool that matches Azure plans no request, and one whose settings differ is updated
-/// or replaced exactly like a pool this resource created. Imported pools `declared` does not
-/// name are left out: they are foreign.
-pub(super) fn with_adopted(prior: &State, declared: &State, imported: &[Pool]) -> State {
-    let wanted = user_pools(declared);
-    let had = user_pools(prior);
-    let adopt: Vec<Value<Pool>> = imported
-        .iter()
-        .filter(|p| wanted.iter().any(|d| same_pool(d, p)) && !had.iter().any(|q| same_pool(q, p)))
-        .cloned()
-        .map(Value::Value)
-        .collect();
-    if adopt.is_empty() {
-        return prior.clone();
-    }
-    let mut out = prior.clone();
-    let mut list = out.node_pool.as_ref_option().cloned().unwrap_or_default();
-    list.extend(adopt);
-    out.node_pool = Value::Value(list);
-    out
-}
-
-/// Names of the pools `base` ([`with_adopted`]) holds that `prior` does not: the adopted ones.
-pub(super) fn adopted_names(prior: &State, base: &State) -> Vec<String> {
-    let had = user_pools(prior);
-    user_pools(base)
-        .into_iter()
-        .filter(|p| !had.iter().any(|q| same_pool(q, p)))
-        .filter_map(|p| s(&p.name).map(str::to_string))
-        .collect()
-}
-
-/// The pool changes from `prior` to `planned`.
-pub(super) fn pool_changes(prior: &State, planned: &State) -> PoolChanges {
-    let mut out = PoolChanges::default();
-    if let (Some(a), Some(b)) = (
-        prior.default_node_pool.as_ref_option(),
-        planned.default_node_pool.as_ref_option(),
-    ) {
-        // The temporary name alone is configuration: nothing to write for it.
-        if a.settings() != b.settings() && fixed_changes(a, b).is_empty() {
-            out.update.push((b.clone(), true));
-        }
-        if let Some((old_name, _, Value::Value(temporary))) = default_pool_rotation(prior, planned) {
-            out.rotate = Some(Rotate {
-                pool: b.clone(),
-                old_name,
-                temporary,
-            });
-        }
-    }
-    let (old, new) = (user_pools(prior), user_pools(planned));
-    for b in &new {
-        match old.iter().find(|a| same_pool(a, b)) {
-            None => out.create.push((*b).clone()),
-            Some(a) if a == b => {}
-            Some(a) => match fixed_changes(a, b) {
-                fixed if fixed.is_empty() => out.update.push(((*b).clone(), false)),
-                fixed => out.recreate.push(((*b).clone(), fixed)),
-            },
-        }
-    }
-    out.delete = old
-        .iter()
-        .filter(|a| !new.iter().any(|b| same_pool(a, b)))
-        .filter_map(|a| s(&a.name).map(str::to_string))
-        .collect();
-    out
-}
-
-/// Lines up each planned `node_pool` with the prior pool of the same name: Terraform matches
-/// list blocks by position, so a pool added in front would otherwise inherit its neighbour's
-/// computed values. A new pool's unset computed values are unknown until AKS sets them.
-pub(super) fn align_pools(prior: &State, planned: &mut State, config: &State) {
-    let old = user_pools(prior);
-    let cfg: Vec<&Pool> = user_pools(config);
-    let Some(list) = planned.node_pool.as_mut_option() else {
-        return;
-    };
-    for (i, slot) in list.iter_mut().enumerate() {
-        let (Some(p), Some(c)) = (slot.as_mut_option(), cfg.get(i)) else {
-            continue;
-        };
-        let before = old.iter().find(|a| same_pool(a, p));
-        macro_rules! computed {
-            ($($f:ident),*) => {$(
-                if c.$f.is_null() {
-                    p.$f = before.map_or(Value::Unknown, |b| b.$f.clone());
-                }
-            )*};
-        }
-        computed!(os_type, node_count, max_pods, max_surge, pod_ip_allocation_mode);
-    }
 }

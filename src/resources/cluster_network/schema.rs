@@ -13,6 +13,7 @@ use crate::tfvalue::attribute;
 
 pub use super::pool::Pool;
 use super::pool::{default_pool_block, pool_block, serialize_default_pool};
+use super::pool_plan::PoolDecision;
 
 pub type Str = Value<String>;
 pub type Num = Value<i64>;
@@ -71,11 +72,28 @@ pub struct Private {
     /// The pools as the last read saw them; only pools still in Azure and not in state.
     #[serde(default)]
     pub imported_pools: Vec<Pool>,
+    /// What the plan of an update decided, for its apply. Absent outside an update, and in
+    /// private state an older version wrote: apply then decides again, as that version did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<Planned>,
     /// The temporary system pool of a default-pool rotation (M8) that did not finish: this
     /// resource created it, so the next apply reuses it (rotation still planned) or deletes it
     /// (the rotation got past re-creating the default pool). Never foreign, never drift.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_temporary: Option<String>,
+}
+
+/// What plan decided for an update, carried to apply in private state instead of being
+/// decided again there.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Planned {
+    /// The pool changes, by name: one agent pool request each.
+    #[serde(default)]
+    pub pools: PoolDecision,
+    /// The migration classifier's verdict that the network change needs the IPAM stage
+    /// written first (`migration::Change::ipam_first`).
+    #[serde(default)]
+    pub ipam_first: bool,
 }
 
 impl Private {
@@ -84,6 +102,7 @@ impl Private {
         (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
             imported_pools,
             rotation_temporary,
+            planned: None,
         })
     }
 }
@@ -223,3 +242,13 @@ pub fn block() -> Block {
          migrations run one step per request.",
     )
 }
+
+/// Calls `$m!` with the pool attributes AKS defaults when the configuration leaves them unset,
+/// their one list: unknown in a plan until AKS has set them, and null in state when a create
+/// never learned them, for `aksnet_cluster_network`'s pools and `aksnet_node_pool` alike.
+macro_rules! with_pool_computed {
+    ($m:ident) => {
+        $m!(os_type, node_count, max_pods, max_surge, pod_ip_allocation_mode)
+    };
+}
+pub(crate) use with_pool_computed;

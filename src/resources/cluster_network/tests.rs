@@ -2,11 +2,15 @@ use aksnet_tfplugin::value::Value;
 use serde_json::json;
 
 use super::body::{self, Stage};
+use super::checks::kubenet_identity_route_table;
+use super::live::Live;
 use super::plan::*;
 use super::pool;
-use super::schema::{block, Pool, State, StrList};
+use super::pool_plan::*;
+use super::schema::{block, Pool, State, Str, StrList};
 use super::*;
 use crate::arm::models::AgentPoolProfile;
+use crate::netplan::rules::validate_profile;
 use crate::resources::schema_guard::{assert_state_matches, assert_well_described};
 
 // The typed translation, driven with ARM bodies as JSON (what the client decodes and sends).
@@ -130,17 +134,17 @@ fn kubenet_with_a_system_identity_is_refused_only_with_a_route_table() {
         }),
         ..Default::default()
     };
-    assert_eq!(super::kubenet_identity_route_table(&c, &facts(None)), None);
+    assert_eq!(kubenet_identity_route_table(&c, &facts(None)), None);
     // A route table already on the subnet: "Clusters using managed identity type
     // SystemAssigned do not support bringing your own route table" (Azure/AKS#2333).
-    let e = super::kubenet_identity_route_table(&c, &facts(Some("/rt"))).expect("O6");
+    let e = kubenet_identity_route_table(&c, &facts(Some("/rt"))).expect("O6");
     assert!(e.is_error() && e.rule == "O6", "{e:?}");
     assert_eq!(e.path.to_string(), "network_plugin");
     c.identity = Value::Value(schema::Identity {
         kind: v("UserAssigned"),
         identity_ids: Value::Value(vec![v("/id")]),
     });
-    assert_eq!(super::kubenet_identity_route_table(&c, &facts(Some("/rt"))), None);
+    assert_eq!(kubenet_identity_route_table(&c, &facts(Some("/rt"))), None);
 }
 
 #[test]
@@ -550,6 +554,73 @@ fn a_system_assigned_identity_block_and_none_are_the_same_cluster() {
     let user = declared("UserAssigned", Some(vec!["/id"]));
     assert!(cluster_changed(&cfg(), &user));
     assert!(cluster_changed(&user, &cfg()));
+}
+
+/// Issue 14: the pool decision plan makes travels to apply by name and comes back as the same
+/// changes with the planned values; apply follows it, and decides again only without one.
+#[test]
+fn the_pool_decision_travels_by_name_and_apply_follows_it() {
+    let mut prior = cfg();
+    prior.node_pool = Value::Value(vec![
+        Value::Value(pool("keep", 1)),
+        Value::Value(pool("gone", 1)),
+        Value::Value(pool("fixed", 1)),
+    ]);
+    let mut planned = prior.clone();
+    planned.default_node_pool = Value::Value(pool("system", 5));
+    let mut fixed = pool("fixed", 1);
+    fixed.vm_size = v("Standard_D8s_v5");
+    planned.node_pool = Value::Value(vec![
+        Value::Value(pool("keep", 2)),
+        Value::Value(fixed.clone()),
+        Value::Value(pool("new", 1)),
+    ]);
+    let ops = pool_changes(&prior, &planned);
+    let decision = ops.decision();
+    assert_eq!(decision.create, vec!["new".to_string()]);
+    assert_eq!(decision.delete, vec!["gone".to_string()]);
+    assert_eq!(
+        decision.update,
+        vec![("system".to_string(), true), ("keep".to_string(), false)]
+    );
+    assert_eq!(decision.recreate, vec!["fixed".to_string()]);
+    // Back from the names: the same requests with the planned values (the fixed settings that
+    // forced the recreate were plan's warning, not apply's business).
+    let back = PoolChanges::decided(&decision, &planned).expect("every pool is planned");
+    assert_eq!(back.recreate, vec![(fixed, Vec::new())]);
+    assert_eq!(
+        (back.create, back.delete, back.update, back.rotate),
+        (
+            ops.create.clone(),
+            ops.delete.clone(),
+            ops.update.clone(),
+            ops.rotate.clone()
+        )
+    );
+
+    // Apply carries out what plan decided, even where deciding again would differ ...
+    let nothing = PoolDecision::default();
+    assert!(pool_changes_to_apply(Some(&nothing), &prior, &planned, &[]).is_empty());
+    let only_new = PoolDecision {
+        create: vec!["new".into()],
+        ..Default::default()
+    };
+    let applied = pool_changes_to_apply(Some(&only_new), &prior, &planned, &[]);
+    assert_eq!(applied.create.len(), 1);
+    assert!(applied.update.is_empty() && applied.delete.is_empty() && applied.recreate.is_empty());
+    // ... and decides again without a decision (private state of an older version), or with
+    // one naming a pool the planned state does not have.
+    let decided_again = pool_changes_to_apply(None, &prior, &planned, &[]);
+    assert_eq!(decided_again.update, ops.update);
+    assert_eq!(decided_again.delete, ops.delete);
+    let stale = PoolDecision {
+        create: vec!["elsewhere".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        pool_changes_to_apply(Some(&stale), &prior, &planned, &[]).create,
+        ops.create
+    );
 }
 
 #[test]

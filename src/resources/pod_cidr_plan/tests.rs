@@ -1,7 +1,11 @@
 //! Unit tests for `aksnet_pod_cidr_plan`: schema/state lock-step and plan behaviour.
 
+use super::plan::*;
+use super::schema::*;
 use super::*;
+use crate::netplan::FieldPath;
 use crate::resources::schema_guard;
+use aksnet_tfplugin::schema::NestedBlock;
 
 #[test]
 fn state_matches_schema() {
