@@ -297,9 +297,9 @@ impl RuleId {
                 "Use the resource's `id` attribute, e.g. azurerm_subnet.x.id; copy the subscription ID from `az account show --query id`.",
                 &[ARM_NAMES, RG_API]),
             I4 => ("Location", Error,
-                "`location` names an Azure region and matches the resource's existing location.",
-                "Set a region such as westeurope.",
-                &[ARM_NAMES]),
+                "`location` names an Azure region. aksnet refuses an empty one at plan; which regions offer a resource type is ARM's to say, so ARM's refusal (`LocationNotAvailableForResourceType`, `LocationRequired`, `InvalidLocation`) is reported as I4 when aksnet applies. `West Europe` and `westeurope` are the same region.",
+                "Set a region that offers the resource type, such as westeurope (`az account list-locations -o table`).",
+                &[ARM_LOCATIONS, Z2JH_LOCATION]),
             I5 => ("Kubernetes Version", Error,
                 "`kubernetes_version` is a version such as 1.33 or 1.33.2 (AKS takes major.minor or major.minor.patch); the same error from every resource and from `network_profile_errors`.",
                 "Write the version as major.minor[.patch].",
@@ -492,6 +492,14 @@ const TF_COMPUTED: Source = src(
 const TF_FRAMEWORK_READ_ONLY: Source = src(
     "terraform-plugin-framework attribute validation (\"Invalid Configuration for Read-Only Attribute\")",
     "https://github.com/hashicorp/terraform-plugin-framework/blob/main/internal/fwserver/attribute_validation.go",
+);
+const ARM_LOCATIONS: Source = src(
+    "Azure Resource Manager: resource providers and types (regions per resource type)",
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types",
+);
+const Z2JH_LOCATION: Source = src(
+    "jupyterhub/zero-to-jupyterhub-k8s#3082 (\"(LocationNotAvailableForResourceType) The provided location 'unitedstates' is not available for resource type 'Microsoft.ContainerService/managedClusters'.\")",
+    "https://github.com/jupyterhub/zero-to-jupyterhub-k8s/issues/3082",
 );
 const TS_SUBNET: Source = src(
     "AKS troubleshooting: InsufficientSubnetSize",
