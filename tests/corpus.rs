@@ -49,6 +49,8 @@ struct Case {
     network: Option<Value>,
     /// The cluster's name (`"name"`; default `aks-<id>`), for the naming rules (I2).
     name: Option<String>,
+    /// The cluster's location (`"location"`; default `westeurope`), for the location rule (I4).
+    location: Option<String>,
     /// A route table's own routes (`"routes"`, the shape of `network.route_tables`' entries):
     /// the case is then that table, not a cluster — `aksnet_route_table` planned by the
     /// provider, the table PUT to the emulator (the route rules, O7).
@@ -113,6 +115,7 @@ fn cases() -> Vec<Case> {
                 prior: c.get("prior").and_then(Value::as_object).cloned(),
                 network: c.get("network").cloned().filter(|n| !n.is_null()),
                 name: c["name"].as_str().map(str::to_string),
+                location: c["location"].as_str().map(str::to_string),
                 routes: c["routes"].as_array().cloned(),
                 emulator_pending: c["emulator_pending"].as_str().map(str::to_string),
                 provider_pending: c["provider_pending"].as_str().map(str::to_string),
@@ -332,9 +335,10 @@ fn resource_hcl(case: &Case) -> String {
         return route_table_hcl(case, routes);
     }
     let mut out = format!(
-        "resource \"aksnet_cluster_network\" \"{id}\" {{\n  name                = {name}\n  resource_group_name = \"{rg}\"\n  location            = \"westeurope\"\n  dns_prefix          = \"aks{n}\"\n",
+        "resource \"aksnet_cluster_network\" \"{id}\" {{\n  name                = {name}\n  resource_group_name = \"{rg}\"\n  location            = {location}\n  dns_prefix          = \"aks{n}\"\n",
         id = case.id,
         name = hcl(&json!(cluster_name(case))),
+        location = hcl(&json!(location(case))),
         n = case.id.replace('_', "-"),
         rg = rg(case)
     );
@@ -476,7 +480,7 @@ fn arm_body(case: &Case) -> Value {
     if let Some(v) = s("bootstrap_artifact_source") {
         props["bootstrapProfile"] = json!({"artifactSource": v});
     }
-    let mut body = json!({"location": "westeurope", "identity": identity, "properties": props});
+    let mut body = json!({"location": location(case), "identity": identity, "properties": props});
     // SPEC ManagedClusterSKU: name `Base` (the only non-preview one besides `Automatic`), tier.
     if let Some(tier) = s("sku_tier") {
         body["sku"] = json!({"name": "Base", "tier": tier});
@@ -500,6 +504,7 @@ fn prior_body(case: &Case) -> Option<Value> {
         prior: None,
         network: case.network.clone(),
         name: case.name.clone(),
+        location: case.location.clone(),
         routes: None,
         emulator_pending: None,
         provider_pending: None,
@@ -542,6 +547,11 @@ fn prior_body(case: &Case) -> Option<Value> {
     props["fqdn"] = json!(format!("aks{n}-00000000.hcp.westeurope.azmk8s.io"));
     props["provisioningState"] = json!("Succeeded");
     Some(body)
+}
+
+/// The cluster's location: the case's `location`, or `westeurope` (where the fixtures are).
+fn location(case: &Case) -> &str {
+    case.location.as_deref().unwrap_or("westeurope")
 }
 
 /// The cluster's name: the case's `name`, or `aks-<id>`.
@@ -804,19 +814,41 @@ fn corpus_cases_are_well_formed() {
         cases.len(),
         cases.len() - accepted
     );
-    // Issue #15: every rule id has a rejected case (a warning case for the rules that only
-    // warn: C9, M3, M6). These have none, for want of a public source that gives Azure's
-    // verdict, or of a format that can say it:
-    // - E12: no public source quotes AKS refusing a pod subnet with overlay, or pools that mix
-    //   a pod subnet with none (Microsoft Learn describes neither as refused).
-    // - C6: Learn says pod subnets "should be planned with a minimum of 16 IPs per node"
-    //   (configure-azure-cni-dynamic-ip-allocation); no source shows AKS refusing a dynamic pod
-    //   subnet as too small (the InsufficientSubnetSize page lists node subnets only).
-    // - I1: ARM ignores read-only properties in a request body (no refusal to cite); the rule is
-    //   about Terraform configuration.
-    // - I4: the harness writes every location (westeurope); a public body for an unknown or
-    //   moved location has not been found.
+    // Issue #15: every rule id is flagged by at least one public case at its catalog severity:
+    // a rejected case for a rule that can be an error (Error, ErrorOrWarning), a warning case
+    // for a rule that only warns (Warning). A rule that can be either also counts a warning
+    // case (e.g. C6: a dynamic pod subnet below max_pods per node, which AKS accepts). No
+    // public source can give Azure's verdict on these, so they have none:
+    // - I1: a Terraform rule (a computed-only attribute set in configuration); Azure never sees
+    //   the configuration, so no Azure verdict exists, and the emulator has nothing to judge.
     // A new case removes its id here.
+    let mut flagged_badly = Vec::new();
+    for c in &cases {
+        let (Some(r), verdict) = (c.rule.as_ref().or(c.warn.as_ref()), c.rule.is_some()) else {
+            continue;
+        };
+        let level = aksnet::netplan::RuleId::parse(r)
+            .unwrap_or_else(|| panic!("{}: unknown rule {r}", c.id))
+            .info()
+            .level;
+        use aksnet::netplan::catalog::Level;
+        let fits = match level {
+            Level::Error => verdict,
+            Level::Warning => !verdict,
+            Level::ErrorOrWarning => true,
+        };
+        if !fits {
+            flagged_badly.push(format!(
+                "{}: {r} is a {level} rule, the case is a {}",
+                c.id,
+                if verdict { "rejection" } else { "warning" }
+            ));
+        }
+    }
+    assert!(
+        flagged_badly.is_empty(),
+        "cases that do not match their rule's catalog severity: {flagged_badly:#?}"
+    );
     let uncovered: Vec<&str> = catalog
         .lines()
         .filter_map(|l| l.strip_prefix("## "))
@@ -824,8 +856,8 @@ fn corpus_cases_are_well_formed() {
         .collect();
     assert_eq!(
         uncovered,
-        ["E12", "C6", "I1", "I4"],
-        "rule ids without a rejected (or warning) case (catalog order)"
+        ["I1"],
+        "rule ids without a public case that flags them (catalog order)"
     );
 }
 

@@ -157,9 +157,9 @@ impl RuleId {
                 "Remove the pod CIDR for flat Azure CNI, or set `network_plugin_mode = \"overlay\"`; give `none` a pod CIDR.",
                 &[AZURERM_VALIDATE, CLI_VALIDATORS, A_BYO]),
             E12 => ("Pod Subnet", Error,
-                "A pod subnet needs `network_plugin = \"azure\"` without overlay, and either every pool of the cluster uses one or none does.",
+                "A pod subnet needs `network_plugin = \"azure\"` without overlay, and either every pool of the cluster uses one or none does (AKS: `InvalidParameter` \"All or none of the agentpools should set podsubnet\").",
                 "Give every pool a pod subnet (or none), and use Azure CNI without overlay.",
-                &[A_DYNAMIC]),
+                &[A_DYNAMIC, TELESCOPE_POD_SUBNET]),
             E13 => ("Pod IP Allocation Mode", Error,
                 "`pod_ip_allocation_mode` is `DynamicIndividual` or `StaticBlock`, only with a pod subnet, and one mode per pod subnet.",
                 "Use one of the values with a pod subnet; pools sharing a pod subnet use the same mode.",
@@ -228,10 +228,10 @@ impl RuleId {
                 "Flat Azure CNI needs (nodes + surge) × (max_pods + 1) addresses in the node subnet.",
                 "Use a larger node subnet, lower max_pods, or Azure CNI Overlay.",
                 &[A_IP_PLANNING, TS_SUBNET]),
-            C6 => ("Pod Subnet Capacity (Dynamic)", Error,
-                "A dynamic pod subnet hands out addresses in batches of 16 per node: it holds 16 per peak node at least, and max_pods per node at most.",
-                "Use a larger pod subnet.",
-                &[A_DYNAMIC, A_POD_SUBNET]),
+            C6 => ("Pod Subnet Capacity (Dynamic)", ErrorOrWarning,
+                "A dynamic pod subnet hands out addresses in batches of 16 per node, the first when the node starts: fewer than 16 per peak node is an error; fewer than max_pods per peak node (rounded up to batches of 16) is a warning, because AKS accepts it and pods beyond the subnet wait for an address.",
+                "Use a larger pod subnet (the message gives the size for full nodes), or lower max_pods or the node counts.",
+                &[A_DYNAMIC, A_POD_SUBNET, DOCS_97370, MERN_POD_SUBNET]),
             C7 => ("Pod Subnet Capacity (Static Block)", Error,
                 "Static block allocation reserves ceil((max_pods + 1) / 16) /28 blocks per node and needs Kubernetes 1.28 or newer.",
                 "Use a larger pod subnet, or max_pods = 16n − 1.",
@@ -285,9 +285,9 @@ impl RuleId {
                 "Grant the role on the subnet before creating the cluster, or fix the subnet ID.",
                 &[A_CNI, A_LEGACY]),
             I1 => ("Read-Only Attribute", Error,
-                "Attributes Azure computes (id, etag, fqdn, …) are not set in configuration.",
+                "Attributes Azure computes (id, etag, fqdn, …) are not set in configuration. A Terraform rule, not Azure's: Terraform requires a configured value to be planned unchanged, so a computed-only attribute cannot take one (providers built on Terraform's plugin framework refuse it as \"Invalid Configuration for Read-Only Attribute\"); Azure never sees the configuration.",
                 "Remove the attribute from the configuration.",
-                &[ARM_NAMES]),
+                &[TF_COMPUTED, TF_FRAMEWORK_READ_ONLY]),
             I2 => ("Resource Name", Error,
                 "Every name that goes into a request path follows ARM's naming rules: resource groups 1–90 letters (Unicode letters included), digits, `_`, `(`, `)`, `-` and `.`, not ending in `.`; route tables, routes and subnets 1–80 letters, digits, `_`, `.` and `-`, starting with a letter or digit and ending with a letter, digit or `_`; virtual networks the same in 2–64; clusters 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit; DNS prefixes 1–54 letters, digits and `-`. Node pool names are W1. Names inside subnet IDs and import IDs are checked the same way, and request URLs are built from percent-encoded segments, so no name (such as `rg/../other`) can change a request's path.",
                 "Rename the resource.",
@@ -297,9 +297,9 @@ impl RuleId {
                 "Use the resource's `id` attribute, e.g. azurerm_subnet.x.id; copy the subscription ID from `az account show --query id`.",
                 &[ARM_NAMES, RG_API]),
             I4 => ("Location", Error,
-                "`location` names an Azure region and matches the resource's existing location.",
-                "Set a region such as westeurope.",
-                &[ARM_NAMES]),
+                "`location` names an Azure region. aksnet refuses an empty one at plan; which regions offer a resource type is ARM's to say, so ARM's refusal (`LocationNotAvailableForResourceType`, `LocationRequired`, `InvalidLocation`) is reported as I4 when aksnet applies. `West Europe` and `westeurope` are the same region.",
+                "Set a region that offers the resource type, such as westeurope (`az account list-locations -o table`).",
+                &[ARM_LOCATIONS, Z2JH_LOCATION]),
             I5 => ("Kubernetes Version", Error,
                 "`kubernetes_version` is a version such as 1.33 or 1.33.2 (AKS takes major.minor or major.minor.patch); the same error from every resource and from `network_profile_errors`.",
                 "Write the version as major.minor[.patch].",
@@ -472,6 +472,34 @@ const RG_API: Source = src(
 const TF_NULL: Source = src(
     "Terraform: null in resource arguments",
     "https://developer.hashicorp.com/terraform/language/expressions/types#null",
+);
+const TELESCOPE_POD_SUBNET: Source = src(
+    "Azure/telescope aks-cli module (AKS: \"InvalidParameter: All or none of the agentpools should set podsubnet\")",
+    "https://github.com/Azure/telescope/blob/8b35e877c4a0b87d13868ef4bbc30d8d504d5204/modules/terraform/azure/aks-cli/main.tf",
+);
+const DOCS_97370: Source = src(
+    "MicrosoftDocs/azure-docs#97370 (\"16 ip will be pre-allocated for a node when it is provisioning\")",
+    "https://github.com/MicrosoftDocs/azure-docs/issues/97370",
+);
+const MERN_POD_SUBNET: Source = src(
+    "AkingbadeOmosebi/3-Tier-MERN-App (6 nodes with 33% surge deployed on a /23 dynamic pod subnet)",
+    "https://github.com/AkingbadeOmosebi/3-Tier-MERN-App/blob/80db9f3eb7b20636a357d6fb5c4f922af6a1a62a/terraform/aks-cluster/README.md",
+);
+const TF_COMPUTED: Source = src(
+    "Terraform plugin framework: computed attributes",
+    "https://developer.hashicorp.com/terraform/plugin/framework/handling-data/attributes",
+);
+const TF_FRAMEWORK_READ_ONLY: Source = src(
+    "terraform-plugin-framework attribute validation (\"Invalid Configuration for Read-Only Attribute\")",
+    "https://github.com/hashicorp/terraform-plugin-framework/blob/main/internal/fwserver/attribute_validation.go",
+);
+const ARM_LOCATIONS: Source = src(
+    "Azure Resource Manager: resource providers and types (regions per resource type)",
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types",
+);
+const Z2JH_LOCATION: Source = src(
+    "jupyterhub/zero-to-jupyterhub-k8s#3082 (\"(LocationNotAvailableForResourceType) The provided location 'unitedstates' is not available for resource type 'Microsoft.ContainerService/managedClusters'.\")",
+    "https://github.com/jupyterhub/zero-to-jupyterhub-k8s/issues/3082",
 );
 const TS_SUBNET: Source = src(
     "AKS troubleshooting: InsufficientSubnetSize",

@@ -2025,9 +2025,18 @@ fn c4_c5_node_subnet(c: &Ctx, out: &mut Out) {
     ));
 }
 
-/// C6, C7: the pod subnet holds every pod-subnet node's reservation at peak: dynamic
-/// allocation takes batches of 16 addresses, static block ceil((max_pods + 1) / 16) /28
-/// blocks per node (A-dyn; A-ps; A-sb).
+/// C6, C7: the pod subnet holds every pod-subnet node's reservation at peak. Static block
+/// reserves ceil((max_pods + 1) / 16) /28 blocks per node for the node's lifetime (C7, an
+/// error; A-sb). Dynamic allocation (C6) pre-allocates one batch of 16 per node and adds
+/// batches as pods come (A-dyn, Plan IP addressing: "IPs are allocated to nodes in batches of
+/// 16. Pod subnet IP allocation should be planned with a minimum of 16 IPs per node in the
+/// cluster; nodes will request 16 IPs on startup and will request another batch of 16 any time
+/// there are <8 IPs unallocated in their allotment."; MicrosoftDocs/azure-docs#97370: "16 ip
+/// will be pre-allocated for a node when it is provisioning. So if customer use a /24 subnet as
+/// pod subnet for a node pool, the maximum number of node in the node pool is 15."). So only
+/// fewer than 16 per peak node is an error; fewer than max_pods per node is a warning: AKS
+/// accepts it (AkingbadeOmosebi/3-Tier-MERN-App ran 6 nodes, 33% surge, on a /23 pod subnet,
+/// below even 110 pods per node) and pods beyond the subnet wait for addresses.
 fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
     let (Some(ipam), Some((IpNet::V4(subnet), path))) = (c.ipam, &c.r.pod_subnet) else {
         return;
@@ -2063,12 +2072,44 @@ fn c6_c7_pod_subnet(c: &Ctx, out: &mut Out) {
         }
         _ => String::new(),
     };
+    let first_batches = nodes.saturating_mul(16);
+    if ipam == Ipam::PodSubnetDynamic && usable >= first_batches {
+        out.push(Finding::warning(
+            RuleId::C6,
+            path.clone(),
+            "Pod Subnet Below Max Pods",
+            format!(
+                "{} holds the first batch of 16 addresses for each of {} nodes, but not max_pods on every node: {} pod addresses at peak{per_node}; /{} gives {} usable{in_use}. AKS accepts it; pods beyond the subnet wait for an address. For full nodes {}.",
+                ipam.describe(),
+                thousands(nodes),
+                thousands(needed),
+                subnet.prefix_len(),
+                thousands(usable),
+                subnet_fix(needed + c.p.pod_subnet_in_use)
+            ),
+        ));
+        return;
+    }
+    if ipam == Ipam::PodSubnetDynamic {
+        out.push(Finding::error(
+            RuleId::C6,
+            path.clone(),
+            "Pod Subnet Too Small",
+            format!(
+                "{} pre-allocates a batch of 16 addresses to every node when it starts: {} for {} nodes; /{} gives {} usable{in_use}. At max_pods they hold {}{per_node}; {}.",
+                ipam.describe(),
+                thousands(first_batches),
+                thousands(nodes),
+                subnet.prefix_len(),
+                thousands(usable),
+                thousands(needed),
+                subnet_fix(needed + c.p.pod_subnet_in_use)
+            ),
+        ));
+        return;
+    }
     out.push(Finding::error(
-        if ipam == Ipam::PodSubnetStatic {
-            RuleId::C7
-        } else {
-            RuleId::C6
-        },
+        RuleId::C7,
         path.clone(),
         "Pod Subnet Too Small",
         format!(

@@ -163,10 +163,39 @@ async fn credentials_at_plan(connection: &Connection, diags: &mut Diagnostics) -
 
 /// Records an ARM failure: `what` is the action in progress, e.g. "creating".
 pub fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
+    if refuses_location(e) {
+        diags.root_error(
+            "Invalid Location (I4)",
+            format!("{what} {id}: {e}. Azure does not offer this resource type in the configured location: set `location` to one of the regions the message lists, e.g. westeurope (`az account list-locations -o table` lists them by name)."),
+        );
+        return;
+    }
     diags.root_error(
         format!("Error {what} {}", id.kind.display_name()),
         format!("{what} {id}: {e}"),
     );
+}
+
+/// True when ARM refused the resource's location (rule I4). aksnet checks at plan only that a
+/// location is given: which regions offer a resource type is ARM's to say, and it says it with
+/// these codes, e.g. for a geography written as a region
+/// (https://github.com/jupyterhub/zero-to-jupyterhub-k8s/issues/3082): "(LocationNotAvailableForResourceType)
+/// The provided location 'unitedstates' is not available for resource type
+/// 'Microsoft.ContainerService/managedClusters'."; `LocationRequired` ("The location property is
+/// required for this definition.", Azure/terraform-azurerm-avm-res-containerservice-managedcluster#178)
+/// and `InvalidLocation` are the others ARM uses.
+fn refuses_location(e: &ClientError) -> bool {
+    const CODES: [&str; 3] = [
+        "LocationNotAvailableForResourceType",
+        "LocationRequired",
+        "InvalidLocation",
+    ];
+    match e.cause() {
+        ClientError::Arm(a) => CODES.iter().any(|c| {
+            a.code.eq_ignore_ascii_case(c) || a.subcode.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(c))
+        }),
+        _ => false,
+    }
 }
 
 /// How long a create that failed may spend asking ARM what it left behind.
@@ -387,5 +416,25 @@ impl Provisioned for RouteTable {
             .extra
             .get("provisioningState")
             .and_then(|v| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::error::ArmError;
+
+    #[test]
+    fn a_location_refusal_is_rule_i4() {
+        // The body Azure returned for a geography written as a region (jupyterhub/zero-to-jupyterhub-k8s#3082).
+        let body = br#"{"error":{"code":"LocationNotAvailableForResourceType","message":"The provided location 'unitedstates' is not available for resource type 'Microsoft.ContainerService/managedClusters'."}}"#;
+        let e = ClientError::Arm(ArmError::from_body(400, body, None));
+        assert!(refuses_location(&e));
+        assert!(refuses_location(&ClientError::Accepted(Box::new(e))));
+        let other = br#"{"code":"InsufficientSubnetSize","message":"Pre-allocated IPs 1280 exceeds IPs available 1024"}"#;
+        assert!(!refuses_location(&ClientError::Arm(ArmError::from_body(
+            400, other, None
+        ))));
+        assert!(!refuses_location(&ClientError::Transport("reset".into())));
     }
 }

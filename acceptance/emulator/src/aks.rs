@@ -66,6 +66,7 @@ pub fn prepare(
             "location",
         ));
     }
+    aks_checks::location(body.get("location").and_then(Value::as_str).unwrap_or_default())?;
     // The request's form first, before any default fills a field it left out.
     aks_checks::request_form(&Value::Object(body.clone()))?;
     aks_checks::cluster_name(&target.name())?;
@@ -301,6 +302,7 @@ pub fn prepare(
     aks_checks::reserved_ranges(&cluster, &vnet_spaces(store, &cluster), overlap)?;
     aks_checks::kubenet_node_limit(&cluster)?;
     aks_checks::spec_bounds(&cluster)?;
+    aks_checks::pod_subnet_all_or_none(&cluster)?;
     aks_checks::pool_limits(&cluster, existing.is_none())?;
     aks_checks::outbound_network(&cluster)?;
     aks_checks::outbound_none(&cluster, existing)?;
@@ -668,10 +670,29 @@ fn subnet_demand(c: &Value) -> std::collections::BTreeMap<String, u64> {
             *demand.entry(sid.to_string()).or_default() += n;
         }
         if let Some(pid) = p["podSubnetID"].as_str() {
-            *demand.entry(pid.to_string()).or_default() += nodes * pods;
+            *demand.entry(pid.to_string()).or_default() += nodes * pod_subnet_ips_per_node(&p);
         }
     }
     demand
+}
+
+/// Pod subnet addresses a node holds from the start. Dynamic allocation (the default mode)
+/// hands them out in batches of 16 as pods come: configure-azure-cni-dynamic-ip-allocation,
+/// Plan IP addressing: "IPs are allocated to nodes in batches of 16. Pod subnet IP allocation
+/// should be planned with a minimum of 16 IPs per node in the cluster; nodes will request 16 IPs
+/// on startup and will request another batch of 16 any time there are <8 IPs unallocated in
+/// their allotment."; MicrosoftDocs/azure-docs#97370: "16 ip will be pre-allocated for a node
+/// when it is provisioning. So if customer use a /24 subnet as pod subnet for a node pool, the
+/// maximum number of node in the node pool is 15." So AKS pre-allocates 16 per node, not
+/// maxPods: a pod subnet smaller than nodes × maxPods is accepted (pods beyond it wait for
+/// addresses). Static block allocation reserves the node's blocks for its lifetime
+/// (configure-azure-cni-static-block-allocation: "CIDR blocks are statically allocated to the
+/// cluster nodes and are present for the lifetime of the node"), counted here at maxPods.
+fn pod_subnet_ips_per_node(p: &Value) -> u64 {
+    match p["podIPAllocationMode"].as_str() {
+        Some(m) if m.eq_ignore_ascii_case("StaticBlock") => p["maxPods"].as_u64().unwrap_or(30),
+        _ => 16,
+    }
 }
 
 /// `(prefix, name, addresses free to this cluster)`: the subnet's size less Azure's five
@@ -1023,7 +1044,7 @@ pub fn consume_ips(store: &mut Store, cluster: &Value) {
             demand.push((sid.to_string(), per_node));
         }
         if let Some(pid) = p["podSubnetID"].as_str() {
-            demand.push((pid.to_string(), pods));
+            demand.push((pid.to_string(), pod_subnet_ips_per_node(&p)));
         }
         for (sid, per_node) in demand {
             let Some(subnet) = store.body_mut(&key(&sid)) else {

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::wire::{flat, flat_sub, Reply};
+use crate::wire::{flat, flat_sub, wrapped, Reply};
 
 /// A string of the cluster's `networkProfile`.
 pub fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
@@ -332,6 +332,117 @@ pub fn spec_bounds(c: &Value) -> Result<(), Reply> {
         }
     }
     Ok(())
+}
+
+/// The Azure public-cloud regions (`az account list-locations --query "[?metadata.regionType=='Physical'].name"`,
+/// with the two EUAP canary regions). A managed cluster anywhere else is refused by ARM before
+/// AKS sees it; the body as `az aks create` printed it
+/// (https://github.com/jupyterhub/zero-to-jupyterhub-k8s/issues/3082, a geography written as a
+/// region): "(LocationNotAvailableForResourceType) The provided location 'unitedstates' is not
+/// available for resource type 'Microsoft.ContainerService/managedClusters'." ARM compares
+/// names without case or spaces (`West Europe` is `westeurope`).
+const REGIONS: &[&str] = &[
+    "australiacentral",
+    "australiacentral2",
+    "australiaeast",
+    "australiasoutheast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "brazilsoutheast",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "centraluseuap",
+    "chilecentral",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "eastus2euap",
+    "francecentral",
+    "francesouth",
+    "germanynorth",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "jioindiacentral",
+    "jioindiawest",
+    "koreacentral",
+    "koreasouth",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "norwaywest",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southafricawest",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uaecentral",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "westcentralus",
+    "westeurope",
+    "westindia",
+    "westus",
+    "westus2",
+    "westus3",
+];
+
+/// A managed cluster's location is a region that offers AKS (see [`REGIONS`]).
+pub fn location(location: &str) -> Result<(), Reply> {
+    let name: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if REGIONS.contains(&name.as_str()) {
+        return Ok(());
+    }
+    Err(wrapped(
+        400,
+        "LocationNotAvailableForResourceType",
+        &format!(
+            "The provided location '{location}' is not available for resource type 'Microsoft.ContainerService/managedClusters'. List of available regions for the resource type is '{}'.",
+            REGIONS.join(",")
+        ),
+    ))
+}
+
+/// A pod subnet on some pools and not on others. AKS's answer, as Microsoft's own AKS
+/// benchmark module quotes it (Azure/telescope, modules/terraform/azure/aks-cli/main.tf at
+/// 8b35e877c4a0b87d13868ef4bbc30d8d504d5204: "If the default pool uses --pod-subnet-id (Azure CNI
+/// dynamic IP allocation), AKS requires ALL agent pools to set it (or none). Without this, `az aks
+/// nodepool add` on extra pools fails with `InvalidParameter: All or none of the agentpools
+/// should set podsubnet`"), and as azurerm users met it on create
+/// (AkingbadeOmosebi/3-Tier-MERN-App, terraform/aks-cluster/README.md at
+/// 80db9f3eb7b20636a357d6fb5c4f922af6a1a62a: "User node pool had `pod_subnet_id` configured, but
+/// system node pool (default_node_pool) was missing it, causing Azure API error: \"All or none
+/// of the agentpools should set podsubnet.\""). The target is not quoted; the field is named.
+pub fn pod_subnet_all_or_none(c: &Value) -> Result<(), Reply> {
+    let pools = pools(c);
+    let with = pools.iter().filter(|p| p["podSubnetID"].is_string()).count();
+    if with == 0 || with == pools.len() {
+        return Ok(());
+    }
+    Err(invalid(
+        "All or none of the agentpools should set podsubnet",
+        "agentPoolProfile.podSubnetID",
+    ))
 }
 
 /// Per-pool limits from Microsoft Learn. `creating`: the cluster does not exist yet.

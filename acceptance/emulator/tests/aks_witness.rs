@@ -862,6 +862,20 @@ async fn spec_bounds_pool_limits_outbound_and_dual_stack_rules_are_refused() {
             triple("InvalidParameter", "", "agentPoolProfile.podIPAllocationMode"),
         ),
         (
+            "a pod subnet on the system pool only (all or none of the pools)",
+            cluster(
+                json!({"networkPlugin": "azure", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10"}),
+                vec![
+                    with(
+                        pool(rg, "system", 2, "nodes"),
+                        json!({"podSubnetID": format!("{}/subnets/pods", vnet(rg))}),
+                    ),
+                    with(pool(rg, "user", 2, "nodes"), json!({"mode": "User"})),
+                ],
+            ),
+            triple("InvalidParameter", "", "agentPoolProfile.podSubnetID"),
+        ),
+        (
             "StaticBlock on Kubernetes 1.27",
             static_block("1.27"),
             triple("InvalidParameter", "", "agentPoolProfile.podIPAllocationMode"),
@@ -949,4 +963,33 @@ async fn spec_bounds_pool_limits_outbound_and_dual_stack_rules_are_refused() {
     for (name, body) in ok {
         e.create(&aks(rg, name), AKS, body).await;
     }
+}
+
+/// A managed cluster outside the regions that offer AKS is refused by ARM with its wrapped
+/// body (a geography written as a region, jupyterhub/zero-to-jupyterhub-k8s#3082); a display
+/// name such as `West Europe` is the same region as `westeurope`.
+#[tokio::test]
+async fn an_unknown_location_is_refused_as_arm_refuses_it() {
+    let e = Emu::fresh(Options {
+        lro_ms: 30,
+        ..Default::default()
+    })
+    .await;
+    let rg = "rg-location";
+    e.network(rg, "10.10.0.0/16", &[("nodes", "10.10.0.0/22")]).await;
+    let overlay =
+        json!({"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": "10.244.0.0/16"});
+    let mut c = cluster(overlay, vec![pool(rg, "system", 2, "nodes")]);
+    c["location"] = json!("unitedstates");
+    let (s, _, b) = e.put(&aks(rg, "us"), AKS, c.clone()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["code"], "LocationNotAvailableForResourceType", "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("The provided location 'unitedstates' is not available for resource type 'Microsoft.ContainerService/managedClusters'.")),
+        "{b}"
+    );
+    c["location"] = json!("West Europe");
+    e.create(&aks(rg, "we"), AKS, c).await;
 }
