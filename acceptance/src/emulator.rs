@@ -81,11 +81,17 @@ impl TestEmulator {
         }
     }
 
-    /// The environment a provider needs to use this emulator (as `env.sh` writes it).
+    /// The environment a provider needs to use this emulator (as `env.sh` writes it), plus an
+    /// empty `SSL_CERT_DIR`: the provider then trusts exactly the emulator's CA. An inherited
+    /// `SSL_CERT_DIR` (Debian images set `/etc/ssl/certs`) adds the whole system store, which
+    /// rustls-native-certs parses for every HTTP client the provider builds; in debug builds
+    /// that was a third of the machine's CPU during the acceptance tests (perf), and the
+    /// emulator's certificate is the only one the provider may need here.
     pub fn env(&self) -> Vec<(String, String)> {
         [
             ("ARM_METADATA_HOSTNAME", self.host.as_str()),
             ("SSL_CERT_FILE", self.ca_file.to_str().unwrap_or_default()),
+            ("SSL_CERT_DIR", ""),
             ("ARM_TENANT_ID", SAMPLE_TENANT),
             ("ARM_CLIENT_ID", SAMPLE_CLIENT),
             ("ARM_CLIENT_SECRET", SAMPLE_SECRET),

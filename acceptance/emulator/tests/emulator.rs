@@ -718,8 +718,10 @@ async fn byo_cni_pod_cidr_is_not_stored_and_basic_load_balancers_only_upgrade() 
 
 #[tokio::test]
 async fn aks_in_place_updates_follow_the_matrix() {
+    // The busy-cluster 409 needs the second PUT to land while the first one's operation runs:
+    // with 50 ms it failed once on a loaded machine (load average 8, 6 test threads).
     let emu = Emu::fresh(Options {
-        lro_ms: 50,
+        lro_ms: 1000,
         ..Default::default()
     })
     .await;
