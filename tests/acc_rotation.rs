@@ -302,6 +302,12 @@ fn rotation_failing_to_delete_the_old_pool_reuses_the_temporary_pool() {
             "delete <cluster>/agentpools/system",
         ]),
         private_records_the_temporary_pool(),
+        // Resuming under another temporary name would leave "tmprotation" behind: refused.
+        Step::expect_error_at(
+            &new.replace("\"tmprotation\"", "\"tmpother\""),
+            r#"Temporary Node Pool Name Changed \(M8\).*left its temporary system pool "tmprotation".*temporary_name_for_rotation = "tmprotation" to resume"#,
+            "temporary_name_for_rotation",
+        ),
         resume_plan(&new, ROTATED),
         c.mark(),
         Step::apply(&new, |s| attr_is(s, "/default_node_pool/vm_size", json!(BOTH[1]))),

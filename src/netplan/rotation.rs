@@ -84,6 +84,20 @@ pub(crate) fn m8_temporary_pool_taken(temp: &str, existing: &[&str], ours: Optio
     ))
 }
 
+/// M8: a rotation planned through another temporary name than the one a failed rotation of
+/// this resource left in the cluster (`ours`). Resuming under the new name would leave the old
+/// temporary pool behind, a system pool nothing records any more, so the plan refuses it until
+/// the rotation has finished under the name it started with.
+pub(crate) fn m8_temporary_name_changed(temp: &str, ours: Option<&str>) -> Option<Finding> {
+    let ours = ours.filter(|o| !o.eq_ignore_ascii_case(temp))?;
+    Some(Finding::error(
+        RuleId::M8,
+        FieldPath::attr("default_node_pool").then("temporary_name_for_rotation"),
+        "Temporary Node Pool Name Changed",
+        format!("a rotation of the default pool that did not finish left its temporary system pool \"{ours}\" in the cluster (this resource's). Resuming the rotation through \"{temp}\" would leave \"{ours}\" behind, recorded nowhere. Set default_node_pool.temporary_name_for_rotation = \"{ours}\" to resume the rotation (its last step deletes \"{ours}\"), and change the name once the rotation has finished."),
+    ))
+}
+
 /// W1 for `temporary_name_for_rotation`: a valid pool name (`^[a-z][a-z0-9]{0,11}$`) that no
 /// declared pool uses.
 pub(crate) fn w1_temporary_name(temp: &str, declared: &[&str]) -> Option<Finding> {
@@ -140,6 +154,23 @@ mod tests {
         }
         assert!(m8_temporary_pool_taken("tmp", &["system", "tmp"], Some("tmp")).is_none());
         assert!(m8_temporary_pool_taken("tmp", &["system"], None).is_none());
+    }
+
+    #[test]
+    fn resuming_under_another_temporary_name_is_refused() {
+        let f = m8_temporary_name_changed("other", Some("tmp")).expect("a finding");
+        assert!(f.is_error());
+        assert_eq!(
+            f.path.to_string(),
+            "default_node_pool.temporary_name_for_rotation"
+        );
+        assert!(
+            f.detail.contains("\"tmp\"") && f.detail.contains("\"other\""),
+            "{}",
+            f.detail
+        );
+        assert!(m8_temporary_name_changed("TMP", Some("tmp")).is_none());
+        assert!(m8_temporary_name_changed("tmp", None).is_none());
     }
 
     #[test]

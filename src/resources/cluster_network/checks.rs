@@ -9,7 +9,7 @@ use crate::arm::client::ArmClient;
 use crate::arm::models::{AgentPoolProfile, ManagedCluster};
 use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::profile::Lifecycle;
-use crate::netplan::rotation::m8_temporary_pool_taken;
+use crate::netplan::rotation::{m8_temporary_name_changed, m8_temporary_pool_taken};
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding};
 use crate::tfvalue::{report, report_nulls};
@@ -101,6 +101,7 @@ impl ClusterNetwork {
             if let Some((temp, ours)) = rotation {
                 let names: Vec<&str> = live_pools.iter().map(|p| p.name.as_str()).collect();
                 findings.extend(m8_temporary_pool_taken(temp, &names, ours));
+                findings.extend(m8_temporary_name_changed(temp, ours));
             }
         }
         findings.extend(validate_profile(&prof));
