@@ -84,6 +84,13 @@ resource "aksnet_cluster_network" "aks" {{
     node_count     = 3
     vnet_subnet_id = "{nodes}"
   }}
+
+  node_pool {{
+    name           = "user2"
+    vm_size        = "Standard_D4s_v5"
+    node_count     = 1
+    vnet_subnet_id = "{nodes}"
+  }}
 }}
 
 resource "aksnet_node_pool" "user" {{
@@ -124,6 +131,11 @@ import {{
 output "both_pod_cidr_forms" {{
   value = fileexists("generated.tf") ? strcontains(file("generated.tf"), "pod_cidrs") : null
 }}
+
+# The cluster's import records every pool, so its generated node_pool blocks name them all.
+output "declares_every_pool" {{
+  value = fileexists("generated.tf") ? (strcontains(file("generated.tf"), "\"user1\"") && strcontains(file("generated.tf"), "\"user2\"")) : null
+}}
 "#,
         table_id(),
         cluster_id(),
@@ -163,7 +175,11 @@ fn round_trip(name: &str, plugin: &str) {
             Step::plan_exit(&imports(), 1, Some("-generate-config-out")),
             Step::cli(&generate, true, Some(clean)),
             // The generated file plans by itself: no error, imports only.
-            Step::cli(&plan, true, Some(&format!("{clean}.*{forms}"))),
+            Step::cli(
+                &plan,
+                true,
+                Some(&format!(r"{clean}.*{forms}.*\+ declares_every_pool = true")),
+            ),
             Step::apply(&imports(), |s| {
                 if !s.says("3 imported, 0 added, 0 changed, 0 destroyed") {
                     return Err(format!("expected imports only:\n{}", s.text));

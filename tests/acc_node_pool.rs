@@ -280,10 +280,12 @@ fn declaring_user1(config: &str, count: u32) -> String {
     )
 }
 
-/// Issue 16: importing a cluster brings in only its system pool. A pool another resource owns
-/// (here the `aksnet_node_pool` next to it) stays foreign: the import plans no change and sends
-/// no request, the next plan is empty, the pool stays in Azure and is still counted. A pool the
-/// configuration declares is adopted without a request; removing it afterwards deletes it.
+/// Issue 16: importing a cluster records every pool in state. A pool another resource owns
+/// (here the `aksnet_node_pool` next to it) and the configuration does not declare is foreign:
+/// the import's apply drops it from the cluster's state with no request (never a DELETE), the
+/// next plan is empty, the pool stays in Azure and is still counted. A pool the configuration
+/// declares is kept with no change ("0 changed") and no request; after an apply it is this
+/// resource's, and removing it deletes it.
 #[test]
 fn cluster_import_keeps_pools_owned_elsewhere() {
     if skip_against_arm(
@@ -329,11 +331,22 @@ fn cluster_import_keeps_pools_owned_elsewhere() {
         ),
         mark(),
         Step::apply(&importing_cluster(&both), |s| {
-            if !s.says("1 imported, 0 added, 0 changed, 0 destroyed") {
-                return Err(format!("expected only an import:\n{}", s.text));
+            // The change is state only: user1 leaves the cluster's state.
+            if !s.says("1 imported, 0 added, 1 changed, 0 destroyed") {
+                return Err(format!(
+                    "expected the import dropping user1 from state:\n{}",
+                    s.text
+                ));
             }
-            if !s.says(r#"Imported Cluster Has Other Node Pools"#) || !s.says(r#"node pool(s) "user1""#) {
-                return Err(format!("expected the warning naming user1:\n{}", s.text));
+            for part in [
+                r#"Imported Cluster Has Other Node Pools"#,
+                r#"node pool(s) "user1""#,
+                r#"Imported Node Pool Left To Its Owner"#,
+                r#"node pool "user1", which the import recorded in node_pool, is not declared"#,
+            ] {
+                if !s.says(part) {
+                    return Err(format!("expected {part:?}:\n{}", s.text));
+                }
             }
             expect_eq(
                 "node_pool",
@@ -351,7 +364,7 @@ fn cluster_import_keeps_pools_owned_elsewhere() {
             r"Node Subnet Too Small \(C5\).*1,023 addresses for 33 nodes",
         ),
         // Moving the pool into the cluster resource: both leave the state, the cluster is
-        // imported declaring user1, which is adopted without a request.
+        // imported declaring user1, which is kept with no change and no request.
         Step::cli(
             &["state", "rm", "-no-color", "aksnet_cluster_network.test", P],
             true,
@@ -359,8 +372,11 @@ fn cluster_import_keeps_pools_owned_elsewhere() {
         ),
         mark(),
         Step::apply(&importing_cluster(&declaring_user1(&cluster_only, 3)), |s| {
-            if !s.says("1 imported, 0 added, 1 changed, 0 destroyed") {
-                return Err(format!("expected an import adopting user1:\n{}", s.text));
+            if !s.says("1 imported, 0 added, 0 changed, 0 destroyed") {
+                return Err(format!("expected an import only, user1 kept:\n{}", s.text));
+            }
+            if s.says("Imported Node Pool Left To Its Owner") {
+                return Err(format!("the declared user1 is left to an owner:\n{}", s.text));
             }
             expect_eq(
                 "node_pool[0].name",

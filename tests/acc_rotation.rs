@@ -302,6 +302,12 @@ fn rotation_failing_to_delete_the_old_pool_reuses_the_temporary_pool() {
             "delete <cluster>/agentpools/system",
         ]),
         private_records_the_temporary_pool(),
+        // Resuming under another temporary name would leave "tmprotation" behind: refused.
+        Step::expect_error_at(
+            &new.replace("\"tmprotation\"", "\"tmpother\""),
+            r#"Temporary Node Pool Name Changed \(M8\).*left its temporary system pool "tmprotation".*temporary_name_for_rotation = "tmprotation" to resume"#,
+            "temporary_name_for_rotation",
+        ),
         resume_plan(&new, ROTATED),
         c.mark(),
         Step::apply(&new, |s| attr_is(s, "/default_node_pool/vm_size", json!(BOTH[1]))),
@@ -416,4 +422,108 @@ fn a_temporary_pool_left_by_a_failed_rotation_is_deleted_by_the_next_apply() {
         c.pools_are(json!([["system", "System", BOTH[1]]])),
     ];
     run_case_env("rotation failing at step 4", Path::new(BIN), &c.emu.env(), steps);
+}
+
+/// Issue 16: a pool already in the cluster under the temporary name, which this resource did
+/// not create (foreign: here made out of band), is refused at plan on
+/// `temporary_name_for_rotation`, naming the pool and the fix; nothing is written and the pool
+/// stays. Without the check the rotation would take it over and delete it at step 4.
+#[test]
+fn a_foreign_pool_under_the_temporary_name_is_refused_at_plan() {
+    let rg = "acctest-rot-taken";
+    if skip_against_arm(
+        "temporary name taken by a foreign pool",
+        "out-of-band pools in the emulator",
+    ) {
+        return;
+    }
+    let c = Case::new(rg);
+    let (old, new) = (cluster(rg, BOTH[0]), cluster(rg, BOTH[1]));
+    let e = c.emu.clone();
+    let steps = vec![
+        Step::apply(&old, |_| Ok(())),
+        // Someone else's user pool, named like the temporary pool.
+        Step::run(move || {
+            let id = format!("{}/agentPools/tmprotation", cluster_id(rg));
+            let body = json!({"properties": {"count": 1, "vmSize": "Standard_D2s_v5", "mode": "User", "vnetSubnetID": subnet(rg)}});
+            let (status, reply) = e.arm("PUT", &id, AKS, Some(body));
+            if !(200..300).contains(&status) {
+                return Err(format!("PUT of the foreign pool: {status} {reply}"));
+            }
+            Ok(())
+        }),
+        c.mark(),
+        Step::expect_error_at(
+            &new,
+            r#"Temporary Node Pool Name Taken \(M8\).*already has a node pool "tmprotation", and this resource did not create it: it is foreign.*delete it at its last step.*temporary_name_for_rotation to a name no pool in the cluster uses, or remove the pool "tmprotation" yourself"#,
+            "temporary_name_for_rotation",
+        ),
+        c.wrote(&[]),
+        c.pools_are(json!([
+            ["system", "System", BOTH[0]],
+            ["tmprotation", "User", "Standard_D2s_v5"]
+        ])),
+        // The same change with a free name plans the rotation.
+        Step::plan(&new.replace("\"tmprotation\"", "\"tmpfree\""), |p| {
+            (p.says(ROTATED) && !p.says("Temporary Node Pool Name Taken"))
+                .then_some(())
+                .ok_or(format!("expected the rotation through tmpfree:\n{}", p.text))
+        }),
+    ];
+    run_case_env("temporary name taken", Path::new(BIN), &c.emu.env(), steps);
+}
+
+/// Issue 16: a temporary pool left by a failed rotation is deleted even after
+/// `temporary_name_for_rotation` is removed from the configuration: the plan shows
+/// `leftover_temporary_pool` going to null with the warning, the apply sends one DELETE and
+/// nothing else, and the next plan is empty.
+#[test]
+fn a_leftover_temporary_pool_is_deleted_after_its_name_is_removed() {
+    let rg = "acctest-rot-noname";
+    if skip_against_arm("leftover temporary pool without its name", "fault injection") {
+        return;
+    }
+    let c = Case::new(rg);
+    let (old, new) = (cluster(rg, BOTH[0]), cluster(rg, BOTH[1]));
+    let unnamed = new.replace(TEMP, "");
+    let steps = vec![
+        Step::apply(&old, |_| Ok(())),
+        c.fault(json!({"method": "DELETE", "path": "agentPools/tmprotation", "status": 400, "source": "rp", "code": "OperationNotAllowed", "message": "Injected refusal to delete the pool."})),
+        Step::apply_error(
+            &new,
+            r#"stopped at step 4 of 4 \(deleting the temporary pool\)"#,
+            |s| attr_is(s, "/leftover_temporary_pool", json!("tmprotation")),
+        ),
+        private_records_the_temporary_pool(),
+        Step::plan(&unnamed, |p| {
+            for part in [
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+                "Temporary Node Pool Will Be Deleted",
+                r#"leftover_temporary_pool = "tmprotation" -> null"#,
+            ] {
+                if !p.says(part) {
+                    return Err(format!("expected {part:?} in the plan:\n{}", p.text));
+                }
+            }
+            for never in [ROTATED, "changed outside of Terraform", "must be replaced"] {
+                if p.says(never) {
+                    return Err(format!("the plan says {never:?}:\n{}", p.text));
+                }
+            }
+            Ok(())
+        }),
+        c.mark(),
+        Step::apply(&unnamed, |s| {
+            attr_is(s, "/leftover_temporary_pool", Value::Null)?;
+            attr_is(s, "/default_node_pool/vm_size", json!(BOTH[1]))
+        }),
+        c.wrote(&["delete <cluster>/agentpools/tmprotation"]),
+        c.pools_are(json!([["system", "System", BOTH[1]]])),
+    ];
+    run_case_env(
+        "leftover temporary pool without its name",
+        Path::new(BIN),
+        &c.emu.env(),
+        steps,
+    );
 }

@@ -64,6 +64,40 @@ pub(crate) fn m8_default_pool_rotation(r: &Rotation) -> Option<Finding> {
     }
 }
 
+/// M8: the temporary pool's name is taken by a pool in the cluster that this resource did not
+/// create (`ours`: the temporary pool a failed rotation of this resource left, recorded in its
+/// private state, which the rotation reuses). The rotation would take that pool over as its
+/// temporary pool (azurerm: "if the temp node pool already exists due to a previous failure,
+/// don't bother spinning it up") and delete it at its last step, so the plan refuses it.
+/// `existing`: the cluster's pools as Azure lists them (the cluster GET plan already makes).
+pub(crate) fn m8_temporary_pool_taken(temp: &str, existing: &[&str], ours: Option<&str>) -> Option<Finding> {
+    let same = |n: &str| n.eq_ignore_ascii_case(temp);
+    if ours.is_some_and(same) {
+        return None;
+    }
+    let taken = existing.iter().copied().find(|n| same(n))?;
+    Some(Finding::error(
+        RuleId::M8,
+        FieldPath::attr("default_node_pool").then("temporary_name_for_rotation"),
+        "Temporary Node Pool Name Taken",
+        format!("the cluster already has a node pool \"{taken}\", and this resource did not create it: it is foreign (another resource, module or tool owns it). The rotation of the default pool would take it over as its temporary pool and delete it at its last step. Set default_node_pool.temporary_name_for_rotation to a name no pool in the cluster uses, or remove the pool \"{taken}\" yourself first if it is not needed."),
+    ))
+}
+
+/// M8: a rotation planned through another temporary name than the one a failed rotation of
+/// this resource left in the cluster (`ours`). Resuming under the new name would leave the old
+/// temporary pool behind, a system pool nothing records any more, so the plan refuses it until
+/// the rotation has finished under the name it started with.
+pub(crate) fn m8_temporary_name_changed(temp: &str, ours: Option<&str>) -> Option<Finding> {
+    let ours = ours.filter(|o| !o.eq_ignore_ascii_case(temp))?;
+    Some(Finding::error(
+        RuleId::M8,
+        FieldPath::attr("default_node_pool").then("temporary_name_for_rotation"),
+        "Temporary Node Pool Name Changed",
+        format!("a rotation of the default pool that did not finish left its temporary system pool \"{ours}\" in the cluster (this resource's). Resuming the rotation through \"{temp}\" would leave \"{ours}\" behind, recorded nowhere. Set default_node_pool.temporary_name_for_rotation = \"{ours}\" to resume the rotation (its last step deletes \"{ours}\"), and change the name once the rotation has finished."),
+    ))
+}
+
 /// W1 for `temporary_name_for_rotation`: a valid pool name (`^[a-z][a-z0-9]{0,11}$`) that no
 /// declared pool uses.
 pub(crate) fn w1_temporary_name(temp: &str, declared: &[&str]) -> Option<Finding> {
@@ -99,6 +133,44 @@ mod tests {
             fixed: vec!["vm_size"],
             temporary: temp,
         }
+    }
+
+    #[test]
+    fn a_foreign_pool_with_the_temporary_name_is_refused_and_our_leftover_is_not() {
+        let f = m8_temporary_pool_taken("tmp", &["system", "TMP"], None).expect("a finding");
+        assert!(f.is_error());
+        assert_eq!(f.rule, RuleId::M8);
+        assert_eq!(
+            f.path.to_string(),
+            "default_node_pool.temporary_name_for_rotation"
+        );
+        for part in [
+            "\"TMP\"",
+            "did not create it",
+            "delete it",
+            "temporary_name_for_rotation",
+        ] {
+            assert!(f.detail.contains(part), "{part}: {}", f.detail);
+        }
+        assert!(m8_temporary_pool_taken("tmp", &["system", "tmp"], Some("tmp")).is_none());
+        assert!(m8_temporary_pool_taken("tmp", &["system"], None).is_none());
+    }
+
+    #[test]
+    fn resuming_under_another_temporary_name_is_refused() {
+        let f = m8_temporary_name_changed("other", Some("tmp")).expect("a finding");
+        assert!(f.is_error());
+        assert_eq!(
+            f.path.to_string(),
+            "default_node_pool.temporary_name_for_rotation"
+        );
+        assert!(
+            f.detail.contains("\"tmp\"") && f.detail.contains("\"other\""),
+            "{}",
+            f.detail
+        );
+        assert!(m8_temporary_name_changed("TMP", Some("tmp")).is_none());
+        assert!(m8_temporary_name_changed("tmp", None).is_none());
     }
 
     #[test]

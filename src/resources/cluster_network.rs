@@ -38,12 +38,10 @@ use crate::tfvalue::{attribute_path, report, report_nulls};
 
 use apply::cluster_changed;
 use body::{desired, s, Stage};
-use imported::{imported_pools_warning, unowned_pools};
+use imported::{imported_names, imported_pools_warning, left_to_owner_warning, without_undeclared};
 
 use plan::{as_config, id_of, mark_create_unknowns, net_of, pair, static_findings, without_unknowns};
-use pool_plan::{
-    adopted_names, align_pools, pool_changes, pool_changes_to_apply, rotation_findings, with_adopted,
-};
+use pool_plan::{align_pools, pool_changes, pool_changes_to_apply, rotation_findings};
 use schema::FORCE_NEW;
 pub use schema::{Planned, Private, State};
 
@@ -131,18 +129,24 @@ impl Resource for ClusterNetwork {
             Read::Found(cluster) => {
                 let mut next = state;
                 self.settle(&client, &mut next, &cluster, importing).await;
-                // On import every pool but the system pool; later, those still in Azure and
-                // not adopted into state.
+                // On import every pool in node_pool (import records them all); later, those of
+                // them still in state, until an apply.
                 let (known, temporary) = match private {
                     Some(p) if !importing => (Some(p.imported_pools), p.rotation_temporary),
                     _ => (None, None),
                 };
-                let imported = unowned_pools(&next, &cluster.body, known.as_deref());
+                let imported = if importing || known.is_some() {
+                    imported_names(&next, known.as_deref())
+                } else {
+                    Vec::new()
+                };
                 if importing && !imported.is_empty() {
                     imported_pools_warning(diags, &next, &imported);
                 }
-                // A failed rotation's temporary pool stays this resource's while it exists.
+                // A failed rotation's temporary pool stays this resource's while it exists,
+                // shown in state so that a plan deleting it is a change.
                 let temporary = temporary.filter(|t| cluster.body.pool(t).is_some());
+                next.leftover_temporary_pool = temporary.clone().map_or(Value::Null, Value::Value);
                 Some((next, Private::of(imported, temporary)))
             }
             Read::Gone => None,
@@ -176,8 +180,9 @@ impl Resource for ClusterNetwork {
             &config.service_cidrs,
             None,
         );
-        self.check(diags, &planned, &config, true).await;
+        self.check(diags, &planned, &config, true, None).await;
         mark_create_unknowns(&mut planned);
+        planned.leftover_temporary_pool = Value::Null;
         Some((planned, None))
     }
 
@@ -191,19 +196,19 @@ impl Resource for ClusterNetwork {
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         let mut planned = proposed;
-        // Pools an import found that the configuration declares are adopted: the plan starts
-        // from them as Azure has them (the others stay foreign and are never planned).
+        // Pools the import recorded that the configuration does not declare are foreign: the
+        // plan starts from a prior without them, so they leave the state with no request.
         let imported = prior_private
             .as_ref()
             .map(|p| p.imported_pools.as_slice())
             .unwrap_or_default();
-        let base = with_adopted(&prior, &config, imported);
-        for name in adopted_names(&prior, &base) {
-            diags.root_warning(
-                "Imported Node Pool Adopted",
-                format!("node pool \"{name}\", which the import found in the cluster, is declared here: this apply records it in state as this resource's, with no request to Azure unless its declared settings differ (then it is updated, or replaced as the plan warns). From then on, removing its node_pool block deletes it."),
-            );
+        let (base, dropped) = without_undeclared(&prior, &config, imported);
+        for name in &dropped {
+            left_to_owner_warning(diags, name);
         }
+        // A failed rotation's temporary pool is deleted by this apply (or by the rotation it
+        // resumes): planned as gone, so the plan shows the deletion as a change.
+        planned.leftover_temporary_pool = Value::Null;
         if let (Some(a), Some(b)) = (s(&prior.location), s(&planned.location)) {
             if same_location(a, b) {
                 planned.location = prior.location.clone();
@@ -259,10 +264,14 @@ impl Resource for ClusterNetwork {
                 .iter()
                 .map(|(p, why)| (attribute_path(p), why.clone())),
         );
-        self.check(diags, &planned, &config, false).await;
-        report(diags, &change.findings, &config);
         // What this plan decided travels to apply, which carries it out.
         let left = prior_private.as_ref().and_then(|p| p.rotation_temporary.clone());
+        let rotation = pool_plan
+            .rotate
+            .as_ref()
+            .map(|r| (r.temporary.as_str(), left.as_deref()));
+        self.check(diags, &planned, &config, false, rotation).await;
+        report(diags, &change.findings, &config);
         let private = Private {
             imported_pools: imported.to_vec(),
             planned: Some(Planned {
@@ -370,11 +379,13 @@ impl Resource for ClusterNetwork {
         // The temporary pool of a rotation that did not finish (M8): reused while the rotation
         // is still planned, deleted once the default pool runs with its new settings.
         let mut temporary = private.as_ref().and_then(|p| p.rotation_temporary.clone());
-        let keeping = |private: &Option<Private>, temporary: Option<String>| {
+        // An exit before the end: state records the temporary pool left, if any.
+        let keeping = |state: &mut State, private: &Option<Private>, temporary: Option<String>| {
             let imported = private
                 .as_ref()
                 .map(|p| p.imported_pools.clone())
                 .unwrap_or_default();
+            state.leftover_temporary_pool = temporary.clone().map_or(Value::Null, Value::Value);
             Private::of(imported, temporary)
         };
         if let (None, Some(temp)) = (&pool_ops.rotate, temporary.clone()) {
@@ -382,12 +393,16 @@ impl Resource for ClusterNetwork {
                 .delete_temporary(diags, &client, &id, &state, &temp, limit)
                 .await
             {
-                return Some((state, keeping(&private, temporary)));
+                let kept = keeping(&mut state, &private, temporary);
+                return Some((state, kept));
             }
             temporary = None;
             current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
-                _ => return Some((state, keeping(&private, None))),
+                _ => {
+                    let kept = keeping(&mut state, &private, None);
+                    return Some((state, kept));
+                }
             };
         }
         if !pool_ops.is_empty() {
@@ -404,11 +419,15 @@ impl Resource for ClusterNetwork {
                 )
                 .await
             {
-                return Some((state, keeping(&private, temporary)));
+                let kept = keeping(&mut state, &private, temporary);
+                return Some((state, kept));
             }
             current = match client.get::<ManagedCluster>(&id).await {
                 Ok(Some(c)) => c,
-                _ => return Some((state, keeping(&private, temporary))),
+                _ => {
+                    let kept = keeping(&mut state, &private, temporary);
+                    return Some((state, kept));
+                }
             };
         }
         let stages: &[Stage] = if !cluster_changed(&prior, &planned) {
@@ -441,16 +460,18 @@ impl Resource for ClusterNetwork {
                     // operation leaves Azure showing the values it asked for, which the
                     // cluster does not run, and the next apply must send them again.
                     arm_error(diags, "updating", &id, &e);
-                    return Some((state, keeping(&private, temporary)));
+                    let kept = keeping(&mut state, &private, temporary);
+                    return Some((state, kept));
                 }
             }
         }
         // Declared-only attributes (tags, blocks, timeouts) take their planned values.
         let mut done = planned;
         self.settle(&client, &mut done, &current, false).await;
-        // Adopted pools are in state now, and the imported pools left undeclared are foreign.
-        let left = unowned_pools(&done, &current.body, Some(imported));
-        Some((done, Private::of(left, None)))
+        // After an apply only the declared pools are this resource's: the imported pools the
+        // configuration did not declare left the state with this apply.
+        done.leftover_temporary_pool = Value::Null;
+        Some((done, Private::of(Vec::new(), None)))
     }
 
     async fn destroy<'a>(

@@ -32,6 +32,8 @@ pub(super) fn cluster_changed(prior: &State, planned: &State) -> bool {
         node_pool: Value::Null,
         timeouts: Value::Null,
         identity: Value::Null,
+        // The rotation's temporary pool goes through the agent pool API.
+        leftover_temporary_pool: Value::Null,
         ..s.clone()
     };
     own(prior) != own(planned)

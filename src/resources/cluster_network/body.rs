@@ -426,11 +426,22 @@ fn refresh_pools(state: &mut State, arm: &[AgentPoolProfile], importing: bool) {
             .find(|p| p.properties.mode.as_deref() == Some("System"))
             .or(arm.first());
         state.default_node_pool = system.map_or(Value::Null, |p| Value::Value(refresh_pool(None, p, true)));
-        // The other pools stay out of state: import cannot tell the pools the configuration
-        // declares from those another module owns, and a pool in state that the configuration
-        // does not declare would be planned for deletion. The resource records them in its
-        // private state (`imported_pools`) and the first plan adopts the declared ones.
-        state.node_pool = Value::Null;
+        // Every other pool goes into state too, so a configuration that declares them (or the
+        // one `-generate-config-out` writes) plans no change. Import cannot tell them from
+        // pools another module owns: the resource names them in its private state
+        // (`imported_pools`), and the first plan drops the undeclared ones from state without
+        // a request (foreign), never deleting them.
+        let system_name = system.map(|p| p.name.as_str());
+        let others: Vec<Value<Pool>> = arm
+            .iter()
+            .filter(|p| Some(p.name.as_str()) != system_name)
+            .map(|p| Value::Value(refresh_pool(None, p, true)))
+            .collect();
+        state.node_pool = if others.is_empty() {
+            Value::Null
+        } else {
+            Value::Value(others)
+        };
         return;
     }
     if let Some(prior) = state.default_node_pool.as_ref_option().cloned() {

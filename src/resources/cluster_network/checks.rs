@@ -6,9 +6,10 @@ use aksnet_tfplugin::value::Value;
 use aksnet_tfplugin::Diagnostics;
 
 use crate::arm::client::ArmClient;
-use crate::arm::models::ManagedCluster;
+use crate::arm::models::{AgentPoolProfile, ManagedCluster};
 use crate::netplan::live::{o1_udr, o1_udr_at_create, o3_nat_gateway, o6_route_table};
 use crate::netplan::profile::Lifecycle;
+use crate::netplan::rotation::{m8_temporary_name_changed, m8_temporary_pool_taken};
 use crate::netplan::rules::validate_profile;
 use crate::netplan::{FieldPath, Finding};
 use crate::tfvalue::{report, report_nulls};
@@ -53,12 +54,15 @@ impl ClusterNetwork {
     }
 
     /// Plans shared by create and update: pairs, findings (static, netplan with live facts).
+    /// `rotation`: on update, the temporary pool a planned rotation of the default pool (M8)
+    /// goes through, and the failed rotation's temporary pool this resource recorded, if any.
     pub(super) async fn check(
         &self,
         diags: &mut Diagnostics,
         planned: &State,
         config: &State,
         creating: bool,
+        rotation: Option<(&str, Option<&str>)>,
     ) {
         // Values unknown at validate (variables, other resources' attributes) are known here.
         report_nulls(diags, &schema::block(), config);
@@ -84,19 +88,33 @@ impl ClusterNetwork {
             Lifecycle::Existing
         };
         if !creating {
+            let live_pools = self.live_pools(planned).await;
             // Pools in Azure this configuration does not declare take addresses too.
-            prof.node_pools.extend(self.foreign(planned).await);
+            let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
+            prof.node_pools.extend(foreign_pools(
+                &live_pools,
+                &declared,
+                shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
+                shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
+            ));
+            // M8: the rotation's temporary name must not be a pool this resource did not make.
+            if let Some((temp, ours)) = rotation {
+                let names: Vec<&str> = live_pools.iter().map(|p| p.name.as_str()).collect();
+                findings.extend(m8_temporary_pool_taken(temp, &names, ours));
+                findings.extend(m8_temporary_name_changed(temp, ours));
+            }
         }
         findings.extend(validate_profile(&prof));
         findings.extend(live.findings);
         report(diags, &findings, config);
     }
 
-    /// The cluster's pools in Azure that `planned` does not declare (an `aksnet_node_pool`,
-    /// another module, the az CLI): foreign, never drift and never deleted here, but counted
-    /// by the capacity rules (subnet sizing, kubenet routes, pod CIDR blocks). Read live at
-    /// plan; when Azure cannot be read the live checks already said so.
-    pub(super) async fn foreign(&self, planned: &State) -> Vec<crate::netplan::NodePool> {
+    /// The cluster's pools as Azure lists them, read live at plan (one cluster GET): those
+    /// `planned` does not declare (an `aksnet_node_pool`, another module, the az CLI) are
+    /// foreign, never drift and never deleted here, but counted by the capacity rules (subnet
+    /// sizing, kubenet routes, pod CIDR blocks). Empty when Azure cannot be read (the live
+    /// checks already said so).
+    pub(super) async fn live_pools(&self, planned: &State) -> Vec<AgentPoolProfile> {
         let (Ok(client), Some(sub)) = (
             self.arm.connection().client().await,
             self.arm.connection().subscription_id().await,
@@ -109,13 +127,7 @@ impl ClusterNetwork {
         let Ok(Some(cluster)) = client.get::<ManagedCluster>(&id).await else {
             return Vec::new();
         };
-        let declared: Vec<&str> = pools(planned).iter().filter_map(|(_, p)| s(&p.name)).collect();
-        foreign_pools(
-            &cluster.body.properties.agent_pool_profiles,
-            &declared,
-            shared_subnet(planned, |p| &p.vnet_subnet_id).as_deref(),
-            shared_subnet(planned, |p| &p.pod_subnet_id).as_deref(),
-        )
+        cluster.body.properties.agent_pool_profiles
     }
 
     /// Apply-time O1 and O3 checks: AKS would fail the create with

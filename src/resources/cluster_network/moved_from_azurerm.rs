@@ -92,6 +92,7 @@ pub fn from_azurerm(source: &MoveSource) -> Result<State, MoveError> {
         node_resource_group: text(&st["node_resource_group"]),
         effective_outbound_ips: effective,
         kubenet_route_table_id: Value::Null,
+        leftover_temporary_pool: Value::Null,
         identity: first(&st["identity"]).map_or(Value::Null, |i| {
             Value::Value(Identity {
                 kind: text(&i["type"]),

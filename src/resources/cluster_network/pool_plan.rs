@@ -1,6 +1,6 @@
 //! `aksnet_cluster_network`'s pool plan: what an update does to the pools, matched by name
-//! (create, delete, update, recreate, and the default pool's rotation, M8), imported pools
-//! adopted, and planned pools lined up with their prior values.
+//! (create, delete, update, recreate, and the default pool's rotation, M8), and planned pools
+//! lined up with their prior values.
 
 use aksnet_tfplugin::value::Value;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use crate::netplan::Finding;
 use crate::tfvalue::input;
 
 use super::body::s;
+use super::imported::without_undeclared;
 use super::pool::fixed_changes;
 use super::schema::{with_pool_computed, Pool, State, Str};
 
@@ -151,16 +152,17 @@ pub struct PoolDecision {
 
 /// The pool changes an update makes: what its plan decided ([`PoolChanges::decided`]) when
 /// private state carries that, otherwise (private state written by an older version, which
-/// did not carry it) decided again from `prior`, with the adopted imported pools, to `planned`.
+/// did not carry it) decided again from `prior`, without the imported pools `planned` does not
+/// declare (dropped, never deleted), to `planned`.
 pub(super) fn pool_changes_to_apply(
     decided: Option<&PoolDecision>,
     prior: &State,
     planned: &State,
-    imported: &[Pool],
+    imported: &[String],
 ) -> PoolChanges {
     decided
         .and_then(|d| PoolChanges::decided(d, planned))
-        .unwrap_or_else(|| pool_changes(&with_adopted(prior, planned, imported), planned))
+        .unwrap_or_else(|| pool_changes(&without_undeclared(prior, planned, imported).0, planned))
 }
 
 fn user_pools(state: &State) -> Vec<&Pool> {
@@ -175,40 +177,6 @@ fn same_pool(a: &Pool, b: &Pool) -> bool {
     s(&a.name)
         .zip(s(&b.name))
         .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y))
-}
-
-/// `prior` with the imported pools (private state, [`super::schema::Private`]) that `declared`
-/// names added to its `node_pool`: the prior an update starts from when it adopts them, so a
-/// declared pool that matches Azure plans no request, and one whose settings differ is updated
-/// or replaced exactly like a pool this resource created. Imported pools `declared` does not
-/// name are left out: they are foreign.
-pub(super) fn with_adopted(prior: &State, declared: &State, imported: &[Pool]) -> State {
-    let wanted = user_pools(declared);
-    let had = user_pools(prior);
-    let adopt: Vec<Value<Pool>> = imported
-        .iter()
-        .filter(|p| wanted.iter().any(|d| same_pool(d, p)) && !had.iter().any(|q| same_pool(q, p)))
-        .cloned()
-        .map(Value::Value)
-        .collect();
-    if adopt.is_empty() {
-        return prior.clone();
-    }
-    let mut out = prior.clone();
-    let mut list = out.node_pool.as_ref_option().cloned().unwrap_or_default();
-    list.extend(adopt);
-    out.node_pool = Value::Value(list);
-    out
-}
-
-/// Names of the pools `base` ([`with_adopted`]) holds that `prior` does not: the adopted ones.
-pub(super) fn adopted_names(prior: &State, base: &State) -> Vec<String> {
-    let had = user_pools(prior);
-    user_pools(base)
-        .into_iter()
-        .filter(|p| !had.iter().any(|q| same_pool(q, p)))
-        .filter_map(|p| s(&p.name).map(str::to_string))
-        .collect()
 }
 
 /// The pool changes from `prior` to `planned`.

@@ -50,6 +50,8 @@ pub struct State {
     pub node_resource_group: Str,
     pub effective_outbound_ips: StrList,
     pub kubenet_route_table_id: Str,
+    #[serde(default)]
+    pub leftover_temporary_pool: Str,
     #[serde(with = "value::serde_as_vec")]
     pub identity: Value<Identity>,
     #[serde(serialize_with = "serialize_default_pool")]
@@ -62,25 +64,52 @@ pub struct State {
     pub timeouts: Value<Timeouts>,
 }
 
-/// Private state: the cluster's pools an import found besides its system pool. Import cannot
-/// see the configuration, so it records them here instead of in `node_pool`: the first plan
-/// makes each one the configuration declares this resource's (owned; no request unless its
-/// settings differ), and leaves the others to whoever made them (foreign: an `aksnet_node_pool`,
-/// `azurerm_kubernetes_cluster_node_pool`, the az CLI), never deleted or shown as drift.
+/// Private state: which pools in state an import found, the plan's decision for its apply, and
+/// a failed rotation's temporary pool.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Private {
-    /// The pools as the last read saw them; only pools still in Azure and not in state.
-    #[serde(default)]
-    pub imported_pools: Vec<Pool>,
+    /// Names of the `node_pool` entries the import recorded (import records every pool in
+    /// state, as it cannot see the configuration). Until the next apply, such a pool is this
+    /// resource's only while the configuration declares it: one it does not declare is dropped
+    /// from state by the plan, with no request to Azure (foreign: an `aksnet_node_pool`,
+    /// `azurerm_kubernetes_cluster_node_pool`, the az CLI), never deleted. Every apply clears
+    /// the list. Private state written by older versions held the pools themselves (not in
+    /// state then): their names are read.
+    #[serde(default, deserialize_with = "pool_names")]
+    pub imported_pools: Vec<String>,
     /// What the plan of an update decided, for its apply. Absent outside an update, and in
     /// private state an older version wrote: apply then decides again, as that version did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned: Option<Planned>,
     /// The temporary system pool of a default-pool rotation (M8) that did not finish: this
     /// resource created it, so the next apply reuses it (rotation still planned) or deletes it
-    /// (the rotation got past re-creating the default pool). Never foreign, never drift.
+    /// (the rotation got past re-creating the default pool). Never foreign, never drift; shown
+    /// in state as `leftover_temporary_pool`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_temporary: Option<String>,
+}
+
+/// `imported_pools` as names, or as the pool objects older versions recorded.
+fn pool_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(default)]
+        name: Option<String>,
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NameOrPool {
+        Name(String),
+        Pool(Named),
+    }
+    let items: Vec<NameOrPool> = Vec::deserialize(d)?;
+    Ok(items
+        .into_iter()
+        .filter_map(|i| match i {
+            NameOrPool::Name(n) => Some(n),
+            NameOrPool::Pool(p) => p.name,
+        })
+        .collect())
 }
 
 /// What plan decided for an update, carried to apply in private state instead of being
@@ -98,7 +127,7 @@ pub struct Planned {
 
 impl Private {
     /// The private state to record: `None` when there is nothing to keep.
-    pub fn of(imported_pools: Vec<Pool>, rotation_temporary: Option<String>) -> Option<Private> {
+    pub fn of(imported_pools: Vec<String>, rotation_temporary: Option<String>) -> Option<Private> {
         (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
             imported_pools,
             rotation_temporary,
@@ -227,6 +256,7 @@ pub fn block() -> Block {
             ("node_resource_group", s(C::Computed, "The resource group AKS manages (`MC_…`).")),
             ("effective_outbound_ips", list(C::Computed, "IDs of the public IPs the cluster egresses from (load balancer or NAT gateway).")),
             ("kubenet_route_table_id", s(C::Computed, "With kubenet and a custom VNet: the route table on the node subnet that AKS writes its `aks-*` routes to.")),
+            ("leftover_temporary_pool", s(C::Computed, "The temporary system pool that a rotation of the default node pool (M8) which did not finish left in the cluster: this resource's, and deleted by the next apply, with or without `temporary_name_for_rotation` in the configuration (the plan shows this attribute going to null, with the warning \"Temporary Node Pool Will Be Deleted\"). Null otherwise.")),
         ],
         vec![
             ("identity", NestedBlock::Optional(identity)),

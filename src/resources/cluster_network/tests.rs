@@ -3,6 +3,7 @@ use serde_json::json;
 
 use super::body::{self, Stage};
 use super::checks::kubenet_identity_route_table;
+use super::imported::{imported_names, without_undeclared};
 use super::live::Live;
 use super::plan::*;
 use super::pool;
@@ -30,10 +31,6 @@ fn refresh(state: &mut State, arm: &serde_json::Value, importing: bool) {
 fn agent_pool_body(existing: Option<&serde_json::Value>, p: &Pool, system: bool) -> serde_json::Value {
     let existing = existing.map(|e| serde_json::from_value(e.clone()).expect("an agent pool profile"));
     serde_json::to_value(pool::agent_pool_body(existing.as_ref(), p, system)).unwrap()
-}
-
-fn unowned_pools(state: &State, arm: &serde_json::Value, keep: Option<&[Pool]>) -> Vec<Pool> {
-    super::unowned_pools(state, &cluster(arm), keep)
 }
 
 fn v(s: &str) -> Str {
@@ -469,7 +466,7 @@ fn two_pool_cluster() -> serde_json::Value {
 }
 
 #[test]
-fn import_keeps_pools_other_than_the_system_pool_out_of_state() {
+fn import_records_every_pool_in_state_and_names_the_others_in_private_state() {
     let arm = two_pool_cluster();
     let mut state = State::default();
     refresh(&mut state, &arm, true);
@@ -477,39 +474,46 @@ fn import_keeps_pools_other_than_the_system_pool_out_of_state() {
         state.default_node_pool.as_ref_option().and_then(|p| s(&p.name)),
         Some("system")
     );
-    assert_eq!(state.node_pool, Value::Null, "import must not claim user1");
-    let imported = unowned_pools(&state, &arm, None);
-    assert_eq!(imported.len(), 1);
-    assert_eq!(s(&imported[0].name), Some("user1"));
-    // Later reads keep only what was recorded.
-    assert_eq!(unowned_pools(&state, &arm, Some(&[])).len(), 0);
-    assert_eq!(unowned_pools(&state, &arm, Some(&imported)).len(), 1);
+    let list = state.node_pool.as_ref_option().expect("user1 in state");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].as_ref_option().and_then(|p| s(&p.name)), Some("user1"));
+    assert_eq!(imported_names(&state, None), vec!["user1".to_string()]);
+    // Later reads keep only what was recorded and is still in state.
+    assert!(imported_names(&state, Some(&[])).is_empty());
+    assert_eq!(imported_names(&state, Some(&["USER1".into()])).len(), 1);
 }
 
 #[test]
-fn a_declared_imported_pool_is_adopted_and_an_undeclared_one_is_never_deleted() {
+fn an_undeclared_imported_pool_is_dropped_never_deleted_and_a_declared_one_kept() {
     let arm = two_pool_cluster();
     let mut prior = State::default();
     refresh(&mut prior, &arm, true);
-    let imported = unowned_pools(&prior, &arm, None);
-    // Undeclared: nothing to do, and no delete.
-    let base = with_adopted(&prior, &prior, &imported);
+    let imported = imported_names(&prior, None);
+    // Undeclared: dropped from the prior the plan starts from, so no delete.
+    let mut config = prior.clone();
+    config.node_pool = Value::Null;
+    let (base, dropped) = without_undeclared(&prior, &config, &imported);
+    assert_eq!(dropped, vec!["user1".to_string()]);
+    assert_eq!(base.node_pool, Value::Null);
+    assert!(pool_changes(&base, &config).is_empty());
+    // Without the import's record, the same removal is a delete.
+    let (base, dropped) = without_undeclared(&prior, &config, &[]);
+    assert!(dropped.is_empty());
+    assert_eq!(pool_changes(&base, &config).delete, vec!["user1".to_string()]);
+    // Declared as Azure has it: kept, no request.
+    let (base, dropped) = without_undeclared(&prior, &prior, &imported);
+    assert!(dropped.is_empty());
     assert_eq!(base, prior);
     assert!(pool_changes(&base, &prior).is_empty());
-    // Declared as Azure has it: adopted with no request.
-    let mut planned = prior.clone();
-    planned.node_pool = Value::Value(vec![Value::Value(imported[0].clone())]);
-    let base = with_adopted(&prior, &planned, &imported);
-    assert!(
-        pool_changes(&base, &planned).is_empty(),
-        "{:?}",
-        pool_changes(&base, &planned)
-    );
     // Declared with another count: one update of that pool, never a create.
-    let mut scaled = imported[0].clone();
+    let mut planned = prior.clone();
+    let mut scaled = prior.node_pool.as_ref_option().unwrap()[0]
+        .as_ref_option()
+        .unwrap()
+        .clone();
     scaled.node_count = Value::Value(5);
     planned.node_pool = Value::Value(vec![Value::Value(scaled)]);
-    let ops = pool_changes(&with_adopted(&prior, &planned, &imported), &planned);
+    let ops = pool_changes_to_apply(None, &prior, &planned, &imported);
     assert_eq!((ops.create.len(), ops.update.len(), ops.delete.len()), (0, 1, 0));
 }
 
@@ -632,9 +636,14 @@ fn private_state_keeps_a_failed_rotations_temporary_pool_and_reads_older_records
     // Private state written before the rotation was recorded still reads.
     let older: Private = serde_json::from_value(json!({"imported_pools": []})).expect("reads");
     assert_eq!(older.rotation_temporary, None);
+    // Older versions recorded the imported pools themselves: their names are read.
+    let older: Private =
+        serde_json::from_value(json!({"imported_pools": [{"name": "user1", "vm_size": "Standard_D4s_v5"}]}))
+            .expect("reads");
+    assert_eq!(older.imported_pools, vec!["user1".to_string()]);
     // And a record without a temporary pool is written as before.
-    let written =
-        serde_json::to_value(Private::of(vec![pool("user1", 1)], None).expect("recorded")).expect("writes");
+    let written = serde_json::to_value(Private::of(vec!["user1".to_string()], None).expect("recorded"))
+        .expect("writes");
     assert!(written.get("rotation_temporary").is_none(), "{written}");
     // The cluster's pools are matched by name, case-insensitively.
     let mut arm = ManagedCluster::default();
