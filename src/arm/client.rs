@@ -72,13 +72,19 @@ pub enum ClientError {
     /// ARM did not answer a request within the operation's deadline.
     #[error("timed out after {after:?}: ARM did not answer {request}")]
     RequestTimeout {
+        /// The deadline that passed.
         after: Duration,
         /// Method and URL (without query), e.g. `GET https://…/routeTables/rt`.
         request: String,
     },
     /// ARM accepted a write but its long-running operation outlived the deadline.
     #[error("timed out after {after:?} waiting for the operation on {resource} to finish; ARM accepted the request and it may still complete in Azure")]
-    OperationTimeout { after: Duration, resource: String },
+    OperationTimeout {
+        /// The deadline that passed.
+        after: Duration,
+        /// The resource being written.
+        resource: String,
+    },
     /// The response was not the JSON expected.
     #[error("decoding the response: {0}")]
     Decode(String),
@@ -142,7 +148,9 @@ impl ClientError {
 /// A resource body with the ETag that came with it.
 #[derive(Debug, Clone)]
 pub struct Tagged<T> {
+    /// The decoded body.
     pub body: T,
+    /// The `ETag` header, for a later `If-Match` write; `None` when ARM sent none.
     pub etag: Option<String>,
 }
 

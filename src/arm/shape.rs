@@ -391,7 +391,7 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
 
 /// Checks a GET body of `kind`; the error names the first field that is missing or of the
 /// wrong type.
-pub fn check(kind: Kind, body: &Value) -> Result<(), String> {
+pub(crate) fn check(kind: Kind, body: &Value) -> Result<(), String> {
     if !body.is_object() {
         return Err(format!("the body is {}, expected a JSON object", kind_of(body)));
     }

@@ -14,7 +14,7 @@ use super::{FieldPath, Finding, RuleId};
 const MAX_ROUTES: usize = 400;
 
 /// The next hop types Azure accepts (O7).
-pub const NEXT_HOPS: [&str; 5] = [
+pub(crate) const NEXT_HOPS: [&str; 5] = [
     "VirtualNetworkGateway",
     "VnetLocal",
     "Internet",
@@ -24,7 +24,7 @@ pub const NEXT_HOPS: [&str; 5] = [
 
 /// The parts of a route table configuration the rules read.
 #[derive(Debug, Clone, Default)]
-pub struct RouteTableSpec {
+pub(crate) struct RouteTableSpec {
     pub name: Option<String>,
     pub resource_group_name: Option<String>,
     pub location: Option<String>,
@@ -45,7 +45,7 @@ pub struct RouteTableSpec {
 
 /// One declared route.
 #[derive(Debug, Clone, Default)]
-pub struct RouteSpec {
+pub(crate) struct RouteSpec {
     pub name: Option<String>,
     pub address_prefix: Option<String>,
     pub next_hop_type: Option<String>,
@@ -252,7 +252,7 @@ fn c2_budget(t: &RouteTableSpec, out: &mut Out) {
 
 /// A route table as Azure has it just before a destroy, and what the resource owns of it.
 #[derive(Debug, Clone, Default)]
-pub struct DeleteCheck {
+pub(crate) struct DeleteCheck {
     /// The table's ARM ID, for the message.
     pub table: String,
     /// Names of the routes in the table.

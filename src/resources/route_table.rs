@@ -7,7 +7,7 @@
 //! The lifecycle comes first; `schema`, `plan` and `body` hold the rest.
 
 mod body;
-pub mod moved_from_azurerm;
+pub(crate) mod moved_from_azurerm;
 mod plan;
 mod schema;
 #[cfg(test)]
@@ -36,20 +36,20 @@ use crate::resources::timeouts;
 use body::{desired_table, foreign_routes, id_of, refresh};
 use plan::{foreign_count, plan_common, validate_config};
 use schema::{block, routes_of, s, subnet_set};
-pub use schema::{Private, State};
+pub(crate) use schema::{Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
 /// RouteTable implements `aksnet_route_table`.
 #[derive(Debug, Clone)]
-pub struct RouteTable {
+pub(crate) struct RouteTable {
     arm: ArmResource,
 }
 
 impl RouteTable {
     /// The resource, sharing the provider's connection.
-    pub fn new(connection: Arc<Connection>) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>) -> Self {
         Self {
             arm: ArmResource::new(connection, "aksnet_route_table", "route tables"),
         }

@@ -11,17 +11,17 @@ use serde::{Deserialize, Serialize};
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
 
-pub use super::pool::Pool;
+pub(crate) use super::pool::Pool;
 use super::pool::{default_pool_block, pool_block, serialize_default_pool};
 use super::pool_plan::PoolDecision;
 
-pub type Str = Value<String>;
-pub type Num = Value<i64>;
-pub type StrList = Value<Vec<Str>>;
+pub(crate) type Str = Value<String>;
+pub(crate) type Num = Value<i64>;
+pub(crate) type StrList = Value<Vec<Str>>;
 
 /// Terraform state, in lock-step with the schema.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub name: Str,
     pub resource_group_name: Str,
@@ -68,7 +68,7 @@ pub struct State {
 /// settings differ), and leaves the others to whoever made them (foreign: an `aksnet_node_pool`,
 /// `azurerm_kubernetes_cluster_node_pool`, the az CLI), never deleted or shown as drift.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Private {
+pub(crate) struct Private {
     /// The pools as the last read saw them; only pools still in Azure and not in state.
     #[serde(default)]
     pub imported_pools: Vec<Pool>,
@@ -86,7 +86,7 @@ pub struct Private {
 /// What plan decided for an update, carried to apply in private state instead of being
 /// decided again there.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Planned {
+pub(crate) struct Planned {
     /// The pool changes, by name: one agent pool request each.
     #[serde(default)]
     pub pools: PoolDecision,
@@ -98,7 +98,7 @@ pub struct Planned {
 
 impl Private {
     /// The private state to record: `None` when there is nothing to keep.
-    pub fn of(imported_pools: Vec<Pool>, rotation_temporary: Option<String>) -> Option<Private> {
+    pub(crate) fn of(imported_pools: Vec<Pool>, rotation_temporary: Option<String>) -> Option<Private> {
         (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
             imported_pools,
             rotation_temporary,
@@ -109,7 +109,7 @@ impl Private {
 
 /// The `identity` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Identity {
+pub(crate) struct Identity {
     #[serde(rename = "type")]
     pub kind: Str,
     pub identity_ids: StrList,
@@ -117,7 +117,7 @@ pub struct Identity {
 
 /// The `load_balancer_profile` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LoadBalancerProfile {
+pub(crate) struct LoadBalancerProfile {
     pub managed_outbound_ip_count: Num,
     pub managed_outbound_ipv6_count: Num,
     pub outbound_ip_address_ids: StrList,
@@ -128,17 +128,17 @@ pub struct LoadBalancerProfile {
 
 /// The `nat_gateway_profile` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NatGatewayProfile {
+pub(crate) struct NatGatewayProfile {
     pub managed_outbound_ip_count: Num,
     pub idle_timeout_in_minutes: Num,
 }
 
 /// Reads one attribute of the state.
-pub type Field = fn(&State) -> &Str;
+pub(crate) type Field = fn(&State) -> &Str;
 
 /// Attributes whose change replaces the cluster outright, each with its field, so no
 /// name can be compared against the wrong value.
-pub const FORCE_NEW: [(&str, Field); 4] = [
+pub(crate) const FORCE_NEW: [(&str, Field); 4] = [
     ("name", |s| &s.name),
     ("resource_group_name", |s| &s.resource_group_name),
     ("location", |s| &s.location),
@@ -163,7 +163,7 @@ pub(crate) fn block_of(
 }
 
 /// The resource schema.
-pub fn block() -> Block {
+pub(crate) fn block() -> Block {
     let force = " Changing this forces a new resource to be created.";
     let s = |c, d: &str| attribute(T::String, c, d);
     let list = |c, d: &str| attribute(T::List(Box::new(T::String)), c, d);
