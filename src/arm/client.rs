@@ -830,7 +830,7 @@ fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse, kind: Kind) -> Result<
         };
         fail(format!("{what} ({e})"))
     })?;
-    shape::check(kind, &value).map_err(fail)?;
+    shape::check(kind, &value).map_err(|e| fail(e.to_string()))?;
     let etag = header(resp, &ETAG).or_else(|| {
         value
             .get("etag")

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 
 use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;
-use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::ids::{IdError, Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
 use crate::netplan::route_table::{delete_blockers, DeleteCheck};
 use crate::resources::arm_common::{
@@ -389,17 +389,20 @@ impl RouteTable {
         table: &ResourceId,
         associate: bool,
         timeout: Duration,
-    ) -> Result<(), String> {
-        let id = ResourceId::parse(Kind::Subnet, subnet_id).map_err(|e| e.to_string())?;
+    ) -> Result<(), AssociateError> {
+        let id = ResourceId::parse(Kind::Subnet, subnet_id)?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let Some(current) = client
                 .get::<Subnet>(&id)
                 .await
-                .map_err(|e| format!("reading {id}: {e}"))?
+                .map_err(|source| AssociateError::Read {
+                    id: id.clone(),
+                    source,
+                })?
             else {
                 return if associate {
-                    Err(format!("{id} does not exist"))
+                    Err(AssociateError::Missing(id))
                 } else {
                     Ok(())
                 };
@@ -434,7 +437,7 @@ impl RouteTable {
                 {
                     continue
                 }
-                Err(e) => return Err(format!("updating {id}: {e}")),
+                Err(source) => return Err(AssociateError::Write { id, source }),
             }
         }
     }
@@ -501,6 +504,33 @@ impl RouteTable {
             }
         }
     }
+}
+
+/// Why a subnet's `routeTable` could not be set or cleared; the text is the diagnostic's detail.
+#[derive(Debug, thiserror::Error)]
+enum AssociateError {
+    /// The subnet ID is not a subnet ID.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// Reading the subnet failed.
+    #[error("reading {id}: {source}")]
+    Read {
+        /// The subnet.
+        id: ResourceId,
+        /// What ARM or the transport said.
+        source: ClientError,
+    },
+    /// The subnet to associate does not exist.
+    #[error("{0} does not exist")]
+    Missing(ResourceId),
+    /// Writing the subnet failed.
+    #[error("updating {id}: {source}")]
+    Write {
+        /// The subnet.
+        id: ResourceId,
+        /// What ARM or the transport said.
+        source: ClientError,
+    },
 }
 
 /// For a message after a partial destroy: which subnets were dissociated already.

@@ -2,8 +2,8 @@
 //! addresses already in use, and the default route `userDefinedRouting` needs. Subnets
 //! whose IDs are unknown (created in the same apply) are skipped, never failed.
 
-use crate::arm::client::ArmClient;
-use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::ids::{IdError, Kind, ResourceId};
 use crate::arm::models::{AddressSpace, RouteTable, VirtualNetwork};
 use crate::netplan::live::{w4_subnet, SubnetLookup, UdrTable};
 use crate::netplan::{FieldPath, Finding, Step};
@@ -151,12 +151,23 @@ pub(crate) async fn gather(client: &ArmClient, state: &State, creating: bool) ->
     live
 }
 
+/// Why the node subnet's route table could not be read for O1.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UdrError {
+    /// The subnet's `routeTable.id` from ARM is not a route table ID.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// Reading the table failed.
+    #[error(transparent)]
+    Read(#[from] ClientError),
+}
+
 /// The node subnet's route table as O1 reads it; `Err` when it could not be read.
-pub(crate) async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTable, String> {
+pub(crate) async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTable, UdrError> {
     let Some(table) = &node.route_table else {
         return Ok(UdrTable::None);
     };
-    let id = ResourceId::parse(Kind::RouteTable, table).map_err(|e| e.to_string())?;
+    let id = ResourceId::parse(Kind::RouteTable, table)?;
     match client.get::<RouteTable>(&id).await {
         Ok(Some(t)) => Ok(UdrTable::Routes {
             name: id.name().to_string(),
@@ -174,7 +185,7 @@ pub(crate) async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<
                 .collect(),
         }),
         Ok(None) => Ok(UdrTable::Missing { id: table.clone() }),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
