@@ -91,6 +91,20 @@ pub enum ClientError {
     /// The configuration cannot work (for example a plain `http://` endpoint).
     #[error("{0}")]
     Config(String),
+    /// A typed read was given an ID of another kind than its model (a subnet ID where a
+    /// cluster is read): refused before any request, since the api-version and the decoding
+    /// are the model's. Names the kinds only, never the ID (it may come from configuration).
+    #[error(
+        "a {} ID was given where a {} is read",
+        .found.display_name(),
+        .expected.display_name()
+    )]
+    KindMismatch {
+        /// The model's kind ([`ArmResource::KIND`]).
+        expected: Kind,
+        /// The ID's kind.
+        found: Kind,
+    },
     /// ARM accepted a write, and then what followed failed (polling its operation, or the
     /// final read): the resource exists in Azure, perhaps unfinished.
     #[error(transparent)]
@@ -133,7 +147,10 @@ impl ClientError {
             | ClientError::Transport(_)
             | ClientError::Timeout(_)
             | ClientError::RequestTimeout { .. } => true,
-            ClientError::Arm(_) | ClientError::Decode(_) | ClientError::Config(_) => false,
+            ClientError::Arm(_)
+            | ClientError::Decode(_)
+            | ClientError::Config(_)
+            | ClientError::KindMismatch { .. } => false,
         }
     }
 
@@ -377,21 +394,36 @@ impl ArmClient {
         }
     }
 
-    /// GETs a resource; `Ok(None)` when it does not exist. Bounded by
+    /// GETs a resource as its model `T`; `Ok(None)` when it does not exist. Bounded by
     /// [`DEFAULT_READ_TIMEOUT`]; a resource's read should use [`ArmClient::get_within`] with
-    /// its `timeouts.read`.
-    pub async fn get<T: DeserializeOwned>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
+    /// its `timeouts.read`. An ID of another kind than `T`'s is [`ClientError::KindMismatch`].
+    pub async fn get<T: ArmResource>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
         self.get_within(id, DEFAULT_READ_TIMEOUT).await
     }
 
-    /// GETs a resource within `timeout` (every attempt and retry included); `Ok(None)` when it
-    /// does not exist. A timeout is [`ClientError::RequestTimeout`].
-    pub async fn get_within<T: DeserializeOwned>(
+    /// GETs a resource as its model `T` within `timeout` (every attempt and retry included);
+    /// `Ok(None)` when it does not exist. A timeout is [`ClientError::RequestTimeout`]; an ID
+    /// of another kind than `T`'s is [`ClientError::KindMismatch`], before any request.
+    pub async fn get_within<T: ArmResource>(
         &self,
         id: &ResourceId,
         timeout: Duration,
     ) -> Result<Option<Tagged<T>>, ClientError> {
+        if id.kind != T::KIND {
+            return Err(ClientError::KindMismatch {
+                expected: T::KIND,
+                found: id.kind,
+            });
+        }
         self.get_until(id, Instant::now() + timeout, timeout).await
+    }
+
+    /// GETs a resource of any kind as JSON (the api-version is the ID kind's); `Ok(None)` when
+    /// it does not exist. For existence checks and tests; reads of a model use
+    /// [`ArmClient::get`], which binds the kind to the model.
+    pub async fn get_json(&self, id: &ResourceId) -> Result<Option<Tagged<serde_json::Value>>, ClientError> {
+        self.get_until(id, Instant::now() + DEFAULT_READ_TIMEOUT, DEFAULT_READ_TIMEOUT)
+            .await
     }
 
     async fn get_until<T: DeserializeOwned>(

@@ -11,12 +11,11 @@ use std::time::Duration;
 use aksnet_tfplugin::Diagnostics;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
-use crate::arm::models::{AgentPool, ManagedCluster, RouteTable};
+use crate::arm::models::{AgentPool, ArmResource as ArmModel, ManagedCluster, RouteTable};
 use crate::resources::identity::{in_provider_subscription, Shape};
 use aksnet_tfplugin::Identity;
 
@@ -191,7 +190,7 @@ pub(crate) enum LeftBehind<T> {
 
 /// After a create failed with `err`: reads the resource (briefly) so that one ARM made is
 /// never lost to Terraform. Adds a note to the diagnostics when the outcome is unknown.
-async fn left_behind<T: DeserializeOwned>(
+async fn left_behind<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -218,7 +217,7 @@ async fn require_absent(
     id: &ResourceId,
     resource_type: &str,
 ) -> bool {
-    match client.get::<Json>(id).await {
+    match client.get_json(id).await {
         Ok(Some(_)) => {
             diags.root_error(
                 "Resource Already Exists",
@@ -263,7 +262,7 @@ pub(crate) enum Read<T> {
 }
 
 /// The read opening shared by every ARM-backed resource's `read`, within `limit`.
-pub(crate) async fn read<T: DeserializeOwned>(
+pub(crate) async fn read<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -281,7 +280,7 @@ pub(crate) async fn read<T: DeserializeOwned>(
 
 /// Update's first read: the resource as it is now, or an error (`title`, e.g. "Cluster Not
 /// Found", when it was deleted outside Terraform) and `None`.
-pub(crate) async fn current<T: DeserializeOwned>(
+pub(crate) async fn current<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -306,7 +305,7 @@ pub(crate) async fn current<T: DeserializeOwned>(
 /// Create's write: the PUT of a new resource. When it fails (error recorded), what it left
 /// behind ([`left_behind`]): the PUT may have created the resource before failing, and then it
 /// is recorded (Terraform taints it) so it is never lost.
-pub(crate) async fn put_new<B: Serialize + Sync, T: DeserializeOwned>(
+pub(crate) async fn put_new<B: Serialize + Sync, T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
