@@ -305,7 +305,7 @@ impl Resource for RouteTable {
         let mine = match delete_blockers(&check) {
             Ok(mine) => mine,
             Err(why) => {
-                diags.root_error("Route Table Still In Use", why);
+                diags.root_error("Route Table Still In Use", why.to_string());
                 return None;
             }
         };

@@ -45,8 +45,9 @@ pub mod schema;
 /// Terraform values as Rust types: [`value::Value`] keeps null and unknown apart from a value.
 pub mod value;
 
-// The protocol has one empty message per RPC that only namespaces its Request/Response.
-#[allow(dead_code)]
+// The protocol has one empty message per RPC that only namespaces its Request/Response; the
+// generated items are `pub` in a private module.
+#[allow(dead_code, unreachable_pub)]
 mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }

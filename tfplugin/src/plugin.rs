@@ -16,6 +16,9 @@
 
 //! Implementation of all the TF plugin gRPC services
 
+// The code tonic generates from proto/plugin.proto declares `pub` items; the module is private.
+#![allow(unreachable_pub)]
+
 use std::pin::Pin;
 use std::{fmt::Write, sync::Arc};
 
