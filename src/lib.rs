@@ -2,11 +2,13 @@
 //! and safe. Rules and address planning live in [`netplan`] (pure); resources and functions
 //! translate between Terraform values and `netplan`.
 
+#![warn(missing_docs, unreachable_pub)]
+
 pub mod arm;
-pub mod data_sources;
+pub(crate) mod data_sources;
 pub mod functions;
 pub mod logging;
 pub mod netplan;
 pub mod provider;
-pub mod resources;
-pub mod tfvalue;
+pub(crate) mod resources;
+pub(crate) mod tfvalue;

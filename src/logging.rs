@@ -86,20 +86,24 @@ pub fn init() {
 }
 
 /// Where formatted lines go.
-pub enum Sink {
+pub(crate) enum Sink {
+    /// Terraform's default: it reads the plugin's stderr.
     Stderr,
+    /// The file `PLUGIN_LOG_FILE` names, at TRACE.
     File(Mutex<File>),
     /// Collected in memory (tests).
+    #[cfg(test)]
     Buffer(std::sync::Arc<Mutex<Vec<u8>>>),
 }
 
 /// A layer writing each event as one hclog JSON line.
-pub struct HclogLayer {
+pub(crate) struct HclogLayer {
     sink: Sink,
 }
 
 impl HclogLayer {
-    pub fn new(sink: Sink) -> Self {
+    /// A layer writing to `sink`.
+    pub(crate) fn new(sink: Sink) -> Self {
         Self { sink }
     }
 
@@ -109,6 +113,7 @@ impl HclogLayer {
         let _ = match &self.sink {
             Sink::Stderr => std::io::stderr().lock().write_all(line),
             Sink::File(f) => f.lock().map_or(Ok(()), |mut f| f.write_all(line)),
+            #[cfg(test)]
             Sink::Buffer(b) => {
                 if let Ok(mut b) = b.lock() {
                     b.extend_from_slice(line);

@@ -13,7 +13,7 @@ use crate::netplan::cluster::Input;
 use crate::netplan::{FieldPath, Finding, RuleId, Severity, Step};
 
 /// Converts a netplan path into a Terraform attribute path.
-pub fn attribute_path(path: &FieldPath) -> AttributePath {
+pub(crate) fn attribute_path(path: &FieldPath) -> AttributePath {
     let mut out = AttributePath::root();
     for step in &path.0 {
         match step {
@@ -45,7 +45,7 @@ const CATALOG_URL: &str = "https://registry.terraform.io/providers/aksnet/aksnet
 /// Records findings as diagnostics: the summary carries the rule id, the detail the fix and
 /// where the rule is explained. Addresses, ranges and resource IDs of `config` are not echoed
 /// (see [`Redactions`]).
-pub fn report<S: Serialize>(diags: &mut Diagnostics, findings: &[Finding], config: &S) {
+pub(crate) fn report<S: Serialize>(diags: &mut Diagnostics, findings: &[Finding], config: &S) {
     let hide = Redactions::of(config);
     for f in findings {
         let (summary, detail) = (hide.apply(&f.summary), hide.apply(&f.detail));
@@ -95,11 +95,11 @@ pub(crate) fn function_error(diags: &mut Diagnostics, index: i64, e: &ArgumentEr
 /// expression it came from); numbers the rules compute (prefix lengths, sizes, counts,
 /// limits) stay. Enumerations and names are echoed: they are needed to say what is wrong.
 #[derive(Debug, Default)]
-pub struct Redactions(Vec<(String, String)>);
+pub(crate) struct Redactions(Vec<(String, String)>);
 
 impl Redactions {
     /// The address-like strings of `config`, with the attribute each came from.
-    pub fn of<S: Serialize>(config: &S) -> Self {
+    pub(crate) fn of<S: Serialize>(config: &S) -> Self {
         let mut found = Vec::new();
         if let Ok(v) = serde_json::to_value(config) {
             collect_addresses(&v, &mut Vec::new(), &mut found);
@@ -121,7 +121,7 @@ impl Redactions {
     }
 
     /// `text` with every redacted value (quoted or bare, as a whole token) replaced.
-    pub fn apply(&self, text: &str) -> String {
+    pub(crate) fn apply(&self, text: &str) -> String {
         let mut text = text.to_string();
         for (value, shown) in &self.0 {
             text = text.replace(&format!("\"{value}\""), shown);
@@ -380,7 +380,7 @@ fn null_elements(
 }
 
 /// A Terraform value as netplan's rules take it: set, unset or known only after apply.
-pub fn input<T: Clone>(v: &Value<T>) -> Input<T> {
+pub(crate) fn input<T: Clone>(v: &Value<T>) -> Input<T> {
     match v {
         Value::Value(x) => Input::Set(x.clone()),
         Value::Null => Input::Unset,
@@ -389,7 +389,11 @@ pub fn input<T: Clone>(v: &Value<T>) -> Input<T> {
 }
 
 /// A schema attribute with a Markdown description.
-pub fn attribute(attr_type: AttributeType, constraint: AttributeConstraint, markdown: &str) -> Attribute {
+pub(crate) fn attribute(
+    attr_type: AttributeType,
+    constraint: AttributeConstraint,
+    markdown: &str,
+) -> Attribute {
     Attribute {
         attr_type,
         description: Description::markdown(markdown),
@@ -428,7 +432,7 @@ mod tests {
 
     fn null_paths(state: &State) -> Vec<String> {
         let mut diags = Diagnostics::default();
-        report_nulls(&mut diags, &PodCidrPlan::schema_block(), state);
+        report_nulls(&mut diags, &PodCidrPlan::block(), state);
         diags
             .errors
             .iter()

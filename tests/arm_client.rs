@@ -8,6 +8,7 @@ use std::time::Duration;
 use aksnet::arm::auth::{discover_cloud, select_credential, AuthError, AuthSettings};
 use aksnet::arm::client::{ArmClient, ClientError};
 use aksnet::arm::ids::{Kind, ResourceId};
+use aksnet::arm::models::{ManagedCluster, RouteTable};
 use aksnet_emulator::{Options, SAMPLE_CLIENT, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION, SAMPLE_TENANT};
 use serde_json::{json, Value};
 
@@ -127,7 +128,7 @@ async fn put_waits_for_the_lro_and_returns_the_final_state() {
     assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
     assert!(done.etag.as_deref().is_some_and(|t| t.starts_with("W/\"")));
     assert!(c
-        .get::<Value>(&route_table("rg-lro", "missing"))
+        .get_json(&route_table("rg-lro", "missing"))
         .await
         .expect("get")
         .is_none());
@@ -141,7 +142,7 @@ async fn unknown_fields_survive_get_modify_put() {
     let mut body = table_body();
     body["properties"]["futureField"] = json!({"kept": true});
     c.put::<_, Value>(&id, &body, None, T).await.expect("put");
-    let mut read = c.get::<Value>(&id).await.expect("get").expect("exists");
+    let mut read = c.get_json(&id).await.expect("get").expect("exists");
     read.body["tags"]["env"] = json!("prod");
     let written = c
         .put::<_, Value>(&id, &read.body, read.etag.as_deref(), T)
@@ -332,7 +333,7 @@ async fn a_hung_read_times_out_at_its_deadline_with_a_message_for_a_read() {
         .await;
     let started = std::time::Instant::now();
     let err = c
-        .get_within::<Value>(&id, Duration::from_secs(2))
+        .get_within::<RouteTable>(&id, Duration::from_secs(2))
         .await
         .expect_err("a hung read times out");
     let took = started.elapsed();
@@ -352,7 +353,7 @@ async fn a_hung_read_times_out_at_its_deadline_with_a_message_for_a_read() {
     );
     assert!(!text.contains("api-version"), "{text}");
     // The fault is used up; reads work again.
-    assert!(c.get_within::<Value>(&id, T).await.expect("get").is_some());
+    assert!(c.get_within::<RouteTable>(&id, T).await.expect("get").is_some());
 }
 
 #[tokio::test]
@@ -390,7 +391,7 @@ async fn delete_waits_and_in_use_tables_are_refused() {
     let body = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
         "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/24", "routeTable": {"id": rt.path()}}}]}});
     c.put::<_, Value>(&vnet, &body, None, T).await.expect("vnet");
-    let table = c.get::<Value>(&rt).await.expect("get").expect("exists");
+    let table = c.get_json(&rt).await.expect("get").expect("exists");
     assert_eq!(
         table.body["properties"]["subnets"][0]["id"],
         format!("{}/subnets/nodes", vnet.path())
@@ -402,7 +403,7 @@ async fn delete_waits_and_in_use_tables_are_refused() {
     );
     c.delete(&vnet, T).await.expect("vnet deleted");
     c.delete(&rt, T).await.expect("table deleted");
-    assert!(c.get::<Value>(&rt).await.expect("get").is_none());
+    assert!(c.get_json(&rt).await.expect("get").is_none());
     c.delete(&rt, T).await.expect("deleting what is gone succeeds");
 }
 
@@ -499,16 +500,34 @@ async fn aks_subcodes_appear_in_the_error() {
     }
 }
 
-/// GETs `id` while the emulator answers it with `body` (status 200): the decoding error.
-async fn decode_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+/// GETs `id` as the model `T` while the emulator answers it with `body` (status 200): the
+/// decoding error.
+async fn decode_error<T: aksnet::arm::models::ArmResource + std::fmt::Debug>(
     c: &ArmClient,
     id: &ResourceId,
     body: &str,
 ) -> String {
+    answer_once(id, body).await;
+    decoding_message(body, c.get::<T>(id).await)
+}
+
+/// As [`decode_error`], for an untyped read ([`ArmClient::get_json`]).
+async fn decode_error_json(c: &ArmClient, id: &ResourceId, body: &str) -> String {
+    answer_once(id, body).await;
+    decoding_message(body, c.get_json(id).await)
+}
+
+async fn answer_once(id: &ResourceId, body: &str) {
     emulator()
         .fault(json!({"method": "GET", "path": id.path(), "count": 1, "body": body}))
         .await;
-    match c.get::<T>(id).await {
+}
+
+fn decoding_message<T: std::fmt::Debug>(
+    body: &str,
+    read: Result<Option<aksnet::arm::client::Tagged<T>>, ClientError>,
+) -> String {
+    match read {
         Err(ClientError::Decode(msg)) => {
             let shown = ClientError::Decode(msg.clone()).to_string();
             assert!(shown.starts_with("decoding the response: "), "{shown}");
@@ -521,7 +540,6 @@ async fn decode_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(
 
 #[tokio::test]
 async fn malformed_bodies_are_decoding_errors_that_name_the_field() {
-    use aksnet::arm::models::RouteTable;
     let c = client().await;
     group(&c, "rg-malformed").await;
     let id = route_table("rg-malformed", "rt");
@@ -561,8 +579,8 @@ async fn malformed_bodies_are_decoding_errors_that_name_the_field() {
         let msg = decode_error::<RouteTable>(&c, &id, body).await;
         assert!(msg.starts_with(want), "{body:?}: {msg}");
     }
-    // Untyped reads (the cluster resource reads plain JSON) are checked the same way.
-    let msg = decode_error::<Value>(&c, &id, r#"{"properties": {"routes": "none"}}"#).await;
+    // Untyped reads (existence checks) are checked the same way.
+    let msg = decode_error_json(&c, &id, r#"{"properties": {"routes": "none"}}"#).await;
     assert!(
         msg.starts_with("properties.routes is a string (\"none\"), expected an array"),
         "{msg}"
@@ -616,11 +634,11 @@ async fn malformed_cluster_bodies_are_decoding_errors_that_name_the_field() {
         ),
     ];
     for (body, want) in cases {
-        let msg = decode_error::<Value>(&c, &id, &body).await;
+        let msg = decode_error::<ManagedCluster>(&c, &id, &body).await;
         assert!(msg.starts_with(want), "{msg}");
     }
     let truncated: String = good.to_string().chars().take(80).collect();
-    let msg = decode_error::<Value>(&c, &id, &truncated).await;
+    let msg = decode_error::<ManagedCluster>(&c, &id, &truncated).await;
     assert!(msg.starts_with("the body is truncated JSON"), "{msg}");
 }
 
@@ -642,7 +660,7 @@ async fn a_write_whose_final_read_is_malformed_fails_clearly() {
     );
     assert!(err.may_have_written(), "ARM accepted the write: {err:?}");
     // The write itself went through: a clean read shows it.
-    let table = c.get::<Value>(&id).await.expect("get").expect("exists");
+    let table = c.get_json(&id).await.expect("get").expect("exists");
     assert_eq!(table.body["properties"]["provisioningState"], "Succeeded");
 }
 
@@ -695,7 +713,7 @@ async fn works_with(s: AuthSettings, expected_method: &str) {
     c.put::<_, Value>(&rg(&name), &json!({"location": "westeurope"}), None, T)
         .await
         .expect("authenticated write");
-    assert!(c.get::<Value>(&rg(&name)).await.expect("read").is_some());
+    assert!(c.get_json(&rg(&name)).await.expect("read").is_some());
 }
 
 fn oidc_base() -> AuthSettings {
@@ -837,7 +855,7 @@ async fn unregistered_certificate_is_refused_by_the_token_endpoint() {
     let (cred, _) = select_credential(&s, &cloud).expect("credential");
     let c = ArmClient::new(cloud.resource_manager, cred, cloud.scope, Default::default()).expect("client");
     let err = c
-        .get::<Value>(&rg("rg-unregistered-cert"))
+        .get_json(&rg("rg-unregistered-cert"))
         .await
         .expect_err("an assertion signed by an unregistered certificate must fail");
     assert!(err.to_string().contains("AADSTS700027"), "{err}");
@@ -925,13 +943,52 @@ async fn names_cannot_change_the_request_path() {
             .contains("/resourceGroups/nonexistent%2F..%2Facctest-esc/"),
         "{url}"
     );
-    if let Ok(Some(t)) = c.get::<Value>(&sneaky).await {
+    if let Ok(Some(t)) = c.get_json(&sneaky).await {
         panic!("the request reached another resource: {:?}", t.body);
     }
     for (group, name) in [("..", "rt"), ("acctest-esc", ".."), ("acctest-esc", ".")] {
         let e = c.url(&route_table(group, name)).unwrap_err().to_string();
         assert!(e.contains("would move the request to another path"), "{e}");
-        let e = c.get::<Value>(&route_table(group, name)).await.unwrap_err();
+        let e = c.get_json(&route_table(group, name)).await.unwrap_err();
         assert!(matches!(e, ClientError::Config(_)), "{e}");
+    }
+}
+
+// Issue 14 item 4: a typed read binds the ID's kind to the model; a subnet ID where a cluster
+// is read is refused before any request. The emulator holds a one-shot fault on the subnet's
+// path: if the refused read had been sent it would have used the fault up.
+#[tokio::test]
+async fn a_typed_read_refuses_an_id_of_another_kind_without_a_request() {
+    let c = client().await;
+    let subnet = ResourceId::new(Kind::Subnet, SUB, "rg-kind", &["vnet", "nodes"]);
+    emulator()
+        .fault(json!({"method": "GET", "path": subnet.path(), "count": 1, "body": "not json"}))
+        .await;
+    let err = c
+        .get::<ManagedCluster>(&subnet)
+        .await
+        .expect_err("a subnet ID is not a cluster");
+    assert!(
+        matches!(
+            err,
+            ClientError::KindMismatch {
+                expected: Kind::ManagedCluster,
+                found: Kind::Subnet
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert_eq!(text, "a Subnet ID was given where a Kubernetes Cluster is read");
+    assert!(!text.contains("rg-kind") && !text.contains("vnet"), "{text}");
+    let err = c
+        .get_within::<RouteTable>(&subnet, T)
+        .await
+        .expect_err("nor a route table");
+    assert!(matches!(err, ClientError::KindMismatch { .. }), "{err:?}");
+    // The fault is still there: neither read reached the resource manager.
+    match c.get_json(&subnet).await {
+        Err(ClientError::Decode(msg)) => assert!(msg.starts_with("the body is not valid JSON"), "{msg}"),
+        other => panic!("the fault should still be pending, got {other:?}"),
     }
 }

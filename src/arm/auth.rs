@@ -179,23 +179,37 @@ pub enum CertificateError {
 /// Resolved provider settings (config first, then `ARM_*` variables, then defaults).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct AuthSettings {
+    /// The subscription every request goes to (`ARM_SUBSCRIPTION_ID`).
     pub subscription_id: Option<String>,
+    /// The Entra tenant to authenticate in (`ARM_TENANT_ID`).
     pub tenant_id: Option<String>,
+    /// The service principal or managed identity client ID (`ARM_CLIENT_ID`).
     pub client_id: Option<String>,
+    /// Service principal secret (`ARM_CLIENT_SECRET`); never logged.
     pub client_secret: Option<String>,
     /// A PKCS#12 (PFX) certificate, already decoded from base64 or read from its path.
     pub client_certificate: Option<Vec<u8>>,
+    /// Password of `client_certificate` (`ARM_CLIENT_CERTIFICATE_PASSWORD`); never logged.
     pub client_certificate_password: Option<String>,
+    /// Authenticate with a federated (OIDC) token (`ARM_USE_OIDC`).
     pub use_oidc: bool,
+    /// The federated token itself (`ARM_OIDC_TOKEN`); never logged.
     pub oidc_token: Option<String>,
+    /// A file holding the federated token (`ARM_OIDC_TOKEN_FILE_PATH`), re-read on expiry.
     pub oidc_token_file_path: Option<String>,
+    /// Bearer token for requesting a federated token from CI (`ARM_OIDC_REQUEST_TOKEN`).
     pub oidc_request_token: Option<String>,
+    /// Where CI hands out federated tokens (`ARM_OIDC_REQUEST_URL`).
     pub oidc_request_url: Option<String>,
     /// Azure DevOps service connection: the request URL is then Azure Pipelines' OIDC endpoint.
     pub ado_pipeline_service_connection_id: Option<String>,
+    /// Use the token file AKS workload identity mounts (`AZURE_FEDERATED_TOKEN_FILE`).
     pub use_aks_workload_identity: bool,
+    /// Authenticate as the managed identity of the machine (`ARM_USE_MSI`).
     pub use_msi: bool,
+    /// A non-default managed identity endpoint (`ARM_MSI_ENDPOINT`).
     pub msi_endpoint: Option<String>,
+    /// Fall back to the Azure CLI's login (`ARM_USE_CLI`).
     pub use_cli: bool,
     /// `public`, `usgovernment` or `china`.
     pub environment: String,
@@ -242,6 +256,7 @@ impl fmt::Debug for AuthSettings {
 /// Endpoints of one Azure cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cloud {
+    /// The ARM endpoint every request goes to, e.g. `https://management.azure.com/`.
     pub resource_manager: Url,
     /// Entra authority host, e.g. `https://login.microsoftonline.com`.
     pub authority_host: String,

@@ -72,19 +72,39 @@ pub enum ClientError {
     /// ARM did not answer a request within the operation's deadline.
     #[error("timed out after {after:?}: ARM did not answer {request}")]
     RequestTimeout {
+        /// The deadline that passed.
         after: Duration,
         /// Method and URL (without query), e.g. `GET https://…/routeTables/rt`.
         request: String,
     },
     /// ARM accepted a write but its long-running operation outlived the deadline.
     #[error("timed out after {after:?} waiting for the operation on {resource} to finish; ARM accepted the request and it may still complete in Azure")]
-    OperationTimeout { after: Duration, resource: String },
+    OperationTimeout {
+        /// The deadline that passed.
+        after: Duration,
+        /// The resource being written.
+        resource: String,
+    },
     /// The response was not the JSON expected.
     #[error("decoding the response: {0}")]
     Decode(String),
     /// The configuration cannot work (for example a plain `http://` endpoint).
     #[error("{0}")]
     Config(String),
+    /// A typed read was given an ID of another kind than its model (a subnet ID where a
+    /// cluster is read): refused before any request, since the api-version and the decoding
+    /// are the model's. Names the kinds only, never the ID (it may come from configuration).
+    #[error(
+        "a {} ID was given where a {} is read",
+        .found.display_name(),
+        .expected.display_name()
+    )]
+    KindMismatch {
+        /// The model's kind ([`ArmResource::KIND`]).
+        expected: Kind,
+        /// The ID's kind.
+        found: Kind,
+    },
     /// ARM accepted a write, and then what followed failed (polling its operation, or the
     /// final read): the resource exists in Azure, perhaps unfinished.
     #[error(transparent)]
@@ -127,7 +147,10 @@ impl ClientError {
             | ClientError::Transport(_)
             | ClientError::Timeout(_)
             | ClientError::RequestTimeout { .. } => true,
-            ClientError::Arm(_) | ClientError::Decode(_) | ClientError::Config(_) => false,
+            ClientError::Arm(_)
+            | ClientError::Decode(_)
+            | ClientError::Config(_)
+            | ClientError::KindMismatch { .. } => false,
         }
     }
 
@@ -142,7 +165,9 @@ impl ClientError {
 /// A resource body with the ETag that came with it.
 #[derive(Debug, Clone)]
 pub struct Tagged<T> {
+    /// The decoded body.
     pub body: T,
+    /// The `ETag` header, for a later `If-Match` write; `None` when ARM sent none.
     pub etag: Option<String>,
 }
 
@@ -369,21 +394,36 @@ impl ArmClient {
         }
     }
 
-    /// GETs a resource; `Ok(None)` when it does not exist. Bounded by
+    /// GETs a resource as its model `T`; `Ok(None)` when it does not exist. Bounded by
     /// [`DEFAULT_READ_TIMEOUT`]; a resource's read should use [`ArmClient::get_within`] with
-    /// its `timeouts.read`.
-    pub async fn get<T: DeserializeOwned>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
+    /// its `timeouts.read`. An ID of another kind than `T`'s is [`ClientError::KindMismatch`].
+    pub async fn get<T: ArmResource>(&self, id: &ResourceId) -> Result<Option<Tagged<T>>, ClientError> {
         self.get_within(id, DEFAULT_READ_TIMEOUT).await
     }
 
-    /// GETs a resource within `timeout` (every attempt and retry included); `Ok(None)` when it
-    /// does not exist. A timeout is [`ClientError::RequestTimeout`].
-    pub async fn get_within<T: DeserializeOwned>(
+    /// GETs a resource as its model `T` within `timeout` (every attempt and retry included);
+    /// `Ok(None)` when it does not exist. A timeout is [`ClientError::RequestTimeout`]; an ID
+    /// of another kind than `T`'s is [`ClientError::KindMismatch`], before any request.
+    pub async fn get_within<T: ArmResource>(
         &self,
         id: &ResourceId,
         timeout: Duration,
     ) -> Result<Option<Tagged<T>>, ClientError> {
+        if id.kind != T::KIND {
+            return Err(ClientError::KindMismatch {
+                expected: T::KIND,
+                found: id.kind,
+            });
+        }
         self.get_until(id, Instant::now() + timeout, timeout).await
+    }
+
+    /// GETs a resource of any kind as JSON (the api-version is the ID kind's); `Ok(None)` when
+    /// it does not exist. For existence checks and tests; reads of a model use
+    /// [`ArmClient::get`], which binds the kind to the model.
+    pub async fn get_json(&self, id: &ResourceId) -> Result<Option<Tagged<serde_json::Value>>, ClientError> {
+        self.get_until(id, Instant::now() + DEFAULT_READ_TIMEOUT, DEFAULT_READ_TIMEOUT)
+            .await
     }
 
     async fn get_until<T: DeserializeOwned>(
@@ -822,7 +862,7 @@ fn decode_tagged<T: DeserializeOwned>(resp: &RawResponse, kind: Kind) -> Result<
         };
         fail(format!("{what} ({e})"))
     })?;
-    shape::check(kind, &value).map_err(fail)?;
+    shape::check(kind, &value).map_err(|e| fail(e.to_string()))?;
     let etag = header(resp, &ETAG).or_else(|| {
         value
             .get("etag")

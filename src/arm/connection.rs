@@ -12,7 +12,7 @@ use super::client::ArmClient;
 
 /// Why no client could be built.
 #[derive(Debug, Clone, Error)]
-pub enum ConnectionError {
+pub(crate) enum ConnectionError {
     /// Terraform has not called ConfigureProvider yet.
     #[error("the provider is not configured")]
     NotConfigured,
@@ -34,7 +34,7 @@ const FIRST_TOKEN_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Settings plus the client built from them.
 #[derive(Debug, Default)]
-pub struct Connection {
+pub(crate) struct Connection {
     settings: RwLock<Option<AuthSettings>>,
     // Only a working client is kept: a failure (a network blip during cloud discovery, a
     // token file not written yet) is tried again on the next call instead of poisoning the
@@ -44,14 +44,14 @@ pub struct Connection {
 
 impl Connection {
     /// Stores the resolved provider settings.
-    pub async fn configure(&self, settings: AuthSettings) {
+    pub(crate) async fn configure(&self, settings: AuthSettings) {
         *self.settings.write().await = Some(settings);
     }
 
     /// The client, created on the first successful call. Creating it acquires a token, so a
     /// credential that can be built but cannot authenticate fails here, at the first ARM need
     /// (plan), with every method tried, rather than on the first request at apply.
-    pub async fn client(&self) -> Result<ArmClient, ConnectionError> {
+    pub(crate) async fn client(&self) -> Result<ArmClient, ConnectionError> {
         let settings = self
             .settings
             .read()
@@ -91,7 +91,7 @@ impl Connection {
     }
 
     /// The subscription resources are created in.
-    pub async fn subscription_id(&self) -> Option<String> {
+    pub(crate) async fn subscription_id(&self) -> Option<String> {
         self.settings
             .read()
             .await

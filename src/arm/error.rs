@@ -21,7 +21,9 @@ pub struct ArmError {
     /// AKS's `subcode`, the specific reason under a generic `code`; `None` when empty.
     /// (Boxed: `ClientError` stays small enough to return by value.)
     pub subcode: Option<Box<str>>,
+    /// ARM's human-readable message, shown in the diagnostic.
     pub message: String,
+    /// The request property ARM blames, e.g. `properties.addressPrefix`, when it names one.
     pub target: Option<String>,
     /// `x-ms-request-id` of the failing response, for support tickets.
     pub request_id: Option<String>,

@@ -8,12 +8,19 @@ use crate::netplan::names;
 /// The kinds of resource aksnet addresses, with their ARM path segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// `Microsoft.Resources/resourceGroups`.
     ResourceGroup,
+    /// `Microsoft.Network/virtualNetworks`.
     VirtualNetwork,
+    /// `Microsoft.Network/virtualNetworks/subnets`, named `[vnet, subnet]`.
     Subnet,
+    /// `Microsoft.Network/routeTables`.
     RouteTable,
+    /// `Microsoft.Network/routeTables/routes`, named `[table, route]`.
     Route,
+    /// `Microsoft.ContainerService/managedClusters`.
     ManagedCluster,
+    /// `Microsoft.ContainerService/managedClusters/agentPools`, named `[cluster, pool]`.
     AgentPool,
 }
 
@@ -96,8 +103,11 @@ pub fn unsafe_segment(seg: &str) -> Option<&'static str> {
 /// A parsed ARM resource ID.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResourceId {
+    /// What the ID addresses; fixes the provider namespace and type segments of the path.
     pub kind: Kind,
+    /// The subscription GUID.
     pub subscription_id: String,
+    /// The resource group name (ARM compares it case-insensitively).
     pub resource_group: String,
     /// Names of the resource and its parents, outermost first (`[vnet, subnet]`).
     pub names: Vec<String>,
@@ -117,8 +127,11 @@ pub struct IdError {
 /// group, or the name at this position in [`ResourceId::names`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// The subscription ID.
     Subscription,
+    /// The resource group name.
     ResourceGroup,
+    /// The name at this index of [`ResourceId::names`].
     Name(usize),
 }
 
@@ -127,7 +140,9 @@ pub enum Part {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct PartError {
+    /// The part rejected, so the caller can blame the matching attribute.
     pub part: Part,
+    /// The rule it broke, without the value.
     pub reason: String,
 }
 

@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod client;
-pub mod connection;
+pub(crate) mod connection;
 pub mod error;
 pub mod ids;
 pub mod models;
-pub mod shape;
+pub(crate) mod shape;

@@ -13,49 +13,52 @@ use super::ids::Kind;
 /// A reference to another resource (`{"id": ...}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SubResource {
-    pub id: String,
+    pub(crate) id: String,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `Microsoft.Network/routeTables`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RouteTable {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Map<String, Value>>,
+    pub(crate) tags: Option<Map<String, Value>>,
+    /// The routes and subnet associations.
     #[serde(default)]
     pub properties: RouteTableProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// Route table properties.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteTableProperties {
+    /// Every route, including AKS's own `aks-*` routes (kubenet) that aksnet preserves.
     #[serde(default)]
     pub routes: Vec<Route>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disable_bgp_route_propagation: Option<bool>,
+    pub(crate) disable_bgp_route_propagation: Option<bool>,
     /// Read-only: subnets associated with the table.
     #[serde(default, skip_serializing)]
-    pub subnets: Vec<SubResource>,
+    pub(crate) subnets: Vec<SubResource>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// A route inside a route table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Route {
+    /// The route's name, unique in its table.
     pub name: String,
     #[serde(default)]
-    pub properties: RouteProperties,
+    pub(crate) properties: RouteProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// Route properties.
@@ -63,26 +66,26 @@ pub struct Route {
 #[serde(rename_all = "camelCase")]
 pub struct RouteProperties {
     #[serde(default)]
-    pub address_prefix: String,
+    pub(crate) address_prefix: String,
     #[serde(default)]
-    pub next_hop_type: String,
+    pub(crate) next_hop_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_hop_ip_address: Option<String>,
+    pub(crate) next_hop_ip_address: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `Microsoft.Network/virtualNetworks/subnets`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Subnet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(default)]
-    pub properties: SubnetProperties,
+    pub(crate) properties: SubnetProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// Subnet properties.
@@ -90,45 +93,45 @@ pub struct Subnet {
 #[serde(rename_all = "camelCase")]
 pub struct SubnetProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_prefix: Option<String>,
+    pub(crate) address_prefix: Option<String>,
     /// Set instead of `address_prefix` on subnets with several prefixes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub address_prefixes: Vec<String>,
+    pub(crate) address_prefixes: Vec<String>,
     /// The NICs and other consumers holding the subnet's addresses (read-only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ip_configurations: Vec<SubResource>,
+    pub(crate) ip_configurations: Vec<SubResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub route_table: Option<SubResource>,
+    pub(crate) route_table: Option<SubResource>,
     /// The NAT gateway associated with the subnet (`natGateway`, network 2025-01-01).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nat_gateway: Option<SubResource>,
+    pub(crate) nat_gateway: Option<SubResource>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `Microsoft.Resources/resourceGroups`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    pub location: String,
+    pub(crate) id: Option<String>,
+    pub(crate) location: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Map<String, Value>>,
+    pub(crate) tags: Option<Map<String, Value>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `Microsoft.Network/virtualNetworks` (the address space and subnets aksnet checks).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VirtualNetwork {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
     #[serde(default)]
-    pub properties: VirtualNetworkProperties,
+    pub(crate) properties: VirtualNetworkProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// Virtual network properties.
@@ -136,22 +139,22 @@ pub struct VirtualNetwork {
 #[serde(rename_all = "camelCase")]
 pub struct VirtualNetworkProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_space: Option<AddressSpace>,
+    pub(crate) address_space: Option<AddressSpace>,
     #[serde(default)]
-    pub subnets: Vec<Subnet>,
+    pub(crate) subnets: Vec<Subnet>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub virtual_network_peerings: Vec<Peering>,
+    pub(crate) virtual_network_peerings: Vec<Peering>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// A VNet peering (only the remote ranges matter to aksnet).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Peering {
     #[serde(default)]
-    pub properties: PeeringProperties,
+    pub(crate) properties: PeeringProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// Peering properties.
@@ -159,9 +162,9 @@ pub struct Peering {
 #[serde(rename_all = "camelCase")]
 pub struct PeeringProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remote_address_space: Option<AddressSpace>,
+    pub(crate) remote_address_space: Option<AddressSpace>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// A VNet's address prefixes.
@@ -169,9 +172,9 @@ pub struct PeeringProperties {
 #[serde(rename_all = "camelCase")]
 pub struct AddressSpace {
     #[serde(default)]
-    pub address_prefixes: Vec<String>,
+    pub(crate) address_prefixes: Vec<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// One entry of `VirtualNetworks_ListUsage`: a subnet's addresses in use (`currentValue`)
@@ -181,15 +184,15 @@ pub struct AddressSpace {
 pub struct VirtualNetworkUsage {
     /// The subnet's ID.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default)]
-    pub current_value: f64,
+    pub(crate) current_value: f64,
     #[serde(default)]
-    pub limit: f64,
+    pub(crate) limit: f64,
     #[serde(default)]
-    pub unit: Option<String>,
+    pub(crate) unit: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// A page of `VirtualNetworkListUsageResult`.
@@ -197,9 +200,9 @@ pub struct VirtualNetworkUsage {
 #[serde(rename_all = "camelCase")]
 pub struct UsagePage {
     #[serde(default)]
-    pub value: Vec<VirtualNetworkUsage>,
+    pub(crate) value: Vec<VirtualNetworkUsage>,
     #[serde(default)]
-    pub next_link: Option<String>,
+    pub(crate) next_link: Option<String>,
 }
 
 /// A kind of ARM resource described by a model: the ID kind it lives at and the api-version
@@ -251,20 +254,20 @@ fn drop_keys(extra: &mut Map<String, Value>, keys: &[&str]) {
 pub struct ManagedCluster {
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    pub(crate) tags: Option<BTreeMap<String, String>>,
     /// `ManagedClusterSKU`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<ManagedClusterSku>,
+    pub(crate) sku: Option<ManagedClusterSku>,
     /// `ManagedClusterIdentity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<ManagedClusterIdentity>,
-    pub properties: ManagedClusterProperties,
+    pub(crate) identity: Option<ManagedClusterIdentity>,
+    pub(crate) properties: ManagedClusterProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 impl ManagedCluster {
@@ -315,11 +318,11 @@ impl ManagedCluster {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedClusterSku {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<String>,
+    pub(crate) tier: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterIdentity`: `type` and the user-assigned identities by resource ID.
@@ -327,17 +330,17 @@ pub struct ManagedClusterSku {
 #[serde(rename_all = "camelCase")]
 pub struct ManagedClusterIdentity {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal_id: Option<String>,
+    pub(crate) principal_id: Option<String>,
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    pub(crate) tenant_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_assigned_identities: Option<BTreeMap<String, UserAssignedIdentity>>,
+    pub(crate) user_assigned_identities: Option<BTreeMap<String, UserAssignedIdentity>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// A user-assigned identity's entry (`{}` in a request; IDs filled in by AKS).
@@ -345,11 +348,11 @@ pub struct ManagedClusterIdentity {
 #[serde(rename_all = "camelCase")]
 pub struct UserAssignedIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal_id: Option<String>,
+    pub(crate) principal_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
+    pub(crate) client_id: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterProperties`: the fields aksnet reads or writes.
@@ -358,23 +361,23 @@ pub struct UserAssignedIdentity {
 pub struct ManagedClusterProperties {
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_state: Option<String>,
+    pub(crate) provisioning_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubernetes_version: Option<String>,
+    pub(crate) kubernetes_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns_prefix: Option<String>,
+    pub(crate) dns_prefix: Option<String>,
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fqdn: Option<String>,
+    pub(crate) fqdn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_resource_group: Option<String>,
-    pub agent_pool_profiles: Vec<AgentPoolProfile>,
-    pub network_profile: NetworkProfile,
+    pub(crate) node_resource_group: Option<String>,
+    pub(crate) agent_pool_profiles: Vec<AgentPoolProfile>,
+    pub(crate) network_profile: NetworkProfile,
     /// `ManagedClusterBootstrapProfile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bootstrap_profile: Option<BootstrapProfile>,
+    pub(crate) bootstrap_profile: Option<BootstrapProfile>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterBootstrapProfile`.
@@ -382,20 +385,20 @@ pub struct ManagedClusterProperties {
 #[serde(rename_all = "camelCase")]
 pub struct BootstrapProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_source: Option<String>,
+    pub(crate) artifact_source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container_registry_id: Option<String>,
+    pub(crate) container_registry_id: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// An agent pool inside the cluster body (`ManagedClusterAgentPoolProfile`): a name and the
 /// same properties as the agent pool child resource.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolProfile {
-    pub name: String,
+    pub(crate) name: String,
     #[serde(flatten)]
-    pub properties: AgentPoolProperties,
+    pub(crate) properties: AgentPoolProperties,
 }
 
 /// `Microsoft.ContainerService/managedClusters/agentPools` (SPEC 2025-10-01 `AgentPool`): the
@@ -404,13 +407,13 @@ pub struct AgentPoolProfile {
 pub struct AgentPool {
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Read-only (the name is the last segment of the ID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub properties: AgentPoolProperties,
+    pub(crate) name: Option<String>,
+    pub(crate) properties: AgentPoolProperties,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 impl AgentPool {
@@ -438,43 +441,43 @@ impl AgentPool {
 pub struct AgentPoolProperties {
     /// `VirtualMachineScaleSets`, `AvailabilitySet`, `VirtualMachines`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// `System`, `User`, `Gateway`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub(crate) mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vm_size: Option<String>,
+    pub(crate) vm_size: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os_type: Option<String>,
+    pub(crate) os_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_auto_scaling: Option<bool>,
+    pub(crate) enable_auto_scaling: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_count: Option<i64>,
+    pub(crate) min_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_count: Option<i64>,
+    pub(crate) max_count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_pods: Option<i64>,
+    pub(crate) max_pods: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrade_settings: Option<UpgradeSettings>,
+    pub(crate) upgrade_settings: Option<UpgradeSettings>,
     #[serde(default, rename = "vnetSubnetID", skip_serializing_if = "Option::is_none")]
-    pub vnet_subnet_id: Option<String>,
+    pub(crate) vnet_subnet_id: Option<String>,
     #[serde(default, rename = "podSubnetID", skip_serializing_if = "Option::is_none")]
-    pub pod_subnet_id: Option<String>,
+    pub(crate) pod_subnet_id: Option<String>,
     #[serde(
         default,
         rename = "podIPAllocationMode",
         skip_serializing_if = "Option::is_none"
     )]
-    pub pod_ip_allocation_mode: Option<String>,
+    pub(crate) pod_ip_allocation_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability_zones: Option<Vec<String>>,
+    pub(crate) availability_zones: Option<Vec<String>>,
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_state: Option<String>,
+    pub(crate) provisioning_state: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 impl AgentPoolProperties {
@@ -493,9 +496,9 @@ impl AgentPoolProperties {
 #[serde(rename_all = "camelCase")]
 pub struct UpgradeSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_surge: Option<String>,
+    pub(crate) max_surge: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ContainerServiceNetworkProfile`.
@@ -503,35 +506,35 @@ pub struct UpgradeSettings {
 #[serde(rename_all = "camelCase")]
 pub struct NetworkProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_plugin: Option<String>,
+    pub(crate) network_plugin: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_plugin_mode: Option<String>,
+    pub(crate) network_plugin_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_policy: Option<String>,
+    pub(crate) network_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network_dataplane: Option<String>,
+    pub(crate) network_dataplane: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_cidr: Option<String>,
+    pub(crate) pod_cidr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_cidrs: Option<Vec<String>>,
+    pub(crate) pod_cidrs: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_cidr: Option<String>,
+    pub(crate) service_cidr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_cidrs: Option<Vec<String>>,
+    pub(crate) service_cidrs: Option<Vec<String>>,
     #[serde(default, rename = "dnsServiceIP", skip_serializing_if = "Option::is_none")]
-    pub dns_service_ip: Option<String>,
+    pub(crate) dns_service_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_families: Option<Vec<String>>,
+    pub(crate) ip_families: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbound_type: Option<String>,
+    pub(crate) outbound_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_balancer_sku: Option<String>,
+    pub(crate) load_balancer_sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_balancer_profile: Option<LoadBalancerProfile>,
+    pub(crate) load_balancer_profile: Option<LoadBalancerProfile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nat_gateway_profile: Option<NatGatewayProfile>,
+    pub(crate) nat_gateway_profile: Option<NatGatewayProfile>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterLoadBalancerProfile`.
@@ -543,57 +546,57 @@ pub struct LoadBalancerProfile {
         rename = "managedOutboundIPs",
         skip_serializing_if = "Option::is_none"
     )]
-    pub managed_outbound_ips: Option<ManagedOutboundIps>,
+    pub(crate) managed_outbound_ips: Option<ManagedOutboundIps>,
     #[serde(
         default,
         rename = "outboundIPPrefixes",
         skip_serializing_if = "Option::is_none"
     )]
-    pub outbound_ip_prefixes: Option<OutboundIpPrefixes>,
+    pub(crate) outbound_ip_prefixes: Option<OutboundIpPrefixes>,
     #[serde(default, rename = "outboundIPs", skip_serializing_if = "Option::is_none")]
-    pub outbound_ips: Option<OutboundIps>,
+    pub(crate) outbound_ips: Option<OutboundIps>,
     /// Read-only.
     #[serde(
         default,
         rename = "effectiveOutboundIPs",
         skip_serializing_if = "Option::is_none"
     )]
-    pub effective_outbound_ips: Option<Vec<SubResource>>,
+    pub(crate) effective_outbound_ips: Option<Vec<SubResource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocated_outbound_ports: Option<i64>,
+    pub(crate) allocated_outbound_ports: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_timeout_in_minutes: Option<i64>,
+    pub(crate) idle_timeout_in_minutes: Option<i64>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterLoadBalancerProfile.managedOutboundIPs`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedOutboundIps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     #[serde(default, rename = "countIPv6", skip_serializing_if = "Option::is_none")]
-    pub count_ipv6: Option<i64>,
+    pub(crate) count_ipv6: Option<i64>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterLoadBalancerProfile.outboundIPPrefixes`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OutboundIpPrefixes {
     #[serde(default, rename = "publicIPPrefixes", skip_serializing_if = "Option::is_none")]
-    pub public_ip_prefixes: Option<Vec<SubResource>>,
+    pub(crate) public_ip_prefixes: Option<Vec<SubResource>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterLoadBalancerProfile.outboundIPs`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OutboundIps {
     #[serde(default, rename = "publicIPs", skip_serializing_if = "Option::is_none")]
-    pub public_ips: Option<Vec<SubResource>>,
+    pub(crate) public_ips: Option<Vec<SubResource>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterNATGatewayProfile`.
@@ -605,27 +608,27 @@ pub struct NatGatewayProfile {
         rename = "managedOutboundIPProfile",
         skip_serializing_if = "Option::is_none"
     )]
-    pub managed_outbound_ip_profile: Option<ManagedOutboundIpProfile>,
+    pub(crate) managed_outbound_ip_profile: Option<ManagedOutboundIpProfile>,
     /// Read-only.
     #[serde(
         default,
         rename = "effectiveOutboundIPs",
         skip_serializing_if = "Option::is_none"
     )]
-    pub effective_outbound_ips: Option<Vec<SubResource>>,
+    pub(crate) effective_outbound_ips: Option<Vec<SubResource>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_timeout_in_minutes: Option<i64>,
+    pub(crate) idle_timeout_in_minutes: Option<i64>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `ManagedClusterManagedOutboundIPProfile`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedOutboundIpProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 #[cfg(test)]

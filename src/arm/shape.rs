@@ -389,24 +389,53 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
     found
 }
 
+/// Why a GET body lacks the shape aksnet relies on: the first field at fault, by its JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ShapeError {
+    /// The body is not a JSON object at all.
+    #[error("the body is {found}, expected a JSON object")]
+    NotObject {
+        /// What it is instead, e.g. `an array`.
+        found: &'static str,
+    },
+    /// A field every body of the kind carries is absent.
+    #[error("required field {at} is missing")]
+    Missing {
+        /// JSON path, e.g. `properties.agentPoolProfiles[0].name`.
+        at: String,
+    },
+    /// A field is of another JSON type than the spec's.
+    #[error("{at} is {found} ({sample}), expected {expected}")]
+    WrongType {
+        /// JSON path of the field.
+        at: String,
+        /// The JSON type found, e.g. `a number`.
+        found: &'static str,
+        /// A short sample of the value found (ARM's value, not configuration).
+        sample: String,
+        /// The JSON type the spec gives, e.g. `a string`.
+        expected: &'static str,
+    },
+}
+
 /// Checks a GET body of `kind`; the error names the first field that is missing or of the
 /// wrong type.
-pub fn check(kind: Kind, body: &Value) -> Result<(), String> {
+pub(crate) fn check(kind: Kind, body: &Value) -> Result<(), ShapeError> {
     if !body.is_object() {
-        return Err(format!("the body is {}, expected a JSON object", kind_of(body)));
+        return Err(ShapeError::NotObject { found: kind_of(body) });
     }
     for (path, ty, required) in COMMON.iter().chain(fields(kind)) {
         for (at, v) in lookup(body, path) {
             match v {
-                None if *required => return Err(format!("required field {at} is missing")),
+                None if *required => return Err(ShapeError::Missing { at }),
                 None => {}
                 Some(v) if !ty.matches(v) => {
-                    return Err(format!(
-                        "{at} is {} ({}), expected {}",
-                        kind_of(v),
-                        sample(v),
-                        ty.expected()
-                    ))
+                    return Err(ShapeError::WrongType {
+                        at,
+                        found: kind_of(v),
+                        sample: sample(v),
+                        expected: ty.expected(),
+                    })
                 }
                 Some(_) => {}
             }
@@ -445,7 +474,7 @@ mod tests {
         let mut c = cluster();
         c["properties"].as_object_mut().unwrap().remove("networkProfile");
         assert_eq!(
-            check(Kind::ManagedCluster, &c).unwrap_err(),
+            check(Kind::ManagedCluster, &c).unwrap_err().to_string(),
             "required field properties.networkProfile is missing"
         );
         let mut c = cluster();
@@ -454,15 +483,17 @@ mod tests {
             .unwrap()
             .remove("name");
         assert_eq!(
-            check(Kind::ManagedCluster, &c).unwrap_err(),
+            check(Kind::ManagedCluster, &c).unwrap_err().to_string(),
             "required field properties.agentPoolProfiles[0].name is missing"
         );
         assert_eq!(
-            check(Kind::RouteTable, &json!({"name": "rt"})).unwrap_err(),
+            check(Kind::RouteTable, &json!({"name": "rt"}))
+                .unwrap_err()
+                .to_string(),
             "required field properties is missing"
         );
         assert_eq!(
-            check(Kind::RouteTable, &json!({"properties": {"routes": [{"name": "a", "properties": {"addressPrefix": "10.0.0.0/8"}}]}})).unwrap_err(),
+            check(Kind::RouteTable, &json!({"properties": {"routes": [{"name": "a", "properties": {"addressPrefix": "10.0.0.0/8"}}]}})).unwrap_err().to_string(),
             "required field properties.routes[0].properties.nextHopType is missing"
         );
     }
@@ -472,13 +503,13 @@ mod tests {
         let mut c = cluster();
         c["properties"]["agentPoolProfiles"][0]["count"] = json!("three");
         assert_eq!(
-            check(Kind::ManagedCluster, &c).unwrap_err(),
+            check(Kind::ManagedCluster, &c).unwrap_err().to_string(),
             "properties.agentPoolProfiles[0].count is a string (\"three\"), expected an integer"
         );
         let mut c = cluster();
         c["properties"]["networkProfile"] = json!("azure");
         assert_eq!(
-            check(Kind::ManagedCluster, &c).unwrap_err(),
+            check(Kind::ManagedCluster, &c).unwrap_err().to_string(),
             "properties.networkProfile is a string (\"azure\"), expected an object"
         );
         assert_eq!(
@@ -486,7 +517,8 @@ mod tests {
                 Kind::RouteTable,
                 &json!({"properties": {"disableBgpRoutePropagation": "no"}})
             )
-            .unwrap_err(),
+            .unwrap_err()
+            .to_string(),
             "properties.disableBgpRoutePropagation is a string (\"no\"), expected a boolean"
         );
         assert_eq!(
@@ -494,26 +526,29 @@ mod tests {
                 Kind::RouteTable,
                 &json!({"properties": {"routes": {"name": "r"}}})
             )
-            .unwrap_err(),
+            .unwrap_err()
+            .to_string(),
             "properties.routes is an object ({\"name\":\"r\"}), expected an array"
         );
         let long = "x".repeat(100);
         assert!(check(Kind::Subnet, &json!({"id": 7, "properties": {}}))
             .unwrap_err()
+            .to_string()
             .starts_with("id is a number (7)"));
         assert!(check(Kind::Subnet, &json!({"properties": long}))
             .unwrap_err()
+            .to_string()
             .ends_with("…), expected an object"));
     }
 
     #[test]
     fn rejects_bodies_that_are_not_objects() {
         assert_eq!(
-            check(Kind::VirtualNetwork, &Value::Null).unwrap_err(),
+            check(Kind::VirtualNetwork, &Value::Null).unwrap_err().to_string(),
             "the body is null, expected a JSON object"
         );
         assert_eq!(
-            check(Kind::Subnet, &json!([1])).unwrap_err(),
+            check(Kind::Subnet, &json!([1])).unwrap_err().to_string(),
             "the body is an array, expected a JSON object"
         );
     }

@@ -31,7 +31,7 @@ type Num = Value<i64>;
 
 /// Configuration and results, in lock-step with the schema.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub subnet_id: Str,
     pub network_plugin: Str,
@@ -81,13 +81,13 @@ fn block() -> Block {
 
 /// SubnetUsage implements `aksnet_subnet_usage`.
 #[derive(Debug, Clone)]
-pub struct SubnetUsage {
+pub(crate) struct SubnetUsage {
     connection: Arc<Connection>,
 }
 
 impl SubnetUsage {
     /// The data source, sharing the provider's connection.
-    pub fn new(connection: Arc<Connection>) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>) -> Self {
         Self { connection }
     }
 }

@@ -22,10 +22,10 @@ fn param(name: &str, param_type: Type, md: &str) -> Parameter {
 
 /// cidrs_overlap(a, b): whether two CIDRs share any address.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct CidrsOverlap;
+pub(crate) struct CidrsOverlap;
 
 #[derive(Debug, Deserialize)]
-pub struct CidrsOverlapArgs {
+pub(crate) struct CidrsOverlapArgs {
     a: String,
     b: String,
 }
@@ -66,10 +66,10 @@ fn arg_cidr(diags: &mut Diagnostics, index: i64, s: &str) -> Option<IpNet> {
 
 /// pod_cidr_max_nodes(pod_cidr): nodes an overlay or kubenet pod CIDR can hold (C1).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct PodCidrMaxNodes;
+pub(crate) struct PodCidrMaxNodes;
 
 #[derive(Debug, Deserialize)]
-pub struct PodCidrMaxNodesArgs {
+pub(crate) struct PodCidrMaxNodesArgs {
     pod_cidr: String,
 }
 
@@ -106,10 +106,10 @@ impl Function for PodCidrMaxNodes {
 
 /// node_subnet_prefix(network_plugin, nodes, max_pods): smallest node subnet that fits.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct NodeSubnetPrefix;
+pub(crate) struct NodeSubnetPrefix;
 
 #[derive(Debug, Deserialize)]
-pub struct NodeSubnetPrefixArgs {
+pub(crate) struct NodeSubnetPrefixArgs {
     network_plugin: String,
     nodes: Whole,
     max_pods: Whole,
@@ -118,7 +118,7 @@ pub struct NodeSubnetPrefixArgs {
 /// A Terraform number that must be whole. Decoding says so, instead of serde's "invalid type:
 /// floating point" or msgpack's marker error for numbers beyond 64 bits (sent as strings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Whole(pub i64);
+pub(crate) struct Whole(pub i64);
 
 impl<'de> Deserialize<'de> for Whole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

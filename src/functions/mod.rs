@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use aksnet_tfplugin::DynamicFunction;
 
-pub mod address;
-pub mod error;
+pub(crate) mod address;
+pub(crate) mod error;
 pub mod network_profile_errors;
 
 /// Every function the provider serves, by name (Terraform adds no prefix).

@@ -7,7 +7,7 @@ use super::{FieldPath, Finding, RuleId};
 
 /// A value as Terraform hands it over: unset, known only after apply, or set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Input<T> {
+pub(crate) enum Input<T> {
     /// Not in the configuration: Azure's default applies.
     #[default]
     Unset,
@@ -19,15 +19,11 @@ pub enum Input<T> {
 
 impl<T> Input<T> {
     /// The value when set.
-    pub fn set(&self) -> Option<&T> {
+    pub(crate) fn set(&self) -> Option<&T> {
         match self {
             Input::Set(v) => Some(v),
             _ => None,
         }
-    }
-    /// True when known only after apply.
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Input::Unknown)
     }
     /// True when not in the configuration.
     fn is_unset(&self) -> bool {
@@ -37,7 +33,7 @@ impl<T> Input<T> {
 
 /// The parts of a cluster configuration these rules read.
 #[derive(Debug, Clone, Default)]
-pub struct ClusterSpec {
+pub(crate) struct ClusterSpec {
     /// Computed attributes that the configuration sets (I1).
     pub read_only_set: Vec<&'static str>,
     /// `(single, list)` attribute pairs that are both set, e.g. `("pod_cidr", "pod_cidrs")` (E14).
@@ -64,14 +60,14 @@ pub struct ClusterSpec {
 
 /// The `identity` block.
 #[derive(Debug, Clone, Default)]
-pub struct IdentitySpec {
+pub(crate) struct IdentitySpec {
     pub kind: Option<String>,
     pub ids: Input<Vec<String>>,
 }
 
 /// A node pool's countable and placement attributes.
 #[derive(Debug, Clone, Default)]
-pub struct PoolSpec {
+pub(crate) struct PoolSpec {
     /// Path of the pool's block, e.g. `node_pool[1]`.
     pub path: FieldPath,
     pub vm_size: Option<String>,
@@ -91,7 +87,7 @@ pub struct PoolSpec {
 
 /// The `load_balancer_profile` block.
 #[derive(Debug, Clone, Default)]
-pub struct LoadBalancerSpec {
+pub(crate) struct LoadBalancerSpec {
     pub managed_outbound_ip_count: Option<i64>,
     pub managed_outbound_ipv6_count: Option<i64>,
     pub outbound_ip_address_ids_set: bool,
@@ -102,7 +98,7 @@ pub struct LoadBalancerSpec {
 
 /// The `nat_gateway_profile` block.
 #[derive(Debug, Clone, Default)]
-pub struct NatGatewaySpec {
+pub(crate) struct NatGatewaySpec {
     pub managed_outbound_ip_count: Option<i64>,
     pub idle_timeout_in_minutes: Option<i64>,
 }

@@ -78,6 +78,7 @@ impl fmt::Display for FieldPath {
 pub struct Finding {
     /// Stable rule id, e.g. `R1` or `C5` (see [`super::catalog`]).
     pub rule: RuleId,
+    /// Whether Terraform stops (error) or only reports (warning).
     pub severity: Severity,
     /// The attribute to blame.
     pub path: FieldPath,

@@ -7,7 +7,7 @@ use super::{FieldPath, Finding, RuleId};
 
 /// What looking a subnet up found, when it was not there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubnetLookup {
+pub(crate) enum SubnetLookup {
     /// The subnet's virtual network does not exist.
     VnetMissing { vnet: String },
     /// The virtual network has no subnet of that name.
@@ -43,7 +43,7 @@ pub(crate) fn w4_subnet(path: FieldPath, attr: &str, id: &str, lookup: &SubnetLo
 
 /// The node subnet's route table as O1 sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UdrTable {
+pub(crate) enum UdrTable {
     /// No route table is associated with the node subnet.
     None,
     /// The associated table does not exist.

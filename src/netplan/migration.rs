@@ -8,7 +8,7 @@ use super::{FieldPath, Finding, RuleId};
 
 /// A cluster's effective network settings. `None` means unknown until apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClusterNetwork {
+pub(crate) struct ClusterNetwork {
     /// `azure` | `kubenet` | `none`.
     pub plugin: Option<String>,
     /// `overlay` or empty.
@@ -38,7 +38,7 @@ pub struct ClusterNetwork {
 
 /// What a change needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Classification {
+pub(crate) struct Classification {
     /// Attributes whose change forces a new cluster, with the reason.
     pub replace: Vec<(FieldPath, String)>,
     /// Errors for impossible steps and warnings for disruptive in-place ones.

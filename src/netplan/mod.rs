@@ -7,19 +7,19 @@
 
 pub mod catalog;
 pub mod cidr;
-pub mod cluster;
-pub mod error;
+pub(crate) mod cluster;
+pub(crate) mod error;
 pub mod finding;
-pub mod live;
-pub mod migration;
-pub mod names;
+pub(crate) mod live;
+pub(crate) mod migration;
+pub(crate) mod names;
 pub mod planner;
 pub mod profile;
-pub mod rotation;
-pub mod route_table;
+pub(crate) mod rotation;
+pub(crate) mod route_table;
 pub mod rules;
-pub mod sizing;
-pub mod usage;
+pub(crate) mod sizing;
+pub(crate) mod usage;
 
 pub use catalog::RuleId;
 pub use error::{CidrError, SurgeError};

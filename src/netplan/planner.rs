@@ -30,6 +30,7 @@ const PRIVATE_V6: &str = "fd00::/8";
 /// Everything the planner needs; the profile carries the user's explicit values.
 #[derive(Debug, Clone, Default)]
 pub struct PlanRequest {
+    /// The configuration; set ranges are kept, unset ones are the planner's to choose.
     pub profile: NetworkProfile,
     /// Growth to reserve on top of peak nodes, in percent.
     pub headroom_percent: u32,
@@ -40,17 +41,24 @@ pub struct PlanRequest {
 /// Ranges of an earlier plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PriorPlan {
+    /// The node subnet chosen last time.
     pub node_subnet_cidr: Option<IpNet>,
+    /// The pod subnet chosen last time (Azure CNI with a pod subnet).
     pub pod_subnet_cidr: Option<IpNet>,
+    /// The pod CIDRs chosen last time, in `ip_families` order.
     pub pod_cidrs: Vec<IpNet>,
+    /// The service CIDRs chosen last time, in `ip_families` order.
     pub service_cidrs: Vec<IpNet>,
+    /// The DNS service IP chosen last time.
     pub dns_service_ip: Option<IpAddr>,
 }
 
 /// Per-pool sizing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolPlan {
+    /// The pool's name (or its position when unnamed).
     pub name: String,
+    /// `Linux` or `Windows` (Windows pools take extra rules, W*).
     pub os_type: String,
     /// Effective max pods (the plugin default when unset).
     pub max_pods: u32,
@@ -67,20 +75,29 @@ pub struct PoolPlan {
 /// The planner's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// Where pod addresses come from, which decides which ranges below are used.
     pub ipam: Ipam,
+    /// The node subnet: fits every pool at peak plus headroom.
     pub node_subnet_cidr: IpNet,
+    /// The pod subnet, for Azure CNI with a pod subnet only.
     pub pod_subnet_cidr: Option<IpNet>,
     /// Pod CIDRs in `ip_families` order (kubenet, overlay, none).
     pub pod_cidrs: Vec<IpNet>,
     /// Service CIDRs in `ip_families` order.
     pub service_cidrs: Vec<IpNet>,
+    /// The cluster DNS address inside the first service CIDR.
     pub dns_service_ip: IpAddr,
     /// Nodes the plan can hold (surge nodes included) and the range or limit that binds.
     pub max_nodes: u64,
+    /// The range or limit that bounds `max_nodes`, in words for the diagnostics.
     pub max_nodes_limit: String,
+    /// Node-subnet addresses all pools take at peak.
     pub required_node_ips: u64,
+    /// Pod addresses all pools take at peak.
     pub required_pod_ips: u64,
+    /// Routes kubenet writes into the route table (one per node; the table holds 400, O3).
     pub kubenet_routes_needed: u64,
+    /// Sizing of each pool, in configuration order.
     pub pools: Vec<PoolPlan>,
     /// Rule warnings and notes about moved ranges.
     pub warnings: Vec<Finding>,

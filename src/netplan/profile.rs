@@ -10,20 +10,16 @@ use super::FieldPath;
 /// A user-supplied value together with the attribute it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<T> {
+    /// The value as written (strings stay unparsed so rules can name a bad spelling).
     pub value: T,
+    /// The attribute a finding about this value blames.
     pub path: FieldPath,
-    /// True when nobody wrote the value: it is AKS's default for the unset attribute at `path`.
-    pub defaulted: bool,
 }
 
 impl<T> Located<T> {
     /// Wraps `value` found at `path`.
     pub fn new(value: T, path: FieldPath) -> Self {
-        Self {
-            value,
-            path,
-            defaulted: false,
-        }
+        Self { value, path }
     }
 }
 
@@ -107,11 +103,13 @@ pub struct NodePool {
     /// Path of the pool's block, e.g. `node_pool[1]`; attribute paths are built under it.
     pub path: FieldPath,
     /// Pool name (W1: `^[a-z][a-z0-9]{0,11}$`, Windows ≤ 6 characters).
+    /// The pool name; diagnostics use it to say which pool.
     pub name: Option<String>,
     /// `Linux` | `Windows`.
     pub os_type: Option<String>,
     /// Fixed node count (or the initial count of an autoscaled pool).
     pub node_count: Option<u32>,
+    /// Autoscaler minimum (C3: `min_count ≤ node_count ≤ max_count`); AKS starts the pool at it.
     pub min_count: Option<u32>,
     /// Autoscaler maximum; capacity is checked against it (C1, C5).
     pub max_count: Option<u32>,

@@ -25,7 +25,7 @@ use super::{FieldPath, Finding, RuleId};
 
 /// A change to the default pool that AKS cannot make in place.
 #[derive(Debug, Clone)]
-pub struct Rotation<'a> {
+pub(crate) struct Rotation<'a> {
     /// The pool's name before the change (the one deleted and created again).
     pub pool: &'a str,
     /// The changed attributes AKS fixes at creation, e.g. `vm_size`.

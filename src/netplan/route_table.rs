@@ -14,7 +14,7 @@ use super::{FieldPath, Finding, RuleId};
 const MAX_ROUTES: usize = 400;
 
 /// The next hop types Azure accepts (O7).
-pub const NEXT_HOPS: [&str; 5] = [
+pub(crate) const NEXT_HOPS: [&str; 5] = [
     "VirtualNetworkGateway",
     "VnetLocal",
     "Internet",
@@ -24,7 +24,7 @@ pub const NEXT_HOPS: [&str; 5] = [
 
 /// The parts of a route table configuration the rules read.
 #[derive(Debug, Clone, Default)]
-pub struct RouteTableSpec {
+pub(crate) struct RouteTableSpec {
     pub name: Option<String>,
     pub resource_group_name: Option<String>,
     pub location: Option<String>,
@@ -45,7 +45,7 @@ pub struct RouteTableSpec {
 
 /// One declared route.
 #[derive(Debug, Clone, Default)]
-pub struct RouteSpec {
+pub(crate) struct RouteSpec {
     pub name: Option<String>,
     pub address_prefix: Option<String>,
     pub next_hop_type: Option<String>,
@@ -252,7 +252,7 @@ fn c2_budget(t: &RouteTableSpec, out: &mut Out) {
 
 /// A route table as Azure has it just before a destroy, and what the resource owns of it.
 #[derive(Debug, Clone, Default)]
-pub struct DeleteCheck {
+pub(crate) struct DeleteCheck {
     /// The table's ARM ID, for the message.
     pub table: String,
     /// Names of the routes in the table.
@@ -277,7 +277,7 @@ pub struct DeleteCheck {
 /// table a subnet still uses (`InUseRouteTableCannotBeDeleted`), and dissociating a subnet
 /// this resource did not associate would change routing it does not own. Declaring such a
 /// subnet in `subnet_ids` is the explicit way to let this resource take it over.
-pub(crate) fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
+pub(crate) fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, DeleteBlocked> {
     let lower = |v: &[String]| -> Vec<String> { v.iter().map(|x| x.to_ascii_lowercase()).collect() };
     let (owned_routes, owned_subnets) = (lower(&c.owned_routes), lower(&c.owned_subnets));
     let foreign_routes: Vec<&str> = c
@@ -293,26 +293,52 @@ pub(crate) fn delete_blockers(c: &DeleteCheck) -> Result<Vec<String>, String> {
     if foreign_routes.is_empty() && foreign_subnets.is_empty() {
         return Ok(mine.into_iter().cloned().collect());
     }
-    let mut why = vec![format!(
-        "{} cannot be deleted yet; nothing was changed (no subnet dissociated, no route removed).",
-        c.table
-    )];
-    if !foreign_routes.is_empty() {
-        why.push(format!(
-            "- It holds {} route(s) this resource does not own ({}). AKS writes `aks-*` routes for a kubenet cluster whose nodes route through this table; deleting them breaks that cluster's pod traffic. Delete or migrate the cluster first (AKS then removes its routes), or set foreign_routes = \"remove\" and apply to delete them with the table.",
-            foreign_routes.len(),
-            foreign_routes.join(", ")
-        ));
-    }
-    if !foreign_subnets.is_empty() {
-        let ids: Vec<&str> = foreign_subnets.iter().map(|s| s.as_str()).collect();
-        why.push(format!(
-            "- Subnet(s) associated with it outside this resource: {}. Azure refuses to delete a route table a subnet still uses (InUseRouteTableCannotBeDeleted), and aksnet does not dissociate subnets it did not associate. Dissociate them where they were associated (for example remove the azurerm_subnet_route_table_association), or add them to subnet_ids and apply so that this resource owns the association and removes it on destroy. foreign_routes does not apply to subnets.",
-            ids.join(", ")
-        ));
-    }
-    Err(why.join("\n"))
+    Err(DeleteBlocked {
+        table: c.table.clone(),
+        foreign_routes: foreign_routes.into_iter().map(str::to_string).collect(),
+        foreign_subnets: foreign_subnets.into_iter().cloned().collect(),
+    })
 }
+
+/// What stands in the way of deleting a route table ([`delete_blockers`]); its text is the
+/// diagnostic's detail, with the fix for each blocker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeleteBlocked {
+    /// The table's ARM ID.
+    pub table: String,
+    /// Routes the resource does not own and may not remove (`foreign_routes` is not `remove`).
+    pub foreign_routes: Vec<String>,
+    /// Subnets associated with the table outside this resource.
+    pub foreign_subnets: Vec<String>,
+}
+
+impl std::fmt::Display for DeleteBlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cannot be deleted yet; nothing was changed (no subnet dissociated, no route removed).",
+            self.table
+        )?;
+        if !self.foreign_routes.is_empty() {
+            write!(
+                f,
+                "\n- It holds {} route(s) this resource does not own ({}). AKS writes `aks-*` routes for a kubenet cluster whose nodes route through this table; deleting them breaks that cluster's pod traffic. Delete or migrate the cluster first (AKS then removes its routes), or set foreign_routes = \"remove\" and apply to delete them with the table.",
+                self.foreign_routes.len(),
+                self.foreign_routes.join(", ")
+            )?;
+        }
+        if !self.foreign_subnets.is_empty() {
+            write!(
+                f,
+                "\n- Subnet(s) associated with it outside this resource: {}. Azure refuses to delete a route table a subnet still uses (InUseRouteTableCannotBeDeleted), and aksnet does not dissociate subnets it did not associate. Dissociate them where they were associated (for example remove the azurerm_subnet_route_table_association), or add them to subnet_ids and apply so that this resource owns the association and removes it on destroy. foreign_routes does not apply to subnets.",
+                self.foreign_subnets.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeleteBlocked {}
 
 #[cfg(test)]
 mod tests {
@@ -329,7 +355,7 @@ mod tests {
             owned_subnets: s(&["/vnet/subnets/nodes"]),
             remove_foreign_routes: false,
         };
-        let why = delete_blockers(&c).unwrap_err();
+        let why = delete_blockers(&c).unwrap_err().to_string();
         assert!(why.contains("nothing was changed"), "{why}");
         assert!(
             why.contains("1 route(s) this resource does not own (aks-node-0)"),
@@ -347,7 +373,7 @@ mod tests {
         );
         // The route opt-in removes the route blocker only: a foreign association still blocks.
         c.remove_foreign_routes = true;
-        let why = delete_blockers(&c).unwrap_err();
+        let why = delete_blockers(&c).unwrap_err().to_string();
         assert!(
             !why.contains("aks-node-0") && why.contains("/vnet/subnets/other"),
             "{why}"

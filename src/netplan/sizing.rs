@@ -114,7 +114,7 @@ const POD_SUBNET_DEFAULT_MAX_PODS: u32 = 250;
 
 /// Parses `max_surge` (`"3"` or `"33%"`) into extra nodes for a pool of `nodes` nodes.
 /// Percentages round up, and a surge is at least one node (A-ip: upgrades need n+1).
-pub fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, SurgeError> {
+pub(crate) fn surge_nodes(max_surge: Option<&str>, nodes: u32) -> Result<u32, SurgeError> {
     let Some(raw) = max_surge.map(str::trim) else {
         return Ok(DEFAULT_SURGE_NODES);
     };
@@ -149,7 +149,7 @@ pub(crate) fn pod_ips_per_node(ipam: Ipam, max_pods: u32) -> u64 {
 }
 
 /// Nodes a pod CIDR of this IPv4 prefix length can serve at one /24 per node (C1).
-pub fn pod_cidr_max_nodes(prefix_len: u8) -> u64 {
+pub(crate) fn pod_cidr_max_nodes(prefix_len: u8) -> u64 {
     if prefix_len > PER_NODE_POD_PREFIX_V4 {
         0
     } else {

@@ -18,7 +18,7 @@ use super::{FieldPath, Finding, RuleId};
 
 /// Which of a cluster's subnets is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubnetRole {
+pub(crate) enum SubnetRole {
     /// The node subnet (`vnet_subnet_id`): one address per node, plus its pods for flat Azure CNI.
     Node,
     /// The pod subnet (`pod_subnet_id`) of Azure CNI with a pod subnet.
@@ -27,7 +27,7 @@ pub enum SubnetRole {
 
 /// The data source's inputs as configured (unset is `None`).
 #[derive(Debug, Clone, Default)]
-pub struct UsageSpec {
+pub(crate) struct UsageSpec {
     pub network_plugin: Option<String>,
     pub network_plugin_mode: Option<String>,
     pub pod_ip_allocation_mode: Option<String>,
@@ -37,7 +37,7 @@ pub struct UsageSpec {
 
 /// What a node costs in the measured subnet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NodeCost {
+pub(crate) struct NodeCost {
     pub ipam: Ipam,
     pub role: SubnetRole,
     /// `max_pods` as configured, or AKS's default for the plugin (C9).
@@ -48,7 +48,7 @@ impl NodeCost {
     /// Addresses one more node takes from the measured subnet: its own address in the node
     /// subnet (plus `max_pods` for flat Azure CNI, C5); its pods' batches (C6) or /28 blocks
     /// (C7) in a pod subnet.
-    pub fn ips_per_node(self) -> u64 {
+    pub(crate) fn ips_per_node(self) -> u64 {
         match self.role {
             SubnetRole::Node if self.ipam == Ipam::NodeSubnet => {
                 1 + pod_ips_per_node(self.ipam, self.max_pods)
@@ -143,7 +143,7 @@ pub(crate) fn node_cost(spec: &UsageSpec) -> Result<NodeCost, Vec<Finding>> {
 
 /// The usage of one subnet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubnetUsage {
+pub(crate) struct SubnetUsage {
     /// Addresses in the IPv4 prefixes.
     pub total: u64,
     /// Five per IPv4 prefix.
@@ -180,7 +180,7 @@ fn usable_blocks(net: &IpNet, bits: u32) -> u64 {
 /// one. A used address can spoil at most one aligned block of a size, so a block size with
 /// more usable blocks than addresses in use certainly has a free block: that is the largest
 /// free block reported, a lower bound that holds however the addresses are spread.
-pub fn subnet_usage(prefixes: &[IpNet], used: u64, limit: Option<u64>, cost: NodeCost) -> SubnetUsage {
+pub(crate) fn subnet_usage(prefixes: &[IpNet], used: u64, limit: Option<u64>, cost: NodeCost) -> SubnetUsage {
     let v4: Vec<&IpNet> = prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))).collect();
     let total: u64 = v4.iter().map(|p| size(p)).sum();
     let reserved = AZURE_RESERVED_PER_SUBNET * v4.len() as u64;

@@ -11,18 +11,17 @@ use std::time::Duration;
 use aksnet_tfplugin::Diagnostics;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use crate::arm::client::{ArmClient, ClientError, Tagged};
 use crate::arm::connection::{Connection, ConnectionError};
 use crate::arm::ids::{Kind, ResourceId};
-use crate::arm::models::{AgentPool, ManagedCluster, RouteTable};
+use crate::arm::models::{AgentPool, ArmResource as ArmModel, ManagedCluster, RouteTable};
 use crate::resources::identity::{in_provider_subscription, Shape};
 use aksnet_tfplugin::Identity;
 
 /// What an ARM-backed resource holds: the provider's connection and how it names itself.
 #[derive(Debug, Clone)]
-pub struct ArmResource {
+pub(crate) struct ArmResource {
     connection: Arc<Connection>,
     /// The resource type, e.g. `aksnet_route_table`, for messages that name it.
     pub type_name: &'static str,
@@ -32,7 +31,7 @@ pub struct ArmResource {
 
 impl ArmResource {
     /// The skeleton of `type_name`, which manages `managing` (plural).
-    pub fn new(connection: Arc<Connection>, type_name: &'static str, managing: &'static str) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>, type_name: &'static str, managing: &'static str) -> Self {
         Self {
             connection,
             type_name,
@@ -41,24 +40,24 @@ impl ArmResource {
     }
 
     /// The provider's connection.
-    pub fn connection(&self) -> &Connection {
+    pub(crate) fn connection(&self) -> &Connection {
         &self.connection
     }
 
     /// The ARM client and subscription, or an error naming what is missing.
-    pub async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
+    pub(crate) async fn client(&self, diags: &mut Diagnostics) -> Option<(ArmClient, String)> {
         client(&self.connection, diags, self.managing).await
     }
 
     /// See [`credentials_at_plan`].
-    pub async fn credentials_at_plan(&self, diags: &mut Diagnostics) -> bool {
+    pub(crate) async fn credentials_at_plan(&self, diags: &mut Diagnostics) -> bool {
         credentials_at_plan(&self.connection, diags).await
     }
 
     /// The client for plan-time live checks. Without a working credential that is an error
     /// (apply would fail too); when Azure is otherwise unreachable the checks are skipped with
     /// a warning that starts with `skipped` (plan still checks everything that needs no Azure).
-    pub async fn live_client(&self, diags: &mut Diagnostics, skipped: &str) -> Option<ArmClient> {
+    pub(crate) async fn live_client(&self, diags: &mut Diagnostics, skipped: &str) -> Option<ArmClient> {
         match self.connection.client().await {
             Ok(c) => Some(c),
             Err(e @ ConnectionError::Credentials(_)) => {
@@ -74,7 +73,7 @@ impl ArmResource {
 
     /// An import ID parsed as `kind`; with `same_subscription`, only one in the provider's
     /// subscription (the resource manages objects there).
-    pub async fn import_id(
+    pub(crate) async fn import_id(
         &self,
         diags: &mut Diagnostics,
         kind: Kind,
@@ -97,7 +96,7 @@ impl ArmResource {
     }
 
     /// ImportResourceState by identity: the ID the identity of `shape` names.
-    pub fn identity_import_id(
+    pub(crate) fn identity_import_id(
         &self,
         diags: &mut Diagnostics,
         shape: &Shape,
@@ -107,7 +106,12 @@ impl ArmResource {
     }
 
     /// Create's first step: true when `id` does not exist yet; otherwise azurerm's import error.
-    pub async fn require_absent(&self, client: &ArmClient, diags: &mut Diagnostics, id: &ResourceId) -> bool {
+    pub(crate) async fn require_absent(
+        &self,
+        client: &ArmClient,
+        diags: &mut Diagnostics,
+        id: &ResourceId,
+    ) -> bool {
         require_absent(client, diags, id, self.type_name).await
     }
 }
@@ -139,7 +143,7 @@ async fn client(
 
 /// Records why no client is available: one error, listing every credential method tried when
 /// none worked.
-pub fn connection_error(diags: &mut Diagnostics, e: &ConnectionError) {
+pub(crate) fn connection_error(diags: &mut Diagnostics, e: &ConnectionError) {
     let title = match e {
         ConnectionError::Credentials(_) => "No Working Azure Credential",
         _ => "Azure Client Unavailable",
@@ -162,7 +166,7 @@ async fn credentials_at_plan(connection: &Connection, diags: &mut Diagnostics) -
 }
 
 /// Records an ARM failure: `what` is the action in progress, e.g. "creating".
-pub fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
+pub(crate) fn arm_error(diags: &mut Diagnostics, what: &str, id: &ResourceId, e: &ClientError) {
     if refuses_location(e) {
         diags.root_error(
             "Invalid Location (I4)",
@@ -203,7 +207,7 @@ const AFTER_FAILURE_READ: Duration = Duration::from_secs(30);
 
 /// What a failed create left in Azure, which decides what goes into state.
 #[must_use]
-pub enum LeftBehind<T> {
+pub(crate) enum LeftBehind<T> {
     /// The resource exists (perhaps `Failed`): record it as read.
     Exists(Tagged<T>),
     /// ARM accepted the write, or may have, and cannot be asked now: record the planned
@@ -215,7 +219,7 @@ pub enum LeftBehind<T> {
 
 /// After a create failed with `err`: reads the resource (briefly) so that one ARM made is
 /// never lost to Terraform. Adds a note to the diagnostics when the outcome is unknown.
-async fn left_behind<T: DeserializeOwned>(
+async fn left_behind<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -242,7 +246,7 @@ async fn require_absent(
     id: &ResourceId,
     resource_type: &str,
 ) -> bool {
-    match client.get::<Json>(id).await {
+    match client.get_json(id).await {
         Ok(Some(_)) => {
             diags.root_error(
                 "Resource Already Exists",
@@ -261,12 +265,12 @@ async fn require_absent(
 /// The subscription of a `kind` ID recorded in state (known once created or imported): a
 /// resource's identity takes it from there and the rest from the attributes the ID is built
 /// from, so the identity does not follow how ARM spells the ID.
-pub fn subscription_of(kind: Kind, id: Option<&str>) -> Option<String> {
+pub(crate) fn subscription_of(kind: Kind, id: Option<&str>) -> Option<String> {
     Some(ResourceId::parse(kind, id?).ok()?.subscription_id)
 }
 
 /// ARM treats `West Europe` and `westeurope` as one region: compare without spaces or case.
-pub fn same_location(a: &str, b: &str) -> bool {
+pub(crate) fn same_location(a: &str, b: &str) -> bool {
     let norm = |x: &str| {
         x.chars()
             .filter(|c| !c.is_whitespace())
@@ -277,7 +281,7 @@ pub fn same_location(a: &str, b: &str) -> bool {
 }
 
 /// What the read opening found.
-pub enum Read<T> {
+pub(crate) enum Read<T> {
     /// The resource as ARM returned it.
     Found(Tagged<T>),
     /// 404: deleted out of band. Read returns no state, so Terraform plans to create it again.
@@ -287,7 +291,7 @@ pub enum Read<T> {
 }
 
 /// The read opening shared by every ARM-backed resource's `read`, within `limit`.
-pub async fn read<T: DeserializeOwned>(
+pub(crate) async fn read<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -305,7 +309,7 @@ pub async fn read<T: DeserializeOwned>(
 
 /// Update's first read: the resource as it is now, or an error (`title`, e.g. "Cluster Not
 /// Found", when it was deleted outside Terraform) and `None`.
-pub async fn current<T: DeserializeOwned>(
+pub(crate) async fn current<T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -330,7 +334,7 @@ pub async fn current<T: DeserializeOwned>(
 /// Create's write: the PUT of a new resource. When it fails (error recorded), what it left
 /// behind ([`left_behind`]): the PUT may have created the resource before failing, and then it
 /// is recorded (Terraform taints it) so it is never lost.
-pub async fn put_new<B: Serialize + Sync, T: DeserializeOwned>(
+pub(crate) async fn put_new<B: Serialize + Sync, T: ArmModel>(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -348,7 +352,7 @@ pub async fn put_new<B: Serialize + Sync, T: DeserializeOwned>(
 
 /// A PUT without If-Match, sent once more when ARM answers 412: someone wrote in between (AKS
 /// itself, often), and the write goes on top of theirs once.
-pub async fn put_over<B: Serialize + Sync, T: DeserializeOwned>(
+pub(crate) async fn put_over<B: Serialize + Sync, T: DeserializeOwned>(
     client: &ArmClient,
     id: &ResourceId,
     body: &B,
@@ -363,7 +367,7 @@ pub async fn put_over<B: Serialize + Sync, T: DeserializeOwned>(
 
 /// Destroy's delete: `Some` when the resource is gone, including a 404 (deleted already, or
 /// with its parent: ARM's ParentResourceNotFound); `None` with the error recorded otherwise.
-pub async fn delete(
+pub(crate) async fn delete(
     client: &ArmClient,
     diags: &mut Diagnostics,
     id: &ResourceId,
@@ -380,7 +384,7 @@ pub async fn delete(
 }
 
 /// An ARM resource body that reports its `properties.provisioningState`.
-pub trait Provisioned {
+pub(crate) trait Provisioned {
     /// The provisioning state, when the body has one.
     fn provisioning_state(&self) -> Option<&str>;
 

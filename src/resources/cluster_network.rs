@@ -7,7 +7,7 @@ pub(crate) mod body;
 mod checks;
 mod imported;
 pub(crate) mod live;
-pub mod moved_from_azurerm;
+pub(crate) mod moved_from_azurerm;
 pub(crate) mod plan;
 pub(crate) mod pool;
 mod pool_plan;
@@ -43,20 +43,20 @@ use imported::{imported_names, imported_pools_warning, left_to_owner_warning, wi
 use plan::{as_config, id_of, mark_create_unknowns, net_of, pair, static_findings, without_unknowns};
 use pool_plan::{align_pools, pool_changes, pool_changes_to_apply, rotation_findings};
 use schema::FORCE_NEW;
-pub use schema::{Planned, Private, State};
+pub(crate) use schema::{Planned, Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(90 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
 /// ClusterNetwork implements `aksnet_cluster_network`.
 #[derive(Debug, Clone)]
-pub struct ClusterNetwork {
+pub(crate) struct ClusterNetwork {
     arm: ArmResource,
 }
 
 impl ClusterNetwork {
     /// The resource, sharing the provider's connection.
-    pub fn new(connection: Arc<Connection>) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>) -> Self {
         Self {
             arm: ArmResource::new(connection, "aksnet_cluster_network", "clusters"),
         }

@@ -19,7 +19,7 @@ use crate::arm::connection::Connection;
 use crate::arm::ids::{Kind, Part, ResourceId};
 
 /// The identity of one resource type: its ARM kind and the attribute for each name in the ID.
-pub struct Shape {
+pub(crate) struct Shape {
     kind: Kind,
     /// What the object is called in descriptions.
     what: &'static str,
@@ -31,21 +31,21 @@ const SUBSCRIPTION: &str = "subscription_id";
 const RESOURCE_GROUP: &str = "resource_group_name";
 
 /// `aksnet_route_table`.
-pub const ROUTE_TABLE: Shape = Shape {
+pub(crate) const ROUTE_TABLE: Shape = Shape {
     kind: Kind::RouteTable,
     what: "route table",
     names: &[("name", "The route table's name.")],
 };
 
 /// `aksnet_cluster_network`.
-pub const CLUSTER: Shape = Shape {
+pub(crate) const CLUSTER: Shape = Shape {
     kind: Kind::ManagedCluster,
     what: "AKS cluster",
     names: &[("name", "The AKS cluster's name.")],
 };
 
 /// `aksnet_node_pool`.
-pub const NODE_POOL: Shape = Shape {
+pub(crate) const NODE_POOL: Shape = Shape {
     kind: Kind::AgentPool,
     what: "node pool",
     names: &[
@@ -59,7 +59,7 @@ pub const NODE_POOL: Shape = Shape {
 
 impl Shape {
     /// The identity schema, version 0: every attribute a string required for import.
-    pub fn schema(&self) -> IdentitySchema {
+    pub(crate) fn schema(&self) -> IdentitySchema {
         let attr = |name: &str, description: String| IdentityAttribute {
             name: name.to_string(),
             attr_type: IdentityType::String,
@@ -87,7 +87,7 @@ impl Shape {
     /// The identity of `id`. The subscription is written in lower case (GUIDs are
     /// case-insensitive, ARM returns them in lower case), so an identity does not change with
     /// how a configuration spelled it.
-    pub fn of(&self, id: &ResourceId) -> Identity {
+    pub(crate) fn of(&self, id: &ResourceId) -> Identity {
         let mut pairs = vec![
             (SUBSCRIPTION, id.subscription_id.to_ascii_lowercase()),
             (RESOURCE_GROUP, id.resource_group.clone()),
@@ -98,7 +98,7 @@ impl Shape {
 
     /// The ID an `import` block's identity names (its attributes are set: the server checked
     /// them against the schema); an error naming the attribute that breaks a rule.
-    pub fn to_id(
+    pub(crate) fn to_id(
         &self,
         diags: &mut Diagnostics,
         identity: &Identity,
@@ -130,7 +130,7 @@ impl Shape {
 /// Import's check for the resources that address ARM in the provider's subscription: the
 /// object to import must be in it, or every later read would look for it elsewhere (and its
 /// identity would change). False, with an error naming the attribute, when it is not.
-pub async fn in_provider_subscription(
+pub(crate) async fn in_provider_subscription(
     connection: &Connection,
     diags: &mut Diagnostics,
     id: &ResourceId,

@@ -17,12 +17,12 @@ use serde_json::Value as Json;
 use thiserror::Error;
 
 /// The provider moves are taken from, on any registry host.
-pub const AZURERM: &str = "hashicorp/azurerm";
+pub(crate) const AZURERM: &str = "hashicorp/azurerm";
 
 /// Why a move cannot be translated. Messages name types, providers, versions and
 /// attribute names, never a value from the state.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum MoveError {
+pub(crate) enum MoveError {
     #[error(
         "{target} takes moves from {supported} (provider hashicorp/azurerm) only, not from {source_type} of \
          provider {provider}. To hand the object over, replace the moved block with a removed block (lifecycle \
@@ -60,7 +60,7 @@ pub enum MoveError {
 
 impl MoveError {
     /// Reports the error as one diagnostic.
-    pub fn report(&self, diags: &mut Diagnostics) {
+    pub(crate) fn report(&self, diags: &mut Diagnostics) {
         let summary = match self {
             MoveError::UnsupportedSource { .. } => "Unsupported Resource Move",
             MoveError::UnsupportedVersion { .. } => "Unsupported Source Schema Version",
@@ -71,7 +71,7 @@ impl MoveError {
 }
 
 /// Checks that `source` is `source_type` of azurerm at schema version `known`.
-pub fn check(
+pub(crate) fn check(
     source: &MoveSource,
     source_type: &'static str,
     known: i64,
@@ -99,7 +99,11 @@ pub fn check(
 }
 
 /// A required string of the source state.
-pub fn required(source: &MoveSource, obj: &Json, key: &'static str) -> Result<Value<String>, MoveError> {
+pub(crate) fn required(
+    source: &MoveSource,
+    obj: &Json,
+    key: &'static str,
+) -> Result<Value<String>, MoveError> {
     match text(&obj[key]) {
         Value::Value(v) => Ok(Value::Value(v)),
         _ => Err(MoveError::Missing {
@@ -110,7 +114,7 @@ pub fn required(source: &MoveSource, obj: &Json, key: &'static str) -> Result<Va
 }
 
 /// A string as the SDKv2 stores it: `""` is unset.
-pub fn text(v: &Json) -> Value<String> {
+pub(crate) fn text(v: &Json) -> Value<String> {
     match v.as_str() {
         Some(s) if !s.is_empty() => Value::Value(s.to_string()),
         _ => Value::Null,
@@ -118,12 +122,12 @@ pub fn text(v: &Json) -> Value<String> {
 }
 
 /// A whole number; absent, null or not an integer is unset.
-pub fn number(v: &Json) -> Value<i64> {
+pub(crate) fn number(v: &Json) -> Value<i64> {
     v.as_i64().map_or(Value::Null, Value::Value)
 }
 
 /// A number where the SDKv2's zero means unset (counts and sizes azurerm defaults to 0).
-pub fn positive(v: &Json) -> Value<i64> {
+pub(crate) fn positive(v: &Json) -> Value<i64> {
     match v.as_i64() {
         Some(n) if n > 0 => Value::Value(n),
         _ => Value::Null,
@@ -131,7 +135,7 @@ pub fn positive(v: &Json) -> Value<i64> {
 }
 
 /// A list or set of strings; empty is unset (the SDKv2 stores unset lists as `[]`).
-pub fn strings(v: &Json) -> Value<Vec<Value<String>>> {
+pub(crate) fn strings(v: &Json) -> Value<Vec<Value<String>>> {
     let items: Vec<Value<String>> = v
         .as_array()
         .into_iter()
@@ -147,7 +151,7 @@ pub fn strings(v: &Json) -> Value<Vec<Value<String>>> {
 }
 
 /// A string map; empty is unset (azurerm stores `tags = {}` when none are set).
-pub fn string_map(v: &Json) -> Value<BTreeMap<String, Value<String>>> {
+pub(crate) fn string_map(v: &Json) -> Value<BTreeMap<String, Value<String>>> {
     let map: BTreeMap<String, Value<String>> = v
         .as_object()
         .into_iter()
@@ -167,12 +171,12 @@ pub fn string_map(v: &Json) -> Value<BTreeMap<String, Value<String>>> {
 }
 
 /// The object of a block the SDKv2 stores as a list of at most one (`MaxItems: 1`).
-pub fn first(v: &Json) -> Option<&Json> {
+pub(crate) fn first(v: &Json) -> Option<&Json> {
     v.as_array().and_then(|a| a.first()).filter(|o| o.is_object())
 }
 
 /// The `timeouts` block, kept as azurerm recorded it (the same four Go durations).
-pub fn timeouts(v: &Json) -> Value<crate::resources::timeouts::Timeouts> {
+pub(crate) fn timeouts(v: &Json) -> Value<crate::resources::timeouts::Timeouts> {
     match v.as_object() {
         Some(t) if t.values().any(|x| x.as_str().is_some_and(|s| !s.is_empty())) => {
             Value::Value(crate::resources::timeouts::Timeouts {

@@ -32,7 +32,7 @@ use crate::resources::timeouts;
 use crate::tfvalue::{report, report_nulls};
 
 use plan::static_findings;
-pub use schema::State;
+pub(crate) use schema::State;
 use schema::{block, computed_unknown, without_unknowns};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(60 * 60);
@@ -40,13 +40,13 @@ const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
 /// NodePool implements `aksnet_node_pool`.
 #[derive(Debug, Clone)]
-pub struct NodePool {
+pub(crate) struct NodePool {
     arm: ArmResource,
 }
 
 impl NodePool {
     /// The resource, sharing the provider's connection.
-    pub fn new(connection: Arc<Connection>) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>) -> Self {
         Self {
             arm: ArmResource::new(connection, "aksnet_node_pool", "node pools"),
         }

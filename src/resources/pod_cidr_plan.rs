@@ -18,14 +18,13 @@ use async_trait::async_trait;
 use crate::tfvalue::{report, report_nulls};
 
 use plan::*;
-pub use schema::{NodePoolBlock, PoolOutput, State};
-
-/// The resource type, without the provider prefix.
-pub const TYPE_NAME: &str = "pod_cidr_plan";
+#[cfg(test)]
+pub(crate) use schema::NodePoolBlock;
+pub(crate) use schema::State;
 
 /// PodCidrPlan implements `aksnet_pod_cidr_plan`.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct PodCidrPlan;
+pub(crate) struct PodCidrPlan;
 
 #[async_trait]
 impl Resource for PodCidrPlan {

@@ -7,7 +7,7 @@
 //! The lifecycle comes first; `schema`, `plan` and `body` hold the rest.
 
 mod body;
-pub mod moved_from_azurerm;
+pub(crate) mod moved_from_azurerm;
 mod plan;
 mod schema;
 #[cfg(test)]
@@ -24,7 +24,7 @@ use async_trait::async_trait;
 
 use crate::arm::client::{ArmClient, ClientError};
 use crate::arm::connection::Connection;
-use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::ids::{IdError, Kind, ResourceId};
 use crate::arm::models::{RouteTable as ArmRouteTable, SubResource, Subnet};
 use crate::netplan::route_table::{delete_blockers, DeleteCheck};
 use crate::resources::arm_common::{
@@ -36,20 +36,20 @@ use crate::resources::timeouts;
 use body::{desired_table, foreign_routes, id_of, refresh};
 use plan::{foreign_count, plan_common, validate_config};
 use schema::{block, routes_of, s, subnet_set};
-pub use schema::{Private, State};
+pub(crate) use schema::{Private, State};
 
 const DEFAULT_CRUD: Duration = Duration::from_secs(30 * 60);
 const DEFAULT_READ: Duration = Duration::from_secs(5 * 60);
 
 /// RouteTable implements `aksnet_route_table`.
 #[derive(Debug, Clone)]
-pub struct RouteTable {
+pub(crate) struct RouteTable {
     arm: ArmResource,
 }
 
 impl RouteTable {
     /// The resource, sharing the provider's connection.
-    pub fn new(connection: Arc<Connection>) -> Self {
+    pub(crate) fn new(connection: Arc<Connection>) -> Self {
         Self {
             arm: ArmResource::new(connection, "aksnet_route_table", "route tables"),
         }
@@ -305,7 +305,7 @@ impl Resource for RouteTable {
         let mine = match delete_blockers(&check) {
             Ok(mine) => mine,
             Err(why) => {
-                diags.root_error("Route Table Still In Use", why);
+                diags.root_error("Route Table Still In Use", why.to_string());
                 return None;
             }
         };
@@ -389,17 +389,20 @@ impl RouteTable {
         table: &ResourceId,
         associate: bool,
         timeout: Duration,
-    ) -> Result<(), String> {
-        let id = ResourceId::parse(Kind::Subnet, subnet_id).map_err(|e| e.to_string())?;
+    ) -> Result<(), AssociateError> {
+        let id = ResourceId::parse(Kind::Subnet, subnet_id)?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let Some(current) = client
                 .get::<Subnet>(&id)
                 .await
-                .map_err(|e| format!("reading {id}: {e}"))?
+                .map_err(|source| AssociateError::Read {
+                    id: id.clone(),
+                    source,
+                })?
             else {
                 return if associate {
-                    Err(format!("{id} does not exist"))
+                    Err(AssociateError::Missing(id))
                 } else {
                     Ok(())
                 };
@@ -434,7 +437,7 @@ impl RouteTable {
                 {
                     continue
                 }
-                Err(e) => return Err(format!("updating {id}: {e}")),
+                Err(source) => return Err(AssociateError::Write { id, source }),
             }
         }
     }
@@ -501,6 +504,33 @@ impl RouteTable {
             }
         }
     }
+}
+
+/// Why a subnet's `routeTable` could not be set or cleared; the text is the diagnostic's detail.
+#[derive(Debug, thiserror::Error)]
+enum AssociateError {
+    /// The subnet ID is not a subnet ID.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// Reading the subnet failed.
+    #[error("reading {id}: {source}")]
+    Read {
+        /// The subnet.
+        id: ResourceId,
+        /// What ARM or the transport said.
+        source: ClientError,
+    },
+    /// The subnet to associate does not exist.
+    #[error("{0} does not exist")]
+    Missing(ResourceId),
+    /// Writing the subnet failed.
+    #[error("updating {id}: {source}")]
+    Write {
+        /// The subnet.
+        id: ResourceId,
+        /// What ARM or the transport said.
+        source: ClientError,
+    },
 }
 
 /// For a message after a partial destroy: which subnets were dissociated already.

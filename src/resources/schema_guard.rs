@@ -7,7 +7,7 @@ use aksnet_tfplugin::schema::{AttributeType, Block, NestedBlock};
 use serde::Serialize;
 
 /// Asserts that `state` serializes exactly the schema's attributes and blocks.
-pub fn assert_state_matches<S: Serialize>(state: &S, block: &Block, what: &str) {
+pub(crate) fn assert_state_matches<S: Serialize>(state: &S, block: &Block, what: &str) {
     let json = serde_json::to_value(state).expect("state serializes");
     let fields: BTreeSet<String> = json
         .as_object()
@@ -25,7 +25,7 @@ pub fn assert_state_matches<S: Serialize>(state: &S, block: &Block, what: &str) 
 }
 
 /// Asserts every attribute and block has a real description and no nested attribute type.
-pub fn assert_well_described(block: &Block, what: &str) {
+pub(crate) fn assert_well_described(block: &Block, what: &str) {
     assert!(
         is_described(&block.description.content),
         "{what}: block lacks a description"

@@ -13,7 +13,7 @@ use crate::tfvalue::{attribute, error_at, UserError};
 
 /// A `timeouts` block; absent → all null.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     pub create: Value<String>,
     pub read: Value<String>,
     pub update: Value<String>,
@@ -120,7 +120,7 @@ impl Timeouts {
 
 /// The `which` timeout of a resource's `timeouts` block (or `default`), recording an
 /// error diagnostic when it does not parse.
-pub fn resolve(
+pub(crate) fn resolve(
     diags: &mut aksnet_tfplugin::Diagnostics,
     timeouts: &Value<Timeouts>,
     which: &str,
@@ -136,7 +136,11 @@ pub fn resolve(
 
 /// Validate-time check of every entry of a `timeouts` block: an error at `timeouts.<which>`
 /// for each one that does not parse.
-pub fn validate(diags: &mut aksnet_tfplugin::Diagnostics, timeouts: &Value<Timeouts>, default: Duration) {
+pub(crate) fn validate(
+    diags: &mut aksnet_tfplugin::Diagnostics,
+    timeouts: &Value<Timeouts>,
+    default: Duration,
+) {
     if let Some(t) = timeouts.as_ref_option() {
         for which in ["create", "read", "update", "delete"] {
             if let Err(e) = t.get(which, default) {
@@ -151,7 +155,7 @@ fn at(which: &str) -> AttributePath {
 }
 
 /// The schema block, with the defaults stated (minutes).
-pub fn block(create: u64, read: u64, update: u64, delete: u64, what: &str) -> NestedBlock {
+pub(crate) fn block(create: u64, read: u64, update: u64, delete: u64, what: &str) -> NestedBlock {
     let a = |name: &str, mins: u64| {
         (
             name.to_string(),

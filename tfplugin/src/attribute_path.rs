@@ -31,6 +31,7 @@ use crate::tfplugin6;
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct AttributePath {
+    /// Steps from the root, outermost first.
     pub steps: Vec<AttributePathStep>,
 }
 

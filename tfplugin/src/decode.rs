@@ -177,7 +177,12 @@ fn expected_words(expected: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeErrorKind {
     /// The value is of another type or class than the attribute's Rust type takes.
-    Mismatch { expected: String, found: &'static str },
+    Mismatch {
+        /// What the attribute's Rust type takes, e.g. `a number`.
+        expected: String,
+        /// What the value was, e.g. `a string`.
+        found: &'static str,
+    },
     /// Anything else the typed value refused (its message names no configured value).
     Other(String),
     /// The bytes are not a msgpack or JSON value.
@@ -189,6 +194,7 @@ pub enum DecodeErrorKind {
 pub struct DecodeError {
     /// Steps from the root, innermost last (built in reverse while the error unwinds).
     rev_steps: Vec<AttributePathStep>,
+    /// What went wrong.
     pub kind: DecodeErrorKind,
 }
 

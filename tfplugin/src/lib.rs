@@ -21,6 +21,8 @@
 //! Implementing a provider consists in implementing the [`Resource`], [`DataSource`], and/or [`Function`] traits,
 //! and implementing the [`Provider`] trait that references the resources, data sources and functions.
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod attribute_path;
 mod data_source;
 mod decode;
@@ -38,11 +40,14 @@ mod server;
 mod tf6provider;
 mod utils;
 
+/// Schemas of providers, resources, data sources and functions as Terraform receives them.
 pub mod schema;
+/// Terraform values as Rust types: [`value::Value`] keeps null and unknown apart from a value.
 pub mod value;
 
-// The protocol has one empty message per RPC that only namespaces its Request/Response.
-#[allow(dead_code)]
+// The protocol has one empty message per RPC that only namespaces its Request/Response; the
+// generated items are `pub` in a private module.
+#[allow(dead_code, unreachable_pub)]
 mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }

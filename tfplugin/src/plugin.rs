@@ -16,6 +16,9 @@
 
 //! Implementation of all the TF plugin gRPC services
 
+// The code tonic generates from proto/plugin.proto declares `pub` items; the module is private.
+#![allow(unreachable_pub)]
+
 use std::pin::Pin;
 use std::{fmt::Write, sync::Arc};
 
@@ -112,7 +115,7 @@ impl grpc_stdio_server::GrpcStdio for Arc<Server> {
 }
 
 #[derive(Debug, Clone)]
-pub struct GrpcIoStream<'a> {
+pub(crate) struct GrpcIoStream<'a> {
     pub tx: &'a broadcast::Sender<StdioData>,
     pub channel: i32,
 }
@@ -130,22 +133,22 @@ impl std::fmt::Write for GrpcIoStream<'_> {
 }
 
 #[derive(Debug, Clone)]
-pub struct GrpcIo {
+pub(crate) struct GrpcIo {
     pub tx: broadcast::Sender<StdioData>,
 }
 
 impl GrpcIo {
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity);
         Self { tx }
     }
-    pub fn stdout(&self) -> GrpcIoStream<'_> {
+    pub(crate) fn stdout(&self) -> GrpcIoStream<'_> {
         GrpcIoStream {
             tx: &self.tx,
             channel: 1,
         }
     }
-    pub fn stderr(&self) -> GrpcIoStream<'_> {
+    pub(crate) fn stderr(&self) -> GrpcIoStream<'_> {
         GrpcIoStream {
             tx: &self.tx,
             channel: 2,

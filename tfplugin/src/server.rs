@@ -63,7 +63,7 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub fn new(provider_name: String, provider: Box<dyn DynamicProvider>) -> Self {
+    pub(crate) fn new(provider_name: String, provider: Box<dyn DynamicProvider>) -> Self {
         let mut diags = Default::default();
         let mut has_errors = false;
         let mut set_error = || {

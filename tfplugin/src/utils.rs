@@ -28,14 +28,14 @@ pub(crate) mod serde_unknown {
     use super::ExtStruct;
     use serde::{Deserialize, Serialize};
 
-    pub fn serialize<S>(serializer: S) -> Result<S::Ok, S::Error>
+    pub(crate) fn serialize<S>(serializer: S) -> Result<S::Ok, S::Error>
     where
         S: serde::Serializer,
     {
         ExtStruct((0, serde_bytes::ByteBuf::from(vec![]))).serialize(serializer)
     }
 
-    pub fn deserialize<'de, D>(deserializer: D) -> Result<(), D::Error>
+    pub(crate) fn deserialize<'de, D>(deserializer: D) -> Result<(), D::Error>
     where
         D: serde::Deserializer<'de>,
     {
@@ -43,16 +43,16 @@ pub(crate) mod serde_unknown {
     }
 }
 
-pub trait OptionFactor {
+pub(crate) trait OptionFactor {
     type Output;
     fn factor(self) -> Self::Output;
 }
-pub trait OptionExpand {
+pub(crate) trait OptionExpand {
     type Output;
     fn expand(self) -> Self::Output;
 }
 
-pub trait CollectDiagnostics {
+pub(crate) trait CollectDiagnostics {
     type Output;
     fn collect_diagnostics(self, diags: &mut Diagnostics) -> Self::Output;
 }

@@ -18,7 +18,7 @@
 
 use std::{
     borrow::Cow,
-    collections::{BTreeMap, BTreeSet},
+    collections::BTreeMap,
     fmt::{Debug, Display},
     iter::FusedIterator,
     marker::PhantomData,
@@ -145,16 +145,24 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ShapeVisitor<T> {
     }
 }
 
+/// A value of any Terraform type, for shapes only known at run time (dynamic attributes).
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ValueAny {
+    /// A string.
     String(String),
+    /// A whole number (Terraform numbers that fit an `i64`).
     Number(i64),
+    /// A bool.
     Bool(bool),
+    /// A list, set or tuple.
     List(Vec<ValueAny>),
+    /// A map or object.
     Map(BTreeMap<String, ValueAny>),
+    /// Null.
     #[default]
     Null,
+    /// Known only after apply.
     #[serde(with = "serde_unknown")]
     Unknown,
 }
@@ -174,13 +182,8 @@ impl ValueAny {
 #[derive(Copy, Clone, PartialEq, PartialOrd, Eq, Ord, Debug, Hash, Default, Serialize, Deserialize)]
 pub struct StructEmpty {}
 
+/// The value of a block with no attributes, e.g. a provider without configuration.
 pub type ValueEmpty = Value<StructEmpty>;
-pub type ValueString<'a> = Value<Cow<'a, str>>;
-pub type ValueNumber = Value<i64>;
-pub type ValueBool = Value<bool>;
-pub type ValueList<T> = Value<Vec<T>>;
-pub type ValueSet<T> = Value<BTreeSet<T>>;
-pub type ValueMap<'a, T> = Value<BTreeMap<Cow<'a, str>, T>>;
 
 /// Serde codec to encode a nullable as a vec that has either zero or one element
 pub mod serde_as_vec {
@@ -1565,6 +1568,7 @@ impl<A> DoubleEndedIterator for Item<A> {
 impl<A> ExactSizeIterator for Item<A> {}
 impl<A> FusedIterator for Item<A> {}
 
+/// Iterator over the value of a [`Value`], if it has one.
 #[derive(Debug)]
 pub struct Iter<'a, A: 'a> {
     inner: Item<&'a A>,
@@ -1603,6 +1607,7 @@ impl<A> Clone for Iter<'_, A> {
     }
 }
 
+/// Mutable iterator over the value of a [`Value`], if it has one.
 #[derive(Debug)]
 pub struct IterMut<'a, A: 'a> {
     inner: Item<&'a mut A>,
@@ -1632,6 +1637,7 @@ impl<A> ExactSizeIterator for IterMut<'_, A> {}
 
 impl<A> FusedIterator for IterMut<'_, A> {}
 
+/// Owning iterator over the value of a [`Value`], if it has one.
 pub struct IntoIter<A> {
     inner: Item<A>,
 }

@@ -23,7 +23,7 @@ const FIXED: [&str; 6] = [
 ];
 
 /// True for an agent pool target.
-pub fn is_agent_pool(target: &Target) -> bool {
+pub(crate) fn is_agent_pool(target: &Target) -> bool {
     matches!(target, Target::Resource { types, .. }
         if types.len() == 2
             && types[0].eq_ignore_ascii_case("managedClusters")
@@ -45,7 +45,7 @@ fn profiles(cluster: &Value) -> Vec<Value> {
 }
 
 /// The pool `name` of `cluster` as the agent pool API shows it.
-pub fn render(cluster: &Value, target: &Target) -> Option<Value> {
+pub(crate) fn render(cluster: &Value, target: &Target) -> Option<Value> {
     let name = target.name();
     let profile = profiles(cluster).into_iter().find(|p| same_name(p, &name))?;
     let mut props = profile.as_object().cloned().unwrap_or_default();
@@ -65,7 +65,7 @@ pub fn render(cluster: &Value, target: &Target) -> Option<Value> {
 
 /// The cluster request that applies a PUT of pool `name` with `body`: the cluster as stored,
 /// read-only fields removed, the pool replaced or added. `Err` when AKS refuses the change.
-pub fn cluster_with(cluster: &Value, name: &str, body: &Map<String, Value>) -> Result<Value, Reply> {
+pub(crate) fn cluster_with(cluster: &Value, name: &str, body: &Map<String, Value>) -> Result<Value, Reply> {
     let mut profile = body
         .get("properties")
         .and_then(Value::as_object)
@@ -97,7 +97,7 @@ pub fn cluster_with(cluster: &Value, name: &str, body: &Map<String, Value>) -> R
 
 /// The cluster request that deletes pool `name`; `Err` for the last System pool (AKS: a
 /// cluster needs at least one system node pool, use-system-pools).
-pub fn cluster_without(cluster: &Value, name: &str) -> Result<Value, Reply> {
+pub(crate) fn cluster_without(cluster: &Value, name: &str) -> Result<Value, Reply> {
     let list = profiles(cluster);
     let is_system = |p: &Value| p.get("mode").and_then(Value::as_str) == Some("System");
     let removed = list.iter().find(|p| same_name(p, name));

@@ -36,9 +36,9 @@ fn overlap(a: &str, b: &str) -> bool {
 /// Fills AKS defaults and rejects what the AKS RP rejects.
 /// The body to store, and an error the LRO will end with (none today: `SubnetIsFull` is decided
 /// when the operation ends, see [`settle_ips`]).
-pub type Prepared = (Map<String, Value>, Option<Value>);
+pub(crate) type Prepared = (Map<String, Value>, Option<Value>);
 
-pub fn prepare(
+pub(crate) fn prepare(
     store: &Store,
     target: &Target,
     mut body: Map<String, Value>,
@@ -432,7 +432,7 @@ fn subnet_route_table(store: &Store, subnet_id: &str) -> Option<String> {
 
 /// Kubenet: one `aks-<pool>-vmssNNNNNN` route per node in the node subnet's route table,
 /// kept in step with the node counts; other routes are left alone (as AKS does).
-pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
+pub(crate) fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
     let np = &cluster["properties"]["networkProfile"];
     if np["networkPlugin"].as_str() != Some("kubenet") {
         return;
@@ -491,7 +491,7 @@ pub fn reconcile_kubenet_routes(store: &mut Store, cluster: &Value) {
 }
 
 /// Deleting a kubenet cluster removes its routes from the BYO table.
-pub fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
+pub(crate) fn remove_kubenet_routes(store: &mut Store, cluster: &Value) {
     let marker = format!(
         "aks-{}-",
         cluster["name"].as_str().unwrap_or("aks").to_ascii_lowercase()
@@ -740,7 +740,7 @@ fn subnet_capacity(store: &Store, c: &Value) -> Result<(), Reply> {
 /// "Subnet aks-sn with address prefix 10.240.0.0/29 does not have enough capacity for 1 IP
 /// addresses"; the same text from a scale in https://github.com/Azure/AKS/issues/2531) and the
 /// cluster keeps the addresses it had. Otherwise it now holds them (subnet `ipConfigurations`).
-pub fn settle_ips(store: &mut Store, cluster: &Value) -> Option<Value> {
+pub(crate) fn settle_ips(store: &mut Store, cluster: &Value) -> Option<Value> {
     for (sid, need) in subnet_demand(cluster) {
         let Some((prefix, name, room)) = subnet_room(store, &sid, cluster) else {
             continue;
@@ -782,7 +782,7 @@ fn vnet_spaces(store: &Store, c: &Value) -> Vec<String> {
 /// If the cluster is using a managed route table (the route table was created by AKS and lives
 /// in the node resource group) then that route table will be deleted as part of the migration.").
 /// A customer's own table and its other routes stay.
-pub fn leave_kubenet(store: &mut Store, old: &Value, new: &Value) {
+pub(crate) fn leave_kubenet(store: &mut Store, old: &Value, new: &Value) {
     if np_str(old, "networkPlugin") != Some("kubenet") || np_str(new, "networkPlugin") == Some("kubenet") {
         return;
     }
@@ -972,7 +972,7 @@ fn overlay_prerequisites(old: &Value, new: &Value, from: &str) -> Result<(), Rep
 }
 
 /// The node resource group AKS names `MC_<rg>_<cluster>_<location>`.
-pub fn node_resource_group(cluster: &Value) -> Option<String> {
+pub(crate) fn node_resource_group(cluster: &Value) -> Option<String> {
     let id = cluster["id"].as_str()?;
     let rg = id.split('/').nth(4)?;
     Some(format!(
@@ -1018,7 +1018,7 @@ fn managed_route_table(store: &mut Store, cluster: &Value, subnet_id: &str) -> O
 
 /// Addresses the cluster's nodes and (flat Azure CNI) pods hold now, as subnet
 /// `ipConfigurations` tagged with the cluster's node resource group.
-pub fn consume_ips(store: &mut Store, cluster: &Value) {
+pub(crate) fn consume_ips(store: &mut Store, cluster: &Value) {
     let Some(mc) = node_resource_group(cluster) else {
         return;
     };
@@ -1065,7 +1065,7 @@ pub fn consume_ips(store: &mut Store, cluster: &Value) {
 }
 
 /// Gives back the addresses a cluster held (on update and delete).
-pub fn release_ips(store: &mut Store, cluster: &Value) {
+pub(crate) fn release_ips(store: &mut Store, cluster: &Value) {
     let Some(mc) = node_resource_group(cluster) else {
         return;
     };

@@ -12,12 +12,12 @@ use serde_json::Value;
 use crate::wire::{flat, flat_sub, wrapped, Reply};
 
 /// A string of the cluster's `networkProfile`.
-pub fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
+pub(crate) fn np_str<'a>(c: &'a Value, field: &str) -> Option<&'a str> {
     c["properties"]["networkProfile"][field].as_str()
 }
 
 /// The cluster's agent pool profiles.
-pub fn pools(c: &Value) -> Vec<Value> {
+pub(crate) fn pools(c: &Value) -> Vec<Value> {
     c["properties"]["agentPoolProfiles"]
         .as_array()
         .cloned()
@@ -25,7 +25,7 @@ pub fn pools(c: &Value) -> Vec<Value> {
 }
 
 /// Plugin, policy and dataplane combinations AKS refuses.
-pub fn combinations(c: &Value) -> Result<(), Reply> {
+pub(crate) fn combinations(c: &Value) -> Result<(), Reply> {
     let plugin = np_str(c, "networkPlugin").unwrap_or("");
     let policy = np_str(c, "networkPolicy").unwrap_or("none");
     let dataplane = np_str(c, "networkDataplane").unwrap_or("azure");
@@ -113,7 +113,7 @@ pub fn combinations(c: &Value) -> Result<(), Reply> {
 }
 
 /// Windows node pools: Azure CNI only, and not with the Cilium dataplane.
-pub fn windows(c: &Value) -> Result<(), Reply> {
+pub(crate) fn windows(c: &Value) -> Result<(), Reply> {
     let plugin = np_str(c, "networkPlugin").unwrap_or("");
     let dataplane = np_str(c, "networkDataplane").unwrap_or("azure");
     let policy = np_str(c, "networkPolicy").unwrap_or("none");
@@ -178,17 +178,17 @@ pub fn windows(c: &Value) -> Result<(), Reply> {
 /// virtual network address range" (Microsoft Learn, configure-kubenet, configure-azure-cni,
 /// azure-cni-overlay and concepts-network-cni-overview, Prerequisites; Azure/AKS#2234 confirms
 /// creation fails with a 172.30.0.0/16 service range).
-pub const RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
+pub(crate) const RESERVED: [&str; 4] = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
 
 /// The first reserved range `cidr` overlaps.
-pub fn reserved_overlap(cidr: &str, overlap: impl Fn(&str, &str) -> bool) -> Option<&'static str> {
+pub(crate) fn reserved_overlap(cidr: &str, overlap: impl Fn(&str, &str) -> bool) -> Option<&'static str> {
     RESERVED.into_iter().find(|r| overlap(cidr, r))
 }
 
 /// The service and pod ranges and the node VNets' address spaces must stay clear of
 /// [`RESERVED`]. code: not established by a primary source (Azure/AKS#2234 and #731 report the
 /// failure without its body); InvalidParameter is AKS's generic code for a bad field.
-pub fn reserved_ranges(
+pub(crate) fn reserved_ranges(
     c: &Value,
     vnet_spaces: &[String],
     overlap: impl Fn(&str, &str) -> bool + Copy,
@@ -228,7 +228,7 @@ pub fn reserved_ranges(
 /// exceeds the limit for Kubenet 400. If Autoscaler is enabled, the max-count from each
 /// nodepool is counted towards this total. https://aka.ms/aks/kubenet-networking-overview",
 /// "subcode": "KubenetNodeCountTotalExceedsLimit"}.
-pub fn kubenet_node_limit(c: &Value) -> Result<(), Reply> {
+pub(crate) fn kubenet_node_limit(c: &Value) -> Result<(), Reply> {
     if np_str(c, "networkPlugin") != Some("kubenet") {
         return Ok(());
     }
@@ -261,7 +261,7 @@ fn invalid(message: &str, target: &str) -> Reply {
 
 /// Bounds and enums of the 2025-10-01 stable spec (conformance/specification/containerservice/
 /// resource-manager/Microsoft.ContainerService/aks/stable/2025-10-01/managedClusters.json).
-pub fn spec_bounds(c: &Value) -> Result<(), Reply> {
+pub(crate) fn spec_bounds(c: &Value) -> Result<(), Reply> {
     let np = &c["properties"]["networkProfile"];
     // SPEC ContainerServiceNetworkProfile.outboundType enum: loadBalancer, userDefinedRouting,
     // managedNATGateway, userAssignedNATGateway, none (managedNATGatewayV2 is preview-only,
@@ -404,7 +404,7 @@ const REGIONS: &[&str] = &[
 ];
 
 /// A managed cluster's location is a region that offers AKS (see [`REGIONS`]).
-pub fn location(location: &str) -> Result<(), Reply> {
+pub(crate) fn location(location: &str) -> Result<(), Reply> {
     let name: String = location
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -433,7 +433,7 @@ pub fn location(location: &str) -> Result<(), Reply> {
 /// 80db9f3eb7b20636a357d6fb5c4f922af6a1a62a: "User node pool had `pod_subnet_id` configured, but
 /// system node pool (default_node_pool) was missing it, causing Azure API error: \"All or none
 /// of the agentpools should set podsubnet.\""). The target is not quoted; the field is named.
-pub fn pod_subnet_all_or_none(c: &Value) -> Result<(), Reply> {
+pub(crate) fn pod_subnet_all_or_none(c: &Value) -> Result<(), Reply> {
     let pools = pools(c);
     let with = pools.iter().filter(|p| p["podSubnetID"].is_string()).count();
     if with == 0 || with == pools.len() {
@@ -446,7 +446,7 @@ pub fn pod_subnet_all_or_none(c: &Value) -> Result<(), Reply> {
 }
 
 /// Per-pool limits from Microsoft Learn. `creating`: the cluster does not exist yet.
-pub fn pool_limits(c: &Value, creating: bool) -> Result<(), Reply> {
+pub(crate) fn pool_limits(c: &Value, creating: bool) -> Result<(), Reply> {
     let cluster_version = c["properties"]["kubernetesVersion"].as_str().unwrap_or("");
     for p in pools(c) {
         let name = p["name"].as_str().unwrap_or("pool");
@@ -499,7 +499,7 @@ pub fn pool_limits(c: &Value, creating: bool) -> Result<(), Reply> {
 }
 
 /// Outbound types that need (or refuse) a custom VNet.
-pub fn outbound_network(c: &Value) -> Result<(), Reply> {
+pub(crate) fn outbound_network(c: &Value) -> Result<(), Reply> {
     let byo = pools(c).iter().any(|p| p["vnetSubnetID"].is_string());
     match np_str(c, "outboundType") {
         // nat-gateway: "Managed NAT gateway isn't compatible with custom virtual networks."
@@ -518,7 +518,7 @@ pub fn outbound_network(c: &Value) -> Result<(), Reply> {
 }
 
 /// IPv4/IPv6 dual-stack restrictions.
-pub fn dual_stack(c: &Value) -> Result<(), Reply> {
+pub(crate) fn dual_stack(c: &Value) -> Result<(), Reply> {
     let families = c["properties"]["networkProfile"]["ipFamilies"]
         .as_array()
         .cloned()
@@ -575,7 +575,7 @@ fn cidr_pattern(v: &str) -> bool {
 /// string through to the resource provider, which refuses values it does not know). Unless
 /// said otherwise the code is not established by a primary source: InvalidParameter, AKS's
 /// generic code for a bad field.
-pub fn request_form(c: &Value) -> Result<(), Reply> {
+pub(crate) fn request_form(c: &Value) -> Result<(), Reply> {
     let props = &c["properties"];
     // SPEC kubernetesVersion: "Both patch version <major.minor.patch> (e.g. 1.20.13) and
     // <major.minor> (e.g. 1.20) are supported." Message as AKS words an invalid value
@@ -715,7 +715,7 @@ fn identity_id_form(id: &str) -> bool {
 /// The cluster's name from the request path. Microsoft Learn, resource-name-rules,
 /// Microsoft.ContainerService managedClusters: "1-63", "Alphanumerics, underscores, and
 /// hyphens. Start and end with alphanumeric." code: not established by a primary source.
-pub fn cluster_name(name: &str) -> Result<(), Reply> {
+pub(crate) fn cluster_name(name: &str) -> Result<(), Reply> {
     let ok = |c: char| c.is_ascii_alphanumeric();
     let valid = (1..=63).contains(&name.chars().count())
         && name.chars().all(|c| ok(c) || c == '_' || c == '-')
@@ -738,7 +738,7 @@ pub fn cluster_name(name: &str) -> Result<(), Reply> {
 /// the old node pool." (VM size: in-place resize needs API version 2026-01-02-preview,
 /// resize-node-pool; the pinned 2025-10-01 has none.) Code as the agent pool API answers the
 /// same change (`PropertyChangeNotAllowed`, agent_pools.rs).
-pub fn pool_changes(existing: &Value, request: &Value) -> Result<(), Reply> {
+pub(crate) fn pool_changes(existing: &Value, request: &Value) -> Result<(), Reply> {
     let old = pools(existing);
     for p in pools(request) {
         let Some(name) = p["name"].as_str() else { continue };
@@ -769,7 +769,7 @@ pub fn pool_changes(existing: &Value, request: &Value) -> Result<(), Reply> {
 /// and private ACR (network isolated)"; SPEC ManagedClusterBootstrapProfile.artifactSource
 /// default `Direct`. An update that omits the profile keeps the cluster's own source. code:
 /// not established by a primary source.
-pub fn outbound_none(c: &Value, existing: Option<&Value>) -> Result<(), Reply> {
+pub(crate) fn outbound_none(c: &Value, existing: Option<&Value>) -> Result<(), Reply> {
     if np_str(c, "outboundType") != Some("none") {
         return Ok(());
     }

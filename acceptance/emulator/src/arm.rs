@@ -18,7 +18,7 @@ use crate::wire::{
 use crate::{agent_pools, aks, lro, network};
 
 /// A resource-manager request, already read.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub api_version: Option<&'a str>,
@@ -29,7 +29,7 @@ pub struct Request<'a> {
 }
 
 /// `None` means: drop the connection.
-pub fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> Option<Reply> {
+pub(crate) fn handle(store: &mut Store, opts: &Options, base: &str, req: &Request) -> Option<Reply> {
     let now = Instant::now();
     match req.method {
         "GET" => store.counters.reads += 1,

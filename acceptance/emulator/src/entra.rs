@@ -20,7 +20,7 @@ use serde_json::Value;
 const SKEW_SECS: i64 = 300;
 
 /// Why an assertion is refused: the OAuth `error` and its `error_description`.
-pub type Refusal = (&'static str, String);
+pub(crate) type Refusal = (&'static str, String);
 
 fn b64(alphabet: &base64::alphabet::Alphabet, s: &str) -> Option<Vec<u8>> {
     let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
@@ -42,7 +42,7 @@ fn malformed(what: &str) -> Refusal {
 
 /// Checks `assertion` for `client_id` at the token endpoint `audience`, against the DER
 /// certificates registered for that client.
-pub fn check_assertion(
+pub(crate) fn check_assertion(
     assertion: &str,
     client_id: &str,
     audience: &str,
@@ -121,7 +121,7 @@ pub fn check_assertion(
 }
 
 /// A certificate to register: base64 DER, or PEM.
-pub fn parse_certificate(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn parse_certificate(text: &str) -> Option<Vec<u8>> {
     let body: String = text
         .lines()
         .filter(|l| !l.starts_with("-----"))
@@ -144,7 +144,7 @@ pub fn ado_oidc_request_uri(base: &str) -> String {
 }
 
 /// True for a request path Azure Pipelines' OIDC endpoint serves.
-pub fn is_ado_oidc_path(path: &str) -> bool {
+pub(crate) fn is_ado_oidc_path(path: &str) -> bool {
     path.contains("/_apis/distributedtask/hubs/") && path.ends_with("/oidctoken")
 }
 
@@ -162,7 +162,7 @@ fn ado_error(status: u16, type_key: &str, message: String) -> (u16, Value) {
 /// `sc://{organization}/{project}/{connection}`, audience `api://AzureADTokenExchange`, the
 /// claims Microsoft Learn's workload identity federation page lists). `nonce` makes each token
 /// unique. Returns the status and JSON body.
-pub fn ado_oidc_token(query: &str, authorization: Option<&str>, nonce: &str) -> (u16, Value) {
+pub(crate) fn ado_oidc_token(query: &str, authorization: Option<&str>, nonce: &str) -> (u16, Value) {
     let param = |name: &str| {
         query
             .split('&')

@@ -2,7 +2,7 @@
 
 /// What a request path addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     ResourceGroup {
         sub: String,
         rg: String,
@@ -25,7 +25,7 @@ pub enum Target {
 
 impl Target {
     /// Parses an ARM path; `None` for anything else.
-    pub fn parse(path: &str) -> Option<Target> {
+    pub(crate) fn parse(path: &str) -> Option<Target> {
         let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
         if seg.len() < 2 || !seg[0].eq_ignore_ascii_case("subscriptions") || seg[1].is_empty() {
             return None;
@@ -73,7 +73,7 @@ impl Target {
     }
 
     /// The type chain in ARM's notation, e.g. `Microsoft.Network/routeTables/routes`.
-    pub fn type_name(&self) -> String {
+    pub(crate) fn type_name(&self) -> String {
         match self {
             Target::ResourceGroup { .. } => "Microsoft.Resources/resourceGroups".into(),
             Target::Resource { namespace, types, .. } => format!("{namespace}/{}", types.join("/")),
@@ -82,7 +82,7 @@ impl Target {
     }
 
     /// Canonical id as the client spelled it (ARM echoes the caller's casing).
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self {
             Target::ResourceGroup { sub, rg } => {
                 format!("/subscriptions/{sub}/resourceGroups/{rg}")
@@ -105,7 +105,7 @@ impl Target {
     }
 
     /// The parent resource (a route's table, a subnet's VNet); `None` at the top level.
-    pub fn parent(&self) -> Option<Target> {
+    pub(crate) fn parent(&self) -> Option<Target> {
         match self {
             Target::Resource {
                 sub,
@@ -129,7 +129,7 @@ impl Target {
     }
 
     /// The resource's own name.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Target::ResourceGroup { rg, .. } => rg.clone(),
             Target::Resource { names, .. } => names.last().cloned().unwrap_or_default(),
@@ -138,7 +138,7 @@ impl Target {
     }
 
     /// The namespace that answers for this target.
-    pub fn namespace(&self) -> &str {
+    pub(crate) fn namespace(&self) -> &str {
         match self {
             Target::ResourceGroup { .. } => "Microsoft.Resources",
             Target::Resource { namespace, .. } | Target::Operation { namespace, .. } => namespace,
@@ -158,7 +158,7 @@ pub fn api_version_for(namespace: &str) -> Option<&'static str> {
 }
 
 /// Lower-cased key for the store: ARM ids are case-insensitive.
-pub fn key(id: &str) -> String {
+pub(crate) fn key(id: &str) -> String {
     id.to_ascii_lowercase()
 }
 

@@ -2,6 +2,8 @@
 //! resource groups, with the Entra token and cloud-metadata endpoints the provider's real
 //! credential path needs, fault injection and traffic recording.
 
+#![warn(missing_docs, unreachable_pub)]
+
 // Modules point only downward (tests/layers.rs checks it): `ids`, `wire`, `tls`, `options`
 // and `entra` at the bottom, then the state (`store`), the resource kinds (`network`,
 // `aks_checks`, `agent_pools`, `aks`), long-running operations (`lro`), resource manager's
@@ -9,16 +11,16 @@
 mod agent_pools;
 mod aks;
 mod aks_checks;
-pub mod arm;
+pub(crate) mod arm;
 pub mod cli;
-pub mod entra;
+pub(crate) mod entra;
 pub mod ids;
 mod lro;
 mod network;
 pub mod options;
-pub mod store;
+pub(crate) mod store;
 pub mod tls;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -44,8 +46,11 @@ pub use options::Options;
 
 /// Sample credentials written to `env.sh`; any values work.
 pub const SAMPLE_TENANT: &str = "00000000-0000-0000-0000-0000000000aa";
+/// Sample client ID written to `env.sh`.
 pub const SAMPLE_CLIENT: &str = "00000000-0000-0000-0000-0000000000bb";
+/// Sample client secret written to `env.sh`.
 pub const SAMPLE_SECRET: &str = "emulator-secret";
+/// Sample subscription ID written to `env.sh`.
 pub const SAMPLE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-0000000000cc";
 pub use entra::{ado_oidc_request_uri, SAMPLE_ADO_ACCESS_TOKEN, SAMPLE_SERVICE_CONNECTION};
 
@@ -59,8 +64,11 @@ struct Shared {
 
 /// A running emulator.
 pub struct Running {
+    /// The address it listens on (the port chosen when `listen` had port 0).
     pub addr: SocketAddr,
+    /// The CA certificate clients must trust (`SSL_CERT_FILE`).
     pub ca_pem: String,
+    /// Where state, the CA and env.sh are kept.
     pub data_dir: PathBuf,
     task: tokio::task::JoinHandle<()>,
 }

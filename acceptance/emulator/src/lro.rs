@@ -13,7 +13,7 @@ use crate::store::{after, Op, OpKind, Store};
 use crate::wire::{flat, guid, is_aks, now_rfc3339, wrapped, Reply};
 
 /// The lock key: the top-level resource a request works on.
-pub fn lock_key(target: &Target) -> String {
+pub(crate) fn lock_key(target: &Target) -> String {
     let mut t = target.clone();
     while let Some(Target::Resource { .. }) = t.parent() {
         if let Some(p) = t.parent() {
@@ -24,7 +24,7 @@ pub fn lock_key(target: &Target) -> String {
 }
 
 /// The 409 a write gets while operation `op_id` runs on its resource, in its RP's words.
-pub fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
+pub(crate) fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
     if is_aks(target) {
         flat(409, "OperationNotAllowed", &format!("Operation is not allowed: Another operation ({op_id}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details"), "")
     } else {
@@ -37,7 +37,7 @@ pub fn busy_reply(target: &Target, base: &str, op_id: &str, ns: &str) -> Reply {
 }
 
 /// The status (`result == false`) or result URL of operation `id`.
-pub fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> String {
+pub(crate) fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> String {
     let sub = match target {
         Target::Resource { sub, .. } | Target::ResourceGroup { sub, .. } => sub.as_str(),
         _ => "",
@@ -50,7 +50,13 @@ pub fn op_url(base: &str, target: &Target, ns: &str, id: &str, result: bool) -> 
 }
 
 /// Starts an LRO on `target`, honouring LRO faults.
-pub fn start_op(store: &mut Store, opts: &Options, target: &Target, kind: OpKind, now: Instant) -> String {
+pub(crate) fn start_op(
+    store: &mut Store,
+    opts: &Options,
+    target: &Target,
+    kind: OpKind,
+    now: Instant,
+) -> String {
     let id = guid();
     let ns = target.namespace().to_string();
     let mut failure = None;
@@ -92,7 +98,7 @@ pub fn start_op(store: &mut Store, opts: &Options, target: &Target, kind: OpKind
 }
 
 /// `GET` of an operation's status or result URL.
-pub fn operation(store: &mut Store, id: &str, result: bool, now: Instant) -> Reply {
+pub(crate) fn operation(store: &mut Store, id: &str, result: bool, now: Instant) -> Reply {
     let Some(op) = store.ops.get(id).cloned() else {
         return wrapped(404, "NotFound", &format!("Operation {id} was not found."));
     };
@@ -151,7 +157,7 @@ fn settle_cluster(store: &mut Store, resource: &str) -> Option<Value> {
 
 /// Finishes every operation whose time has come (a request's first step, and at start for
 /// operations that came due while the emulator was down).
-pub fn settle(store: &mut Store, now: Instant) {
+pub(crate) fn settle(store: &mut Store, now: Instant) {
     // In the order they came due: an operation that ends first takes its subnet addresses first.
     let mut due: Vec<(Instant, String)> = store
         .ops

@@ -15,21 +15,21 @@ const NEXT_HOPS: [&str; 5] = [
 ];
 
 /// True for a route table body.
-pub fn is_route_table(body: &Value) -> bool {
+pub(crate) fn is_route_table(body: &Value) -> bool {
     body.get("type")
         .and_then(Value::as_str)
         .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Network/routeTables"))
 }
 
 /// The body of the VNet subnet `subnet_id` is in (`…/virtualNetworks/{vnet}/subnets/{name}`).
-pub fn subnet_vnet<'a>(store: &'a Store, subnet_id: &str) -> Option<&'a Value> {
+pub(crate) fn subnet_vnet<'a>(store: &'a Store, subnet_id: &str) -> Option<&'a Value> {
     let k = key(subnet_id);
     let (vnet, _) = k.rsplit_once("/subnets/")?;
     store.resources.get(vnet).map(|s| &s.body)
 }
 
 /// The address prefixes of the VNet subnet `subnet_id` is in (none when it is unknown).
-pub fn subnet_vnet_space(store: &Store, subnet_id: &str) -> Vec<Value> {
+pub(crate) fn subnet_vnet_space(store: &Store, subnet_id: &str) -> Vec<Value> {
     subnet_vnet(store, subnet_id)
         .and_then(|v| v.pointer("/properties/addressSpace/addressPrefixes"))
         .and_then(Value::as_array)
@@ -38,7 +38,7 @@ pub fn subnet_vnet_space(store: &Store, subnet_id: &str) -> Vec<Value> {
 }
 
 /// Ids of subnets whose `routeTable.id` is `route_table_id`.
-pub fn subnets_using_route_table(store: &Store, route_table_id: &str) -> Vec<String> {
+pub(crate) fn subnets_using_route_table(store: &Store, route_table_id: &str) -> Vec<String> {
     let want = key(route_table_id);
     let mut out = Vec::new();
     for s in store.resources.values() {
@@ -138,7 +138,7 @@ fn normalize_child(
 }
 
 /// Validates and normalises a Network PUT body.
-pub fn prepare(
+pub(crate) fn prepare(
     store: &Store,
     target: &Target,
     mut body: Map<String, Value>,
@@ -310,7 +310,7 @@ fn check_route_table_ref(store: &Store, subnet: &Value) -> Result<(), Reply> {
 }
 
 /// A route table still associated with a subnet cannot be deleted.
-pub fn check_delete(store: &Store, target: &Target, existing: &Value) -> Result<(), Reply> {
+pub(crate) fn check_delete(store: &Store, target: &Target, existing: &Value) -> Result<(), Reply> {
     if is_route_table(existing) {
         let used = subnets_using_route_table(store, &target.id());
         if !used.is_empty() {
@@ -340,7 +340,7 @@ fn v4_size(prefix: &str) -> Option<u64> {
 /// configuration in the subnet), `limit` the subnet's IPv4 size without the five addresses
 /// Azure reserves per prefix (a /24 reports 251), named "Subnet size and usage", unit
 /// `Count`.
-pub fn list_usage(vnet: &Value) -> Reply {
+pub(crate) fn list_usage(vnet: &Value) -> Reply {
     let subnets = vnet
         .pointer("/properties/subnets")
         .and_then(Value::as_array)

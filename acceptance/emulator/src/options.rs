@@ -6,11 +6,17 @@ use std::path::PathBuf;
 /// Start-up options (the CLI flags).
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Address to listen on; port 0 picks a free one (see [`crate::Running::addr`]).
     pub listen: SocketAddr,
+    /// Directory for state.json, the CA and env.sh.
     pub data_dir: PathBuf,
+    /// Files of `{"id", "body"}` resources stored as provisioned before the first request.
     pub seeds: Vec<PathBuf>,
+    /// Directory to write every exchange to as liveRequest/liveResponse JSON.
     pub record: Option<PathBuf>,
+    /// Delay added to every response, in milliseconds.
     pub latency_ms: u64,
+    /// How long a long-running operation stays in progress, in milliseconds.
     pub lro_ms: u64,
     /// Writes per second before ARM-style 429 throttling (`None`: unlimited).
     pub writes_per_second: Option<u32>,

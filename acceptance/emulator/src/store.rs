@@ -13,14 +13,14 @@ use serde_json::Value;
 
 /// A top-level resource with its current body (which carries `id`, `name`, `type`, `etag`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Stored {
+pub(crate) struct Stored {
     pub id: String,
     pub body: Value,
 }
 
 /// What a long-running operation does when it ends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum OpKind {
+pub(crate) enum OpKind {
     /// Finishes a PUT: the resource's provisioningState becomes `Succeeded` (or `Failed`).
     Put,
     /// Finishes a DELETE: the resource disappears.
@@ -29,7 +29,7 @@ pub enum OpKind {
 
 /// A long-running operation.
 #[derive(Debug, Clone)]
-pub struct Op {
+pub(crate) struct Op {
     /// Store key of the resource it works on (for a child: the child's id, lower-case).
     pub resource: String,
     /// Store key of the top-level resource that is busy while it runs.
@@ -46,7 +46,7 @@ pub struct Op {
 /// A fault to inject into the next matching requests (see the admin API).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
-pub struct Fault {
+pub(crate) struct Fault {
     /// HTTP method to match (any when empty).
     pub method: String,
     /// Substring of the path to match (any when empty).
@@ -85,7 +85,7 @@ pub struct Fault {
 
 /// Counters for benchmarks and tests.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Counters {
+pub(crate) struct Counters {
     pub reads: u64,
     pub writes: u64,
     pub polls: u64,
@@ -159,7 +159,7 @@ struct Persisted {
 
 /// All emulator state behind one lock.
 #[derive(Default)]
-pub struct Store {
+pub(crate) struct Store {
     pub resources: BTreeMap<String, Stored>,
     /// Signs access tokens (set from the CA key at start; see [`crate::tls::Tls::token_key`]).
     pub token_key: Vec<u8>,
@@ -179,7 +179,7 @@ pub struct Store {
 impl Store {
     /// Loads `dir/state.json` when present. Operations that came due while the emulator was
     /// down are still unsettled: the caller settles them (`lro::settle`) before serving.
-    pub fn open(dir: &Path) -> Result<Store, String> {
+    pub(crate) fn open(dir: &Path) -> Result<Store, String> {
         let file = dir.join("state.json");
         let persisted: Persisted = match std::fs::read(&file) {
             Ok(bytes) => {
@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// Writes resources and operations (atomically, through a temporary file, mode 0600).
-    pub fn save(&self) {
+    pub(crate) fn save(&self) {
         let Some(file) = &self.file else { return };
         let (now, wall) = (Instant::now(), SystemTime::now());
         let snapshot = Persisted {
@@ -223,13 +223,13 @@ impl Store {
 
     /// A new access token: `emu.<nonce>.<HMAC-SHA256 of the nonce>`, verifiable without
     /// being stored.
-    pub fn issue_token(&self) -> String {
+    pub(crate) fn issue_token(&self) -> String {
         let nonce = crate::wire::guid();
         format!("emu.{nonce}.{}", self.token_mac(&nonce))
     }
 
     /// True for a token [`Store::issue_token`] issued with this key.
-    pub fn token_valid(&self, token: &str) -> bool {
+    pub(crate) fn token_valid(&self, token: &str) -> bool {
         let Some((nonce, mac)) = token.strip_prefix("emu.").and_then(|rest| rest.rsplit_once('.')) else {
             return false;
         };
@@ -247,7 +247,7 @@ impl Store {
     }
 
     /// Takes the first fault matching `method` and `path`, counting it down.
-    pub fn take_fault(&mut self, method: &str, path: &str, lro: bool) -> Option<Fault> {
+    pub(crate) fn take_fault(&mut self, method: &str, path: &str, lro: bool) -> Option<Fault> {
         let idx = self.faults.iter().position(|f| {
             f.count > 0
                 && f.lro.is_some() == lro
@@ -264,12 +264,12 @@ impl Store {
     }
 
     /// The running operation that locks `lock`, if any.
-    pub fn busy(&self, lock: &str) -> Option<(&String, &Op)> {
+    pub(crate) fn busy(&self, lock: &str) -> Option<(&String, &Op)> {
         self.ops.iter().find(|(_, o)| !o.settled && o.lock == lock)
     }
 
     /// The body of a resource or of a child inside its parent, by lower-case id.
-    pub fn body(&self, key: &str) -> Option<&Value> {
+    pub(crate) fn body(&self, key: &str) -> Option<&Value> {
         if let Some(s) = self.resources.get(key) {
             return Some(&s.body);
         }
@@ -283,7 +283,7 @@ impl Store {
     }
 
     /// [`Store::body`], to change.
-    pub fn body_mut(&mut self, key: &str) -> Option<&mut Value> {
+    pub(crate) fn body_mut(&mut self, key: &str) -> Option<&mut Value> {
         if self.resources.contains_key(key) {
             return self.resources.get_mut(key).map(|s| &mut s.body);
         }
@@ -299,14 +299,14 @@ impl Store {
 }
 
 /// True when `body` is named `name` (ARM names are case-insensitive).
-pub fn same_name(body: &Value, name: &str) -> bool {
+pub(crate) fn same_name(body: &Value, name: &str) -> bool {
     body.get("name")
         .and_then(Value::as_str)
         .is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Splits a child key into ((parent key, child type), child name).
-pub fn split_child(key: &str) -> Option<((String, String), String)> {
+pub(crate) fn split_child(key: &str) -> Option<((String, String), String)> {
     let parts: Vec<&str> = key.rsplitn(3, '/').collect();
     if parts.len() != 3 {
         return None;
@@ -315,7 +315,7 @@ pub fn split_child(key: &str) -> Option<((String, String), String)> {
 }
 
 /// Where a parent keeps its children: `routes` in route tables, `subnets` in VNets.
-pub fn child_array_name(child_type: &str) -> Option<&'static str> {
+pub(crate) fn child_array_name(child_type: &str) -> Option<&'static str> {
     match child_type.to_ascii_lowercase().as_str() {
         "routes" => Some("routes"),
         "subnets" => Some("subnets"),
@@ -325,6 +325,6 @@ pub fn child_array_name(child_type: &str) -> Option<&'static str> {
 }
 
 /// A deadline `ms` milliseconds from `now`.
-pub fn after(now: Instant, ms: u64) -> Instant {
+pub(crate) fn after(now: Instant, ms: u64) -> Instant {
     now + Duration::from_millis(ms)
 }

@@ -30,7 +30,7 @@ const CLOCK_SKEW: Duration = Duration::hours(1);
 const CA_NAME: &str = "aksnet-emulator CA";
 
 /// TLS material for the listener plus the CA clients must trust.
-pub struct Tls {
+pub(crate) struct Tls {
     pub ca_pem: String,
     pub server: Arc<rustls::ServerConfig>,
     /// The key access tokens are signed with, derived from the CA key: tokens stay valid
@@ -71,8 +71,11 @@ fn ca_params(not_before: OffsetDateTime, not_after: OffsetDateTime) -> Result<Ce
 
 /// Validity and subject public key info of a DER certificate.
 pub struct CertInfo {
+    /// Start of validity.
     pub not_before: OffsetDateTime,
+    /// End of validity; the CA is renewed within [`CA_RENEW_DAYS`] of it.
     pub not_after: OffsetDateTime,
+    /// DER subject public key info, to tell whether a renewal kept the key.
     pub spki: Vec<u8>,
 }
 
@@ -142,7 +145,7 @@ pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()>
 
 /// Loads the CA key and certificate from `dir` (creating or renewing them as needed) and
 /// issues a server certificate for `127.0.0.1` and `localhost`.
-pub fn load_or_create(dir: &Path) -> Result<Tls, String> {
+pub(crate) fn load_or_create(dir: &Path) -> Result<Tls, String> {
     let key_path = dir.join("ca-key.pem");
     let ca_key = match std::fs::read_to_string(&key_path) {
         Ok(pem) => {

@@ -13,7 +13,7 @@ use crate::ids::Target;
 /// A resource's ETag, whichever way its RP spells the property.
 /// (An agent pool carries it in `properties.eTag`: 2025-10-01 `AgentPool.properties` is
 /// `ManagedClusterAgentPoolProfileProperties`, whose read-only `eTag` that is.)
-pub fn etag_of(body: &Value) -> Option<String> {
+pub(crate) fn etag_of(body: &Value) -> Option<String> {
     body.get("etag")
         .or_else(|| body.get("eTag"))
         .or_else(|| body.pointer("/properties/eTag"))
@@ -23,7 +23,7 @@ pub fn etag_of(body: &Value) -> Option<String> {
 
 /// An HTTP answer.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
@@ -34,7 +34,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -43,7 +43,7 @@ impl Reply {
             hang: false,
         }
     }
-    pub fn empty(status: u16) -> Reply {
+    pub(crate) fn empty(status: u16) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -52,14 +52,14 @@ impl Reply {
             hang: false,
         }
     }
-    pub fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
+    pub(crate) fn header(mut self, k: &str, v: impl Into<String>) -> Reply {
         self.headers.push((k.to_string(), v.into()));
         self
     }
 }
 
 /// ARM's wrapped error body (`{"error":{...}}`), used by ARM and Microsoft.Network.
-pub fn wrapped(status: u16, code: &str, message: &str) -> Reply {
+pub(crate) fn wrapped(status: u16, code: &str, message: &str) -> Reply {
     Reply::json(
         status,
         json!({"error": {"code": code, "message": message, "details": []}}),
@@ -67,13 +67,13 @@ pub fn wrapped(status: u16, code: &str, message: &str) -> Reply {
 }
 
 /// AKS's flat error body.
-pub fn flat(status: u16, code: &str, message: &str, target: &str) -> Reply {
+pub(crate) fn flat(status: u16, code: &str, message: &str, target: &str) -> Reply {
     flat_sub(status, code, "", message, target)
 }
 
 /// AKS's flat error body with a `subcode` (AKS often answers a generic `code` such as
 /// `BadRequest` and puts the reason there, e.g. Azure/bicep-registry-modules#3361).
-pub fn flat_sub(status: u16, code: &str, subcode: &str, message: &str, target: &str) -> Reply {
+pub(crate) fn flat_sub(status: u16, code: &str, subcode: &str, message: &str, target: &str) -> Reply {
     Reply::json(
         status,
         json!({"code": code, "details": null, "message": message, "subcode": subcode, "target": target}),
@@ -90,7 +90,7 @@ pub fn flat_sub(status: u16, code: &str, subcode: &str, message: &str, target: &
 /// Message="Number of requests for subscription '<subscription-id-guid>' and operation
 /// 'GET/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.NETWORK/PUBLICIPADDRESSES' exceeded
 /// the backend storage limit. Please try again after '6' seconds."
-pub fn arm_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
+pub(crate) fn arm_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
     let sub = path
         .trim_matches('/')
         .split('/')
@@ -108,7 +108,7 @@ pub fn arm_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
 /// Code="Throttled" Message="The PutManagedClusterHandler.PUT request limit has been exceeded
 /// for SubID='<subscription-id-guid>', please retry again in X seconds. For more information,
 /// please visit aka.ms/aks/throttling"; SubCode: Throttled).
-pub fn aks_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
+pub(crate) fn aks_throttled(path: &str, method: &str, retry_after: u64) -> Reply {
     let sub = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
     let pool = path.to_ascii_lowercase().contains("/agentpools/");
     let handler = match (pool, method) {
@@ -151,7 +151,7 @@ fn operation_name(path: &str, method: &str) -> String {
 static COUNTER: AtomicU64 = AtomicU64::new(1);
 
 /// A GUID-shaped unique id (not cryptographic; ids only need to be unique).
-pub fn guid() -> String {
+pub(crate) fn guid() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -169,19 +169,19 @@ pub fn guid() -> String {
 }
 
 /// A weak ETag, as Microsoft.Network sends them (`W/"<guid>"`).
-pub fn etag() -> String {
+pub(crate) fn etag() -> String {
     format!("W/\"{}\"", guid())
 }
 
 /// An AKS eTag: a bare GUID, for the cluster and for each agent pool (Microsoft Learn,
 /// use-etags: "An ETag looks something like the following example: "agentPoolProfiles": [
 /// {"eTag": "5e5ffdce-356b-431b-b050-81b45eef2a12"}]"; Azure/AKS#5262: `"etag": "some guid"`).
-pub fn aks_etag() -> String {
+pub(crate) fn aks_etag() -> String {
     guid()
 }
 
 /// A new ETag in the spelling of the target's RP.
-pub fn etag_for(target: &Target) -> String {
+pub(crate) fn etag_for(target: &Target) -> String {
     if is_aks(target) {
         aks_etag()
     } else {
@@ -190,7 +190,7 @@ pub fn etag_for(target: &Target) -> String {
 }
 
 /// RFC 3339 UTC timestamp.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -216,7 +216,7 @@ pub fn now_rfc3339() -> String {
 
 /// The ETag property as the target's RP spells it: `eTag` for AKS (managedClusters.json),
 /// `etag` for Network and resources.
-pub fn etag_field(target: &Target) -> &'static str {
+pub(crate) fn etag_field(target: &Target) -> &'static str {
     if is_aks(target) {
         "eTag"
     } else {
@@ -225,14 +225,14 @@ pub fn etag_field(target: &Target) -> &'static str {
 }
 
 /// True for a target in Microsoft.ContainerService.
-pub fn is_aks(target: &Target) -> bool {
+pub(crate) fn is_aks(target: &Target) -> bool {
     target
         .namespace()
         .eq_ignore_ascii_case("Microsoft.ContainerService")
 }
 
 /// The value of header `name` (any casing) of a reply.
-pub fn header_of(reply: &Reply, name: &str) -> Option<String> {
+pub(crate) fn header_of(reply: &Reply, name: &str) -> Option<String> {
     reply
         .headers
         .iter()

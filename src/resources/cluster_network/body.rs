@@ -15,14 +15,14 @@ use super::schema::{Identity, LoadBalancerProfile, NatGatewayProfile, Num, Pool,
 
 /// Which fields a write carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
+pub(crate) enum Stage {
     /// Only the IPAM migration (plugin, mode, pod CIDR): AKS wants it in a request of its own.
     Ipam,
     /// Everything declared.
     Full,
 }
 
-pub fn s(v: &Str) -> Option<&str> {
+pub(crate) fn s(v: &Str) -> Option<&str> {
     v.as_ref_option().map(String::as_str)
 }
 
@@ -30,7 +30,7 @@ fn n(v: &Num) -> Option<i64> {
     v.as_ref_option().copied()
 }
 
-pub fn strs(v: &StrList) -> Option<Vec<String>> {
+pub(crate) fn strs(v: &StrList) -> Option<Vec<String>> {
     let items = v.as_ref_option()?;
     items.iter().map(|i| i.as_ref_option().cloned()).collect()
 }
@@ -161,7 +161,7 @@ fn load_balancer_profile(p: &mut crate::arm::models::LoadBalancerProfile, lb: &L
 }
 
 /// The cluster body for `state`, merged into `existing` (the last GET) when there is one.
-pub fn desired(state: &State, existing: Option<&ManagedCluster>, stage: Stage) -> ManagedCluster {
+pub(crate) fn desired(state: &State, existing: Option<&ManagedCluster>, stage: Stage) -> ManagedCluster {
     let mut body = existing.cloned().unwrap_or_default().without_read_only();
     set_str(&mut body.location, &state.location);
     if stage == Stage::Full {
@@ -286,7 +286,7 @@ fn plural(all: Option<&Vec<String>>, single: Option<&String>) -> Vec<String> {
 
 /// Updates `state` from the cluster ARM returned. `importing` fills what the user has
 /// not declared yet.
-pub fn refresh(state: &mut State, arm: &ManagedCluster, importing: bool) {
+pub(crate) fn refresh(state: &mut State, arm: &ManagedCluster, importing: bool) {
     let props = &arm.properties;
     let np = &props.network_profile;
     state.id = text(arm.id.as_ref()).or(state.id.clone());

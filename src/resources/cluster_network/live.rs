@@ -2,8 +2,8 @@
 //! addresses already in use, and the default route `userDefinedRouting` needs. Subnets
 //! whose IDs are unknown (created in the same apply) are skipped, never failed.
 
-use crate::arm::client::ArmClient;
-use crate::arm::ids::{Kind, ResourceId};
+use crate::arm::client::{ArmClient, ClientError};
+use crate::arm::ids::{IdError, Kind, ResourceId};
 use crate::arm::models::{AddressSpace, RouteTable, VirtualNetwork};
 use crate::netplan::live::{w4_subnet, SubnetLookup, UdrTable};
 use crate::netplan::{FieldPath, Finding, Step};
@@ -12,7 +12,7 @@ use super::schema::{Pool, State};
 
 /// What Azure says about one subnet.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SubnetFacts {
+pub(crate) struct SubnetFacts {
     pub prefix: Option<String>,
     /// Addresses held by others (NICs, private endpoints, other clusters).
     pub in_use: u64,
@@ -23,7 +23,7 @@ pub struct SubnetFacts {
 
 /// The live context of a cluster's subnets.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Live {
+pub(crate) struct Live {
     pub vnet_space: Vec<String>,
     /// Every subnet of the VNets holding the cluster's subnets: `(name, prefix)`.
     pub vnet_subnets: Vec<(String, String)>,
@@ -33,7 +33,7 @@ pub struct Live {
     pub findings: Vec<Finding>,
 }
 
-pub fn pool_path(attr: &'static str) -> FieldPath {
+pub(crate) fn pool_path(attr: &'static str) -> FieldPath {
     FieldPath(vec![Step::Attr("default_node_pool"), Step::Attr(attr)])
 }
 
@@ -83,7 +83,7 @@ fn subnet_facts(vnet: &VirtualNetwork, name: &str) -> Option<SubnetFacts> {
 
 /// Reads what the checks need. `creating` counts addresses in use (on update the
 /// cluster's own addresses are among them).
-pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
+pub(crate) async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
     let mut live = Live::default();
     let wanted = [
         ("vnet_subnet_id", shared_subnet(state, |p| &p.vnet_subnet_id)),
@@ -151,12 +151,23 @@ pub async fn gather(client: &ArmClient, state: &State, creating: bool) -> Live {
     live
 }
 
+/// Why the node subnet's route table could not be read for O1.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UdrError {
+    /// The subnet's `routeTable.id` from ARM is not a route table ID.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// Reading the table failed.
+    #[error(transparent)]
+    Read(#[from] ClientError),
+}
+
 /// The node subnet's route table as O1 reads it; `Err` when it could not be read.
-pub async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTable, String> {
+pub(crate) async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTable, UdrError> {
     let Some(table) = &node.route_table else {
         return Ok(UdrTable::None);
     };
-    let id = ResourceId::parse(Kind::RouteTable, table).map_err(|e| e.to_string())?;
+    let id = ResourceId::parse(Kind::RouteTable, table)?;
     match client.get::<RouteTable>(&id).await {
         Ok(Some(t)) => Ok(UdrTable::Routes {
             name: id.name().to_string(),
@@ -174,7 +185,7 @@ pub async fn udr_table(client: &ArmClient, node: &SubnetFacts) -> Result<UdrTabl
                 .collect(),
         }),
         Ok(None) => Ok(UdrTable::Missing { id: table.clone() }),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -28,9 +28,9 @@ use crate::resources::moved::{
 use super::schema::{Identity, LoadBalancerProfile, NatGatewayProfile, Pool, State};
 
 /// The source type this resource takes moves from.
-pub const SOURCE: &str = "azurerm_kubernetes_cluster";
+pub(crate) const SOURCE: &str = "azurerm_kubernetes_cluster";
 /// azurerm's schema version of `azurerm_kubernetes_cluster`.
-pub const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 2;
 
 /// azurerm's `load_balancer_profile` defaults ("Default: 30" for `idle_timeout_in_minutes`,
 /// "Default: 0" for `outbound_ports_allocated`) and AKS's one managed outbound IP.
@@ -39,7 +39,7 @@ const LB_IDLE_DEFAULT: i64 = 30;
 const NAT_IDLE_DEFAULT: i64 = 4;
 
 /// The `aksnet_cluster_network` state for an `azurerm_kubernetes_cluster` state.
-pub fn from_azurerm(source: &MoveSource) -> Result<State, MoveError> {
+pub(crate) fn from_azurerm(source: &MoveSource) -> Result<State, MoveError> {
     check(
         source,
         SOURCE,

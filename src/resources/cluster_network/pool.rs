@@ -18,7 +18,7 @@ use super::schema::{block_of, Num, Str, StrList};
 
 /// `default_node_pool` and `node_pool` blocks.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pool {
+pub(crate) struct Pool {
     pub name: Str,
     pub vm_size: Str,
     pub os_type: Str,
@@ -76,7 +76,7 @@ impl Pool {
 }
 
 /// Pool attributes AKS fixes when a pool is created (A-ip; update matrix).
-pub const POOL_FIXED: [&str; 8] = [
+pub(crate) const POOL_FIXED: [&str; 8] = [
     "name",
     "vm_size",
     "os_type",
@@ -187,11 +187,11 @@ pub(crate) fn pool_profile(
 
 /// An agent pool request body (`AgentPool`: the profile's fields under `properties`), on top
 /// of the pool as the cluster last showed it.
-pub fn agent_pool_body(existing: Option<&AgentPoolProfile>, pool: &Pool, system: bool) -> AgentPool {
+pub(crate) fn agent_pool_body(existing: Option<&AgentPoolProfile>, pool: &Pool, system: bool) -> AgentPool {
     AgentPool::request(pool_profile(existing, pool, system).properties)
 }
 
-pub fn refresh_pool(prior: Option<&Pool>, arm: &AgentPoolProfile, importing: bool) -> Pool {
+pub(crate) fn refresh_pool(prior: Option<&Pool>, arm: &AgentPoolProfile, importing: bool) -> Pool {
     let blank = Pool::default();
     let p = prior.unwrap_or(&blank);
     let imp = importing || prior.is_none();

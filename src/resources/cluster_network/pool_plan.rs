@@ -49,7 +49,7 @@ pub(super) fn rotation_findings(prior: &State, planned: &State) -> Vec<Finding> 
 /// The default pool's rotation: the pool as planned, the name it had, and the temporary
 /// pool's name.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rotate {
+pub(super) struct Rotate {
     pub pool: Pool,
     pub old_name: String,
     pub temporary: String,
@@ -58,7 +58,7 @@ pub struct Rotate {
 /// What an update does to the pools, matched by name: each is one agent pool request (two for
 /// a recreate), and the cluster itself is not written for them.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct PoolChanges {
+pub(super) struct PoolChanges {
     /// `node_pool` entries new in the configuration.
     pub create: Vec<Pool>,
     /// Names of `node_pool` entries gone from the configuration.
@@ -72,12 +72,12 @@ pub struct PoolChanges {
 }
 
 impl PoolChanges {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self == &PoolChanges::default()
     }
 
     /// The decision these changes stand for, by pool name, as plan hands it to apply.
-    pub fn decision(&self) -> PoolDecision {
+    pub(super) fn decision(&self) -> PoolDecision {
         let name = |p: &Pool| s(&p.name).unwrap_or_default().to_string();
         PoolDecision {
             create: self.create.iter().map(name).collect(),
@@ -94,7 +94,7 @@ impl PoolChanges {
     /// The changes `decision` names, each pool with the values `planned` gives it (the fixed
     /// settings that force a recreate are not carried: plan has warned about them). `None` when
     /// `planned` has no pool of a name the decision gives.
-    pub fn decided(decision: &PoolDecision, planned: &State) -> Option<PoolChanges> {
+    pub(super) fn decided(decision: &PoolDecision, planned: &State) -> Option<PoolChanges> {
         let default = planned.default_node_pool.as_ref_option();
         let user = |n: &str| {
             user_pools(planned)
@@ -132,7 +132,7 @@ impl PoolChanges {
 /// ([`super::schema::Planned`]) so that apply carries out the plan's decision rather than
 /// deciding again; the values each request sends are the planned state's.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PoolDecision {
+pub(crate) struct PoolDecision {
     /// `node_pool` entries to create.
     #[serde(default)]
     pub create: Vec<String>,

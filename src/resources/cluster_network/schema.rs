@@ -11,17 +11,17 @@ use serde::{Deserialize, Serialize};
 use crate::resources::timeouts::{self, Timeouts};
 use crate::tfvalue::attribute;
 
-pub use super::pool::Pool;
+pub(crate) use super::pool::Pool;
 use super::pool::{default_pool_block, pool_block, serialize_default_pool};
 use super::pool_plan::PoolDecision;
 
-pub type Str = Value<String>;
-pub type Num = Value<i64>;
-pub type StrList = Value<Vec<Str>>;
+pub(crate) type Str = Value<String>;
+pub(crate) type Num = Value<i64>;
+pub(crate) type StrList = Value<Vec<Str>>;
 
 /// Terraform state, in lock-step with the schema.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub name: Str,
     pub resource_group_name: Str,
@@ -67,7 +67,7 @@ pub struct State {
 /// Private state: which pools in state an import found, the plan's decision for its apply, and
 /// a failed rotation's temporary pool.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Private {
+pub(crate) struct Private {
     /// Names of the `node_pool` entries the import recorded (import records every pool in
     /// state, as it cannot see the configuration). Until the next apply, such a pool is this
     /// resource's only while the configuration declares it: one it does not declare is dropped
@@ -115,7 +115,7 @@ fn pool_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::
 /// What plan decided for an update, carried to apply in private state instead of being
 /// decided again there.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Planned {
+pub(crate) struct Planned {
     /// The pool changes, by name: one agent pool request each.
     #[serde(default)]
     pub pools: PoolDecision,
@@ -127,7 +127,7 @@ pub struct Planned {
 
 impl Private {
     /// The private state to record: `None` when there is nothing to keep.
-    pub fn of(imported_pools: Vec<String>, rotation_temporary: Option<String>) -> Option<Private> {
+    pub(crate) fn of(imported_pools: Vec<String>, rotation_temporary: Option<String>) -> Option<Private> {
         (!imported_pools.is_empty() || rotation_temporary.is_some()).then_some(Private {
             imported_pools,
             rotation_temporary,
@@ -138,7 +138,7 @@ impl Private {
 
 /// The `identity` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Identity {
+pub(crate) struct Identity {
     #[serde(rename = "type")]
     pub kind: Str,
     pub identity_ids: StrList,
@@ -146,7 +146,7 @@ pub struct Identity {
 
 /// The `load_balancer_profile` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LoadBalancerProfile {
+pub(crate) struct LoadBalancerProfile {
     pub managed_outbound_ip_count: Num,
     pub managed_outbound_ipv6_count: Num,
     pub outbound_ip_address_ids: StrList,
@@ -157,17 +157,17 @@ pub struct LoadBalancerProfile {
 
 /// The `nat_gateway_profile` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NatGatewayProfile {
+pub(crate) struct NatGatewayProfile {
     pub managed_outbound_ip_count: Num,
     pub idle_timeout_in_minutes: Num,
 }
 
 /// Reads one attribute of the state.
-pub type Field = fn(&State) -> &Str;
+pub(crate) type Field = fn(&State) -> &Str;
 
 /// Attributes whose change replaces the cluster outright, each with its field, so no
 /// name can be compared against the wrong value.
-pub const FORCE_NEW: [(&str, Field); 4] = [
+pub(crate) const FORCE_NEW: [(&str, Field); 4] = [
     ("name", |s| &s.name),
     ("resource_group_name", |s| &s.resource_group_name),
     ("location", |s| &s.location),
@@ -192,7 +192,7 @@ pub(crate) fn block_of(
 }
 
 /// The resource schema.
-pub fn block() -> Block {
+pub(crate) fn block() -> Block {
     let force = " Changing this forces a new resource to be created.";
     let s = |c, d: &str| attribute(T::String, c, d);
     let list = |c, d: &str| attribute(T::List(Box::new(T::String)), c, d);

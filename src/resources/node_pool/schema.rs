@@ -18,7 +18,7 @@ use crate::tfvalue::attribute;
 /// Terraform state, in lock-step with the schema: the pool's attributes are
 /// `cluster_network`'s `node_pool` block, at the top level.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub cluster_id: Str,
     pub mode: Str,
@@ -104,7 +104,7 @@ pub(super) fn computed_unknown(p: &mut State, config: &State) {
 }
 
 /// The resource schema.
-pub fn block() -> Block {
+pub(super) fn block() -> Block {
     let force = " Changing this forces a new node pool to be created.";
     let s = |c, d: &str| attribute(T::String, c, d);
     let mut attrs: Vec<(&str, aksnet_tfplugin::schema::Attribute)> = vec![

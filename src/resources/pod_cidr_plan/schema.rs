@@ -18,7 +18,7 @@ pub(super) type StrList = Value<Vec<Str>>;
 
 /// Terraform state; one field per schema attribute and block, in lock-step with `schema()`.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub network_plugin: Str,
     pub network_plugin_mode: Str,
@@ -46,7 +46,7 @@ pub struct State {
 
 /// A `node_pool` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NodePoolBlock {
+pub(crate) struct NodePoolBlock {
     pub name: Str,
     pub os_type: Str,
     pub node_count: Num,
@@ -58,7 +58,7 @@ pub struct NodePoolBlock {
 
 /// One element of the computed `pools` list.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PoolOutput {
+pub(crate) struct PoolOutput {
     pub name: String,
     pub os_type: String,
     pub max_pods: i64,
@@ -69,12 +69,7 @@ pub struct PoolOutput {
 }
 
 impl PodCidrPlan {
-    /// The resource's schema block.
-    pub fn schema_block() -> Block {
-        Self::block()
-    }
-
-    pub(super) fn block() -> Block {
+    pub(crate) fn block() -> Block {
         let list_str = || T::List(Box::new(T::String));
         let attrs = [
             ("id", attribute(T::String, C::Computed, "Identifier of this plan (random; the plan has no Azure resource).")),

@@ -24,12 +24,12 @@ use crate::resources::moved::{check, required, string_map, text, timeouts, MoveE
 use super::schema::{RouteBlock, State};
 
 /// The source type this resource takes moves from.
-pub const SOURCE: &str = "azurerm_route_table";
+pub(crate) const SOURCE: &str = "azurerm_route_table";
 /// azurerm's schema version of `azurerm_route_table` (none declared: 0).
-pub const VERSION: i64 = 0;
+pub(crate) const VERSION: i64 = 0;
 
 /// The `aksnet_route_table` state for an `azurerm_route_table` state.
-pub fn from_azurerm(source: &MoveSource) -> Result<State, MoveError> {
+pub(crate) fn from_azurerm(source: &MoveSource) -> Result<State, MoveError> {
     check(
         source,
         SOURCE,

@@ -15,7 +15,7 @@ pub(super) type Str = Value<String>;
 
 /// Terraform state, in lock-step with the schema.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     pub id: Str,
     pub name: Str,
     pub resource_group_name: Str,
@@ -36,7 +36,7 @@ pub struct State {
 /// attribute (Terraform reports no change outside of Terraform), yet plan can count them in
 /// the 400-route budget without reading Azure.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Private {
+pub(crate) struct Private {
     /// Names of the routes in the table that were not declared, at the last read.
     #[serde(default)]
     pub foreign_route_names: Vec<String>,
@@ -44,7 +44,7 @@ pub struct Private {
 
 /// A `route` block.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RouteBlock {
+pub(crate) struct RouteBlock {
     pub name: Str,
     pub address_prefix: Str,
     pub next_hop_type: Str,
