@@ -197,23 +197,40 @@ pub fn plan(req: &PlanRequest) -> Result<Plan, Vec<Finding>> {
     let pod_subnet_cidr = if ipam.uses_pod_subnet() {
         let prefix = cidr::smallest_v4_subnet_prefix(pod_ips)
             .ok_or_else(|| vec![too_big(RuleId::C6, FieldPath::root(), ipam, pod_ips, &pools)])?;
-        let chosen = keep_or_allocate(
-            prior.pod_subnet_cidr,
-            prefix,
-            |n| inside_any(n, &space_v4) && !overlaps_any(n, &taken),
-            || first_free(&space_v4, &taken, prefix),
-        )
-        .ok_or_else(|| {
-            vec![no_room(
-                ipam,
-                "pod subnet",
-                pod_ips,
-                &pools,
-                &space_v4,
-                &taken,
-                prefix,
-            )]
-        })?;
+        let fits = |needed: u8| {
+            keep_or_allocate(
+                prior.pod_subnet_cidr,
+                needed,
+                |n| inside_any(n, &space_v4) && !overlaps_any(n, &taken),
+                || first_free(&space_v4, &taken, needed),
+            )
+        };
+        let room = |prefix| no_room(ipam, "pod subnet", pod_ips, &pools, &space_v4, &taken, prefix);
+        let (chosen, prefix) = match fits(prefix) {
+            Some(chosen) => (chosen, prefix),
+            // Dynamic allocation needs only the first batch of 16 per node (C6, rules.rs
+            // c6_c7_pod_subnet): AKS accepts a smaller pod subnet, so the plan takes one with
+            // the rule's warning rather than refusing a layout Azure would run.
+            None if ipam == Ipam::PodSubnetDynamic => {
+                let first_batches = total_nodes.saturating_mul(16);
+                let least = cidr::smallest_v4_subnet_prefix(first_batches)
+                    .filter(|&least| least > prefix)
+                    .ok_or_else(|| vec![room(prefix)])?;
+                let chosen = fits(least).ok_or_else(|| vec![room(prefix)])?;
+                warnings.push(Finding::warning(
+                    RuleId::C6,
+                    FieldPath::attr("pod_subnet_cidr"),
+                    "Pod Subnet Below Max Pods",
+                    format!(
+                        "address_space has no free /{prefix} for {} pod addresses at peak (max_pods on every node), so pod_subnet_cidr is a /{least}: it holds the first batch of 16 addresses that AKS pre-allocates to each of {} nodes. AKS accepts it; pods beyond the subnet wait for an address. For full nodes add a /{prefix} or larger to address_space.",
+                        thousands(pod_ips),
+                        thousands(total_nodes)
+                    ),
+                ));
+                (chosen, least)
+            }
+            None => return Err(vec![room(prefix)]),
+        };
         note_move(
             &mut warnings,
             "pod_subnet_cidr",
@@ -784,6 +801,34 @@ mod tests {
         let ps = p.pod_subnet_cidr.unwrap();
         assert_eq!(ps.prefix_len(), 23);
         assert!(!overlaps(&ps, &p.node_subnet_cidr));
+    }
+
+    #[test]
+    fn a_dynamic_pod_subnet_without_room_for_max_pods_is_planned_for_the_first_batches() {
+        let dynamic = |space: &str| {
+            let mut req = request("azure", None, &[space], &[], vec![pool(0, 10, None, Some(250))]);
+            req.profile.node_pools[0].uses_pod_subnet = true;
+            req
+        };
+        // 11 nodes at peak × 256 = 2,816 pod addresses want a /20; a /22 holds only the
+        // first batch of 16 per node (176 → /24): AKS accepts that, with C6's warning.
+        let p = plan(&dynamic("10.0.0.0/22")).unwrap();
+        assert_eq!(p.ipam, Ipam::PodSubnetDynamic);
+        assert_eq!(p.pod_subnet_cidr.unwrap().prefix_len(), 24);
+        let w = p
+            .warnings
+            .iter()
+            .find(|f| f.rule == RuleId::C6)
+            .expect("a C6 warning");
+        assert!(!w.is_error() && w.detail.contains("/20"), "{w:?}");
+        // Not even the first batches fit: still C6's error.
+        let e = plan(&dynamic("10.0.0.0/24")).unwrap_err();
+        assert!(e.iter().any(|f| f.rule == RuleId::C6 && f.is_error()), "{e:?}");
+        // Static block reserves its blocks for the node's lifetime: no smaller fallback (C7).
+        let mut fixed = dynamic("10.0.0.0/22");
+        fixed.profile.node_pools[0].pod_ip_allocation_mode = Some("StaticBlock".into());
+        let e = plan(&fixed).unwrap_err();
+        assert!(e.iter().any(|f| f.rule == RuleId::C7 && f.is_error()), "{e:?}");
     }
 
     #[test]
