@@ -18,7 +18,7 @@ use super::live::gather;
 use super::plan::agent_pool_id;
 use super::pool::{agent_pool_body, refresh_pool};
 use super::pool_plan::{PoolChanges, Rotate};
-use super::schema::{Pool, State, Str};
+use super::schema::{pool_list, Pool, State, Str};
 use super::ClusterNetwork;
 
 /// True when something other than the pools (which change through the agent pool API) or
@@ -62,11 +62,7 @@ pub(super) fn record_pool(state: &mut State, name: &str, pool: Option<Pool>, sys
         }
         (None, None) => {}
     }
-    state.node_pool = if list.is_empty() {
-        Value::Null
-    } else {
-        Value::Value(list)
-    };
+    state.node_pool = pool_list(list);
 }
 
 /// M8: the error for a default-pool rotation that stopped at `step`, saying what is left.

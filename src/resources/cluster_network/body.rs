@@ -11,7 +11,9 @@ use crate::arm::models::{
 };
 
 use super::pool::{pool_profile, refresh_pool};
-use super::schema::{Identity, LoadBalancerProfile, NatGatewayProfile, Num, Pool, State, Str, StrList};
+use super::schema::{
+    pool_list, Identity, LoadBalancerProfile, NatGatewayProfile, Num, Pool, State, Str, StrList,
+};
 
 /// Which fields a write carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,11 +439,7 @@ fn refresh_pools(state: &mut State, arm: &[AgentPoolProfile], importing: bool) {
             .filter(|p| Some(p.name.as_str()) != system_name)
             .map(|p| Value::Value(refresh_pool(None, p, true)))
             .collect();
-        state.node_pool = if others.is_empty() {
-            Value::Null
-        } else {
-            Value::Value(others)
-        };
+        state.node_pool = pool_list(others);
         return;
     }
     if let Some(prior) = state.default_node_pool.as_ref_option().cloned() {

@@ -7,21 +7,26 @@ use aksnet_tfplugin::value::Value;
 use aksnet_tfplugin::Diagnostics;
 
 use super::body::s;
-use super::schema::{Pool, State};
+use super::schema::{pool_list, Pool, State};
 
 fn named(list: &[String], name: &str) -> bool {
     list.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
-/// The names of `state`'s `node_pool` entries: on import, the pools the import recorded; later
-/// (`keep`), those of them still in state.
-pub(super) fn imported_names(state: &State, keep: Option<&[String]>) -> Vec<String> {
+/// The names of `state`'s `node_pool` entries.
+fn node_pool_names(state: &State) -> impl Iterator<Item = &str> {
     state
         .node_pool
         .as_ref_option()
         .into_iter()
         .flatten()
         .filter_map(|p| p.as_ref_option().and_then(|p| s(&p.name)))
+}
+
+/// The names of `state`'s `node_pool` entries: on import, the pools the import recorded; later
+/// (`keep`), those of them still in state.
+pub(super) fn imported_names(state: &State, keep: Option<&[String]>) -> Vec<String> {
+    node_pool_names(state)
         .filter(|n| keep.is_none_or(|k| named(k, n)))
         .map(str::to_string)
         .collect()
@@ -31,15 +36,7 @@ pub(super) fn imported_names(state: &State, keep: Option<&[String]>) -> Vec<Stri
 /// declare, and their names: the prior an update plans from, so those pools are dropped from
 /// state with no request instead of being deleted.
 pub(super) fn without_undeclared(prior: &State, config: &State, imported: &[String]) -> (State, Vec<String>) {
-    let declared = |name: &str| {
-        config
-            .node_pool
-            .as_ref_option()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.as_ref_option().and_then(|p| s(&p.name)))
-            .any(|n| n.eq_ignore_ascii_case(name))
-    };
+    let declared = |name: &str| node_pool_names(config).any(|n| n.eq_ignore_ascii_case(name));
     let Some(list) = prior.node_pool.as_ref_option() else {
         return (prior.clone(), Vec::new());
     };
@@ -57,11 +54,7 @@ pub(super) fn without_undeclared(prior: &State, config: &State, imported: &[Stri
         .cloned()
         .collect();
     let mut base = prior.clone();
-    base.node_pool = if kept.is_empty() {
-        Value::Null
-    } else {
-        Value::Value(kept)
-    };
+    base.node_pool = pool_list(kept);
     (base, dropped)
 }
 

@@ -64,6 +64,15 @@ pub(crate) struct State {
     pub timeouts: Value<Timeouts>,
 }
 
+/// `node_pool` from its entries: null when there are none, as Terraform holds an absent block list.
+pub(super) fn pool_list(list: Vec<Value<Pool>>) -> Value<Vec<Value<Pool>>> {
+    if list.is_empty() {
+        Value::Null
+    } else {
+        Value::Value(list)
+    }
+}
+
 /// Private state: which pools in state an import found, the plan's decision for its apply, and
 /// a failed rotation's temporary pool.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
