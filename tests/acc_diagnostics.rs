@@ -4,23 +4,33 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
+use aksnet_acceptance::terraform::{pinned, with_provider, TerraformBin, Workdir};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 
 fn route_table(rg: &str) -> String {
+    route_table_named(rg, "rt-logs")
+}
+
+fn route_table_named(rg: &str, name: &str) -> String {
     with_provider(&format!(
         r#"
 provider "aksnet" {{}}
 
 resource "aksnet_route_table" "test" {{
-  name                = "rt-logs"
+  name                = "{name}"
   resource_group_name = "{rg}"
   location            = "westeurope"
 }}
 "#
     ))
+}
+
+/// The value of `key=` in an hclog line as Terraform prints it (`key=value`, space-separated).
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
 #[test]
@@ -32,54 +42,102 @@ fn debug_log_shows_each_arm_request_and_no_tls_noise() {
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
     let tf = pinned().expect("terraform");
-    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    debug_log_case(&emu, &tf, rg);
+}
+
+/// One `TF_LOG=DEBUG` apply of a route table whose first PUT is throttled (429, `Retry-After:
+/// 1`): the log shows the throttled attempt, its retry, the LRO's polls and no library noise.
+fn debug_log_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
+    let ctx = format!("Terraform {}", tf.version);
+    let name = format!("rt-logs-{}", tf.version.replace('.', "-"));
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
     for (k, v) in emu.env() {
         wd.set_env(&k, &v);
     }
     wd.set_env("TF_LOG", "DEBUG");
-    wd.write_config(&route_table(rg)).unwrap();
+    wd.write_config(&route_table_named(rg, &name)).unwrap();
+    emu.fault(json!({
+        "method": "PUT", "path": format!("routeTables/{name}"), "count": 1,
+        "status": 429, "retry_after": 1,
+    }));
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
     // Terraform writes its log, provider lines included, to stderr.
     let log = apply.stderr.clone();
-    let requests: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains("ARM request:"))
-        .collect();
+    let ours = |needle: &str| -> Vec<&str> {
+        log.lines()
+            .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains(needle))
+            .collect()
+    };
+    let requests = ours("ARM request:");
     assert!(
         !requests.is_empty(),
-        "no ARM request lines in the DEBUG log:\n{log}"
+        "{ctx}: no ARM request lines in the DEBUG log:\n{log}"
     );
-    let put = requests
+    let path = format!(
+        "/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/{name}"
+    );
+    let puts: Vec<&str> = requests
         .iter()
-        .find(|l| l.contains("method=PUT"))
-        .unwrap_or_else(|| panic!("no PUT line among:\n{}", requests.join("\n")));
-    assert!(put.contains("[DEBUG]"), "{put}");
-    for part in [
-        "@module=aksnet.arm.client",
-        "api_version=2025-01-01",
-        "path=/subscriptions/",
-        "/routeTables/rt-logs",
-        "status=",
-        "request_id=",
-        "duration_ms=",
-        "retry=0",
-    ] {
-        assert!(put.contains(part), "{part} missing from {put}");
+        .copied()
+        .filter(|l| field(l, "method") == Some("PUT") && field(l, "path") == Some(path.as_str()))
+        .collect();
+    // The throttled attempt, then its retry: exactly two PUTs, with these fields.
+    assert_eq!(puts.len(), 2, "{ctx}: PUT lines:\n{}", requests.join("\n"));
+    for (line, status, retry) in [(puts[0], "429", "0"), (puts[1], "201", "1")] {
+        assert!(line.contains("[DEBUG]"), "{ctx}: {line}");
+        assert_eq!(field(line, "@module"), Some("aksnet.arm.client"), "{ctx}: {line}");
+        assert_eq!(field(line, "api_version"), Some("2025-01-01"), "{ctx}: {line}");
+        assert_eq!(field(line, "status"), Some(status), "{ctx}: {line}");
+        assert_eq!(field(line, "retry"), Some(retry), "{ctx}: {line}");
+        let request_id = field(line, "request_id").unwrap_or_default();
+        assert!(
+            uuid_like(request_id),
+            "{ctx}: request_id {request_id:?} is not ARM's request id: {line}"
+        );
+        assert!(
+            field(line, "duration_ms").is_some_and(|d| d.parse::<u64>().is_ok()),
+            "{ctx}: duration_ms missing or not a number: {line}"
+        );
     }
+    // The create is a long-running operation: each poll is logged, numbered from 1 and naming
+    // the resource, and followed by its own GET request line.
+    let polls = ours("polling a long-running ARM operation");
+    assert!(!polls.is_empty(), "{ctx}: no LRO poll line:\n{log}");
+    let first = polls[0];
+    assert!(first.contains("[DEBUG]"), "{ctx}: {first}");
+    assert_eq!(field(first, "@module"), Some("aksnet.arm.client"), "{ctx}: {first}");
+    assert_eq!(field(first, "poll"), Some("1"), "{ctx}: {first}");
+    let resource = format!(r#"resource="Route Table \"{name}\" (Resource Group \"{rg}\")""#);
+    assert!(first.contains(&resource), "{ctx}: {resource} missing from {first}");
+    let poll_path = field(first, "path").unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .any(|l| field(l, "method") == Some("GET") && field(l, "path") == Some(poll_path)),
+        "{ctx}: no GET request line for the poll of {poll_path}:\n{}",
+        requests.join("\n")
+    );
     // DEBUG is about ARM, not TLS records or gRPC plumbing, and no body is shown below TRACE.
     for noise in ["rustls", "hyper", "h2::", "tower_http", "ARM response body"] {
         let noisy: Vec<&str> = log.lines().filter(|l| l.contains(noise)).collect();
         assert!(
             noisy.is_empty(),
-            "{noise} in the DEBUG log:\n{}",
+            "{ctx}: {noise} in the DEBUG log:\n{}",
             noisy.join("\n")
         );
     }
     wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
-        .expect("destroy");
+        .unwrap_or_else(|e| panic!("{ctx}: destroy: {e}"));
+}
+
+/// Whether `s` has the 8-4-4-4-12 shape of ARM's `x-ms-request-id`.
+fn uuid_like(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Variables that would give the provider a credential, blanked (empty is unset to aksnet)
