@@ -108,10 +108,17 @@ fn debug_log_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
     assert!(!polls.is_empty(), "{ctx}: no LRO poll line:\n{log}");
     let first = polls[0];
     assert!(first.contains("[DEBUG]"), "{ctx}: {first}");
-    assert_eq!(field(first, "@module"), Some("aksnet.arm.client"), "{ctx}: {first}");
+    assert_eq!(
+        field(first, "@module"),
+        Some("aksnet.arm.client"),
+        "{ctx}: {first}"
+    );
     assert_eq!(field(first, "poll"), Some("1"), "{ctx}: {first}");
     let resource = format!(r#"resource="Route Table \"{name}\" (Resource Group \"{rg}\")""#);
-    assert!(first.contains(&resource), "{ctx}: {resource} missing from {first}");
+    assert!(
+        first.contains(&resource),
+        "{ctx}: {resource} missing from {first}"
+    );
     let poll_path = field(first, "path").unwrap_or_default();
     assert!(
         requests
@@ -187,56 +194,202 @@ fn credential_matrix_fails_at_plan_with_every_cause_and_pure_configs_need_none()
         return;
     }
     let tf = pinned().expect("terraform");
-    let empty = tempfile::tempdir().unwrap();
+    let emu = TestEmulator::start(json!([]));
+    credential_matrix(&tf, &emu);
+}
 
-    // Only ARM_SUBSCRIPTION_ID, no Azure CLI: plan fails, naming every method and its cause.
-    let mut wd = without_credentials(&tf, empty.path());
-    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
-    wd.write_config(&route_table("acctest-creds")).unwrap();
-    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+/// The message Azure CLI prints, on stderr with exit status 1, when no account is logged in.
+const AZ_NOT_LOGGED_IN: &str = "ERROR: Please run 'az login' to setup account.";
+
+/// A directory holding only an `az` that answers as an Azure CLI nobody logged in to.
+fn az_not_logged_in() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let az = dir.path().join("az");
+    std::fs::write(
+        &az,
+        format!("#!/bin/sh\necho \"{AZ_NOT_LOGGED_IN}\" >&2\nexit 1\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+/// The "No Working Azure Credential" plan failure, once, with `causes` in this order.
+fn assert_causes(ctx: &str, plan: &aksnet_acceptance::terraform::Run, causes: &[&str]) {
     let text = plan.text();
-    assert_ne!(plan.code, 0, "plan should fail without a credential:\n{text}");
+    assert_ne!(
+        plan.code, 0,
+        "{ctx}: plan should fail without a credential:\n{text}"
+    );
     assert_eq!(
         text.matches("Error: No Working Azure Credential").count(),
         1,
-        "one diagnostic expected:\n{text}"
+        "{ctx}: one diagnostic expected:\n{text}"
     );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let causes = [
+    let mut at = 0;
+    for cause in causes {
+        let found = flat[at..]
+            .find(cause)
+            .unwrap_or_else(|| panic!("{ctx}: {cause:?} missing or out of order:\n{text}"));
+        at += found + cause.len();
+    }
+    assert!(!text.contains("non-transport error"), "{ctx}: {text}");
+}
+
+/// Every row of the credential matrix on `tf`: no credential at all, an Azure CLI nobody
+/// logged in to, a client secret Entra refuses, each ARM-backed resource and data source
+/// failing at plan, a working credential, and pure configurations with none.
+fn credential_matrix(tf: &TerraformBin, emu: &TestEmulator) {
+    let v = &tf.version;
+    let empty = tempfile::tempdir().unwrap();
+    let skipped = [
         "client secret: neither client_secret (ARM_CLIENT_SECRET)",
         "client certificate: neither client_certificate (ARM_CLIENT_CERTIFICATE)",
         "OIDC: use_oidc (ARM_USE_OIDC) is false",
         "Azure DevOps OIDC: use_oidc (ARM_USE_OIDC) is false and ado_pipeline_service_connection_id (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) is not set",
         "AKS workload identity: use_aks_workload_identity (ARM_USE_AKS_WORKLOAD_IDENTITY) is false",
         "managed identity: use_msi (ARM_USE_MSI) is false",
-        "Azure CLI: `az` was not found on PATH",
     ];
-    let mut at = 0;
-    for cause in causes {
-        let found = flat[at..]
-            .find(cause)
-            .unwrap_or_else(|| panic!("{cause:?} missing or out of order:\n{text}"));
-        at += found + cause.len();
+
+    // Only ARM_SUBSCRIPTION_ID, no Azure CLI: plan fails, naming every method and its cause.
+    let ctx = format!("Terraform {v}, nothing set");
+    let mut wd = without_credentials(tf, empty.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    assert_causes(&ctx, &plan, &causes_without_cli(&skipped));
+
+    // An `az` on PATH that nobody logged in to: tried at plan, its own message is the cause.
+    let ctx = format!("Terraform {v}, az not logged in");
+    let az = az_not_logged_in();
+    let mut wd = without_credentials(tf, az.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    let mut causes = skipped.to_vec();
+    // The SDK puts "AzureCliCredential authentication failed." before az's own message.
+    causes.extend(["Azure CLI:", AZ_NOT_LOGGED_IN]);
+    assert_causes(&ctx, &plan, &causes);
+    assert!(
+        !plan.text().contains("was not found on PATH"),
+        "{ctx}: {}",
+        plan.text()
+    );
+
+    // A client secret Entra refuses: the token endpoint's error is the cause, never the secret.
+    let ctx = format!("Terraform {v}, wrong client secret");
+    let wrong = "wr0ng-secret-5d1c";
+    let mut wd = without_credentials(tf, empty.path());
+    for (k, val) in emu.env() {
+        wd.set_env(&k, &val);
     }
-    assert!(!text.contains("non-transport error"), "{text}");
+    wd.set_env("ARM_CLIENT_SECRET", wrong);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    assert_causes(
+        &ctx,
+        &plan,
+        &["client secret:", "AADSTS7000215: Invalid client secret provided"],
+    );
+    assert!(
+        !plan.text().contains(wrong),
+        "{ctx}: the secret leaked:\n{}",
+        plan.text()
+    );
+
+    // Every ARM-backed resource and data source fails at plan the same way.
+    let sub = SAMPLE_SUBSCRIPTION;
+    let subnet = format!(
+        "/subscriptions/{sub}/resourceGroups/acctest-creds/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"
+    );
+    let cluster = format!(
+        "/subscriptions/{sub}/resourceGroups/acctest-creds/providers/Microsoft.ContainerService/managedClusters/aks"
+    );
+    for (address, config) in [
+        (
+            "aksnet_cluster_network.test",
+            format!(
+                r#"
+resource "aksnet_cluster_network" "test" {{
+  name                = "aks"
+  resource_group_name = "acctest-creds"
+  location            = "westeurope"
+  dns_prefix          = "aks"
+  network_plugin      = "azure"
+  network_plugin_mode = "overlay"
+
+  default_node_pool {{
+    name           = "system"
+    vm_size        = "Standard_D4s_v5"
+    node_count     = 3
+    vnet_subnet_id = "{subnet}"
+  }}
+}}
+"#
+            ),
+        ),
+        (
+            "aksnet_node_pool.test",
+            format!(
+                r#"
+resource "aksnet_node_pool" "test" {{
+  cluster_id     = "{cluster}"
+  name           = "user1"
+  vm_size        = "Standard_D4s_v5"
+  node_count     = 3
+  vnet_subnet_id = "{subnet}"
+}}
+"#
+            ),
+        ),
+        (
+            "data.aksnet_subnet_usage.test",
+            format!(
+                r#"
+data "aksnet_subnet_usage" "test" {{
+  subnet_id      = "{subnet}"
+  network_plugin = "azure"
+  max_pods       = 30
+}}
+"#
+            ),
+        ),
+    ] {
+        let ctx = format!("Terraform {v}, {address}, nothing set");
+        let mut wd = without_credentials(tf, empty.path());
+        wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+        wd.write_config(&with_provider(&format!("provider \"aksnet\" {{}}\n{config}")))
+            .unwrap();
+        let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+        assert_causes(&ctx, &plan, &causes_without_cli(&skipped));
+        let flat = plan.text().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("with {address},")),
+            "{ctx}: the error is not at {address}:\n{}",
+            plan.text()
+        );
+    }
 
     // The same configuration with credentials (the emulator's service principal) plans.
-    let emu = TestEmulator::start(json!([]));
-    let mut wd = without_credentials(&tf, empty.path());
-    for (k, v) in emu.env() {
-        wd.set_env(&k, &v);
+    let ctx = format!("Terraform {v}, emulator credentials");
+    let mut wd = without_credentials(tf, empty.path());
+    for (k, val) in emu.env() {
+        wd.set_env(&k, &val);
     }
     wd.write_config(&route_table("acctest-creds")).unwrap();
     let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
-    assert_eq!(plan.code, 0, "{}", plan.text());
+    assert_eq!(plan.code, 0, "{ctx}: {}", plan.text());
     assert!(
         plan.stdout.contains("aksnet_route_table.test will be created"),
-        "{}",
+        "{ctx}: {}",
         plan.text()
     );
 
     // Pure resources and functions need no credential at all, not even a subscription.
-    let wd = without_credentials(&tf, empty.path());
+    let ctx = format!("Terraform {v}, pure configuration");
+    let wd = without_credentials(tf, empty.path());
     wd.write_config(&with_provider(
         r#"
 provider "aksnet" {}
@@ -261,9 +414,20 @@ output "overlaps" {
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
-    assert!(apply.stdout.contains("overlaps = true"), "{}", apply.text());
-    assert!(!apply.text().contains("Credential"), "{}", apply.text());
+    assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
+    assert!(
+        apply.stdout.contains("overlaps = true"),
+        "{ctx}: {}",
+        apply.text()
+    );
+    assert!(!apply.text().contains("Credential"), "{ctx}: {}", apply.text());
+}
+
+/// The skipped methods' causes followed by "no `az` on PATH".
+fn causes_without_cli<'a>(skipped: &[&'a str]) -> Vec<&'a str> {
+    let mut causes = skipped.to_vec();
+    causes.push("Azure CLI: `az` was not found on PATH");
+    causes
 }
 
 /// Azure DevOps OIDC with a service connection the pipeline does not have (named through

@@ -19,15 +19,15 @@ fn trace_logs_and_state_hold_no_secret_or_token() {
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
     let tf = pinned().expect("terraform");
     let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
-    let secret = "s3cr3t-from-config-7f2a";
+    // The config's secret (the right one) must win over the environment's (one the emulator
+    // refuses, so apply fails if it is used), and neither may leak.
+    let secret = "s3cr3t-from-env-7f2a";
     for (k, v) in emu.env() {
-        // The config's secret must win over the environment's (config precedence) and still never leak.
-        if k != "ARM_CLIENT_SECRET" {
-            wd.set_env(&k, &v);
-        }
+        wd.set_env(&k, &v);
     }
+    wd.set_env("ARM_CLIENT_SECRET", secret);
     wd.set_env("TF_LOG", "TRACE");
-    wd.set_env("TF_VAR_client_secret", secret);
+    wd.set_env("TF_VAR_client_secret", SAMPLE_SECRET);
     let log = wd.path().join("provider.log");
     wd.set_env("TF_LOG_PATH", log.to_str().unwrap());
     let config = with_provider(&format!(
@@ -69,7 +69,10 @@ resource "aksnet_route_table" "test" {{
         "TRACE output is suspiciously short: {} bytes",
         everything.len()
     );
-    assert!(!everything.contains(secret), "the client secret leaked");
+    assert!(
+        !everything.contains(secret),
+        "the environment's client secret leaked"
+    );
     assert!(
         !everything.contains(SAMPLE_SECRET),
         "the emulator's sample secret leaked"
