@@ -4,7 +4,7 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, with_provider, TerraformBin, Workdir};
+use aksnet_acceptance::terraform::{terraform_binaries, with_provider, TerraformBin, Workdir};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
@@ -41,8 +41,9 @@ fn debug_log_shows_each_arm_request_and_no_tls_noise() {
     let rg = "acctest-logs";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    debug_log_case(&emu, &tf, rg);
+    for tf in terraform_binaries().expect("terraform") {
+        debug_log_case(&emu, &tf, rg);
+    }
 }
 
 /// One `TF_LOG=DEBUG` apply of a route table whose first PUT is throttled (429, `Retry-After:
@@ -193,9 +194,10 @@ fn credential_matrix_fails_at_plan_with_every_cause_and_pure_configs_need_none()
     if skip_against_arm("credential_matrix", "controlling which credentials exist") {
         return;
     }
-    let tf = pinned().expect("terraform");
     let emu = TestEmulator::start(json!([]));
-    credential_matrix(&tf, &emu);
+    for tf in terraform_binaries().expect("terraform") {
+        credential_matrix(&tf, &emu);
+    }
 }
 
 /// The message Azure CLI prints, on stderr with exit status 1, when no account is logged in.
@@ -441,10 +443,17 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
     ) {
         return;
     }
-    let tf = pinned().expect("terraform");
-    let empty = tempfile::tempdir().unwrap();
     let emu = TestEmulator::start(json!([]));
-    let mut wd = without_credentials(&tf, empty.path());
+    for tf in terraform_binaries().expect("terraform") {
+        unknown_service_connection(&tf, &emu);
+    }
+}
+
+/// One plan of the unknown-service-connection case on `tf`.
+fn unknown_service_connection(tf: &TerraformBin, emu: &TestEmulator) {
+    let v = &tf.version;
+    let empty = tempfile::tempdir().unwrap();
+    let mut wd = without_credentials(tf, empty.path());
     for (k, v) in emu.env() {
         if k != "ARM_CLIENT_SECRET" && k != "ARM_USE_CLI" {
             wd.set_env(&k, &v);
@@ -463,11 +472,11 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
     wd.write_config(&route_table("acctest-ado")).unwrap();
     let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
     let text = plan.text();
-    assert_ne!(plan.code, 0, "plan should fail:\n{text}");
+    assert_ne!(plan.code, 0, "Terraform {v}: plan should fail:\n{text}");
     assert_eq!(
         text.matches("Error: No Working Azure Credential").count(),
         1,
-        "{text}"
+        "Terraform {v}: {text}"
     );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for part in [
@@ -475,7 +484,10 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
         "HTTP 404",
         "No service connection found with identifier 11111111-2222-3333-4444-555555555555",
     ] {
-        assert!(flat.contains(part), "{part:?} missing:\n{text}");
+        assert!(flat.contains(part), "Terraform {v}: {part:?} missing:\n{text}");
     }
-    assert!(!text.contains(aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN), "{text}");
+    assert!(
+        !text.contains(aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN),
+        "Terraform {v}: {text}"
+    );
 }

@@ -3,7 +3,7 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, with_provider, TerraformBin, Workdir};
+use aksnet_acceptance::terraform::{terraform_binaries, with_provider, TerraformBin, Workdir};
 use aksnet_emulator::{ado_oidc_request_uri, SAMPLE_ADO_ACCESS_TOKEN, SAMPLE_SERVICE_CONNECTION};
 use serde_json::json;
 
@@ -17,8 +17,17 @@ fn trace_logs_and_state_hold_no_secret_or_token() {
     let rg = "acctest-secrets";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for tf in terraform_binaries().expect("terraform") {
+        trace_case(&emu, &tf, rg);
+    }
+}
+
+/// One `TF_LOG=TRACE` apply and destroy of a route table on `tf`, the client secret from the
+/// configuration; asserts no secret or token reached the output, the log or the state.
+fn trace_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
+    let v = &tf.version;
+    let name = format!("rt-secrets-{}", v.replace('.', "-"));
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
     // The config's secret (the right one) must win over the environment's (one the emulator
     // refuses, so apply fails if it is used), and neither may leak.
     let secret = "s3cr3t-from-env-7f2a";
@@ -42,7 +51,7 @@ provider "aksnet" {{
 }}
 
 resource "aksnet_route_table" "test" {{
-  name                = "rt-secrets"
+  name                = "{name}"
   resource_group_name = "{rg}"
   location            = "westeurope"
 }}
@@ -52,11 +61,11 @@ resource "aksnet_route_table" "test" {{
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert_eq!(apply.code, 0, "Terraform {v}: {}", apply.text());
     let destroy = wd
         .run(&["destroy", "-auto-approve", "-no-color"])
         .expect("destroy runs");
-    assert_eq!(destroy.code, 0, "{}", destroy.text());
+    assert_eq!(destroy.code, 0, "Terraform {v}: {}", destroy.text());
     let mut everything = apply.text() + &destroy.text();
     everything.push_str(&std::fs::read_to_string(&log).unwrap_or_default());
     for f in std::fs::read_dir(wd.path()).unwrap().flatten() {
@@ -66,16 +75,16 @@ resource "aksnet_route_table" "test" {{
     }
     assert!(
         everything.len() > 10_000,
-        "TRACE output is suspiciously short: {} bytes",
+        "Terraform {v}: TRACE output is suspiciously short: {} bytes",
         everything.len()
     );
     assert!(
         !everything.contains(secret),
-        "the environment's client secret leaked"
+        "Terraform {v}: the environment's client secret leaked"
     );
     assert!(
         !everything.contains(SAMPLE_SECRET),
-        "the emulator's sample secret leaked"
+        "Terraform {v}: the emulator's sample secret leaked"
     );
     // The provider's own TRACE lines reached Terraform's log (issue 19): request and response
     // bodies are there, so the checks below cover what TRACE shows.
@@ -85,14 +94,20 @@ resource "aksnet_route_table" "test" {{
         "ARM response body:",
         "@module=aksnet.arm.client",
     ] {
-        assert!(everything.contains(line), "{line} missing from the TRACE log");
+        assert!(
+            everything.contains(line),
+            "Terraform {v}: {line} missing from the TRACE log"
+        );
     }
     assert!(
         !everything.to_ascii_lowercase().contains("authorization: bearer"),
-        "an Authorization header was logged"
+        "Terraform {v}: an Authorization header was logged"
     );
     let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
-    assert!(!token.is_match(&everything), "an access token leaked");
+    assert!(
+        !token.is_match(&everything),
+        "Terraform {v}: an access token leaked"
+    );
 }
 
 /// Azure DevOps OIDC as a pipeline sets it up (`SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`,
@@ -109,9 +124,10 @@ fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
     let rg = "acctest-ado";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    for connection in [Connection::Env, Connection::Attribute] {
-        ado_oidc_apply(&emu, &tf, rg, connection);
+    for tf in terraform_binaries().expect("terraform") {
+        for connection in [Connection::Env, Connection::Attribute] {
+            ado_oidc_apply(&emu, &tf, rg, connection);
+        }
     }
 }
 
