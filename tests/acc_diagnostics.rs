@@ -4,23 +4,33 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
+use aksnet_acceptance::terraform::{terraform_binaries, with_provider, TerraformBin, Workdir};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 
 fn route_table(rg: &str) -> String {
+    route_table_named(rg, "rt-logs")
+}
+
+fn route_table_named(rg: &str, name: &str) -> String {
     with_provider(&format!(
         r#"
 provider "aksnet" {{}}
 
 resource "aksnet_route_table" "test" {{
-  name                = "rt-logs"
+  name                = "{name}"
   resource_group_name = "{rg}"
   location            = "westeurope"
 }}
 "#
     ))
+}
+
+/// The value of `key=` in an hclog line as Terraform prints it (`key=value`, space-separated).
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
 #[test]
@@ -31,55 +41,111 @@ fn debug_log_shows_each_arm_request_and_no_tls_noise() {
     let rg = "acctest-logs";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for tf in terraform_binaries().expect("terraform") {
+        debug_log_case(&emu, &tf, rg);
+    }
+}
+
+/// One `TF_LOG=DEBUG` apply of a route table whose first PUT is throttled (429, `Retry-After:
+/// 1`): the log shows the throttled attempt, its retry, the LRO's polls and no library noise.
+fn debug_log_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
+    let ctx = format!("Terraform {}", tf.version);
+    let name = format!("rt-logs-{}", tf.version.replace('.', "-"));
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
     for (k, v) in emu.env() {
         wd.set_env(&k, &v);
     }
     wd.set_env("TF_LOG", "DEBUG");
-    wd.write_config(&route_table(rg)).unwrap();
+    wd.write_config(&route_table_named(rg, &name)).unwrap();
+    emu.fault(json!({
+        "method": "PUT", "path": format!("routeTables/{name}"), "count": 1,
+        "status": 429, "retry_after": 1,
+    }));
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
     // Terraform writes its log, provider lines included, to stderr.
     let log = apply.stderr.clone();
-    let requests: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains("ARM request:"))
-        .collect();
+    let ours = |needle: &str| -> Vec<&str> {
+        log.lines()
+            .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains(needle))
+            .collect()
+    };
+    let requests = ours("ARM request:");
     assert!(
         !requests.is_empty(),
-        "no ARM request lines in the DEBUG log:\n{log}"
+        "{ctx}: no ARM request lines in the DEBUG log:\n{log}"
     );
-    let put = requests
+    let path = format!(
+        "/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/{name}"
+    );
+    let puts: Vec<&str> = requests
         .iter()
-        .find(|l| l.contains("method=PUT"))
-        .unwrap_or_else(|| panic!("no PUT line among:\n{}", requests.join("\n")));
-    assert!(put.contains("[DEBUG]"), "{put}");
-    for part in [
-        "@module=aksnet.arm.client",
-        "api_version=2025-01-01",
-        "path=/subscriptions/",
-        "/routeTables/rt-logs",
-        "status=",
-        "request_id=",
-        "duration_ms=",
-        "retry=0",
-    ] {
-        assert!(put.contains(part), "{part} missing from {put}");
+        .copied()
+        .filter(|l| field(l, "method") == Some("PUT") && field(l, "path") == Some(path.as_str()))
+        .collect();
+    // The throttled attempt, then its retry: exactly two PUTs, with these fields.
+    assert_eq!(puts.len(), 2, "{ctx}: PUT lines:\n{}", requests.join("\n"));
+    for (line, status, retry) in [(puts[0], "429", "0"), (puts[1], "201", "1")] {
+        assert!(line.contains("[DEBUG]"), "{ctx}: {line}");
+        assert_eq!(field(line, "@module"), Some("aksnet.arm.client"), "{ctx}: {line}");
+        assert_eq!(field(line, "api_version"), Some("2025-01-01"), "{ctx}: {line}");
+        assert_eq!(field(line, "status"), Some(status), "{ctx}: {line}");
+        assert_eq!(field(line, "retry"), Some(retry), "{ctx}: {line}");
+        let request_id = field(line, "request_id").unwrap_or_default();
+        assert!(
+            uuid_like(request_id),
+            "{ctx}: request_id {request_id:?} is not ARM's request id: {line}"
+        );
+        assert!(
+            field(line, "duration_ms").is_some_and(|d| d.parse::<u64>().is_ok()),
+            "{ctx}: duration_ms missing or not a number: {line}"
+        );
     }
+    // The create is a long-running operation: each poll is logged, numbered from 1 and naming
+    // the resource, and followed by its own GET request line.
+    let polls = ours("polling a long-running ARM operation");
+    assert!(!polls.is_empty(), "{ctx}: no LRO poll line:\n{log}");
+    let first = polls[0];
+    assert!(first.contains("[DEBUG]"), "{ctx}: {first}");
+    assert_eq!(
+        field(first, "@module"),
+        Some("aksnet.arm.client"),
+        "{ctx}: {first}"
+    );
+    assert_eq!(field(first, "poll"), Some("1"), "{ctx}: {first}");
+    let resource = format!(r#"resource="Route Table \"{name}\" (Resource Group \"{rg}\")""#);
+    assert!(
+        first.contains(&resource),
+        "{ctx}: {resource} missing from {first}"
+    );
+    let poll_path = field(first, "path").unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .any(|l| field(l, "method") == Some("GET") && field(l, "path") == Some(poll_path)),
+        "{ctx}: no GET request line for the poll of {poll_path}:\n{}",
+        requests.join("\n")
+    );
     // DEBUG is about ARM, not TLS records or gRPC plumbing, and no body is shown below TRACE.
     for noise in ["rustls", "hyper", "h2::", "tower_http", "ARM response body"] {
         let noisy: Vec<&str> = log.lines().filter(|l| l.contains(noise)).collect();
         assert!(
             noisy.is_empty(),
-            "{noise} in the DEBUG log:\n{}",
+            "{ctx}: {noise} in the DEBUG log:\n{}",
             noisy.join("\n")
         );
     }
     wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
-        .expect("destroy");
+        .unwrap_or_else(|e| panic!("{ctx}: destroy: {e}"));
+}
+
+/// Whether `s` has the 8-4-4-4-12 shape of ARM's `x-ms-request-id`.
+fn uuid_like(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Variables that would give the provider a credential, blanked (empty is unset to aksnet)
@@ -128,57 +194,204 @@ fn credential_matrix_fails_at_plan_with_every_cause_and_pure_configs_need_none()
     if skip_against_arm("credential_matrix", "controlling which credentials exist") {
         return;
     }
-    let tf = pinned().expect("terraform");
-    let empty = tempfile::tempdir().unwrap();
+    let emu = TestEmulator::start(json!([]));
+    for tf in terraform_binaries().expect("terraform") {
+        credential_matrix(&tf, &emu);
+    }
+}
 
-    // Only ARM_SUBSCRIPTION_ID, no Azure CLI: plan fails, naming every method and its cause.
-    let mut wd = without_credentials(&tf, empty.path());
-    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
-    wd.write_config(&route_table("acctest-creds")).unwrap();
-    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+/// The message Azure CLI prints, on stderr with exit status 1, when no account is logged in.
+const AZ_NOT_LOGGED_IN: &str = "ERROR: Please run 'az login' to setup account.";
+
+/// A directory holding only an `az` that answers as an Azure CLI nobody logged in to.
+fn az_not_logged_in() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let az = dir.path().join("az");
+    std::fs::write(
+        &az,
+        format!("#!/bin/sh\necho \"{AZ_NOT_LOGGED_IN}\" >&2\nexit 1\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+/// The "No Working Azure Credential" plan failure, once, with `causes` in this order.
+fn assert_causes(ctx: &str, plan: &aksnet_acceptance::terraform::Run, causes: &[&str]) {
     let text = plan.text();
-    assert_ne!(plan.code, 0, "plan should fail without a credential:\n{text}");
+    assert_ne!(
+        plan.code, 0,
+        "{ctx}: plan should fail without a credential:\n{text}"
+    );
     assert_eq!(
         text.matches("Error: No Working Azure Credential").count(),
         1,
-        "one diagnostic expected:\n{text}"
+        "{ctx}: one diagnostic expected:\n{text}"
     );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let causes = [
+    let mut at = 0;
+    for cause in causes {
+        let found = flat[at..]
+            .find(cause)
+            .unwrap_or_else(|| panic!("{ctx}: {cause:?} missing or out of order:\n{text}"));
+        at += found + cause.len();
+    }
+    assert!(!text.contains("non-transport error"), "{ctx}: {text}");
+}
+
+/// Every row of the credential matrix on `tf`: no credential at all, an Azure CLI nobody
+/// logged in to, a client secret Entra refuses, each ARM-backed resource and data source
+/// failing at plan, a working credential, and pure configurations with none.
+fn credential_matrix(tf: &TerraformBin, emu: &TestEmulator) {
+    let v = &tf.version;
+    let empty = tempfile::tempdir().unwrap();
+    let skipped = [
         "client secret: neither client_secret (ARM_CLIENT_SECRET)",
         "client certificate: neither client_certificate (ARM_CLIENT_CERTIFICATE)",
         "OIDC: use_oidc (ARM_USE_OIDC) is false",
         "Azure DevOps OIDC: use_oidc (ARM_USE_OIDC) is false and ado_pipeline_service_connection_id (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID) is not set",
         "AKS workload identity: use_aks_workload_identity (ARM_USE_AKS_WORKLOAD_IDENTITY) is false",
         "managed identity: use_msi (ARM_USE_MSI) is false",
-        "Azure CLI: `az` was not found on PATH",
     ];
-    let mut at = 0;
-    for cause in causes {
-        let found = flat[at..]
-            .find(cause)
-            .unwrap_or_else(|| panic!("{cause:?} missing or out of order:\n{text}"));
-        at += found + cause.len();
+
+    // Only ARM_SUBSCRIPTION_ID, no Azure CLI: plan fails, naming every method and its cause.
+    let ctx = format!("Terraform {v}, nothing set");
+    let mut wd = without_credentials(tf, empty.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    assert_causes(&ctx, &plan, &causes_without_cli(&skipped));
+
+    // An `az` on PATH that nobody logged in to: tried at plan, its own message is the cause.
+    let ctx = format!("Terraform {v}, az not logged in");
+    let az = az_not_logged_in();
+    let mut wd = without_credentials(tf, az.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    let mut causes = skipped.to_vec();
+    // The SDK puts "AzureCliCredential authentication failed." before az's own message.
+    causes.extend(["Azure CLI:", AZ_NOT_LOGGED_IN]);
+    assert_causes(&ctx, &plan, &causes);
+    assert!(
+        !plan.text().contains("was not found on PATH"),
+        "{ctx}: {}",
+        plan.text()
+    );
+
+    // A client secret Entra refuses: the token endpoint's error is the cause, never the secret.
+    let ctx = format!("Terraform {v}, wrong client secret");
+    let wrong = "wr0ng-secret-5d1c";
+    let mut wd = without_credentials(tf, empty.path());
+    for (k, val) in emu.env() {
+        wd.set_env(&k, &val);
     }
-    assert!(!text.contains("non-transport error"), "{text}");
+    wd.set_env("ARM_CLIENT_SECRET", wrong);
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    assert_causes(
+        &ctx,
+        &plan,
+        &["client secret:", "AADSTS7000215: Invalid client secret provided"],
+    );
+    assert!(
+        !plan.text().contains(wrong),
+        "{ctx}: the secret leaked:\n{}",
+        plan.text()
+    );
+
+    // Every ARM-backed resource and data source fails at plan the same way.
+    let sub = SAMPLE_SUBSCRIPTION;
+    let subnet = format!(
+        "/subscriptions/{sub}/resourceGroups/acctest-creds/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"
+    );
+    let cluster = format!(
+        "/subscriptions/{sub}/resourceGroups/acctest-creds/providers/Microsoft.ContainerService/managedClusters/aks"
+    );
+    for (address, config) in [
+        (
+            "aksnet_cluster_network.test",
+            format!(
+                r#"
+resource "aksnet_cluster_network" "test" {{
+  name                = "aks"
+  resource_group_name = "acctest-creds"
+  location            = "westeurope"
+  dns_prefix          = "aks"
+  network_plugin      = "azure"
+  network_plugin_mode = "overlay"
+
+  default_node_pool {{
+    name           = "system"
+    vm_size        = "Standard_D4s_v5"
+    node_count     = 3
+    vnet_subnet_id = "{subnet}"
+  }}
+}}
+"#
+            ),
+        ),
+        (
+            "aksnet_node_pool.test",
+            format!(
+                r#"
+resource "aksnet_node_pool" "test" {{
+  cluster_id     = "{cluster}"
+  name           = "user1"
+  vm_size        = "Standard_D4s_v5"
+  node_count     = 3
+  vnet_subnet_id = "{subnet}"
+}}
+"#
+            ),
+        ),
+        (
+            "data.aksnet_subnet_usage.test",
+            format!(
+                r#"
+data "aksnet_subnet_usage" "test" {{
+  subnet_id      = "{subnet}"
+  network_plugin = "azure"
+  max_pods       = 30
+}}
+"#
+            ),
+        ),
+    ] {
+        let ctx = format!("Terraform {v}, {address}, nothing set");
+        let mut wd = without_credentials(tf, empty.path());
+        wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+        wd.write_config(&with_provider(&format!("provider \"aksnet\" {{}}\n{config}")))
+            .unwrap();
+        let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+        assert_causes(&ctx, &plan, &causes_without_cli(&skipped));
+        let flat = plan.text().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("with {address},")),
+            "{ctx}: the error is not at {address}:\n{}",
+            plan.text()
+        );
+    }
 
     // The same configuration with credentials (the emulator's service principal) plans.
-    let emu = TestEmulator::start(json!([]));
-    let mut wd = without_credentials(&tf, empty.path());
-    for (k, v) in emu.env() {
-        wd.set_env(&k, &v);
+    let ctx = format!("Terraform {v}, emulator credentials");
+    let mut wd = without_credentials(tf, empty.path());
+    for (k, val) in emu.env() {
+        wd.set_env(&k, &val);
     }
     wd.write_config(&route_table("acctest-creds")).unwrap();
     let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
-    assert_eq!(plan.code, 0, "{}", plan.text());
+    assert_eq!(plan.code, 0, "{ctx}: {}", plan.text());
     assert!(
         plan.stdout.contains("aksnet_route_table.test will be created"),
-        "{}",
+        "{ctx}: {}",
         plan.text()
     );
 
     // Pure resources and functions need no credential at all, not even a subscription.
-    let wd = without_credentials(&tf, empty.path());
+    let ctx = format!("Terraform {v}, pure configuration");
+    let wd = without_credentials(tf, empty.path());
     wd.write_config(&with_provider(
         r#"
 provider "aksnet" {}
@@ -203,9 +416,20 @@ output "overlaps" {
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
-    assert!(apply.stdout.contains("overlaps = true"), "{}", apply.text());
-    assert!(!apply.text().contains("Credential"), "{}", apply.text());
+    assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
+    assert!(
+        apply.stdout.contains("overlaps = true"),
+        "{ctx}: {}",
+        apply.text()
+    );
+    assert!(!apply.text().contains("Credential"), "{ctx}: {}", apply.text());
+}
+
+/// The skipped methods' causes followed by "no `az` on PATH".
+fn causes_without_cli<'a>(skipped: &[&'a str]) -> Vec<&'a str> {
+    let mut causes = skipped.to_vec();
+    causes.push("Azure CLI: `az` was not found on PATH");
+    causes
 }
 
 /// Azure DevOps OIDC with a service connection the pipeline does not have (named through
@@ -219,10 +443,17 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
     ) {
         return;
     }
-    let tf = pinned().expect("terraform");
-    let empty = tempfile::tempdir().unwrap();
     let emu = TestEmulator::start(json!([]));
-    let mut wd = without_credentials(&tf, empty.path());
+    for tf in terraform_binaries().expect("terraform") {
+        unknown_service_connection(&tf, &emu);
+    }
+}
+
+/// One plan of the unknown-service-connection case on `tf`.
+fn unknown_service_connection(tf: &TerraformBin, emu: &TestEmulator) {
+    let v = &tf.version;
+    let empty = tempfile::tempdir().unwrap();
+    let mut wd = without_credentials(tf, empty.path());
     for (k, v) in emu.env() {
         if k != "ARM_CLIENT_SECRET" && k != "ARM_USE_CLI" {
             wd.set_env(&k, &v);
@@ -241,11 +472,11 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
     wd.write_config(&route_table("acctest-ado")).unwrap();
     let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
     let text = plan.text();
-    assert_ne!(plan.code, 0, "plan should fail:\n{text}");
+    assert_ne!(plan.code, 0, "Terraform {v}: plan should fail:\n{text}");
     assert_eq!(
         text.matches("Error: No Working Azure Credential").count(),
         1,
-        "{text}"
+        "Terraform {v}: {text}"
     );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for part in [
@@ -253,7 +484,10 @@ fn azure_devops_oidc_with_an_unknown_service_connection_fails_at_plan_with_its_c
         "HTTP 404",
         "No service connection found with identifier 11111111-2222-3333-4444-555555555555",
     ] {
-        assert!(flat.contains(part), "{part:?} missing:\n{text}");
+        assert!(flat.contains(part), "Terraform {v}: {part:?} missing:\n{text}");
     }
-    assert!(!text.contains(aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN), "{text}");
+    assert!(
+        !text.contains(aksnet_emulator::SAMPLE_ADO_ACCESS_TOKEN),
+        "Terraform {v}: {text}"
+    );
 }

@@ -3,7 +3,7 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SECRET, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, with_provider, Workdir};
+use aksnet_acceptance::terraform::{terraform_binaries, with_provider, TerraformBin, Workdir};
 use aksnet_emulator::{ado_oidc_request_uri, SAMPLE_ADO_ACCESS_TOKEN, SAMPLE_SERVICE_CONNECTION};
 use serde_json::json;
 
@@ -17,17 +17,26 @@ fn trace_logs_and_state_hold_no_secret_or_token() {
     let rg = "acctest-secrets";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
-    let secret = "s3cr3t-from-config-7f2a";
-    for (k, v) in emu.env() {
-        // The config's secret must win over the environment's (config precedence) and still never leak.
-        if k != "ARM_CLIENT_SECRET" {
-            wd.set_env(&k, &v);
-        }
+    for tf in terraform_binaries().expect("terraform") {
+        trace_case(&emu, &tf, rg);
     }
+}
+
+/// One `TF_LOG=TRACE` apply and destroy of a route table on `tf`, the client secret from the
+/// configuration; asserts no secret or token reached the output, the log or the state.
+fn trace_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
+    let v = &tf.version;
+    let name = format!("rt-secrets-{}", v.replace('.', "-"));
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    // The config's secret (the right one) must win over the environment's (one the emulator
+    // refuses, so apply fails if it is used), and neither may leak.
+    let secret = "s3cr3t-from-env-7f2a";
+    for (k, v) in emu.env() {
+        wd.set_env(&k, &v);
+    }
+    wd.set_env("ARM_CLIENT_SECRET", secret);
     wd.set_env("TF_LOG", "TRACE");
-    wd.set_env("TF_VAR_client_secret", secret);
+    wd.set_env("TF_VAR_client_secret", SAMPLE_SECRET);
     let log = wd.path().join("provider.log");
     wd.set_env("TF_LOG_PATH", log.to_str().unwrap());
     let config = with_provider(&format!(
@@ -42,7 +51,7 @@ provider "aksnet" {{
 }}
 
 resource "aksnet_route_table" "test" {{
-  name                = "rt-secrets"
+  name                = "{name}"
   resource_group_name = "{rg}"
   location            = "westeurope"
 }}
@@ -52,11 +61,11 @@ resource "aksnet_route_table" "test" {{
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert_eq!(apply.code, 0, "Terraform {v}: {}", apply.text());
     let destroy = wd
         .run(&["destroy", "-auto-approve", "-no-color"])
         .expect("destroy runs");
-    assert_eq!(destroy.code, 0, "{}", destroy.text());
+    assert_eq!(destroy.code, 0, "Terraform {v}: {}", destroy.text());
     let mut everything = apply.text() + &destroy.text();
     everything.push_str(&std::fs::read_to_string(&log).unwrap_or_default());
     for f in std::fs::read_dir(wd.path()).unwrap().flatten() {
@@ -66,13 +75,16 @@ resource "aksnet_route_table" "test" {{
     }
     assert!(
         everything.len() > 10_000,
-        "TRACE output is suspiciously short: {} bytes",
+        "Terraform {v}: TRACE output is suspiciously short: {} bytes",
         everything.len()
     );
-    assert!(!everything.contains(secret), "the client secret leaked");
+    assert!(
+        !everything.contains(secret),
+        "Terraform {v}: the environment's client secret leaked"
+    );
     assert!(
         !everything.contains(SAMPLE_SECRET),
-        "the emulator's sample secret leaked"
+        "Terraform {v}: the emulator's sample secret leaked"
     );
     // The provider's own TRACE lines reached Terraform's log (issue 19): request and response
     // bodies are there, so the checks below cover what TRACE shows.
@@ -82,21 +94,28 @@ resource "aksnet_route_table" "test" {{
         "ARM response body:",
         "@module=aksnet.arm.client",
     ] {
-        assert!(everything.contains(line), "{line} missing from the TRACE log");
+        assert!(
+            everything.contains(line),
+            "Terraform {v}: {line} missing from the TRACE log"
+        );
     }
     assert!(
         !everything.to_ascii_lowercase().contains("authorization: bearer"),
-        "an Authorization header was logged"
+        "Terraform {v}: an Authorization header was logged"
     );
     let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
-    assert!(!token.is_match(&everything), "an access token leaked");
+    assert!(
+        !token.is_match(&everything),
+        "Terraform {v}: an access token leaked"
+    );
 }
 
 /// Azure DevOps OIDC as a pipeline sets it up (`SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`,
-/// `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, no client secret): the provider requests the
-/// pipeline's ID token from the emulator's Azure DevOps endpoint, exchanges it at the token
-/// endpoint, and applies; at TRACE neither the job token, the ID token nor an access token
-/// appears anywhere.
+/// the service connection ID, no client secret): the provider requests the pipeline's ID token
+/// from the emulator's Azure DevOps endpoint, exchanges it at the token endpoint, and applies;
+/// at TRACE neither the job token, the ID token nor an access token appears anywhere. The
+/// service connection comes once from `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID` and once from
+/// the provider block's `ado_pipeline_service_connection_id`.
 #[test]
 fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
     if skip_against_arm("secrets_ado_oidc", "playing Azure Pipelines' OIDC endpoint") {
@@ -105,8 +124,28 @@ fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
     let rg = "acctest-ado";
     let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
     let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
-    let tf = pinned().expect("terraform");
-    let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+    for tf in terraform_binaries().expect("terraform") {
+        for connection in [Connection::Env, Connection::Attribute] {
+            ado_oidc_apply(&emu, &tf, rg, connection);
+        }
+    }
+}
+
+/// Where the Azure DevOps service connection ID comes from.
+#[derive(Clone, Copy, Debug)]
+enum Connection {
+    /// `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, as a pipeline step sets it.
+    Env,
+    /// The provider block's `ado_pipeline_service_connection_id`, with the variable naming a
+    /// connection the emulator does not know: the attribute must win (config precedence).
+    Attribute,
+}
+
+/// One Azure DevOps OIDC apply and destroy of a route table on `tf`, asserting the emulator's
+/// Azure DevOps endpoint issued a token and no token reached the TRACE log or the state.
+fn ado_oidc_apply(emu: &TestEmulator, tf: &TerraformBin, rg: &str, connection: Connection) {
+    let ctx = format!("Terraform {}, connection from {connection:?}", tf.version);
+    let mut wd = Workdir::new(tf, Some(std::path::Path::new(BIN))).expect("workdir");
     for (k, v) in emu.env() {
         if k != "ARM_CLIENT_SECRET" {
             wd.set_env(&k, &v);
@@ -118,6 +157,7 @@ fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
         "ARM_OIDC_TOKEN_FILE_PATH",
         "ARM_OIDC_REQUEST_URL",
         "ARM_OIDC_REQUEST_TOKEN",
+        "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
         "ACTIONS_ID_TOKEN_REQUEST_URL",
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     ] {
@@ -129,33 +169,50 @@ fn azure_devops_oidc_applies_and_trace_logs_hold_no_token() {
         &ado_oidc_request_uri(&format!("https://{}", emu.host)),
     );
     wd.set_env("SYSTEM_ACCESSTOKEN", SAMPLE_ADO_ACCESS_TOKEN);
-    wd.set_env(
-        "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
-        SAMPLE_SERVICE_CONNECTION,
-    );
+    let provider_block = match connection {
+        Connection::Env => {
+            wd.set_env(
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                SAMPLE_SERVICE_CONNECTION,
+            );
+            "provider \"aksnet\" {}".to_string()
+        }
+        Connection::Attribute => {
+            // A connection the emulator answers 404 for: used only if the attribute is ignored.
+            wd.set_env(
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                "00000000-0000-0000-0000-0000000000ee",
+            );
+            format!(
+                "provider \"aksnet\" {{\n  ado_pipeline_service_connection_id = \"{SAMPLE_SERVICE_CONNECTION}\"\n}}"
+            )
+        }
+    };
     wd.set_env("TF_LOG", "TRACE");
     let log = wd.path().join("provider.log");
     wd.set_env("TF_LOG_PATH", log.to_str().unwrap());
+    let name = format!("rt-ado-{}", tf.version.replace('.', "-"));
     wd.write_config(&with_provider(&format!(
         r#"
-provider "aksnet" {{}}
+{provider_block}
 
 resource "aksnet_route_table" "test" {{
-  name                = "rt-ado"
+  name                = "{name}"
   resource_group_name = "{rg}"
   location            = "westeurope"
 }}
 "#
     )))
     .unwrap();
+    let tokens_before = emu.counters()["ado_oidc_tokens"].as_u64().unwrap_or(0);
     let apply = wd
         .run(&["apply", "-auto-approve", "-no-color"])
         .expect("apply runs");
-    assert_eq!(apply.code, 0, "{}", apply.text());
+    assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
     let ado_tokens = emu.counters()["ado_oidc_tokens"].as_u64().unwrap_or(0);
     assert!(
-        ado_tokens >= 1,
-        "the Azure DevOps OIDC endpoint was never asked: {}",
+        ado_tokens > tokens_before,
+        "{ctx}: the Azure DevOps OIDC endpoint issued no token: {}",
         emu.counters()
     );
     let mut everything = apply.text();
@@ -167,21 +224,21 @@ resource "aksnet_route_table" "test" {{
     }
     assert!(
         everything.contains("Azure DevOps OIDC"),
-        "the log does not say which credential worked"
+        "{ctx}: the log does not say which credential worked"
     );
     assert!(
         everything.contains("ARM request body:"),
-        "no TRACE lines from aksnet"
+        "{ctx}: no TRACE lines from aksnet"
     );
     assert!(
         !everything.contains(SAMPLE_ADO_ACCESS_TOKEN),
-        "the pipeline's access token leaked"
+        "{ctx}: the pipeline's access token leaked"
     );
     // The ID token is a JWT (`eyJ….eyJ…`); none may appear, nor an access token.
     let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ").unwrap();
-    assert!(!jwt.is_match(&everything), "an ID token leaked");
+    assert!(!jwt.is_match(&everything), "{ctx}: an ID token leaked");
     let token = regex::Regex::new(r"emu\.[0-9a-f]{8}-").unwrap();
-    assert!(!token.is_match(&everything), "an access token leaked");
+    assert!(!token.is_match(&everything), "{ctx}: an access token leaked");
     wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
-        .expect("destroy");
+        .unwrap_or_else(|e| panic!("{ctx}: destroy: {e}"));
 }

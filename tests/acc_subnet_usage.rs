@@ -6,7 +6,7 @@
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::target::skip_against_arm;
-use aksnet_acceptance::terraform::{pinned, terraform_binaries, with_provider, TerraformBin, Workdir};
+use aksnet_acceptance::terraform::{terraform_binaries, with_provider, TerraformBin, Workdir};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
@@ -146,7 +146,6 @@ fn a_precondition_fails_with_the_users_message_when_capacity_is_short() {
         return;
     }
     let emu = emulator();
-    let tf = pinned().expect("terraform");
     let config = |subnet: &str| {
         format!(
             r#"
@@ -170,20 +169,29 @@ resource "terraform_data" "pool" {{
             id = subnet_id(subnet)
         )
     };
-    let wd = workdir(&tf, &emu, &config("full"));
-    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
-    let text = plan.text();
-    assert_ne!(plan.code, 0, "the precondition should fail:\n{text}");
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("Resource precondition failed"), "{text}");
-    assert!(
-        flat.contains("Subnet full has room for 0 more nodes; the pool needs 2."),
-        "{text}"
-    );
-    // The same precondition holds for the node subnet (244 free addresses).
-    let wd = workdir(&tf, &emu, &config("nodes"));
-    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
-    assert_eq!(plan.code, 0, "{}", plan.text());
+    for tf in terraform_binaries().expect("terraform") {
+        let v = tf.version.as_str();
+        let wd = workdir(&tf, &emu, &config("full"));
+        let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+        let text = plan.text();
+        assert_ne!(
+            plan.code, 0,
+            "terraform {v}: the precondition should fail:\n{text}"
+        );
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Resource precondition failed"),
+            "terraform {v}: {text}"
+        );
+        assert!(
+            flat.contains("Subnet full has room for 0 more nodes; the pool needs 2."),
+            "terraform {v}: {text}"
+        );
+        // The same precondition holds for the node subnet (244 free addresses).
+        let wd = workdir(&tf, &emu, &config("nodes"));
+        let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+        assert_eq!(plan.code, 0, "terraform {v}: {}", plan.text());
+    }
 }
 
 #[test]
@@ -192,7 +200,6 @@ fn a_missing_subnet_or_vnet_is_an_error_at_subnet_id() {
         return;
     }
     let emu = emulator();
-    let tf = pinned().expect("terraform");
     let cases = [
         (subnet_id("gone"), "virtual network Virtual Network \"vnet\" (Resource Group \"acctest-usage\") has no subnet named gone"),
         (
@@ -201,9 +208,11 @@ fn a_missing_subnet_or_vnet_is_an_error_at_subnet_id() {
         ),
         ("/subscriptions/oops/resourceGroups/rg".to_string(), "Invalid Subnet ID (I3)"),
     ];
-    for (id, want) in cases {
+    let bins = terraform_binaries().expect("terraform");
+    for (tf, (id, want)) in bins.iter().flat_map(|tf| cases.iter().map(move |c| (tf, c))) {
+        let v = tf.version.as_str();
         let wd = workdir(
-            &tf,
+            tf,
             &emu,
             &format!(
                 r#"
@@ -218,19 +227,19 @@ data "aksnet_subnet_usage" "nodes" {{
         );
         let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
         let text = plan.text();
-        assert_ne!(plan.code, 0, "{text}");
+        assert_ne!(plan.code, 0, "terraform {v}: {text}");
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains(want), "{want:?} missing:\n{text}");
-        assert!(flat.contains("subnet_id"), "{text}");
+        assert!(flat.contains(*want), "terraform {v}: {want:?} missing:\n{text}");
+        assert!(flat.contains("subnet_id"), "terraform {v}: {text}");
         assert!(
             flat.contains("with data.aksnet_subnet_usage.nodes"),
-            "the diagnostic should point at the data source:\n{text}"
+            "terraform {v}: the diagnostic should point at the data source:\n{text}"
         );
         if !want.contains("I3") {
-            assert!(flat.contains("Subnet Not Found (W4)"), "{text}");
+            assert!(flat.contains("Subnet Not Found (W4)"), "terraform {v}: {text}");
             assert!(
                 flat.contains("(subnet_id, not shown)"),
-                "the ID is not echoed:\n{text}"
+                "terraform {v}: the ID is not echoed:\n{text}"
             );
         }
     }

@@ -44,7 +44,8 @@ use crate::wire::{guid, Reply};
 
 pub use options::Options;
 
-/// Sample credentials written to `env.sh`; any values work.
+/// Sample credentials written to `env.sh`; any tenant works, and any client but
+/// [`SAMPLE_CLIENT`], whose secret must be [`SAMPLE_SECRET`].
 pub const SAMPLE_TENANT: &str = "00000000-0000-0000-0000-0000000000aa";
 /// Sample client ID written to `env.sh`.
 pub const SAMPLE_CLIENT: &str = "00000000-0000-0000-0000-0000000000bb";
@@ -358,6 +359,19 @@ async fn token(shared: &Shared, endpoint: &str, body: &[u8]) -> Reply {
             400,
             json!({"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain client_id, grant_type=client_credentials and client_secret or client_assertion."}),
         );
+    }
+    // The sample application's secret is known, so a wrong one is refused as Entra refuses it
+    // (401 invalid_client, AADSTS7000215); other clients are unknown apps whose secret any
+    // value stands for.
+    let client = form.get("client_id").map_or("", String::as_str);
+    if let Some(secret) = form.get("client_secret").filter(|_| client == SAMPLE_CLIENT) {
+        // SAMPLE_SECRET has only unreserved characters: its form encoding is itself.
+        if secret != SAMPLE_SECRET {
+            return Reply::json(
+                401,
+                json!({"error": "invalid_client", "error_description": format!("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{SAMPLE_CLIENT}'.")}),
+            );
+        }
     }
     let store = shared.store.lock().await;
     if let Some(assertion) = form.get("client_assertion") {

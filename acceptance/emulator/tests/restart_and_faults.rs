@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aksnet_emulator::{start, Options, Running};
-use common::{call, client_for, token, NET, RG, SUB};
+use common::{call, client_for, send, token, NET, RG, SUB};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
@@ -252,5 +252,38 @@ async fn a_hang_fault_reads_the_request_and_never_answers() {
     // The fault is used up: the next request is answered.
     let (s, _, _) = call(&http, &tok, reqwest::Method::GET, &url, None).await;
     assert_eq!(s, StatusCode::OK);
+    emu.stop();
+}
+
+#[tokio::test]
+async fn the_sample_clients_secret_is_checked_as_entra_checks_it() {
+    use aksnet_emulator::{SAMPLE_CLIENT, SAMPLE_SECRET};
+    let dir = tempfile::tempdir().unwrap();
+    let emu = boot(dir.path(), 50).await;
+    let http = client_for(&emu.ca_pem);
+    let ask = |client: &str, secret: &str| {
+        http.post(format!("{}/tenant-1/oauth2/v2.0/token", emu.url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "grant_type=client_credentials&client_id={client}&client_secret={secret}&scope=x"
+            ))
+    };
+    let (s, _, b) = send(ask(SAMPLE_CLIENT, SAMPLE_SECRET)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _, b) = send(ask(SAMPLE_CLIENT, "not-the-secret")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert_eq!(b["error"], "invalid_client");
+    let text = b["error_description"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("AADSTS7000215: Invalid client secret provided."),
+        "{b}"
+    );
+    assert!(
+        !b.to_string().contains("not-the-secret"),
+        "the secret is echoed: {b}"
+    );
+    // Any other client is an app whose secret the emulator does not know: any value works.
+    let (s, _, b) = send(ask("app", "whatever")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
     emu.stop();
 }
