@@ -2,7 +2,7 @@
 //! Terraform CLI. Fast checks of schema, validation, planning and functions.
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
-use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
+use aksnet_acceptance::grpc::{decode, dynamic, AutoMtlsProcess, MtlsClient, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
     apply_resource_change, call_function, close_ephemeral_resource, configure_provider,
     configure_state_store, delete_state, generate_resource_config, get_functions, get_metadata,
@@ -314,6 +314,54 @@ fn started_by_hand_it_explains_itself() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
     assert!(out.stdout.is_empty(), "no handshake line without the cookie");
+}
+
+/// GetProviderSchema through a client connected as `how`: the schema's resource names, or why
+/// the connection or the call failed.
+async fn schema_over(p: &AutoMtlsProcess, how: MtlsClient) -> Result<Vec<String>, String> {
+    let attempt = async {
+        let mut client = p.connect(how).await?;
+        let s = client
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .map_err(|e| format!("rpc: {e}"))?
+            .into_inner();
+        let mut names: Vec<String> = s.resource_schemas.into_keys().collect();
+        names.sort_unstable();
+        Ok(names)
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), attempt)
+        .await
+        .unwrap_or_else(|_| Err("no answer within 20 s".into()))
+}
+
+#[tokio::test]
+async fn auto_mtls_requires_the_client_certificate_terraform_passed() {
+    let p = AutoMtlsProcess::start(Path::new(BIN))
+        .await
+        .expect("provider starts");
+    // go-plugin's handshake: the server certificate, DER, is the line's last field.
+    assert!(
+        !p.server_cert.is_empty() && p.server_cert[0] == 0x30,
+        "a DER SEQUENCE"
+    );
+
+    let names = schema_over(&p, MtlsClient::WithTheCert)
+        .await
+        .expect("Terraform's certificate is accepted");
+    assert_eq!(names, RESOURCES);
+
+    for how in [
+        MtlsClient::WithoutCert,
+        MtlsClient::WithAnotherCert,
+        MtlsClient::Plaintext,
+    ] {
+        let refused = schema_over(&p, how).await;
+        assert!(refused.is_err(), "{how:?} got an answer: {refused:?}");
+    }
+    // The refusals did not stop the server.
+    assert!(schema_over(&p, MtlsClient::WithTheCert).await.is_ok());
+    p.stop().await;
 }
 
 /// Every resource type the provider serves.
