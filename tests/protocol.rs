@@ -364,6 +364,91 @@ async fn auto_mtls_requires_the_client_certificate_terraform_passed() {
     p.stop().await;
 }
 
+/// go-plugin's services as Terraform uses them: StreamStdio carries the plugin's output as
+/// well-formed StdioData, a GRPCBroker stream is answered without breaking the provider, and
+/// GRPCController.Shutdown ends both streams cleanly and the process with status 0.
+#[tokio::test]
+async fn go_plugin_stdio_broker_and_controller_shutdown() {
+    use aksnet_acceptance::plugin::{
+        grpc_broker_client::GrpcBrokerClient, grpc_controller_client::GrpcControllerClient,
+        grpc_stdio_client::GrpcStdioClient, ConnInfo, Empty,
+    };
+    use std::time::Duration;
+    use tokio_stream::StreamExt;
+
+    let mut p = provider().await;
+    // Subscribed once the response headers are in, so nothing written later is missed.
+    let mut stdio = GrpcStdioClient::new(p.channel())
+        .stream_stdio(())
+        .await
+        .expect("StreamStdio opens")
+        .into_inner();
+
+    // The broker relays what it is sent (go-plugin's broker: a stream of ConnInfo).
+    let conn = ConnInfo {
+        service_id: 7,
+        network: "tcp".into(),
+        address: "127.0.0.1:1".into(),
+        knock: None,
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tx.send(conn.clone()).await.expect("queued");
+    let mut broker = GrpcBrokerClient::new(p.channel())
+        .start_stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("StartStream is answered")
+        .into_inner();
+    let relayed = tokio::time::timeout(Duration::from_secs(10), broker.next())
+        .await
+        .expect("relayed within 10 s");
+    assert_eq!(relayed.map(|r| r.expect("no error")), Some(conn));
+
+    // The relay is logged on the plugin's stdout channel (1), as StdioData chunks of one line.
+    let mut line = Vec::new();
+    while !line.ends_with(b"\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stdio.next())
+            .await
+            .expect("stdio data within 10 s")
+            .expect("the stdio stream is open")
+            .expect("no error");
+        assert_eq!(chunk.channel, 1, "stdout: {chunk:?}");
+        line.extend(chunk.data);
+    }
+    let line = String::from_utf8(line).expect("UTF-8");
+    assert!(line.starts_with("relay ConnInfo{service_id: 7"), "{line:?}");
+
+    // The provider still answers after the broker stream.
+    let schema = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_eq!(schema.resource_schemas.len(), RESOURCES.len());
+
+    GrpcControllerClient::new(p.channel())
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown is answered");
+    // Both streams end cleanly (an end of stream, no error) rather than hanging.
+    for end in [
+        tokio::time::timeout(Duration::from_secs(5), stdio.next())
+            .await
+            .map(|m| m.map(|r| r.map(|_| ()))),
+        tokio::time::timeout(Duration::from_secs(5), broker.next())
+            .await
+            .map(|m| m.map(|r| r.map(|_| ()))),
+    ] {
+        assert!(matches!(end, Ok(None)), "{end:?}");
+    }
+    drop(tx);
+    let status = p
+        .wait_exit(Duration::from_secs(5))
+        .await
+        .expect("exits after Shutdown");
+    assert!(status.success(), "{status:?}");
+}
+
 /// Every resource type the provider serves.
 const RESOURCES: [&str; 4] = [
     "aksnet_cluster_network",

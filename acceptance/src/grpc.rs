@@ -33,6 +33,7 @@ pub const UNKNOWN: &str = "<unknown>";
 /// A running provider process and a client connected to it; the process dies with it.
 pub struct ProviderProcess {
     child: Child,
+    channel: Channel,
     pub client: ProviderClient<Channel>,
 }
 
@@ -62,12 +63,32 @@ impl ProviderProcess {
             .map_err(|e| format!("reading the handshake: {e}"))?
             .ok_or("the provider exited before its handshake")?;
         let addr = parse_handshake(&line)?;
-        let client = ProviderClient::connect(format!("http://{addr}"))
+        let channel = Endpoint::from_shared(format!("http://{addr}"))
+            .map_err(|e| e.to_string())?
+            .connect()
             .await
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
+        let client = ProviderClient::new(channel.clone());
         // Keep draining stdout so the provider never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Self { child, client })
+        Ok(Self {
+            child,
+            channel,
+            client,
+        })
+    }
+
+    /// The connection, for clients of go-plugin's services (controller, stdio, broker).
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    /// Waits for the process to exit by itself, at most `within`.
+    pub async fn wait_exit(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .map_err(|_| format!("still running after {within:?}"))?
+            .map_err(|e| format!("waiting for the provider: {e}"))
     }
 
     /// Kills the process.
