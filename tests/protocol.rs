@@ -929,6 +929,14 @@ async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
     assert_eq!(state["route"][0]["next_hop_ip_address"], "10.0.0.4");
     assert_eq!(state["etag"], Value::Null, "left to the refresh");
     assert_eq!(state["tags"], Value::Null);
+    // The moved object has its identity from the move on (Terraform >= 1.12 stores it).
+    assert_eq!(
+        identity_of(r.target_identity.as_ref()),
+        Some(json!({
+            "subscription_id": "00000000-0000-0000-0000-000000000000",
+            "resource_group_name": "rg", "name": "rt"
+        }))
+    );
 
     // An unknown schema version: one error naming the type, the version and the known one.
     let r = move_state(
@@ -939,7 +947,7 @@ async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
         "aksnet_route_table",
     )
     .await;
-    assert!(r.target_state.is_none());
+    assert!(r.target_state.is_none() && r.target_identity.is_none());
     one_error_saying(&r.diagnostics, "azurerm_route_table schema version 7");
     let e = errors(&r.diagnostics)[0];
     assert_eq!(e.summary, "Unsupported Source Schema Version");

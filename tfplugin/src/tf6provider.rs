@@ -527,7 +527,7 @@ impl tf::provider_server::Provider for Arc<Server> {
                             type_name: request.source_type_name,
                             schema_version: request.source_schema_version,
                             state,
-                            target_type_name: request.target_type_name,
+                            target_type_name: request.target_type_name.clone(),
                         };
                         resource.move_state(&mut diags, source).await
                     }
@@ -559,12 +559,15 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .collect_diagnostics(&mut diags);
         let (target_state, target_private) = moved.expand();
+        let target_state = target_state.map(Into::into);
+        let target_identity =
+            identity::moved(&mut diags, self, &request.target_type_name, target_state.as_ref());
 
         Ok(tonic::Response::new(tf::move_resource_state::Response {
             diagnostics: diags.into(),
             target_private: target_private.unwrap_or_default(),
-            target_state: target_state.map(Into::into),
-            target_identity: None,
+            target_state,
+            target_identity,
         }))
     }
     async fn read_data_source(
