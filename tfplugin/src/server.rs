@@ -145,6 +145,19 @@ impl Server {
             None
         }
     }
+    /// `diags` of a request about resource `type_name`, paths cut at set attributes
+    /// ([`Block::cut_paths_at_sets`](crate::schema::Block)).
+    pub(crate) fn cut_resource_paths(&self, type_name: &str, diags: &mut Diagnostics) {
+        if let Some((_, schema)) = self.resources.get(type_name) {
+            schema.block.cut_paths_at_sets(diags);
+        }
+    }
+    /// [`Server::cut_resource_paths`] for data source `type_name`.
+    pub(crate) fn cut_data_source_paths(&self, type_name: &str, diags: &mut Diagnostics) {
+        if let Some((_, schema)) = self.data_sources.get(type_name) {
+            schema.block.cut_paths_at_sets(diags);
+        }
+    }
     pub(crate) fn get_data_source<'a>(
         &'a self,
         diags: &mut Diagnostics,

@@ -148,6 +148,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .ok_or_else(|| diags.internal_error());
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::validate_resource_config::Response {
             diagnostics: diags.into(),
         }))
@@ -169,6 +170,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .ok_or_else(|| diags.internal_error());
 
+        self.cut_data_source_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(
             tf::validate_data_resource_config::Response {
                 diagnostics: diags.into(),
@@ -263,6 +265,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state.as_ref(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::read_resource::Response {
             new_state,
             diagnostics: diags.into(),
@@ -365,6 +368,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             !requires_replace.is_empty(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::plan_resource_change::Response {
             planned_state: state,
             requires_replace,
@@ -458,6 +462,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state.as_ref(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::apply_resource_change::Response {
             new_state,
             private: private_state.unwrap_or_default(),
@@ -590,6 +595,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .collect_diagnostics(&mut diags);
 
+        self.cut_data_source_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::read_data_source::Response {
             state: state.map(Into::into),
             diagnostics: diags.into(),
