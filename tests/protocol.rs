@@ -452,16 +452,10 @@ async fn go_plugin_stdio_broker_and_controller_shutdown() {
         .await
         .expect("Shutdown is answered");
     // Both streams end cleanly (an end of stream, no error) rather than hanging.
-    for end in [
-        tokio::time::timeout(Duration::from_secs(5), stdio.next())
-            .await
-            .map(|m| m.map(|r| r.map(|_| ()))),
-        tokio::time::timeout(Duration::from_secs(5), broker.next())
-            .await
-            .map(|m| m.map(|r| r.map(|_| ()))),
-    ] {
-        assert!(matches!(end, Ok(None)), "{end:?}");
-    }
+    let stdio_end = tokio::time::timeout(Duration::from_secs(5), stdio.next()).await;
+    assert!(matches!(stdio_end, Ok(None)), "stdio: {stdio_end:?}");
+    let broker_end = tokio::time::timeout(Duration::from_secs(5), broker.next()).await;
+    assert!(matches!(broker_end, Ok(None)), "broker: {broker_end:?}");
     drop(tx);
     let status = p
         .wait_exit(Duration::from_secs(5))
