@@ -145,8 +145,8 @@ impl Server {
             None
         }
     }
-    /// `diags` of a request about resource `type_name`, paths cut at set attributes
-    /// ([`Block::cut_paths_at_sets`](crate::schema::Block)).
+    /// Cuts the paths of `diags`, answering a request about resource `type_name`, at the set
+    /// attributes they enter (`Block::cut_paths_at_sets` in schema.rs says why).
     pub(crate) fn cut_resource_paths(&self, type_name: &str, diags: &mut Diagnostics) {
         if let Some((_, schema)) = self.resources.get(type_name) {
             schema.block.cut_paths_at_sets(diags);
