@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     }
 
     // Two rustls crypto backends are compiled in (see Cargo.toml); without a process default,
-    // the AutoMTLS handshake with Terraform panics.
+    // a rustls configuration that names no backend panics.
     if rustls::crypto::ring::default_provider()
         .install_default()
         .is_err()

@@ -16,8 +16,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
-use aksnet_acceptance::harness::{expect_eq, run_case_with, Json as Doc, Step};
+use aksnet_acceptance::harness::{expect_eq, run_case_with, Json as Doc, Step, IDENTITY_VERSION};
 use aksnet_acceptance::target::skip_against_arm;
+use aksnet_acceptance::terraform::parse_version;
 use serde_json::{json, Value};
 
 #[path = "support/azurerm.rs"]
@@ -30,6 +31,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-aksnet");
 const NET: &str = "2025-01-01";
 /// Makes the stand-in record `azurerm_route_table` with another schema version (scenario d).
 const ROUTE_TABLE_VERSION_ENV: &str = "AKSNET_TEST_STANDIN_ROUTE_TABLE_VERSION";
+/// Makes the stand-in record `azurerm_kubernetes_cluster` with another schema version (d).
+const CLUSTER_VERSION_ENV: &str = "AKSNET_TEST_STANDIN_CLUSTER_VERSION";
 
 /// The stand-in `hashicorp/azurerm` provider.
 mod standin {
@@ -44,7 +47,7 @@ mod standin {
     use async_trait::async_trait;
     use serde_json::{json, Value as Json};
 
-    use super::{ROUTE_TABLE_VERSION_ENV, SAMPLE_SUBSCRIPTION};
+    use super::{CLUSTER_VERSION_ENV, ROUTE_TABLE_VERSION_ENV, SAMPLE_SUBSCRIPTION};
 
     /// Serves the stand-in to Terraform.
     pub fn serve() -> ExitCode {
@@ -127,16 +130,20 @@ mod standin {
         T::Object(fields.iter().map(|f| (f.to_string(), ty.clone())).collect())
     }
 
-    /// 0 as azurerm records it; another version when a scenario asks (scenario d).
-    fn route_table_version() -> i64 {
-        std::env::var(ROUTE_TABLE_VERSION_ENV)
+    /// The schema version in `env` when a scenario sets it (scenario d), else `azurerm`'s.
+    fn version_from(env: &str, azurerm: i64) -> i64 {
+        std::env::var(env)
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+            .unwrap_or(azurerm)
+    }
+
+    fn route_table_version() -> i64 {
+        version_from(ROUTE_TABLE_VERSION_ENV, 0)
     }
 
     fn cluster_version() -> i64 {
-        2
+        version_from(CLUSTER_VERSION_ENV, 2)
     }
 
     /// azurerm's `azurerm_route_table` (internal/services/network/route_table_resource.go):
@@ -615,6 +622,31 @@ fn moved_no_op(plan: &Doc, from: &str, to: &str) -> Result<(), String> {
         ))
 }
 
+/// After a move, on Terraform >= 1.12 (resource identity) the moved object has its identity in
+/// state, azurerm's shape; older versions record none.
+fn identity_after_move(s: &Doc, address: &str, name: &str) -> Result<(), String> {
+    let version = s.doc["terraform_version"].as_str().unwrap_or_default();
+    let entry = s.entry(address)?;
+    if parse_version(version).is_some_and(|v| v >= IDENTITY_VERSION) {
+        expect_eq(
+            &format!("{address} identity on Terraform {version}"),
+            &entry["identity"],
+            &json!({"subscription_id": SAMPLE_SUBSCRIPTION, "resource_group_name": RG, "name": name}),
+        )?;
+        expect_eq(
+            &format!("{address} identity_schema_version"),
+            &entry["identity_schema_version"],
+            &json!(0),
+        )
+    } else {
+        expect_eq(
+            &format!("{address} identity on Terraform {version}"),
+            &entry.get("identity").cloned().unwrap_or(Value::Null),
+            &Value::Null,
+        )
+    }
+}
+
 // -- (a) azurerm_route_table → aksnet_route_table --
 
 const TABLE: &str = "rt-fw";
@@ -736,6 +768,7 @@ fn route_table_moves_from_azurerm_with_no_changes() {
                     .then_some(())
                     .ok_or("azurerm_route_table.rt is still in state")?;
                 expect_eq("id", s.attr("aksnet_route_table.rt", "id")?, &json!(table_id()))?;
+                identity_after_move(s, "aksnet_route_table.rt", TABLE)?;
                 expect_eq(
                     "bgp_route_propagation_enabled",
                     s.attr("aksnet_route_table.rt", "bgp_route_propagation_enabled")?,
@@ -860,6 +893,7 @@ fn cluster_moves_from_azurerm_with_no_changes() {
                     .then_some(())
                     .ok_or(format!("expected nothing applied:\n{}", s.text))?;
                 let a = "aksnet_cluster_network.aks";
+                identity_after_move(s, a, "aks-adopt")?;
                 expect_eq(
                     "node_resource_group (read after the move)",
                     s.attr(a, "node_resource_group")?,
@@ -955,7 +989,34 @@ fn unknown_source_schema_version_is_refused() {
     );
 }
 
-const CASES: [(&str, fn()); 4] = [
+fn unknown_cluster_schema_version_is_refused() {
+    case(
+        "moved from an unknown azurerm_kubernetes_cluster schema version",
+        &[(CLUSTER_VERSION_ENV, "3")],
+        |emu| {
+            let e1 = emu.clone();
+            let (record, unchanged) = write_count(emu);
+            let moved = format!(
+                "moved {{\n  from = azurerm_kubernetes_cluster.aks\n  to   = aksnet_cluster_network.aks\n}}\n{}",
+                adopted_config(false, false)
+            );
+            vec![
+                Step::run(move || seed_cluster(&e1)),
+                Step::apply(&azurerm_config_cluster(), azurerm_cluster_state),
+                record,
+                Step::expect_error(
+                    &moved,
+                    r"Unsupported Source Schema Version.*azurerm_kubernetes_cluster schema version 3 is not one aksnet translates: it knows schema version 2 \(azurerm 3\.x and 4\.x, whose kubernetes_cluster_resource\.go declares SchemaVersion: 2\)",
+                ),
+                // Nothing moved and nothing written: azurerm's state is as it was.
+                Step::plan_exit(&azurerm_config_cluster(), 0, None),
+                unchanged("after the refused move"),
+            ]
+        },
+    );
+}
+
+const CASES: [(&str, fn()); 5] = [
     (
         "route_table_moves_from_azurerm_with_no_changes",
         route_table_moves_from_azurerm_with_no_changes,
@@ -971,6 +1032,10 @@ const CASES: [(&str, fn()); 4] = [
     (
         "unknown_source_schema_version_is_refused",
         unknown_source_schema_version_is_refused,
+    ),
+    (
+        "unknown_cluster_schema_version_is_refused",
+        unknown_cluster_schema_version_is_refused,
     ),
 ];
 

@@ -2,7 +2,7 @@
 //! Terraform CLI. Fast checks of schema, validation, planning and functions.
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
-use aksnet_acceptance::grpc::{decode, dynamic, ProviderProcess, UNKNOWN};
+use aksnet_acceptance::grpc::{decode, dynamic, AutoMtlsProcess, MtlsClient, ProviderProcess, UNKNOWN};
 use aksnet_acceptance::tfplugin6::{
     apply_resource_change, call_function, close_ephemeral_resource, configure_provider,
     configure_state_store, delete_state, generate_resource_config, get_functions, get_metadata,
@@ -104,6 +104,23 @@ async fn call(p: &mut ProviderProcess, name: &str, args: Vec<Value>) -> (Option<
     )
 }
 
+/// Asserts no attribute of `block`, or of its nested blocks, is a nested attribute.
+fn blocks_only(block: &aksnet_acceptance::tfplugin6::schema::Block, path: &str) {
+    for a in &block.attributes {
+        assert!(
+            a.nested_type.is_none(),
+            "{path}.{} is a nested attribute; aksnet's resources keep azurerm's block syntax",
+            a.name
+        );
+    }
+    for b in &block.block_types {
+        blocks_only(
+            b.block.as_ref().expect("a block"),
+            &format!("{path}.{}", b.type_name),
+        );
+    }
+}
+
 #[tokio::test]
 async fn schema_lists_resource_and_functions_with_descriptions() {
     let mut p = provider().await;
@@ -122,7 +139,11 @@ async fn schema_lists_resource_and_functions_with_descriptions() {
             "{} lacks a description",
             a.name
         );
-        assert!(a.nested_type.is_none(), "{} uses a nested attribute type", a.name);
+    }
+    // Nested attributes work (tests/acc_nested_attributes.rs), but aksnet's resources keep
+    // blocks: configuration keeps azurerm's block syntax (`x { }`), which module authors copy.
+    for (name, res) in &s.resource_schemas {
+        blocks_only(res.block.as_ref().expect("a block"), name);
     }
     for f in [
         "cidrs_overlap",
@@ -314,6 +335,133 @@ fn started_by_hand_it_explains_itself() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
     assert!(out.stdout.is_empty(), "no handshake line without the cookie");
+}
+
+/// GetProviderSchema through a client connected as `how`: the schema's resource names, or why
+/// the connection or the call failed.
+async fn schema_over(p: &AutoMtlsProcess, how: MtlsClient) -> Result<Vec<String>, String> {
+    let attempt = async {
+        let mut client = p.connect(how).await?;
+        let s = client
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .map_err(|e| format!("rpc: {e}"))?
+            .into_inner();
+        let mut names: Vec<String> = s.resource_schemas.into_keys().collect();
+        names.sort_unstable();
+        Ok(names)
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), attempt)
+        .await
+        .unwrap_or_else(|_| Err("no answer within 20 s".into()))
+}
+
+#[tokio::test]
+async fn auto_mtls_requires_the_client_certificate_terraform_passed() {
+    let p = AutoMtlsProcess::start(Path::new(BIN))
+        .await
+        .expect("provider starts");
+    // go-plugin's handshake: the server certificate, DER, is the line's last field.
+    assert!(
+        !p.server_cert.is_empty() && p.server_cert[0] == 0x30,
+        "a DER SEQUENCE"
+    );
+
+    let names = schema_over(&p, MtlsClient::WithTheCert)
+        .await
+        .expect("Terraform's certificate is accepted");
+    assert_eq!(names, RESOURCES);
+
+    for how in [
+        MtlsClient::WithoutCert,
+        MtlsClient::WithAnotherCert,
+        MtlsClient::Plaintext,
+    ] {
+        let refused = schema_over(&p, how).await;
+        assert!(refused.is_err(), "{how:?} got an answer: {refused:?}");
+    }
+    // The refusals did not stop the server.
+    assert!(schema_over(&p, MtlsClient::WithTheCert).await.is_ok());
+    p.stop().await;
+}
+
+/// go-plugin's services as Terraform uses them: StreamStdio carries the plugin's output as
+/// well-formed StdioData, a GRPCBroker stream is answered without breaking the provider, and
+/// GRPCController.Shutdown ends both streams cleanly and the process with status 0.
+#[tokio::test]
+async fn go_plugin_stdio_broker_and_controller_shutdown() {
+    use aksnet_acceptance::plugin::{
+        grpc_broker_client::GrpcBrokerClient, grpc_controller_client::GrpcControllerClient,
+        grpc_stdio_client::GrpcStdioClient, ConnInfo, Empty,
+    };
+    use std::time::Duration;
+    use tokio_stream::StreamExt;
+
+    let mut p = provider().await;
+    // Subscribed once the response headers are in, so nothing written later is missed.
+    let mut stdio = GrpcStdioClient::new(p.channel())
+        .stream_stdio(())
+        .await
+        .expect("StreamStdio opens")
+        .into_inner();
+
+    // The broker relays what it is sent (go-plugin's broker: a stream of ConnInfo).
+    let conn = ConnInfo {
+        service_id: 7,
+        network: "tcp".into(),
+        address: "127.0.0.1:1".into(),
+        knock: None,
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tx.send(conn.clone()).await.expect("queued");
+    let mut broker = GrpcBrokerClient::new(p.channel())
+        .start_stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .expect("StartStream is answered")
+        .into_inner();
+    let relayed = tokio::time::timeout(Duration::from_secs(10), broker.next())
+        .await
+        .expect("relayed within 10 s");
+    assert_eq!(relayed.map(|r| r.expect("no error")), Some(conn));
+
+    // The relay is logged on the plugin's stdout channel (1), as StdioData chunks of one line.
+    let mut line = Vec::new();
+    while !line.ends_with(b"\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), stdio.next())
+            .await
+            .expect("stdio data within 10 s")
+            .expect("the stdio stream is open")
+            .expect("no error");
+        assert_eq!(chunk.channel, 1, "stdout: {chunk:?}");
+        line.extend(chunk.data);
+    }
+    let line = String::from_utf8(line).expect("UTF-8");
+    assert!(line.starts_with("relay ConnInfo{service_id: 7"), "{line:?}");
+
+    // The provider still answers after the broker stream.
+    let schema = p
+        .client
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .expect("rpc")
+        .into_inner();
+    assert_eq!(schema.resource_schemas.len(), RESOURCES.len());
+
+    GrpcControllerClient::new(p.channel())
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown is answered");
+    // Both streams end cleanly (an end of stream, no error) rather than hanging.
+    let stdio_end = tokio::time::timeout(Duration::from_secs(5), stdio.next()).await;
+    assert!(matches!(stdio_end, Ok(None)), "stdio: {stdio_end:?}");
+    let broker_end = tokio::time::timeout(Duration::from_secs(5), broker.next()).await;
+    assert!(matches!(broker_end, Ok(None)), "broker: {broker_end:?}");
+    drop(tx);
+    let status = p
+        .wait_exit(Duration::from_secs(5))
+        .await
+        .expect("exits after Shutdown");
+    assert!(status.success(), "{status:?}");
 }
 
 /// Every resource type the provider serves.
@@ -796,6 +944,14 @@ async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
     assert_eq!(state["route"][0]["next_hop_ip_address"], "10.0.0.4");
     assert_eq!(state["etag"], Value::Null, "left to the refresh");
     assert_eq!(state["tags"], Value::Null);
+    // The moved object has its identity from the move on (Terraform >= 1.12 stores it).
+    assert_eq!(
+        identity_of(r.target_identity.as_ref()),
+        Some(json!({
+            "subscription_id": "00000000-0000-0000-0000-000000000000",
+            "resource_group_name": "rg", "name": "rt"
+        }))
+    );
 
     // An unknown schema version: one error naming the type, the version and the known one.
     let r = move_state(
@@ -806,7 +962,7 @@ async fn move_resource_state_translates_azurerm_and_refuses_the_rest() {
         "aksnet_route_table",
     )
     .await;
-    assert!(r.target_state.is_none());
+    assert!(r.target_state.is_none() && r.target_identity.is_none());
     one_error_saying(&r.diagnostics, "azurerm_route_table schema version 7");
     let e = errors(&r.diagnostics)[0];
     assert_eq!(e.summary, "Unsupported Source Schema Version");

@@ -3,11 +3,20 @@
 
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-use tonic::transport::Channel;
+use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use tokio_rustls::rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms,
+};
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio_rustls::TlsConnector;
+use tonic::transport::{Channel, Endpoint};
 
 use crate::tfplugin6::provider_client::ProviderClient;
 use crate::tfplugin6::DynamicValue;
@@ -24,6 +33,7 @@ pub const UNKNOWN: &str = "<unknown>";
 /// A running provider process and a client connected to it; the process dies with it.
 pub struct ProviderProcess {
     child: Child,
+    channel: Channel,
     pub client: ProviderClient<Channel>,
 }
 
@@ -53,12 +63,32 @@ impl ProviderProcess {
             .map_err(|e| format!("reading the handshake: {e}"))?
             .ok_or("the provider exited before its handshake")?;
         let addr = parse_handshake(&line)?;
-        let client = ProviderClient::connect(format!("http://{addr}"))
+        let channel = Endpoint::from_shared(format!("http://{addr}"))
+            .map_err(|e| e.to_string())?
+            .connect()
             .await
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
+        let client = ProviderClient::new(channel.clone());
         // Keep draining stdout so the provider never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Self { child, client })
+        Ok(Self {
+            child,
+            channel,
+            client,
+        })
+    }
+
+    /// The connection, for clients of go-plugin's services (controller, stdio, broker).
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    /// Waits for the process to exit by itself, at most `within`.
+    pub async fn wait_exit(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
+        tokio::time::timeout(within, self.child.wait())
+            .await
+            .map_err(|_| format!("still running after {within:?}"))?
+            .map_err(|e| format!("waiting for the provider: {e}"))
     }
 
     /// Kills the process.
@@ -73,6 +103,224 @@ pub fn parse_handshake(line: &str) -> Result<String, String> {
     match parts.as_slice() {
         ["1", "6", "tcp", addr, "grpc", ..] => Ok(addr.to_string()),
         _ => Err(format!("unexpected handshake line {line:?}")),
+    }
+}
+
+/// The server certificate of an AutoMTLS handshake line, `1|6|tcp|ADDR|grpc|CERT`: go-plugin's
+/// last field is the certificate's DER in unpadded standard base64.
+pub fn handshake_server_cert(line: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let cert = line.trim().rsplit('|').next().unwrap_or_default();
+    if cert.is_empty() {
+        return Err(format!("no server certificate in the handshake line {line:?}"));
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(cert)
+        .map_err(|e| format!("the handshake's server certificate is not base64: {e}"))
+}
+
+/// A provider started the way Terraform starts it with AutoMTLS: `PLUGIN_CLIENT_CERT` holds a
+/// client certificate made like go-plugin's (self-signed, a CA, `localhost`); the process dies
+/// with this value.
+pub struct AutoMtlsProcess {
+    child: Child,
+    /// `127.0.0.1:PORT` from the handshake line.
+    pub addr: String,
+    /// The server certificate (DER) from the handshake line.
+    pub server_cert: Vec<u8>,
+    client: ClientIdentity,
+}
+
+/// How a test client connects to an [`AutoMtlsProcess`].
+#[derive(Clone, Copy, Debug)]
+pub enum MtlsClient {
+    /// TLS, presenting the certificate passed in `PLUGIN_CLIENT_CERT` (what Terraform does).
+    WithTheCert,
+    /// TLS, presenting another certificate with the same subject and another key.
+    WithAnotherCert,
+    /// TLS without a client certificate.
+    WithoutCert,
+    /// Plain-text HTTP/2.
+    Plaintext,
+}
+
+struct ClientIdentity {
+    cert: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+impl ClientIdentity {
+    /// A certificate like go-plugin's `generateCert` (P-256 rather than its P-521, which ring,
+    /// the test client's backend, cannot sign with; real Terraform runs cover P-521).
+    fn generate() -> Result<(Self, String), String> {
+        let mut params =
+            rcgen::CertificateParams::new(["localhost".to_string()]).map_err(|e| e.to_string())?;
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::OrganizationName, "HashiCorp");
+        dn.push(rcgen::DnType::CommonName, "localhost");
+        params.distinguished_name = dn;
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        ];
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+        let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+        let pem = cert.pem();
+        Ok((
+            Self {
+                cert: cert.der().clone(),
+                key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+            },
+            pem,
+        ))
+    }
+}
+
+impl AutoMtlsProcess {
+    /// Starts `binary` with a fresh client certificate in `PLUGIN_CLIENT_CERT` and reads its
+    /// handshake line; no connection is made yet.
+    pub async fn start(binary: &Path) -> Result<Self, String> {
+        let (client, pem) = ClientIdentity::generate()?;
+        let mut child = Command::new(binary)
+            .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+            .env("PLUGIN_CLIENT_CERT", pem)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .map_err(|_| "no handshake line within 30 s".to_string())?
+            .map_err(|e| format!("reading the handshake: {e}"))?
+            .ok_or("the provider exited before its handshake")?;
+        let addr = parse_handshake(&line)?;
+        let server_cert = handshake_server_cert(&line)?;
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            child,
+            addr,
+            server_cert,
+            client,
+        })
+    }
+
+    /// A client connected as `how` says. With TLS 1.3 the server refuses a client certificate
+    /// after the client has finished its side of the handshake, so a refusal may show only at
+    /// the first call: callers judge by a call.
+    pub async fn connect(&self, how: MtlsClient) -> Result<ProviderClient<Channel>, String> {
+        let endpoint = Endpoint::from_shared(format!("http://{}", self.addr))
+            .map_err(|e| e.to_string())?
+            .connect_timeout(Duration::from_secs(10));
+        let identity = match how {
+            MtlsClient::Plaintext => {
+                let channel = endpoint.connect().await.map_err(|e| format!("connecting: {e}"))?;
+                return Ok(ProviderClient::new(channel));
+            }
+            MtlsClient::WithTheCert => Some((self.client.cert.clone(), self.client.key.clone_key())),
+            MtlsClient::WithAnotherCert => {
+                let (other, _) = ClientIdentity::generate()?;
+                Some((other.cert, other.key))
+            }
+            MtlsClient::WithoutCert => None,
+        };
+        let config = Arc::new(client_tls_config(self.server_cert.clone(), identity)?);
+        let addr = self.addr.clone();
+        let connector = tower::service_fn(move |_: tonic::transport::Uri| {
+            let (config, addr) = (config.clone(), addr.clone());
+            async move {
+                let tcp = tokio::net::TcpStream::connect(&addr).await?;
+                let name = ServerName::try_from("localhost").map_err(std::io::Error::other)?;
+                let tls = TlsConnector::from(config).connect(name, tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        });
+        let channel = endpoint
+            .connect_with_connector(connector)
+            .await
+            .map_err(|e| format!("connecting: {e:?}"))?;
+        Ok(ProviderClient::new(channel))
+    }
+
+    /// Kills the process.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+fn client_tls_config(
+    server_cert: Vec<u8>,
+    identity: Option<(CertificateDer<'static>, PrivatePkcs8KeyDer<'static>)>,
+) -> Result<ClientConfig, String> {
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServerCert {
+            cert: CertificateDer::from(server_cert),
+            algorithms: provider.signature_verification_algorithms,
+        }));
+    let mut config = match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(vec![cert], key.into())
+            .map_err(|e| e.to_string())?,
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(config)
+}
+
+/// Trusts exactly the server certificate of the handshake line, as go-plugin's client does
+/// (it is a self-signed CA certificate, which webpki refuses as an end entity).
+#[derive(Debug)]
+struct PinnedServerCert {
+    cert: CertificateDer<'static>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedServerCert {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, tokio_rustls::rustls::Error> {
+        if end_entity.as_ref() == self.cert.as_ref() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(tokio_rustls::rustls::Error::InvalidCertificate(
+                tokio_rustls::rustls::CertificateError::UnknownIssuer,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, tokio_rustls::rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
     }
 }
 

@@ -23,7 +23,7 @@ pub mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }
 
-/// Generated go-plugin types (unused by tests but compiled to keep the protos honest).
+/// Generated go-plugin clients (GRPCController, GRPCStdio, GRPCBroker) for the protocol tests.
 #[allow(missing_docs, clippy::all)]
 pub mod plugin {
     tonic::include_proto!("plugin");

@@ -1,5 +1,6 @@
-//! Test guards for aksnet-tfplugin's pitfalls (provider-conventions.md §1, §5): state structs in
-//! lock-step with the schema, no broken nested attributes, no placeholder descriptions.
+//! Test guards for the provider's schemas (provider-conventions.md §1, §5): state structs in
+//! lock-step with the schema, blocks rather than nested attributes (azurerm's configuration
+//! syntax), no placeholder descriptions.
 
 use std::collections::BTreeSet;
 
@@ -25,6 +26,10 @@ pub(crate) fn assert_state_matches<S: Serialize>(state: &S, block: &Block, what:
 }
 
 /// Asserts every attribute and block has a real description and no nested attribute type.
+///
+/// Nested attributes work (aksnet_tfplugin::schema, tests/acc_nested_attributes.rs); the
+/// provider's resources keep blocks because module authors copy azurerm's block syntax
+/// (`default_node_pool { }`), which a nested attribute would turn into `default_node_pool = { }`.
 pub(crate) fn assert_well_described(block: &Block, what: &str) {
     assert!(
         is_described(&block.description.content),
@@ -43,7 +48,8 @@ pub(crate) fn assert_well_described(block: &Block, what: &str) {
                     | AttributeType::AttributeSet(_)
                     | AttributeType::AttributeMap(_)
             ),
-            "{what}.{name}: nested attributes break Terraform; use a block"
+            "{what}.{name}: a nested attribute; aksnet's resources use blocks so configuration \
+             keeps azurerm's block syntax (`{name} {{ }}`, not `{name} = {{ }}`)"
         );
     }
     for (name, nested) in &block.blocks {
@@ -62,4 +68,30 @@ pub(crate) fn assert_well_described(block: &Block, what: &str) {
 fn is_described(s: &str) -> bool {
     let s = s.trim();
     !s.is_empty() && s != "empty"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aksnet_tfplugin::schema::{Attribute, Description};
+
+    #[test]
+    #[should_panic(expected = "aksnet's resources use blocks so configuration keeps azurerm's block syntax")]
+    fn a_nested_attribute_is_refused_for_azurerm_syntax() {
+        let described = Description::plain("described");
+        let block = Block {
+            attributes: [(
+                "pool".to_string(),
+                Attribute {
+                    attr_type: AttributeType::AttributeList(Default::default()),
+                    description: described.clone(),
+                    ..Default::default()
+                },
+            )]
+            .into(),
+            description: described,
+            ..Default::default()
+        };
+        assert_well_described(&block, "aksnet_x");
+    }
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::diagnostics::Diagnostics;
 use crate::raw::RawValue;
 use crate::resource::DynamicResource;
-use crate::schema::{AttributeConstraint, Block, NestedBlock};
+use crate::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock};
 
 /// The configuration for `state`: the resource shapes it, then what no configuration may set
 /// is left out. `None` with an error in `diags` when it cannot be made.
@@ -47,13 +47,7 @@ pub(crate) fn config_from_state(block: &Block, value: &mut Value) {
     };
     for (name, v) in map.iter_mut() {
         if let Some(attr) = block.attributes.get(name) {
-            let optional_empty_string = matches!(
-                attr.constraint,
-                AttributeConstraint::Optional | AttributeConstraint::OptionalComputed
-            ) && v.as_str() == Some("");
-            if attr.constraint == AttributeConstraint::Computed || attr.deprecated || optional_empty_string {
-                *v = Value::Null;
-            }
+            attribute_from_state(attr, v);
         } else if let Some(nested) = block.blocks.get(name) {
             match nested {
                 NestedBlock::Single(b) | NestedBlock::Group(b) => config_from_state(b, v),
@@ -72,10 +66,44 @@ pub(crate) fn config_from_state(block: &Block, value: &mut Value) {
     }
 }
 
+/// One attribute's value as configuration: null when no configuration may set it; a nested
+/// attribute's objects filtered by the same rules, level by level, as blocks are.
+fn attribute_from_state(attr: &Attribute, v: &mut Value) {
+    let optional_empty_string = matches!(
+        attr.constraint,
+        AttributeConstraint::Optional | AttributeConstraint::OptionalComputed
+    ) && v.as_str() == Some("");
+    if attr.constraint == AttributeConstraint::Computed || attr.deprecated || optional_empty_string {
+        *v = Value::Null;
+        return;
+    }
+    let (inner, objects): (_, Vec<&mut Value>) = match &attr.attr_type {
+        AttributeType::AttributeSingle(inner) => (inner, vec![v]),
+        AttributeType::AttributeList(inner) | AttributeType::AttributeSet(inner) => {
+            (inner, v.as_array_mut().into_iter().flatten().collect())
+        }
+        AttributeType::AttributeMap(inner) => (
+            inner,
+            v.as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+                .collect(),
+        ),
+        _ => return,
+    };
+    for object in objects {
+        for (name, inner_value) in object.as_object_mut().into_iter().flat_map(|m| m.iter_mut()) {
+            if let Some(inner_attr) = inner.get(name) {
+                attribute_from_state(inner_attr, inner_value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Attribute, Description};
+    use crate::schema::Description;
     use serde_json::json;
 
     fn attr(constraint: AttributeConstraint) -> Attribute {
@@ -113,6 +141,68 @@ mod tests {
         assert_eq!(
             v,
             json!({"id": null, "name": "n", "note": null, "mode": "m", "pool": [{"id": null, "name": "a"}]})
+        );
+    }
+
+    #[test]
+    fn computed_only_inner_attributes_of_nested_attributes_are_left_out() {
+        // Every nesting, each object with a computed-only, a required and an empty optional
+        // inner attribute, and one nested attribute inside another.
+        let inner = || -> std::collections::HashMap<String, Attribute> {
+            [
+                ("id".to_string(), attr(AttributeConstraint::Computed)),
+                ("name".to_string(), attr(AttributeConstraint::Required)),
+                ("note".to_string(), attr(AttributeConstraint::Optional)),
+            ]
+            .into()
+        };
+        let nested = |attr_type| Attribute {
+            attr_type,
+            ..attr(AttributeConstraint::Optional)
+        };
+        let mut deep = inner();
+        deep.insert("sub".into(), nested(AttributeType::AttributeList(inner())));
+        let block = Block {
+            attributes: [
+                ("single".to_string(), nested(AttributeType::AttributeSingle(deep))),
+                ("list".to_string(), nested(AttributeType::AttributeList(inner()))),
+                ("set".to_string(), nested(AttributeType::AttributeSet(inner()))),
+                ("map".to_string(), nested(AttributeType::AttributeMap(inner()))),
+                (
+                    "status".to_string(),
+                    Attribute {
+                        attr_type: AttributeType::AttributeSingle(inner()),
+                        ..attr(AttributeConstraint::Computed)
+                    },
+                ),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        let obj = |n: &str| json!({"id": "computed", "name": n, "note": ""});
+        let cfg = |n: &str| json!({"id": null, "name": n, "note": null});
+        let mut single = obj("s");
+        single["sub"] = json!([obj("d")]);
+        let mut v = json!({
+            "single": single, "list": [obj("a"), obj("b")], "set": [obj("c")],
+            "map": {"k": obj("m")}, "status": obj("x")
+        });
+        config_from_state(&block, &mut v);
+        let mut single = cfg("s");
+        single["sub"] = json!([cfg("d")]);
+        assert_eq!(
+            v,
+            json!({
+                "single": single, "list": [cfg("a"), cfg("b")], "set": [cfg("c")],
+                "map": {"k": cfg("m")}, "status": null
+            })
+        );
+        // A null nested attribute stays null.
+        let mut v = json!({"single": null, "list": null, "set": null, "map": null, "status": null});
+        config_from_state(&block, &mut v);
+        assert_eq!(
+            v,
+            json!({"single": null, "list": null, "set": null, "map": null, "status": null})
         );
     }
 }

@@ -451,6 +451,19 @@ pub(crate) async fn import_id(
     resource.import_id(diags, &identity).await
 }
 
+/// MoveResourceState's `target_identity`: the identity of the translated state, so the moved
+/// object has its identity in state from the move on (Terraform >= 1.12), as after an import.
+/// The source's identity is another provider's and is not read.
+pub(crate) fn moved(
+    diags: &mut Diagnostics,
+    server: &Server,
+    type_name: &str,
+    target_state: Option<&tf::DynamicValue>,
+) -> Option<tf::ResourceIdentityData> {
+    let resource = resource(server, type_name)?;
+    of_state(diags, resource, target_state)?.encode(diags)
+}
+
 /// ImportResourceState's identity of an imported object.
 pub(crate) fn imported(
     diags: &mut Diagnostics,

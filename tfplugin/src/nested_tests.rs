@@ -419,6 +419,12 @@ async fn number_errors_inside_nested_attributes_name_their_path() {
             vec![".tags", "[\"env\"]", ".priority"],
             "a fractional number",
         ),
+        // A set element has no index Terraform can follow: the path stops at the set.
+        (
+            serde_json::json!({"members": [{"name": "m", "priority": 2.5}]}),
+            vec![".members"],
+            "a fractional number",
+        ),
     ] {
         let mut config = config();
         for (k, v) in edit.as_object().unwrap() {

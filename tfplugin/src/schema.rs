@@ -18,6 +18,8 @@ use std::{collections::HashMap, fmt::Display, hash::Hash};
 
 use serde::{ser::SerializeMap, Serialize};
 
+use crate::attribute_path::AttributePathStep;
+use crate::diagnostics::Diagnostics;
 use crate::tfplugin6;
 
 /// Specify if a description must interpreted as markdown or plain
@@ -541,5 +543,90 @@ impl From<&FunctionSchema> for tfplugin6::Function {
                 None => String::new(),
             },
         }
+    }
+}
+
+/// Where a diagnostic path stands while it is walked along a schema.
+#[derive(Clone, Copy)]
+enum PathNode<'a> {
+    Block(&'a Block),
+    /// The elements of a list or map of blocks.
+    Blocks(&'a Block),
+    Type(&'a AttributeType),
+    /// The objects of a list or map nested attribute.
+    Objects(&'a HashMap<String, Attribute>),
+}
+
+impl Block {
+    /// Cuts every diagnostic's path at the set attribute it enters (a `set` of values or a
+    /// set-nested attribute): cty addresses a set element by its value, which tfplugin6's
+    /// AttributePath cannot carry, and Terraform shows no source line for an index into a set,
+    /// so the set attribute itself is the place to point at. Sets of blocks are left alone:
+    /// Terraform follows an index there to the n-th block of the configuration.
+    pub(crate) fn cut_paths_at_sets(&self, diags: &mut Diagnostics) {
+        for d in diags.errors.iter_mut().chain(diags.warnings.iter_mut()) {
+            let keep = self.path_length_before_set(&d.attribute.steps);
+            d.attribute.steps.truncate(keep);
+        }
+    }
+
+    /// How many steps of `steps` lead up to a set attribute's element (all when none does).
+    fn path_length_before_set(&self, steps: &[AttributePathStep]) -> usize {
+        let mut node = PathNode::Block(self);
+        for (i, step) in steps.iter().enumerate() {
+            node = match (node, step) {
+                (PathNode::Block(b), AttributePathStep::Attribute(name)) => {
+                    if let Some(a) = b.attributes.get(name.as_ref()) {
+                        PathNode::Type(&a.attr_type)
+                    } else {
+                        match b.blocks.get(name.as_ref()) {
+                            Some(NestedBlock::Single(b) | NestedBlock::Group(b)) => PathNode::Block(b),
+                            Some(
+                                NestedBlock::List(b)
+                                | NestedBlock::Set(b)
+                                | NestedBlock::Map(b)
+                                | NestedBlock::Optional(b),
+                            ) => PathNode::Blocks(b),
+                            None => break,
+                        }
+                    }
+                }
+                (PathNode::Blocks(b), AttributePathStep::Index(_) | AttributePathStep::Key(_)) => {
+                    PathNode::Block(b)
+                }
+                (PathNode::Type(t), _) => match (t, step) {
+                    (AttributeType::Set(_) | AttributeType::AttributeSet(_), _) => return i,
+                    (
+                        AttributeType::List(inner) | AttributeType::Map(inner),
+                        AttributePathStep::Index(_) | AttributePathStep::Key(_),
+                    ) => PathNode::Type(inner),
+                    (AttributeType::Object(fields), AttributePathStep::Attribute(name)) => {
+                        match fields.get(name.as_ref()) {
+                            Some(t) => PathNode::Type(t),
+                            None => break,
+                        }
+                    }
+                    (AttributeType::AttributeSingle(attrs), AttributePathStep::Attribute(name)) => {
+                        match attrs.get(name.as_ref()) {
+                            Some(a) => PathNode::Type(&a.attr_type),
+                            None => break,
+                        }
+                    }
+                    (
+                        AttributeType::AttributeList(attrs) | AttributeType::AttributeMap(attrs),
+                        AttributePathStep::Index(_) | AttributePathStep::Key(_),
+                    ) => PathNode::Objects(attrs),
+                    _ => break,
+                },
+                (PathNode::Objects(attrs), AttributePathStep::Attribute(name)) => {
+                    match attrs.get(name.as_ref()) {
+                        Some(a) => PathNode::Type(&a.attr_type),
+                        None => break,
+                    }
+                }
+                _ => break,
+            };
+        }
+        steps.len()
     }
 }

@@ -26,11 +26,24 @@ use anyhow::{anyhow, Result};
 use base64::Engine;
 use futures::TryFutureExt;
 use rcgen::{BasicConstraints, IsCa};
+use std::time::Duration;
 use time::ext::NumericalDuration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
 use tokio::try_join;
+use tokio_rustls::rustls::{
+    self,
+    client::danger::HandshakeSignatureValid,
+    crypto::WebPkiSupportedAlgorithms,
+    pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime},
+    server::danger::{ClientCertVerified, ClientCertVerifier},
+    DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme,
+};
+use tokio_rustls::{server::TlsStream, TlsAcceptor};
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::wrappers::TcpListenerStream;
+use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::{Identity, ServerTlsConfig};
 use tower_http::trace::TraceLayer;
 
 use crate::function::DynamicFunction;
@@ -132,6 +145,19 @@ impl Server {
             None
         }
     }
+    /// Cuts the paths of `diags`, answering a request about resource `type_name`, at the set
+    /// attributes they enter (`Block::cut_paths_at_sets` in schema.rs says why).
+    pub(crate) fn cut_resource_paths(&self, type_name: &str, diags: &mut Diagnostics) {
+        if let Some((_, schema)) = self.resources.get(type_name) {
+            schema.block.cut_paths_at_sets(diags);
+        }
+    }
+    /// [`Server::cut_resource_paths`] for data source `type_name`.
+    pub(crate) fn cut_data_source_paths(&self, type_name: &str, diags: &mut Diagnostics) {
+        if let Some((_, schema)) = self.data_sources.get(type_name) {
+            schema.block.cut_paths_at_sets(diags);
+        }
+    }
     pub(crate) fn get_data_source<'a>(
         &'a self,
         diags: &mut Diagnostics,
@@ -205,14 +231,23 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
 
     let tls_config = TlsConfig::new()?;
 
-    let serve = tls_config
-        .builder()?
+    let router = tonic::transport::server::Server::builder()
         .layer(TraceLayer::new_for_grpc())
         .add_service(GrpcBrokerServer::new(server.clone()))
         .add_service(GrpcControllerServer::new(server.clone()))
         .add_service(GrpcStdioServer::new(server.clone()))
-        .add_service(ProviderServer::new(server.clone()))
-        .serve_with_incoming_shutdown(tcp_stream, server.cancellation_token.cancelled());
+        .add_service(ProviderServer::new(server.clone()));
+    let shutdown = server.cancellation_token.cancelled();
+    let serve = async {
+        match &tls_config.acceptor {
+            Some(acceptor) => {
+                router
+                    .serve_with_incoming_shutdown(tls_incoming(tcp_stream, acceptor.clone()), shutdown)
+                    .await
+            }
+            None => router.serve_with_incoming_shutdown(tcp_stream, shutdown).await,
+        }
+    };
 
     async fn info(endpoint: &str, der: &[u8]) -> Result<()> {
         println!(
@@ -294,8 +329,12 @@ fn listen(addrs: SockAddrIter) -> Result<(TcpListenerStream, String)> {
     Ok((TcpListenerStream::new(listener), endpoint))
 }
 
+/// AutoMTLS as go-plugin sets it up: the server presents a fresh self-signed certificate (sent to
+/// Terraform in the handshake line) and requires the client to present exactly the certificate
+/// Terraform passed in `PLUGIN_CLIENT_CERT`, proving it holds its key (go-plugin's
+/// `tls.RequireAndVerifyClientCert` with that certificate as the only root).
 struct TlsConfig {
-    server: Option<ServerTlsConfig>,
+    acceptor: Option<TlsAcceptor>,
     cert: Vec<u8>,
 }
 
@@ -304,13 +343,10 @@ impl TlsConfig {
         let env_cert = env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
         if env_cert.is_empty() {
             return Ok(Self {
-                server: None,
+                acceptor: None,
                 cert: Default::default(),
             });
         }
-
-        // Read the client certificate
-        let client_cert = tonic::transport::Certificate::from_pem(env_cert);
 
         // Parameters to generate the server certificate
         let mut cp = rcgen::CertificateParams::new(["localhost".to_string()])?;
@@ -337,22 +373,154 @@ impl TlsConfig {
         let keypair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?;
         let server_cert = cp.self_signed(&keypair)?;
 
-        let tls_config = ServerTlsConfig::new()
-            .client_ca_root(client_cert)
-            .client_auth_optional(true)
-            .identity(Identity::from_pem(server_cert.pem(), keypair.serialize_pem()));
-
+        let config = server_tls_config(
+            env_cert.as_bytes(),
+            server_cert.der().clone(),
+            PrivatePkcs8KeyDer::from(keypair.serialize_der()).into(),
+        )?;
         Ok(Self {
-            server: Some(tls_config),
+            acceptor: Some(TlsAcceptor::from(Arc::new(config))),
             cert: server_cert.der().to_vec(),
         })
     }
+}
 
-    fn builder(&self) -> Result<tonic::transport::server::Server> {
-        if let Some(ref tls_config) = &self.server {
-            Ok(tonic::transport::server::Server::builder().tls_config(tls_config.clone())?)
+/// The rustls server configuration of AutoMTLS: `client_cert_pem` is `PLUGIN_CLIENT_CERT`.
+///
+/// The handshake itself uses ring, whatever the process default, as tf-provider 0.2.2 did.
+fn server_tls_config(
+    client_cert_pem: &[u8],
+    server_cert: CertificateDer<'static>,
+    server_key: PrivateKeyDer<'static>,
+) -> Result<ServerConfig> {
+    let client_cert = CertificateDer::from_pem_slice(client_cert_pem)
+        .map_err(|e| anyhow!("PLUGIN_CLIENT_CERT is not a PEM certificate: {e}"))?;
+    let verifier = PinnedClientCert::new(client_cert)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(Arc::new(verifier))
+        .with_single_cert(vec![server_cert], server_key)?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(config)
+}
+
+/// Accepts exactly one client certificate, the one Terraform passed in `PLUGIN_CLIENT_CERT`.
+///
+/// WebPKI path building (tonic's verifier) cannot do this: go-plugin's certificate is a
+/// self-signed CA certificate, which webpki refuses as an end entity (`CaUsedAsEndEntity`),
+/// while Go accepts a leaf that is itself in the root pool. Comparing the presented certificate
+/// byte for byte with the pinned one, plus rustls' check of the handshake signature with its
+/// key, is that same trust: only the holder of Terraform's private key gets in.
+///
+/// go-plugin's key is ECDSA P-521, which ring cannot verify: the handshake signature is checked
+/// with aws-lc-rs' algorithms. Without P-521 among the offered signature schemes Go's client
+/// sends no certificate at all (why the optional client authentication of tf-provider 0.2.2
+/// never saw one).
+#[derive(Debug)]
+struct PinnedClientCert {
+    cert: CertificateDer<'static>,
+    subjects: Vec<DistinguishedName>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl PinnedClientCert {
+    fn new(cert: CertificateDer<'static>) -> Result<Self> {
+        // The certificate's subject, as a Go server lists its ClientCAs in the
+        // CertificateRequest, so that Go's client picks its certificate to send.
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(cert.clone())
+            .map_err(|e| anyhow!("PLUGIN_CLIENT_CERT is not a usable certificate: {e}"))?;
+        Ok(Self {
+            cert,
+            subjects: roots.subjects(),
+            algorithms: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        })
+    }
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn client_auth_mandatory(&self) -> bool {
+        true
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &self.subjects
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.cert.as_ref() {
+            Ok(ClientCertVerified::assertion())
         } else {
-            Ok(tonic::transport::server::Server::builder())
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            ))
         }
     }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Bound on one TLS handshake, so a client that connects and stalls holds no task for long.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The accepted TCP connections after their TLS handshake; each handshake runs in its own task,
+/// so a slow client delays nobody, and a failed one (no or another client certificate, plain
+/// text) is dropped with a debug log rather than ending the server.
+fn tls_incoming(
+    mut tcp: TcpListenerStream,
+    acceptor: TlsAcceptor,
+) -> ReceiverStream<std::io::Result<TlsStream<TcpStream>>> {
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        while let Some(conn) = tcp.next().await {
+            let stream = match conn {
+                Ok(stream) => stream,
+                Err(e) => {
+                    if tx.send(Err(e)).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            tokio::spawn(async move {
+                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => {
+                        // The server has stopped when nobody receives.
+                        let _ = tx.send(Ok(tls)).await;
+                    }
+                    Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake refused"),
+                    Err(_) => tracing::debug!("TLS handshake timed out"),
+                }
+            });
+        }
+    });
+    ReceiverStream::new(rx)
 }

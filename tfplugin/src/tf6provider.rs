@@ -148,6 +148,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .ok_or_else(|| diags.internal_error());
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::validate_resource_config::Response {
             diagnostics: diags.into(),
         }))
@@ -169,6 +170,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .ok_or_else(|| diags.internal_error());
 
+        self.cut_data_source_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(
             tf::validate_data_resource_config::Response {
                 diagnostics: diags.into(),
@@ -263,6 +265,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state.as_ref(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::read_resource::Response {
             new_state,
             diagnostics: diags.into(),
@@ -365,6 +368,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             !requires_replace.is_empty(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::plan_resource_change::Response {
             planned_state: state,
             requires_replace,
@@ -458,6 +462,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state.as_ref(),
         );
 
+        self.cut_resource_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::apply_resource_change::Response {
             new_state,
             private: private_state.unwrap_or_default(),
@@ -527,7 +532,7 @@ impl tf::provider_server::Provider for Arc<Server> {
                             type_name: request.source_type_name,
                             schema_version: request.source_schema_version,
                             state,
-                            target_type_name: request.target_type_name,
+                            target_type_name: request.target_type_name.clone(),
                         };
                         resource.move_state(&mut diags, source).await
                     }
@@ -559,12 +564,15 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .collect_diagnostics(&mut diags);
         let (target_state, target_private) = moved.expand();
+        let target_state = target_state.map(Into::into);
+        let target_identity =
+            identity::moved(&mut diags, self, &request.target_type_name, target_state.as_ref());
 
         Ok(tonic::Response::new(tf::move_resource_state::Response {
             diagnostics: diags.into(),
             target_private: target_private.unwrap_or_default(),
-            target_state: target_state.map(Into::into),
-            target_identity: None,
+            target_state,
+            target_identity,
         }))
     }
     async fn read_data_source(
@@ -587,6 +595,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .collect_diagnostics(&mut diags);
 
+        self.cut_data_source_paths(&request.type_name, &mut diags);
         Ok(tonic::Response::new(tf::read_data_source::Response {
             state: state.map(Into::into),
             diagnostics: diags.into(),
