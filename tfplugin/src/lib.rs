@@ -24,6 +24,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod attribute_path;
+mod conn;
 mod data_source;
 mod decode;
 mod diagnostics;

@@ -26,10 +26,7 @@ use anyhow::{anyhow, Result};
 use base64::Engine;
 use futures::TryFutureExt;
 use rcgen::{BasicConstraints, IsCa};
-use std::time::Duration;
 use time::ext::NumericalDuration;
-use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use tokio::try_join;
 use tokio_rustls::rustls::{
     self,
@@ -39,13 +36,12 @@ use tokio_rustls::rustls::{
     server::danger::{ClientCertVerified, ClientCertVerifier},
     DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme,
 };
-use tokio_rustls::{server::TlsStream, TlsAcceptor};
-use tokio_stream::wrappers::ReceiverStream;
+use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::TcpListenerStream;
-use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
+use crate::conn;
 use crate::function::DynamicFunction;
 use crate::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::plugin::grpc_controller_server::GrpcControllerServer;
@@ -237,17 +233,10 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
         .add_service(GrpcControllerServer::new(server.clone()))
         .add_service(GrpcStdioServer::new(server.clone()))
         .add_service(ProviderServer::new(server.clone()));
-    let shutdown = server.cancellation_token.cancelled();
-    let serve = async {
-        match &tls_config.acceptor {
-            Some(acceptor) => {
-                router
-                    .serve_with_incoming_shutdown(tls_incoming(tcp_stream, acceptor.clone()), shutdown)
-                    .await
-            }
-            None => router.serve_with_incoming_shutdown(tcp_stream, shutdown).await,
-        }
-    };
+    let serve = router.serve_with_incoming_shutdown(
+        conn::incoming(tcp_stream, tls_config.acceptor),
+        server.cancellation_token.cancelled(),
+    );
 
     async fn info(endpoint: &str, der: &[u8]) -> Result<()> {
         println!(
@@ -485,42 +474,4 @@ impl ClientCertVerifier for PinnedClientCert {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
     }
-}
-
-/// Bound on one TLS handshake, so a client that connects and stalls holds no task for long.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The accepted TCP connections after their TLS handshake; each handshake runs in its own task,
-/// so a slow client delays nobody, and a failed one (no or another client certificate, plain
-/// text) is dropped with a debug log rather than ending the server.
-fn tls_incoming(
-    mut tcp: TcpListenerStream,
-    acceptor: TlsAcceptor,
-) -> ReceiverStream<std::io::Result<TlsStream<TcpStream>>> {
-    let (tx, rx) = mpsc::channel(16);
-    tokio::spawn(async move {
-        while let Some(conn) = tcp.next().await {
-            let stream = match conn {
-                Ok(stream) => stream,
-                Err(e) => {
-                    if tx.send(Err(e)).await.is_err() {
-                        break;
-                    }
-                    continue;
-                }
-            };
-            let (acceptor, tx) = (acceptor.clone(), tx.clone());
-            tokio::spawn(async move {
-                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(tls)) => {
-                        // The server has stopped when nobody receives.
-                        let _ = tx.send(Ok(tls)).await;
-                    }
-                    Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake refused"),
-                    Err(_) => tracing::debug!("TLS handshake timed out"),
-                }
-            });
-        }
-    });
-    ReceiverStream::new(rx)
 }
