@@ -3,8 +3,7 @@
 //! The connections the gRPC server serves: plain TCP (no `PLUGIN_CLIENT_CERT`) or AutoMTLS.
 //!
 //! Both kinds arrive as one type through one stream, so tonic's and hyper's connection stack is
-//! compiled once rather than once per kind: a second copy made the binary ~270 KiB larger and
-//! its start measurably slower (docs/performance.md, issue 20's start-time budget).
+//! compiled once rather than once per kind (a second copy made the binary ~165 KiB larger).
 
 use std::io;
 use std::pin::Pin;
