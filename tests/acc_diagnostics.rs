@@ -141,6 +141,71 @@ fn debug_log_case(emu: &TestEmulator, tf: &TerraformBin, rg: &str) {
         .unwrap_or_else(|e| panic!("{ctx}: destroy: {e}"));
 }
 
+/// `TF_LOG_PROVIDER` sets the provider's level apart from Terraform's own: alone it shows
+/// aksnet's DEBUG lines without Terraform's, and at WARN it holds them back under `TF_LOG=DEBUG`.
+#[test]
+fn tf_log_provider_sets_the_provider_level_apart_from_terraform() {
+    if skip_against_arm("logs_provider_level", "an emulator-only scenario") {
+        return;
+    }
+    let rg = "acctest-logs-level";
+    let rg_id = format!("/subscriptions/{SAMPLE_SUBSCRIPTION}/resourceGroups/{rg}");
+    let emu = TestEmulator::start(json!([{"id": rg_id, "body": {"location": "westeurope"}}]));
+    for tf in terraform_binaries().expect("terraform") {
+        let ctx = format!("Terraform {}", tf.version);
+        let name = format!("rt-level-{}", tf.version.replace('.', "-"));
+        let apply_with = |log: &str, provider_log: &str| -> String {
+            let mut wd = Workdir::new(&tf, Some(std::path::Path::new(BIN))).expect("workdir");
+            for (k, v) in emu.env() {
+                wd.set_env(&k, &v);
+            }
+            wd.set_env("TF_LOG", log);
+            wd.set_env("TF_LOG_PROVIDER", provider_log);
+            wd.write_config(&route_table_named(rg, &name)).unwrap();
+            let apply = wd
+                .run(&["apply", "-auto-approve", "-no-color"])
+                .expect("apply runs");
+            assert_eq!(apply.code, 0, "{ctx}: {}", apply.text());
+            wd.run_ok(&["destroy", "-auto-approve", "-no-color"])
+                .unwrap_or_else(|e| panic!("{ctx}: destroy: {e}"));
+            apply.stderr
+        };
+        let aksnet_debug = |log: &str| {
+            log.lines()
+                .filter(|l| l.contains("provider.terraform-provider-aksnet") && l.contains("ARM request:"))
+                .count()
+        };
+        // Terraform's own DEBUG lines name no plugin (e.g. "[DEBUG] Adding temp file log sink").
+        let terraform_debug = |log: &str| {
+            log.lines()
+                .filter(|l| l.contains("[DEBUG]") && !l.contains("provider"))
+                .count()
+        };
+
+        let provider_only = apply_with("", "DEBUG");
+        assert!(
+            aksnet_debug(&provider_only) > 0,
+            "{ctx}: TF_LOG_PROVIDER=DEBUG shows no ARM request line:\n{provider_only}"
+        );
+        assert_eq!(
+            terraform_debug(&provider_only),
+            0,
+            "{ctx}: TF_LOG_PROVIDER alone turned Terraform's own log on:\n{provider_only}"
+        );
+
+        let provider_quiet = apply_with("DEBUG", "WARN");
+        assert!(
+            terraform_debug(&provider_quiet) > 0,
+            "{ctx}: TF_LOG=DEBUG shows none of Terraform's own lines:\n{provider_quiet}"
+        );
+        assert_eq!(
+            aksnet_debug(&provider_quiet),
+            0,
+            "{ctx}: TF_LOG_PROVIDER=WARN still shows aksnet's DEBUG lines:\n{provider_quiet}"
+        );
+    }
+}
+
 /// Whether `s` has the 8-4-4-4-12 shape of ARM's `x-ms-request-id`.
 fn uuid_like(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
