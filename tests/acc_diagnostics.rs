@@ -366,6 +366,39 @@ fn credential_matrix(tf: &TerraformBin, emu: &TestEmulator) {
         plan.text()
     );
 
+    // Managed identity asked for where no identity endpoint exists (App Service's
+    // IDENTITY_ENDPOINT on a closed local port): the probe names the endpoint and the refusal at
+    // once, instead of the SDK retrying the connection for about 80 seconds, and the Azure CLI
+    // is still tried after it.
+    let ctx = format!("Terraform {v}, no managed identity endpoint");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let mut wd = without_credentials(tf, empty.path());
+    wd.set_env("ARM_SUBSCRIPTION_ID", SAMPLE_SUBSCRIPTION);
+    wd.set_env("ARM_USE_MSI", "true");
+    wd.set_env("IDENTITY_ENDPOINT", &format!("http://{address}/msi/token"));
+    wd.set_env("IDENTITY_HEADER", "identity-header-secret");
+    wd.write_config(&route_table("acctest-creds")).unwrap();
+    let plan = wd.run(&["plan", "-no-color", "-input=false"]).expect("plan runs");
+    let msi = format!(
+        "managed identity: no managed identity endpoint at {address} (IDENTITY_ENDPOINT): Connection refused"
+    );
+    assert_causes(
+        &ctx,
+        &plan,
+        &[
+            msi.as_str(),
+            "set use_msi (ARM_USE_MSI) to false",
+            "Azure CLI: `az` was not found on PATH",
+        ],
+    );
+    assert!(
+        !plan.text().contains("identity-header-secret") && !plan.text().contains("retry policy expired"),
+        "{ctx}: {}",
+        plan.text()
+    );
+
     // Every ARM-backed resource and data source fails at plan the same way.
     let sub = SAMPLE_SUBSCRIPTION;
     let subnet = format!(

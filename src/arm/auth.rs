@@ -25,6 +25,8 @@ use base64::Engine;
 use ring::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
 use thiserror::Error;
 
+use super::msi_probe;
+
 /// Why the cloud could not be discovered or no credential could be chosen or proven. The texts
 /// name attributes, `ARM_*` variables, URLs and causes; they never carry the value of a secret
 /// setting (client secret, certificate or its password, OIDC tokens), so they may be logged and
@@ -972,7 +974,13 @@ fn select_credential_with_path(
             client_options: client_options(),
         };
         match ManagedIdentityCredential::new(Some(opts)) {
-            Ok(cred) => steps.push(Step::Candidate("managed identity", cred)),
+            Ok(cred) => match msi_probe::endpoint(|k| std::env::var(k).ok()) {
+                Some(at) => steps.push(Step::Candidate(
+                    "managed identity",
+                    Arc::new(msi_probe::Probed::new(cred, at)),
+                )),
+                None => steps.push(Step::Candidate("managed identity", cred)),
+            },
             Err(e) => skip(&mut steps, format!("managed identity: {e}")),
         }
     } else {

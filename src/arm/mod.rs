@@ -6,4 +6,5 @@ pub(crate) mod connection;
 pub mod error;
 pub mod ids;
 pub mod models;
+pub(crate) mod msi_probe;
 pub(crate) mod shape;
