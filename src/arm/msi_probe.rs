@@ -4,7 +4,8 @@
 //! default retry policy, sized for IMDS answering 410 while it updates). A refused or unanswered
 //! connection is different: it means this machine has no managed identity endpoint at all (not
 //! on Azure, or a container without IMDS). One TCP connect, bounded by [`PROBE_TIMEOUT`], tells
-//! that apart before the SDK's request, so the credential error names the cause at once.
+//! that apart before the SDK's request, so the credential error names the cause at once. Where
+//! that connection would not prove anything (see [`endpoint`]), nothing is probed.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -28,32 +29,56 @@ pub(crate) struct Endpoint {
     pub(crate) source: &'static str,
 }
 
-/// The endpoint for the environment `var` reads; `None` when the variable holds no URL the
-/// probe can use (the SDK then reports it itself).
+/// Proxy variables reqwest (the SDK's HTTP client) follows: a proxy may carry the token request
+/// where a direct connection cannot go.
+const PROXY_VARS: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+/// The endpoint the SDK will call for the environment `var` reads, or `None` where a direct
+/// connection says nothing certain about it: a proxy is configured, the endpoint is a host
+/// name (its lookup is not the SDK's to time), or the source is one azure_identity 1.0 refuses
+/// itself (Service Fabric, Azure Arc, Cloud Shell, Azure ML). `None` leaves the SDK as it is:
+/// the probe must never refuse a machine where the SDK would get a token.
 pub(crate) fn endpoint(var: impl Fn(&str) -> Option<String>) -> Option<Endpoint> {
-    let from_url = |name: &'static str, url: String| {
-        let url = url::Url::parse(&url).ok()?;
-        let host = url.host_str()?;
-        let port = url.port_or_known_default()?;
-        let host = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host.to_string()
-        };
-        Some(Endpoint {
-            address: format!("{host}:{port}"),
-            source: name,
-        })
-    };
-    if let Some(url) = var("IDENTITY_ENDPOINT") {
-        return from_url("IDENTITY_ENDPOINT", url);
+    if PROXY_VARS
+        .iter()
+        .any(|k| var(k).is_some_and(|v| !v.trim().is_empty()))
+    {
+        return None;
     }
-    if let Some(url) = var("MSI_ENDPOINT") {
-        return from_url("MSI_ENDPOINT", url);
+    // `get_source`: a variable counts when it is set, even empty.
+    if let Some(url) = var("IDENTITY_ENDPOINT") {
+        if var("IDENTITY_HEADER").is_some() {
+            if var("IDENTITY_SERVER_THUMBPRINT").is_some() {
+                return None; // Service Fabric
+            }
+            return app_service(&url);
+        }
+        if var("IMDS_ENDPOINT").is_some() {
+            return None; // Azure Arc
+        }
+        // IDENTITY_ENDPOINT alone: the SDK falls through to IMDS.
+    } else if var("MSI_ENDPOINT").is_some() {
+        return None; // Cloud Shell or Azure ML
     }
     Some(Endpoint {
         address: "169.254.169.254:80".into(),
         source: "the Azure Instance Metadata Service (IMDS)",
+    })
+}
+
+/// App Service's `IDENTITY_ENDPOINT`, when its host is an IP address or `localhost`.
+fn app_service(url: &str) -> Option<Endpoint> {
+    let url = url::Url::parse(url).ok()?;
+    let port = url.port_or_known_default()?;
+    let host = match url.host()? {
+        url::Host::Ipv4(ip) => ip.to_string(),
+        url::Host::Ipv6(ip) => format!("[{ip}]"),
+        url::Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => d.to_string(),
+        url::Host::Domain(_) => return None,
+    };
+    Some(Endpoint {
+        address: format!("{host}:{port}"),
+        source: "IDENTITY_ENDPOINT",
     })
 }
 
@@ -120,24 +145,49 @@ mod tests {
     }
 
     #[test]
-    fn the_endpoint_follows_the_sdk_s_choice_of_variables() {
+    fn the_endpoint_is_the_one_the_sdk_calls_or_none() {
         let imds = endpoint(env(&[])).unwrap();
         assert_eq!(imds.address, "169.254.169.254:80");
-        let app = endpoint(env(&[
+        let app = [
             ("IDENTITY_ENDPOINT", "http://127.0.0.1:41741/msi/token"),
-            ("MSI_ENDPOINT", "http://10.0.0.1/x"),
-        ]))
-        .unwrap();
+            ("IDENTITY_HEADER", "h"),
+        ];
+        let at = endpoint(env(&app)).unwrap();
         assert_eq!(
-            (app.address.as_str(), app.source),
+            (at.address.as_str(), at.source),
             ("127.0.0.1:41741", "IDENTITY_ENDPOINT")
         );
-        let shell = endpoint(env(&[("MSI_ENDPOINT", "https://shell.local/token")])).unwrap();
-        assert_eq!(
-            (shell.address.as_str(), shell.source),
-            ("shell.local:443", "MSI_ENDPOINT")
-        );
-        assert_eq!(endpoint(env(&[("IDENTITY_ENDPOINT", "not a url")])), None);
+        let local = [
+            ("IDENTITY_ENDPOINT", "http://localhost:8081/t"),
+            ("IDENTITY_HEADER", "h"),
+        ];
+        assert_eq!(endpoint(env(&local)).unwrap().address, "localhost:8081");
+        // IDENTITY_ENDPOINT without IDENTITY_HEADER or IMDS_ENDPOINT: the SDK calls IMDS.
+        let alone = endpoint(env(&[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/t")])).unwrap();
+        assert_eq!(alone.address, "169.254.169.254:80");
+        for unprobed in [
+            // Sources azure_identity 1.0 refuses itself.
+            &[
+                ("IDENTITY_ENDPOINT", "http://127.0.0.1:1/t"),
+                ("IDENTITY_HEADER", "h"),
+                ("IDENTITY_SERVER_THUMBPRINT", "x"),
+            ][..],
+            &[
+                ("IDENTITY_ENDPOINT", "http://127.0.0.1:1/t"),
+                ("IMDS_ENDPOINT", "http://127.0.0.1:2"),
+            ][..],
+            &[("MSI_ENDPOINT", "http://127.0.0.1:1/t")][..],
+            // A proxy may reach what a direct connection cannot; a host name needs a lookup.
+            &[("HTTPS_PROXY", ""), ("HTTP_PROXY", "http://proxy:3128")][..],
+            &[("all_proxy", "socks5://proxy:1080")][..],
+            &[
+                ("IDENTITY_ENDPOINT", "http://identity.internal/t"),
+                ("IDENTITY_HEADER", "h"),
+            ][..],
+            &[("IDENTITY_ENDPOINT", "not a url"), ("IDENTITY_HEADER", "h")][..],
+        ] {
+            assert_eq!(endpoint(env(unprobed)), None, "{unprobed:?}");
+        }
     }
 
     #[derive(Debug)]
@@ -161,10 +211,10 @@ mod tests {
     async fn a_closed_endpoint_fails_at_once_and_an_open_one_gets_its_token() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let open = listener.local_addr().unwrap().to_string();
-        let closed = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().to_string()
-        };
+        // Bound but never listening: refused, and no other test can take the port meanwhile.
+        let held = tokio::net::TcpSocket::new_v4().unwrap();
+        held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let closed = held.local_addr().unwrap().to_string();
         let to = |address: String| {
             Probed::new(
                 Arc::new(Token),
@@ -193,5 +243,6 @@ mod tests {
         drop(listener);
         // Reached once: the endpoint is not probed again (the SDK handles later failures).
         assert!(probed.get_token(&["s"], None).await.is_ok());
+        drop(held);
     }
 }
