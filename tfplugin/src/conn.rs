@@ -7,12 +7,13 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::{server::TlsStream, TlsAcceptor};
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tokio_stream::StreamExt;
@@ -29,36 +30,53 @@ pub(crate) enum Conn {
 /// Bound on one TLS handshake, so a client that connects and stalls holds no task for long.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// TLS handshakes in progress at once; a connection beyond them waits for a slot, so a flood of
+/// stalled clients cannot use up the process's file descriptors.
+const TLS_HANDSHAKES: usize = 64;
+
+/// Pause after a failed accept (e.g. out of file descriptors), so the loop does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
 /// The accepted connections, after their TLS handshake when `acceptor` is set. Each handshake
 /// runs in its own task, so a slow client delays nobody, and a failed one (no or another client
-/// certificate, plain text) is dropped with a debug log rather than ending the server.
+/// certificate, plain text) is dropped with a debug log rather than ending the server. The
+/// loop ends when the server stops receiving.
 pub(crate) fn incoming(
     mut tcp: TcpListenerStream,
     acceptor: Option<TlsAcceptor>,
 ) -> ReceiverStream<io::Result<Conn>> {
     let (tx, rx) = mpsc::channel(16);
+    let slots = Arc::new(Semaphore::new(TLS_HANDSHAKES));
     tokio::spawn(async move {
-        while let Some(conn) = tcp.next().await {
+        loop {
+            let conn = tokio::select! {
+                conn = tcp.next() => conn,
+                () = tx.closed() => break,
+            };
             let stream = match conn {
-                Ok(stream) => stream,
-                Err(e) => {
-                    if tx.send(Err(e)).await.is_err() {
-                        break;
-                    }
+                Some(Ok(stream)) => stream,
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
+                None => break,
             };
             let Some(acceptor) = acceptor.clone() else {
-                // The server has stopped when nobody receives.
                 if tx.send(Ok(Conn::Plain(stream))).await.is_err() {
                     break;
                 }
                 continue;
             };
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                break;
+            };
             let tx = tx.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
+                        // The server has stopped when nobody receives.
                         let _ = tx.send(Ok(Conn::Tls(Box::new(tls)))).await;
                     }
                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake refused"),
