@@ -375,6 +375,7 @@ async fn auto_mtls_requires_the_client_certificate_terraform_passed() {
     for how in [
         MtlsClient::WithoutCert,
         MtlsClient::WithAnotherCert,
+        MtlsClient::WithTheCertButAnotherKey,
         MtlsClient::Plaintext,
     ] {
         let refused = schema_over(&p, how).await;

@@ -10,10 +10,12 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use tokio_rustls::rustls::client::ResolvesClientCert;
 use tokio_rustls::rustls::crypto::{
     verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms,
 };
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint};
@@ -138,6 +140,9 @@ pub enum MtlsClient {
     WithTheCert,
     /// TLS, presenting another certificate with the same subject and another key.
     WithAnotherCert,
+    /// TLS, presenting the certificate passed in `PLUGIN_CLIENT_CERT` but signing the handshake
+    /// with another key (a client that copied the certificate without its key).
+    WithTheCertButAnotherKey,
     /// TLS without a client certificate.
     WithoutCert,
     /// Plain-text HTTP/2.
@@ -175,6 +180,12 @@ impl ClientIdentity {
             pem,
         ))
     }
+}
+
+/// A `PLUGIN_CLIENT_CERT` value made like go-plugin's (PEM), for starting a provider with
+/// AutoMTLS without connecting to it.
+pub fn go_plugin_client_cert_pem() -> Result<String, String> {
+    ClientIdentity::generate().map(|(_, pem)| pem)
 }
 
 impl AutoMtlsProcess {
@@ -226,6 +237,10 @@ impl AutoMtlsProcess {
                 let (other, _) = ClientIdentity::generate()?;
                 Some((other.cert, other.key))
             }
+            MtlsClient::WithTheCertButAnotherKey => {
+                let (other, _) = ClientIdentity::generate()?;
+                Some((self.client.cert.clone(), other.key))
+            }
             MtlsClient::WithoutCert => None,
         };
         let config = Arc::new(client_tls_config(self.server_cert.clone(), identity)?);
@@ -265,14 +280,37 @@ fn client_tls_config(
             cert: CertificateDer::from(server_cert),
             algorithms: provider.signature_verification_algorithms,
         }));
+    // A resolver rather than `with_client_auth_cert`, which refuses a key that does not match
+    // the certificate: the test client must be able to present exactly that.
     let mut config = match identity {
-        Some((cert, key)) => builder
-            .with_client_auth_cert(vec![cert], key.into())
-            .map_err(|e| e.to_string())?,
+        Some((cert, key)) => {
+            let signing = provider
+                .key_provider
+                .load_private_key(key.into())
+                .map_err(|e| e.to_string())?;
+            builder.with_client_cert_resolver(Arc::new(FixedClientCert(Arc::new(CertifiedKey::new(
+                vec![cert],
+                signing,
+            )))))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(config)
+}
+
+/// Always presents the one certificate and key it holds.
+#[derive(Debug)]
+struct FixedClientCert(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for FixedClientCert {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
 }
 
 /// Trusts exactly the server certificate of the handshake line, as go-plugin's client does
