@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
-use crate::grpc::{parse_handshake, MAGIC_COOKIE};
+use crate::grpc::{go_plugin_client_cert_pem, parse_handshake, MAGIC_COOKIE};
 use crate::terraform::{pinned, with_provider, Workdir};
 
 /// What to run.
@@ -118,6 +118,7 @@ fn secs(d: Duration) -> f64 {
 pub struct Baseline {
     pub commit: &'static str,
     pub start_ms: f64,
+    pub tls_start_ms: f64,
     pub rss_mib: f64,
 }
 
@@ -125,8 +126,9 @@ pub struct Baseline {
 /// current build (docs/performance.md).
 pub const BASELINE: Baseline = Baseline {
     commit: "052598c",
-    start_ms: 2.60,
-    rss_mib: 8.50,
+    start_ms: 2.89,
+    tls_start_ms: 5.31,
+    rss_mib: 8.46,
 };
 
 /// Provider starts measured per repeat (see `startup`).
@@ -170,6 +172,31 @@ pub fn start_provider(bin: &Path) -> Result<(f64, f64), String> {
     Ok((elapsed, measured? / 1024.0))
 }
 
+/// Starts the provider as Terraform does with AutoMTLS (`PLUGIN_CLIENT_CERT` = `client_pem`)
+/// and returns the time from launch to the handshake line, which now carries the server
+/// certificate made at start.
+pub fn start_provider_tls(bin: &Path, client_pem: &str) -> Result<f64, String> {
+    let t = Instant::now();
+    let mut child = Command::new(bin)
+        .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_CLIENT_CERT", client_pem)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let mut line = String::new();
+    let read = stdout.read_line(&mut line).map_err(|e| e.to_string());
+    let elapsed = secs(t.elapsed());
+    let _ = child.kill();
+    let _ = child.wait();
+    read?;
+    parse_handshake(&line)?;
+    Ok(elapsed)
+}
+
 /// One GetProviderSchema over gRPC, its answer checked for errors.
 fn schema_call(addr: &str) -> Result<(), String> {
     use crate::tfplugin6::get_provider_schema;
@@ -209,7 +236,9 @@ fn startup(cfg: &Config) -> Result<Section, String> {
     // Both builds start from fresh copies side by side: the same binary measured 15% slower and
     // 1.7 MiB smaller in VmHWM as the linker's output in target/ than as a copy, which would
     // have been measured as a difference between the builds.
-    let dir = tempfile::tempdir().map_err(|e| format!("a directory for the provider copies: {e}"))?;
+    // Next to the build (target/), not in /tmp, which may be mounted noexec.
+    let near = cfg.provider.parent().unwrap_or(Path::new("."));
+    let dir = tempfile::tempdir_in(near).map_err(|e| format!("a directory for the provider copies: {e}"))?;
     let copy = |from: &Path, name: &str| -> Result<PathBuf, String> {
         let to = dir.path().join(name);
         std::fs::copy(from, &to).map_err(|e| format!("copying {}: {e}", from.display()))?;
@@ -217,39 +246,52 @@ fn startup(cfg: &Config) -> Result<Section, String> {
     };
     let provider = copy(&cfg.provider, "current")?;
     let baseline = cfg.baseline.as_deref().map(|b| copy(b, "baseline")).transpose()?;
+    // Each round starts both builds, in turns which first, then `true` (the floor), so each
+    // build follows the other or `true` equally often.
+    let client_pem = go_plugin_client_cert_pem()?;
+    let (mut tls_times, mut base_tls_times) = (Vec::new(), Vec::new());
     for i in 0..starts {
-        let baseline_first = i % 2 == 1;
-        if baseline_first {
-            if let Some(base) = &baseline {
-                let (t, r) = start_provider(base)?;
+        let mut order = [Some(&provider), baseline.as_ref()];
+        if i % 2 == 1 {
+            order.reverse();
+        }
+        for bin in order.into_iter().flatten() {
+            let (t, r) = start_provider(bin)?;
+            let tls = start_provider_tls(bin, &client_pem)? * 1000.0;
+            if bin == &provider {
+                times.push(t * 1000.0);
+                rss.push(r);
+                tls_times.push(tls);
+            } else {
                 base_times.push(t * 1000.0);
                 base_rss.push(r);
+                base_tls_times.push(tls);
             }
         }
-        let (t, r) = start_provider(&provider)?;
-        times.push(t * 1000.0);
-        rss.push(r);
         let f = Instant::now();
         Command::new("true").status().map_err(|e| e.to_string())?;
         floor.push(secs(f.elapsed()) * 1000.0);
-        if !baseline_first {
-            if let Some(base) = &baseline {
-                let (t, r) = start_provider(base)?;
-                base_times.push(t * 1000.0);
-                base_rss.push(r);
-            }
-        }
     }
     let (t, f, r) = (Stats::of(times), Stats::of(floor), Stats::of(rss));
-    let (bt, br, measured) = if cfg.baseline.is_some() {
-        let (bt, br) = (Stats::of(base_times), Stats::of(base_rss));
-        println!(
-            "baseline {}: start {:.2} ms, peak RSS {:.2} MiB (medians of {starts})",
-            BASELINE.commit, bt.median, br.median
+    let tt = Stats::of(tls_times);
+    let (bt, br, btt, measured) = if cfg.baseline.is_some() {
+        let (bt, br, btt) = (
+            Stats::of(base_times),
+            Stats::of(base_rss),
+            Stats::of(base_tls_times),
         );
-        (bt.median, br.median, "measured in this run")
+        println!(
+            "baseline {}: start {:.2} ms, with AutoMTLS {:.2} ms, peak RSS {:.2} MiB (medians of {starts})",
+            BASELINE.commit, bt.median, btt.median, br.median
+        );
+        (bt.median, br.median, btt.median, "measured in this run")
     } else {
-        (BASELINE.start_ms, BASELINE.rss_mib, "recorded")
+        (
+            BASELINE.start_ms,
+            BASELINE.rss_mib,
+            BASELINE.tls_start_ms,
+            "recorded",
+        )
     };
     let budget = |now: f64, base: f64| {
         if base <= 0.0 {
@@ -274,6 +316,12 @@ fn startup(cfg: &Config) -> Result<Section, String> {
                 value: format!("{:.2} ms", t.median),
                 floor: format!("{bt:.2} ms ({}, {measured})", BASELINE.commit),
                 ratio: budget(t.median, bt),
+            },
+            Row {
+                what: "start to handshake line with AutoMTLS (`PLUGIN_CLIENT_CERT` set, as Terraform starts it), against the tf-provider 0.2.2 build".into(),
+                value: tt.show("ms"),
+                floor: format!("{btt:.2} ms ({}, {measured})", BASELINE.commit),
+                ratio: budget(tt.median, btt),
             },
             Row {
                 what: "peak RSS after GetProviderSchema (VmHWM), against the tf-provider 0.2.2 build".into(),
