@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use aksnet_acceptance::emulator::{TestEmulator, SAMPLE_SUBSCRIPTION};
 use aksnet_acceptance::harness::{expect_eq, run_case_with, Json as Doc, Step, IDENTITY_VERSION};
+use aksnet_acceptance::plugin_test::{self, Case};
 use aksnet_acceptance::target::skip_against_arm;
 use aksnet_acceptance::terraform::parse_version;
 use serde_json::{json, Value};
@@ -1016,7 +1017,7 @@ fn unknown_cluster_schema_version_is_refused() {
     );
 }
 
-const CASES: [(&str, fn()); 5] = [
+const CASES: [Case; 5] = [
     (
         "route_table_moves_from_azurerm_with_no_changes",
         route_table_moves_from_azurerm_with_no_changes,
@@ -1039,55 +1040,6 @@ const CASES: [(&str, fn()); 5] = [
     ),
 ];
 
-/// libtest's options that take a value (so the value is not read as a filter).
-const VALUED: [&str; 5] = ["--skip", "--format", "--test-threads", "--color", "--logfile"];
-
 fn main() -> ExitCode {
-    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_some() {
-        return standin::serve();
-    }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut filters, mut skips) = (Vec::new(), Vec::new());
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--skip" {
-            skips.extend(it.next().cloned());
-        } else if VALUED.contains(&a.as_str()) {
-            it.next();
-        } else if !a.starts_with('-') {
-            filters.push(a.clone());
-        }
-    }
-    let list = args.iter().any(|a| a == "--list");
-    let chosen: Vec<_> = CASES
-        .iter()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s.as_str())))
-        .collect();
-    if list {
-        for (name, _) in &chosen {
-            println!("{name}: test");
-        }
-        return ExitCode::SUCCESS;
-    }
-    println!("\nrunning {} tests", chosen.len());
-    let mut failed = Vec::new();
-    for (name, f) in &chosen {
-        let ok = std::panic::catch_unwind(*f).is_ok();
-        println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
-        if !ok {
-            failed.push(*name);
-        }
-    }
-    println!(
-        "\ntest result: {}. {} passed; {} failed",
-        if failed.is_empty() { "ok" } else { "FAILED" },
-        chosen.len() - failed.len(),
-        failed.len()
-    );
-    if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    plugin_test::main(standin::serve, &CASES)
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aksnet_acceptance::harness::{expect_eq, run_steps_with, Step};
+use aksnet_acceptance::plugin_test::{self, Case};
 use aksnet_acceptance::terraform::{parse_version, terraform_binaries};
 use serde_json::json;
 
@@ -438,59 +439,11 @@ fn round_trip_and_errors() {
     }
 }
 
-const CASES: [(&str, fn()); 1] = [(
+const CASES: [Case; 1] = [(
     "nested_attributes_round_trip_and_point_at_errors",
     round_trip_and_errors,
 )];
 
-/// libtest's options that take a value (so the value is not read as a filter).
-const VALUED: [&str; 5] = ["--skip", "--format", "--test-threads", "--color", "--logfile"];
-
 fn main() -> ExitCode {
-    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_some() {
-        return nested::serve();
-    }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut filters, mut skips) = (Vec::new(), Vec::new());
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--skip" {
-            skips.extend(it.next().cloned());
-        } else if VALUED.contains(&a.as_str()) {
-            it.next();
-        } else if !a.starts_with('-') {
-            filters.push(a.clone());
-        }
-    }
-    let chosen: Vec<_> = CASES
-        .iter()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-        .filter(|(name, _)| !skips.iter().any(|s| name.contains(s.as_str())))
-        .collect();
-    if args.iter().any(|a| a == "--list") {
-        for (name, _) in &chosen {
-            println!("{name}: test");
-        }
-        return ExitCode::SUCCESS;
-    }
-    println!("\nrunning {} tests", chosen.len());
-    let mut failed = Vec::new();
-    for (name, f) in &chosen {
-        let ok = std::panic::catch_unwind(*f).is_ok();
-        println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
-        if !ok {
-            failed.push(*name);
-        }
-    }
-    println!(
-        "\ntest result: {}. {} passed; {} failed",
-        if failed.is_empty() { "ok" } else { "FAILED" },
-        chosen.len() - failed.len(),
-        failed.len()
-    );
-    if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    plugin_test::main(nested::serve, &CASES)
 }

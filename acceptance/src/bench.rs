@@ -137,64 +137,84 @@ const STARTS_PER_REPEAT: usize = 10;
 /// Allowed regression against [`BASELINE`] (issue 20: "within 10% of today's").
 pub const BASELINE_BUDGET: f64 = 1.10;
 
+/// A provider started as Terraform starts it (magic cookie, protocol 6; AutoMTLS when
+/// `client_pem` is the `PLUGIN_CLIENT_CERT`), up to its handshake line.
+struct Started {
+    child: std::process::Child,
+    /// Seconds from launch to the handshake line.
+    elapsed: f64,
+    /// `127.0.0.1:PORT` from the handshake line.
+    addr: String,
+}
+
+impl Started {
+    fn launch(bin: &Path, client_pem: Option<&str>) -> Result<Self, String> {
+        let mut command = Command::new(bin);
+        command
+            .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        match client_pem {
+            Some(pem) => command.env("PLUGIN_CLIENT_CERT", pem),
+            None => command.env_remove("PLUGIN_CLIENT_CERT"),
+        };
+        let t = Instant::now();
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", bin.display()))?;
+        let mut line = String::new();
+        let read = child
+            .stdout
+            .take()
+            .ok_or_else(|| "no stdout".to_string())
+            .and_then(|out| {
+                BufReader::new(out)
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())
+            });
+        let elapsed = secs(t.elapsed());
+        let mut started = Self {
+            child,
+            elapsed,
+            addr: String::new(),
+        };
+        read?;
+        started.addr = parse_handshake(&line)?;
+        Ok(started)
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts the provider as Terraform does (magic cookie, protocol 6) and returns the time from
 /// launch to the go-plugin handshake line, and the peak RSS (the kernel's VmHWM) after one
 /// GetProviderSchema, the first call Terraform makes, in MiB.
 pub fn start_provider(bin: &Path) -> Result<(f64, f64), String> {
-    let t = Instant::now();
-    let mut child = Command::new(bin)
-        .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
-        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-        .env_remove("PLUGIN_CLIENT_CERT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
-    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let mut line = String::new();
-    let read = stdout.read_line(&mut line).map_err(|e| e.to_string());
-    let elapsed = secs(t.elapsed());
-    let measured = read.and_then(|_| {
-        let addr = parse_handshake(&line)?;
-        schema_call(&addr)?;
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .map_err(|e| format!("reading the provider's /proc status: {e}"))?;
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .ok_or_else(|| "no VmHWM in /proc/<pid>/status".to_string())
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    Ok((elapsed, measured? / 1024.0))
+    let started = Started::launch(bin, None)?;
+    schema_call(&started.addr)?;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", started.child.id()))
+        .map_err(|e| format!("reading the provider's /proc status: {e}"))?;
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .ok_or_else(|| "no VmHWM in /proc/<pid>/status".to_string())?;
+    Ok((started.elapsed, kib / 1024.0))
 }
 
 /// Starts the provider as Terraform does with AutoMTLS (`PLUGIN_CLIENT_CERT` = `client_pem`)
-/// and returns the time from launch to the handshake line, which now carries the server
+/// and returns the time from launch to the handshake line, which then carries the server
 /// certificate made at start.
 pub fn start_provider_tls(bin: &Path, client_pem: &str) -> Result<f64, String> {
-    let t = Instant::now();
-    let mut child = Command::new(bin)
-        .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
-        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-        .env("PLUGIN_CLIENT_CERT", client_pem)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", bin.display()))?;
-    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let mut line = String::new();
-    let read = stdout.read_line(&mut line).map_err(|e| e.to_string());
-    let elapsed = secs(t.elapsed());
-    let _ = child.kill();
-    let _ = child.wait();
-    read?;
-    parse_handshake(&line)?;
-    Ok(elapsed)
+    Ok(Started::launch(bin, Some(client_pem))?.elapsed)
 }
 
 /// One GetProviderSchema over gRPC, its answer checked for errors.

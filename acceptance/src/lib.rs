@@ -8,12 +8,14 @@
 //! - [`target`]: where a scenario runs (its own seeded emulator, or the ARM endpoint `ARM_*`
 //!   names with `TF_ACC=1`), its fixtures from `acceptance/seeds/` and their cleanup.
 //! - [`arm`]: the small ARM client the harness creates and deletes fixtures with.
+//! - [`plugin_test`]: the `main` of a test binary that is also a provider Terraform launches.
 
 pub mod arm;
 pub mod bench;
 pub mod emulator;
 pub mod grpc;
 pub mod harness;
+pub mod plugin_test;
 pub mod target;
 pub mod terraform;
 
