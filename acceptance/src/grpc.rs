@@ -39,6 +39,40 @@ pub struct ProviderProcess {
     pub client: ProviderClient<Channel>,
 }
 
+/// Starts `binary` the way Terraform does (magic cookie, protocol 6, `env`, AutoMTLS when
+/// `client_pem` is set) and returns it with its handshake line; its later output is drained.
+async fn launch(
+    binary: &Path,
+    env: &[(&str, &str)],
+    client_pem: Option<&str>,
+) -> Result<(Child, String), String> {
+    let mut command = Command::new(binary);
+    command
+        .envs(env.iter().copied())
+        .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    match client_pem {
+        Some(pem) => command.env("PLUGIN_CLIENT_CERT", pem),
+        None => command.env_remove("PLUGIN_CLIENT_CERT"),
+    };
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .map_err(|_| "no handshake line within 30 s".to_string())?
+        .map_err(|e| format!("reading the handshake: {e}"))?
+        .ok_or("the provider exited before its handshake")?;
+    // Keep draining stdout so the provider never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, line))
+}
+
 impl ProviderProcess {
     /// Starts `binary` and connects (plain TCP: no `PLUGIN_CLIENT_CERT`).
     pub async fn start(binary: &Path) -> Result<Self, String> {
@@ -47,23 +81,7 @@ impl ProviderProcess {
 
     /// Like [`ProviderProcess::start`], with extra environment variables.
     pub async fn start_with_env(binary: &Path, env: &[(&str, &str)]) -> Result<Self, String> {
-        let mut child = Command::new(binary)
-            .envs(env.iter().copied())
-            .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-            .env_remove("PLUGIN_CLIENT_CERT")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .map_err(|_| "no handshake line within 30 s".to_string())?
-            .map_err(|e| format!("reading the handshake: {e}"))?
-            .ok_or("the provider exited before its handshake")?;
+        let (child, line) = launch(binary, env, None).await?;
         let addr = parse_handshake(&line)?;
         let channel = Endpoint::from_shared(format!("http://{addr}"))
             .map_err(|e| e.to_string())?
@@ -71,8 +89,6 @@ impl ProviderProcess {
             .await
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
         let client = ProviderClient::new(channel.clone());
-        // Keep draining stdout so the provider never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             child,
             channel,
@@ -193,25 +209,9 @@ impl AutoMtlsProcess {
     /// handshake line; no connection is made yet.
     pub async fn start(binary: &Path) -> Result<Self, String> {
         let (client, pem) = ClientIdentity::generate()?;
-        let mut child = Command::new(binary)
-            .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-            .env("PLUGIN_CLIENT_CERT", pem)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .map_err(|_| "no handshake line within 30 s".to_string())?
-            .map_err(|e| format!("reading the handshake: {e}"))?
-            .ok_or("the provider exited before its handshake")?;
+        let (child, line) = launch(binary, &[], Some(&pem)).await?;
         let addr = parse_handshake(&line)?;
         let server_cert = handshake_server_cert(&line)?;
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             child,
             addr,
